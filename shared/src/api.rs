@@ -1,0 +1,116 @@
+//! Bodies and headers of the relay's HTTP API, version 1 (see README "API").
+//! The relay and the app both use these types, so they cannot disagree on a field.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use crate::error::ErrorCode;
+use crate::ids::{CaseId, EntryId};
+
+/// Header naming the case an uploaded entry belongs to.
+pub const CASE_HEADER: &str = "amanat-case";
+/// Optional header: the keyring version the entry was sealed to.
+pub const KEYRING_VERSION_HEADER: &str = "amanat-keyring-version";
+/// Default largest upload, in bytes.
+pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
+/// Most rows one page of a listing returns.
+pub const PAGE_SIZE: usize = 500;
+
+/// Every error answer: `{ "error": code, "message": text }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: ErrorCode,
+    pub message: String,
+}
+
+impl From<ErrorCode> for ApiError {
+    fn from(code: ErrorCode) -> Self {
+        ApiError { error: code, message: code.message().to_owned() }
+    }
+}
+
+/// `GET /api/v1/health`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// Answer to a successful `PUT /api/v1/entries/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored {
+    pub id: EntryId,
+    /// false when the same bytes were already stored (a safe retry).
+    pub created: bool,
+}
+
+/// One row of `GET /api/v1/entries`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryMeta {
+    pub id: EntryId,
+    pub case: CaseId,
+    pub size: u64,
+    /// RFC 3339, when the relay stored it.
+    pub received_at: String,
+    /// Account name of the uploader.
+    pub author: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyring_version: Option<u64>,
+}
+
+/// A page of `GET /api/v1/entries?case=…&after=…`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryPage {
+    pub entries: Vec<EntryMeta>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// Account roles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    #[serde(rename = "caseworker")]
+    Caseworker,
+    #[serde(rename = "adviser")]
+    Adviser,
+    #[serde(rename = "privacy-officer")]
+    PrivacyOfficer,
+    #[serde(rename = "admin")]
+    Admin,
+}
+
+impl Role {
+    pub const ALL: &'static [Role] = &[Role::Caseworker, Role::Adviser, Role::PrivacyOfficer, Role::Admin];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Caseworker => "caseworker",
+            Role::Adviser => "adviser",
+            Role::PrivacyOfficer => "privacy-officer",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = ErrorCode;
+    fn from_str(s: &str) -> Result<Self, ErrorCode> {
+        Role::ALL.iter().copied().find(|r| r.code() == s).ok_or(ErrorCode::BadRequest)
+    }
+}
+
+/// `POST /api/v1/session`: sign in with an account name and its access token. (The
+/// vault issue replaces the token with a passphrase-derived value; the route stays.)
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignIn {
+    pub name: String,
+    pub token: String,
+}
+
+/// `GET /api/v1/session`: who is signed in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub name: String,
+    pub role: Role,
+}

@@ -1,0 +1,89 @@
+//! Error codes people see, on the page and in the relay's JSON errors.
+//!
+//! Every error has a stable machine code (`bad_case_id`) that scripts and the
+//! translation catalogs key on, and an English sentence that says what happened and
+//! what to do next. The relay answers `{ "error": code, "message": sentence }`; the app
+//! shows the sentence for the code.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal : $message:literal ),* $(,)?) => {
+        /// A failure someone can act on.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode { $( $variant ),* }
+
+        impl ErrorCode {
+            /// Every code, for catalogs and tests.
+            pub const ALL: &'static [ErrorCode] = &[ $( ErrorCode::$variant ),* ];
+
+            /// The stable machine code.
+            pub fn code(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $code ),* }
+            }
+
+            /// The English sentence: what happened and what to do next.
+            pub fn message(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $message ),* }
+            }
+
+            /// The code for a machine code string, if it is one of ours.
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $( $code => Some(ErrorCode::$variant), )* _ => None }
+            }
+        }
+    };
+}
+
+codes! {
+    BadCaseId = "bad_case_id": "The case id must be 32 lowercase hexadecimal digits.",
+    BadEntryId = "bad_entry_id": "The entry id must be 64 lowercase hexadecimal digits (the SHA-256 of the body).",
+    IdMismatch = "id_mismatch": "The entry id is not the SHA-256 of the uploaded bytes; the upload was damaged or the id is wrong.",
+    NotAge = "not_age": "This is not an age v1 encrypted file. Only sealed records are accepted; nothing was stored.",
+    HeaderTooLarge = "header_too_large": "The age header is too large or has too many recipients.",
+    ScryptInRecord = "scrypt_in_record": "Records must be sealed to key holders, not to a passphrase.",
+    TooFewRecipients = "too_few_recipients": "The entry is sealed to fewer key holders than the current keyring holds. Reload the keyring and save again.",
+    TooLarge = "too_large": "The upload is larger than the relay accepts.",
+    Unauthorized = "unauthorized": "Sign in first: the request had no valid session or token.",
+    Forbidden = "forbidden": "Your role does not allow this.",
+    NotFound = "not_found": "No such entry.",
+    RateLimited = "rate_limited": "Too many requests; wait a moment and try again.",
+    BadRequest = "bad_request": "The request is malformed.",
+    Internal = "internal": "The relay failed to complete the request; nothing was changed. Try again.",
+    KeyringMalformed = "keyring_malformed": "The keyring is malformed. Nothing was sealed; ask an administrator to publish a signed keyring.",
+    KeyringBadSignature = "keyring_bad_signature": "The keyring's signature does not verify against the organisation key. Nothing was sealed to it; report this to your privacy officer.",
+    KeyringWrongSigner = "keyring_wrong_signer": "The keyring is signed by a different organisation key than this device trusts. Nothing was sealed to it; report this to your privacy officer.",
+    KeyringEmpty = "keyring_empty": "The keyring holds no adviser and no recovery recipient, so nobody could open the record. Nothing was sealed.",
+    KeyringNoRecovery = "keyring_no_recovery": "The keyring has no offline recovery recipient, so a lost key would lose records. Nothing was sealed; ask an administrator to add one.",
+    BadRecipient = "bad_recipient": "A recipient is not a valid age X25519 public key (age1…).",
+    BadIdentityFile = "bad_identity_file": "This file holds no age identity (AGE-SECRET-KEY-1…). Choose the identity file you were given.",
+    WrongKey = "wrong_key": "This key does not open the entry: it was not sealed to you.",
+    Corrupted = "corrupted": "The entry is damaged or was tampered with: its integrity check failed. It was kept as it is.",
+    RecordUnreadable = "record_unreadable": "The entry opened, but its content is not a record this version understands.",
+    Invalid = "invalid": "Some fields need attention before the record can be saved.",
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for ErrorCode {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips_through_its_string_and_serde() {
+        for &c in ErrorCode::ALL {
+            assert_eq!(ErrorCode::from_code(c.code()), Some(c));
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.code()));
+            assert!(c.message().ends_with('.'), "{} must be a sentence", c.code());
+        }
+    }
+}

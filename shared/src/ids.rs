@@ -1,0 +1,148 @@
+//! Identifiers parsed once at the edge.
+//!
+//! A [`CaseId`] is 128 random bits written as 32 lowercase hex digits; an [`EntryId`] is
+//! the SHA-256 of an entry's ciphertext written as 64 lowercase hex digits. Neither
+//! carries any meaning about the family: that is the point.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::ErrorCode;
+
+fn parse_lower_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    if s.len() != N * 2 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let mut out = [0u8; N];
+    hex::decode_to_slice(s, &mut out).ok()?;
+    Some(out)
+}
+
+/// A case: the chain of entries about one family. Random, 128-bit.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CaseId([u8; 16]);
+
+impl CaseId {
+    /// A fresh random case id.
+    pub fn random() -> Self {
+        use rand::RngCore;
+        let mut b = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        Self(b)
+    }
+}
+
+impl FromStr for CaseId {
+    type Err = ErrorCode;
+    fn from_str(s: &str) -> Result<Self, ErrorCode> {
+        parse_lower_hex::<16>(s).map(Self).ok_or(ErrorCode::BadCaseId)
+    }
+}
+
+impl TryFrom<String> for CaseId {
+    type Error = ErrorCode;
+    fn try_from(s: String) -> Result<Self, ErrorCode> {
+        s.parse()
+    }
+}
+
+impl From<CaseId> for String {
+    fn from(id: CaseId) -> String {
+        id.to_string()
+    }
+}
+
+impl fmt::Display for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CaseId({self})")
+    }
+}
+
+/// An entry: lowercase hex SHA-256 of its ciphertext.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EntryId([u8; 32]);
+
+impl EntryId {
+    /// The id of these bytes.
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(Sha256::digest(bytes).into())
+    }
+
+    /// From a finished SHA-256 digest (for streamed bodies).
+    pub fn from_digest(digest: [u8; 32]) -> Self {
+        Self(digest)
+    }
+
+    /// The raw digest.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl FromStr for EntryId {
+    type Err = ErrorCode;
+    fn from_str(s: &str) -> Result<Self, ErrorCode> {
+        parse_lower_hex::<32>(s).map(Self).ok_or(ErrorCode::BadEntryId)
+    }
+}
+
+impl TryFrom<String> for EntryId {
+    type Error = ErrorCode;
+    fn try_from(s: String) -> Result<Self, ErrorCode> {
+        s.parse()
+    }
+}
+
+impl From<EntryId> for String {
+    fn from(id: EntryId) -> String {
+        id.to_string()
+    }
+}
+
+impl fmt::Display for EntryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for EntryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EntryId({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_ids_are_32_lowercase_hex_digits_and_round_trip() {
+        let id = CaseId::random();
+        let s = id.to_string();
+        assert_eq!(s.len(), 32);
+        assert_eq!(s.parse::<CaseId>().unwrap(), id);
+        assert_eq!(s.to_uppercase().parse::<CaseId>(), Err(ErrorCode::BadCaseId));
+        assert_eq!("abc".parse::<CaseId>(), Err(ErrorCode::BadCaseId));
+    }
+
+    #[test]
+    fn entry_id_is_the_sha256_of_the_bytes() {
+        let id = EntryId::of(b"abc");
+        assert_eq!(
+            id.to_string(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(id.to_string().parse::<EntryId>().unwrap(), id);
+        assert!("zz".repeat(32).parse::<EntryId>().is_err());
+    }
+}

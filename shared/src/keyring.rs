@@ -1,0 +1,314 @@
+//! The keyring: who may open records, signed by the organisation.
+//!
+//! The relay serves the keyring but cannot change it: it is signed with the
+//! organisation's Ed25519 key, which is kept off the relay (`amanat keyring` signs it
+//! on the administrator's computer). The app pins the organisation's public key and
+//! seals nothing to a keyring whose signature fails. A [`VerifiedKeyring`] can only be
+//! obtained by checking the signature, so code that seals cannot forget to.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::ErrorCode;
+use crate::seal::{self, Ciphertext, Recipient};
+
+/// Largest keyring document accepted, in bytes.
+pub const MAX_KEYRING_BYTES: usize = 256 * 1024;
+/// Most recipients a keyring may hold (each is a header stanza of every record).
+pub const MAX_RECIPIENTS: usize = 32;
+
+const PUBLIC_PREFIX: &str = "amanat-org-v1:";
+const SECRET_PREFIX: &str = "AMANAT-ORG-SECRET-KEY-V1:";
+
+/// Why a key holder is in the keyring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HolderRole {
+    /// A legal adviser who opens case files.
+    Adviser,
+    /// The organisation's offline recovery key.
+    Recovery,
+}
+
+impl HolderRole {
+    pub fn code(self) -> &'static str {
+        match self {
+            HolderRole::Adviser => "adviser",
+            HolderRole::Recovery => "recovery",
+        }
+    }
+}
+
+impl FromStr for HolderRole {
+    type Err = ErrorCode;
+    fn from_str(s: &str) -> Result<Self, ErrorCode> {
+        match s {
+            "adviser" => Ok(HolderRole::Adviser),
+            "recovery" => Ok(HolderRole::Recovery),
+            _ => Err(ErrorCode::KeyringMalformed),
+        }
+    }
+}
+
+/// One key holder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyHolder {
+    pub label: String,
+    pub role: HolderRole,
+    /// `age1…`
+    pub recipient: String,
+}
+
+/// The keyring as served: holders, version, and the organisation's signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Keyring {
+    /// Increases with every signed change; entries record the version they were sealed to.
+    pub version: u64,
+    pub organisation: String,
+    pub recipients: Vec<KeyHolder>,
+    /// The organisation public key that signed (`amanat-org-v1:…`).
+    pub signed_by: String,
+    /// Base64 Ed25519 signature over [`Keyring::signed_bytes`].
+    pub signature: String,
+}
+
+impl Keyring {
+    /// The exact bytes the organisation signs: one line per fact, labels JSON-quoted.
+    pub fn signed_bytes(version: u64, organisation: &str, recipients: &[KeyHolder]) -> Vec<u8> {
+        let q = |s: &str| serde_json::to_string(s).expect("strings serialise");
+        let mut out = format!("amanat keyring v1\nversion {version}\norganisation {}\n", q(organisation));
+        for h in recipients {
+            out.push_str(&format!("recipient {} {} {}\n", h.role.code(), h.recipient, q(&h.label)));
+        }
+        out.into_bytes()
+    }
+
+    /// Signs a keyring with the organisation key.
+    pub fn sign(version: u64, organisation: &str, recipients: Vec<KeyHolder>, key: &OrgSigningKey) -> Self {
+        let sig = key.0.sign(&Self::signed_bytes(version, organisation, &recipients));
+        Keyring {
+            version,
+            organisation: organisation.to_owned(),
+            recipients,
+            signed_by: key.public().to_string(),
+            signature: STANDARD.encode(sig.to_bytes()),
+        }
+    }
+
+    /// Parses a keyring document (JSON), refusing oversize input.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, ErrorCode> {
+        if bytes.len() > MAX_KEYRING_BYTES {
+            return Err(ErrorCode::KeyringMalformed);
+        }
+        serde_json::from_slice(bytes).map_err(|_| ErrorCode::KeyringMalformed)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("keyrings serialise")
+    }
+
+    /// Checks the signature against the pinned organisation key and every recipient.
+    pub fn verify(&self, pinned: &OrgPublicKey) -> Result<VerifiedKeyring, ErrorCode> {
+        let signer: OrgPublicKey = self.signed_by.parse().map_err(|_| ErrorCode::KeyringMalformed)?;
+        if signer != *pinned {
+            return Err(ErrorCode::KeyringWrongSigner);
+        }
+        let sig_bytes: [u8; 64] = STANDARD
+            .decode(&self.signature)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or(ErrorCode::KeyringBadSignature)?;
+        let msg = Self::signed_bytes(self.version, &self.organisation, &self.recipients);
+        pinned
+            .0
+            .verify(&msg, &Signature::from_bytes(&sig_bytes))
+            .map_err(|_| ErrorCode::KeyringBadSignature)?;
+        if self.recipients.is_empty() {
+            return Err(ErrorCode::KeyringEmpty);
+        }
+        if self.recipients.len() > MAX_RECIPIENTS {
+            return Err(ErrorCode::KeyringMalformed);
+        }
+        if !self.recipients.iter().any(|h| h.role == HolderRole::Recovery) {
+            return Err(ErrorCode::KeyringNoRecovery);
+        }
+        let mut recipients: Vec<Recipient> = Vec::new();
+        for h in &self.recipients {
+            let r = seal::parse_recipient(&h.recipient)?;
+            if !recipients.iter().any(|x| x.to_string() == r.to_string()) {
+                recipients.push(r);
+            }
+        }
+        Ok(VerifiedKeyring { keyring: self.clone(), recipients })
+    }
+
+    /// How many distinct X25519 recipients every entry must be sealed to (no
+    /// signature check: the relay uses this on its own, trusted copy).
+    pub fn recipient_count(&self) -> usize {
+        let mut seen: Vec<&str> = self.recipients.iter().map(|h| h.recipient.as_str()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len()
+    }
+}
+
+/// A keyring whose signature verified against the pinned organisation key.
+#[derive(Clone)]
+pub struct VerifiedKeyring {
+    keyring: Keyring,
+    recipients: Vec<Recipient>,
+}
+
+impl VerifiedKeyring {
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    pub fn version(&self) -> u64 {
+        self.keyring.version
+    }
+
+    pub fn recipients(&self) -> &[Recipient] {
+        &self.recipients
+    }
+
+    /// Seals to every key holder, plus `extra` recipients (the author's own key).
+    pub fn seal(&self, plaintext: &[u8], extra: &[Recipient]) -> Result<Ciphertext, ErrorCode> {
+        seal::seal_bytes(plaintext, self.recipients.iter().chain(extra))
+    }
+}
+
+/// The organisation's public key, pinned by the app.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct OrgPublicKey(VerifyingKey);
+
+impl FromStr for OrgPublicKey {
+    type Err = ErrorCode;
+    fn from_str(s: &str) -> Result<Self, ErrorCode> {
+        let b64 = s.trim().strip_prefix(PUBLIC_PREFIX).ok_or(ErrorCode::KeyringMalformed)?;
+        let bytes: [u8; 32] = STANDARD
+            .decode(b64)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or(ErrorCode::KeyringMalformed)?;
+        VerifyingKey::from_bytes(&bytes).map(Self).map_err(|_| ErrorCode::KeyringMalformed)
+    }
+}
+
+impl fmt::Display for OrgPublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{PUBLIC_PREFIX}{}", STANDARD.encode(self.0.as_bytes()))
+    }
+}
+
+impl fmt::Debug for OrgPublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OrgPublicKey({self})")
+    }
+}
+
+/// The organisation's signing key. Lives on the administrator's computer, never on
+/// the relay and never in the browser.
+pub struct OrgSigningKey(SigningKey);
+
+impl OrgSigningKey {
+    pub fn generate() -> Self {
+        Self(SigningKey::generate(&mut rand::rngs::OsRng))
+    }
+
+    pub fn public(&self) -> OrgPublicKey {
+        OrgPublicKey(self.0.verifying_key())
+    }
+
+    /// The key file's text.
+    pub fn to_file(&self) -> String {
+        format!(
+            "# Amanat organisation signing key. Keep it offline; it signs the keyring.\n# public key: {}\n{SECRET_PREFIX}{}\n",
+            self.public(),
+            STANDARD.encode(self.0.to_bytes())
+        )
+    }
+
+    /// Reads a key file written by [`OrgSigningKey::to_file`].
+    pub fn from_file(text: &str) -> Result<Self, ErrorCode> {
+        let line = text
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(SECRET_PREFIX))
+            .ok_or(ErrorCode::KeyringMalformed)?;
+        let bytes: [u8; 32] = STANDARD
+            .decode(&line[SECRET_PREFIX.len()..])
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or(ErrorCode::KeyringMalformed)?;
+        Ok(Self(SigningKey::from_bytes(&bytes)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn holders() -> Vec<KeyHolder> {
+        let r = |role| KeyHolder {
+            label: format!("{role:?} key"),
+            role,
+            recipient: seal::generate_identity().to_public().to_string(),
+        };
+        vec![r(HolderRole::Adviser), r(HolderRole::Recovery)]
+    }
+
+    #[test]
+    fn a_signed_keyring_verifies_and_seals_to_every_holder() {
+        let org = OrgSigningKey::generate();
+        let kr = Keyring::sign(1, "SOS Children's Villages Uzbekistan", holders(), &org);
+        let back = Keyring::from_json(kr.to_json().as_bytes()).unwrap();
+        let v = back.verify(&org.public()).unwrap();
+        assert_eq!(v.recipients().len(), 2);
+        let ct = v.seal(b"x", &[]).unwrap();
+        assert_eq!(crate::age_header::inspect(ct.as_bytes()).unwrap().x25519, 2);
+    }
+
+    #[test]
+    fn a_recipient_added_by_the_relay_breaks_the_signature() {
+        let org = OrgSigningKey::generate();
+        let mut kr = Keyring::sign(1, "Org", holders(), &org);
+        kr.recipients.push(KeyHolder {
+            label: "curious relay".into(),
+            role: HolderRole::Adviser,
+            recipient: seal::generate_identity().to_public().to_string(),
+        });
+        assert_eq!(kr.verify(&org.public()).err(), Some(ErrorCode::KeyringBadSignature));
+    }
+
+    #[test]
+    fn a_keyring_signed_by_another_organisation_is_refused() {
+        let org = OrgSigningKey::generate();
+        let other = OrgSigningKey::generate();
+        let kr = Keyring::sign(1, "Org", holders(), &other);
+        assert_eq!(kr.verify(&org.public()).err(), Some(ErrorCode::KeyringWrongSigner));
+    }
+
+    #[test]
+    fn malformed_keyrings_and_missing_recovery_are_refused() {
+        assert_eq!(Keyring::from_json(b"{\"version\":1}").err(), Some(ErrorCode::KeyringMalformed));
+        let org = OrgSigningKey::generate();
+        let advisers_only: Vec<_> = holders().into_iter().filter(|h| h.role == HolderRole::Adviser).collect();
+        let kr = Keyring::sign(1, "Org", advisers_only, &org);
+        assert_eq!(kr.verify(&org.public()).err(), Some(ErrorCode::KeyringNoRecovery));
+        let kr = Keyring::sign(1, "Org", vec![], &org);
+        assert_eq!(kr.verify(&org.public()).err(), Some(ErrorCode::KeyringEmpty));
+    }
+
+    #[test]
+    fn keys_round_trip_through_their_files() {
+        let org = OrgSigningKey::generate();
+        let back = OrgSigningKey::from_file(&org.to_file()).unwrap();
+        assert_eq!(back.public(), org.public());
+        assert_eq!(org.public().to_string().parse::<OrgPublicKey>().unwrap(), org.public());
+    }
+}

@@ -1,0 +1,24 @@
+//! Amanat's one source of truth.
+//!
+//! What a record is ([`record`]), what makes it valid ([`validate`]), how it is sealed
+//! and opened with age ([`seal`]), how the relay recognises an age file without
+//! opening it ([`age_header`]), the signed list of key holders ([`keyring`]), the
+//! plaintext envelope that travels beside each ciphertext ([`envelope`]), the HTTP API's
+//! bodies ([`api`]) and the error codes people see ([`error`]).
+//!
+//! **Architecture invariant:** this crate does no I/O (no files, no network, no
+//! clock); it compiles for the browser (wasm32) and for the relay alike, so both sides
+//! run the same rules. Only [`seal`] touches age's encryption.
+
+pub mod age_header;
+pub mod api;
+pub mod envelope;
+pub mod error;
+pub mod ids;
+pub mod keyring;
+pub mod record;
+pub mod seal;
+pub mod validate;
+
+pub use error::ErrorCode;
+pub use ids::{CaseId, EntryId};

@@ -1,0 +1,299 @@
+//! What a record holds: the plaintext that only ever exists inside the browser's memory
+//! and inside an age ciphertext.
+//!
+//! Coded answers (regions, risk factors) are language-neutral codes, so a record filled
+//! in one language reads in any other. A [`Document`] is what gets sealed: the record
+//! plus who wrote it, when, and for which case. Nothing here is ever sent in clear.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::ids::CaseId;
+
+/// The version of the sealed document's schema, also written in the envelope.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Declares a closed list of language-neutral codes with their English labels.
+macro_rules! code_list {
+    ($(#[$meta:meta])* $name:ident { $( $variant:ident = $code:literal : $label:literal ),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name { $( #[serde(rename = $code)] $variant ),* }
+
+        impl $name {
+            /// Every code, in display order.
+            pub const ALL: &'static [$name] = &[ $( $name::$variant ),* ];
+
+            /// The stored code.
+            pub fn code(self) -> &'static str {
+                match self { $( $name::$variant => $code ),* }
+            }
+
+            /// The English label.
+            pub fn label(self) -> &'static str {
+                match self { $( $name::$variant => $label ),* }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ();
+            fn from_str(s: &str) -> Result<Self, ()> {
+                match s { $( $code => Ok($name::$variant), )* _ => Err(()) }
+            }
+        }
+    };
+}
+
+code_list! {
+    /// Region (Uzbekistan: viloyat; Kazakhstan: oblys), and cities of republican status.
+    Region {
+        UzKarakalpakstan = "uz-qr": "Republic of Karakalpakstan",
+        UzAndijan = "uz-an": "Andijan region",
+        UzBukhara = "uz-bu": "Bukhara region",
+        UzFergana = "uz-fa": "Fergana region",
+        UzJizzakh = "uz-ji": "Jizzakh region",
+        UzKashkadarya = "uz-qa": "Kashkadarya region",
+        UzKhorezm = "uz-xo": "Khorezm region",
+        UzNamangan = "uz-ng": "Namangan region",
+        UzNavoi = "uz-nw": "Navoi region",
+        UzSamarkand = "uz-sa": "Samarkand region",
+        UzSirdarya = "uz-si": "Sirdarya region",
+        UzSurkhandarya = "uz-su": "Surkhandarya region",
+        UzTashkentRegion = "uz-to": "Tashkent region",
+        UzTashkentCity = "uz-tk": "Tashkent city",
+        KzAbai = "kz-10": "Abai region",
+        KzAkmola = "kz-11": "Akmola region",
+        KzAktobe = "kz-15": "Aktobe region",
+        KzAlmatyRegion = "kz-19": "Almaty region",
+        KzAtyrau = "kz-23": "Atyrau region",
+        KzWestKazakhstan = "kz-27": "West Kazakhstan region",
+        KzJambyl = "kz-31": "Jambyl region",
+        KzJetisu = "kz-33": "Jetisu region",
+        KzKaraganda = "kz-35": "Karaganda region",
+        KzKostanay = "kz-39": "Kostanay region",
+        KzKyzylorda = "kz-43": "Kyzylorda region",
+        KzMangystau = "kz-47": "Mangystau region",
+        KzPavlodar = "kz-55": "Pavlodar region",
+        KzNorthKazakhstan = "kz-59": "North Kazakhstan region",
+        KzTurkistan = "kz-61": "Turkistan region",
+        KzUlytau = "kz-62": "Ulytau region",
+        KzEastKazakhstan = "kz-63": "East Kazakhstan region",
+        KzAstanaCity = "kz-71": "Astana city",
+        KzAlmatyCity = "kz-75": "Almaty city",
+        KzShymkentCity = "kz-79": "Shymkent city",
+    }
+}
+
+code_list! {
+    /// Situation and risk factors of DOMAIN.md.
+    RiskFactor {
+        LowIncome = "low_income": "Low income",
+        Unemployment = "unemployment": "Unemployment",
+        LabourMigration = "labour_migration": "Parent in labour migration",
+        SingleParent = "single_parent": "Single parent",
+        DisabilityOrIllness = "disability_or_illness": "Disability or chronic illness of a child or parent",
+        DomesticViolence = "domestic_violence": "Domestic violence or abuse",
+        SubstanceUse = "substance_use": "Alcohol or substance use",
+        HousingProblem = "housing_problem": "Housing problem",
+        NoDocuments = "no_documents": "No identity documents",
+        ChildOutOfSchool = "child_out_of_school": "Child out of school",
+        FamilyConflict = "family_conflict": "Conflict in the family",
+        PreviousPlacement = "previous_placement": "Previous placement of a child in an institution",
+        Other = "other": "Other",
+    }
+}
+
+/// A calendar date, stored as `YYYY-MM-DD` and shown as `dd.mm.yyyy`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Date {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl Date {
+    /// A date, if it exists in the Gregorian calendar.
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (year >= 1900 && (1..=days).contains(&day)).then_some(Self { year, month, day })
+    }
+
+    /// Parses the ISO form `YYYY-MM-DD` (what `<input type=date>` gives).
+    pub fn parse_iso(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u16>().ok();
+        Self::new(num(0..4)?, num(5..7)? as u8, num(8..10)? as u8)
+    }
+
+    /// Whole years from `self` to `on` (an age).
+    pub fn years_until(self, on: Date) -> i32 {
+        let mut years = on.year as i32 - self.year as i32;
+        if (on.month, on.day) < (self.month, self.day) {
+            years -= 1;
+        }
+        years
+    }
+
+    /// `dd.mm.yyyy`, as dates are shown to people.
+    pub fn display(self) -> String {
+        format!("{:02}.{:02}.{:04}", self.day, self.month, self.year)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl fmt::Debug for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Date({self})")
+    }
+}
+
+impl TryFrom<String> for Date {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Date::parse_iso(&s).ok_or_else(|| format!("not a date: {s:?}"))
+    }
+}
+
+impl From<Date> for String {
+    fn from(d: Date) -> String {
+        d.to_string()
+    }
+}
+
+/// A child of the household.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Child {
+    pub full_name: String,
+    /// `None` while the form is incomplete; validation requires it.
+    pub date_of_birth: Option<Date>,
+}
+
+/// The family intake (enrolment) form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intake {
+    pub family_name: String,
+    pub region: Option<Region>,
+    pub children: Vec<Child>,
+    pub risk_factors: Vec<RiskFactor>,
+    /// Free-text caseworker assessment.
+    #[serde(default)]
+    pub assessment: String,
+}
+
+/// One kind of case entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    Intake(Intake),
+}
+
+impl Record {
+    /// A short code for the kind of entry (shown in lists; never sent in clear).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Record::Intake(_) => "intake",
+        }
+    }
+}
+
+/// What is sealed: a record with its context.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub schema: u32,
+    pub case: CaseId,
+    /// RFC 3339 time the caseworker saved it.
+    pub created_at: String,
+    /// The caseworker's account name.
+    pub author: String,
+    pub record: Record,
+}
+
+impl Document {
+    /// The bytes that get sealed.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("documents always serialise")
+    }
+
+    /// A document from opened bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::ErrorCode> {
+        let doc: Document =
+            serde_json::from_slice(bytes).map_err(|_| crate::ErrorCode::RecordUnreadable)?;
+        if doc.schema > SCHEMA_VERSION {
+            return Err(crate::ErrorCode::RecordUnreadable);
+        }
+        Ok(doc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_exist_or_are_refused() {
+        assert!(Date::new(2024, 2, 29).is_some());
+        assert!(Date::new(2023, 2, 29).is_none());
+        assert!(Date::new(2023, 13, 1).is_none());
+        assert_eq!(Date::parse_iso("2019-05-07").unwrap().display(), "07.05.2019");
+        assert!(Date::parse_iso("2019-5-07").is_none());
+        assert!(Date::parse_iso("2019-05-0x").is_none());
+    }
+
+    #[test]
+    fn age_counts_whole_years() {
+        let dob = Date::new(2015, 6, 10).unwrap();
+        assert_eq!(dob.years_until(Date::new(2026, 6, 9).unwrap()), 10);
+        assert_eq!(dob.years_until(Date::new(2026, 6, 10).unwrap()), 11);
+    }
+
+    #[test]
+    fn records_store_codes_not_labels() {
+        let doc = Document {
+            schema: SCHEMA_VERSION,
+            case: CaseId::random(),
+            created_at: "2026-11-23T10:00:00Z".into(),
+            author: "cw".into(),
+            record: Record::Intake(Intake {
+                family_name: "Karimova".into(),
+                region: Some(Region::UzSamarkand),
+                children: vec![Child {
+                    full_name: "Aziz".into(),
+                    date_of_birth: Date::new(2016, 3, 1),
+                }],
+                risk_factors: vec![RiskFactor::LabourMigration],
+                assessment: String::new(),
+            }),
+        };
+        let json = String::from_utf8(doc.to_bytes()).unwrap();
+        assert!(json.contains("\"uz-sa\"") && json.contains("\"labour_migration\""));
+        assert!(json.contains("\"2016-03-01\""));
+        assert_eq!(Document::from_bytes(json.as_bytes()).unwrap(), doc);
+    }
+
+    #[test]
+    fn every_code_parses_back() {
+        for r in Region::ALL {
+            assert_eq!(r.code().parse::<Region>(), Ok(*r));
+        }
+        for r in RiskFactor::ALL {
+            assert_eq!(r.code().parse::<RiskFactor>(), Ok(*r));
+        }
+    }
+}
