@@ -1,1 +1,76 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's chores, in Rust (see README "Commands").
+//!
+//! - `build`: the release app into `dist/` (wasm-bindgen as a library, pinned to the
+//!   crate's version, so nothing is downloaded at build time; then `wasm-opt`).
+//! - `run`: install what is missing, build, start the relay on 127.0.0.1:8080.
+//! - `test`: install what the tests need (wasm target, wasm-bindgen test runner,
+//!   Debian's chromium, chromium-driver, age, binaryen), build, run every suite.
+//! - `bench`: the benchmarks, as a table.
+
+mod bench;
+mod build;
+mod setup;
+mod test;
+
+use anyhow::{bail, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = &args.get(1..).unwrap_or_default();
+    match args.first().map(String::as_str) {
+        Some("build") => build::build_app().map(|_| ()),
+        Some("run") => run(rest),
+        Some("test") => test::all(rest),
+        Some("bench") => bench::all(),
+        _ => {
+            eprintln!("usage: cargo xtask <build|run|test|bench>");
+            eprintln!("  build   release app into dist/");
+            eprintln!("  run     build, then serve on http://127.0.0.1:8080 with ./data");
+            eprintln!("  test    install test tools, build, run every test suite");
+            eprintln!("  bench   benchmarks, printed as a table");
+            bail!("unknown or missing command")
+        }
+    }
+}
+
+fn run(extra: &[String]) -> Result<()> {
+    setup::wasm_target()?;
+    setup::apt(&[("wasm-opt", "binaryen")]).ok();
+    build::build_app()?;
+    let root = root();
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(&root).args(["run", "--release", "-p", "amanat-backend", "--bin", "amanat", "--", "serve"]);
+    cmd.args(["--data", "data", "--dist", "dist", "--listen", "127.0.0.1:8080"]);
+    cmd.args(extra);
+    sh(&mut cmd)
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+/// The cargo that runs us.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Runs a command to completion, failing on a non-zero exit.
+pub fn sh(cmd: &mut Command) -> Result<()> {
+    let status = cmd.status().map_err(|e| anyhow::anyhow!("cannot start {:?}: {e}", cmd.get_program()))?;
+    if !status.success() {
+        bail!("{:?} failed: {status}", cmd.get_program());
+    }
+    Ok(())
+}
+
+/// Whether a program is on PATH.
+pub fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}

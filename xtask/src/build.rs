@@ -1,0 +1,101 @@
+//! `cargo xtask build`: the release app into `dist/`.
+//!
+//! Steps: compile `amanat-frontend` for wasm32 with the size-first `wasm-release`
+//! profile; generate the JS glue with `wasm-bindgen-cli-support` (a library pinned to
+//! the same version as the `wasm-bindgen` crate, so the two can never disagree); shrink
+//! with `wasm-opt -Oz --all-features` when binaryen is installed; copy
+//! `frontend/static/`; record every file's SHA-256 in `dist/hashes.txt`.
+
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{cargo, have, root, setup, sh};
+
+/// What a build produced.
+pub struct Built {
+    pub dist: PathBuf,
+    /// gzip size of the .wasm and the JS glue, in bytes.
+    pub gzip_bytes: usize,
+}
+
+pub fn build_app() -> Result<Built> {
+    setup::wasm_target()?;
+    let root = root();
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(&root).args([
+        "build",
+        "-p",
+        "amanat-frontend",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+    ]);
+    sh(&mut cmd).context("building the wasm app")?;
+
+    let target_dir = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("target"));
+    let wasm = target_dir.join("wasm32-unknown-unknown/wasm-release/amanat_frontend.wasm");
+    let dist = root.join("dist");
+    if dist.exists() {
+        fs::remove_dir_all(&dist)?;
+    }
+    fs::create_dir_all(&dist)?;
+
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .web(true)?
+        .out_name("amanat")
+        .typescript(false)
+        .generate(&dist)
+        .context("wasm-bindgen")?;
+
+    let out_wasm = dist.join("amanat_bg.wasm");
+    if have("wasm-opt") {
+        let tmp = dist.join("amanat_bg.opt.wasm");
+        sh(Command::new("wasm-opt").arg("-Oz").arg("--all-features").arg(&out_wasm).arg("-o").arg(&tmp))?;
+        fs::rename(&tmp, &out_wasm)?;
+    } else {
+        eprintln!("xtask: wasm-opt not found (Debian package binaryen); the app is larger than it needs to be");
+    }
+
+    for entry in fs::read_dir(root.join("frontend/static"))? {
+        let entry = entry?;
+        fs::copy(entry.path(), dist.join(entry.file_name()))?;
+    }
+    write_hashes(&dist)?;
+    let gzip_bytes = gzip_len(&fs::read(&out_wasm)?)? + gzip_len(&fs::read(dist.join("amanat.js"))?)?;
+    eprintln!(
+        "xtask: app built in {} ({} KB gzip: wasm + JS glue)",
+        dist.display(),
+        gzip_bytes / 1024
+    );
+    Ok(Built { dist, gzip_bytes })
+}
+
+/// `dist/hashes.txt`: `sha256  path` for every served file, sorted.
+fn write_hashes(dist: &Path) -> Result<()> {
+    let mut names: Vec<_> = fs::read_dir(dist)?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "hashes.txt")
+        .collect();
+    names.sort();
+    let mut out = String::new();
+    for n in names {
+        out.push_str(&format!("{}  {n}\n", hex::encode(Sha256::digest(fs::read(dist.join(&n))?))));
+    }
+    fs::write(dist.join("hashes.txt"), out)?;
+    Ok(())
+}
+
+pub fn gzip_len(bytes: &[u8]) -> Result<usize> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes)?;
+    Ok(enc.finish()?.len())
+}

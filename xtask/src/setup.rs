@@ -1,0 +1,72 @@
+//! Installing what is missing, so a fresh machine needs only the Rust toolchain.
+
+use anyhow::{Context, Result};
+use std::process::Command;
+
+use crate::{cargo, have, sh};
+
+/// The wasm-bindgen version in Cargo.lock; the test runner must match it exactly.
+pub const WASM_BINDGEN: &str = "0.2.130";
+
+pub fn wasm_target() -> Result<()> {
+    let out = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    if let Ok(out) = out {
+        if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+            return Ok(());
+        }
+    }
+    eprintln!("xtask: adding the wasm32-unknown-unknown target");
+    sh(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// Installs Debian packages whose program is missing: `(program, package)` pairs.
+pub fn apt(needs: &[(&str, &str)]) -> Result<()> {
+    let missing: Vec<&str> = needs.iter().filter(|(p, _)| !have(p)).map(|(_, pkg)| *pkg).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing Debian packages {missing:?}");
+    let sudo = if is_root() { vec![] } else { vec!["sudo"] };
+    let run = |args: &[&str]| -> Result<()> {
+        let mut all: Vec<&str> = sudo.clone();
+        all.extend_from_slice(args);
+        let mut cmd = Command::new(all[0]);
+        cmd.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        sh(&mut cmd)
+    };
+    run(&["apt-get", "update", "-qq"]).context("apt-get update")?;
+    let mut args = vec!["apt-get", "install", "-y", "-qq", "--no-install-recommends"];
+    args.extend(missing.iter());
+    run(&args).context("apt-get install")
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
+}
+
+/// The wasm-bindgen test runner at exactly the crate's version.
+pub fn wasm_bindgen_runner() -> Result<()> {
+    let ok = Command::new("wasm-bindgen-test-runner")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains(WASM_BINDGEN))
+        .unwrap_or(false);
+    if ok {
+        return Ok(());
+    }
+    // Without --locked: the registry lacks one locked dependency version (TOOLCHAIN.md).
+    eprintln!("xtask: installing wasm-bindgen-cli {WASM_BINDGEN} (a few minutes, once)");
+    sh(Command::new(cargo()).args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN]))
+}
+
+/// Everything the test suites need.
+pub fn for_tests() -> Result<()> {
+    wasm_target()?;
+    apt(&[
+        ("chromium", "chromium"),
+        ("chromedriver", "chromium-driver"),
+        ("age", "age"),
+        ("wasm-opt", "binaryen"),
+    ])?;
+    wasm_bindgen_runner()
+}

@@ -1,0 +1,33 @@
+//! `cargo xtask test`: every suite, in the order a failure is cheapest to find.
+//!
+//! 1. install what the tests need (see `setup::for_tests`);
+//! 2. build the release app into `dist/` (the end-to-end stories load it);
+//! 3. native tests: `shared` units, the relay, the CLI, the relay contract over real
+//!    HTTP, the end-to-end stories in headless Chromium, `age` CLI interop;
+//! 4. browser tests: `amanat-frontend` compiled to wasm32 and run by
+//!    wasm-bindgen-test-runner in headless Chromium (IndexedDB outbox, sealing).
+
+use anyhow::Result;
+use std::process::Command;
+
+use crate::{build, cargo, root, setup, sh};
+
+pub fn all(extra: &[String]) -> Result<()> {
+    setup::for_tests()?;
+    build::build_app()?;
+    let root = root();
+
+    let mut native = Command::new(cargo());
+    native.current_dir(&root).args(["test", "--workspace", "--exclude", "amanat-frontend"]);
+    native.args(extra);
+    sh(&mut native)?;
+
+    let mut wasm = Command::new(cargo());
+    wasm.current_dir(&root)
+        .args(["test", "-p", "amanat-frontend", "--target", "wasm32-unknown-unknown"])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "180");
+    sh(&mut wasm)?;
+    eprintln!("xtask: every suite passed");
+    Ok(())
+}
