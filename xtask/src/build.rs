@@ -17,7 +17,6 @@ use crate::{cargo, have, root, setup, sh};
 
 /// What a build produced.
 pub struct Built {
-    pub dist: PathBuf,
     /// gzip size of the .wasm and the JS glue, in bytes.
     pub gzip_bytes: usize,
 }
@@ -74,7 +73,7 @@ pub fn build_app() -> Result<Built> {
         dist.display(),
         gzip_bytes / 1024
     );
-    Ok(Built { dist, gzip_bytes })
+    Ok(Built { gzip_bytes })
 }
 
 /// `dist/hashes.txt`: `sha256  path` for every served file, sorted.
