@@ -9,6 +9,7 @@
 //! Targets (issue 2): wasm ≥ 10× typage on records, ≥ 3× on streams; app ≤ 400 KB gzip.
 
 use anyhow::{Context, Result};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -59,6 +60,23 @@ fn native() -> Vec<(&'static str, f64)> {
     ]
 }
 
+/// `target/bench/dist`: the wasm built with the `bench` feature (exports
+/// `bench_seal` / `bench_open`), typage bundled by esbuild, and the page.
+fn bench_page(root: &Path) -> Result<()> {
+    let page = root.join("xtask/bench-page");
+    let dist = root.join("target/bench/dist");
+    build::build_wasm(&["bench"], &dist)?;
+    if !page.join("node_modules/age-encryption").exists() {
+        sh(Command::new("npm").current_dir(&page).args(["ci", "--no-audit", "--no-fund"]))?;
+    }
+    sh(Command::new("npx").current_dir(&page).args(["esbuild", "typage-entry.js", "--bundle", "--format=esm", "--minify"])
+        .arg(format!("--outfile={}", dist.join("typage.js").display())))?;
+    for f in ["bench.html", "bench.js"] {
+        std::fs::copy(page.join(f), dist.join(f))?;
+    }
+    Ok(())
+}
+
 pub fn all() -> Result<()> {
     setup::for_tests()?;
     let built = build::build_app()?;
@@ -67,6 +85,7 @@ pub fn all() -> Result<()> {
 
     eprintln!("xtask: browser benchmarks (headless Chromium: wasm and typage)");
     let root = root();
+    bench_page(&root)?;
     let out = root.join("target/bench/browser.json");
     let _ = std::fs::remove_file(&out);
     let mut cmd = Command::new(cargo());

@@ -21,7 +21,23 @@ pub struct Built {
     pub gzip_bytes: usize,
 }
 
+/// The release app into `dist/`.
 pub fn build_app() -> Result<Built> {
+    let root = root();
+    let dist = root.join("dist");
+    let built = build_wasm(&[], &dist)?;
+    for entry in fs::read_dir(root.join("frontend/static"))? {
+        let entry = entry?;
+        fs::copy(entry.path(), dist.join(entry.file_name()))?;
+    }
+    write_hashes(&dist)?;
+    eprintln!("xtask: app built in {} ({} KB gzip: wasm + JS glue)", dist.display(), built.gzip_bytes / 1024);
+    Ok(built)
+}
+
+/// Compiles the frontend with `features` and writes `amanat.js` + `amanat_bg.wasm`
+/// into a fresh `out` directory.
+pub fn build_wasm(features: &[&str], out: &Path) -> Result<Built> {
     setup::wasm_target()?;
     let root = root();
     let mut cmd = Command::new(cargo());
@@ -35,44 +51,35 @@ pub fn build_app() -> Result<Built> {
         "--profile",
         "wasm-release",
     ]);
+    if !features.is_empty() {
+        cmd.args(["--features", &features.join(",")]);
+    }
     sh(&mut cmd).context("building the wasm app")?;
 
     let target_dir = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("target"));
     let wasm = target_dir.join("wasm32-unknown-unknown/wasm-release/amanat_frontend.wasm");
-    let dist = root.join("dist");
-    if dist.exists() {
-        fs::remove_dir_all(&dist)?;
+    if out.exists() {
+        fs::remove_dir_all(out)?;
     }
-    fs::create_dir_all(&dist)?;
+    fs::create_dir_all(out)?;
 
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm)
         .web(true)?
         .out_name("amanat")
         .typescript(false)
-        .generate(&dist)
+        .generate(out)
         .context("wasm-bindgen")?;
 
-    let out_wasm = dist.join("amanat_bg.wasm");
+    let out_wasm = out.join("amanat_bg.wasm");
     if have("wasm-opt") {
-        let tmp = dist.join("amanat_bg.opt.wasm");
+        let tmp = out.join("amanat_bg.opt.wasm");
         sh(Command::new("wasm-opt").arg("-Oz").arg("--all-features").arg(&out_wasm).arg("-o").arg(&tmp))?;
         fs::rename(&tmp, &out_wasm)?;
     } else {
         eprintln!("xtask: wasm-opt not found (Debian package binaryen); the app is larger than it needs to be");
     }
-
-    for entry in fs::read_dir(root.join("frontend/static"))? {
-        let entry = entry?;
-        fs::copy(entry.path(), dist.join(entry.file_name()))?;
-    }
-    write_hashes(&dist)?;
-    let gzip_bytes = gzip_len(&fs::read(&out_wasm)?)? + gzip_len(&fs::read(dist.join("amanat.js"))?)?;
-    eprintln!(
-        "xtask: app built in {} ({} KB gzip: wasm + JS glue)",
-        dist.display(),
-        gzip_bytes / 1024
-    );
+    let gzip_bytes = gzip_len(&fs::read(&out_wasm)?)? + gzip_len(&fs::read(out.join("amanat.js"))?)?;
     Ok(Built { gzip_bytes })
 }
 
