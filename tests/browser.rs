@@ -1,0 +1,147 @@
+//! A real headless Chromium, driven through chromedriver, for the end-to-end stories.
+//!
+//! Each [`Browser`] has its own chromedriver process and its own fresh profile
+//! directory (`--user-data-dir`), started with the flags this machine needs (no
+//! sandbox as root, no background networking: the network is closed). The profile
+//! directory outlives the browser until the `Browser` is dropped, so a story can
+//! search it after closing the session.
+
+use anyhow::{bail, Context, Result};
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Where Debian puts them.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// A free port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Waits until something accepts connections on `port`.
+pub fn wait_for_port(port: u16, within: Duration) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!("nothing listened on 127.0.0.1:{port} within {within:?}")
+}
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// A fresh headless Chromium with an empty profile.
+    pub async fn start() -> Result<Self> {
+        let profile = tempfile::tempdir()?;
+        let port = free_port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {CHROMEDRIVER} (Debian package chromium-driver)"))?;
+        wait_for_port(port, Duration::from_secs(20))?;
+        let args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--window-size=1280,1000".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "chrome".into());
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "binary": CHROMIUM, "args": args }),
+        );
+        let client = ClientBuilder::rustls()?
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("opening a Chromium session")?;
+        Ok(Self { client, driver, profile })
+    }
+
+    pub fn profile_dir(&self) -> &Path {
+        self.profile.path()
+    }
+
+    pub async fn goto(&self, url: &str) -> Result<()> {
+        Ok(self.client.goto(url).await?)
+    }
+
+    /// Waits (up to `secs`) for an element matching a CSS selector.
+    pub async fn wait_for(&self, css: &str, secs: u64) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(secs))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting {secs}s for `{css}`"))
+    }
+
+    /// Types into the field with this id (after clearing it).
+    pub async fn type_into(&self, id: &str, text: &str) -> Result<()> {
+        let el = self.wait_for(&format!("#{id}"), 20).await?;
+        el.clear().await.ok();
+        el.send_keys(text).await.with_context(|| format!("typing into #{id}"))?;
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.wait_for(css, 20).await?.click().await.with_context(|| format!("clicking {css}"))?;
+        Ok(())
+    }
+
+    /// The visible text of the page body.
+    pub async fn page_text(&self) -> Result<String> {
+        Ok(self.client.find(Locator::Css("body")).await?.text().await?)
+    }
+
+    /// Saves a screenshot under `target/screenshots/NAME.png` for review.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let dir = workspace_root().join("target/screenshots");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+
+    /// Ends the WebDriver session (Chromium exits); the profile stays until drop.
+    pub async fn close(mut self) -> Result<tempfile::TempDir> {
+        self.client.clone().close().await.ok();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let profile = std::mem::replace(&mut self.profile, tempfile::tempdir()?);
+        Ok(profile)
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// The workspace root (the tests crate lives in `tests/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}

@@ -1,0 +1,122 @@
+//! The foundation's story, end to end, in headless Chromium against the real relay:
+//! a caseworker enrols a family (and another while the relay is down), the relay comes
+//! back and the waiting entry uploads by itself, an adviser reads both families in the
+//! browser with the demo identity file, and the reference `age` CLI opens the same
+//! entry fetched from the relay.
+
+use amanat_tests::browser::Browser;
+use amanat_tests::relay_process::RelayProcess;
+use std::process::Command;
+
+async fn sign_in(browser: &Browser, name: &str, token: &str) {
+    browser.type_into("signin-name", name).await.unwrap();
+    browser.type_into("signin-token", token).await.unwrap();
+    browser.click("#signin-submit").await.unwrap();
+}
+
+async fn fill_intake(browser: &Browser, family: &str, child: &str) {
+    browser.type_into("family_name", family).await.unwrap();
+    let region = browser.wait_for("#region", 10).await.unwrap();
+    region.select_by_value("uz-sa").await.unwrap();
+    browser.type_into("children-0-full_name", child).await.unwrap();
+    // Chromium's date input takes the digits in the locale's order (en-US: mm dd yyyy).
+    browser.type_into("children-0-date_of_birth", "03012016").await.unwrap();
+    browser.click("#risk-labour_migration").await.unwrap();
+}
+
+async fn entry_ids(browser: &Browser, state: &str) -> Vec<String> {
+    let mut ids = vec![];
+    for el in browser
+        .client
+        .find_all(fantoccini::Locator::Css(&format!("li.outbox-entry[data-state={state}]")))
+        .await
+        .unwrap()
+    {
+        ids.push(el.attr("data-id").await.unwrap().unwrap());
+    }
+    ids
+}
+
+#[tokio::test]
+async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_even_across_a_relay_outage() {
+    let mut relay = RelayProcess::start().unwrap();
+    let caseworker = Browser::start().await.unwrap();
+    caseworker.goto(&relay.url("/")).await.unwrap();
+    sign_in(&caseworker, "demo-caseworker", &relay.demo_file("caseworker.token")).await;
+
+    // 1. Save with the relay up: sealed, then uploaded.
+    fill_intake(&caseworker, "Karimova", "Aziz Karimov").await;
+    caseworker.screenshot("caseworker-intake-filled").await.unwrap();
+    caseworker.click("#save").await.unwrap();
+    caseworker.wait_for("li.outbox-entry[data-state=uploaded]", 60).await.unwrap();
+    let first = entry_ids(&caseworker, "uploaded").await;
+    assert_eq!(first.len(), 1);
+
+    // 2. The relay goes down: the next entry waits in the outbox, then uploads by itself.
+    relay.kill();
+    fill_intake(&caseworker, "Tursunova", "Malika Tursunova").await;
+    caseworker.click("#save").await.unwrap();
+    caseworker.wait_for("li.outbox-entry[data-state=waiting]", 60).await.unwrap();
+    caseworker.screenshot("caseworker-outbox-waiting").await.unwrap();
+    relay.resume().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    while entry_ids(&caseworker, "uploaded").await.len() < 2 {
+        assert!(std::time::Instant::now() < deadline, "the waiting entry never uploaded after the relay came back");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    caseworker.screenshot("caseworker-outbox-uploaded").await.unwrap();
+    // Nothing the caseworker typed is left on the page after saving.
+    let text = caseworker.page_text().await.unwrap();
+    assert!(!text.contains("Aziz Karimov") && !text.contains("Malika Tursunova"));
+    caseworker.close().await.unwrap();
+
+    // 3. The adviser opens both families in the browser with the demo identity file.
+    let adviser = Browser::start().await.unwrap();
+    adviser.goto(&relay.url("/adviser")).await.unwrap();
+    sign_in(&adviser, "demo-adviser", &relay.demo_file("adviser.token")).await;
+    let identity_path = relay.data.join("demo/adviser-identity.txt");
+    adviser
+        .wait_for("#identity-file", 20)
+        .await
+        .unwrap()
+        .send_keys(identity_path.to_str().unwrap())
+        .await
+        .unwrap();
+    adviser.wait_for("article.record", 60).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let text = adviser.page_text().await.unwrap();
+        if text.contains("Karimova") && text.contains("Tursunova") {
+            assert!(text.contains("01.03.2016"), "dates are shown dd.mm.yyyy: {text}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the adviser never saw both families: {text}");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    adviser.screenshot("adviser-records-open").await.unwrap();
+
+    // 4. The reference age CLI opens the same entry, fetched byte for byte from the relay.
+    let body = reqwest::Client::new()
+        .get(relay.url(&format!("/api/v1/entries/{}", first[0])))
+        .bearer_auth(relay.demo_file("adviser.token"))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(shared::EntryId::of(&body).to_string(), first[0]);
+    let file = relay.data.join("fetched.age");
+    std::fs::write(&file, &body).unwrap();
+    let out = Command::new("age").arg("-d").arg("-i").arg(&identity_path).arg(&file).output().expect("Debian's age");
+    assert!(out.status.success(), "age -d failed: {}", String::from_utf8_lossy(&out.stderr));
+    let doc = shared::record::Document::from_bytes(&out.stdout).unwrap();
+    let shared::record::Record::Intake(intake) = doc.record;
+    assert_eq!(intake.family_name, "Karimova");
+
+    // The relay's log names ids and sizes, never what the caseworker typed.
+    let log = relay.log_text();
+    assert!(!log.contains("Karimova") && !log.contains("Aziz"), "relay log leaked record content");
+}
