@@ -78,7 +78,7 @@ impl RelayProcess {
             .arg(format!("127.0.0.1:{}", self.port))
             .arg("--dist")
             .arg(workspace_root().join("dist"))
-            .env("RUST_LOG", "info")
+            .env("AMANAT_LOG", "info")
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
