@@ -1,0 +1,9 @@
+//! Pieces of the pages, each named after what the user sees.
+
+pub mod error_summary;
+pub mod intake_form;
+pub mod outbox_list;
+pub mod pin_info;
+pub mod record_view;
+pub mod signin;
+pub mod status;

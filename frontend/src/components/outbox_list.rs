@@ -1,0 +1,61 @@
+//! The outbox as the caseworker sees it: each sealed entry by short id, its case,
+//! its size and where it stands with the relay. Ids and sizes only: nothing here
+//! reveals what an entry says.
+
+use leptos::prelude::*;
+
+use crate::outbox::OutboxRow;
+use crate::sync::{OutboxView, SyncHandle};
+use crate::text::t;
+
+fn state_label(state: &str) -> &'static str {
+    match state {
+        "sealed" => t("outbox.state.sealed"),
+        "waiting" => t("outbox.state.waiting"),
+        "uploaded" => t("outbox.state.uploaded"),
+        "refused" => t("outbox.state.refused"),
+        _ => t("outbox.state.corrupted"),
+    }
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(12).collect()
+}
+
+#[component]
+fn OutboxEntry(row: OutboxRow) -> impl IntoView {
+    let id = row.id.to_string();
+    view! {
+        <li class="outbox-entry" data-id=id.clone() data-state=row.state>
+            <span class="entry-id" title=id.clone()>{t("outbox.entry")} " " <code>{short(&id)}</code></span>
+            <span class="entry-case">{t("outbox.case")} " " <code>{short(&row.case)}</code></span>
+            <span class="entry-size">{row.size} " " {t("outbox.bytes")}</span>
+            <span class=format!("entry-state state-{}", row.state)>{state_label(row.state)}</span>
+            {row.problem.map(|p| view! { <span class="entry-problem">{p}</span> })}
+        </li>
+    }
+}
+
+#[component]
+pub fn OutboxList(view: OutboxView, sync: SyncHandle) -> impl IntoView {
+    view! {
+        <section class="card outbox" aria-labelledby="outbox-title">
+            <h2 id="outbox-title">{t("outbox.title")}</h2>
+            <p class="hint">{t("outbox.hint")}</p>
+            {move || view.relay_problem.get().map(|p| view! { <p class="relay-problem">{p}</p> })}
+            <Show when=move || view.rows.with(Vec::is_empty)>
+                <p class="empty">{t("outbox.empty")}</p>
+            </Show>
+            <ul id="outbox" class="outbox-list">
+                <For
+                    each=move || view.rows.get()
+                    key=|r| (r.id, r.state, r.problem.clone())
+                    children=move |row| view! { <OutboxEntry row=row /> }
+                />
+            </ul>
+            <button id="sync-now" type="button" on:click=move |_| sync.wake()>
+                {t("outbox.retry_now")}
+            </button>
+        </section>
+    }
+}

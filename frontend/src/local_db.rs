@@ -1,0 +1,58 @@
+//! The browser's IndexedDB database `amanat`: its schema and how it is opened.
+//!
+//! Two object stores, both keyed by string: `outbox` (sealed entries: envelope and
+//! ciphertext, see [`crate::outbox`]) and `settings` (public facts such as the pinned
+//! organisation key, see [`crate::keyring_pin`]). **Invariant:** nothing readable about a
+//! family is ever written here; only ciphertext and the envelope's ids and sizes.
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use std::fmt;
+
+pub const DB_NAME: &str = "amanat";
+pub const OUTBOX: &str = "outbox";
+pub const SETTINGS: &str = "settings";
+const SCHEMA_VERSION: u32 = 1;
+
+/// The browser's storage failed (quota, private mode, a blocked upgrade…). Carries
+/// the browser's description for the console; people see a sentence from `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StorageError(pub String);
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "browser storage: {}", self.0)
+    }
+}
+
+impl From<indexed_db_futures::error::Error> for StorageError {
+    fn from(e: indexed_db_futures::error::Error) -> Self {
+        StorageError(e.to_string())
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for StorageError {
+    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        StorageError(e.to_string())
+    }
+}
+
+/// Opens (creating or upgrading) the app's database.
+pub async fn open() -> Result<Database, StorageError> {
+    open_named(DB_NAME).await
+}
+
+/// Opens a database of the app's schema under another name (tests use their own).
+pub async fn open_named(name: &str) -> Result<Database, StorageError> {
+    let db = Database::open(name)
+        .with_version(SCHEMA_VERSION)
+        .with_on_upgrade_needed(|event, db| {
+            if event.old_version() < 1.0 {
+                db.create_object_store(OUTBOX).build()?;
+                db.create_object_store(SETTINGS).build()?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(db)
+}

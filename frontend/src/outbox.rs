@@ -1,0 +1,169 @@
+//! The outbox: sealed entries kept in IndexedDB until the relay has them, and after.
+//!
+//! A stored value is the envelope (ids, versions, time, size), the ciphertext as bytes
+//! (a `Uint8Array`, through `serde_bytes`) and the upload state. Nothing else: the
+//! plaintext never reaches this module's types. Entries are never deleted here; an
+//! upload failure only changes the state.
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use serde::{Deserialize, Serialize};
+use shared::envelope::Envelope;
+use shared::seal::Ciphertext;
+use shared::{EntryId, ErrorCode};
+
+use crate::local_db::{StorageError, OUTBOX};
+
+/// Where an entry stands with the relay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryState {
+    /// Sealed and stored on this device; not yet confirmed by the relay.
+    Sealed,
+    /// The relay could not be reached or failed; it will be retried.
+    Waiting,
+    /// The relay confirmed it holds these bytes.
+    Uploaded,
+    /// The relay refused it (4xx); kept, with the reason.
+    Refused,
+}
+
+impl EntryState {
+    pub fn code(self) -> &'static str {
+        match self {
+            EntryState::Sealed => "sealed",
+            EntryState::Waiting => "waiting",
+            EntryState::Uploaded => "uploaded",
+            EntryState::Refused => "refused",
+        }
+    }
+
+    /// Whether the sync loop should (still) try to upload it.
+    pub fn wants_upload(self) -> bool {
+        matches!(self, EntryState::Sealed | EntryState::Waiting)
+    }
+}
+
+/// Why the relay refused an entry: its code and sentence, never record content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub code: Option<ErrorCode>,
+    pub message: String,
+}
+
+/// One value of the `outbox` store, keyed by the entry id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredEntry {
+    pub envelope: Envelope,
+    #[serde(with = "serde_bytes")]
+    pub ciphertext: Vec<u8>,
+    pub state: EntryState,
+    #[serde(default)]
+    pub refusal: Option<Refusal>,
+}
+
+impl StoredEntry {
+    /// A freshly sealed entry.
+    pub fn sealed(envelope: Envelope, ciphertext: Ciphertext) -> Self {
+        StoredEntry { envelope, ciphertext: ciphertext.into_bytes(), state: EntryState::Sealed, refusal: None }
+    }
+
+    /// Checks that the stored bytes are still the sealed entry: an age file whose
+    /// SHA-256 is the entry id. A damaged entry is reported, kept, and not uploaded.
+    pub fn integrity(&self) -> Result<(), ErrorCode> {
+        if EntryId::of(&self.ciphertext) != self.envelope.id || self.envelope.size != self.ciphertext.len() as u64 {
+            return Err(ErrorCode::Corrupted);
+        }
+        Ciphertext::check(self.ciphertext.clone(), 1).map(|_| ()).map_err(|_| ErrorCode::Corrupted)
+    }
+}
+
+/// What the outbox list shows for one entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: EntryId,
+    pub case: String,
+    pub size: u64,
+    /// `sealed`, `waiting`, `uploaded`, `refused` or `corrupted`.
+    pub state: &'static str,
+    /// The reason, for refused and corrupted entries.
+    pub problem: Option<String>,
+    pub sealed_at: String,
+}
+
+impl OutboxRow {
+    pub fn of(entry: &StoredEntry) -> Self {
+        let (state, problem) = match entry.integrity() {
+            Err(code) => ("corrupted", Some(code.message().to_owned())),
+            Ok(()) => (
+                entry.state.code(),
+                entry.refusal.as_ref().filter(|_| entry.state == EntryState::Refused).map(|r| match r.code {
+                    Some(code) => code.message().to_owned(),
+                    None => r.message.clone(),
+                }),
+            ),
+        };
+        OutboxRow {
+            id: entry.envelope.id,
+            case: entry.envelope.case.to_string(),
+            size: entry.envelope.size,
+            state,
+            problem,
+            sealed_at: entry.envelope.sealed_at.clone(),
+        }
+    }
+}
+
+/// Stores an entry (or replaces the one with the same id) and commits.
+pub async fn put(db: &Database, entry: &StoredEntry) -> Result<(), StorageError> {
+    let tx = db.transaction(OUTBOX).with_mode(TransactionMode::Readwrite).build()?;
+    let store = tx.object_store(OUTBOX)?;
+    store.put(entry).with_key(entry.envelope.id.to_string()).serde()?.await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One entry by id.
+pub async fn get(db: &Database, id: &EntryId) -> Result<Option<StoredEntry>, StorageError> {
+    let tx = db.transaction(OUTBOX).build()?;
+    let store = tx.object_store(OUTBOX)?;
+    let entry: Option<StoredEntry> = store.get(id.to_string()).serde()?.await?;
+    Ok(entry)
+}
+
+/// Every entry, oldest first. A value that no longer decodes is skipped from the list
+/// but stays stored (and is counted in the second value, so the page can say so).
+pub async fn all(db: &Database) -> Result<(Vec<StoredEntry>, usize), StorageError> {
+    let tx = db.transaction(OUTBOX).build()?;
+    let store = tx.object_store(OUTBOX)?;
+    let mut entries = Vec::new();
+    let mut unreadable = 0;
+    for item in store.get_all::<StoredEntry>().serde()?.await? {
+        match item {
+            Ok(e) => entries.push(e),
+            Err(_) => unreadable += 1,
+        }
+    }
+    entries.sort_by(|a, b| a.envelope.sealed_at.cmp(&b.envelope.sealed_at));
+    Ok((entries, unreadable))
+}
+
+/// Records a new state (and reason) for an entry, leaving its bytes untouched.
+pub async fn set_state(
+    db: &Database,
+    id: &EntryId,
+    state: EntryState,
+    refusal: Option<Refusal>,
+) -> Result<(), StorageError> {
+    let tx = db.transaction(OUTBOX).with_mode(TransactionMode::Readwrite).build()?;
+    let store = tx.object_store(OUTBOX)?;
+    let current: Option<StoredEntry> = store.get(id.to_string()).serde()?.await?;
+    if let Some(mut entry) = current {
+        entry.state = state;
+        entry.refusal = refusal;
+        store.put(&entry).with_key(id.to_string()).serde()?.await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! The relay's HTTP API as typed calls (the contract lives in `shared::api`).
+//!
+//! Every failure is classified once, here: either the relay is *unavailable* (no
+//! answer, 5xx, 408, 429: try again later, keep the work) or it *refused* the request
+//! (another 4xx, with its error code). Requests go same-origin with the session cookie
+//! and bypass the HTTP cache, so no answer lingers in the browser profile.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Deserialize;
+use shared::api::{EntryPage, SessionInfo, SignIn, CASE_HEADER, KEYRING_VERSION_HEADER};
+use shared::envelope::Envelope;
+use shared::ErrorCode;
+use web_sys::RequestCache;
+
+use crate::text::t;
+
+const API: &str = "/api/v1";
+
+/// Why a call to the relay did not succeed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RelayError {
+    /// No usable answer now; the same request may succeed later.
+    Unavailable,
+    /// The relay answered with a refusal; repeating the same request will not help.
+    Refused { status: u16, code: Option<ErrorCode>, message: String },
+}
+
+impl RelayError {
+    /// Whether waiting and retrying may help.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, RelayError::Unavailable)
+    }
+
+    /// The sentence to show: our own for a code we know (so it can be translated),
+    /// otherwise the relay's.
+    pub fn message(&self) -> String {
+        match self {
+            RelayError::Unavailable => t("relay.unreachable").to_owned(),
+            RelayError::Refused { code: Some(code), .. } => code.message().to_owned(),
+            RelayError::Refused { message, .. } => message.clone(),
+        }
+    }
+
+    /// The error code, if the relay gave one we know.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            RelayError::Refused { code, .. } => *code,
+            RelayError::Unavailable => None,
+        }
+    }
+}
+
+/// Classifies a non-success status and its body.
+pub fn classify(status: u16, body: &str) -> RelayError {
+    if status >= 500 || status == 408 || status == 429 || status == 0 {
+        return RelayError::Unavailable;
+    }
+    #[derive(Deserialize)]
+    struct RawError {
+        error: String,
+        #[serde(default)]
+        message: String,
+    }
+    match serde_json::from_str::<RawError>(body) {
+        Ok(raw) => RelayError::Refused {
+            status,
+            code: ErrorCode::from_code(&raw.error),
+            message: if raw.message.is_empty() { raw.error } else { raw.message },
+        },
+        Err(_) => RelayError::Refused { status, code: None, message: t("relay.unexpected").to_owned() },
+    }
+}
+
+async fn send(req: Result<Request, gloo_net::Error>) -> Result<Response, RelayError> {
+    let resp = req.map_err(|_| RelayError::Unavailable)?.send().await.map_err(|_| RelayError::Unavailable)?;
+    if resp.ok() {
+        Ok(resp)
+    } else {
+        let body = resp.text().await.unwrap_or_default();
+        Err(classify(resp.status(), &body))
+    }
+}
+
+fn no_store(b: RequestBuilder) -> RequestBuilder {
+    b.cache(RequestCache::NoStore)
+}
+
+fn unexpected() -> RelayError {
+    RelayError::Refused { status: 200, code: None, message: t("relay.unexpected").to_owned() }
+}
+
+/// `POST /api/v1/session`: the relay sets an HttpOnly session cookie.
+pub async fn sign_in(name: &str, token: &str) -> Result<SessionInfo, RelayError> {
+    let body = SignIn { name: name.to_owned(), token: token.to_owned() };
+    let resp = send(no_store(Request::post(&format!("{API}/session"))).json(&body)).await?;
+    resp.json().await.map_err(|_| unexpected())
+}
+
+/// `DELETE /api/v1/session`.
+pub async fn sign_out() -> Result<(), RelayError> {
+    send(no_store(Request::delete(&format!("{API}/session"))).build()).await.map(|_| ())
+}
+
+/// `GET /api/v1/keyring`, as raw bytes: parsing and checking belong to `shared`.
+pub async fn keyring_bytes() -> Result<Vec<u8>, RelayError> {
+    let resp = send(no_store(Request::get(&format!("{API}/keyring"))).build()).await?;
+    resp.binary().await.map_err(|_| RelayError::Unavailable)
+}
+
+/// What the relay did with an upload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stored {
+    /// 201: stored now.
+    Created,
+    /// 200: the same bytes were already stored (a safe retry).
+    AlreadyStored,
+}
+
+/// `PUT /api/v1/entries/{id}`: uploads one sealed entry. Idempotent.
+pub async fn put_entry(envelope: &Envelope, ciphertext: &[u8]) -> Result<Stored, RelayError> {
+    let body = js_sys::Uint8Array::from(ciphertext);
+    let req = no_store(Request::put(&format!("{API}/entries/{}", envelope.id)))
+        .header("content-type", "application/octet-stream")
+        .header(CASE_HEADER, &envelope.case.to_string())
+        .header(KEYRING_VERSION_HEADER, &envelope.keyring_version.to_string())
+        .body(body);
+    let resp = send(req).await?;
+    Ok(if resp.status() == 201 { Stored::Created } else { Stored::AlreadyStored })
+}
+
+/// `GET /api/v1/entries?after=…`: one page of entry metadata.
+pub async fn list_entries(after: Option<&str>) -> Result<EntryPage, RelayError> {
+    let mut b = no_store(Request::get(&format!("{API}/entries")));
+    if let Some(after) = after {
+        b = b.query([("after", after)]);
+    }
+    let resp = send(b.build()).await?;
+    resp.json().await.map_err(|_| unexpected())
+}
+
+/// `GET /api/v1/entries/{id}`: the stored ciphertext, byte for byte.
+pub async fn get_entry(id: &shared::EntryId) -> Result<Vec<u8>, RelayError> {
+    let resp = send(no_store(Request::get(&format!("{API}/entries/{id}"))).build()).await?;
+    resp.binary().await.map_err(|_| RelayError::Unavailable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_trouble_and_rate_limits_are_worth_waiting_for() {
+        for status in [0, 408, 429, 500, 502, 503] {
+            assert!(classify(status, "").is_transient(), "{status}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_keeps_the_relays_code_and_message() {
+        let e = classify(400, r#"{"error":"id_mismatch","message":"The entry id is wrong."}"#);
+        assert!(!e.is_transient());
+        assert_eq!(e.code(), Some(ErrorCode::IdMismatch));
+        assert_eq!(e.message(), ErrorCode::IdMismatch.message());
+        let e = classify(403, r#"{"error":"some_new_code","message":"Not today."}"#);
+        assert_eq!((e.code(), e.message()), (None, "Not today.".to_owned()));
+        let e = classify(404, "<html>");
+        assert!(matches!(e, RelayError::Refused { status: 404, code: None, .. }));
+    }
+}

@@ -1,0 +1,104 @@
+//! Saving a record: the validated intake becomes a `Document`, is sealed with age to
+//! the verified keyring, and goes into the outbox as ciphertext plus envelope.
+//!
+//! The plaintext exists only in this function's memory; what leaves it is a
+//! [`StoredEntry`]. Sealing needs a `VerifiedKeyring`, which only a signature check
+//! against the pinned organisation key produces (see [`crate::keyring_pin`]).
+
+use shared::envelope::Envelope;
+use shared::keyring::VerifiedKeyring;
+use shared::record::{Date, Document, Intake, Record, SCHEMA_VERSION};
+use shared::{validate, CaseId, ErrorCode};
+
+use crate::outbox::{self, StoredEntry};
+use crate::problem::Problem;
+use crate::{clock, keyring_pin, local_db};
+
+/// Who is saving, and when (read at the edge, passed in so this stays testable).
+pub struct Context<'a> {
+    pub author: &'a str,
+    pub now: String,
+    pub today: Date,
+}
+
+/// Validates and seals an intake for a new case. Pure: no storage, no network.
+pub fn seal_intake(intake: Intake, cx: &Context<'_>, keyring: &VerifiedKeyring) -> Result<StoredEntry, ErrorCode> {
+    if !validate::intake(&intake, cx.today).is_empty() {
+        return Err(ErrorCode::Invalid);
+    }
+    let doc = Document {
+        schema: SCHEMA_VERSION,
+        case: CaseId::random(),
+        created_at: cx.now.clone(),
+        author: cx.author.to_owned(),
+        record: Record::Intake(intake),
+    };
+    let ciphertext = keyring.seal(&doc.to_bytes(), &[])?;
+    let envelope = Envelope {
+        id: ciphertext.id(),
+        case: doc.case,
+        schema: SCHEMA_VERSION,
+        keyring_version: keyring.version(),
+        sealed_at: cx.now.clone(),
+        size: ciphertext.len() as u64,
+    };
+    Ok(StoredEntry::sealed(envelope, ciphertext))
+}
+
+/// Fetches and checks the keyring, seals, and stores in the outbox. On any failure
+/// nothing is stored and the caller keeps the form as typed.
+pub async fn seal_and_store(intake: Intake, author: &str) -> Result<(StoredEntry, keyring_pin::Pin), Problem> {
+    let db = local_db::open().await?;
+    let (keyring, pin) = keyring_pin::fetch_verified(&db).await?;
+    let cx = Context { author, now: clock::now_rfc3339(), today: clock::today() };
+    let entry = seal_intake(intake, &cx, &keyring)?;
+    outbox::put(&db, &entry).await?;
+    Ok((entry, pin))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::keyring::{HolderRole, KeyHolder, Keyring, OrgSigningKey};
+    use shared::record::{Child, Region, RiskFactor};
+    use shared::seal;
+
+    #[test]
+    fn a_sealed_intake_holds_no_plaintext_and_opens_for_the_adviser() {
+        let adviser = seal::generate_identity();
+        let recovery = seal::generate_identity();
+        let org = OrgSigningKey::generate();
+        let holder = |role, id: &seal::Identity| KeyHolder {
+            label: "k".into(),
+            role,
+            recipient: id.to_public().to_string(),
+        };
+        let kr = Keyring::sign(3, "Org", vec![holder(HolderRole::Adviser, &adviser), holder(HolderRole::Recovery, &recovery)], &org);
+        let verified = kr.verify(&org.public()).unwrap();
+        let intake = Intake {
+            family_name: "MARKER-Karimova".into(),
+            region: Some(Region::UzSamarkand),
+            children: vec![Child { full_name: "Aziz".into(), date_of_birth: Date::new(2016, 3, 1) }],
+            risk_factors: vec![RiskFactor::LowIncome],
+            assessment: String::new(),
+        };
+        let cx = Context { author: "cw", now: "2026-11-23T10:00:00.000Z".into(), today: Date::new(2026, 11, 23).unwrap() };
+        let entry = seal_intake(intake, &cx, &verified).unwrap();
+        assert!(entry.integrity().is_ok());
+        assert_eq!(entry.envelope.keyring_version, 3);
+        assert!(!entry.ciphertext.windows(6).any(|w| w == b"MARKER"));
+        let doc = crate::opening::open_entry(&entry.envelope.id, &entry.ciphertext, &[adviser]).unwrap();
+        assert_eq!(doc.case, entry.envelope.case);
+        assert_eq!(doc.author, "cw");
+    }
+
+    #[test]
+    fn an_invalid_intake_is_not_sealed() {
+        let org = OrgSigningKey::generate();
+        let r = seal::generate_identity().to_public().to_string();
+        let kr = Keyring::sign(1, "Org", vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: r }], &org);
+        let cx = Context { author: "cw", now: String::new(), today: Date::new(2026, 11, 23).unwrap() };
+        let got = seal_intake(Intake::default(), &cx, &kr.verify(&org.public()).unwrap());
+        assert_eq!(got.err(), Some(ErrorCode::Invalid));
+    }
+}

@@ -1,0 +1,169 @@
+//! The sync loop: uploads every sealed entry the relay does not yet confirm, and
+//! keeps trying with backoff while the relay is unreachable.
+//!
+//! It wakes on a timer, when an entry is saved, when the browser comes back online,
+//! and on request. Uploads are idempotent (the id is the SHA-256 of the bytes), so a
+//! retry after a lost answer cannot duplicate. On any failure the entry stays in the
+//! outbox; only its state changes: `waiting` (try again) or `refused` (with the
+//! relay's reason). Damaged entries are reported and never sent.
+
+use futures::channel::mpsc;
+use futures::{FutureExt, StreamExt};
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use shared::ErrorCode;
+
+use crate::outbox::{self, EntryState, OutboxRow, Refusal};
+use crate::relay_client::{self, RelayError};
+use crate::{local_db, problem::Problem};
+
+/// Wait after the `n`th failed pass in a row (n ≥ 1): 1 s, 2 s, 4 s, 8 s, then 15 s.
+pub fn backoff_ms(failures: u32) -> u32 {
+    1000u32.saturating_mul(1 << failures.saturating_sub(1).min(4)).min(15_000)
+}
+
+/// What the page shows of the outbox, kept current by the loop.
+#[derive(Clone, Copy)]
+pub struct OutboxView {
+    pub rows: RwSignal<Vec<OutboxRow>>,
+    /// Stored values that no longer decode (kept, but cannot be listed).
+    pub unreadable: RwSignal<usize>,
+    /// Why uploads are not going through right now, if they are not.
+    pub relay_problem: RwSignal<Option<String>>,
+}
+
+impl OutboxView {
+    pub fn new() -> Self {
+        OutboxView { rows: RwSignal::new(Vec::new()), unreadable: RwSignal::new(0), relay_problem: RwSignal::new(None) }
+    }
+}
+
+impl Default for OutboxView {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Wakes the loop. Dropping every handle stops it.
+#[derive(Clone)]
+pub struct SyncHandle(mpsc::UnboundedSender<()>);
+
+impl SyncHandle {
+    pub fn wake(&self) {
+        let _ = self.0.unbounded_send(());
+    }
+
+    /// Stops the loop (when the page that started it goes away).
+    pub fn stop(&self) {
+        self.0.close_channel();
+    }
+}
+
+/// The result of one pass over the outbox.
+enum Pass {
+    /// Nothing left that could go through now.
+    Done,
+    /// The relay was unavailable (or the session lapsed): try again later.
+    Blocked(String),
+}
+
+/// Starts the loop for the signed-in page.
+pub fn start(view: OutboxView) -> SyncHandle {
+    let (tx, mut rx) = mpsc::unbounded();
+    let handle = SyncHandle(tx);
+    let online = handle.clone();
+    let listener = window_event_listener_untyped("online", move |_| online.wake());
+    leptos::task::spawn_local(async move {
+        let mut failures = 0u32;
+        loop {
+            let pass = run_pass(view).await;
+            let delay = match pass {
+                Ok(Pass::Done) => {
+                    failures = 0;
+                    if view.relay_problem.try_set(None).is_some() {
+                        break; // the page is gone
+                    }
+                    None
+                }
+                Ok(Pass::Blocked(why)) => {
+                    failures += 1;
+                    if view.relay_problem.try_set(Some(why)).is_some() {
+                        break;
+                    }
+                    Some(backoff_ms(failures))
+                }
+                Err(p) => {
+                    failures += 1;
+                    if view.relay_problem.try_set(Some(p.message())).is_some() {
+                        break;
+                    }
+                    Some(backoff_ms(failures))
+                }
+            };
+            let woken = match delay {
+                Some(ms) => futures::select! {
+                    w = rx.next() => w,
+                    _ = TimeoutFuture::new(ms).fuse() => Some(()),
+                },
+                None => rx.next().await,
+            };
+            if woken.is_none() {
+                break; // every handle dropped: signed out
+            }
+        }
+        listener.remove();
+    });
+    handle
+}
+
+/// Shows the outbox as stored.
+pub async fn refresh(view: OutboxView) -> Result<(), Problem> {
+    let db = local_db::open().await?;
+    let (entries, unreadable) = outbox::all(&db).await?;
+    view.rows.try_set(entries.iter().map(OutboxRow::of).collect());
+    view.unreadable.try_set(unreadable);
+    Ok(())
+}
+
+/// Whether an upload failure means "later" rather than "never": the relay is
+/// unavailable, or the session lapsed (signing in again lets it through).
+fn waits(e: &RelayError) -> bool {
+    e.is_transient() || e.code() == Some(ErrorCode::Unauthorized)
+}
+
+async fn run_pass(view: OutboxView) -> Result<Pass, Problem> {
+    let db = local_db::open().await?;
+    let (entries, _) = outbox::all(&db).await?;
+    let mut outcome = Pass::Done;
+    for entry in entries.iter().filter(|e| e.state.wants_upload() && e.integrity().is_ok()) {
+        let id = entry.envelope.id;
+        match relay_client::put_entry(&entry.envelope, &entry.ciphertext).await {
+            Ok(_) => outbox::set_state(&db, &id, EntryState::Uploaded, None).await?,
+            Err(e) if waits(&e) => {
+                if entry.state != EntryState::Waiting {
+                    outbox::set_state(&db, &id, EntryState::Waiting, None).await?;
+                }
+                outcome = Pass::Blocked(e.message());
+                break; // the relay is down or we are signed out: the rest would fail too
+            }
+            Err(e) => {
+                let refusal = Refusal { code: e.code(), message: e.message() };
+                outbox::set_state(&db, &id, EntryState::Refused, Some(refusal)).await?;
+            }
+        }
+        refresh(view).await?;
+    }
+    refresh(view).await?;
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_then_levels_off() {
+        let waits: Vec<u32> = (1..=7).map(backoff_ms).collect();
+        assert_eq!(waits, [1000, 2000, 4000, 8000, 15000, 15000, 15000]);
+    }
+}

@@ -1,0 +1,128 @@
+//! Every string the app shows, keyed by a stable code: the one place a translation
+//! catalog will replace. English only for now.
+//!
+//! What is *not* here: labels of coded answers (regions, risk factors), validation
+//! sentences and error sentences. Those live in `shared` beside the codes they explain
+//! (`Region::label`, `FieldProblem::message`, `ErrorCode::message`).
+
+/// The English text for `key`. An unknown key shows itself, so a typo is visible on
+/// the page (and the native test below fails) instead of leaving a blank.
+pub fn t(key: &'static str) -> &'static str {
+    TEXT.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or(key)
+}
+
+/// The table, grouped by page.
+pub const TEXT: &[(&str, &str)] = &[
+    // The frame around every page.
+    ("app.name", "Amanat"),
+    ("app.tagline", "Family records, sealed in this browser before they are stored."),
+    ("app.end_session", "End session"),
+    ("app.signed_in_as", "Signed in as"),
+    // Sign-in.
+    ("signin.title", "Sign in"),
+    ("signin.name", "Account name"),
+    ("signin.token", "Access token"),
+    ("signin.submit", "Sign in"),
+    ("signin.working", "Signing in…"),
+    ("signin.missing", "Enter your account name and access token."),
+    ("signin.wrong_role", "This account cannot use this page."),
+    ("signin.ended", "Session ended."),
+    // The intake form.
+    ("intake.title", "Family intake"),
+    ("intake.family_name", "Family name"),
+    ("intake.region", "Region"),
+    ("intake.region_choose", "Choose a region"),
+    ("intake.child", "Child"),
+    ("intake.child_full_name", "Child's full name"),
+    ("intake.child_date_of_birth", "Child's date of birth"),
+    ("intake.risk_factors", "Situation and risk factors"),
+    ("intake.assessment", "Assessment"),
+    ("intake.save", "Seal and save"),
+    ("intake.sealing", "Sealing…"),
+    ("intake.saved", "Sealed and saved on this device. It will be uploaded to the relay."),
+    ("intake.summary_title", "There is a problem"),
+    ("intake.storage_failed", "This browser's storage refused the sealed entry. Nothing was lost from the form; try again."),
+    // The outbox.
+    ("outbox.title", "Outbox"),
+    ("outbox.hint", "Only sealed entries are kept on this device; nothing here can be read without a key holder's key."),
+    ("outbox.empty", "Nothing sealed on this device yet."),
+    ("outbox.entry", "Entry"),
+    ("outbox.case", "case"),
+    ("outbox.bytes", "bytes"),
+    ("outbox.state.sealed", "sealed"),
+    ("outbox.state.waiting", "waiting for the relay"),
+    ("outbox.state.uploaded", "uploaded"),
+    ("outbox.state.refused", "refused"),
+    ("outbox.state.corrupted", "damaged"),
+    ("outbox.retry_now", "Try uploading now"),
+    // The keyring pin.
+    ("pin.title", "Organisation key"),
+    ("pin.built_in", "built into this app"),
+    ("pin.first_use", "trusted on first use on this device"),
+    ("pin.none", "not yet known: it is pinned when the first keyring is checked"),
+    // The relay.
+    ("relay.unreachable", "The relay cannot be reached. Your work is kept sealed on this device and will be uploaded when it is back."),
+    ("relay.unexpected", "The relay answered in a way this app does not understand."),
+    // The key holder's page.
+    ("adviser.title", "Case files"),
+    ("adviser.identity_file", "Your age identity file"),
+    ("adviser.identity_hint", "The key is read into this page's memory only. It is never stored or sent."),
+    ("adviser.key_loaded", "Key loaded. Opening entries…"),
+    ("adviser.key_count", "identities loaded"),
+    ("adviser.forget_key", "Forget key"),
+    ("adviser.key_forgotten", "The key was forgotten and opened records were cleared from the page."),
+    ("adviser.reload", "Reload entries"),
+    ("adviser.no_entries", "The relay holds no entries."),
+    ("adviser.opened", "Opened"),
+    ("adviser.failed", "could not be opened"),
+    ("adviser.failures", "Entries that could not be opened"),
+    ("adviser.region", "Region"),
+    ("adviser.children", "Children"),
+    ("adviser.born", "born"),
+    ("adviser.risk_factors", "Situation and risk factors"),
+    ("adviser.assessment", "Assessment"),
+    ("adviser.case", "Case"),
+    ("adviser.author", "Recorded by"),
+    ("adviser.created_at", "Recorded at"),
+    ("adviser.no_key", "Choose your identity file to open the entries."),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique() {
+        for (i, (k, _)) in TEXT.iter().enumerate() {
+            assert!(TEXT[i + 1..].iter().all(|(o, _)| o != k), "duplicate key {k}");
+        }
+    }
+
+    /// Every `t("…")` in the sources names a key of the table.
+    #[test]
+    fn every_key_used_in_the_sources_exists() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(std::fs::read_to_string(p).unwrap());
+                }
+            }
+        }
+        let mut sources = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut sources);
+        let mut used = 0;
+        for src in &sources {
+            for part in src.split("t(\"").skip(1) {
+                let key = &part[..part.find('"').unwrap()];
+                if key.contains('.') && !key.contains(' ') {
+                    used += 1;
+                    assert!(TEXT.iter().any(|(k, _)| *k == key), "missing text key {key}");
+                }
+            }
+        }
+        assert!(used > 20);
+    }
+}

@@ -1,0 +1,3 @@
+// Loads the app's WebAssembly. Kept as a file because the relay's CSP forbids inline scripts.
+import init from './amanat.js';
+init({ module_or_path: './amanat_bg.wasm' });
