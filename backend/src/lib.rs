@@ -1,1 +1,41 @@
-//! The relay.
+//! The Amanat relay and its admin CLI.
+//!
+//! The relay stores and serves ciphertext it cannot open: it checks that an upload is
+//! an age file sealed to the whole keyring and that its id is its hash, stores it
+//! durably, and hands it back byte for byte to those allowed to see it. Accounts,
+//! tokens and the keyring are managed by the `amanat` CLI on the same data directory.
+//!
+//! Map: [`server`] builds and runs the router from [`routes`] (API), [`web`] (the
+//! built app), [`headers`] and [`access_log`]; [`auth`] says who is calling, using
+//! [`credentials`]; [`store`] and [`blobs`] persist; [`keyring_file`], [`accounts`]
+//! and [`demo`] are what the CLI ([`cli`]) changes; [`verify`] and [`export`] read
+//! the store back.
+//!
+//! **Architecture invariant:** the relay never holds a key that opens a record, and
+//! never logs request bodies, tokens or cookies. Rules about ids, age files and the
+//! keyring are `shared`'s; this crate only applies them.
+
+pub mod access_log;
+pub mod accounts;
+pub mod auth;
+pub mod blobs;
+pub mod cli;
+pub mod config;
+pub mod credentials;
+pub mod demo;
+pub mod error;
+pub mod export;
+pub mod headers;
+pub mod keyring_file;
+pub mod private_file;
+pub mod rate_limit;
+pub mod routes;
+pub mod server;
+pub mod state;
+pub mod store;
+pub mod verify;
+pub mod web;
+
+pub use config::Config;
+pub use server::{app, serve, serve_on};
+pub use state::AppState;

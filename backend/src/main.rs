@@ -1,1 +1,5 @@
-fn main() {}
+//! `amanat`: the relay (`amanat serve`) and its admin commands. See [`backend::cli`].
+
+fn main() -> std::process::ExitCode {
+    backend::cli::main()
+}

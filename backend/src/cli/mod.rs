@@ -1,0 +1,136 @@
+//! The `amanat` command line: `serve`, `demo init`, `user`, `keyring`, `verify`,
+//! `export`. Every command takes `--data DIR` (default `./data`) and works on the same
+//! store whether or not a relay is running on it.
+//!
+//! Output meant for people goes to stdout; logs (only from `serve`) go to stderr.
+//! Exit status 0 means success, 1 failure (or, for `verify`, a store that failed).
+
+mod keyring;
+mod user;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use shared::CaseId;
+
+use crate::config::{Config, DEFAULT_LISTEN};
+use crate::store::Store;
+use crate::{demo, export, verify};
+
+#[derive(Parser, Debug)]
+#[command(name = "amanat", version, about = "The Amanat relay and its admin commands.")]
+pub struct Cli {
+    /// The data directory (database, ciphertext files, keyring).
+    #[arg(long, global = true, default_value = "data", value_name = "DIR")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the relay (on an empty data directory, first make a demo organisation).
+    Serve {
+        #[arg(long, default_value = DEFAULT_LISTEN, value_name = "ADDR")]
+        listen: SocketAddr,
+        /// The built app to serve at `/`.
+        #[arg(long, default_value = "dist", value_name = "DIR")]
+        dist: PathBuf,
+        /// Largest accepted upload, in bytes.
+        #[arg(long, default_value_t = shared::api::DEFAULT_MAX_BODY, value_name = "BYTES")]
+        max_body: usize,
+        /// Mark the session cookie Secure (serve over HTTPS, e.g. behind a proxy).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// The demo organisation.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+    /// Accounts and their tokens.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// The signed keyring of key holders.
+    #[command(subcommand)]
+    Keyring(keyring::KeyringCommand),
+    /// Check every stored entry; exit 0 only if all pass.
+    Verify,
+    /// Copy ciphertext out as `<id>.age` files for archives and the `age` CLI.
+    Export {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Only this case.
+        #[arg(long, value_name = "CASE_ID")]
+        case: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DemoCommand {
+    /// Make the demo organisation without serving (does nothing if already made).
+    Init,
+}
+
+/// Runs the CLI with the process's arguments.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_log = if matches!(cli.command, Command::Serve { .. }) { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AMANAT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let data = cli.data;
+    match cli.command {
+        Command::Serve { listen, dist, max_body, secure_cookies } => {
+            crate::serve(Config { data_dir: data, listen, dist_dir: dist, max_body, secure_cookies }).await?;
+        }
+        Command::Demo(DemoCommand::Init) => {
+            let store = Store::open(&data).await?;
+            let result = demo::init(&store).await;
+            store.close().await;
+            match result {
+                Ok(files) => print!("{}", files.describe(None)),
+                Err(demo::DemoError::AlreadyInitialised(dir)) => {
+                    println!("{} is already initialised; nothing was changed.", dir.display());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::User(cmd) => user::run(&data, cmd).await?,
+        Command::Keyring(cmd) => keyring::run(&data, cmd)?,
+        Command::Verify => {
+            let store = Store::open(&data).await?;
+            let report = verify::verify(&store).await?;
+            store.close().await;
+            print!("{}", report.render());
+            if !report.ok() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Export { out, case } => {
+            let case = case.map(|c| c.parse::<CaseId>()).transpose().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let store = Store::open(&data).await?;
+            let result = export::export(&store, &out, case).await?;
+            store.close().await;
+            println!("Exported {} entries to {} (manifest: {}).", result.written.len(), out.display(), result.manifest.display());
+            for id in &result.missing {
+                println!("missing: {id}: the ciphertext file is missing; run `amanat verify`");
+            }
+            if !result.missing.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

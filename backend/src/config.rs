@@ -1,0 +1,33 @@
+//! How a relay is run: where it stores, where it listens, what it serves.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// Relay settings (the flags of `amanat serve`).
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The store: `amanat.sqlite`, `blobs/`, `keyring.json`.
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// The built app (`cargo xtask build` writes it), served at `/`.
+    pub dist_dir: PathBuf,
+    /// Largest accepted upload, in bytes.
+    pub max_body: usize,
+    /// Mark the session cookie `Secure` (set when served over HTTPS, e.g. behind a proxy).
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            listen: DEFAULT_LISTEN.parse().expect("the default address parses"),
+            dist_dir: PathBuf::from("dist"),
+            max_body: shared::api::DEFAULT_MAX_BODY,
+            secure_cookies: false,
+        }
+    }
+}

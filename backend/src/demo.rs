@@ -1,0 +1,128 @@
+//! The demo organisation made on the first start of an empty data directory (or by
+//! `amanat demo init`): an organisation signing key, an adviser and a recovery
+//! identity, a signed keyring holding both, and two accounts with tokens.
+//!
+//! Everything lives in `DATA/demo/` beside the store, owner-only. That is fine for a
+//! demonstration and wrong for production, where the organisation key and the recovery
+//! identity are kept offline; the CLI says so when it makes them.
+
+use std::path::{Path, PathBuf};
+
+use shared::api::Role;
+use shared::keyring::{HolderRole, KeyHolder};
+use shared::seal;
+
+use crate::{accounts, keyring_file, private_file, store::Store};
+
+/// The demo organisation's name in its keyring.
+pub const ORGANISATION: &str = "Amanat demo organisation";
+pub const CASEWORKER: &str = "demo-caseworker";
+pub const ADVISER: &str = "demo-adviser";
+
+/// Where the demo organisation's files are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DemoFiles {
+    pub dir: PathBuf,
+    pub org_key: PathBuf,
+    pub adviser_identity: PathBuf,
+    pub recovery_identity: PathBuf,
+    pub caseworker_token: PathBuf,
+    pub adviser_token: PathBuf,
+}
+
+impl DemoFiles {
+    pub fn in_data_dir(data_dir: &Path) -> Self {
+        let dir = data_dir.join("demo");
+        Self {
+            org_key: dir.join("org-signing.key"),
+            adviser_identity: dir.join("adviser-identity.txt"),
+            recovery_identity: dir.join("recovery-identity.txt"),
+            caseworker_token: dir.join("caseworker.token"),
+            adviser_token: dir.join("adviser.token"),
+            dir,
+        }
+    }
+
+    /// What to tell the person who started the relay.
+    pub fn describe(&self, url: Option<&str>) -> String {
+        let mut s = String::new();
+        s.push_str("Made a demo organisation:\n");
+        s.push_str(&format!("  organisation signing key: {}\n", self.org_key.display()));
+        s.push_str("    WARNING: in production the organisation key must be kept offline, never on the relay.\n");
+        s.push_str(&format!("  demo adviser identity (load it in the adviser view, or use it with `age -d -i`): {}\n", self.adviser_identity.display()));
+        s.push_str(&format!("  recovery identity (in production: offline): {}\n", self.recovery_identity.display()));
+        s.push_str(&format!("  caseworker token: {}\n", self.caseworker_token.display()));
+        s.push_str(&format!("  adviser token: {}\n", self.adviser_token.display()));
+        if let Some(url) = url {
+            s.push_str(&format!("Open {url}\n"));
+        }
+        s.push_str(&format!(
+            "Sign in as {CASEWORKER} with the token in {} (or as {ADVISER} with the token in {}).\n",
+            self.caseworker_token.display(),
+            self.adviser_token.display()
+        ));
+        s
+    }
+}
+
+/// Why the demo organisation was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the data directory {0} is already initialised (it has a keyring, accounts or a demo folder); nothing was changed")]
+    AlreadyInitialised(PathBuf),
+    #[error("writing {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Keyring(#[from] keyring_file::KeyringFileError),
+    #[error(transparent)]
+    Account(#[from] accounts::AccountError),
+}
+
+/// Whether a data directory is empty (missing, or holding nothing): the case in which
+/// `amanat serve` makes the demo organisation.
+pub fn is_empty_data_dir(data_dir: &Path) -> bool {
+    match std::fs::read_dir(data_dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(_) => true,
+    }
+}
+
+/// Makes the demo organisation in the store's data directory. Refuses (changing
+/// nothing) if the directory already has a keyring, accounts or demo files.
+pub async fn init(store: &Store) -> Result<DemoFiles, DemoError> {
+    let data_dir = store.data_dir();
+    let files = DemoFiles::in_data_dir(data_dir);
+    let initialised = files.dir.exists()
+        || keyring_file::path(data_dir).exists()
+        || !store.users().await.map_err(accounts::AccountError::from)?.is_empty();
+    if initialised {
+        return Err(DemoError::AlreadyInitialised(data_dir.to_owned()));
+    }
+    let write = |path: &Path, text: &str| {
+        private_file::create(path, text).map_err(|source| DemoError::Io { path: path.to_owned(), source })
+    };
+
+    let (org_key, _) = keyring_file::org_key(&files.org_key, true)?;
+    let adviser = seal::generate_identity();
+    let recovery = seal::generate_identity();
+    write(&files.adviser_identity, &seal::identity_file(&adviser, "Amanat demo adviser identity (demo only)"))?;
+    write(
+        &files.recovery_identity,
+        &seal::identity_file(&recovery, "Amanat demo recovery identity (demo only: in production keep it offline)"),
+    )?;
+    let holders = vec![
+        KeyHolder { label: "Demo adviser".into(), role: HolderRole::Adviser, recipient: adviser.to_public().to_string() },
+        KeyHolder { label: "Demo recovery key".into(), role: HolderRole::Recovery, recipient: recovery.to_public().to_string() },
+    ];
+    keyring_file::init(data_dir, &org_key, ORGANISATION, holders)?;
+
+    for (name, role, token_file) in [
+        (CASEWORKER, Role::Caseworker, &files.caseworker_token),
+        (ADVISER, Role::Adviser, &files.adviser_token),
+    ] {
+        accounts::add_user(store, name, role).await?;
+        let token = accounts::issue_token(store, name).await?;
+        write(token_file, &format!("{token}\n"))?;
+    }
+    Ok(files)
+}

@@ -1,0 +1,60 @@
+//! The relay's one error type: a [`shared::ErrorCode`] answered as
+//! `{ "error": code, "message": text }` with the HTTP status that code means.
+//!
+//! Internal failures are logged here (without request content) and answered with the
+//! generic `internal` code, so no detail of the store leaks to a client.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use shared::api::ApiError;
+use shared::ErrorCode;
+
+use crate::store::StoreError;
+
+/// An error answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppError(pub ErrorCode);
+
+/// The HTTP status for an error code.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    use ErrorCode::*;
+    match code {
+        Unauthorized => StatusCode::UNAUTHORIZED,
+        Forbidden => StatusCode::FORBIDDEN,
+        NotFound => StatusCode::NOT_FOUND,
+        TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        KeyringMalformed | KeyringBadSignature | KeyringWrongSigner | KeyringEmpty | KeyringNoRecovery => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+impl From<ErrorCode> for AppError {
+    fn from(code: ErrorCode) -> Self {
+        AppError(code)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "storage failed");
+        AppError(ErrorCode::Internal)
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> Self {
+        tracing::error!(error = %e, "file system failed");
+        AppError(ErrorCode::Internal)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        (status_of(self.0), Json(ApiError::from(self.0))).into_response()
+    }
+}

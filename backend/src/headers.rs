@@ -1,0 +1,67 @@
+//! Headers on every answer, API and app alike: a strict Content-Security-Policy and
+//! the other browser protections; `Cache-Control: no-store` on the API so no case data
+//! lands in the HTTP cache of a shared computer.
+//!
+//! It also makes sure every API error is the JSON `{ error, message }`, including the
+//! ones axum produces itself (unknown method, malformed path).
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header::{self, HeaderName, HeaderValue};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use shared::ErrorCode;
+
+use crate::error::AppError;
+
+/// The app's Content-Security-Policy: only its own scripts (and wasm), no inline code,
+/// no framing, no plugins.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+frame-ancestors 'none'; form-action 'self'";
+
+const PERMISSIONS: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()";
+
+fn set(res: &mut Response, name: HeaderName, value: &'static str) {
+    res.headers_mut().insert(name, HeaderValue::from_static(value));
+}
+
+/// Middleware: adds the security headers (and JSON-ifies stray API errors).
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/") || req.uri().path() == "/api";
+    let mut res = next.run(req).await;
+    if is_api && res.status().as_u16() >= 400 && !is_json(&res) {
+        res = json_error_for(res.status()).into_response();
+    }
+    set(&mut res, header::CONTENT_SECURITY_POLICY, CSP);
+    set(&mut res, header::REFERRER_POLICY, "no-referrer");
+    set(&mut res, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(&mut res, header::X_FRAME_OPTIONS, "DENY");
+    set(&mut res, HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(&mut res, HeaderName::from_static("cross-origin-resource-policy"), "same-origin");
+    set(&mut res, HeaderName::from_static("permissions-policy"), PERMISSIONS);
+    if is_api {
+        set(&mut res, header::CACHE_CONTROL, "no-store");
+    }
+    res
+}
+
+fn is_json(res: &Response<Body>) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+fn json_error_for(status: StatusCode) -> AppError {
+    AppError(match status {
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
+        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::TooLarge,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+        s if s.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
+    })
+}

@@ -1,0 +1,29 @@
+//! The HTTP API, version 1: one file per resource.
+
+pub mod entries;
+pub mod health;
+pub mod keyring;
+pub mod session;
+
+use axum::routing::{any, get, put};
+use axum::Router;
+use shared::ErrorCode;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Routes under `/api/v1`.
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/health", get(health::health))
+        .route("/api/v1/keyring", get(keyring::keyring))
+        .route("/api/v1/entries", get(entries::list))
+        .route("/api/v1/entries/{id}", put(entries::put).get(entries::get))
+        .route("/api/v1/session", get(session::current).post(session::sign_in).delete(session::sign_out))
+        .route("/api/{*rest}", any(not_found))
+        .route("/api", any(not_found))
+}
+
+async fn not_found() -> AppError {
+    AppError(ErrorCode::NotFound)
+}

@@ -1,0 +1,319 @@
+//! The relay's storage: accounts, credentials, sessions and entry metadata in SQLite
+//! (`DATA/amanat.sqlite`), ciphertext in [`Blobs`] (`DATA/blobs/`).
+//!
+//! Everything the relay and the CLI persist goes through [`Store`], so a PostgreSQL
+//! backend can be added behind the same methods later. SQLite runs in WAL mode with
+//! `synchronous=FULL`, which lets `amanat` subcommands work on the store while a server
+//! runs on it. What is not here: deciding who may do what (see [`crate::auth`] and the
+//! routes), or what a valid entry is (see `shared`).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use shared::api::{EntryMeta, Role};
+use shared::{CaseId, EntryId};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+use crate::blobs::Blobs;
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "amanat.sqlite";
+
+/// What can go wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migrating the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("file system: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("a user named {0:?} already exists")]
+    UserExists(String),
+    #[error("no user named {0:?}")]
+    NoSuchUser(String),
+    #[error("stored data is malformed: {0}")]
+    Malformed(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub role: Role,
+}
+
+/// A stored entry's metadata, with its position in the listing order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryRow {
+    pub seq: i64,
+    pub meta: EntryMeta,
+}
+
+/// Which entries a listing returns.
+#[derive(Clone, Debug, Default)]
+pub struct EntryFilter {
+    pub case: Option<CaseId>,
+    /// Only entries uploaded by this account (caseworkers see only their own).
+    pub author: Option<String>,
+    /// Only entries after this position.
+    pub after_seq: i64,
+    pub limit: usize,
+}
+
+/// The store: database pool and blob directory.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    blobs: Blobs,
+    data_dir: PathBuf,
+}
+
+/// Now, as RFC 3339 UTC.
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("the current time formats")
+}
+
+/// Now, as Unix seconds.
+pub fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `data_dir` and applies migrations.
+    pub async fn open(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir)?;
+        let options = SqliteConnectOptions::new()
+            .filename(data_dir.join(DB_FILE))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool, blobs: Blobs::new(data_dir.join("blobs")), data_dir: data_dir.to_owned() })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn blobs(&self) -> &Blobs {
+        &self.blobs
+    }
+
+    /// Closes the pool, checkpointing the WAL.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    // ---- accounts ----
+
+    pub async fn add_user(&self, name: &str, role: Role) -> Result<()> {
+        let res = sqlx::query("INSERT INTO users (name, role, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING")
+            .bind(name)
+            .bind(role.code())
+            .bind(now_rfc3339())
+            .execute(&self.pool)
+            .await?;
+        if res.rows_affected() == 0 {
+            return Err(StoreError::UserExists(name.to_owned()));
+        }
+        Ok(())
+    }
+
+    pub async fn user(&self, name: &str) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT name, role FROM users WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| user_from_row(&r)).transpose()
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query("SELECT name, role FROM users ORDER BY name").fetch_all(&self.pool).await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    /// Records a token (its id and the SHA-256 of its secret) for an existing user.
+    pub async fn add_token(&self, user: &str, token_id: &str, secret_sha256: &[u8; 32]) -> Result<()> {
+        if self.user(user).await?.is_none() {
+            return Err(StoreError::NoSuchUser(user.to_owned()));
+        }
+        sqlx::query("INSERT INTO tokens (token_id, user, secret_sha256, created_at) VALUES (?, ?, ?, ?)")
+            .bind(token_id)
+            .bind(user)
+            .bind(&secret_sha256[..])
+            .bind(now_rfc3339())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The token's owner and stored secret hash, if the token id exists.
+    pub async fn token(&self, token_id: &str) -> Result<Option<(User, Vec<u8>)>> {
+        let row = sqlx::query(
+            "SELECT users.name, users.role, tokens.secret_sha256 FROM tokens JOIN users ON users.name = tokens.user WHERE token_id = ?",
+        )
+        .bind(token_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((user_from_row(&r)?, r.try_get::<Vec<u8>, _>("secret_sha256")?))).transpose()
+    }
+
+    // ---- sessions ----
+
+    pub async fn add_session(&self, id_sha256: &[u8; 32], user: &str, expires_at: i64) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(now_unix()).execute(&self.pool).await?;
+        sqlx::query("INSERT INTO sessions (id_sha256, user, expires_at) VALUES (?, ?, ?)")
+            .bind(&id_sha256[..])
+            .bind(user)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The signed-in user of an unexpired session.
+    pub async fn session(&self, id_sha256: &[u8; 32]) -> Result<Option<User>> {
+        let row = sqlx::query(
+            "SELECT users.name, users.role FROM sessions JOIN users ON users.name = sessions.user WHERE id_sha256 = ? AND expires_at > ?",
+        )
+        .bind(&id_sha256[..])
+        .bind(now_unix())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| user_from_row(&r)).transpose()
+    }
+
+    pub async fn delete_session(&self, id_sha256: &[u8; 32]) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_sha256 = ?").bind(&id_sha256[..]).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    // ---- entries ----
+
+    /// Records an entry whose blob is already durable. Returns false if the id was
+    /// already recorded (a retry, or a race between two uploads of the same bytes).
+    pub async fn insert_entry(&self, meta: &EntryMeta) -> Result<bool> {
+        let res = sqlx::query(
+            "INSERT INTO entries (id, case_id, size, received_at, author, keyring_version) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+        )
+        .bind(meta.id.to_string())
+        .bind(meta.case.to_string())
+        .bind(meta.size as i64)
+        .bind(&meta.received_at)
+        .bind(&meta.author)
+        .bind(meta.keyring_version.map(|v| v as i64))
+        .execute(&self.pool)
+        .await?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    pub async fn entry(&self, id: &EntryId) -> Result<Option<EntryRow>> {
+        let row = sqlx::query(&format!("{SELECT_ENTRY} WHERE id = ?"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| entry_from_row(&r)).transpose()
+    }
+
+    /// Entries in upload order, filtered.
+    pub async fn entries(&self, filter: &EntryFilter) -> Result<Vec<EntryRow>> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_ENTRY} WHERE seq > ? AND (? IS NULL OR case_id = ?) AND (? IS NULL OR author = ?) ORDER BY seq LIMIT ?"
+        ))
+        .bind(filter.after_seq)
+        .bind(filter.case.map(|c| c.to_string()))
+        .bind(filter.case.map(|c| c.to_string()))
+        .bind(filter.author.as_deref())
+        .bind(filter.author.as_deref())
+        .bind(filter.limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    /// Every entry, for `amanat verify` and `amanat export`.
+    pub async fn all_entries(&self) -> Result<Vec<EntryRow>> {
+        let rows = sqlx::query(&format!("{SELECT_ENTRY} ORDER BY seq")).fetch_all(&self.pool).await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+}
+
+const SELECT_ENTRY: &str = "SELECT seq, id, case_id, size, received_at, author, keyring_version FROM entries";
+
+fn user_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<User> {
+    let role: String = r.try_get("role")?;
+    Ok(User {
+        name: r.try_get("name")?,
+        role: Role::from_str(&role).map_err(|_| StoreError::Malformed(format!("role {role:?}")))?,
+    })
+}
+
+fn entry_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<EntryRow> {
+    let id: String = r.try_get("id")?;
+    let case: String = r.try_get("case_id")?;
+    let size: i64 = r.try_get("size")?;
+    let keyring_version: Option<i64> = r.try_get("keyring_version")?;
+    Ok(EntryRow {
+        seq: r.try_get("seq")?,
+        meta: EntryMeta {
+            id: id.parse().map_err(|_| StoreError::Malformed(format!("entry id {id:?}")))?,
+            case: case.parse().map_err(|_| StoreError::Malformed(format!("case id {case:?}")))?,
+            size: size as u64,
+            received_at: r.try_get("received_at")?,
+            author: r.try_get("author")?,
+            keyring_version: keyring_version.map(|v| v as u64),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(bytes: &[u8], case: CaseId, author: &str) -> EntryMeta {
+        EntryMeta {
+            id: EntryId::of(bytes),
+            case,
+            size: bytes.len() as u64,
+            received_at: now_rfc3339(),
+            author: author.into(),
+            keyring_version: Some(1),
+        }
+    }
+
+    #[tokio::test]
+    async fn entries_list_in_upload_order_filtered_by_case_and_author() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        store.add_user("a", Role::Caseworker).await.unwrap();
+        store.add_user("b", Role::Caseworker).await.unwrap();
+        assert!(matches!(store.add_user("a", Role::Admin).await, Err(StoreError::UserExists(_))));
+        let (c1, c2) = (CaseId::random(), CaseId::random());
+        assert!(store.insert_entry(&meta(b"1", c1, "a")).await.unwrap());
+        assert!(store.insert_entry(&meta(b"2", c2, "b")).await.unwrap());
+        assert!(store.insert_entry(&meta(b"3", c1, "b")).await.unwrap());
+        assert!(!store.insert_entry(&meta(b"1", c1, "a")).await.unwrap(), "same id twice is one row");
+
+        let all = store.entries(&EntryFilter { limit: 10, ..Default::default() }).await.unwrap();
+        assert_eq!(all.iter().map(|e| e.meta.id).collect::<Vec<_>>(), [b"1", b"2", b"3"].map(|b| EntryId::of(b)));
+        let by_case = store.entries(&EntryFilter { case: Some(c1), limit: 10, ..Default::default() }).await.unwrap();
+        assert_eq!(by_case.len(), 2);
+        let by_b = store
+            .entries(&EntryFilter { author: Some("b".into()), after_seq: all[1].seq, limit: 10, ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(by_b.len(), 1);
+        assert_eq!(by_b[0].meta.id, EntryId::of(b"3"));
+        assert_eq!(store.entry(&EntryId::of(b"2")).await.unwrap().unwrap().meta.author, "b");
+    }
+}
