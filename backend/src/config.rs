@@ -18,6 +18,8 @@ pub struct Config {
     pub max_body: usize,
     /// Mark the session cookie `Secure` (set when served over HTTPS, e.g. behind a proxy).
     pub secure_cookies: bool,
+    /// Rows in one page of `GET /api/v1/entries` (tests use a small page).
+    pub page_size: usize,
 }
 
 impl Default for Config {
@@ -28,6 +30,7 @@ impl Default for Config {
             dist_dir: PathBuf::from("dist"),
             max_body: shared::api::DEFAULT_MAX_BODY,
             secure_cookies: false,
+            page_size: shared::api::PAGE_SIZE,
         }
     }
 }

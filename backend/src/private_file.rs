@@ -6,10 +6,24 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-/// Writes a new owner-only file; fails if it already exists.
+/// Creates a directory (and missing parents) that only its owner can enter; an
+/// existing directory is left as it is.
+pub fn create_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Writes a new owner-only file (making its directory owner-only if it is new);
+/// fails if the file already exists.
 pub fn create(path: &Path, contents: &str) -> io::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        create_dir(dir)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -88,7 +88,7 @@ pub fn now_unix() -> i64 {
 impl Store {
     /// Opens (creating if needed) the store in `data_dir` and applies migrations.
     pub async fn open(data_dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(data_dir)?;
+        crate::private_file::create_dir(data_dir)?;
         let options = SqliteConnectOptions::new()
             .filename(data_dir.join(DB_FILE))
             .create_if_missing(true)

@@ -78,7 +78,8 @@ pub fn main() -> ExitCode {
     let default_log = if matches!(cli.command, Command::Serve { .. }) { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("AMANAT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
@@ -93,7 +94,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data = cli.data;
     match cli.command {
         Command::Serve { listen, dist, max_body, secure_cookies } => {
-            crate::serve(Config { data_dir: data, listen, dist_dir: dist, max_body, secure_cookies }).await?;
+            crate::serve(Config { data_dir: data, listen, dist_dir: dist, max_body, secure_cookies, ..Config::default() })
+                .await?;
         }
         Command::Demo(DemoCommand::Init) => {
             let store = Store::open(&data).await?;

@@ -107,10 +107,11 @@ pub async fn list(
         Some(a) => a.parse::<i64>().ok().filter(|n| *n >= 0).ok_or(ErrorCode::BadRequest)?,
     };
     let author = (caller.role() == Role::Caseworker).then(|| caller.name().to_owned());
-    let filter = EntryFilter { case, author, after_seq, limit: PAGE_SIZE + 1 };
+    let page_size = state.config().page_size.clamp(1, PAGE_SIZE);
+    let filter = EntryFilter { case, author, after_seq, limit: page_size + 1 };
     let mut rows = state.store().entries(&filter).await?;
-    let next = if rows.len() > PAGE_SIZE {
-        rows.truncate(PAGE_SIZE);
+    let next = if rows.len() > page_size {
+        rows.truncate(page_size);
         rows.last().map(|r| r.seq.to_string())
     } else {
         None

@@ -1,0 +1,286 @@
+//! Relay scenes: a real relay on 127.0.0.1 with the demo organisation, in one line.
+//!
+//! [`Relay::start`] makes a temporary data directory, makes the demo organisation
+//! through the library (as `amanat demo init` does), and serves it in-process on a
+//! free port in a background task; tests talk to it over real HTTP with reqwest. It
+//! knows the demo tokens and the keyring, so a test can seal valid entries with
+//! `shared` and open them with the demo adviser identity.
+//!
+//! [`amanat`] runs the built `amanat` binary on a data directory, and
+//! [`RelayProcess`] runs `amanat serve` as a child process (for what only a process
+//! shows: its stderr log, its flags). How the binary is found: see [`amanat_binary`].
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use backend::demo::{self, DemoFiles};
+use backend::{AppState, Config};
+use shared::api::{Role, CASE_HEADER};
+use shared::keyring::{Keyring, OrgSigningKey, VerifiedKeyring};
+use shared::seal::{self, Identity, Recipient};
+use shared::CaseId;
+
+/// A running in-process relay with the demo organisation.
+pub struct Relay {
+    /// `http://127.0.0.1:<port>`
+    pub base: String,
+    pub data: PathBuf,
+    pub demo: DemoFiles,
+    pub caseworker_token: String,
+    pub adviser_token: String,
+    /// Opens every entry sealed to the keyring.
+    pub adviser_identity: Identity,
+    /// The demo caseworker's own recipient (added to every sealed entry, as the app does).
+    pub caseworker_identity: Identity,
+    pub state: AppState,
+    pub http: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Relay {
+    /// A relay with default settings (and no built app: `dist` is an empty folder).
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// A relay whose settings `tweak` may change (`max_body`, `page_size`, `dist_dir`…).
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let data = dir.path().join("data");
+        let mut config = Config { data_dir: data.clone(), dist_dir: dir.path().join("dist"), ..Config::default() };
+        tweak(&mut config);
+        let state = AppState::open(config).await.expect("the store opens");
+        let demo = demo::init(state.store()).await.expect("the demo organisation is made");
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(backend::serve_on(listener, state.clone(), async {
+            let _ = rx.await;
+        }));
+
+        let read = |p: &Path| std::fs::read_to_string(p).unwrap().trim().to_owned();
+        let adviser_identity = seal::parse_identity_file(&read(&demo.adviser_identity)).unwrap().remove(0);
+        Relay {
+            base: format!("http://{addr}"),
+            caseworker_token: read(&demo.caseworker_token),
+            adviser_token: read(&demo.adviser_token),
+            adviser_identity,
+            caseworker_identity: seal::generate_identity(),
+            data,
+            demo,
+            state,
+            http: reqwest::Client::new(),
+            shutdown: Some(tx),
+            task: Some(task),
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Enrols another account and returns its bearer token.
+    pub async fn add_user(&self, name: &str, role: Role) -> String {
+        backend::accounts::add_user(self.state.store(), name, role).await.unwrap();
+        backend::accounts::issue_token(self.state.store(), name).await.unwrap()
+    }
+
+    /// The organisation key of the demo organisation.
+    pub fn org_key(&self) -> OrgSigningKey {
+        OrgSigningKey::from_file(&std::fs::read_to_string(&self.demo.org_key).unwrap()).unwrap()
+    }
+
+    /// The keyring as stored now, checked against the demo organisation key.
+    pub fn keyring(&self) -> VerifiedKeyring {
+        let bytes = std::fs::read(self.data.join("keyring.json")).unwrap();
+        Keyring::from_json(&bytes).unwrap().verify(&self.org_key().public()).unwrap()
+    }
+
+    /// Seals `plaintext` as the app does: to the keyring and the caseworker's own key.
+    pub fn seal(&self, plaintext: &[u8]) -> Vec<u8> {
+        self.keyring().seal(plaintext, &[self.caseworker_recipient()]).unwrap().into_bytes()
+    }
+
+    pub fn caseworker_recipient(&self) -> Recipient {
+        self.caseworker_identity.to_public()
+    }
+
+    /// `PUT /api/v1/entries/{id}` with `token`, the case header and the bytes.
+    pub async fn put_as(&self, token: &str, id: &str, case: &str, bytes: Vec<u8>) -> reqwest::Response {
+        self.http
+            .put(self.url(&format!("/api/v1/entries/{id}")))
+            .bearer_auth(token)
+            .header(CASE_HEADER, case)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .expect("the relay answers")
+    }
+
+    /// Uploads bytes as the demo caseworker under their own id.
+    pub async fn put(&self, case: &CaseId, bytes: Vec<u8>) -> reqwest::Response {
+        let id = shared::EntryId::of(&bytes).to_string();
+        self.put_as(&self.caseworker_token.clone(), &id, &case.to_string(), bytes).await
+    }
+
+    /// `GET path` with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).bearer_auth(token).send().await.expect("the relay answers")
+    }
+
+    /// Stops serving (finishing requests in flight) and closes the store.
+    pub async fn stop(mut self) {
+        self.stop_inner().await;
+    }
+
+    async fn stop_inner(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The workspace root (the folder holding `Cargo.lock`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the workspace").to_owned()
+}
+
+/// The `amanat` binary of this build.
+///
+/// Cargo only gives `CARGO_BIN_EXE_*` to tests of the binary's own package, so this
+/// runs `cargo build -p amanat-backend --bin amanat` once per test process (a no-op
+/// when it is fresh, and it keeps a stale binary from being tested) with the same
+/// profile and target directory as the running test, then takes the binary from
+/// `target/<profile>/`, the parent of the test executable's `deps/` folder.
+pub fn amanat_binary() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().expect("the test executable's path");
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps/<test>");
+        let target_dir = profile_dir.parent().expect("target/<profile>");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.current_dir(workspace_root())
+            .args(["build", "--quiet", "-p", "amanat-backend", "--bin", "amanat", "--target-dir"])
+            .arg(target_dir);
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("cargo runs");
+        assert!(status.success(), "building the amanat binary failed");
+        let bin = profile_dir.join(format!("amanat{}", std::env::consts::EXE_SUFFIX));
+        assert!(bin.is_file(), "{} was not built", bin.display());
+        bin
+    })
+    .clone()
+}
+
+/// Runs `amanat <args> --data <data>` to completion.
+pub fn amanat(data: &Path, args: &[&str]) -> Output {
+    Command::new(amanat_binary())
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .env_remove("AMANAT_LOG")
+        .output()
+        .expect("amanat runs")
+}
+
+/// stdout of a finished command, as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// `amanat serve` as a child process, its stdout and stderr captured to files.
+pub struct RelayProcess {
+    pub base: String,
+    pub data: PathBuf,
+    pub stdout: PathBuf,
+    pub stderr: PathBuf,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl RelayProcess {
+    /// Starts `amanat serve` on a fresh (empty) data dir with extra flags; waits until
+    /// it answers `/api/v1/health`.
+    pub fn start(extra_args: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let (stdout, stderr) = (dir.path().join("stdout.log"), dir.path().join("stderr.log"));
+        let child = Command::new(amanat_binary())
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--dist"])
+            .arg(dir.path().join("dist"))
+            .arg("--data")
+            .arg(&data)
+            .args(extra_args)
+            .env_remove("AMANAT_LOG")
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&stdout).unwrap())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .expect("amanat serve starts");
+        let p = RelayProcess { base: format!("http://127.0.0.1:{port}"), data, stdout, stderr, child, _dir: dir };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "amanat serve did not start: {}", p.stderr_text());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        p
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A file the demo organisation wrote, trimmed (tokens).
+    pub fn demo_file(&self, name: &str) -> String {
+        std::fs::read_to_string(self.data.join("demo").join(name)).unwrap().trim().to_owned()
+    }
+
+    pub fn stdout_text(&self) -> String {
+        std::fs::read_to_string(&self.stdout).unwrap_or_default()
+    }
+
+    pub fn stderr_text(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM (graceful shutdown) and waits for the process to exit.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        #[cfg(unix)]
+        {
+            let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        }
+        #[cfg(not(unix))]
+        let _ = self.child.kill();
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

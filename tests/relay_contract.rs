@@ -1,0 +1,541 @@
+//! The relay's HTTP contract (DESIGN "HTTP API, version 1"), over real HTTP: every
+//! answer of an upload, who may list and fetch what, sessions, headers, and what the
+//! log must never hold.
+
+use amanat_tests::relay::{Relay, RelayProcess};
+use reqwest::StatusCode;
+use shared::api::{ApiError, EntryPage, Role, SessionInfo, Stored, CASE_HEADER};
+use shared::{CaseId, EntryId, ErrorCode};
+
+async fn error_of(res: reqwest::Response) -> ErrorCode {
+    assert_eq!(res.headers()["content-type"], "application/json");
+    res.json::<ApiError>().await.expect("an error body is { error, message }").error
+}
+
+async fn entry_count(relay: &Relay) -> usize {
+    relay.state.store().all_entries().await.unwrap().len()
+}
+
+// ---- PUT /api/v1/entries/{id} ----
+
+#[tokio::test]
+async fn a_sealed_entry_is_stored_201_and_a_retry_of_the_same_bytes_is_answered_200_and_stored_once() {
+    let relay = Relay::start().await;
+    let case = CaseId::random();
+    let bytes = relay.seal(b"intake record");
+    let id = EntryId::of(&bytes);
+
+    let first = relay.put(&case, bytes.clone()).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert_eq!(first.json::<Stored>().await.unwrap(), Stored { id, created: true });
+
+    let retry = relay.put(&case, bytes).await;
+    assert_eq!(retry.status(), StatusCode::OK);
+    assert_eq!(retry.json::<Stored>().await.unwrap(), Stored { id, created: false });
+    assert_eq!(entry_count(&relay).await, 1);
+}
+
+#[tokio::test]
+async fn a_plaintext_json_body_is_refused_as_not_age_and_nothing_is_stored() {
+    let relay = Relay::start().await;
+    let res = relay.put(&CaseId::random(), br#"{"family_name":"Karimova"}"#.to_vec()).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(res).await, ErrorCode::NotAge);
+    assert_eq!(entry_count(&relay).await, 0);
+    assert!(!relay.data.join("blobs").exists() || std::fs::read_dir(relay.data.join("blobs")).unwrap().next().is_none());
+}
+
+#[tokio::test]
+async fn a_tampered_body_sent_under_its_original_id_is_refused_as_id_mismatch() {
+    let relay = Relay::start().await;
+    let mut bytes = relay.seal(b"record");
+    let id = EntryId::of(&bytes).to_string();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    let res = relay.put_as(&relay.caseworker_token, &id, &CaseId::random().to_string(), bytes).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(res).await, ErrorCode::IdMismatch);
+    assert_eq!(entry_count(&relay).await, 0);
+}
+
+#[tokio::test]
+async fn an_id_that_is_not_64_lowercase_hex_digits_is_refused_as_bad_entry_id() {
+    let relay = Relay::start().await;
+    let bytes = relay.seal(b"record");
+    let upper = EntryId::of(&bytes).to_string().to_uppercase();
+    for bad in [upper.as_str(), "abc", "not-an-id"] {
+        let res = relay.put_as(&relay.caseworker_token, bad, &CaseId::random().to_string(), bytes.clone()).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(error_of(res).await, ErrorCode::BadEntryId);
+    }
+}
+
+#[tokio::test]
+async fn another_entrys_id_is_refused_as_id_mismatch() {
+    let relay = Relay::start().await;
+    let bytes = relay.seal(b"record");
+    let other = EntryId::of(b"something else").to_string();
+    let res = relay.put_as(&relay.caseworker_token, &other, &CaseId::random().to_string(), bytes).await;
+    assert_eq!(error_of(res).await, ErrorCode::IdMismatch);
+}
+
+#[tokio::test]
+async fn a_missing_or_malformed_case_header_is_refused_as_bad_case_id() {
+    let relay = Relay::start().await;
+    let bytes = relay.seal(b"record");
+    let id = EntryId::of(&bytes).to_string();
+    for bad in ["", "ABCDEF0123456789ABCDEF0123456789", "1234"] {
+        let res = relay.put_as(&relay.caseworker_token, &id, bad, bytes.clone()).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(error_of(res).await, ErrorCode::BadCaseId, "{bad:?}");
+    }
+    let res = relay
+        .http
+        .put(relay.url(&format!("/api/v1/entries/{id}")))
+        .bearer_auth(&relay.caseworker_token)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(res).await, ErrorCode::BadCaseId);
+}
+
+#[tokio::test]
+async fn an_entry_sealed_to_fewer_recipients_than_the_keyring_holds_is_refused() {
+    let relay = Relay::start().await;
+    // Only the adviser: the keyring also holds the recovery key.
+    let bytes = seal_to(&[relay.adviser_identity.to_public()]);
+    let res = relay.put(&CaseId::random(), bytes).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(res).await, ErrorCode::TooFewRecipients);
+}
+
+fn seal_to(recipients: &[shared::seal::Recipient]) -> Vec<u8> {
+    shared::seal::seal_bytes(b"record", recipients.iter()).unwrap().into_bytes()
+}
+
+#[tokio::test]
+async fn a_passphrase_sealed_file_is_refused_as_scrypt_in_record() {
+    let relay = Relay::start().await;
+    let enc = age::Encryptor::with_user_passphrase(age::secrecy::SecretString::from("pw".to_owned()));
+    let mut bytes = vec![];
+    let mut w = enc.wrap_output(&mut bytes).unwrap();
+    std::io::Write::write_all(&mut w, b"record").unwrap();
+    w.finish().unwrap();
+    let res = relay.put(&CaseId::random(), bytes).await;
+    assert_eq!(error_of(res).await, ErrorCode::ScryptInRecord);
+}
+
+#[tokio::test]
+async fn an_upload_without_a_token_or_with_a_bad_one_is_refused_401() {
+    let relay = Relay::start().await;
+    let bytes = relay.seal(b"record");
+    let id = EntryId::of(&bytes).to_string();
+    let url = relay.url(&format!("/api/v1/entries/{id}"));
+    let case = CaseId::random().to_string();
+    let none = relay.http.put(&url).header(CASE_HEADER, &case).body(bytes.clone()).send().await.unwrap();
+    assert_eq!(none.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(none).await, ErrorCode::Unauthorized);
+    // A real token id with a wrong secret, a made-up token, and a non-bearer scheme.
+    let token_id = relay.caseworker_token.split('_').nth(1).unwrap();
+    for bad in [format!("amt_{token_id}_wrongsecret"), "amt_0123456789abcdef_x".into(), "garbage".into()] {
+        let res = relay.put_as(&bad, &id, &case, bytes.clone()).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{bad}");
+        assert_eq!(error_of(res).await, ErrorCode::Unauthorized);
+    }
+    let basic = relay.http.put(&url).header("authorization", "Basic YTpi").header(CASE_HEADER, &case).body(bytes).send().await.unwrap();
+    assert_eq!(basic.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(entry_count(&relay).await, 0);
+}
+
+#[tokio::test]
+async fn a_privacy_officer_or_adviser_cannot_upload_403() {
+    let relay = Relay::start().await;
+    let officer = relay.add_user("officer", Role::PrivacyOfficer).await;
+    let bytes = relay.seal(b"record");
+    let id = EntryId::of(&bytes).to_string();
+    for token in [&officer, &relay.adviser_token] {
+        let res = relay.put_as(token, &id, &CaseId::random().to_string(), bytes.clone()).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(error_of(res).await, ErrorCode::Forbidden);
+    }
+}
+
+#[tokio::test]
+async fn an_upload_over_the_size_limit_is_refused_413_with_a_json_error() {
+    let relay = Relay::start_with(|c| c.max_body = 1024).await;
+    let small = relay.seal(b"fits");
+    assert_eq!(relay.put(&CaseId::random(), small).await.status(), StatusCode::CREATED);
+    let big = relay.seal(&vec![7u8; 4096]);
+    let res = relay.put(&CaseId::random(), big).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_of(res).await, ErrorCode::TooLarge);
+    assert_eq!(entry_count(&relay).await, 1);
+}
+
+#[tokio::test]
+async fn a_chunked_upload_over_the_size_limit_is_refused_413_too() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let relay = Relay::start_with(|c| c.max_body = 1024).await;
+    let big = relay.seal(&vec![7u8; 4096]);
+    let id = EntryId::of(&big).to_string();
+    // A chunked body has no Content-Length: the limit applies while reading.
+    let mut req = format!(
+        "PUT /api/v1/entries/{id} HTTP/1.1\r\nhost: relay\r\nauthorization: Bearer {}\r\n{CASE_HEADER}: {}\r\n\
+         transfer-encoding: chunked\r\nconnection: close\r\n\r\n",
+        relay.caseworker_token,
+        CaseId::random()
+    )
+    .into_bytes();
+    for chunk in big.chunks(512) {
+        req.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        req.extend_from_slice(chunk);
+        req.extend_from_slice(b"\r\n");
+    }
+    req.extend_from_slice(b"0\r\n\r\n");
+    let mut stream = tokio::net::TcpStream::connect(relay.base.trim_start_matches("http://")).await.unwrap();
+    stream.write_all(&req).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("\"error\":\"too_large\""), "{answer}");
+    assert_eq!(entry_count(&relay).await, 0);
+}
+
+#[tokio::test]
+async fn an_entry_stored_before_the_keyring_grew_is_still_answered_200_on_retry() {
+    let relay = Relay::start().await;
+    let case = CaseId::random();
+    let bytes = relay.seal(b"record");
+    assert_eq!(relay.put(&case, bytes.clone()).await.status(), StatusCode::CREATED);
+    let old_keyring = relay.keyring();
+    let extra = shared::seal::generate_identity().to_public().to_string();
+    let key_file = relay.demo.org_key.clone();
+    backend::keyring_file::change(&relay.data, &relay.org_key(), &key_file, |h| {
+        backend::keyring_file::add_holder(h, "New adviser", shared::keyring::HolderRole::Adviser, &extra)
+    })
+    .unwrap();
+    // The outbox lost the first answer and retries: the bytes are safe, so 200.
+    assert_eq!(relay.put(&case, bytes).await.status(), StatusCode::OK);
+    // A new entry sealed to the old keyring alone is refused: the relay read the change.
+    // (The relay can only count stanzas: it cannot tell whose they are.)
+    let stale = old_keyring.seal(b"new", &[]).unwrap().into_bytes();
+    let res = relay.put(&case, stale).await;
+    assert_eq!(error_of(res).await, ErrorCode::TooFewRecipients);
+    assert_eq!(relay.put(&case, relay.seal(b"new")).await.status(), StatusCode::CREATED);
+}
+
+// ---- GET /api/v1/entries and /api/v1/entries/{id} ----
+
+async fn list(relay: &Relay, token: &str, query: &str) -> EntryPage {
+    let res = relay.get_as(token, &format!("/api/v1/entries{query}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_listing_pages_in_upload_order_and_filters_by_case() {
+    let relay = Relay::start_with(|c| c.page_size = 2).await;
+    let (a, b) = (CaseId::random(), CaseId::random());
+    let mut ids = vec![];
+    for (i, case) in [a, b, a, a, b].iter().enumerate() {
+        let bytes = relay.seal(format!("entry {i}").as_bytes());
+        ids.push(EntryId::of(&bytes));
+        assert_eq!(relay.put(case, bytes).await.status(), StatusCode::CREATED);
+    }
+    let mut seen = vec![];
+    let mut query = String::new();
+    loop {
+        let page = list(&relay, &relay.adviser_token, &query).await;
+        assert!(page.entries.len() <= 2);
+        seen.extend(page.entries.iter().map(|e| e.id));
+        match page.next {
+            Some(next) => query = format!("?after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids);
+
+    let first = list(&relay, &relay.adviser_token, &format!("?case={a}")).await;
+    assert_eq!(first.entries.iter().map(|e| e.id).collect::<Vec<_>>(), [ids[0], ids[2]]);
+    assert!(first.entries.iter().all(|e| e.case == a && e.author == "demo-caseworker"));
+    let second = list(&relay, &relay.adviser_token, &format!("?case={a}&after={}", first.next.unwrap())).await;
+    assert_eq!(second.entries.iter().map(|e| e.id).collect::<Vec<_>>(), [ids[3]]);
+    assert_eq!(second.next, None);
+
+    let bad = relay.get_as(&relay.adviser_token, "/api/v1/entries?case=XYZ").await;
+    assert_eq!(error_of(bad).await, ErrorCode::BadCaseId);
+}
+
+#[tokio::test]
+async fn a_caseworker_lists_and_fetches_only_their_own_entries() {
+    let relay = Relay::start().await;
+    let other = relay.add_user("other-caseworker", Role::Caseworker).await;
+    let officer = relay.add_user("officer", Role::PrivacyOfficer).await;
+    let case = CaseId::random();
+    let mine = relay.seal(b"mine");
+    let theirs = relay.seal(b"theirs");
+    assert_eq!(relay.put(&case, mine.clone()).await.status(), StatusCode::CREATED);
+    let theirs_id = EntryId::of(&theirs).to_string();
+    assert_eq!(relay.put_as(&other, &theirs_id, &case.to_string(), theirs).await.status(), StatusCode::CREATED);
+
+    let own = list(&relay, &relay.caseworker_token, "").await;
+    assert_eq!(own.entries.iter().map(|e| e.id).collect::<Vec<_>>(), [EntryId::of(&mine)]);
+    assert_eq!(list(&relay, &relay.adviser_token, "").await.entries.len(), 2);
+    assert_eq!(list(&relay, &officer, "").await.entries.len(), 2, "the privacy officer sees all metadata");
+
+    let res = relay.get_as(&relay.caseworker_token, &format!("/api/v1/entries/{theirs_id}")).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_of(res).await, ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn a_stored_entry_comes_back_byte_for_byte_and_opens_with_the_adviser_key() {
+    let relay = Relay::start().await;
+    let bytes = relay.seal(b"consent signed");
+    let id = EntryId::of(&bytes);
+    assert_eq!(relay.put(&CaseId::random(), bytes.clone()).await.status(), StatusCode::CREATED);
+    for token in [&relay.adviser_token, &relay.caseworker_token] {
+        let res = relay.get_as(token, &format!("/api/v1/entries/{id}")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "application/octet-stream");
+        assert_eq!(res.headers()["cache-control"], "no-store");
+        let got = res.bytes().await.unwrap();
+        assert_eq!(&got[..], &bytes[..]);
+    }
+    let opened = shared::seal::open_bytes(&bytes, std::slice::from_ref(&relay.adviser_identity)).unwrap();
+    assert_eq!(opened, b"consent signed");
+}
+
+#[tokio::test]
+async fn a_privacy_officer_gets_no_ciphertext_and_unknown_ids_are_404() {
+    let relay = Relay::start().await;
+    let officer = relay.add_user("officer", Role::PrivacyOfficer).await;
+    let bytes = relay.seal(b"record");
+    let id = EntryId::of(&bytes);
+    relay.put(&CaseId::random(), bytes).await;
+    let res = relay.get_as(&officer, &format!("/api/v1/entries/{id}")).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let unknown = EntryId::of(b"never uploaded");
+    let res = relay.get_as(&relay.adviser_token, &format!("/api/v1/entries/{unknown}")).await;
+    assert_eq!(error_of(res).await, ErrorCode::NotFound);
+    let res = relay.http.get(relay.url(&format!("/api/v1/entries/{id}"))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+// ---- sessions ----
+
+#[tokio::test]
+async fn signing_in_sets_a_strict_http_only_cookie_that_works_until_sign_out() {
+    let relay = Relay::start().await;
+    let res = relay
+        .http
+        .post(relay.url("/api/v1/session"))
+        .json(&serde_json::json!({ "name": "demo-caseworker", "token": relay.caseworker_token }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=28800"] {
+        assert!(cookie.contains(flag), "{cookie} lacks {flag}");
+    }
+    assert!(!cookie.contains("Secure"), "no Secure flag unless asked for");
+    let info: SessionInfo = res.json().await.unwrap();
+    assert_eq!(info, SessionInfo { name: "demo-caseworker".into(), role: Role::Caseworker });
+
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let who = relay.http.get(relay.url("/api/v1/session")).header("cookie", &pair).send().await.unwrap();
+    assert_eq!(who.json::<SessionInfo>().await.unwrap().name, "demo-caseworker");
+    let listed = relay.http.get(relay.url("/api/v1/entries")).header("cookie", &pair).send().await.unwrap();
+    assert_eq!(listed.status(), StatusCode::OK);
+
+    let out = relay.http.delete(relay.url("/api/v1/session")).header("cookie", &pair).send().await.unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert_eq!(out.headers()["clear-site-data"], "\"cache\"");
+    let expired = out.headers()["set-cookie"].to_str().unwrap();
+    assert!(expired.starts_with("amanat_session=;") && expired.contains("Max-Age=0"), "{expired}");
+    let after = relay.http.get(relay.url("/api/v1/session")).header("cookie", &pair).send().await.unwrap();
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_when_the_relay_is_told_it_is_behind_https() {
+    let relay = Relay::start_with(|c| c.secure_cookies = true).await;
+    let res = relay
+        .http
+        .post(relay.url("/api/v1/session"))
+        .json(&serde_json::json!({ "name": "demo-adviser", "token": relay.adviser_token }))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
+}
+
+#[tokio::test]
+async fn a_wrong_name_and_a_wrong_token_get_the_same_401() {
+    let relay = Relay::start().await;
+    let sign_in = |name: &str, token: &str| {
+        relay.http.post(relay.url("/api/v1/session")).json(&serde_json::json!({ "name": name, "token": token })).send()
+    };
+    let wrong_name = sign_in("demo-adviser", &relay.caseworker_token).await.unwrap();
+    let wrong_token = sign_in("demo-caseworker", "amt_0123456789abcdef_nope").await.unwrap();
+    assert_eq!(wrong_name.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong_name.headers().get("set-cookie").is_none());
+    assert_eq!(wrong_token.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong_name.text().await.unwrap(), wrong_token.text().await.unwrap());
+    let no_session = relay.http.get(relay.url("/api/v1/session")).send().await.unwrap();
+    assert_eq!(no_session.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn repeated_failed_sign_ins_are_slowed_down_with_429() {
+    let relay = Relay::start().await;
+    let mut last = StatusCode::OK;
+    for _ in 0..25 {
+        let res = relay
+            .http
+            .post(relay.url("/api/v1/session"))
+            .json(&serde_json::json!({ "name": "demo-caseworker", "token": "amt_0123456789abcdef_guess" }))
+            .send()
+            .await
+            .unwrap();
+        last = res.status();
+        if last == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(error_of(res).await, ErrorCode::RateLimited);
+            break;
+        }
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+// ---- headers, the app, the keyring ----
+
+const SECURITY_HEADERS: &[(&str, &str)] = &[
+    ("referrer-policy", "no-referrer"),
+    ("x-content-type-options", "nosniff"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+    ("x-frame-options", "DENY"),
+];
+
+fn assert_security_headers(res: &reqwest::Response) {
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    for part in ["default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"] {
+        assert!(csp.contains(part), "{} CSP lacks {part}: {csp}", res.url());
+    }
+    for (name, value) in SECURITY_HEADERS {
+        assert_eq!(res.headers()[*name], *value, "{} {name}", res.url());
+    }
+    assert!(res.headers().contains_key("permissions-policy"));
+}
+
+#[tokio::test]
+async fn every_answer_api_app_and_error_carries_the_security_headers() {
+    let relay = Relay::start_with(|c| {
+        let dist = c.data_dir.parent().unwrap().join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(dist.join("index.html"), "<!doctype html><title>Amanat app</title>").unwrap();
+        std::fs::write(dist.join("amanat_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+        c.dist_dir = dist;
+    })
+    .await;
+    for path in ["/api/v1/health", "/api/v1/keyring", "/api/v1/entries", "/api/v1/nope"] {
+        let res = relay.http.get(relay.url(path)).send().await.unwrap();
+        assert_security_headers(&res);
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+    }
+    let nope = relay.http.get(relay.url("/api/v1/nope")).send().await.unwrap();
+    assert_eq!(error_of(nope).await, ErrorCode::NotFound);
+
+    for path in ["/", "/adviser"] {
+        let res = relay.http.get(relay.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_security_headers(&res);
+        assert!(res.text().await.unwrap().contains("Amanat app"), "{path} serves index.html");
+    }
+    let wasm = relay.http.get(relay.url("/amanat_bg.wasm")).send().await.unwrap();
+    assert_eq!(wasm.status(), StatusCode::OK);
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert_security_headers(&wasm);
+    let missing = relay.http.get(relay.url("/no-such-file.js")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_security_headers(&missing);
+}
+
+#[tokio::test]
+async fn the_keyring_is_public_and_verifies_with_the_organisation_key() {
+    let relay = Relay::start().await;
+    let res = relay.http.get(relay.url("/api/v1/keyring")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let kr: shared::keyring::Keyring = res.json().await.unwrap();
+    let verified = kr.verify(&relay.org_key().public()).unwrap();
+    assert_eq!(verified.version(), 1);
+    assert_eq!(kr.organisation, "Amanat demo organisation");
+    assert_eq!(kr.recipients.len(), 2);
+    let health: shared::api::Health =
+        relay.http.get(relay.url("/api/v1/health")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health.status, "ok");
+}
+
+// ---- the log ----
+
+#[test]
+fn the_relays_log_names_routes_ids_and_sizes_but_never_bodies_tokens_or_cookies() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut relay = RelayProcess::start(&["--max-body", "100000"]);
+    let token = relay.demo_file("caseworker.token");
+    let marker = "Karimova-CANARY-7731";
+    let http = reqwest::Client::new();
+    let (session_cookie, stored_id) = rt.block_on(async {
+        // A plaintext record (refused), a sign-in, and a real upload.
+        let body = format!("{{\"family_name\":\"{marker}\"}}");
+        let id = EntryId::of(body.as_bytes());
+        let res = http
+            .put(relay.url(&format!("/api/v1/entries/{id}")))
+            .bearer_auth(&token)
+            .header(CASE_HEADER, CaseId::random().to_string())
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let res = http
+            .post(relay.url("/api/v1/session"))
+            .json(&serde_json::json!({ "name": "demo-caseworker", "token": token }))
+            .send()
+            .await
+            .unwrap();
+        let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        let wrong = serde_json::json!({ "name": marker, "token": format!("amt_0123456789abcdef_{marker}") });
+        http.post(relay.url("/api/v1/session")).json(&wrong).send().await.unwrap();
+        let identity = std::fs::read_to_string(relay.data.join("demo/adviser-identity.txt")).unwrap();
+        let adviser = shared::seal::parse_identity_file(&identity).unwrap().remove(0).to_public();
+        let recovery_file = std::fs::read_to_string(relay.data.join("demo/recovery-identity.txt")).unwrap();
+        let recovery = shared::seal::parse_identity_file(&recovery_file).unwrap().remove(0).to_public();
+        let sealed = shared::seal::seal_bytes(marker.as_bytes(), [adviser, recovery].iter()).unwrap().into_bytes();
+        let sealed_id = EntryId::of(&sealed);
+        let res = http
+            .put(relay.url(&format!("/api/v1/entries/{sealed_id}")))
+            .header("cookie", &cookie)
+            .header(CASE_HEADER, CaseId::random().to_string())
+            .body(sealed)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        (cookie, sealed_id)
+    });
+    assert!(relay.terminate().success(), "SIGTERM shuts the relay down cleanly");
+    let log = relay.stderr_text();
+    assert!(log.contains("route=\"/api/v1/entries/{id}\""), "{log}");
+    assert!(log.contains(&stored_id.to_string()), "the log names the stored entry id: {log}");
+    assert!(log.contains("status=201") && log.contains("status=400"), "{log}");
+    assert!(!log.contains(marker), "the log holds a body: {log}");
+    let secret = token.rsplit('_').next().unwrap();
+    assert!(!log.contains(secret), "the log holds a token");
+    let session_id = session_cookie.split('=').nth(1).unwrap();
+    assert!(!log.contains(session_id), "the log holds a session cookie");
+    assert!(!relay.stdout_text().contains(marker));
+}
