@@ -6,6 +6,10 @@
 //! verifies is stored in IndexedDB `settings` (a public key, nothing secret) and every
 //! later keyring must be signed by it. The signature rules themselves are
 //! `shared::keyring`'s; this module only decides *which* key to check against.
+//!
+//! The last keyring that verified is kept too (public data), so a caseworker can seal
+//! while the relay is unreachable; it is checked against the pin again on every use,
+//! and a relay serving an older keyring than one already seen does not win.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -19,6 +23,9 @@ use crate::relay_client;
 
 /// The settings key under which a first-use pin is kept.
 pub const PIN_SETTING: &str = "org_public_key";
+
+/// The settings key under which the last verified keyring's JSON is kept.
+pub const KEYRING_SETTING: &str = "keyring";
 
 /// The organisation key built into this app, if any.
 pub const BUILT_IN: Option<&str> = option_env!("AMANAT_ORG_KEY");
@@ -54,33 +61,62 @@ pub async fn current(db: &Database) -> Result<Option<Pin>, Problem> {
     if let Some(key) = BUILT_IN {
         return Ok(Some(Pin { key: key.parse()?, source: PinSource::BuiltIn }));
     }
-    let stored: Option<String> = {
-        let tx = db.transaction(SETTINGS).build().map_err(StorageError::from)?;
-        let store = tx.object_store(SETTINGS).map_err(StorageError::from)?;
-        store.get(PIN_SETTING).primitive().map_err(StorageError::from)?.await.map_err(StorageError::from)?
-    };
-    match stored {
+    match setting(db, PIN_SETTING).await? {
         // A stored pin that no longer parses is refused, never silently replaced.
         Some(s) => Ok(Some(Pin { key: s.parse()?, source: PinSource::FirstUse })),
         None => Ok(None),
     }
 }
 
-async fn store(db: &Database, key: &OrgPublicKey) -> Result<(), StorageError> {
+async fn setting(db: &Database, key: &str) -> Result<Option<String>, StorageError> {
+    let tx = db.transaction(SETTINGS).build()?;
+    let store = tx.object_store(SETTINGS)?;
+    let value: Option<String> = store.get(key).primitive()?.await?;
+    Ok(value)
+}
+
+async fn set_setting(db: &Database, key: &str, value: String) -> Result<(), StorageError> {
     let tx = db.transaction(SETTINGS).with_mode(TransactionMode::Readwrite).build()?;
     let store = tx.object_store(SETTINGS)?;
-    store.put(key.to_string()).with_key(PIN_SETTING).primitive()?.await?;
+    store.put(value).with_key(key).primitive()?.await?;
     tx.commit().await?;
     Ok(())
 }
 
+/// Of the keyring just served and the one kept from before (both checked against the
+/// same pin), the one to seal to: the newer. A kept copy that no longer verifies is
+/// ignored.
+pub fn newest(served: VerifiedKeyring, kept: Option<&[u8]>, pin: Pin) -> VerifiedKeyring {
+    match kept.and_then(|json| check(json, Some(pin)).ok()) {
+        Some((kept, _)) if kept.version() > served.version() => kept,
+        _ => served,
+    }
+}
+
 /// Fetches the keyring from the relay and checks it; pins its signer on first use.
+/// With the relay unreachable, falls back to the last keyring that verified.
 pub async fn fetch_verified(db: &Database) -> Result<(VerifiedKeyring, Pin), Problem> {
     let pinned = current(db).await?;
-    let json = relay_client::keyring_bytes().await?;
-    let (keyring, pin) = check(&json, pinned)?;
+    let kept = setting(db, KEYRING_SETTING).await?;
+    let json = match relay_client::keyring_bytes().await {
+        Ok(json) => json,
+        Err(e) if e.is_transient() => match (kept, pinned) {
+            (Some(kept), Some(pin)) => return Ok(check(kept.as_bytes(), Some(pin))?),
+            _ => return Err(e.into()),
+        },
+        Err(e) => return Err(e.into()),
+    };
+    let (served, pin) = check(&json, pinned)?;
     if pinned.is_none() {
-        store(db, &pin.key).await?;
+        set_setting(db, PIN_SETTING, pin.key.to_string()).await?;
+    }
+    let served_version = served.version();
+    let keyring = newest(served, kept.as_deref().map(str::as_bytes), pin);
+    let unchanged = kept.as_deref().map(str::as_bytes) == Some(&json[..]);
+    if keyring.version() == served_version && !unchanged {
+        if let Ok(text) = String::from_utf8(json) {
+            set_setting(db, KEYRING_SETTING, text).await?;
+        }
     }
     Ok((keyring, pin))
 }
@@ -91,8 +127,12 @@ mod tests {
     use shared::keyring::{HolderRole, KeyHolder, OrgSigningKey};
 
     fn keyring(org: &OrgSigningKey) -> Vec<u8> {
+        keyring_v(org, 1)
+    }
+
+    fn keyring_v(org: &OrgSigningKey, version: u64) -> Vec<u8> {
         let r = shared::seal::generate_identity().to_public().to_string();
-        Keyring::sign(1, "Org", vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: r }], org)
+        Keyring::sign(version, "Org", vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: r }], org)
             .to_json()
             .into_bytes()
     }
@@ -114,5 +154,17 @@ mod tests {
         kr.organisation = "Someone else".into();
         assert_eq!(check(kr.to_json().as_bytes(), None).err(), Some(ErrorCode::KeyringBadSignature));
         assert_eq!(check(b"<html>", None).err(), Some(ErrorCode::KeyringMalformed));
+    }
+
+    #[test]
+    fn an_older_keyring_served_later_does_not_replace_a_newer_one_seen_before() {
+        let org = OrgSigningKey::generate();
+        let (v1, pin) = check(&keyring_v(&org, 1), None).unwrap();
+        let kept = keyring_v(&org, 2);
+        assert_eq!(newest(v1.clone(), Some(&kept), pin).version(), 2);
+        let (v3, _) = check(&keyring_v(&org, 3), Some(pin)).unwrap();
+        assert_eq!(newest(v3, Some(&kept), pin).version(), 3);
+        let forged = keyring_v(&OrgSigningKey::generate(), 9);
+        assert_eq!(newest(v1, Some(&forged), pin).version(), 1);
     }
 }

@@ -12,6 +12,8 @@
 //! organisation *public* key.
 
 pub mod app;
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod clock;
 pub mod components;
 pub mod intake_draft;
