@@ -222,7 +222,7 @@ pub struct RelayProcess {
 
 impl RelayProcess {
     /// Starts `amanat serve` on a fresh (empty) data dir with extra flags; waits until
-    /// it answers `/api/v1/health`.
+    /// it says it is listening and accepts connections.
     pub fn start(extra_args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
@@ -242,7 +242,8 @@ impl RelayProcess {
             .expect("amanat serve starts");
         let p = RelayProcess { base: format!("http://127.0.0.1:{port}"), data, stdout, stderr, child, _dir: dir };
         let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        // It prints "listening on" just before it starts answering.
+        while !p.stdout_text().contains("listening on") || std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "amanat serve did not start: {}", p.stderr_text());
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -539,3 +539,26 @@ fn the_relays_log_names_routes_ids_and_sizes_but_never_bodies_tokens_or_cookies(
     assert!(!log.contains(session_id), "the log holds a session cookie");
     assert!(!relay.stdout_text().contains(marker));
 }
+
+// ---- the audit log ----
+
+#[tokio::test]
+async fn the_privacy_officer_reads_an_audit_log_of_who_stored_and_read_which_entry() {
+    let relay = Relay::start().await;
+    let officer = relay.add_user("officer", Role::PrivacyOfficer).await;
+    let bytes = relay.seal(b"record");
+    let id = EntryId::of(&bytes).to_string();
+    relay.put(&CaseId::random(), bytes).await;
+    relay.get_as(&relay.adviser_token, &format!("/api/v1/entries/{id}")).await;
+
+    let res = relay.get_as(&officer, "/api/v1/audit").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page: shared::api::AuditPage = res.json().await.unwrap();
+    let about_entry: Vec<_> =
+        page.events.iter().filter(|e| e.subject == id).map(|e| (e.actor.as_str(), e.action.as_str())).collect();
+    assert_eq!(about_entry, [("demo-caseworker", "entry_stored"), ("demo-adviser", "entry_read")]);
+    assert!(page.events.windows(2).all(|w| w[1].seq == w[0].seq + 1));
+
+    let res = relay.get_as(&relay.caseworker_token, "/api/v1/audit").await;
+    assert_eq!(error_of(res).await, ErrorCode::Forbidden);
+}

@@ -3,6 +3,7 @@
 
 use shared::api::Role;
 
+use crate::audit::{Action, NewEvent, CLI_ACTOR};
 use crate::credentials;
 use crate::store::{Store, StoreError};
 
@@ -27,7 +28,9 @@ pub async fn add_user(store: &Store, name: &str, role: Role) -> Result<(), Accou
     if !valid_name(name) {
         return Err(AccountError::BadName);
     }
-    Ok(store.add_user(name, role).await?)
+    store.add_user(name, role).await?;
+    store.audit(&NewEvent { actor: CLI_ACTOR, action: Action::UserAdded, subject: name, size: None }).await?;
+    Ok(())
 }
 
 /// Issues a new bearer token for an existing account; the token is returned once and
@@ -35,6 +38,7 @@ pub async fn add_user(store: &Store, name: &str, role: Role) -> Result<(), Accou
 pub async fn issue_token(store: &Store, name: &str) -> Result<String, AccountError> {
     let t = credentials::new_token();
     store.add_token(name, &t.token_id, &t.secret_sha256).await?;
+    store.audit(&NewEvent { actor: CLI_ACTOR, action: Action::TokenIssued, subject: name, size: None }).await?;
     Ok(t.token)
 }
 

@@ -7,7 +7,7 @@
 //!
 //! Map: [`server`] builds and runs the router from [`routes`] (API), [`web`] (the
 //! built app), [`headers`] and [`access_log`]; [`auth`] says who is calling, using
-//! [`credentials`]; [`store`] and [`blobs`] persist; [`keyring_file`], [`accounts`]
+//! [`credentials`]; [`store`] and [`blobs`] persist, [`audit`] chains the log of who did what; [`keyring_file`], [`accounts`]
 //! and [`demo`] are what the CLI ([`cli`]) changes; [`verify`] and [`export`] read
 //! the store back.
 //!
@@ -17,6 +17,7 @@
 
 pub mod access_log;
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod blobs;
 pub mod cli;

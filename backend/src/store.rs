@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use shared::api::{EntryMeta, Role};
+use shared::api::{AuditEvent, EntryMeta, Role};
 use shared::{CaseId, EntryId};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
+use crate::audit::{self, NewEvent};
 use crate::blobs::Blobs;
 
 /// File name of the database inside the data directory.
@@ -103,6 +104,12 @@ impl Store {
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// The database, for tests that tamper with it.
+    #[cfg(test)]
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
     pub fn blobs(&self) -> &Blobs {
@@ -200,9 +207,11 @@ impl Store {
 
     // ---- entries ----
 
-    /// Records an entry whose blob is already durable. Returns false if the id was
-    /// already recorded (a retry, or a race between two uploads of the same bytes).
+    /// Records an entry whose blob is already durable, with its audit event, in one
+    /// transaction. Returns false if the id was already recorded (a retry, or a race
+    /// between two uploads of the same bytes).
     pub async fn insert_entry(&self, meta: &EntryMeta) -> Result<bool> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let res = sqlx::query(
             "INSERT INTO entries (id, case_id, size, received_at, author, keyring_version) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
         )
@@ -212,9 +221,16 @@ impl Store {
         .bind(&meta.received_at)
         .bind(&meta.author)
         .bind(meta.keyring_version.map(|v| v as i64))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(res.rows_affected() == 1)
+        let created = res.rows_affected() == 1;
+        if created {
+            let id = meta.id.to_string();
+            let event = NewEvent { actor: &meta.author, action: audit::Action::EntryStored, subject: &id, size: Some(meta.size) };
+            append_audit(&mut tx, &event).await?;
+        }
+        tx.commit().await?;
+        Ok(created)
     }
 
     pub async fn entry(&self, id: &EntryId) -> Result<Option<EntryRow>> {
@@ -246,6 +262,71 @@ impl Store {
         let rows = sqlx::query(&format!("{SELECT_ENTRY} ORDER BY seq")).fetch_all(&self.pool).await?;
         rows.iter().map(entry_from_row).collect()
     }
+}
+
+impl Store {
+    // ---- audit log ----
+
+    /// Appends an event to the audit chain.
+    pub async fn audit(&self, event: &NewEvent<'_>) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        append_audit(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Audit events after `after_seq`, in order, each with the previous hash it stored.
+    pub async fn audit_events(&self, after_seq: u64, limit: usize) -> Result<Vec<(AuditEvent, Vec<u8>)>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, subject, size, prev_sha256, sha256 FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(after_seq as i64)
+        .bind(limit.min(i64::MAX as usize) as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let size: Option<i64> = r.try_get("size")?;
+                let hash: Vec<u8> = r.try_get("sha256")?;
+                let event = AuditEvent {
+                    seq: r.try_get::<i64, _>("seq")? as u64,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    subject: r.try_get("subject")?,
+                    size: size.map(|n| n as u64),
+                    hash: hex::encode(hash),
+                };
+                Ok((event, r.try_get("prev_sha256")?))
+            })
+            .collect()
+    }
+}
+
+async fn append_audit(tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>, e: &NewEvent<'_>) -> Result<()> {
+    let last = sqlx::query("SELECT seq, sha256 FROM audit_events ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    let (seq, prev) = match last {
+        Some(r) => (r.try_get::<i64, _>("seq")? as u64 + 1, r.try_get::<Vec<u8>, _>("sha256")?),
+        None => (1, audit::GENESIS.to_vec()),
+    };
+    let at = now_rfc3339();
+    let hash = audit::chain_hash(&prev, seq, &at, e.actor, e.action.code(), e.subject, e.size);
+    sqlx::query(
+        "INSERT INTO audit_events (seq, at, actor, action, subject, size, prev_sha256, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(seq as i64)
+    .bind(&at)
+    .bind(e.actor)
+    .bind(e.action.code())
+    .bind(e.subject)
+    .bind(e.size.map(|n| n as i64))
+    .bind(&prev)
+    .bind(&hash[..])
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 const SELECT_ENTRY: &str = "SELECT seq, id, case_id, size, received_at, author, keyring_version FROM entries";

@@ -4,13 +4,16 @@
 //! Each recorded entry must have its blob, of the recorded size, whose SHA-256 is its
 //! id and which is a well-formed age v1 file sealed to X25519 recipients only. Blob
 //! files with no record (an interrupted upload, a stray copy) are warnings: they are
-//! not served, but someone should look.
+//! not served, but someone should look. The audit log's hash chain must verify; the
+//! report prints the chain's latest hash, so a copy kept elsewhere shows whether
+//! events were later cut from the end.
 
 use std::fmt::Write as _;
 
 use shared::seal::Ciphertext;
 use shared::EntryId;
 
+use crate::audit;
 use crate::blobs::TEMP_PREFIX;
 use crate::store::{Store, StoreError};
 
@@ -28,6 +31,9 @@ pub struct Report {
     pub passed: usize,
     pub failures: Vec<Failure>,
     pub warnings: Vec<String>,
+    pub audit_events: usize,
+    /// The latest audit hash (hex), if there are events.
+    pub audit_head: Option<String>,
 }
 
 impl Report {
@@ -52,6 +58,12 @@ impl Report {
             self.failures.len(),
             self.warnings.len()
         );
+        match &self.audit_head {
+            Some(head) => {
+                let _ = writeln!(s, "Audit log: {} events, latest hash {head}.", self.audit_events);
+            }
+            None => s.push_str("Audit log: no events.\n"),
+        }
         s.push_str(if self.ok() { "Store verified.\n" } else { "Store NOT verified.\n" });
         s
     }
@@ -76,6 +88,17 @@ pub fn check_blob(id: &EntryId, recorded_size: u64, bytes: Option<&[u8]>) -> Opt
 
 /// Checks the whole store.
 pub async fn verify(store: &Store) -> Result<Report, StoreError> {
+    let mut report = verify_entries(store).await?;
+    let events = store.audit_events(0, usize::MAX).await?;
+    report.audit_events = events.len();
+    report.audit_head = events.last().map(|(e, _)| e.hash.clone());
+    if let Err((seq, reason)) = audit::check_chain(&events) {
+        report.failures.push(Failure { id: format!("audit event {seq}"), reason: format!("the audit chain breaks: {reason}") });
+    }
+    Ok(report)
+}
+
+async fn verify_entries(store: &Store) -> Result<Report, StoreError> {
     let rows = store.all_entries().await?;
     let blobs = store.blobs().clone();
     tokio::task::spawn_blocking(move || {
@@ -106,4 +129,62 @@ pub async fn verify(store: &Store) -> Result<Report, StoreError> {
     })
     .await
     .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::api::{EntryMeta, Role};
+
+    async fn store_with_one_entry() -> (tempfile::TempDir, Store, EntryId) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        crate::accounts::add_user(&store, "cw", Role::Caseworker).await.unwrap();
+        let r = shared::seal::generate_identity().to_public();
+        let ct = shared::seal::seal_bytes(b"x", [r].iter()).unwrap();
+        let id = ct.id();
+        store.blobs().put(&id, ct.as_bytes()).unwrap();
+        let meta = EntryMeta {
+            id,
+            case: shared::CaseId::random(),
+            size: ct.len() as u64,
+            received_at: crate::store::now_rfc3339(),
+            author: "cw".into(),
+            keyring_version: None,
+        };
+        store.insert_entry(&meta).await.unwrap();
+        (dir, store, id)
+    }
+
+    #[tokio::test]
+    async fn a_good_store_verifies_with_its_audit_chain() {
+        let (_dir, store, _) = store_with_one_entry().await;
+        let report = verify(&store).await.unwrap();
+        assert!(report.ok(), "{}", report.render());
+        assert_eq!((report.entries, report.audit_events), (1, 2));
+        assert!(report.render().contains("latest hash"));
+    }
+
+    #[tokio::test]
+    async fn an_edited_audit_event_fails_verification() {
+        let (_dir, store, _) = store_with_one_entry().await;
+        sqlx::query("UPDATE audit_events SET actor = 'someone-else' WHERE action = 'entry_stored'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let report = verify(&store).await.unwrap();
+        assert!(!report.ok());
+        assert!(report.render().contains("FAIL audit event 2"), "{}", report.render());
+    }
+
+    #[tokio::test]
+    async fn a_missing_blob_and_a_leftover_temp_file_are_reported() {
+        let (dir, store, id) = store_with_one_entry().await;
+        std::fs::remove_file(store.blobs().path(&id)).unwrap();
+        std::fs::write(dir.path().join("blobs").join(format!("{TEMP_PREFIX}x")), b"").unwrap();
+        let report = verify(&store).await.unwrap();
+        let text = report.render();
+        assert!(text.contains(&format!("FAIL {id}: the ciphertext file is missing")), "{text}");
+        assert!(text.contains("interrupted upload"), "{text}");
+    }
 }

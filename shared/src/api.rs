@@ -114,3 +114,31 @@ pub struct SessionInfo {
     pub name: String,
     pub role: Role,
 }
+
+/// One event of the relay's audit log (`GET /api/v1/audit`): who did what to which
+/// entry or account, when. Each event's `hash` covers the previous event's hash, so
+/// removing or altering an event breaks the chain (`amanat verify` checks it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub seq: u64,
+    /// RFC 3339.
+    pub at: String,
+    /// Account name, or `amanat-cli` for administrator commands.
+    pub actor: String,
+    /// `entry_stored`, `entry_read`, `user_added`, `token_issued`, `signed_in`, `signed_out`.
+    pub action: String,
+    /// The entry id or account name the event is about.
+    pub subject: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Lowercase hex SHA-256 chaining this event to the one before.
+    pub hash: String,
+}
+
+/// A page of `GET /api/v1/audit?after=…` (privacy officers and admins).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub events: Vec<AuditEvent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}

@@ -18,6 +18,7 @@ use shared::api::{EntryMeta, EntryPage, Role, Stored, CASE_HEADER, KEYRING_VERSI
 use shared::seal::Ciphertext;
 use shared::{CaseId, EntryId, ErrorCode};
 
+use crate::audit::{Action, NewEvent};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -136,6 +137,9 @@ pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<S
             tracing::error!(entry = %id, "the blob of a recorded entry is missing; run `amanat verify`");
             AppError(ErrorCode::Internal)
         })?;
+    let subject = id.to_string();
+    let event = NewEvent { actor: caller.name(), action: Action::EntryRead, subject: &subject, size: Some(bytes.len() as u64) };
+    state.store().audit(&event).await?;
     tracing::info!(entry = %id, size = bytes.len(), "entry sent");
     Ok(([(CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }

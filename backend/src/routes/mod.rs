@@ -1,5 +1,6 @@
 //! The HTTP API, version 1: one file per resource.
 
+pub mod audit;
 pub mod entries;
 pub mod health;
 pub mod keyring;
@@ -19,6 +20,7 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/keyring", get(keyring::keyring))
         .route("/api/v1/entries", get(entries::list))
         .route("/api/v1/entries/{id}", put(entries::put).get(entries::get))
+        .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/session", get(session::current).post(session::sign_in).delete(session::sign_out))
         .route("/api/{*rest}", any(not_found))
         .route("/api", any(not_found))

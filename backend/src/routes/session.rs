@@ -16,6 +16,7 @@ use axum::Json;
 use shared::api::{SessionInfo, SignIn};
 use shared::ErrorCode;
 
+use crate::audit::{Action, NewEvent};
 use crate::auth::{self, Caller, SESSION_COOKIE};
 use crate::credentials;
 use crate::error::AppError;
@@ -56,6 +57,8 @@ pub async fn sign_in(
     };
     let (id, hash) = credentials::new_session_id();
     state.store().add_session(&hash, &user.name, now_unix() + SESSION_SECONDS).await?;
+    let event = NewEvent { actor: &user.name, action: Action::SignedIn, subject: &user.name, size: None };
+    state.store().audit(&event).await?;
     tracing::info!(user = %user.name, "signed in");
     let info = SessionInfo { name: user.name, role: user.role };
     Ok(([(SET_COOKIE, cookie(&state, &id, SESSION_SECONDS))], Json(info)).into_response())
@@ -69,8 +72,13 @@ pub async fn current(caller: Caller) -> Json<SessionInfo> {
 /// `DELETE /api/v1/session`: always succeeds; the cookie is expired either way.
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     if let Some(id) = auth::session_cookie(&headers) {
-        state.store().delete_session(&credentials::session_hash(id)).await?;
-        tracing::info!("signed out");
+        let hash = credentials::session_hash(id);
+        if let Some(user) = state.store().session(&hash).await? {
+            state.store().delete_session(&hash).await?;
+            let event = NewEvent { actor: &user.name, action: Action::SignedOut, subject: &user.name, size: None };
+            state.store().audit(&event).await?;
+            tracing::info!(user = %user.name, "signed out");
+        }
     }
     Ok((
         StatusCode::NO_CONTENT,
