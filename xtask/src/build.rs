@@ -3,7 +3,7 @@
 //! Steps: compile `amanat-frontend` for wasm32 with the size-first `wasm-release`
 //! profile; generate the JS glue with `wasm-bindgen-cli-support` (a library pinned to
 //! the same version as the `wasm-bindgen` crate, so the two can never disagree); shrink
-//! with `wasm-opt -Oz --all-features` when binaryen is installed; copy
+//! with `wasm-opt -Oz` (binaryen from npm, pinned and installed once: see `setup::wasm_opt`); copy
 //! `frontend/static/`; record every file's SHA-256 in `dist/hashes.txt`.
 
 use anyhow::{Context, Result};
@@ -13,7 +13,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{cargo, have, root, setup, sh};
+use crate::{cargo, root, setup, sh};
 
 /// What a build produced.
 pub struct Built {
@@ -72,12 +72,16 @@ pub fn build_wasm(features: &[&str], out: &Path) -> Result<Built> {
         .context("wasm-bindgen")?;
 
     let out_wasm = out.join("amanat_bg.wasm");
-    if have("wasm-opt") {
+    if let Some(wasm_opt) = setup::wasm_opt() {
         let tmp = out.join("amanat_bg.opt.wasm");
-        sh(Command::new("wasm-opt").arg("-Oz").arg("--all-features").arg(&out_wasm).arg("-o").arg(&tmp))?;
+        // The features rustc emits for wasm32 today, named one by one.
+        sh(Command::new(wasm_opt)
+            .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
+            .args(["--enable-reference-types", "--enable-multivalue", "--enable-mutable-globals"])
+            .arg(&out_wasm)
+            .arg("-o")
+            .arg(&tmp))?;
         fs::rename(&tmp, &out_wasm)?;
-    } else {
-        eprintln!("xtask: wasm-opt not found (Debian package binaryen); the app is larger than it needs to be");
     }
     let gzip_bytes = gzip_len(&fs::read(&out_wasm)?)? + gzip_len(&fs::read(out.join("amanat.js"))?)?;
     Ok(Built { gzip_bytes })

@@ -4,7 +4,7 @@
 //!   crate's version, so nothing is downloaded at build time; then `wasm-opt`).
 //! - `run`: install what is missing, build, start the relay on 127.0.0.1:8080.
 //! - `test`: install what the tests need (wasm target, wasm-bindgen test runner,
-//!   Debian's chromium, chromium-driver, age, binaryen), build, run every suite.
+//!   Debian's chromium, chromium-driver, age; binaryen from npm), build, run every suite.
 //! - `bench`: the benchmarks, as a table.
 
 mod bench;
@@ -37,7 +37,6 @@ fn main() -> Result<()> {
 
 fn run(extra: &[String]) -> Result<()> {
     setup::wasm_target()?;
-    setup::apt(&[("wasm-opt", "binaryen")]).ok();
     build::build_app()?;
     let root = root();
     let mut cmd = Command::new(cargo());

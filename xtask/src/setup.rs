@@ -66,7 +66,43 @@ pub fn for_tests() -> Result<()> {
         ("chromium", "chromium"),
         ("chromedriver", "chromium-driver"),
         ("age", "age"),
-        ("wasm-opt", "binaryen"),
     ])?;
     wasm_bindgen_runner()
+}
+
+/// binaryen from the npm registry, pinned. Debian's binaryen 108 breaks current
+/// wasm-bindgen output: with reference types it retypes the externref table (the app
+/// fails with "WebAssembly.Table.set(): Argument 1 is invalid"), and with
+/// `--all-features` it emits typed function references Chromium refuses.
+pub const BINARYEN: &str = "132.0.0";
+
+/// Path of a working `wasm-opt`, installing it under `target/tools/` once; `None`
+/// (with a warning) when npm is not available.
+pub fn wasm_opt() -> Option<std::path::PathBuf> {
+    let tools = crate::root().join("target/tools");
+    let bin = tools.join("node_modules/.bin/wasm-opt");
+    let marker = tools.join(format!("node_modules/binaryen-{BINARYEN}.ok"));
+    if bin.exists() && marker.exists() {
+        return Some(bin);
+    }
+    if !have("npm") {
+        eprintln!("xtask: npm not found; building without wasm-opt (the app is larger than it needs to be)");
+        return None;
+    }
+    eprintln!("xtask: installing binaryen {BINARYEN} (wasm-opt) from npm into {}", tools.display());
+    std::fs::create_dir_all(&tools).ok()?;
+    let ok = Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--no-save", "--prefix"])
+        .arg(&tools)
+        .arg(format!("binaryen@{BINARYEN}"))
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if ok && bin.exists() {
+        std::fs::write(&marker, b"").ok()?;
+        Some(bin)
+    } else {
+        eprintln!("xtask: could not install binaryen from npm; building without wasm-opt");
+        None
+    }
 }
