@@ -210,12 +210,14 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// `amanat serve` as a child process, its stdout and stderr captured to files.
+/// `amanat serve` as a child process, its stdout and stderr appended to files.
 pub struct RelayProcess {
     pub base: String,
     pub data: PathBuf,
     pub stdout: PathBuf,
     pub stderr: PathBuf,
+    args: Vec<std::ffi::OsString>,
+    port: u16,
     child: Child,
     _dir: tempfile::TempDir,
 }
@@ -227,27 +229,42 @@ impl RelayProcess {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut args: Vec<std::ffi::OsString> =
+            ["serve", "--listen", &format!("127.0.0.1:{port}"), "--dist"].iter().map(Into::into).collect();
+        args.push(dir.path().join("dist").into());
+        args.push("--data".into());
+        args.push(data.clone().into());
+        args.extend(extra_args.iter().map(Into::into));
         let (stdout, stderr) = (dir.path().join("stdout.log"), dir.path().join("stderr.log"));
-        let child = Command::new(amanat_binary())
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--dist"])
-            .arg(dir.path().join("dist"))
-            .arg("--data")
-            .arg(&data)
-            .args(extra_args)
-            .env_remove("AMANAT_LOG")
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&stdout).unwrap())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .expect("amanat serve starts");
-        let p = RelayProcess { base: format!("http://127.0.0.1:{port}"), data, stdout, stderr, child, _dir: dir };
+        let child = spawn(&args, &stdout, &stderr);
+        let p = RelayProcess { base: format!("http://127.0.0.1:{port}"), data, stdout, stderr, args, port, child, _dir: dir };
+        p.wait_until_listening(1);
+        p
+    }
+
+    fn wait_until_listening(&self, times: usize) {
         let deadline = Instant::now() + Duration::from_secs(30);
         // It prints "listening on" just before it starts answering.
-        while !p.stdout_text().contains("listening on") || std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "amanat serve did not start: {}", p.stderr_text());
+        while self.stdout_text().matches("listening on").count() < times
+            || std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err()
+        {
+            assert!(Instant::now() < deadline, "amanat serve did not start: {}", self.stderr_text());
             std::thread::sleep(Duration::from_millis(50));
         }
-        p
+    }
+
+    /// Kills the relay at once (SIGKILL: no shutdown), as a crash or power cut would.
+    pub fn crash(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same data dir and port (after [`Self::crash`] or
+    /// [`Self::terminate`]).
+    pub fn restart(&mut self) {
+        let starts = self.stdout_text().matches("listening on").count();
+        self.child = spawn(&self.args, &self.stdout, &self.stderr);
+        self.wait_until_listening(starts + 1);
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -277,6 +294,18 @@ impl RelayProcess {
         let _ = self.child.kill();
         self.child.wait().unwrap()
     }
+}
+
+fn spawn(args: &[std::ffi::OsString], stdout: &Path, stderr: &Path) -> Child {
+    let append = |p: &Path| std::fs::OpenOptions::new().create(true).append(true).open(p).unwrap();
+    Command::new(amanat_binary())
+        .args(args)
+        .env_remove("AMANAT_LOG")
+        .stdin(Stdio::null())
+        .stdout(append(stdout))
+        .stderr(append(stderr))
+        .spawn()
+        .expect("amanat serve starts")
 }
 
 impl Drop for RelayProcess {

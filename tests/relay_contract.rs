@@ -562,3 +562,48 @@ async fn the_privacy_officer_reads_an_audit_log_of_who_stored_and_read_which_ent
     let res = relay.get_as(&relay.caseworker_token, "/api/v1/audit").await;
     assert_eq!(error_of(res).await, ErrorCode::Forbidden);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_simultaneous_uploads_of_the_same_bytes_store_one_entry_and_both_succeed() {
+    let relay = Relay::start().await;
+    let case = CaseId::random();
+    let bytes = relay.seal(b"sent twice at once");
+    let (a, b) = tokio::join!(relay.put(&case, bytes.clone()), relay.put(&case, bytes.clone()));
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 201], "one stores, the other is told it already was");
+    assert_eq!(entry_count(&relay).await, 1);
+}
+
+fn put_blocking(rt: &tokio::runtime::Runtime, url: &str, token: &str, bytes: &[u8]) -> StatusCode {
+    let req = reqwest::Client::new()
+        .put(url)
+        .bearer_auth(token)
+        .header(CASE_HEADER, CaseId::random().to_string())
+        .body(bytes.to_vec());
+    rt.block_on(req.send()).unwrap().status()
+}
+
+#[test]
+fn an_entry_answered_201_survives_the_relay_being_killed_at_once() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut relay = RelayProcess::start(&[]);
+    let token = relay.demo_file("caseworker.token");
+    let recipients: Vec<_> = ["adviser-identity.txt", "recovery-identity.txt"]
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(relay.data.join("demo").join(f)).unwrap();
+            shared::seal::parse_identity_file(&text).unwrap().remove(0).to_public()
+        })
+        .collect();
+    let bytes = shared::seal::seal_bytes(b"saved just before the crash", recipients.iter()).unwrap().into_bytes();
+    let url = relay.url(&format!("/api/v1/entries/{}", EntryId::of(&bytes)));
+    assert_eq!(put_blocking(&rt, &url, &token, &bytes), StatusCode::CREATED);
+    relay.crash();
+    relay.restart();
+    let get = reqwest::Client::new().get(&url).bearer_auth(&token).send();
+    let got = rt.block_on(async { get.await.unwrap().bytes().await.unwrap() });
+    assert_eq!(&got[..], &bytes[..]);
+    assert_eq!(put_blocking(&rt, &url, &token, &bytes), StatusCode::OK, "the outbox's retry is answered 200");
+    assert!(relay.stdout_text().contains("Demo organisation (made earlier)"), "the restart does not remake the demo");
+}

@@ -43,10 +43,10 @@ impl DemoFiles {
         }
     }
 
-    /// What to tell the person who started the relay.
-    pub fn describe(&self, url: Option<&str>) -> String {
+    /// What to tell the person who started the relay (`made`: just now, or earlier).
+    pub fn describe(&self, url: Option<&str>, made: bool) -> String {
         let mut s = String::new();
-        s.push_str("Made a demo organisation:\n");
+        s.push_str(if made { "Made a demo organisation:\n" } else { "Demo organisation (made earlier):\n" });
         s.push_str(&format!("  organisation signing key: {}\n", self.org_key.display()));
         s.push_str("    WARNING: in production the organisation key must be kept offline, never on the relay.\n");
         s.push_str(&format!("  demo adviser identity (load it in the adviser view, or use it with `age -d -i`): {}\n", self.adviser_identity.display()));

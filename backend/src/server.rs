@@ -49,7 +49,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let url = format!("http://{}", listener.local_addr()?);
     if fresh {
         let files = demo::init(state.store()).await?;
-        print!("{}", files.describe(Some(&url)));
+        print!("{}", files.describe(Some(&url), true));
+    } else {
+        let files = demo::DemoFiles::in_data_dir(&config.data_dir);
+        if files.caseworker_token.is_file() {
+            print!("{}", files.describe(Some(&url), false));
+        }
     }
     println!("Amanat relay listening on {url} (data: {})", config.data_dir.display());
     if !config.dist_dir.join("index.html").is_file() {

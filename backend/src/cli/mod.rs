@@ -102,7 +102,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let result = demo::init(&store).await;
             store.close().await;
             match result {
-                Ok(files) => print!("{}", files.describe(None)),
+                Ok(files) => print!("{}", files.describe(None, true)),
                 Err(demo::DemoError::AlreadyInitialised(dir)) => {
                     println!("{} is already initialised; nothing was changed.", dir.display());
                 }
