@@ -4,7 +4,8 @@
 //! the same four operations with Amanat's wasm and with typage, and writes the
 //! figures to `target/bench/browser.json`.
 
-use amanat_tests::browser::{workspace_root, Browser};
+use amanat_tests::browser::Browser;
+use amanat_tests::relay::workspace_root;
 use std::time::Duration;
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 //! entry fetched from the relay.
 
 use amanat_tests::browser::Browser;
-use amanat_tests::relay_process::RelayProcess;
+use amanat_tests::relay::RelayProcess;
 use std::process::Command;
 
 async fn sign_in(browser: &Browser, name: &str, token: &str) {
@@ -39,7 +39,7 @@ async fn entry_ids(browser: &Browser, state: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_even_across_a_relay_outage() {
-    let mut relay = RelayProcess::start().unwrap();
+    let mut relay = RelayProcess::start_with_app(&[]);
     let caseworker = Browser::start().await.unwrap();
     caseworker.goto(&relay.url("/")).await.unwrap();
     sign_in(&caseworker, "demo-caseworker", &relay.demo_file("caseworker.token")).await;
@@ -53,12 +53,12 @@ async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_ev
     assert_eq!(first.len(), 1);
 
     // 2. The relay goes down: the next entry waits in the outbox, then uploads by itself.
-    relay.kill();
+    relay.crash();
     fill_intake(&caseworker, "Tursunova", "Malika Tursunova").await;
     caseworker.click("#save").await.unwrap();
     caseworker.wait_for("li.outbox-entry[data-state=waiting]", 60).await.unwrap();
     caseworker.screenshot("caseworker-outbox-waiting").await.unwrap();
-    relay.resume().unwrap();
+    relay.restart();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
     while entry_ids(&caseworker, "uploaded").await.len() < 2 {
         assert!(std::time::Instant::now() < deadline, "the waiting entry never uploaded after the relay came back");
@@ -117,6 +117,6 @@ async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_ev
     assert_eq!(intake.family_name, "Karimova");
 
     // The relay's log names ids and sizes, never what the caseworker typed.
-    let log = relay.log_text();
+    let log = relay.stdout_text() + &relay.stderr_text();
     assert!(!log.contains("Karimova") && !log.contains("Aziz"), "relay log leaked record content");
 }

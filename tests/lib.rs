@@ -1,6 +1,4 @@
-//! Scene helpers for the stories in this folder: a relay in-process (`relay`), a relay
-//! as a process that can be killed and restarted (`relay_process`), and headless
-//! Chromium (`browser`).
+//! Scene helpers for the stories in this folder: the relay in-process and as a
+//! process that can be killed and restarted (`relay`), and headless Chromium (`browser`).
 pub mod browser;
-pub mod relay_process;
 pub mod relay;

@@ -226,12 +226,28 @@ impl RelayProcess {
     /// Starts `amanat serve` on a fresh (empty) data dir with extra flags; waits until
     /// it says it is listening and accepts connections.
     pub fn start(extra_args: &[&str]) -> Self {
+        Self::start_in(None, extra_args)
+    }
+
+    /// Like [`Self::start`], serving the built app from the workspace's `dist/`
+    /// (`cargo xtask build` makes it; `cargo xtask test` builds it first).
+    pub fn start_with_app(extra_args: &[&str]) -> Self {
+        let dist = workspace_root().join("dist");
+        assert!(
+            dist.join("index.html").is_file(),
+            "{} has no app: run `cargo xtask build` (or `cargo xtask test`)",
+            dist.display()
+        );
+        Self::start_in(Some(dist), extra_args)
+    }
+
+    fn start_in(dist: Option<PathBuf>, extra_args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut args: Vec<std::ffi::OsString> =
             ["serve", "--listen", &format!("127.0.0.1:{port}"), "--dist"].iter().map(Into::into).collect();
-        args.push(dir.path().join("dist").into());
+        args.push(dist.unwrap_or_else(|| dir.path().join("dist")).into());
         args.push("--data".into());
         args.push(data.clone().into());
         args.extend(extra_args.iter().map(Into::into));
