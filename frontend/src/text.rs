@@ -68,7 +68,7 @@ pub const TEXT: &[(&str, &str)] = &[
     ("adviser.identity_file", "Your age identity file"),
     ("adviser.identity_hint", "The key is read into this page's memory only. It is never stored or sent."),
     ("adviser.key_loaded", "Key loaded. Opening entries…"),
-    ("adviser.key_count", "identities loaded"),
+    ("adviser.key_count", "Identities loaded:"),
     ("adviser.forget_key", "Forget key"),
     ("adviser.key_forgotten", "The key was forgotten and opened records were cleared from the page."),
     ("adviser.reload", "Reload entries"),

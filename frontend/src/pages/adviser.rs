@@ -171,7 +171,7 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
                 <p class="key-state">
                     {move || match key_count.get() {
                         0 => t("adviser.no_key").to_owned(),
-                        n => format!("{n} {}", t("adviser.key_count")),
+                        n => format!("{} {n}", t("adviser.key_count")),
                     }}
                 </p>
                 <div class="actions">

@@ -41,12 +41,17 @@ fn Workspace(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
         if let Err(p) = sync::refresh(outbox).await {
             status.error(p.message());
         }
+        // Check (and keep) the keyring now, so a wrong one is reported before any
+        // typing, and this device can seal later even if the relay is then offline.
         if let Ok(db) = local_db::open().await {
-            match keyring_pin::current(&db).await {
-                Ok(p) => {
-                    pin.try_set(p);
+            match keyring_pin::fetch_verified(&db).await {
+                Ok((_, in_force)) => {
+                    pin.try_set(Some(in_force));
                 }
-                Err(p) => status.error(p.message()),
+                Err(p) => {
+                    pin.try_set(keyring_pin::current(&db).await.ok().flatten());
+                    status.error(p.message());
+                }
             }
         }
     });
