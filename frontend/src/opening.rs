@@ -28,11 +28,11 @@ mod tests {
         let ct = seal_bytes(b"not a document", [me.to_public()].iter()).unwrap();
         let id = ct.id();
         assert_eq!(open_entry(&id, ct.as_bytes(), &[other]).err(), Some(ErrorCode::WrongKey));
-        assert_eq!(open_entry(&id, ct.as_bytes(), &[me.clone()]).err(), Some(ErrorCode::RecordUnreadable));
+        assert_eq!(open_entry(&id, ct.as_bytes(), std::slice::from_ref(&me)).err(), Some(ErrorCode::RecordUnreadable));
         let mut bad = ct.as_bytes().to_vec();
         let last = bad.len() - 3;
         bad[last] ^= 1;
-        assert_eq!(open_entry(&id, &bad, &[me.clone()]).err(), Some(ErrorCode::Corrupted));
+        assert_eq!(open_entry(&id, &bad, std::slice::from_ref(&me)).err(), Some(ErrorCode::Corrupted));
         assert_eq!(open_entry(&EntryId::of(&bad), &bad, &[me]).err(), Some(ErrorCode::Corrupted));
     }
 }
