@@ -112,6 +112,44 @@ impl Browser {
         Ok(())
     }
 
+    /// Signs in on the page's sign-in form.
+    pub async fn sign_in(&self, name: &str, token: &str) -> Result<()> {
+        self.type_into("signin-name", name).await?;
+        self.type_into("signin-token", token).await?;
+        self.click("#signin-submit").await
+    }
+
+    /// Fills the minimal intake: a family in Samarkand region, one child born
+    /// 01.03.2016, parent in labour migration.
+    pub async fn fill_intake(&self, family: &str, child: &str) -> Result<()> {
+        self.type_into("family_name", family).await?;
+        self.wait_for("#region", 10).await?.select_by_value("uz-sa").await?;
+        self.type_into("children-0-full_name", child).await?;
+        // Chromium's date input takes the digits in the locale's order (en-US: mm dd yyyy).
+        self.type_into("children-0-date_of_birth", "03012016").await?;
+        self.click("#risk-labour_migration").await
+    }
+
+    /// How many elements match a CSS selector now.
+    pub async fn count(&self, css: &str) -> Result<usize> {
+        Ok(self.client.find_all(Locator::Css(css)).await?.len())
+    }
+
+    /// Waits until the page's text contains `needle`; returns the text.
+    pub async fn wait_for_text(&self, needle: &str, secs: u64) -> Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let text = self.page_text().await?;
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                bail!("the page never said {needle:?} within {secs}s; it shows:\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
     /// The visible text of the page body.
     pub async fn page_text(&self) -> Result<String> {
         Ok(self.client.find(Locator::Css("body")).await?.text().await?)
@@ -140,5 +178,12 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // A story that failed before `close` leaves Chromium running without its
+        // driver: end every process started with this profile.
+        let _ = Command::new("pkill")
+            .args(["-f", "--"])
+            .arg(format!("user-data-dir={}", self.profile.path().display()))
+            .stderr(Stdio::null())
+            .status();
     }
 }

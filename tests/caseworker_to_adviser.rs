@@ -8,22 +8,6 @@ use amanat_tests::browser::Browser;
 use amanat_tests::relay::RelayProcess;
 use std::process::Command;
 
-async fn sign_in(browser: &Browser, name: &str, token: &str) {
-    browser.type_into("signin-name", name).await.unwrap();
-    browser.type_into("signin-token", token).await.unwrap();
-    browser.click("#signin-submit").await.unwrap();
-}
-
-async fn fill_intake(browser: &Browser, family: &str, child: &str) {
-    browser.type_into("family_name", family).await.unwrap();
-    let region = browser.wait_for("#region", 10).await.unwrap();
-    region.select_by_value("uz-sa").await.unwrap();
-    browser.type_into("children-0-full_name", child).await.unwrap();
-    // Chromium's date input takes the digits in the locale's order (en-US: mm dd yyyy).
-    browser.type_into("children-0-date_of_birth", "03012016").await.unwrap();
-    browser.click("#risk-labour_migration").await.unwrap();
-}
-
 async fn entry_ids(browser: &Browser, state: &str) -> Vec<String> {
     let mut ids = vec![];
     for el in browser
@@ -42,10 +26,10 @@ async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_ev
     let mut relay = RelayProcess::start_with_app(&[]);
     let caseworker = Browser::start().await.unwrap();
     caseworker.goto(&relay.url("/")).await.unwrap();
-    sign_in(&caseworker, "demo-caseworker", &relay.demo_file("caseworker.token")).await;
+    caseworker.sign_in("demo-caseworker", &relay.demo_file("caseworker.token")).await.unwrap();
 
     // 1. Save with the relay up: sealed, then uploaded.
-    fill_intake(&caseworker, "Karimova", "Aziz Karimov").await;
+    caseworker.fill_intake("Karimova", "Aziz Karimov").await.unwrap();
     caseworker.screenshot("caseworker-intake-filled").await.unwrap();
     caseworker.click("#save").await.unwrap();
     caseworker.wait_for("li.outbox-entry[data-state=uploaded]", 60).await.unwrap();
@@ -54,7 +38,7 @@ async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_ev
 
     // 2. The relay goes down: the next entry waits in the outbox, then uploads by itself.
     relay.crash();
-    fill_intake(&caseworker, "Tursunova", "Malika Tursunova").await;
+    caseworker.fill_intake("Tursunova", "Malika Tursunova").await.unwrap();
     caseworker.click("#save").await.unwrap();
     caseworker.wait_for("li.outbox-entry[data-state=waiting]", 60).await.unwrap();
     caseworker.screenshot("caseworker-outbox-waiting").await.unwrap();
@@ -73,7 +57,7 @@ async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_ev
     // 3. The adviser opens both families in the browser with the demo identity file.
     let adviser = Browser::start().await.unwrap();
     adviser.goto(&relay.url("/adviser")).await.unwrap();
-    sign_in(&adviser, "demo-adviser", &relay.demo_file("adviser.token")).await;
+    adviser.sign_in("demo-adviser", &relay.demo_file("adviser.token")).await.unwrap();
     let identity_path = relay.data.join("demo/adviser-identity.txt");
     adviser
         .wait_for("#identity-file", 20)

@@ -2,9 +2,10 @@
 //!
 //! 1. install what the tests need (see `setup::for_tests`);
 //! 2. build the release app into `dist/` (the end-to-end stories load it);
-//! 3. native tests: `shared` units, the relay, the CLI, the relay contract over real
+//! 3. native tests: `shared` and frontend logic, the relay, the CLI, the relay contract over real
 //!    HTTP, the end-to-end stories in headless Chromium, `age` CLI interop;
-//! 4. browser tests: `amanat-frontend` compiled to wasm32 and run by
+//! 4. browser tests: `amanat-frontend` compiled to wasm32 (`wasm-release` profile,
+//!    so nothing is compiled twice) and run by
 //!    wasm-bindgen-test-runner in headless Chromium (IndexedDB outbox, sealing).
 
 use anyhow::Result;
@@ -18,13 +19,14 @@ pub fn all(extra: &[String]) -> Result<()> {
     let root = root();
 
     let mut native = Command::new(cargo());
-    native.current_dir(&root).args(["test", "--workspace", "--exclude", "amanat-frontend"]);
+    native.current_dir(&root).args(["test", "--workspace", "--exclude", "xtask"]);
     native.args(extra);
     sh(&mut native)?;
 
     let mut wasm = Command::new(cargo());
     wasm.current_dir(&root)
-        .args(["test", "-p", "amanat-frontend", "--target", "wasm32-unknown-unknown"])
+        // The release app's profile: its dependencies are already built by step 2.
+        .args(["test", "-p", "amanat-frontend", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
         .env("WASM_BINDGEN_TEST_TIMEOUT", "180");
     sh(&mut wasm)?;
