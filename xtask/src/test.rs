@@ -18,6 +18,11 @@ pub fn all(extra: &[String]) -> Result<()> {
     build::build_app()?;
     let root = root();
 
+    // The stories start `amanat serve` as a process; `tests/relay.rs` runs exactly this
+    // build (a no-op when fresh). Doing it here first keeps it out of the tests' time
+    // budget (the workspace test build unifies other features, so it is a second build).
+    sh(Command::new(cargo()).current_dir(&root).args(["build", "--quiet", "-p", "amanat-backend", "--bin", "amanat"]))?;
+
     let mut native = Command::new(cargo());
     native.current_dir(&root).args(["test", "--workspace", "--exclude", "xtask"]);
     native.args(extra);
