@@ -1,5 +1,6 @@
-//! Enrolling accounts and issuing their bearer tokens (the `amanat user` commands and
-//! the demo organisation use this; the relay itself never creates accounts).
+//! Enrolling accounts and issuing their bearer tokens and one-time enrolment links (the
+//! `amanat user` commands and the demo organisation use this; the relay itself never
+//! creates accounts).
 
 use shared::api::Role;
 
@@ -40,6 +41,21 @@ pub async fn issue_token(store: &Store, name: &str) -> Result<String, AccountErr
     store.add_token(name, &t.token_id, &t.secret_sha256).await?;
     store.audit(&NewEvent { actor: CLI_ACTOR, action: Action::TokenIssued, subject: name, size: None }).await?;
     Ok(t.token)
+}
+
+/// Issues a one-time enrolment token for an existing account (valid 72 hours): the
+/// caseworker opens the link and chooses a passphrase. Only its hash is kept. A new
+/// token for an enrolled account lets its owner choose a new passphrase (the old
+/// wrapped identity is replaced when the token is used).
+pub async fn issue_enrolment(store: &Store, name: &str) -> Result<String, AccountError> {
+    if store.user(name).await?.is_none() {
+        return Err(StoreError::NoSuchUser(name.to_owned()).into());
+    }
+    let (token, hash) = crate::vault_auth::new_enrolment_token();
+    let expires = crate::store::now_unix() + crate::vault_auth::ENROLMENT_SECONDS;
+    store.add_enrolment(&hash, name, expires).await?;
+    store.audit(&NewEvent { actor: CLI_ACTOR, action: Action::EnrolmentIssued, subject: name, size: None }).await?;
+    Ok(token)
 }
 
 #[cfg(test)]

@@ -23,6 +23,9 @@ pub enum Action {
     TokenIssued,
     SignedIn,
     SignedOut,
+    EnrolmentIssued,
+    Enrolled,
+    PassphraseChanged,
 }
 
 impl Action {
@@ -34,6 +37,9 @@ impl Action {
             Action::TokenIssued => "token_issued",
             Action::SignedIn => "signed_in",
             Action::SignedOut => "signed_out",
+            Action::EnrolmentIssued => "enrolment_issued",
+            Action::Enrolled => "enrolled",
+            Action::PassphraseChanged => "passphrase_changed",
         }
     }
 }

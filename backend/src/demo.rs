@@ -1,6 +1,8 @@
 //! The demo organisation made on the first start of an empty data directory (or by
 //! `amanat demo init`): an organisation signing key, an adviser and a recovery
-//! identity, a signed keyring holding both, and two accounts with tokens.
+//! identity, a signed keyring holding both, and two accounts with tokens; the demo
+//! caseworker also gets a one-time enrolment link (kept in `caseworker-enrolment.txt`,
+//! printed on every start) to choose a passphrase in the app.
 //!
 //! Everything lives in `DATA/demo/` beside the store, owner-only. That is fine for a
 //! demonstration and wrong for production, where the organisation key and the recovery
@@ -28,6 +30,8 @@ pub struct DemoFiles {
     pub recovery_identity: PathBuf,
     pub caseworker_token: PathBuf,
     pub adviser_token: PathBuf,
+    /// The demo caseworker's one-time enrolment token (the link is printed).
+    pub caseworker_enrolment: PathBuf,
 }
 
 impl DemoFiles {
@@ -39,6 +43,7 @@ impl DemoFiles {
             recovery_identity: dir.join("recovery-identity.txt"),
             caseworker_token: dir.join("caseworker.token"),
             adviser_token: dir.join("adviser.token"),
+            caseworker_enrolment: dir.join("caseworker-enrolment.txt"),
             dir,
         }
     }
@@ -55,6 +60,12 @@ impl DemoFiles {
         s.push_str(&format!("  adviser token: {}\n", self.adviser_token.display()));
         if let Some(url) = url {
             s.push_str(&format!("Open {url}\n"));
+        }
+        if let Ok(token) = std::fs::read_to_string(&self.caseworker_enrolment) {
+            let link = crate::vault_auth::enrolment_link(url.unwrap_or("http://127.0.0.1:8080"), token.trim());
+            s.push_str(&format!(
+                "Demo caseworker enrolment link (one use, 72 hours; opens the app to choose a passphrase):\n  {link}\n  (used or expired? `amanat user enrol {CASEWORKER}` prints a new one)\n"
+            ));
         }
         s.push_str(&format!(
             "Sign in as {CASEWORKER} with the token in {} (or as {ADVISER} with the token in {}).\n",
@@ -124,5 +135,7 @@ pub async fn init(store: &Store) -> Result<DemoFiles, DemoError> {
         let token = accounts::issue_token(store, name).await?;
         write(token_file, &format!("{token}\n"))?;
     }
+    let enrolment = accounts::issue_enrolment(store, CASEWORKER).await?;
+    write(&files.caseworker_enrolment, &format!("{enrolment}\n"))?;
     Ok(files)
 }

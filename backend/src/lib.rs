@@ -36,6 +36,9 @@ pub mod state;
 pub mod store;
 pub mod verify;
 pub mod web;
+pub mod upload;
+pub mod vault_auth;
+pub mod vault_store;
 
 pub use config::Config;
 pub use server::{app, serve, serve_on};

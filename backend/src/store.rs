@@ -106,9 +106,9 @@ impl Store {
         &self.data_dir
     }
 
-    /// The database, for tests that tamper with it.
-    #[cfg(test)]
-    pub(crate) fn pool(&self) -> &SqlitePool {
+    /// The database, for tests that tamper with it and for the vault's queries
+    /// (`vault_store.rs`, written in portable SQL).
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 

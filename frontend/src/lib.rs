@@ -27,6 +27,7 @@ pub mod relay_client;
 pub mod sealing;
 pub mod sync;
 pub mod text;
+pub mod vault;
 
 /// Mounts the app when the page is the app's own `index.html` (its `<body>` carries
 /// `data-amanat`), and not, say, the page of a browser test that loads this module.

@@ -1,9 +1,11 @@
 //! The browser's IndexedDB database `amanat`: its schema and how it is opened.
 //!
-//! Two object stores, both keyed by string: `outbox` (sealed entries: envelope and
-//! ciphertext, see [`crate::outbox`]) and `settings` (public facts such as the pinned
-//! organisation key, see [`crate::keyring_pin`]). **Invariant:** nothing readable about a
-//! family is ever written here; only ciphertext and the envelope's ids and sizes.
+//! Three object stores, all keyed by string: `outbox` (sealed entries: envelope and
+//! ciphertext, see [`crate::outbox`]), `settings` (public facts such as the pinned
+//! organisation key, see [`crate::keyring_pin`]) and `vault` (per account name: salt,
+//! the wrapped identity — an age file — and the public recipient, so the account can
+//! unlock offline, see [`crate::vault::cache`]). **Invariant:** nothing readable about
+//! a family is ever written here; only ciphertext and the envelope's ids and sizes.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -12,7 +14,8 @@ use std::fmt;
 pub const DB_NAME: &str = "amanat";
 pub const OUTBOX: &str = "outbox";
 pub const SETTINGS: &str = "settings";
-const SCHEMA_VERSION: u32 = 1;
+pub const VAULT: &str = "vault";
+const SCHEMA_VERSION: u32 = 2;
 
 /// The browser's storage failed (quota, private mode, a blocked upgrade…). Carries
 /// the browser's description for the console; people see a sentence from `text`.
@@ -50,6 +53,9 @@ pub async fn open_named(name: &str) -> Result<Database, StorageError> {
             if event.old_version() < 1.0 {
                 db.create_object_store(OUTBOX).build()?;
                 db.create_object_store(SETTINGS).build()?;
+            }
+            if event.old_version() < 2.0 {
+                db.create_object_store(VAULT).build()?;
             }
             Ok(())
         })

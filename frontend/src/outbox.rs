@@ -61,12 +61,22 @@ pub struct StoredEntry {
     pub state: EntryState,
     #[serde(default)]
     pub refusal: Option<Refusal>,
+    /// The account that sealed it: on a shared tablet each caseworker sees and syncs
+    /// only their own entries. (Entries from before accounts had owners have "".)
+    #[serde(default)]
+    pub owner: String,
 }
 
 impl StoredEntry {
     /// A freshly sealed entry.
-    pub fn sealed(envelope: Envelope, ciphertext: Ciphertext) -> Self {
-        StoredEntry { envelope, ciphertext: ciphertext.into_bytes(), state: EntryState::Sealed, refusal: None }
+    pub fn sealed(envelope: Envelope, ciphertext: Ciphertext, owner: &str) -> Self {
+        StoredEntry {
+            envelope,
+            ciphertext: ciphertext.into_bytes(),
+            state: EntryState::Sealed,
+            refusal: None,
+            owner: owner.to_owned(),
+        }
     }
 
     /// Checks that the stored bytes are still the sealed entry: an age file whose
@@ -146,6 +156,13 @@ pub async fn all(db: &Database) -> Result<(Vec<StoredEntry>, usize), StorageErro
         }
     }
     entries.sort_by(|a, b| a.envelope.sealed_at.cmp(&b.envelope.sealed_at));
+    Ok((entries, unreadable))
+}
+
+/// Every entry sealed by `owner`, oldest first (see [`all`]).
+pub async fn all_of(db: &Database, owner: &str) -> Result<(Vec<StoredEntry>, usize), StorageError> {
+    let (mut entries, unreadable) = all(db).await?;
+    entries.retain(|e| e.owner == owner);
     Ok((entries, unreadable))
 }
 

@@ -9,6 +9,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Deserialize;
 use shared::api::{EntryPage, SessionInfo, SignIn, CASE_HEADER, KEYRING_VERSION_HEADER};
 use shared::envelope::Envelope;
+use shared::vault::{ChangePassphrase, Enrol, SaltAnswer, SaltRequest, VaultSettings, VaultSignIn, WrappedIdentity};
 use shared::ErrorCode;
 use web_sys::RequestCache;
 
@@ -93,6 +94,45 @@ fn unexpected() -> RelayError {
 pub async fn sign_in(name: &str, token: &str) -> Result<SessionInfo, RelayError> {
     let body = SignIn { name: name.to_owned(), token: token.to_owned() };
     let resp = send(no_store(Request::post(&format!("{API}/session"))).json(&body)).await?;
+    resp.json().await.map_err(|_| unexpected())
+}
+
+/// `GET /api/v1/vault/settings` (public): the organisation's idle-lock minutes.
+pub async fn vault_settings() -> Result<VaultSettings, RelayError> {
+    let resp = send(no_store(Request::get(&format!("{API}/vault/settings"))).build()).await?;
+    resp.json().await.map_err(|_| unexpected())
+}
+
+/// `POST /api/v1/vault/salt`: the salt to derive with for `name`.
+pub async fn vault_salt(name: &str) -> Result<SaltAnswer, RelayError> {
+    let body = SaltRequest { name: name.to_owned() };
+    let resp = send(no_store(Request::post(&format!("{API}/vault/salt"))).json(&body)).await?;
+    resp.json().await.map_err(|_| unexpected())
+}
+
+/// `POST /api/v1/vault/enrol`: redeem the enrolment token; the relay sets the cookie.
+pub async fn vault_enrol(body: &Enrol) -> Result<SessionInfo, RelayError> {
+    let resp = send(no_store(Request::post(&format!("{API}/vault/enrol"))).json(body)).await?;
+    resp.json().await.map_err(|_| unexpected())
+}
+
+/// `POST /api/v1/vault/session`: sign in with the derived `auth`; answers the wrapped
+/// identity and sets the session cookie.
+pub async fn vault_sign_in(name: &str, auth: &str) -> Result<WrappedIdentity, RelayError> {
+    let body = VaultSignIn { name: name.to_owned(), auth: auth.to_owned() };
+    let resp = send(no_store(Request::post(&format!("{API}/vault/session"))).json(&body)).await?;
+    resp.json().await.map_err(|_| unexpected())
+}
+
+/// `PUT /api/v1/vault/passphrase`: rewrap under a new passphrase.
+pub async fn vault_change_passphrase(body: &ChangePassphrase) -> Result<SessionInfo, RelayError> {
+    let resp = send(no_store(Request::put(&format!("{API}/vault/passphrase"))).json(body)).await?;
+    resp.json().await.map_err(|_| unexpected())
+}
+
+/// `POST /api/v1/session/renew`: rotate the session cookie (new id, new lifetime).
+pub async fn renew_session() -> Result<SessionInfo, RelayError> {
+    let resp = send(no_store(Request::post(&format!("{API}/session/renew"))).build()).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 

@@ -1,5 +1,6 @@
 //! Saving a record: the validated intake becomes a `Document`, is sealed with age to
-//! the verified keyring, and goes into the outbox as ciphertext plus envelope.
+//! the verified keyring and to the caseworker's own recipient (so they can reopen it
+//! after signing in), and goes into the outbox as ciphertext plus envelope.
 //!
 //! The plaintext exists only in this function's memory; what leaves it is a
 //! [`StoredEntry`]. Sealing needs a `VerifiedKeyring`, which only a signature check
@@ -8,6 +9,7 @@
 use shared::envelope::Envelope;
 use shared::keyring::VerifiedKeyring;
 use shared::record::{Date, Document, Intake, Record, SCHEMA_VERSION};
+use shared::seal::Recipient;
 use shared::{validate, CaseId, ErrorCode};
 
 use crate::outbox::{self, StoredEntry};
@@ -17,6 +19,8 @@ use crate::{clock, keyring_pin, local_db};
 /// Who is saving, and when (read at the edge, passed in so this stays testable).
 pub struct Context<'a> {
     pub author: &'a str,
+    /// The author's personal recipient (from the unlocked vault), sealed to as well.
+    pub own: Option<&'a Recipient>,
     pub now: String,
     pub today: Date,
 }
@@ -33,7 +37,8 @@ pub fn seal_intake(intake: Intake, cx: &Context<'_>, keyring: &VerifiedKeyring) 
         author: cx.author.to_owned(),
         record: Record::Intake(intake),
     };
-    let ciphertext = keyring.seal(&doc.to_bytes(), &[])?;
+    let own: Vec<Recipient> = cx.own.into_iter().cloned().collect();
+    let ciphertext = keyring.seal(&doc.to_bytes(), &own)?;
     let envelope = Envelope {
         id: ciphertext.id(),
         case: doc.case,
@@ -42,15 +47,19 @@ pub fn seal_intake(intake: Intake, cx: &Context<'_>, keyring: &VerifiedKeyring) 
         sealed_at: cx.now.clone(),
         size: ciphertext.len() as u64,
     };
-    Ok(StoredEntry::sealed(envelope, ciphertext))
+    Ok(StoredEntry::sealed(envelope, ciphertext, cx.author))
 }
 
 /// Fetches and checks the keyring, seals, and stores in the outbox. On any failure
 /// nothing is stored and the caller keeps the form as typed.
-pub async fn seal_and_store(intake: Intake, author: &str) -> Result<(StoredEntry, keyring_pin::Pin), Problem> {
+pub async fn seal_and_store(
+    intake: Intake,
+    author: &str,
+    own: &Recipient,
+) -> Result<(StoredEntry, keyring_pin::Pin), Problem> {
     let db = local_db::open().await?;
     let (keyring, pin) = keyring_pin::fetch_verified(&db).await?;
-    let cx = Context { author, now: clock::now_rfc3339(), today: clock::today() };
+    let cx = Context { author, own: Some(own), now: clock::now_rfc3339(), today: clock::today() };
     let entry = seal_intake(intake, &cx, &keyring)?;
     outbox::put(&db, &entry).await?;
     Ok((entry, pin))
@@ -82,7 +91,7 @@ mod tests {
             risk_factors: vec![RiskFactor::LowIncome],
             assessment: String::new(),
         };
-        let cx = Context { author: "cw", now: "2026-11-23T10:00:00.000Z".into(), today: Date::new(2026, 11, 23).unwrap() };
+        let cx = Context { author: "cw", own: None, now: "2026-11-23T10:00:00.000Z".into(), today: Date::new(2026, 11, 23).unwrap() };
         let entry = seal_intake(intake, &cx, &verified).unwrap();
         assert!(entry.integrity().is_ok());
         assert_eq!(entry.envelope.keyring_version, 3);
@@ -97,7 +106,7 @@ mod tests {
         let org = OrgSigningKey::generate();
         let r = seal::generate_identity().to_public().to_string();
         let kr = Keyring::sign(1, "Org", vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: r }], &org);
-        let cx = Context { author: "cw", now: String::new(), today: Date::new(2026, 11, 23).unwrap() };
+        let cx = Context { author: "cw", own: None, now: String::new(), today: Date::new(2026, 11, 23).unwrap() };
         let got = seal_intake(Intake::default(), &cx, &kr.verify(&org.public()).unwrap());
         assert_eq!(got.err(), Some(ErrorCode::Invalid));
     }

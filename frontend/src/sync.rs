@@ -30,17 +30,26 @@ pub struct OutboxView {
     pub unreadable: RwSignal<usize>,
     /// Why uploads are not going through right now, if they are not.
     pub relay_problem: RwSignal<Option<String>>,
+    /// Whose entries these are: each caseworker on a shared device syncs and sees only
+    /// their own.
+    pub owner: StoredValue<String>,
+    /// Entries uploaded by the last pass, and how many the pass set out to upload.
+    pub progress: RwSignal<(usize, usize)>,
 }
 
 impl OutboxView {
-    pub fn new() -> Self {
-        OutboxView { rows: RwSignal::new(Vec::new()), unreadable: RwSignal::new(0), relay_problem: RwSignal::new(None) }
+    pub fn new(owner: &str) -> Self {
+        OutboxView {
+            rows: RwSignal::new(Vec::new()),
+            unreadable: RwSignal::new(0),
+            relay_problem: RwSignal::new(None),
+            owner: StoredValue::new(owner.to_owned()),
+            progress: RwSignal::new((0, 0)),
+        }
     }
-}
 
-impl Default for OutboxView {
-    fn default() -> Self {
-        Self::new()
+    fn owner(&self) -> Option<String> {
+        self.owner.try_get_value()
     }
 }
 
@@ -118,8 +127,9 @@ pub fn start(view: OutboxView) -> SyncHandle {
 
 /// Shows the outbox as stored.
 pub async fn refresh(view: OutboxView) -> Result<(), Problem> {
+    let Some(owner) = view.owner() else { return Ok(()) };
     let db = local_db::open().await?;
-    let (entries, unreadable) = outbox::all(&db).await?;
+    let (entries, unreadable) = outbox::all_of(&db, &owner).await?;
     view.rows.try_set(entries.iter().map(OutboxRow::of).collect());
     view.unreadable.try_set(unreadable);
     Ok(())
@@ -132,10 +142,14 @@ fn waits(e: &RelayError) -> bool {
 }
 
 async fn run_pass(view: OutboxView) -> Result<Pass, Problem> {
+    let Some(owner) = view.owner() else { return Ok(Pass::Done) };
     let db = local_db::open().await?;
-    let (entries, _) = outbox::all(&db).await?;
+    let (entries, _) = outbox::all_of(&db, &owner).await?;
     let mut outcome = Pass::Done;
-    for entry in entries.iter().filter(|e| e.state.wants_upload() && e.integrity().is_ok()) {
+    let todo: Vec<_> = entries.iter().filter(|e| e.state.wants_upload() && e.integrity().is_ok()).collect();
+    let total = todo.len();
+    view.progress.try_set((0, total));
+    for (done, entry) in todo.into_iter().enumerate() {
         let id = entry.envelope.id;
         match relay_client::put_entry(&entry.envelope, &entry.ciphertext).await {
             Ok(_) => outbox::set_state(&db, &id, EntryState::Uploaded, None).await?,
@@ -151,6 +165,7 @@ async fn run_pass(view: OutboxView) -> Result<Pass, Problem> {
                 outbox::set_state(&db, &id, EntryState::Refused, Some(refusal)).await?;
             }
         }
+        view.progress.try_set((done + 1, total));
         refresh(view).await?;
     }
     refresh(view).await?;

@@ -45,6 +45,7 @@ fn intake() -> Intake {
 fn sealed(keyring: &VerifiedKeyring) -> StoredEntry {
     let cx = Context {
         author: "cw",
+        own: None,
         now: amanat_frontend::clock::now_rfc3339(),
         today: amanat_frontend::clock::today(),
     };

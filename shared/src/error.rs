@@ -63,6 +63,14 @@ codes! {
     Corrupted = "corrupted": "The entry is damaged or was tampered with: its integrity check failed. It was kept as it is.",
     RecordUnreadable = "record_unreadable": "The entry opened, but its content is not a record this version understands.",
     Invalid = "invalid": "Some fields need attention before the record can be saved.",
+    WrongPassphrase = "wrong_passphrase": "The name or passphrase is not right. Check the keyboard language and Caps Lock, then try again.",
+    AccountLocked = "account_locked": "Too many wrong passphrases: this account is locked for 15 minutes. Ask your administrator if you have forgotten the passphrase.",
+    PassphraseWeak = "passphrase_weak": "Choose a longer passphrase: at least 12 characters, best several unrelated words, not your account name.",
+    PassphraseTooLong = "passphrase_too_long": "The passphrase is too long (at most 1024 bytes).",
+    PassphraseMismatch = "passphrase_mismatch": "The two passphrases differ. Type the new passphrase twice, the same both times.",
+    EnrolmentInvalid = "enrolment_invalid": "This enrolment link is not valid: it was already used, has expired or was mistyped. Ask your administrator for a new one.",
+    NotEnrolled = "not_enrolled": "This account has not chosen a passphrase yet. Open the enrolment link your administrator gave you.",
+    VaultLocked = "vault_locked": "The session is locked. Sign in again with your passphrase.",
 }
 
 impl fmt::Display for ErrorCode {

@@ -22,3 +22,4 @@ pub mod validate;
 
 pub use error::ErrorCode;
 pub use ids::{CaseId, EntryId};
+pub mod vault;

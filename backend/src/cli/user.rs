@@ -1,4 +1,7 @@
-//! `amanat user add | token | list`.
+//! `amanat user add | enrol | token | list`.
+//!
+//! A caseworker gets a one-time enrolment link (the app asks for a passphrase when it
+//! is opened); scripted clients get bearer tokens with `--token`.
 
 use std::path::Path;
 
@@ -7,6 +10,9 @@ use shared::api::Role;
 
 use crate::accounts;
 use crate::store::Store;
+use crate::vault_auth;
+
+const DEFAULT_URL: &str = "http://127.0.0.1:8080";
 
 fn parse_role(s: &str) -> Result<Role, String> {
     s.parse().map_err(|_| "one of: caseworker, adviser, privacy-officer, admin".to_owned())
@@ -22,6 +28,15 @@ pub enum UserCommand {
         /// Also issue a bearer token (printed as the last line).
         #[arg(long)]
         token: bool,
+        /// The relay's address as caseworkers open it, for the enrolment link.
+        #[arg(long, default_value = DEFAULT_URL, value_name = "URL")]
+        url: String,
+    },
+    /// Issue a new one-time enrolment link (to enrol, or to choose a new passphrase).
+    Enrol {
+        name: String,
+        #[arg(long, default_value = DEFAULT_URL, value_name = "URL")]
+        url: String,
     },
     /// Issue another bearer token for an account (printed as the last line).
     Token { name: String },
@@ -29,8 +44,8 @@ pub enum UserCommand {
     List,
 }
 
-pub async fn run(data: &Path, cmd: UserCommand) -> anyhow::Result<()> {
-    let store = Store::open(data).await?;
+pub async fn run(data: &Path, database: Option<&str>, cmd: UserCommand) -> anyhow::Result<()> {
+    let store = Store::open_with(data, database).await?;
     let result = run_on(&store, cmd).await;
     store.close().await;
     result
@@ -38,13 +53,17 @@ pub async fn run(data: &Path, cmd: UserCommand) -> anyhow::Result<()> {
 
 async fn run_on(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
-        UserCommand::Add { name, role, token } => {
+        UserCommand::Add { name, role, token, url } => {
             accounts::add_user(store, &name, role).await?;
             println!("Added {name} ({}).", role.code());
+            if role == Role::Caseworker {
+                print_link(&url, &accounts::issue_enrolment(store, &name).await?);
+            }
             if token {
                 print_token(&accounts::issue_token(store, &name).await?);
             }
         }
+        UserCommand::Enrol { name, url } => print_link(&url, &accounts::issue_enrolment(store, &name).await?),
         UserCommand::Token { name } => print_token(&accounts::issue_token(store, &name).await?),
         UserCommand::List => {
             for u in store.users().await? {
@@ -58,4 +77,9 @@ async fn run_on(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
 fn print_token(token: &str) {
     println!("Bearer token (shown only now; keep it secret):");
     println!("{token}");
+}
+
+fn print_link(url: &str, token: &str) {
+    println!("Enrolment link (one use, valid 72 hours; give it only to this person):");
+    println!("{}", vault_auth::enrolment_link(url, token));
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use shared::record::{Region, RiskFactor};
+use shared::seal::Recipient;
 use shared::{validate, ErrorCode};
 
 use crate::components::error_summary::{focus_by_id, ErrorSummary};
@@ -23,7 +24,7 @@ fn FieldProblem(id: String, message: Signal<Option<&'static str>>) -> impl IntoV
 }
 
 #[component]
-pub fn IntakeForm(author: String, pin: RwSignal<Option<Pin>>, on_sealed: Callback<()>) -> impl IntoView {
+pub fn IntakeForm(author: String, own: Recipient, pin: RwSignal<Option<Pin>>, on_sealed: Callback<()>) -> impl IntoView {
     let status = use_status();
     let family_name = RwSignal::new(String::new());
     let region = RwSignal::new(String::new());
@@ -93,10 +94,11 @@ pub fn IntakeForm(author: String, pin: RwSignal<Option<Pin>>, on_sealed: Callbac
         }
         let intake = untrack(draft).to_intake();
         let author = author.clone();
+        let own = own.clone();
         busy.set(true);
         status.info(t("intake.sealing"));
         leptos::task::spawn_local(async move {
-            match sealing::seal_and_store(intake, &author).await {
+            match sealing::seal_and_store(intake, &author, &own).await {
                 Ok((_, in_force)) => {
                     pin.try_set(Some(in_force));
                     clear();

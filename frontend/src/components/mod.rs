@@ -1,8 +1,10 @@
 //! Pieces of the pages, each named after what the user sees.
 
+pub mod enrol_form;
 pub mod error_summary;
 pub mod intake_form;
 pub mod outbox_list;
+pub mod passphrase_signin;
 pub mod pin_info;
 pub mod record_view;
 pub mod signin;

@@ -1,41 +1,71 @@
-//! The caseworker's page (`/`): sign in, fill the intake form, watch the outbox.
+//! The caseworker's page (`/`): enrol (from the one-time link) or unlock with the
+//! passphrase, then the intake form and the outbox of this account.
 //!
-//! Signing in starts the sync loop; ending the session (or leaving the page) stops it
-//! and drops everything typed. The outbox itself stays: it holds only ciphertext.
+//! Everything readable exists only inside [`Workspace`], which is mounted while the
+//! vault is unlocked: locking unmounts it, dropping the form's signals, any opened
+//! record and the identity. The outbox stays: it holds only ciphertext.
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
-use shared::api::{Role, SessionInfo};
+use wasm_bindgen::JsValue;
 
+use crate::components::enrol_form::EnrolForm;
 use crate::components::intake_form::IntakeForm;
 use crate::components::outbox_list::OutboxList;
+use crate::components::passphrase_signin::PassphraseSignIn;
 use crate::components::pin_info::PinInfo;
-use crate::components::signin::SignIn;
 use crate::components::status::use_status;
 use crate::keyring_pin::{self, Pin};
+use crate::local_db;
 use crate::sync::{self, OutboxView};
 use crate::text::t;
-use crate::{local_db, relay_client};
+use crate::vault::{LockReason, Unlocked, Vault};
+
+/// Takes the enrolment token out of the URL (`#enrol=…`) and removes it from the
+/// address bar and the history entry at once, so it is not left on the computer.
+fn take_enrol_token() -> Option<String> {
+    let w = window();
+    let hash = w.location().hash().ok()?;
+    let token = hash.strip_prefix("#enrol=")?.to_owned();
+    let path = w.location().pathname().unwrap_or_else(|_| "/".into());
+    if let Ok(history) = w.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
+    }
+    (!token.is_empty() && token.len() <= 128).then_some(token)
+}
 
 #[component]
 pub fn CaseworkerPage() -> impl IntoView {
-    let session = RwSignal::new(None::<SessionInfo>);
-    let on_signed_in = Callback::new(move |s| session.set(Some(s)));
-    let on_end = Callback::new(move |()| session.set(None));
-    move || match session.get() {
-        None => view! { <SignIn role=Role::Caseworker on_signed_in=on_signed_in /> }.into_any(),
-        Some(s) => view! { <Workspace session=s on_end=on_end /> }.into_any(),
+    let vault = Vault::provide();
+    let enrol_token = RwSignal::new(take_enrol_token());
+    let on_enrolled = Callback::new(move |()| enrol_token.set(None));
+    move || match vault.unlocked.get() {
+        Some(u) => view! { <Workspace unlocked=u vault=vault /> }.into_any(),
+        None => match enrol_token.get() {
+            Some(token) => view! { <EnrolForm token=token on_done=on_enrolled /> }.into_any(),
+            None => view! { <PassphraseSignIn /> }.into_any(),
+        },
     }
 }
 
-/// The signed-in caseworker's workspace.
+/// The unlocked caseworker's workspace.
 #[component]
-fn Workspace(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
+fn Workspace(unlocked: Arc<Unlocked>, vault: Vault) -> impl IntoView {
     let status = use_status();
-    let outbox = OutboxView::new();
+    let outbox = OutboxView::new(&unlocked.name);
     let pin = RwSignal::new(None::<Pin>);
     let sync = sync::start(outbox);
     let stopper = sync.clone();
     on_cleanup(move || stopper.stop());
+
+    // Upload as soon as the relay session exists (at once, or after an offline unlock).
+    let waker = sync.clone();
+    Effect::new(move |_| {
+        if vault.online.get() {
+            waker.wake();
+        }
+    });
 
     leptos::task::spawn_local(async move {
         if let Err(p) = sync::refresh(outbox).await {
@@ -50,7 +80,9 @@ fn Workspace(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
                 }
                 Err(p) => {
                     pin.try_set(keyring_pin::current(&db).await.ok().flatten());
-                    status.error(p.message());
+                    if vault.online.get_untracked() {
+                        status.error(p.message());
+                    }
                 }
             }
         }
@@ -59,22 +91,22 @@ fn Workspace(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
     let waker = sync.clone();
     let on_sealed = Callback::new(move |()| waker.wake());
     let end = move |_| {
-        leptos::task::spawn_local(async move {
-            let _ = relay_client::sign_out().await;
-            status.info(t("signin.ended"));
-            on_end.run(());
-        });
+        status.clear();
+        vault.lock(LockReason::Ended);
     };
 
     view! {
         <div class="workspace">
             <div class="session-bar">
-                <span>{t("app.signed_in_as")} " " <strong id="session-name">{session.name.clone()}</strong></span>
-                <button id="end-session" type="button" on:click=end>{t("app.end_session")}</button>
+                <span>{t("app.signed_in_as")} " " <strong id="session-name">{unlocked.name.clone()}</strong></span>
+                <Show when=move || !vault.online.get()>
+                    <span id="session-offline" class="hint">{t("vault.online_pending")}</span>
+                </Show>
+                <button id="end-session" type="button" class="end-session" on:click=end>{t("app.end_session")}</button>
             </div>
             <PinInfo pin=pin />
             <div class="columns">
-                <IntakeForm author=session.name pin=pin on_sealed=on_sealed />
+                <IntakeForm author=unlocked.name.clone() own=unlocked.recipient.clone() pin=pin on_sealed=on_sealed />
                 <OutboxList view=outbox sync=sync />
             </div>
         </div>

@@ -1,0 +1,176 @@
+//! The vault's rows in the store (migration `0004_vault.sql`): enrolment tokens,
+//! passphrase accounts and the relay's own secrets.
+//!
+//! Written as portable SQL (`$1` placeholders, TEXT and INTEGER columns) so the same
+//! queries serve SQLite and PostgreSQL. Only hashes, salts, public keys and age files
+//! are stored here; see [`crate::vault_auth`] for how they are made and checked.
+
+use sqlx::Row;
+
+use crate::store::{now_unix, Result, Store, StoreError, User};
+
+/// A passphrase account as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VaultAccount {
+    pub user: User,
+    pub salt: String,
+    pub auth_hash: String,
+    pub wrapped_identity: String,
+    pub recipient: String,
+    pub failed_sign_ins: i64,
+    pub locked_until: i64,
+}
+
+/// What an enrolment writes.
+pub struct NewCredentials<'a> {
+    pub salt: &'a str,
+    pub auth_hash: &'a str,
+    pub wrapped_identity: &'a str,
+    pub recipient: &'a str,
+}
+
+impl Store {
+    /// Keeps a new enrolment token's hash for `account` until `expires_at`.
+    pub async fn add_enrolment(&self, token_sha256_hex: &str, account: &str, expires_at: i64) -> Result<()> {
+        sqlx::query("DELETE FROM enrolments WHERE expires_at <= $1").bind(now_unix()).execute(self.pool()).await?;
+        sqlx::query("INSERT INTO enrolments (token_sha256, account, expires_at) VALUES ($1, $2, $3)")
+            .bind(token_sha256_hex)
+            .bind(account)
+            .bind(expires_at)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Redeems an enrolment token: in one transaction, removes it (single use) and
+    /// writes the account's credentials. `None` if the token is unknown, expired, or
+    /// belongs to another account than `name` (then it stays usable).
+    pub async fn redeem_enrolment(
+        &self,
+        token_sha256_hex: &str,
+        name: &str,
+        creds: &NewCredentials<'_>,
+    ) -> Result<Option<User>> {
+        let now = now_unix();
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query("SELECT account FROM enrolments WHERE token_sha256 = $1 AND expires_at > $2")
+            .bind(token_sha256_hex)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let account: String = row.try_get("account")?;
+        if account != name {
+            return Ok(None);
+        }
+        let gone = sqlx::query("DELETE FROM enrolments WHERE token_sha256 = $1").bind(token_sha256_hex).execute(&mut *tx).await?;
+        if gone.rows_affected() != 1 {
+            return Ok(None); // redeemed by a concurrent request
+        }
+        sqlx::query(
+            "INSERT INTO vault_accounts (account, salt, auth_hash, wrapped_identity, recipient, failed_sign_ins, locked_until, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 0, 0, $6) \
+             ON CONFLICT (account) DO UPDATE SET salt = excluded.salt, auth_hash = excluded.auth_hash, \
+             wrapped_identity = excluded.wrapped_identity, recipient = excluded.recipient, failed_sign_ins = 0, \
+             locked_until = 0, updated_at = excluded.updated_at",
+        )
+        .bind(&account)
+        .bind(creds.salt)
+        .bind(creds.auth_hash)
+        .bind(creds.wrapped_identity)
+        .bind(creds.recipient)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(self.user(&account).await?)
+    }
+
+    /// The passphrase account of `name`, if it has enrolled.
+    pub async fn vault_account(&self, name: &str) -> Result<Option<VaultAccount>> {
+        let row = sqlx::query(
+            "SELECT v.account, u.role, v.salt, v.auth_hash, v.wrapped_identity, v.recipient, v.failed_sign_ins, v.locked_until \
+             FROM vault_accounts v JOIN users u ON u.name = v.account WHERE v.account = $1",
+        )
+        .bind(name)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let role: String = row.try_get("role")?;
+        Ok(Some(VaultAccount {
+            user: User {
+                name: row.try_get("account")?,
+                role: role.parse().map_err(|_| StoreError::Malformed(format!("role {role:?}")))?,
+            },
+            salt: row.try_get("salt")?,
+            auth_hash: row.try_get("auth_hash")?,
+            wrapped_identity: row.try_get("wrapped_identity")?,
+            recipient: row.try_get("recipient")?,
+            failed_sign_ins: row.try_get("failed_sign_ins")?,
+            locked_until: row.try_get("locked_until")?,
+        }))
+    }
+
+    /// Counts a wrong passphrase; after `max` in a row the account locks until
+    /// `now + lock_secs`. Returns whether it is now locked.
+    pub async fn vault_failed(&self, name: &str, max: i64, lock_secs: i64) -> Result<bool> {
+        let now = now_unix();
+        sqlx::query("UPDATE vault_accounts SET failed_sign_ins = failed_sign_ins + 1 WHERE account = $1")
+            .bind(name)
+            .execute(self.pool())
+            .await?;
+        let locked = sqlx::query(
+            "UPDATE vault_accounts SET locked_until = $2, failed_sign_ins = 0 WHERE account = $1 AND failed_sign_ins >= $3",
+        )
+        .bind(name)
+        .bind(now + lock_secs)
+        .bind(max)
+        .execute(self.pool())
+        .await?;
+        Ok(locked.rows_affected() > 0)
+    }
+
+    /// Clears the failure count after a right passphrase.
+    pub async fn vault_succeeded(&self, name: &str) -> Result<()> {
+        sqlx::query("UPDATE vault_accounts SET failed_sign_ins = 0 WHERE account = $1").bind(name).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Replaces salt, auth hash and wrapped identity (passphrase change: the personal
+    /// identity and its recipient stay).
+    pub async fn vault_rewrap(&self, name: &str, salt: &str, auth_hash: &str, wrapped_identity: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE vault_accounts SET salt = $2, auth_hash = $3, wrapped_identity = $4, failed_sign_ins = 0, updated_at = $5 \
+             WHERE account = $1",
+        )
+        .bind(name)
+        .bind(salt)
+        .bind(auth_hash)
+        .bind(wrapped_identity)
+        .bind(now_unix())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Ends every session of an account (after a passphrase change).
+    pub async fn delete_sessions_of(&self, name: &str) -> Result<()> {
+        sqlx::query(r#"DELETE FROM sessions WHERE "user" = $1"#).bind(name).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// A random secret the relay keeps under `name`, made (by `make`) on first use.
+    pub async fn relay_secret(&self, name: &str, make: impl FnOnce() -> String) -> Result<String> {
+        sqlx::query("INSERT INTO relay_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(make())
+            .execute(self.pool())
+            .await?;
+        let row = sqlx::query("SELECT value FROM relay_secrets WHERE name = $1").bind(name).fetch_one(self.pool()).await?;
+        Ok(row.try_get("value")?)
+    }
+}

@@ -1,0 +1,414 @@
+//! The caseworker vault: what a passphrase turns into, and how the personal age
+//! identity is kept wrapped. The **one place** for the KDF parameters.
+//!
+//! ```text
+//! passphrase + salt ──Argon2id (m = 64 MiB, t = 3, p = 1)──▶ master (32 bytes)
+//!   master ──HKDF-SHA256 "amanat/vault/v1/auth"──▶ auth  (sent to the relay; it keeps a slow hash)
+//!   master ──HKDF-SHA256 "amanat/vault/v1/wrap"──▶ wrap  (never leaves the browser)
+//! wrap = the 32 secret bytes of an X25519 age identity; the personal identity file is
+//! sealed to its recipient with `shared::seal`: the wrapped identity *is* an age file.
+//! ```
+//!
+//! HKDF with distinct labels makes `auth` and `wrap` independent: knowing `auth` (what
+//! the relay sees at every sign-in) gives nothing about `wrap` short of guessing the
+//! passphrase through Argon2id. The wrapped identity has an X25519 stanza, not an scrypt
+//! one, so opening it costs nothing beyond the Argon2id already paid, and a relay that
+//! swapped in a passphrase file would be refused ([`unwrap_identity`] refuses scrypt).
+//!
+//! Also here: the passphrase rules and a small, documented strength estimate (no
+//! dictionary: a dictionary-based meter such as zxcvbn costs ~800 KB of wasm), and the
+//! API bodies of the vault routes. What is not here: storage, network, timers.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hkdf::Hkdf;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::api::Role;
+use crate::error::ErrorCode;
+use crate::seal::{self, Ciphertext, Identity, Recipient};
+
+/// Argon2id memory, in KiB (64 MiB).
+pub const KDF_MEMORY_KIB: u32 = 64 * 1024;
+/// Argon2id passes.
+pub const KDF_ITERATIONS: u32 = 3;
+/// Argon2id lanes (the browser computes on one thread).
+pub const KDF_PARALLELISM: u32 = 1;
+/// Salt length, in bytes (random per account, chosen by the browser at enrolment).
+pub const SALT_LEN: usize = 16;
+/// Longest passphrase accepted, in bytes (Argon2 takes any length; this caps work).
+pub const MAX_PASSPHRASE: usize = 1024;
+/// Shortest passphrase, in characters.
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
+/// Weakest accepted estimate, in bits (see [`estimate_bits`]).
+pub const MIN_PASSPHRASE_BITS: f64 = 60.0;
+/// Largest wrapped identity file accepted anywhere (it is ~300 bytes).
+pub const MAX_WRAPPED_IDENTITY: usize = 4096;
+
+const AUTH_INFO: &[u8] = b"amanat/vault/v1/auth";
+const WRAP_INFO: &[u8] = b"amanat/vault/v1/wrap";
+
+/// A per-account salt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Salt(pub [u8; SALT_LEN]);
+
+impl Salt {
+    pub fn random() -> Self {
+        let mut b = [0u8; SALT_LEN];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
+        Salt(b)
+    }
+
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
+
+    pub fn decode(s: &str) -> Result<Self, ErrorCode> {
+        let v = URL_SAFE_NO_PAD.decode(s.as_bytes()).map_err(|_| ErrorCode::BadRequest)?;
+        Ok(Salt(v.try_into().map_err(|_| ErrorCode::BadRequest)?))
+    }
+}
+
+/// The value that authenticates a caseworker to the relay (32 bytes, base64url on the
+/// wire). High-entropy, but the relay still stores only a slow hash of it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthKey(pub [u8; 32]);
+
+impl AuthKey {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
+
+    pub fn decode(s: &str) -> Result<Self, ErrorCode> {
+        if s.len() > 64 {
+            return Err(ErrorCode::BadRequest);
+        }
+        let v = URL_SAFE_NO_PAD.decode(s.as_bytes()).map_err(|_| ErrorCode::BadRequest)?;
+        Ok(AuthKey(v.try_into().map_err(|_| ErrorCode::BadRequest)?))
+    }
+}
+
+impl Drop for AuthKey {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl std::fmt::Debug for AuthKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuthKey(…)")
+    }
+}
+
+/// What a passphrase unlocks: the relay credential and the wrapping identity.
+pub struct VaultKeys {
+    pub auth: AuthKey,
+    wrap: Identity,
+}
+
+impl VaultKeys {
+    /// The recipient the personal identity file is sealed to.
+    pub fn wrap_recipient(&self) -> Recipient {
+        self.wrap.to_public()
+    }
+}
+
+/// Runs Argon2id and HKDF: the slow step of unlocking (about 0.5–1 s in the browser).
+pub fn derive(passphrase: &str, salt: &Salt) -> Result<VaultKeys, ErrorCode> {
+    if passphrase.is_empty() || passphrase.len() > MAX_PASSPHRASE {
+        return Err(ErrorCode::PassphraseWeak);
+    }
+    let params = argon2::Params::new(KDF_MEMORY_KIB, KDF_ITERATIONS, KDF_PARALLELISM, Some(32))
+        .map_err(|_| ErrorCode::Internal)?;
+    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let mut master = Zeroizing::new([0u8; 32]);
+    argon
+        .hash_password_into(passphrase.as_bytes(), &salt.0, master.as_mut())
+        .map_err(|_| ErrorCode::Internal)?;
+    let hk = Hkdf::<Sha256>::new(None, master.as_ref());
+    let mut auth = [0u8; 32];
+    let mut wrap = Zeroizing::new([0u8; 32]);
+    hk.expand(AUTH_INFO, &mut auth).map_err(|_| ErrorCode::Internal)?;
+    hk.expand(WRAP_INFO, wrap.as_mut()).map_err(|_| ErrorCode::Internal)?;
+    Ok(VaultKeys { auth: AuthKey(auth), wrap: identity_from_secret(&wrap)? })
+}
+
+/// An X25519 age identity with these 32 secret bytes (age clamps them as X25519 does).
+fn identity_from_secret(secret: &[u8; 32]) -> Result<Identity, ErrorCode> {
+    let hrp = bech32::Hrp::parse("age-secret-key-").map_err(|_| ErrorCode::Internal)?;
+    let encoded = Zeroizing::new(
+        bech32::encode::<bech32::Bech32>(hrp, secret).map_err(|_| ErrorCode::Internal)?.to_uppercase(),
+    );
+    encoded.parse::<Identity>().map_err(|_| ErrorCode::Internal)
+}
+
+/// Seals the personal identity to the wrapping key: the result is an age file.
+pub fn wrap_identity(personal: &Identity, keys: &VaultKeys) -> Result<Ciphertext, ErrorCode> {
+    let file = Zeroizing::new(seal::identity_file(personal, "Amanat personal identity (wrapped)"));
+    seal::seal_bytes(file.as_bytes(), std::iter::once(&keys.wrap_recipient()))
+}
+
+/// Opens a wrapped identity. A wrong passphrase gives [`ErrorCode::WrongPassphrase`].
+pub fn unwrap_identity(wrapped: &[u8], keys: &VaultKeys) -> Result<Identity, ErrorCode> {
+    if wrapped.len() > MAX_WRAPPED_IDENTITY {
+        return Err(ErrorCode::Corrupted);
+    }
+    let file = Zeroizing::new(seal::open_bytes(wrapped, std::slice::from_ref(&keys.wrap)).map_err(|e| match e {
+        ErrorCode::WrongKey => ErrorCode::WrongPassphrase,
+        ErrorCode::ScryptInRecord => ErrorCode::Corrupted,
+        other => other,
+    })?);
+    let text = std::str::from_utf8(&file).map_err(|_| ErrorCode::Corrupted)?;
+    let mut ids = seal::parse_identity_file(text).map_err(|_| ErrorCode::Corrupted)?;
+    if ids.len() != 1 {
+        return Err(ErrorCode::Corrupted);
+    }
+    Ok(ids.remove(0))
+}
+
+/// How strong a passphrase looks, for the meter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strength {
+    TooWeak,
+    Fair,
+    Good,
+    Strong,
+}
+
+impl Strength {
+    pub fn code(self) -> &'static str {
+        match self {
+            Strength::TooWeak => "too_weak",
+            Strength::Fair => "fair",
+            Strength::Good => "good",
+            Strength::Strong => "strong",
+        }
+    }
+}
+
+/// A small, deliberately pessimistic entropy estimate, in bits.
+///
+/// Each character adds log2 of the size of the alphabet classes present (lowercase 26,
+/// uppercase 26, digits 10, space 1, other ASCII 33, non-ASCII 100 — so Cyrillic and
+/// Uzbek letters count), except a character that repeats the previous one or continues
+/// a run (`abc`, `321`), which adds 1 bit, and any character after the first 3
+/// occurrences of itself, which adds 1 bit. No dictionary: it overrates
+/// `Password1234!`-style choices, which the length rule and the meter's advice
+/// ("several unrelated words") counter; it never underrates a long random phrase.
+pub fn estimate_bits(passphrase: &str) -> f64 {
+    let chars: Vec<char> = passphrase.chars().collect();
+    let mut pool = 0u32;
+    let classes: [(fn(char) -> bool, u32); 6] = [
+        (|c| c.is_ascii_lowercase(), 26),
+        (|c| c.is_ascii_uppercase(), 26),
+        (|c| c.is_ascii_digit(), 10),
+        (|c| c == ' ', 1),
+        (|c| c.is_ascii() && !c.is_ascii_alphanumeric() && c != ' ', 33),
+        (|c| !c.is_ascii(), 100),
+    ];
+    for (test, size) in classes {
+        if chars.iter().any(|&c| test(c)) {
+            pool += size;
+        }
+    }
+    let per_char = f64::from(pool.max(2)).log2();
+    let mut seen = std::collections::HashMap::<char, u32>::new();
+    let mut bits = 0.0;
+    for (i, &c) in chars.iter().enumerate() {
+        let n = seen.entry(c).or_insert(0);
+        *n += 1;
+        let run = i > 0 && {
+            let d = c as i64 - chars[i - 1] as i64;
+            (-1..=1).contains(&d)
+        };
+        bits += if run || *n > 3 { 1.0 } else { per_char };
+    }
+    bits
+}
+
+/// Whether a new passphrase is acceptable, and how strong it looks. `name` is the
+/// account name (a passphrase containing it is refused). The relay can run the same
+/// rule; the browser runs it before deriving anything.
+pub fn check_new_passphrase(passphrase: &str, name: &str) -> Result<Strength, ErrorCode> {
+    let bits = estimate_bits(passphrase);
+    let lower = passphrase.to_lowercase();
+    let too_short = passphrase.chars().count() < MIN_PASSPHRASE_CHARS;
+    let has_name = !name.is_empty() && lower.contains(&name.to_lowercase());
+    if passphrase.len() > MAX_PASSPHRASE {
+        return Err(ErrorCode::PassphraseTooLong);
+    }
+    if too_short || has_name || bits < MIN_PASSPHRASE_BITS {
+        return Err(ErrorCode::PassphraseWeak);
+    }
+    Ok(strength_of_bits(bits))
+}
+
+/// The meter's level for an estimate.
+pub fn strength_of_bits(bits: f64) -> Strength {
+    match bits {
+        b if b < MIN_PASSPHRASE_BITS => Strength::TooWeak,
+        b if b < 75.0 => Strength::Fair,
+        b if b < 100.0 => Strength::Good,
+        _ => Strength::Strong,
+    }
+}
+
+// ---- API bodies of the vault routes (README "API") ----
+
+/// `POST /api/v1/vault/enrol`: redeem a one-time enrolment token.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Enrol {
+    pub token: String,
+    /// The account name as the caseworker typed it: it must be the token's account
+    /// (so a link opened by the wrong person does not enrol them under another name).
+    pub name: String,
+    pub salt: String,
+    pub auth: String,
+    /// The wrapped identity (an age file), base64url.
+    pub wrapped_identity: String,
+    /// The personal recipient (`age1…`): entries are sealed to it too.
+    pub recipient: String,
+}
+
+/// `POST /api/v1/vault/salt`: the salt for a name (a stable decoy for unknown names,
+/// so the answer does not tell which accounts exist).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SaltRequest {
+    pub name: String,
+}
+
+/// Answer to [`SaltRequest`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SaltAnswer {
+    pub salt: String,
+}
+
+/// `POST /api/v1/vault/session`: sign in with the passphrase-derived value.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VaultSignIn {
+    pub name: String,
+    pub auth: String,
+}
+
+/// What a signed-in caseworker's device keeps (and the relay serves): enough to unlock
+/// offline next time, nothing that opens without the passphrase.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrappedIdentity {
+    pub name: String,
+    pub role: Role,
+    pub salt: String,
+    pub wrapped_identity: String,
+    pub recipient: String,
+}
+
+/// `PUT /api/v1/vault/passphrase`: rewrap the identity under a new passphrase.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ChangePassphrase {
+    pub old_auth: String,
+    pub salt: String,
+    pub auth: String,
+    pub wrapped_identity: String,
+}
+
+/// `GET /api/v1/vault/settings`: organisation settings the app needs before sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultSettings {
+    /// Minutes without input after which the app locks.
+    pub idle_lock_minutes: u32,
+}
+
+/// Default idle lock, in minutes.
+pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 5;
+
+/// base64url of a wrapped identity, for the JSON bodies.
+pub fn encode_wrapped(c: &Ciphertext) -> String {
+    URL_SAFE_NO_PAD.encode(c.as_bytes())
+}
+
+/// Parses a wrapped identity from the wire: size-capped, and it must be an age file
+/// to exactly X25519 recipients (no scrypt).
+pub fn decode_wrapped(s: &str) -> Result<Ciphertext, ErrorCode> {
+    if s.len() > MAX_WRAPPED_IDENTITY * 4 / 3 + 4 {
+        return Err(ErrorCode::BadRequest);
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(s.as_bytes()).map_err(|_| ErrorCode::BadRequest)?;
+    Ciphertext::check(bytes, 1).map(|(c, _)| c).map_err(|_| ErrorCode::BadRequest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "plum river tractor 7 lantern";
+
+    #[test]
+    fn auth_and_wrap_are_independent_values_of_one_passphrase() {
+        let salt = Salt([7; SALT_LEN]);
+        let k = derive(GOOD, &salt).unwrap();
+        let again = derive(GOOD, &salt).unwrap();
+        assert_eq!(k.auth, again.auth, "derivation is deterministic");
+        assert_eq!(k.wrap_recipient().to_string(), again.wrap_recipient().to_string());
+        // The relay's value is not the wrapping key (nor a prefix of it).
+        use age::secrecy::ExposeSecret;
+        let wrap_secret = k.wrap.to_string();
+        assert!(!wrap_secret.expose_secret().contains(&k.auth.encode()));
+        // Another salt or passphrase gives other values.
+        let other_salt = derive(GOOD, &Salt([8; SALT_LEN])).unwrap();
+        assert_ne!(k.auth, other_salt.auth);
+        let other_pass = derive("plum river tractor 7 lanterm", &salt).unwrap();
+        assert_ne!(k.auth, other_pass.auth);
+        assert_ne!(k.wrap_recipient().to_string(), other_pass.wrap_recipient().to_string());
+    }
+
+    #[test]
+    fn a_wrapped_identity_is_an_age_file_that_opens_only_with_the_passphrase() {
+        let salt = Salt::random();
+        let keys = derive(GOOD, &salt).unwrap();
+        let personal = seal::generate_identity();
+        let wrapped = wrap_identity(&personal, &keys).unwrap();
+        let summary = crate::age_header::inspect(wrapped.as_bytes()).unwrap();
+        assert_eq!((summary.x25519, summary.scrypt), (1, 0));
+        let back = unwrap_identity(wrapped.as_bytes(), &keys).unwrap();
+        assert_eq!(back.to_public().to_string(), personal.to_public().to_string());
+        // Round trip through the wire format.
+        let wire = decode_wrapped(&encode_wrapped(&wrapped)).unwrap();
+        assert_eq!(wire.as_bytes(), wrapped.as_bytes());
+
+        let wrong = derive("plum river tractor 7 lanterns", &salt).unwrap();
+        assert_eq!(unwrap_identity(wrapped.as_bytes(), &wrong).err(), Some(ErrorCode::WrongPassphrase));
+    }
+
+    #[test]
+    fn a_damaged_or_swapped_wrapped_identity_is_refused() {
+        let keys = derive(GOOD, &Salt::random()).unwrap();
+        let mut w = wrap_identity(&seal::generate_identity(), &keys).unwrap().into_bytes();
+        let n = w.len() - 3;
+        w[n] ^= 1;
+        assert_eq!(unwrap_identity(&w, &keys).err(), Some(ErrorCode::Corrupted));
+        assert_eq!(decode_wrapped("bm90IGFnZQ").err(), Some(ErrorCode::BadRequest));
+        assert_eq!(unwrap_identity(&vec![0; MAX_WRAPPED_IDENTITY + 1], &keys).err(), Some(ErrorCode::Corrupted));
+    }
+
+    #[test]
+    fn short_repetitive_or_name_bearing_passphrases_are_refused_and_long_phrases_pass() {
+        for weak in ["", "short", "aaaaaaaaaaaaaaaaaaaa", "abcdefghijklmnop", "123456789012", "Password1234", "malika-2026-secret!"] {
+            assert_eq!(check_new_passphrase(weak, "malika"), Err(ErrorCode::PassphraseWeak), "{weak:?}");
+        }
+        assert!(check_new_passphrase(GOOD, "malika").is_ok());
+        assert!(check_new_passphrase("тоғ олма қалам дарё", "x").is_ok(), "non-Latin phrases count");
+        assert_eq!(check_new_passphrase(&"x7".repeat(600), "a"), Err(ErrorCode::PassphraseTooLong));
+        assert_eq!(strength_of_bits(estimate_bits("correct horse battery staple")), Strength::Strong);
+    }
+
+    #[test]
+    fn encodings_are_checked_for_length() {
+        assert!(Salt::decode(&Salt::random().encode()).is_ok());
+        assert!(Salt::decode("AAAA").is_err());
+        assert!(AuthKey::decode(&"A".repeat(100)).is_err());
+        let k = derive(GOOD, &Salt([1; SALT_LEN])).unwrap();
+        assert_eq!(AuthKey::decode(&k.auth.encode()).unwrap(), k.auth);
+    }
+}
