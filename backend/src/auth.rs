@@ -2,18 +2,21 @@
 //! cookie, resolved to an account by the [`Caller`] extractor.
 //!
 //! A request that presents a bad token is refused even if it also carries a good
-//! cookie: a client that sends credentials means them. What each role may do is
-//! decided by the routes; this only says who it is.
+//! cookie: a client that sends credentials means them. Once the account is known its
+//! request budget is charged (429 with `Retry-After` when spent). What each role may do
+//! is [`crate::access`]'s table; [`Caller::may`] asks it.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use shared::api::Role;
 use shared::ErrorCode;
 
+use crate::access::{self, Action, Scope};
 use crate::credentials::{self, PresentedToken};
-use crate::error::AppError;
+use crate::error::{AppError, Throttled};
 use crate::state::AppState;
 use crate::store::{Store, User};
 
@@ -33,12 +36,11 @@ impl Caller {
         self.0.role
     }
 
-    /// Refuses with 403 unless the caller has one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
-        if roles.contains(&self.0.role) {
-            Ok(())
-        } else {
-            Err(ErrorCode::Forbidden.into())
+    /// How far `action` reaches for this caller ([`access::scope`]); 403 if not at all.
+    pub fn may(&self, action: Action) -> Result<Scope, AppError> {
+        match access::scope(self.0.role, action) {
+            Scope::Denied => Err(ErrorCode::Forbidden.into()),
+            scope => Ok(scope),
         }
     }
 }
@@ -68,24 +70,26 @@ pub async fn user_of_token(store: &Store, token: &str) -> Result<Option<User>, A
 }
 
 impl FromRequestParts<AppState> for Caller {
-    type Rejection = AppError;
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let unauthorized = AppError(ErrorCode::Unauthorized);
-        if let Some(value) = parts.headers.get(AUTHORIZATION) {
-            let token = value
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .ok_or(unauthorized)?;
-            return user_of_token(state.store(), token.trim()).await?.map(Caller).ok_or(unauthorized);
-        }
-        if let Some(id) = session_cookie(&parts.headers) {
-            let user = state.store().session(&credentials::session_hash(id)).await?;
-            return user.map(Caller).ok_or(unauthorized);
-        }
-        Err(unauthorized)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let caller = authenticate(parts, state).await.map_err(IntoResponse::into_response)?;
+        state.account_limiter().take(&caller.0.name).map_err(|wait| Throttled(wait).into_response())?;
+        Ok(caller)
     }
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, AppError> {
+    let unauthorized = AppError(ErrorCode::Unauthorized);
+    if let Some(value) = parts.headers.get(AUTHORIZATION) {
+        let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(unauthorized)?;
+        return user_of_token(state.store(), token.trim()).await?.map(Caller).ok_or(unauthorized);
+    }
+    if let Some(id) = session_cookie(&parts.headers) {
+        let user = state.store().session(&credentials::session_hash(id)).await?;
+        return user.map(Caller).ok_or(unauthorized);
+    }
+    Err(unauthorized)
 }
 
 #[cfg(test)]

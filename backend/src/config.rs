@@ -11,6 +11,9 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub struct Config {
     /// The store: `amanat.sqlite`, `blobs/`, `keyring.json`.
     pub data_dir: PathBuf,
+    /// `postgres://…` to keep metadata in PostgreSQL (shared by several relays); `None`:
+    /// SQLite in `data_dir` (see [`crate::store`]).
+    pub database: Option<String>,
     pub listen: SocketAddr,
     /// The built app (`cargo xtask build` writes it), served at `/`.
     pub dist_dir: PathBuf,
@@ -26,6 +29,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             data_dir: PathBuf::from("data"),
+            database: None,
             listen: DEFAULT_LISTEN.parse().expect("the default address parses"),
             dist_dir: PathBuf::from("dist"),
             max_body: shared::api::DEFAULT_MAX_BODY,

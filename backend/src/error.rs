@@ -2,8 +2,12 @@
 //! `{ "error": code, "message": text }` with the HTTP status that code means.
 //!
 //! Internal failures are logged here (without request content) and answered with the
-//! generic `internal` code, so no detail of the store leaks to a client.
+//! generic `internal` code, so no detail of the store leaks to a client. A rate-limited
+//! request is answered by [`Throttled`]: the same body, plus `Retry-After`.
 
+use std::time::Duration;
+
+use axum::http::header::RETRY_AFTER;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -20,8 +24,7 @@ pub struct AppError(pub ErrorCode);
 pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
-        Unauthorized | WrongPassphrase => StatusCode::UNAUTHORIZED,
-        AccountLocked => StatusCode::FORBIDDEN,
+        Unauthorized => StatusCode::UNAUTHORIZED,
         Forbidden => StatusCode::FORBIDDEN,
         NotFound => StatusCode::NOT_FOUND,
         TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -57,5 +60,18 @@ impl From<std::io::Error> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         (status_of(self.0), Json(ApiError::from(self.0))).into_response()
+    }
+}
+
+/// 429 `rate_limited` with `Retry-After: <seconds>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttled(pub Duration);
+
+impl IntoResponse for Throttled {
+    fn into_response(self) -> Response {
+        let secs = crate::rate_limit::retry_after_secs(self.0);
+        let mut res = AppError(ErrorCode::RateLimited).into_response();
+        res.headers_mut().insert(RETRY_AFTER, secs.into());
+        res
     }
 }

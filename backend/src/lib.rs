@@ -34,6 +34,7 @@ pub mod routes;
 pub mod server;
 pub mod state;
 pub mod store;
+pub mod upload;
 pub mod verify;
 pub mod web;
 pub mod upload;

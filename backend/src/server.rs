@@ -2,39 +2,98 @@
 //! graceful shutdown on Ctrl-C or SIGTERM.
 //!
 //! [`app`] is separate from the listener so tests can drive the router in-process as
-//! well as over real HTTP.
+//! well as over real HTTP. [`serve_on`] is our own accept loop over hyper's HTTP/1
+//! connection (not `axum::serve`) because that is where a slow client is cut off: the
+//! whole header must arrive within `header_timeout`, and header size and count are
+//! capped, before any handler or extractor runs.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::time::Duration;
 
+use axum::extract::ConnectInfo;
+use axum::http::Request;
 use axum::middleware;
 use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::config::Config;
 use crate::state::AppState;
-use crate::{access_log, demo, headers, routes, web};
+use crate::{access_log, demo, headers, limits, routes, web};
 
-/// The relay's router: API, app files, security headers, request log.
+/// How long shutdown waits for requests in flight before it closes the store anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// The relay's router: API, app files, limits, security headers, request log.
 pub fn app(state: AppState) -> Router {
     let dist = state.config().dist_dir.clone();
+    let body_timeout = state.config().body_timeout;
     routes::api()
         .merge(web::app_routes(dist))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::guard))
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(middleware::from_fn(access_log::log_request))
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state)
 }
 
+/// The HTTP/1 connection settings: header timeout, size and count from the config.
+fn http1(config: &Config) -> hyper::server::conn::http1::Builder {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_timeout)
+        .max_headers(config.max_headers)
+        .max_header_size(config.max_header_bytes);
+    http
+}
+
 /// Serves `state` on `listener` until `shutdown` completes, then finishes the
-/// requests in flight and closes the store.
+/// requests in flight (up to 30 s) and closes the store.
 pub async fn serve_on(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = state.store().clone();
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
+    let http = http1(state.config());
+    let router = app(state);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, do not spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = router.clone().map_request(move |mut req: Request<Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            req
+        });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                // Timeouts, resets, oversized headers: the client's problem, logged quietly.
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+        tracing::warn!("requests still in flight after the shutdown grace period");
+    }
     store.close().await;
     Ok(())
 }

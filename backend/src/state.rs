@@ -21,7 +21,7 @@ struct Inner {
 impl AppState {
     /// Opens the store named in the config.
     pub async fn open(config: Config) -> Result<Self, StoreError> {
-        let store = Store::open(&config.data_dir).await?;
+        let store = Store::open_with(&config.data_dir, config.database.as_deref()).await?;
         Ok(Self::new(store, config))
     }
 

@@ -142,3 +142,41 @@ pub struct AuditPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
 }
+
+/// `GET /api/v1/verification` (privacy officers and admins): what `amanat verify`
+/// finds, as metadata only. No ciphertext, no file paths.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationReport {
+    /// True only when every entry passed and the audit chain verifies.
+    pub ok: bool,
+    pub entries: usize,
+    pub passed: usize,
+    /// Blob files with no entry record, or left from interrupted uploads (never served).
+    pub warnings: usize,
+    /// X25519 recipients the current keyring holds (absent when there is no keyring).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyring_recipients: Option<usize>,
+    /// One row per stored entry, in upload order.
+    pub checks: Vec<EntryCheck>,
+    pub audit_events: usize,
+    /// Latest audit hash (hex); keep a copy elsewhere to notice events cut from the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<String>,
+    /// Why the audit chain does not verify, if it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_failure: Option<String>,
+}
+
+/// One entry's line in a [`VerificationReport`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryCheck {
+    pub id: EntryId,
+    /// Why the entry fails (missing, size, hash, not age), if it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    /// X25519 recipient stanzas in its header (0 when the header cannot be read).
+    pub x25519: usize,
+    /// Sealed to fewer recipients than the current keyring holds (sealed before it
+    /// grew: re-seal it when rotating).
+    pub below_keyring: bool,
+}

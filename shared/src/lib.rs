@@ -15,6 +15,7 @@ pub mod api;
 pub mod envelope;
 pub mod error;
 pub mod ids;
+pub mod ingest;
 pub mod keyring;
 pub mod record;
 pub mod seal;
@@ -22,4 +23,3 @@ pub mod validate;
 
 pub use error::ErrorCode;
 pub use ids::{CaseId, EntryId};
-pub mod vault;

@@ -6,9 +6,11 @@
 //! - `test`: install what the tests need (wasm target, wasm-bindgen test runner,
 //!   Debian's chromium, chromium-driver, age; binaryen from npm), build, run every suite.
 //! - `bench`: the benchmarks, as a table.
+//! - `fuzz [--seconds N]`: the ingest fuzz target for N seconds (default 60).
 
 mod bench;
 mod build;
+mod fuzz;
 mod setup;
 mod test;
 
@@ -24,12 +26,14 @@ fn main() -> Result<()> {
         Some("run") => run(rest),
         Some("test") => test::all(rest),
         Some("bench") => bench::all(),
+        Some("fuzz") => fuzz::run(rest),
         _ => {
-            eprintln!("usage: cargo xtask <build|run|test|bench>");
+            eprintln!("usage: cargo xtask <build|run|test|bench|fuzz>");
             eprintln!("  build   release app into dist/");
             eprintln!("  run     build, then serve on http://127.0.0.1:8080 with ./data");
             eprintln!("  test    install test tools, build, run every test suite");
             eprintln!("  bench   benchmarks, printed as a table");
+            eprintln!("  fuzz    fuzz the relay's ingest path (--seconds N, default 60)");
             bail!("unknown or missing command")
         }
     }

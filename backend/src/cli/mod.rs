@@ -6,6 +6,7 @@
 //! Exit status 0 means success, 1 failure (or, for `verify`, a store that failed).
 
 mod keyring;
+mod limit_flags;
 mod user;
 
 use std::net::SocketAddr;
@@ -44,6 +45,8 @@ enum Command {
         /// Mark the session cookie Secure (serve over HTTPS, e.g. behind a proxy).
         #[arg(long)]
         secure_cookies: bool,
+        #[command(flatten)]
+        limits: limit_flags::LimitFlags,
     },
     /// The demo organisation.
     #[command(subcommand)]
@@ -93,9 +96,10 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data = cli.data;
     match cli.command {
-        Command::Serve { listen, dist, max_body, secure_cookies } => {
-            crate::serve(Config { data_dir: data, listen, dist_dir: dist, max_body, secure_cookies, ..Config::default() })
-                .await?;
+        Command::Serve { listen, dist, max_body, secure_cookies, limits } => {
+            let mut config = Config { data_dir: data, listen, dist_dir: dist, max_body, secure_cookies, ..Config::default() };
+            limits.apply(&mut config)?;
+            crate::serve(config).await?;
         }
         Command::Demo(DemoCommand::Init) => {
             let store = Store::open(&data).await?;

@@ -3,9 +3,10 @@
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
-use shared::api::{AuditPage, Role, PAGE_SIZE};
+use shared::api::{AuditPage, PAGE_SIZE};
 use shared::ErrorCode;
 
+use crate::access::Action;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -16,7 +17,7 @@ pub struct AuditQuery {
 }
 
 pub async fn list(caller: Caller, State(state): State<AppState>, Query(q): Query<AuditQuery>) -> Result<Json<AuditPage>, AppError> {
-    caller.require(&[Role::PrivacyOfficer, Role::Admin])?;
+    caller.may(Action::ReadAudit)?;
     let after = match q.after.as_deref().filter(|a| !a.is_empty()) {
         None => 0,
         Some(a) => a.parse::<u64>().map_err(|_| ErrorCode::BadRequest)?,

@@ -3,9 +3,10 @@
 //! An upload is checked in a fixed order (auth, id, case, size, hash, age shape and
 //! recipient count) and stored durably before it is answered. The same bytes sent
 //! again are answered 200 without a second copy, even after the keyring has grown, so
-//! an outbox retry whose first answer was lost always succeeds. Who sees what:
-//! caseworkers only their own uploads; advisers and admins everything; privacy
-//! officers all metadata and no ciphertext.
+//! an outbox retry whose first answer was lost always succeeds. Who sees what is
+//! [`crate::access`]'s table: caseworkers only their own cases (a case belongs to the
+//! caseworker who uploaded its first entry; adding to another's case is 403), advisers
+//! everything, privacy officers and admins all metadata and no ciphertext.
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -14,10 +15,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use shared::api::{EntryMeta, EntryPage, Role, Stored, CASE_HEADER, KEYRING_VERSION_HEADER, PAGE_SIZE};
-use shared::seal::Ciphertext;
+use shared::api::{EntryMeta, EntryPage, Stored, CASE_HEADER, KEYRING_VERSION_HEADER, PAGE_SIZE};
+use shared::ingest::{self, Target};
 use shared::{CaseId, EntryId, ErrorCode};
 
+use crate::access::{Action as Access, Scope};
 use crate::audit::{Action, NewEvent};
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -52,24 +54,24 @@ pub async fn put(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
-    caller.require(&[Role::Caseworker, Role::Admin])?;
-    let id: EntryId = id.parse()?;
-    let case: CaseId = header(&headers, CASE_HEADER).ok_or(ErrorCode::BadCaseId)?.parse()?;
+    let scope = caller.may(Access::UploadEntry)?;
+    let Target { id, case } = ingest::target(&id, header(&headers, CASE_HEADER))?;
+    if scope == Scope::Own {
+        check_case_owner(&state, &case, caller.name()).await?;
+    }
     let keyring_version = match header(&headers, KEYRING_VERSION_HEADER) {
         None => None,
         Some(v) => Some(v.parse::<u64>().map_err(|_| ErrorCode::BadRequest)?),
     };
     let bytes = read_body(&headers, body, state.config().max_body).await?;
-    if EntryId::of(&bytes) != id {
-        return Err(ErrorCode::IdMismatch.into());
-    }
+    ingest::check_hash(&id, &bytes)?;
     let size = bytes.len();
     if state.store().entry(&id).await?.is_some() {
         tracing::info!(entry = %id, size, created = false, "entry already stored");
         return Ok((StatusCode::OK, Json(Stored { id, created: false })).into_response());
     }
     let min_recipients = super::keyring::current(&state).await?.map_or(1, |k| k.recipient_count());
-    let (ciphertext, _) = Ciphertext::check(bytes, min_recipients)?;
+    let (ciphertext, _) = ingest::check_age(bytes, min_recipients)?;
 
     let blobs = state.store().blobs().clone();
     tokio::task::spawn_blocking(move || blobs.put(&id, ciphertext.as_bytes()))
@@ -87,6 +89,15 @@ pub async fn put(
     tracing::info!(entry = %id, size, created, author = caller.name(), "entry stored");
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(Stored { id, created })).into_response())
+}
+
+/// Refuses (403) to add to a case whose first entry another account uploaded.
+async fn check_case_owner(state: &AppState, case: &CaseId, name: &str) -> Result<(), AppError> {
+    let first = EntryFilter { case: Some(*case), author: None, after_seq: 0, limit: 1 };
+    match state.store().entries(&first).await?.first() {
+        Some(row) if row.meta.author != name => Err(ErrorCode::Forbidden.into()),
+        _ => Ok(()),
+    }
 }
 
 /// Query of `GET /api/v1/entries`.
@@ -107,7 +118,8 @@ pub async fn list(
         None => 0,
         Some(a) => a.parse::<i64>().ok().filter(|n| *n >= 0).ok_or(ErrorCode::BadRequest)?,
     };
-    let author = (caller.role() == Role::Caseworker).then(|| caller.name().to_owned());
+    let scope = caller.may(Access::ListEntries)?;
+    let author = (scope == Scope::Own).then(|| caller.name().to_owned());
     let page_size = state.config().page_size.clamp(1, PAGE_SIZE);
     let filter = EntryFilter { case, author, after_seq, limit: page_size + 1 };
     let mut rows = state.store().entries(&filter).await?;
@@ -122,11 +134,11 @@ pub async fn list(
 
 /// `GET /api/v1/entries/{id}`: the ciphertext, byte for byte.
 pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
-    caller.require(&[Role::Caseworker, Role::Adviser, Role::Admin])?;
+    let scope = caller.may(Access::ReadCiphertext)?;
     let id: EntryId = id.parse()?;
     let row = state.store().entry(&id).await?.ok_or(ErrorCode::NotFound)?;
     // Another caseworker's entry is answered as if it did not exist.
-    if caller.role() == Role::Caseworker && row.meta.author != caller.name() {
+    if scope == Scope::Own && row.meta.author != caller.name() {
         return Err(ErrorCode::NotFound.into());
     }
     let blobs = state.store().blobs().clone();

@@ -1,0 +1,88 @@
+//! Who may do what: the relay's one access table, over (role, action).
+//!
+//! Every route that needs an account asks [`scope`] (through [`crate::auth::Caller::may`])
+//! and nothing else decides access, so the whole policy is readable here and the access
+//! matrix test (`tests/access_matrix.rs`) checks it route by route.
+//!
+//! Case ownership: a case belongs to the caseworker who uploaded its first entry. Only
+//! caseworkers upload, and a caseworker may not add to a case another account started,
+//! so every entry of a caseworker's case is theirs: "own cases' entries" and "entries
+//! they uploaded" are the same set, and the store filters by author.
+//!
+//! Administrators manage accounts and the keyring with the `amanat` CLI on the data
+//! directory (there are no HTTP routes for that, on purpose: a stolen admin session
+//! cannot add a key holder). Over HTTP an admin sees what a privacy officer sees.
+
+use shared::api::Role;
+
+/// Something a caller asks the relay to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// `PUT /api/v1/entries/{id}`
+    UploadEntry,
+    /// `GET /api/v1/entries`: metadata rows.
+    ListEntries,
+    /// `GET /api/v1/entries/{id}`: the ciphertext body.
+    ReadCiphertext,
+    /// `GET /api/v1/audit`
+    ReadAudit,
+    /// `GET /api/v1/verification`
+    ReadVerification,
+    /// `GET /api/v1/session`: who am I.
+    ReadSession,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::UploadEntry,
+        Action::ListEntries,
+        Action::ReadCiphertext,
+        Action::ReadAudit,
+        Action::ReadVerification,
+        Action::ReadSession,
+    ];
+}
+
+/// How far an allowed action reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Refused (403).
+    Denied,
+    /// Only the caller's own cases (caseworkers). Another's entry is answered 404, as
+    /// if it did not exist, so ids of other cases cannot be probed.
+    Own,
+    /// Everything of that kind.
+    All,
+}
+
+/// The access table.
+pub fn scope(role: Role, action: Action) -> Scope {
+    use Action::*;
+    use Role::*;
+    use Scope::*;
+    match (role, action) {
+        (_, ReadSession) => All,
+        (Caseworker, UploadEntry | ListEntries | ReadCiphertext) => Own,
+        (Caseworker, ReadAudit | ReadVerification) => Denied,
+        (Adviser, ListEntries | ReadCiphertext) => All,
+        (Adviser, UploadEntry | ReadAudit | ReadVerification) => Denied,
+        (PrivacyOfficer | Admin, ListEntries | ReadAudit | ReadVerification) => All,
+        (PrivacyOfficer | Admin, UploadEntry | ReadCiphertext) => Denied,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nobody_but_caseworkers_and_advisers_ever_gets_ciphertext_and_only_caseworkers_upload() {
+        for &role in Role::ALL {
+            let read = scope(role, Action::ReadCiphertext);
+            assert_eq!(read != Scope::Denied, matches!(role, Role::Caseworker | Role::Adviser), "{role:?}");
+            let upload = scope(role, Action::UploadEntry);
+            assert_eq!(upload != Scope::Denied, role == Role::Caseworker, "{role:?}");
+        }
+    }
+
+}

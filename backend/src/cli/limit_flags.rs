@@ -1,0 +1,41 @@
+//! The `amanat serve` flags for rate limits and slow clients (see README "Security
+//! model"). Defaults are [`crate::config`]'s.
+
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::config::{self, Config};
+
+#[derive(Args, Debug)]
+pub struct LimitFlags {
+    /// Requests a second one client address may make, bursts of twice that (0: no limit).
+    #[arg(long, default_value_t = config::DEFAULT_RATE, value_name = "N")]
+    pub rate_per_address: f64,
+    /// Requests a second one account may make, bursts of twice that (0: no limit).
+    #[arg(long, default_value_t = config::DEFAULT_RATE, value_name = "N")]
+    pub rate_per_account: f64,
+    /// Seconds a client has to send a request's whole header.
+    #[arg(long, default_value_t = config::DEFAULT_HEADER_TIMEOUT.as_secs_f64(), value_name = "SECONDS")]
+    pub header_timeout: f64,
+    /// Longest pause, in seconds, allowed inside a request body.
+    #[arg(long, default_value_t = config::DEFAULT_BODY_TIMEOUT.as_secs_f64(), value_name = "SECONDS")]
+    pub body_timeout: f64,
+}
+
+impl LimitFlags {
+    /// Puts the flags into a relay config; refuses nonsense (negative, zero timeouts).
+    pub fn apply(&self, config: &mut Config) -> anyhow::Result<()> {
+        let secs = |s: f64, what: &str| {
+            Duration::try_from_secs_f64(s).ok().filter(|d| !d.is_zero()).ok_or_else(|| anyhow::anyhow!("--{what} must be a positive number of seconds"))
+        };
+        if !(self.rate_per_address >= 0.0 && self.rate_per_account >= 0.0) {
+            anyhow::bail!("rates must be 0 (no limit) or positive");
+        }
+        config.rate_per_address = self.rate_per_address;
+        config.rate_per_account = self.rate_per_account;
+        config.header_timeout = secs(self.header_timeout, "header-timeout")?;
+        config.body_timeout = secs(self.body_timeout, "body-timeout")?;
+        Ok(())
+    }
+}
