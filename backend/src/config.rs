@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -23,7 +24,34 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Rows in one page of `GET /api/v1/entries` (tests use a small page).
     pub page_size: usize,
+    /// Requests a second one client address may make (bursts of twice that); 0: no limit.
+    pub rate_per_address: f64,
+    /// Requests a second one account may make (bursts of twice that); 0: no limit.
+    pub rate_per_account: f64,
+    /// A client must send a request's whole header within this time (slow-loris).
+    pub header_timeout: Duration,
+    /// A request body may not pause longer than this between two chunks.
+    pub body_timeout: Duration,
+    /// Largest request header block (request line included), in bytes; larger is 431.
+    pub max_header_bytes: usize,
+    /// Most header fields a request may carry; more is 431.
+    pub max_headers: usize,
+    /// Minutes without input after which the caseworker app locks (organisation setting,
+    /// served at `GET /api/v1/vault/settings`).
+    pub idle_lock_minutes: u32,
 }
+
+/// Default requests a second per address and per account: far above what people do,
+/// and above the load benchmark's 3 000 uploads a second from one address.
+pub const DEFAULT_RATE: f64 = 5_000.0;
+/// Default time to send a request header.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default longest pause inside a request body.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default largest header block (hyper's minimum buffer is 8 KiB).
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Default most header fields.
+pub const DEFAULT_MAX_HEADERS: usize = 64;
 
 impl Default for Config {
     fn default() -> Self {
@@ -35,6 +63,13 @@ impl Default for Config {
             max_body: shared::api::DEFAULT_MAX_BODY,
             secure_cookies: false,
             page_size: shared::api::PAGE_SIZE,
+            idle_lock_minutes: shared::vault::DEFAULT_IDLE_LOCK_MINUTES,
+            rate_per_address: DEFAULT_RATE,
+            rate_per_account: DEFAULT_RATE,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            max_headers: DEFAULT_MAX_HEADERS,
         }
     }
 }

@@ -24,7 +24,8 @@ pub struct AppError(pub ErrorCode);
 pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
-        Unauthorized => StatusCode::UNAUTHORIZED,
+        Unauthorized | WrongPassphrase => StatusCode::UNAUTHORIZED,
+        AccountLocked => StatusCode::FORBIDDEN,
         Forbidden => StatusCode::FORBIDDEN,
         NotFound => StatusCode::NOT_FOUND,
         TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -15,6 +15,7 @@
 //! never logs request bodies, tokens or cookies. Rules about ids, age files and the
 //! keyring are `shared`'s; this crate only applies them.
 
+pub mod access;
 pub mod access_log;
 pub mod accounts;
 pub mod audit;
@@ -28,6 +29,7 @@ pub mod error;
 pub mod export;
 pub mod headers;
 pub mod keyring_file;
+pub mod limits;
 pub mod private_file;
 pub mod rate_limit;
 pub mod routes;
@@ -35,11 +37,10 @@ pub mod server;
 pub mod state;
 pub mod store;
 pub mod upload;
-pub mod verify;
-pub mod web;
-pub mod upload;
 pub mod vault_auth;
 pub mod vault_store;
+pub mod verify;
+pub mod web;
 
 pub use config::Config;
 pub use server::{app, serve, serve_on};

@@ -5,9 +5,10 @@ pub mod entries;
 pub mod health;
 pub mod keyring;
 pub mod session;
+pub mod vault;
 pub mod verification;
 
-use axum::routing::{any, get, put};
+use axum::routing::{any, get, post, put};
 use axum::Router;
 use shared::ErrorCode;
 
@@ -24,6 +25,13 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/verification", get(verification::report))
         .route("/api/v1/session", get(session::current).post(session::sign_in).delete(session::sign_out))
+        .route("/api/v1/session/renew", post(session::renew))
+        .route("/api/v1/vault/settings", get(vault::settings))
+        .route("/api/v1/vault/enrol", post(vault::enrol))
+        .route("/api/v1/vault/salt", post(vault::salt))
+        .route("/api/v1/vault/session", post(vault::sign_in))
+        .route("/api/v1/vault/identity", get(vault::identity))
+        .route("/api/v1/vault/passphrase", put(vault::change_passphrase))
         .route("/api/{*rest}", any(not_found))
         .route("/api", any(not_found))
 }

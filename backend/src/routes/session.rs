@@ -3,6 +3,9 @@
 //!
 //! Only the SHA-256 of the session id is stored. A wrong name and a wrong token get
 //! the same answer. Signing out also asks the browser to clear its HTTP cache.
+//! Passphrase sign-ins (`routes::vault`) get a short session ([`VAULT_SESSION_SECONDS`])
+//! that the app rotates while it is in use (`POST /api/v1/session/renew`): a new id,
+//! the old one deleted, so a copied cookie soon stops working.
 
 use std::net::SocketAddr;
 
@@ -26,9 +29,11 @@ use crate::store::now_unix;
 
 /// How long a session lasts, in seconds (8 hours: a working day).
 pub const SESSION_SECONDS: i64 = 8 * 60 * 60;
+/// How long a passphrase session lasts without renewal, in seconds (30 minutes).
+pub const VAULT_SESSION_SECONDS: i64 = 30 * 60;
 const MAX_SIGN_IN_BODY: usize = 16 * 1024;
 
-fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+pub(crate) fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
     let secure = if state.config().secure_cookies { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
@@ -87,4 +92,22 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resu
         [(SET_COOKIE, cookie(&state, "", 0)), (HeaderName::from_static("clear-site-data"), HeaderValue::from_static("\"cache\""))],
     )
         .into_response())
+}
+
+/// Starts a short passphrase session for `name`; returns the `Set-Cookie` value.
+pub(crate) async fn start_session(state: &AppState, name: &str) -> Result<HeaderValue, AppError> {
+    let (id, hash) = credentials::new_session_id();
+    state.store().add_session(&hash, name, now_unix() + VAULT_SESSION_SECONDS).await?;
+    Ok(cookie(state, &id, VAULT_SESSION_SECONDS))
+}
+
+/// `POST /api/v1/session/renew`: rotates the cookie session: a fresh id and lifetime,
+/// the old id deleted. Only for cookie sessions (a bearer token has nothing to rotate).
+pub async fn renew(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let id = auth::session_cookie(&headers).ok_or(ErrorCode::Unauthorized)?;
+    let old = credentials::session_hash(id);
+    let user = state.store().session(&old).await?.ok_or(ErrorCode::Unauthorized)?;
+    state.store().delete_session(&old).await?;
+    let cookie = start_session(&state, &user.name).await?;
+    Ok(([(SET_COOKIE, cookie)], Json(SessionInfo { name: user.name, role: user.role })).into_response())
 }

@@ -1,0 +1,158 @@
+//! Enrolling and unlocking: passphrase → keys (`shared::vault::derive`) → the
+//! personal identity, with or without the relay.
+//!
+//! Sign-in tries the device's cached wrapped identity first, so it works offline; the
+//! relay session follows when the relay answers ([`follow_up`]). With no cached copy
+//! (or one that the passphrase no longer opens, after a change on another device) it
+//! asks the relay: the salt for the name, then the session with the derived `auth`.
+//! A relay that is reachable and refuses (wrong passphrase, locked account) wins over
+//! the cached copy. The passphrase itself never leaves this module's stack.
+
+use gloo_timers::future::TimeoutFuture;
+use shared::api::Role;
+use shared::seal;
+use shared::vault::{self, AuthKey, Enrol, Salt, VaultKeys, WrappedIdentity};
+use shared::ErrorCode;
+use zeroize::Zeroizing;
+
+use crate::local_db;
+use crate::problem::Problem;
+use crate::relay_client::{self, RelayError};
+use crate::vault::{cache, Unlocked};
+
+/// Lets the page paint ("Unlocking…") before the second of Argon2id.
+async fn breathe() {
+    TimeoutFuture::new(30).await;
+}
+
+fn derive(passphrase: &str, salt: &str) -> Result<VaultKeys, Problem> {
+    let salt = Salt::decode(salt).map_err(|_| ErrorCode::Corrupted)?;
+    Ok(vault::derive(passphrase, &salt)?)
+}
+
+fn unlocked(w: &WrappedIdentity, identity: seal::Identity) -> Result<Unlocked, Problem> {
+    let recipient = identity.to_public();
+    if recipient.to_string() != w.recipient {
+        return Err(ErrorCode::Corrupted.into());
+    }
+    Ok(Unlocked { name: w.name.clone(), role: w.role, identity, recipient })
+}
+
+/// Enrols with a one-time token: checks the new passphrase (typed twice), makes a
+/// random personal identity, wraps it, and registers with the relay.
+pub async fn enrol(token: &str, name: &str, passphrase: &str, again: &str) -> Result<Unlocked, Problem> {
+    if passphrase != again {
+        return Err(ErrorCode::PassphraseMismatch.into());
+    }
+    vault::check_new_passphrase(passphrase, name)?;
+    breathe().await;
+    let salt = Salt::random();
+    let keys = vault::derive(passphrase, &salt)?;
+    let personal = seal::generate_identity();
+    let wrapped = vault::wrap_identity(&personal, &keys)?;
+    let recipient = personal.to_public().to_string();
+    let body = Enrol {
+        token: token.to_owned(),
+        name: name.to_owned(),
+        salt: salt.encode(),
+        auth: keys.auth.encode(),
+        wrapped_identity: vault::encode_wrapped(&wrapped),
+        recipient: recipient.clone(),
+    };
+    let session = relay_client::vault_enrol(&body).await?;
+    let w = WrappedIdentity {
+        name: session.name,
+        role: session.role,
+        salt: body.salt,
+        wrapped_identity: body.wrapped_identity,
+        recipient,
+    };
+    let db = local_db::open().await?;
+    cache::put(&db, &w).await?;
+    unlocked(&w, personal)
+}
+
+/// What signing in achieved.
+pub struct SignedIn {
+    pub unlocked: Unlocked,
+    /// Whether the relay session exists now.
+    pub online: bool,
+    /// The relay credential to make the session with later (offline unlock only).
+    pub pending_auth: Option<AuthKey>,
+}
+
+/// Signs in with name + passphrase (see the module doc for the order of attempts).
+pub async fn sign_in(name: &str, passphrase: &str) -> Result<SignedIn, Problem> {
+    let passphrase = Zeroizing::new(passphrase.to_owned());
+    let db = local_db::open().await?;
+    breathe().await;
+    let cached = cache::get(&db, name).await?;
+    let had_cache = cached.is_some();
+    if let Some(cached) = cached {
+        let keys = derive(&passphrase, &cached.salt)?;
+        match vault::unwrap_identity(&decode(&cached.wrapped_identity)?, &keys) {
+            Ok(identity) => {
+                return match relay_client::vault_sign_in(name, &keys.auth.encode()).await {
+                    Ok(fresh) => {
+                        if fresh != cached {
+                            cache::put(&db, &fresh).await?;
+                        }
+                        Ok(SignedIn { unlocked: unlocked(&cached, identity)?, online: true, pending_auth: None })
+                    }
+                    Err(RelayError::Unavailable) => {
+                        let pending_auth = Some(keys.auth.clone());
+                        Ok(SignedIn { unlocked: unlocked(&cached, identity)?, online: false, pending_auth })
+                    }
+                    Err(refused) => Err(refused.into()),
+                };
+            }
+            Err(ErrorCode::WrongPassphrase) => {} // maybe changed elsewhere: ask the relay
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let salt = match relay_client::vault_salt(name).await {
+        Ok(s) => s.salt,
+        Err(RelayError::Unavailable) if had_cache => return Err(ErrorCode::WrongPassphrase.into()),
+        Err(RelayError::Unavailable) => return Err(offline_first_time()),
+        Err(e) => return Err(e.into()),
+    };
+    let keys = derive(&passphrase, &salt)?;
+    let w = relay_client::vault_sign_in(name, &keys.auth.encode()).await?;
+    let keys = if w.salt == salt { keys } else { derive(&passphrase, &w.salt)? };
+    let identity = vault::unwrap_identity(&decode(&w.wrapped_identity)?, &keys)?;
+    cache::put(&db, &w).await?;
+    Ok(SignedIn { unlocked: unlocked(&w, identity)?, online: true, pending_auth: None })
+}
+
+/// The sentence for "offline, and this device has never seen this account" (or the
+/// passphrase did not open the cached copy and the relay cannot be asked).
+fn offline_first_time() -> Problem {
+    Problem::Relay(RelayError::Refused {
+        status: 0,
+        code: None,
+        message: crate::text::t("vault.offline_unknown").to_owned(),
+    })
+}
+
+fn decode(wire: &str) -> Result<Vec<u8>, Problem> {
+    Ok(vault::decode_wrapped(wire).map_err(|_| ErrorCode::Corrupted)?.into_bytes())
+}
+
+/// After an offline unlock: makes the relay session with the kept `auth`. `Ok(true)`
+/// once the session exists; `Ok(false)` while the relay stays unreachable.
+pub async fn follow_up(name: &str, auth: &AuthKey) -> Result<bool, Problem> {
+    match relay_client::vault_sign_in(name, &auth.encode()).await {
+        Ok(fresh) => {
+            let db = local_db::open().await?;
+            cache::put(&db, &fresh).await?;
+            Ok(true)
+        }
+        Err(RelayError::Unavailable) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether this page may be used by the role.
+pub fn is_caseworker(role: Role) -> bool {
+    role == Role::Caseworker
+}
