@@ -1,9 +1,12 @@
 //! Ciphertext files on disk, under `DATA/blobs/<first 2 hex>/<id>`.
 //!
-//! A blob is written to a temporary file in its final directory, fsynced, renamed into
-//! place and the directory fsynced, so once [`Blobs::put`] returns the bytes survive a
-//! crash. Only then does the relay record the metadata row and answer "stored". This
-//! module knows nothing about age or accounts: it stores bytes by id.
+//! A blob is written to a temporary file in its final directory ([`PendingBlob`], which
+//! an upload streams into piece by piece), fsynced, renamed into place and the
+//! directory fsynced, so once [`PendingBlob::commit`] (or [`Blobs::put`]) returns the
+//! bytes survive a crash. Only then does the relay record the metadata row and answer
+//! "stored". A pending blob that is dropped uncommitted (a refused or broken upload)
+//! removes its temporary file. Reads go through [`Blobs::open`] so big entries stream
+//! out. This module knows nothing about age or accounts: it stores bytes by id.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -37,32 +40,41 @@ impl Blobs {
 
     /// Writes the bytes durably (see the module doc). Blocking: call from a blocking task.
     pub fn put(&self, id: &EntryId, bytes: &[u8]) -> io::Result<()> {
+        let mut pending = self.create_pending(id)?;
+        pending.write(bytes)?;
+        pending.commit()
+    }
+
+    /// Starts writing the blob `id` (a temporary file next to its final place).
+    /// Blocking: call from a blocking task.
+    pub fn create_pending(&self, id: &EntryId) -> io::Result<PendingBlob> {
         let path = self.path(id);
         let dir = path.parent().expect("blob paths have a parent");
         std::fs::create_dir_all(dir)?;
         let mut suffix = [0u8; 8];
         rand::rngs::OsRng.fill_bytes(&mut suffix);
         let tmp = dir.join(format!("{TEMP_PREFIX}{}", hex::encode(suffix)));
-        let result = (|| {
-            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()?;
-            drop(f);
-            std::fs::rename(&tmp, &path)?;
-            sync_dir(dir)?;
-            // The new shard directory's own entry must be durable too.
-            sync_dir(&self.root)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        Ok(PendingBlob { file: Some(file), tmp, path, root: self.root.clone() })
     }
 
-    /// Reads a blob; `Ok(None)` if it is missing.
+    /// Reads a whole blob; `Ok(None)` if it is missing. For small blobs and tests:
+    /// serving and checking go through [`Blobs::open`].
     pub fn get(&self, id: &EntryId) -> io::Result<Option<Vec<u8>>> {
         match std::fs::read(self.path(id)) {
             Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens a blob for reading, with its length; `Ok(None)` if it is missing.
+    pub fn open(&self, id: &EntryId) -> io::Result<Option<(std::fs::File, u64)>> {
+        match std::fs::File::open(self.path(id)) {
+            Ok(f) => {
+                let len = f.metadata()?.len();
+                Ok(Some((f, len)))
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
@@ -89,6 +101,44 @@ impl Blobs {
         }
         out.sort();
         Ok(out)
+    }
+}
+
+/// A blob being written: bytes go to a temporary file until [`PendingBlob::commit`].
+#[derive(Debug)]
+pub struct PendingBlob {
+    file: Option<std::fs::File>,
+    tmp: PathBuf,
+    path: PathBuf,
+    root: PathBuf,
+}
+
+impl PendingBlob {
+    /// Appends bytes. Blocking.
+    pub fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.file.as_mut().expect("an uncommitted blob has its file").write_all(bytes)
+    }
+
+    /// Makes the blob durable under its id (fsync, rename, directory fsync). Blocking.
+    pub fn commit(mut self) -> io::Result<()> {
+        let file = self.file.take().expect("a blob is committed once");
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&self.tmp, &self.path)?;
+        // Renamed: nothing left for Drop to remove, even if a directory sync fails.
+        self.tmp = PathBuf::new();
+        sync_dir(self.path.parent().expect("blob paths have a parent"))?;
+        // The shard directory's own entry must be durable too (it may be new).
+        sync_dir(&self.root)
+    }
+}
+
+impl Drop for PendingBlob {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            // An upload that was refused or broke off: leave nothing behind.
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
 }
 
@@ -120,5 +170,27 @@ mod tests {
         assert_eq!(blobs.get(&EntryId::of(b"other")).unwrap(), None);
         let files = blobs.list_files().unwrap();
         assert_eq!(files.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_pending_blob_is_invisible_until_committed_and_gone_if_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = Blobs::new(dir.path().join("blobs"));
+        let id = EntryId::of(b"in two parts");
+        let mut pending = blobs.create_pending(&id).unwrap();
+        pending.write(b"in two ").unwrap();
+        pending.write(b"parts").unwrap();
+        assert!(blobs.open(&id).unwrap().is_none(), "not visible before commit");
+        pending.commit().unwrap();
+        let (_, len) = blobs.open(&id).unwrap().unwrap();
+        assert_eq!(len, 12);
+        assert_eq!(blobs.list_files().unwrap().len(), 1);
+
+        let other = EntryId::of(b"refused");
+        let mut refused = blobs.create_pending(&other).unwrap();
+        refused.write(b"refu").unwrap();
+        drop(refused);
+        assert!(blobs.open(&other).unwrap().is_none());
+        assert_eq!(blobs.list_files().unwrap().len(), 1, "the dropped upload's temporary file is removed");
     }
 }

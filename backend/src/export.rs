@@ -28,10 +28,11 @@ pub async fn export(store: &Store, out: &Path, case: Option<CaseId>) -> Result<E
         std::fs::create_dir_all(&out)?;
         let mut result = Exported { manifest: out.join("manifest.json"), ..Default::default() };
         for m in &metas {
-            match blobs.get(&m.id)? {
-                Some(bytes) => {
+            // Copied file to file (never whole in memory: entries may be attachments).
+            match blobs.open(&m.id)? {
+                Some((mut file, _)) => {
                     let p = out.join(format!("{}.age", m.id));
-                    std::fs::write(&p, bytes)?;
+                    std::io::copy(&mut file, &mut std::fs::File::create(&p)?)?;
                     result.written.push(p);
                 }
                 None => result.missing.push(m.id.to_string()),

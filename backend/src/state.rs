@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{Buckets, RateLimiter};
 use crate::store::{Store, StoreError};
 
 /// Shared, cheaply cloned state of a running relay.
@@ -16,6 +16,8 @@ struct Inner {
     store: Store,
     config: Config,
     sign_in_limiter: RateLimiter,
+    address_limiter: Buckets<Option<std::net::IpAddr>>,
+    account_limiter: Buckets<String>,
 }
 
 impl AppState {
@@ -26,7 +28,10 @@ impl AppState {
     }
 
     pub fn new(store: Store, config: Config) -> Self {
-        Self { inner: Arc::new(Inner { store, config, sign_in_limiter: RateLimiter::sign_in() }) }
+        let address_limiter = Buckets::new(config.rate_per_address);
+        let account_limiter = Buckets::new(config.rate_per_account);
+        let sign_in_limiter = RateLimiter::sign_in();
+        Self { inner: Arc::new(Inner { store, config, sign_in_limiter, address_limiter, account_limiter }) }
     }
 
     pub fn store(&self) -> &Store {
@@ -39,5 +44,15 @@ impl AppState {
 
     pub fn sign_in_limiter(&self) -> &RateLimiter {
         &self.inner.sign_in_limiter
+    }
+
+    /// Requests per client address (the `rate_limit_address` middleware).
+    pub fn address_limiter(&self) -> &Buckets<Option<std::net::IpAddr>> {
+        &self.inner.address_limiter
+    }
+
+    /// Requests per account (the [`crate::auth::Caller`] extractor).
+    pub fn account_limiter(&self) -> &Buckets<String> {
+        &self.inner.account_limiter
     }
 }

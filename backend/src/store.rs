@@ -1,26 +1,46 @@
-//! The relay's storage: accounts, credentials, sessions and entry metadata in SQLite
-//! (`DATA/amanat.sqlite`), ciphertext in [`Blobs`] (`DATA/blobs/`).
+//! The relay's storage: accounts, credentials, sessions, entry metadata and the audit
+//! chain in a database, ciphertext in [`Blobs`] (`DATA/blobs/`).
 //!
-//! Everything the relay and the CLI persist goes through [`Store`], so a PostgreSQL
-//! backend can be added behind the same methods later. SQLite runs in WAL mode with
-//! `synchronous=FULL`, which lets `amanat` subcommands work on the store while a server
-//! runs on it. What is not here: deciding who may do what (see [`crate::auth`] and the
-//! routes), or what a valid entry is (see `shared`).
+//! Two databases, one set of queries: SQLite (`DATA/amanat.sqlite`, the embedded
+//! default) or PostgreSQL (`--database postgres://…`, for several relays behind a load
+//! balancer). Queries go through sqlx's `any` driver in portable SQL: `$1` placeholders
+//! (SQLite accepts them), `"user"` quoted (reserved in PostgreSQL), `CAST($n AS TEXT)`
+//! where a parameter's type must be known. Each database has its own migration folder
+//! with the same version numbers (`migrations/*.sql` for SQLite, `migrations/postgres/`).
+//!
+//! Ciphertext stays in files for both: with PostgreSQL, every relay must mount the same
+//! data directory (it also holds `keyring.json`), see the README. A blob is durable
+//! (fsync, rename, directory fsync) before its row is committed, so a row never points
+//! at bytes that a crash could lose. SQLite runs in WAL mode with `synchronous=FULL`:
+//! a commit is on disk before the relay answers 201, and `amanat` subcommands can work
+//! on the store while a server runs on it. Writers that append to the audit chain take
+//! the database's write lock first (`BEGIN IMMEDIATE` in SQLite, a table lock in
+//! PostgreSQL), so concurrent relays never fork the chain.
+//!
+//! What is not here: deciding who may do what (see [`crate::auth`] and the routes), or
+//! what a valid entry is (see `shared`).
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Once;
 use std::time::Duration;
 
 use shared::api::{AuditEvent, EntryMeta, Role};
 use shared::{CaseId, EntryId};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Executor, Row};
 
 use crate::audit::{self, NewEvent};
 use crate::blobs::Blobs;
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "amanat.sqlite";
+
+/// SQLite's migrations (the original folder, so existing stores keep their history).
+pub static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
+/// PostgreSQL's migrations: same versions, same meaning, PostgreSQL types.
+pub static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// What can go wrong in storage.
 #[derive(Debug, thiserror::Error)]
@@ -37,9 +57,37 @@ pub enum StoreError {
     NoSuchUser(String),
     #[error("stored data is malformed: {0}")]
     Malformed(String),
+    #[error("unsupported database URL (use postgres://… or postgresql://…; leave it out for SQLite in the data directory)")]
+    BadDatabaseUrl,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Which database holds the metadata.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The database a `--database` value names (`None`: SQLite in the data directory).
+    pub fn of(database: Option<&str>) -> Result<Self> {
+        match database {
+            None => Ok(Backend::Sqlite),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(Backend::Postgres),
+            Some(_) => Err(StoreError::BadDatabaseUrl),
+        }
+    }
+
+    /// This database's migrations.
+    pub fn migrator(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+}
 
 /// An account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,7 +117,8 @@ pub struct EntryFilter {
 /// The store: database pool and blob directory.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
     blobs: Blobs,
     data_dir: PathBuf,
 }
@@ -86,20 +135,98 @@ pub fn now_unix() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// A `sqlite://` URL for a file path (the driver percent-decodes it, so `?`, `#`, `%`
+/// and spaces in a data directory's name are escaped).
+fn sqlite_url(path: &Path) -> String {
+    let mut url = String::from("sqlite://");
+    for &b in path.to_string_lossy().as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-') {
+            url.push(b as char);
+        } else {
+            url.push_str(&format!("%{b:02X}"));
+        }
+    }
+    url.push_str("?mode=rwc");
+    url
+}
+
 impl Store {
-    /// Opens (creating if needed) the store in `data_dir` and applies migrations.
+    /// Opens (creating if needed) the SQLite store in `data_dir` and applies migrations.
     pub async fn open(data_dir: &Path) -> Result<Self> {
+        Self::open_with(data_dir, None).await
+    }
+
+    /// Opens the store: blobs (and the keyring) in `data_dir`, metadata in `database`
+    /// (`postgres://…`) or, if `None`, in SQLite in `data_dir`. Applies migrations.
+    pub async fn open_with(data_dir: &Path, database: Option<&str>) -> Result<Self> {
+        Self::open_migrated_to(data_dir, database, None).await
+    }
+
+    /// Like [`Store::open_with`], applying migrations only up to `max_version` (all if
+    /// `None`). For tests that build a store as an older relay left it, then upgrade it.
+    pub async fn open_migrated_to(data_dir: &Path, database: Option<&str>, max_version: Option<i64>) -> Result<Self> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let backend = Backend::of(database)?;
         crate::private_file::create_dir(data_dir)?;
-        let options = SqliteConnectOptions::new()
-            .filename(data_dir.join(DB_FILE))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool, blobs: Blobs::new(data_dir.join("blobs")), data_dir: data_dir.to_owned() })
+        let pool = match backend {
+            Backend::Sqlite => {
+                let file = std::fs::canonicalize(data_dir)?.join(DB_FILE);
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL: readers never wait for the writer. FULL: the WAL is
+                            // fsynced at every commit, so a 201 survives power loss.
+                            conn.execute(
+                                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&sqlite_url(&file))
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect(database.expect("a PostgreSQL backend has a URL"))
+                    .await?
+            }
+        };
+        let migrator = backend.migrator();
+        match max_version {
+            None => migrator.run(&pool).await?,
+            Some(max) => {
+                let older: Vec<_> = migrator.iter().filter(|m| m.version <= max).cloned().collect();
+                let partial = Migrator { migrations: older.into(), ..Migrator::DEFAULT };
+                partial.run(&pool).await?
+            }
+        }
+        Ok(Self { pool, backend, blobs: Blobs::new(data_dir.join("blobs")), data_dir: data_dir.to_owned() })
+    }
+
+    /// Which database this store uses.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a transaction holding the database's write lock, for writes that append to
+    /// the audit chain (whose next hash depends on the last row).
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Any>> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                // EXCLUSIVE still lets others read; it serialises writers of the chain,
+                // including those on other relays.
+                sqlx::query("LOCK TABLE audit_events IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+                Ok(tx)
+            }
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -124,7 +251,7 @@ impl Store {
     // ---- accounts ----
 
     pub async fn add_user(&self, name: &str, role: Role) -> Result<()> {
-        let res = sqlx::query("INSERT INTO users (name, role, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING")
+        let res = sqlx::query("INSERT INTO users (name, role, created_at) VALUES ($1, $2, $3) ON CONFLICT(name) DO NOTHING")
             .bind(name)
             .bind(role.code())
             .bind(now_rfc3339())
@@ -137,7 +264,7 @@ impl Store {
     }
 
     pub async fn user(&self, name: &str) -> Result<Option<User>> {
-        let row = sqlx::query("SELECT name, role FROM users WHERE name = ?")
+        let row = sqlx::query("SELECT name, role FROM users WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
             .await?;
@@ -154,7 +281,7 @@ impl Store {
         if self.user(user).await?.is_none() {
             return Err(StoreError::NoSuchUser(user.to_owned()));
         }
-        sqlx::query("INSERT INTO tokens (token_id, user, secret_sha256, created_at) VALUES (?, ?, ?, ?)")
+        sqlx::query(r#"INSERT INTO tokens (token_id, "user", secret_sha256, created_at) VALUES ($1, $2, $3, $4)"#)
             .bind(token_id)
             .bind(user)
             .bind(&secret_sha256[..])
@@ -167,7 +294,7 @@ impl Store {
     /// The token's owner and stored secret hash, if the token id exists.
     pub async fn token(&self, token_id: &str) -> Result<Option<(User, Vec<u8>)>> {
         let row = sqlx::query(
-            "SELECT users.name, users.role, tokens.secret_sha256 FROM tokens JOIN users ON users.name = tokens.user WHERE token_id = ?",
+            r#"SELECT users.name, users.role, tokens.secret_sha256 FROM tokens JOIN users ON users.name = tokens."user" WHERE token_id = $1"#,
         )
         .bind(token_id)
         .fetch_optional(&self.pool)
@@ -178,8 +305,8 @@ impl Store {
     // ---- sessions ----
 
     pub async fn add_session(&self, id_sha256: &[u8; 32], user: &str, expires_at: i64) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(now_unix()).execute(&self.pool).await?;
-        sqlx::query("INSERT INTO sessions (id_sha256, user, expires_at) VALUES (?, ?, ?)")
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_unix()).execute(&self.pool).await?;
+        sqlx::query(r#"INSERT INTO sessions (id_sha256, "user", expires_at) VALUES ($1, $2, $3)"#)
             .bind(&id_sha256[..])
             .bind(user)
             .bind(expires_at)
@@ -191,7 +318,7 @@ impl Store {
     /// The signed-in user of an unexpired session.
     pub async fn session(&self, id_sha256: &[u8; 32]) -> Result<Option<User>> {
         let row = sqlx::query(
-            "SELECT users.name, users.role FROM sessions JOIN users ON users.name = sessions.user WHERE id_sha256 = ? AND expires_at > ?",
+            r#"SELECT users.name, users.role FROM sessions JOIN users ON users.name = sessions."user" WHERE id_sha256 = $1 AND expires_at > $2"#,
         )
         .bind(&id_sha256[..])
         .bind(now_unix())
@@ -201,7 +328,7 @@ impl Store {
     }
 
     pub async fn delete_session(&self, id_sha256: &[u8; 32]) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_sha256 = ?").bind(&id_sha256[..]).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE id_sha256 = $1").bind(&id_sha256[..]).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -211,9 +338,9 @@ impl Store {
     /// transaction. Returns false if the id was already recorded (a retry, or a race
     /// between two uploads of the same bytes).
     pub async fn insert_entry(&self, meta: &EntryMeta) -> Result<bool> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let res = sqlx::query(
-            "INSERT INTO entries (id, case_id, size, received_at, author, keyring_version) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+            "INSERT INTO entries (id, case_id, size, received_at, author, keyring_version) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT(id) DO NOTHING",
         )
         .bind(meta.id.to_string())
         .bind(meta.case.to_string())
@@ -234,7 +361,7 @@ impl Store {
     }
 
     pub async fn entry(&self, id: &EntryId) -> Result<Option<EntryRow>> {
-        let row = sqlx::query(&format!("{SELECT_ENTRY} WHERE id = ?"))
+        let row = sqlx::query(&format!("{SELECT_ENTRY} WHERE id = $1"))
             .bind(id.to_string())
             .fetch_optional(&self.pool)
             .await?;
@@ -244,14 +371,13 @@ impl Store {
     /// Entries in upload order, filtered.
     pub async fn entries(&self, filter: &EntryFilter) -> Result<Vec<EntryRow>> {
         let rows = sqlx::query(&format!(
-            "{SELECT_ENTRY} WHERE seq > ? AND (? IS NULL OR case_id = ?) AND (? IS NULL OR author = ?) ORDER BY seq LIMIT ?"
+            "{SELECT_ENTRY} WHERE seq > $1 AND (CAST($2 AS TEXT) IS NULL OR case_id = $2) \
+             AND (CAST($3 AS TEXT) IS NULL OR author = $3) ORDER BY seq LIMIT $4"
         ))
         .bind(filter.after_seq)
         .bind(filter.case.map(|c| c.to_string()))
-        .bind(filter.case.map(|c| c.to_string()))
         .bind(filter.author.as_deref())
-        .bind(filter.author.as_deref())
-        .bind(filter.limit as i64)
+        .bind(filter.limit.min(i64::MAX as usize) as i64)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(entry_from_row).collect()
@@ -269,7 +395,7 @@ impl Store {
 
     /// Appends an event to the audit chain.
     pub async fn audit(&self, event: &NewEvent<'_>) -> Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         append_audit(&mut tx, event).await?;
         tx.commit().await?;
         Ok(())
@@ -278,7 +404,7 @@ impl Store {
     /// Audit events after `after_seq`, in order, each with the previous hash it stored.
     pub async fn audit_events(&self, after_seq: u64, limit: usize) -> Result<Vec<(AuditEvent, Vec<u8>)>> {
         let rows = sqlx::query(
-            "SELECT seq, at, actor, action, subject, size, prev_sha256, sha256 FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, at, actor, action, subject, size, prev_sha256, sha256 FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(after_seq as i64)
         .bind(limit.min(i64::MAX as usize) as i64)
@@ -303,7 +429,7 @@ impl Store {
     }
 }
 
-async fn append_audit(tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>, e: &NewEvent<'_>) -> Result<()> {
+async fn append_audit(tx: &mut sqlx::Transaction<'static, Any>, e: &NewEvent<'_>) -> Result<()> {
     let last = sqlx::query("SELECT seq, sha256 FROM audit_events ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut **tx)
         .await?;
@@ -314,7 +440,7 @@ async fn append_audit(tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>, e: &New
     let at = now_rfc3339();
     let hash = audit::chain_hash(&prev, seq, &at, e.actor, e.action.code(), e.subject, e.size);
     sqlx::query(
-        "INSERT INTO audit_events (seq, at, actor, action, subject, size, prev_sha256, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_events (seq, at, actor, action, subject, size, prev_sha256, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(seq as i64)
     .bind(&at)
@@ -331,7 +457,7 @@ async fn append_audit(tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>, e: &New
 
 const SELECT_ENTRY: &str = "SELECT seq, id, case_id, size, received_at, author, keyring_version FROM entries";
 
-fn user_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<User> {
+fn user_from_row(r: &AnyRow) -> Result<User> {
     let role: String = r.try_get("role")?;
     Ok(User {
         name: r.try_get("name")?,
@@ -339,7 +465,7 @@ fn user_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<User> {
     })
 }
 
-fn entry_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<EntryRow> {
+fn entry_from_row(r: &AnyRow) -> Result<EntryRow> {
     let id: String = r.try_get("id")?;
     let case: String = r.try_get("case_id")?;
     let size: i64 = r.try_get("size")?;

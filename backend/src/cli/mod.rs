@@ -1,6 +1,7 @@
 //! The `amanat` command line: `serve`, `demo init`, `user`, `keyring`, `verify`,
-//! `export`. Every command takes `--data DIR` (default `./data`) and works on the same
-//! store whether or not a relay is running on it.
+//! `export`. Every command takes `--data DIR` (default `./data`) and, for a PostgreSQL
+//! store, `--database postgres://…`, and works on the same store whether or not a relay
+//! is running on it.
 //!
 //! Output meant for people goes to stdout; logs (only from `serve`) go to stderr.
 //! Exit status 0 means success, 1 failure (or, for `verify`, a store that failed).
@@ -26,6 +27,11 @@ pub struct Cli {
     /// The data directory (database, ciphertext files, keyring).
     #[arg(long, global = true, default_value = "data", value_name = "DIR")]
     data: PathBuf,
+    /// Keep metadata in PostgreSQL (`postgres://user:pass@host/db`), shared by several
+    /// relays, instead of SQLite in the data directory. Ciphertext stays in `--data`,
+    /// which those relays must then share (see the README).
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -95,14 +101,15 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data = cli.data;
+    let database = cli.database;
     match cli.command {
         Command::Serve { listen, dist, max_body, secure_cookies, limits } => {
-            let mut config = Config { data_dir: data, listen, dist_dir: dist, max_body, secure_cookies, ..Config::default() };
+            let mut config = Config { data_dir: data, database, listen, dist_dir: dist, max_body, secure_cookies, ..Config::default() };
             limits.apply(&mut config)?;
             crate::serve(config).await?;
         }
         Command::Demo(DemoCommand::Init) => {
-            let store = Store::open(&data).await?;
+            let store = Store::open_with(&data, database.as_deref()).await?;
             let result = demo::init(&store).await;
             store.close().await;
             match result {
@@ -113,10 +120,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => return Err(e.into()),
             }
         }
-        Command::User(cmd) => user::run(&data, cmd).await?,
+        Command::User(cmd) => user::run(&data, database.as_deref(), cmd).await?,
         Command::Keyring(cmd) => keyring::run(&data, cmd)?,
         Command::Verify => {
-            let store = Store::open(&data).await?;
+            let store = Store::open_with(&data, database.as_deref()).await?;
             let report = verify::verify(&store).await?;
             store.close().await;
             print!("{}", report.render());
@@ -126,7 +133,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Export { out, case } => {
             let case = case.map(|c| c.parse::<CaseId>()).transpose().map_err(|e| anyhow::anyhow!("{e}"))?;
-            let store = Store::open(&data).await?;
+            let store = Store::open_with(&data, database.as_deref()).await?;
             let result = export::export(&store, &out, case).await?;
             store.close().await;
             println!("Exported {} entries to {} (manifest: {}).", result.written.len(), out.display(), result.manifest.display());

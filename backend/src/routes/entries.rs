@@ -25,25 +25,10 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{now_rfc3339, EntryFilter};
+use crate::upload;
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"))
-}
-
-/// Reads the body, refusing more than `max` bytes with `too_large`.
-async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<Vec<u8>, AppError> {
-    let declared = header(headers, CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
-        return Err(ErrorCode::TooLarge.into());
-    }
-    match axum::body::to_bytes(body, max).await {
-        Ok(b) => Ok(b.to_vec()),
-        Err(e) => {
-            let too_large = std::error::Error::source(&e)
-                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-            Err(if too_large { ErrorCode::TooLarge } else { ErrorCode::BadRequest }.into())
-        }
-    }
 }
 
 /// `PUT /api/v1/entries/{id}`
@@ -63,24 +48,24 @@ pub async fn put(
         None => None,
         Some(v) => Some(v.parse::<u64>().map_err(|_| ErrorCode::BadRequest)?),
     };
-    let bytes = read_body(&headers, body, state.config().max_body).await?;
-    ingest::check_hash(&id, &bytes)?;
-    let size = bytes.len();
+    // Streamed: hashed as it arrives, spilled to a temporary blob (crate::upload).
+    let declared = header(&headers, CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<u64>().ok());
+    let received = upload::receive(body, declared, state.config().max_body, &id, state.store().blobs()).await?;
+    if received.id != id {
+        return Err(ErrorCode::IdMismatch.into());
+    }
+    let size = received.size;
     if state.store().entry(&id).await?.is_some() {
         tracing::info!(entry = %id, size, created = false, "entry already stored");
         return Ok((StatusCode::OK, Json(Stored { id, created: false })).into_response());
     }
     let min_recipients = super::keyring::current(&state).await?.map_or(1, |k| k.recipient_count());
-    let (ciphertext, _) = ingest::check_age(bytes, min_recipients)?;
-
-    let blobs = state.store().blobs().clone();
-    tokio::task::spawn_blocking(move || blobs.put(&id, ciphertext.as_bytes()))
-        .await
-        .map_err(|_| AppError(ErrorCode::Internal))??;
+    received.check_age(min_recipients)?;
+    received.commit().await?;
     let meta = EntryMeta {
         id,
         case,
-        size: size as u64,
+        size,
         received_at: now_rfc3339(),
         author: caller.name().to_owned(),
         keyring_version,
@@ -142,7 +127,7 @@ pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<S
         return Err(ErrorCode::NotFound.into());
     }
     let blobs = state.store().blobs().clone();
-    let bytes = tokio::task::spawn_blocking(move || blobs.get(&id))
+    let (file, len) = tokio::task::spawn_blocking(move || blobs.open(&id))
         .await
         .map_err(|_| AppError(ErrorCode::Internal))??
         .ok_or_else(|| {
@@ -150,8 +135,11 @@ pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<S
             AppError(ErrorCode::Internal)
         })?;
     let subject = id.to_string();
-    let event = NewEvent { actor: caller.name(), action: Action::EntryRead, subject: &subject, size: Some(bytes.len() as u64) };
+    let event = NewEvent { actor: caller.name(), action: Action::EntryRead, subject: &subject, size: Some(len) };
     state.store().audit(&event).await?;
-    tracing::info!(entry = %id, size = bytes.len(), "entry sent");
-    Ok(([(CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
+    tracing::info!(entry = %id, size = len, "entry sent");
+    // Streamed from the file in 64 KiB pieces: a gigabyte entry never sits in memory.
+    let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024);
+    Ok(([(CONTENT_TYPE, "application/octet-stream".to_owned()), (CONTENT_LENGTH, len.to_string())], Body::from_stream(stream))
+        .into_response())
 }
