@@ -1,0 +1,238 @@
+//! The storage stories, run against both stores: SQLite in the data directory (the
+//! embedded default) and PostgreSQL (a throwaway cluster this test starts, see
+//! `pg.rs`). The same scenarios, through the same `Store` methods the relay uses:
+//! accounts and sessions, entries and their listing, the audit chain under
+//! concurrent writers, the vault's queries, and schema migrations from empty and
+//! from the previous version with data in it.
+//!
+//! Each backend is one test that runs every scenario on a fresh store, so the
+//! PostgreSQL cluster starts once and is stopped when the test ends, pass or fail.
+
+use std::future::Future;
+
+use amanat_tests::pg::Cluster;
+use backend::store::{Backend, EntryFilter, Store, StoreError, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+use backend::verify;
+use shared::api::{EntryMeta, Role};
+use shared::{CaseId, EntryId};
+use sqlx::Row;
+
+/// Where a scenario's store lives: a data directory, and a database URL for PostgreSQL.
+struct Place {
+    dir: tempfile::TempDir,
+    database: Option<String>,
+}
+
+impl Place {
+    async fn open(&self) -> Store {
+        Store::open_with(self.dir.path(), self.database.as_deref()).await.expect("the store opens")
+    }
+    async fn open_at(&self, version: i64) -> Store {
+        Store::open_migrated_to(self.dir.path(), self.database.as_deref(), Some(version)).await.expect("the store opens")
+    }
+}
+
+fn sealed(text: &str) -> Vec<u8> {
+    let r = shared::seal::generate_identity().to_public();
+    shared::seal::seal_bytes(text.as_bytes(), [r].iter()).unwrap().into_bytes()
+}
+
+/// Stores an entry as the relay does: durable blob first, then the row.
+async fn store_entry(store: &Store, case: CaseId, author: &str, text: &str) -> EntryMeta {
+    let bytes = sealed(text);
+    let id = EntryId::of(&bytes);
+    store.blobs().put(&id, &bytes).unwrap();
+    let meta = EntryMeta {
+        id,
+        case,
+        size: bytes.len() as u64,
+        received_at: backend::store::now_rfc3339(),
+        author: author.into(),
+        keyring_version: Some(1),
+    };
+    assert!(store.insert_entry(&meta).await.unwrap(), "a new entry is recorded once");
+    meta
+}
+
+async fn accounts_tokens_and_sessions(place: Place) {
+    let store = place.open().await;
+    store.add_user("cw", Role::Caseworker).await.unwrap();
+    store.add_user("ad", Role::Adviser).await.unwrap();
+    assert!(matches!(store.add_user("cw", Role::Admin).await, Err(StoreError::UserExists(_))));
+    assert_eq!(store.users().await.unwrap().iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), ["ad", "cw"]);
+    assert_eq!(store.user("ad").await.unwrap().unwrap().role, Role::Adviser);
+
+    store.add_token("cw", "tok1", &[7; 32]).await.unwrap();
+    assert!(matches!(store.add_token("nobody", "tok2", &[1; 32]).await, Err(StoreError::NoSuchUser(_))));
+    let (user, hash) = store.token("tok1").await.unwrap().unwrap();
+    assert_eq!((user.name.as_str(), hash), ("cw", vec![7u8; 32]));
+    assert!(store.token("tok2").await.unwrap().is_none());
+
+    let now = backend::store::now_unix();
+    store.add_session(&[1; 32], "cw", now + 600).await.unwrap();
+    store.add_session(&[2; 32], "ad", now - 1).await.unwrap();
+    assert_eq!(store.session(&[1; 32]).await.unwrap().unwrap().name, "cw");
+    assert!(store.session(&[2; 32]).await.unwrap().is_none(), "an expired session signs nobody in");
+    store.delete_session(&[1; 32]).await.unwrap();
+    assert!(store.session(&[1; 32]).await.unwrap().is_none());
+    store.add_session(&[3; 32], "cw", now + 600).await.unwrap();
+    store.delete_sessions_of("cw").await.unwrap();
+    assert!(store.session(&[3; 32]).await.unwrap().is_none(), "the vault ends every session of an account");
+    assert_eq!(store.relay_secret("decoy", || "first".into()).await.unwrap(), "first");
+    assert_eq!(store.relay_secret("decoy", || "second".into()).await.unwrap(), "first", "made once, then kept");
+    store.close().await;
+}
+
+async fn entries_list_in_order_filtered_and_paged(place: Place) {
+    let store = place.open().await;
+    store.add_user("a", Role::Caseworker).await.unwrap();
+    store.add_user("b", Role::Caseworker).await.unwrap();
+    let (c1, c2) = (CaseId::random(), CaseId::random());
+    let m1 = store_entry(&store, c1, "a", "one").await;
+    let m2 = store_entry(&store, c2, "b", "two").await;
+    let m3 = store_entry(&store, c1, "b", "three").await;
+    assert!(!store.insert_entry(&m1).await.unwrap(), "the same id twice is one row");
+
+    let all = store.entries(&EntryFilter { limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(all.iter().map(|e| e.meta.id).collect::<Vec<_>>(), [m1.id, m2.id, m3.id]);
+    assert_eq!(all[0].meta, m1, "metadata reads back as written");
+    let case1 = store.entries(&EntryFilter { case: Some(c1), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(case1.iter().map(|e| e.meta.id).collect::<Vec<_>>(), [m1.id, m3.id]);
+    let by_b = store.entries(&EntryFilter { author: Some("b".into()), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(by_b.len(), 2);
+    let both =
+        store.entries(&EntryFilter { case: Some(c1), author: Some("b".into()), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(both.iter().map(|e| e.meta.id).collect::<Vec<_>>(), [m3.id]);
+    let page1 = store.entries(&EntryFilter { limit: 2, ..Default::default() }).await.unwrap();
+    let page2 = store.entries(&EntryFilter { after_seq: page1[1].seq, limit: 2, ..Default::default() }).await.unwrap();
+    assert_eq!((page1.len(), page2.iter().map(|e| e.meta.id).collect::<Vec<_>>()), (2, vec![m3.id]));
+    assert_eq!(store.entry(&m2.id).await.unwrap().unwrap().meta.author, "b");
+    assert!(store.entry(&EntryId::of(b"never stored")).await.unwrap().is_none());
+    assert_eq!(store.all_entries().await.unwrap().len(), 3);
+
+    let report = verify::verify(&store).await.unwrap();
+    assert!(report.ok(), "{}", report.render());
+    assert_eq!((report.entries, report.audit_events), (3, 3));
+    store.close().await;
+}
+
+/// 48 writers at once (as from several relays): every entry is recorded once and the
+/// audit chain has no fork and no gap.
+async fn concurrent_writers_keep_one_audit_chain(place: Place) {
+    let store = place.open().await;
+    store.add_user("cw", Role::Caseworker).await.unwrap();
+    let case = CaseId::random();
+    let tasks: Vec<_> = (0..48)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store_entry(&store, case, "cw", &format!("entry {i}")).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let report = verify::verify(&store).await.unwrap();
+    assert!(report.ok(), "{}", report.render());
+    assert_eq!((report.entries, report.audit_events), (48, 48));
+    store.close().await;
+}
+
+/// A tampered audit event is found by `verify` on either database.
+async fn an_edited_audit_event_is_found(place: Place) {
+    let store = place.open().await;
+    store.add_user("cw", Role::Caseworker).await.unwrap();
+    store_entry(&store, CaseId::random(), "cw", "x").await;
+    sqlx::query("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 1").execute(store.pool()).await.unwrap();
+    let report = verify::verify(&store).await.unwrap();
+    assert!(report.render().contains("FAIL audit event 1"), "{}", report.render());
+    store.close().await;
+}
+
+async fn applied_versions(store: &Store) -> Vec<i64> {
+    sqlx::query("SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version")
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<i64, _>("version").unwrap())
+        .collect()
+}
+
+fn latest_versions(backend: Backend) -> Vec<i64> {
+    backend.migrator().iter().map(|m| m.version).collect()
+}
+
+async fn migrations_run_from_empty(place: Place) {
+    let store = place.open().await;
+    assert_eq!(applied_versions(&store).await, latest_versions(store.backend()));
+    store.close().await;
+    // Opening again applies nothing and changes nothing.
+    let again = place.open().await;
+    assert_eq!(applied_versions(&again).await, latest_versions(again.backend()));
+    again.close().await;
+}
+
+/// A store left by the previous relay version (migrations up to the one before the
+/// latest) with accounts, entries and audit events in it, upgraded by opening it.
+async fn migrations_upgrade_the_previous_version_with_data_intact(place: Place) {
+    let backend = Backend::of(place.database.as_deref()).unwrap();
+    let versions = latest_versions(backend);
+    let previous = versions[versions.len() - 2];
+    let old = place.open_at(previous).await;
+    assert_eq!(applied_versions(&old).await, versions[..versions.len() - 1]);
+    old.add_user("cw", Role::Caseworker).await.unwrap();
+    old.add_token("cw", "tok", &[9; 32]).await.unwrap();
+    let m = store_entry(&old, CaseId::random(), "cw", "written by the previous version").await;
+    old.close().await;
+
+    let new = place.open().await;
+    assert_eq!(applied_versions(&new).await, versions);
+    assert_eq!(new.token("tok").await.unwrap().unwrap().0.name, "cw");
+    assert_eq!(new.entry(&m.id).await.unwrap().unwrap().meta, m);
+    let report = verify::verify(&new).await.unwrap();
+    assert!(report.ok(), "{}", report.render());
+    assert_eq!(report.audit_events, 1, "the old chain continues");
+    // What the newest migration added works on the upgraded store.
+    assert!(new.vault_account("cw").await.unwrap().is_none());
+    store_entry(&new, m.case, "cw", "written after the upgrade").await;
+    assert!(verify::verify(&new).await.unwrap().ok());
+    new.close().await;
+}
+
+/// Runs every scenario, each on a fresh place from `place`, naming the one that fails.
+async fn run_suite<F, Fut>(place: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Place>,
+{
+    let started = std::time::Instant::now();
+    accounts_tokens_and_sessions(place().await).await;
+    entries_list_in_order_filtered_and_paged(place().await).await;
+    concurrent_writers_keep_one_audit_chain(place().await).await;
+    an_edited_audit_event_is_found(place().await).await;
+    migrations_run_from_empty(place().await).await;
+    migrations_upgrade_the_previous_version_with_data_intact(place().await).await;
+    eprintln!("storage suite: 6 scenarios in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+fn data_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_sqlite_store_passes_the_storage_suite() {
+    run_suite(|| async { Place { dir: data_dir(), database: None } }).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_postgres_store_passes_the_storage_suite() {
+    let cluster = Cluster::start();
+    run_suite(|| async { Place { dir: data_dir(), database: Some(cluster.database().await) } }).await;
+    drop(cluster);
+}
+
+#[test]
+fn both_databases_have_the_same_migration_versions() {
+    let versions = |m: &sqlx::migrate::Migrator| m.iter().map(|m| (m.version, m.description.to_string())).collect::<Vec<_>>();
+    assert_eq!(versions(&SQLITE_MIGRATIONS), versions(&POSTGRES_MIGRATIONS));
+}
