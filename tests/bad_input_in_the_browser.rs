@@ -20,8 +20,7 @@ async fn adviser_loads(browser: &Browser, relay: &RelayProcess, file: &std::path
 async fn a_keyring_tampered_on_the_relay_seals_nothing_and_keeps_the_typed_form() {
     let relay = RelayProcess::start_with_app(&[]);
     let browser = Browser::start().await.unwrap();
-    browser.goto(&relay.url("/")).await.unwrap();
-    browser.sign_in("demo-caseworker", &relay.demo_file("caseworker.token")).await.unwrap();
+    browser.enrol_demo_caseworker(&relay).await.unwrap();
     browser.fill_intake("Rakhimova", "Child of the family").await.unwrap();
     browser.click("#save").await.unwrap();
     browser.wait_for("li.outbox-entry[data-state=uploaded]", 60).await.unwrap();
@@ -49,8 +48,7 @@ async fn a_keyring_tampered_on_the_relay_seals_nothing_and_keeps_the_typed_form(
 async fn a_wrong_key_a_non_key_file_and_a_damaged_entry_are_each_named_on_the_adviser_page() {
     let relay = RelayProcess::start_with_app(&[]);
     let caseworker = Browser::start().await.unwrap();
-    caseworker.goto(&relay.url("/")).await.unwrap();
-    caseworker.sign_in("demo-caseworker", &relay.demo_file("caseworker.token")).await.unwrap();
+    caseworker.enrol_demo_caseworker(&relay).await.unwrap();
     for family in ["Nazarova", "Ismoilova"] {
         caseworker.fill_intake(family, "Child of the family").await.unwrap();
         caseworker.click("#save").await.unwrap();

@@ -1,10 +1,11 @@
 //! A real headless Chromium, driven through chromedriver, for the end-to-end stories.
 //!
-//! Each [`Browser`] has its own chromedriver process and its own fresh profile
-//! directory (`--user-data-dir`), started with the flags this machine needs (no
-//! sandbox as root, no background networking: the network is closed). The profile
-//! directory outlives the browser until the `Browser` is dropped, so a story can
-//! search it after closing the session.
+//! Each [`Browser`] has its own chromedriver process and its own profile directory
+//! (`--user-data-dir`, fresh unless a story hands one back with
+//! [`Browser::start_in`]), started with the flags this machine needs (no sandbox as
+//! root, no background networking: the network is closed). The profile directory
+//! outlives the browser until the `Browser` is dropped, so a story can search it after
+//! closing the session, and open the same profile again.
 
 use anyhow::{bail, Context, Result};
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
@@ -45,7 +46,12 @@ pub struct Browser {
 impl Browser {
     /// A fresh headless Chromium with an empty profile.
     pub async fn start() -> Result<Self> {
-        let profile = tempfile::tempdir()?;
+        Self::start_in(tempfile::tempdir()?).await
+    }
+
+    /// A headless Chromium on an existing profile directory (one [`Browser::close`]
+    /// returned): the same IndexedDB, caches and service workers as before.
+    pub async fn start_in(profile: tempfile::TempDir) -> Result<Self> {
         let port = free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -112,7 +118,37 @@ impl Browser {
         Ok(())
     }
 
-    /// Signs in on the page's sign-in form.
+    /// Opens a one-time enrolment link (`…/#enrol=<token>`) and chooses a passphrase
+    /// (typed twice); waits until the workspace shows the account.
+    pub async fn enrol(&self, link: &str, name: &str, passphrase: &str) -> Result<()> {
+        self.goto(link).await?;
+        self.type_into("enrol-name", name).await?;
+        self.type_into("enrol-passphrase", passphrase).await?;
+        self.type_into("enrol-again", passphrase).await?;
+        self.click("#enrol-submit").await?;
+        self.wait_for("#session-name", 60).await?;
+        Ok(())
+    }
+
+    /// The passphrase the stories give the demo caseworker.
+    pub const DEMO_PASSPHRASE: &'static str = "apricot harbour violin 31 snow";
+
+    /// Enrols the demo caseworker with the link `amanat serve` made on first start.
+    pub async fn enrol_demo_caseworker(&self, relay: &crate::relay::RelayProcess) -> Result<()> {
+        let link = relay.url(&format!("/#enrol={}", relay.demo_file("caseworker-enrolment.txt")));
+        self.enrol(&link, "demo-caseworker", Self::DEMO_PASSPHRASE).await
+    }
+
+    /// Unlocks the caseworker page with name and passphrase; waits for the workspace.
+    pub async fn unlock(&self, name: &str, passphrase: &str) -> Result<()> {
+        self.type_into("signin-name", name).await?;
+        self.type_into("signin-passphrase", passphrase).await?;
+        self.click("#signin-submit").await?;
+        self.wait_for("#session-name", 60).await?;
+        Ok(())
+    }
+
+    /// Signs in on the key holder's sign-in form (account name and access token).
     pub async fn sign_in(&self, name: &str, token: &str) -> Result<()> {
         self.type_into("signin-name", name).await?;
         self.type_into("signin-token", token).await?;

@@ -25,8 +25,7 @@ async fn entry_ids(browser: &Browser, state: &str) -> Vec<String> {
 async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_even_across_a_relay_outage() {
     let mut relay = RelayProcess::start_with_app(&[]);
     let caseworker = Browser::start().await.unwrap();
-    caseworker.goto(&relay.url("/")).await.unwrap();
-    caseworker.sign_in("demo-caseworker", &relay.demo_file("caseworker.token")).await.unwrap();
+    caseworker.enrol_demo_caseworker(&relay).await.unwrap();
 
     // 1. Save with the relay up: sealed, then uploaded.
     caseworker.fill_intake("Karimova", "Aziz Karimov").await.unwrap();
