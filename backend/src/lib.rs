@@ -32,6 +32,7 @@ pub mod keyring_file;
 pub mod limits;
 pub mod private_file;
 pub mod rate_limit;
+pub mod recovery;
 pub mod routes;
 pub mod server;
 pub mod state;

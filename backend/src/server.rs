@@ -104,6 +104,12 @@ pub async fn serve_on(
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let fresh = demo::is_empty_data_dir(&config.data_dir);
     let state = AppState::open(config.clone()).await?;
+    let blobs = state.store().blobs().clone();
+    let idle = config.body_timeout * 2;
+    let removed = tokio::task::spawn_blocking(move || crate::recovery::remove_stale_temp_files(&blobs, idle)).await??;
+    if removed > 0 {
+        tracing::info!(removed, "removed temporary files of interrupted uploads");
+    }
     let listener = TcpListener::bind(config.listen).await?;
     let url = format!("http://{}", listener.local_addr()?);
     if fresh {

@@ -1,0 +1,141 @@
+//! Stories: clients that misbehave on purpose. A slow-loris client is cut off and the
+//! relay keeps serving others; too many requests get 429 with `Retry-After` and the
+//! JSON error; oversized headers, too many headers and overlong query strings are
+//! refused before any handler runs.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use amanat_tests::relay::Relay;
+use reqwest::StatusCode;
+use shared::api::ApiError;
+use shared::{CaseId, ErrorCode};
+
+fn addr(relay: &Relay) -> String {
+    relay.base.trim_start_matches("http://").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_loris_client_is_cut_off_and_others_are_served_meanwhile() {
+    let relay = Relay::start_with(|c| c.header_timeout = Duration::from_secs(1)).await;
+    let target = addr(&relay);
+    let loris = tokio::task::spawn_blocking(move || {
+        let mut s = TcpStream::connect(target).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        // Half a header, then nothing.
+        s.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: relay\r\nX-Slow: ").unwrap();
+        let start = Instant::now();
+        let mut buf = [0u8; 1024];
+        let n = s.read(&mut buf).unwrap_or(0);
+        (start.elapsed(), String::from_utf8_lossy(&buf[..n]).into_owned())
+    });
+    // While the slow client hangs, others are answered at once.
+    for _ in 0..5 {
+        let t = Instant::now();
+        let res = relay.http.get(relay.url("/api/v1/health")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(t.elapsed() < Duration::from_millis(500), "a normal client waited {:?}", t.elapsed());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (waited, answer) = loris.await.unwrap();
+    assert!(waited < Duration::from_secs(3), "the slow client was held {waited:?}");
+    assert!(!answer.contains("200 OK"), "the half header was answered as a request: {answer}");
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_midway_is_cut_off_and_nothing_is_stored() {
+    let relay = Relay::start_with(|c| c.body_timeout = Duration::from_millis(500)).await;
+    let bytes = relay.seal(b"stalled upload");
+    let id = shared::EntryId::of(&bytes).to_string();
+    let head = format!(
+        "PUT /api/v1/entries/{id} HTTP/1.1\r\nHost: relay\r\nAuthorization: Bearer {}\r\nAmanat-Case: {}\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+        relay.caseworker_token,
+        CaseId::random(),
+        bytes.len()
+    );
+    let target = addr(&relay);
+    let (waited, answer) = tokio::task::spawn_blocking(move || {
+        let mut s = TcpStream::connect(target).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(&bytes[..bytes.len() / 2]).unwrap();
+        let start = Instant::now();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        (start.elapsed(), String::from_utf8_lossy(&out).into_owned())
+    })
+    .await
+    .unwrap();
+    assert!(waited < Duration::from_secs(5), "the stalled upload was held {waited:?}");
+    assert!(!answer.starts_with("HTTP/1.1 20"), "a stalled upload was accepted: {answer}");
+    assert_eq!(relay.state.store().all_entries().await.unwrap().len(), 0);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn too_many_requests_from_one_address_get_429_with_retry_after_and_a_json_error() {
+    let relay = Relay::start_with(|c| c.rate_per_address = 5.0).await;
+    // A burst of twice the rate passes, then the address must wait.
+    let mut statuses = Vec::new();
+    let mut limited = None;
+    for _ in 0..20 {
+        let res = relay.http.get(relay.url("/api/v1/health")).send().await.unwrap();
+        statuses.push(res.status().as_u16());
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(res);
+            break;
+        }
+    }
+    let res = limited.unwrap_or_else(|| panic!("never limited: {statuses:?}"));
+    assert!(statuses.len() >= 10, "limited too early: {statuses:?}");
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&retry), "Retry-After {retry}");
+    assert!(res.headers().contains_key("x-content-type-options"), "429s carry the security headers too");
+    let body: ApiError = res.json().await.unwrap();
+    assert_eq!(body.error, ErrorCode::RateLimited);
+    // After the wait, the address is served again.
+    tokio::time::sleep(Duration::from_secs(retry)).await;
+    assert_eq!(relay.http.get(relay.url("/api/v1/health")).send().await.unwrap().status(), StatusCode::OK);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn an_account_that_spends_its_budget_gets_429_and_others_are_not_slowed() {
+    let relay = Relay::start_with(|c| c.rate_per_account = 3.0).await;
+    let mut last = StatusCode::OK;
+    for _ in 0..10 {
+        last = relay.get_as(&relay.caseworker_token, "/api/v1/entries").await.status();
+        if last == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    let res = relay.get_as(&relay.caseworker_token, "/api/v1/entries").await;
+    assert!(res.headers().contains_key("retry-after"));
+    // Another account (same address) still gets through.
+    assert_eq!(relay.get_as(&relay.adviser_token, "/api/v1/entries").await.status(), StatusCode::OK);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_headers_too_many_headers_and_long_queries_are_refused() {
+    let relay = Relay::start().await;
+    let big = "x".repeat(20 * 1024);
+    let res = relay.http.get(relay.url("/api/v1/health")).header("x-big", big).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    let mut req = relay.http.get(relay.url("/api/v1/health"));
+    for i in 0..100 {
+        req = req.header(format!("x-h{i}"), "1");
+    }
+    assert_eq!(req.send().await.unwrap().status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    let long = format!("/api/v1/entries?case={}", "a".repeat(2000));
+    let res = relay.get_as(&relay.adviser_token, &long).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: ApiError = res.json().await.unwrap();
+    assert_eq!(body.error, ErrorCode::BadRequest);
+    // The relay is still fine.
+    assert_eq!(relay.http.get(relay.url("/api/v1/health")).send().await.unwrap().status(), StatusCode::OK);
+    relay.stop().await;
+}
