@@ -4,7 +4,9 @@
 //! and opened with age ([`seal`]), how the relay recognises an age file without
 //! opening it ([`age_header`]), the signed list of key holders ([`keyring`]), the
 //! plaintext envelope that travels beside each ciphertext ([`envelope`]), the HTTP API's
-//! bodies ([`api`]) and the error codes people see ([`error`]).
+//! bodies ([`api`]) and the error codes people see ([`error`]). The full family forms
+//! (intake, consent, follow-up, closure: types, skip logic, validation) are in
+//! [`forms`]; their labels and messages in five languages are in [`i18n`].
 //!
 //! **Architecture invariant:** this crate does no I/O (no files, no network, no
 //! clock); it compiles for the browser (wasm32) and for the relay alike, so both sides
@@ -14,6 +16,8 @@ pub mod age_header;
 pub mod api;
 pub mod envelope;
 pub mod error;
+pub mod forms;
+pub mod i18n;
 pub mod ids;
 pub mod ingest;
 pub mod keyring;

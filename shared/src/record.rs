@@ -104,6 +104,24 @@ code_list! {
     }
 }
 
+/// The v1 code lists are code lists of the forms too: their labels live in the catalogs
+/// under `region-…` and `risk-…` (the English `label()` above stays for v1 callers).
+macro_rules! v1_code {
+    ($name:ident = $list:literal) => {
+        impl crate::forms::codes::Code for $name {
+            const LIST: &'static str = $list;
+            fn all() -> &'static [Self] {
+                Self::ALL
+            }
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+        }
+    };
+}
+v1_code!(Region = "region");
+v1_code!(RiskFactor = "risk");
+
 /// A calendar date, stored as `YYYY-MM-DD` and shown as `dd.mm.yyyy`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -185,7 +203,8 @@ pub struct Child {
     pub date_of_birth: Option<Date>,
 }
 
-/// The family intake (enrolment) form.
+/// The family intake (enrolment) form, version 1: what the first app stored (schema 1).
+/// The full form is [`crate::forms::intake::FamilyIntake`]; `From<Intake>` upgrades one.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Intake {
     pub family_name: String,

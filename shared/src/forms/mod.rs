@@ -1,0 +1,151 @@
+//! The full forms of a case: intake, consent, follow-up and closure, with their code
+//! lists, skip logic and validation.
+//!
+//! What is here and what is not: the types a caseworker's answers are stored in
+//! (codes, never labels), the rules that decide which fields show ([`household`],
+//! [`address`], [`consent`]… as `shows_*` functions) and which answers are acceptable
+//! ([`check`]). Labels and messages are in the catalogs ([`crate::i18n`]); sealing is
+//! in [`crate::seal`].
+//!
+//! ## Migration from schema 1
+//!
+//! The first app sealed [`crate::record::Document`] (schema 1) holding a
+//! [`crate::record::Intake`]. Those types stay, unchanged, so existing records and their
+//! readers keep working. Entries of the full forms are sealed as a [`CaseDocument`]
+//! with `schema: 2` and a [`CaseEntry`]; [`CaseDocument::from_bytes`] reads both
+//! schemas, upgrading a schema 1 intake to a [`intake::FamilyIntake`]. A schema 1
+//! reader ([`crate::record::Document::from_bytes`]) refuses a schema 2 entry with
+//! `record_unreadable` rather than misreading it. When the app switches to these
+//! forms it writes `SCHEMA_VERSION` (2) into the envelope.
+
+pub mod address;
+pub mod attachment;
+pub mod check;
+pub mod codes;
+pub mod consent;
+pub mod followup;
+pub mod household;
+pub mod intake;
+pub mod signature;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::CaseId;
+
+/// The schema of a sealed [`CaseDocument`].
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// One entry of a case's append-only chain, stored as `{"kind": "consent", "form": {…}}`
+/// (adjacent tagging, so a form may have its own `kind` field).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "form", rename_all = "snake_case")]
+pub enum CaseEntry {
+    Intake(intake::FamilyIntake),
+    Consent(consent::ConsentEntry),
+    FollowUp(followup::FollowUp),
+    Closure(followup::Closure),
+}
+
+impl CaseEntry {
+    /// A short code for the kind of entry.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CaseEntry::Intake(_) => "intake",
+            CaseEntry::Consent(_) => "consent",
+            CaseEntry::FollowUp(_) => "follow_up",
+            CaseEntry::Closure(_) => "closure",
+        }
+    }
+}
+
+/// What is sealed for an entry of the full forms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseDocument {
+    pub schema: u32,
+    pub case: CaseId,
+    /// RFC 3339 time the caseworker saved it.
+    pub created_at: String,
+    /// The caseworker's account name.
+    pub author: String,
+    /// The entry this one corrects, when it is a correction (entries are never edited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<crate::ids::EntryId>,
+    pub entry: CaseEntry,
+}
+
+impl CaseDocument {
+    /// The bytes that get sealed.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("documents always serialise")
+    }
+
+    /// A document from opened bytes, of schema 1 (upgraded) or 2.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::ErrorCode> {
+        #[derive(Deserialize)]
+        struct Probe {
+            schema: u32,
+        }
+        let probe: Probe = serde_json::from_slice(bytes).map_err(|_| crate::ErrorCode::RecordUnreadable)?;
+        match probe.schema {
+            1 => {
+                let v1 = crate::record::Document::from_bytes(bytes)?;
+                let crate::record::Record::Intake(intake) = v1.record;
+                Ok(CaseDocument {
+                    schema: 1,
+                    case: v1.case,
+                    created_at: v1.created_at,
+                    author: v1.author,
+                    supersedes: None,
+                    entry: CaseEntry::Intake(intake.into()),
+                })
+            }
+            SCHEMA_VERSION => serde_json::from_slice(bytes).map_err(|_| crate::ErrorCode::RecordUnreadable),
+            _ => Err(crate::ErrorCode::RecordUnreadable),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Child, Date, Document, Intake, Record, Region, RiskFactor};
+
+    #[test]
+    fn a_schema_1_record_still_opens_as_the_full_intake() {
+        let v1 = Document {
+            schema: 1,
+            case: CaseId::random(),
+            created_at: "2026-11-23T10:00:00Z".into(),
+            author: "cw".into(),
+            record: Record::Intake(Intake {
+                family_name: "Karimova".into(),
+                region: Some(Region::UzSamarkand),
+                children: vec![Child { full_name: "Aziz".into(), date_of_birth: Date::new(2016, 3, 1) }],
+                risk_factors: vec![RiskFactor::LabourMigration],
+                assessment: String::new(),
+            }),
+        };
+        let doc = CaseDocument::from_bytes(&v1.to_bytes()).unwrap();
+        let CaseEntry::Intake(i) = doc.entry else { panic!("not an intake") };
+        assert_eq!((i.family_name.as_str(), i.address.region), ("Karimova", Some(Region::UzSamarkand)));
+        assert_eq!(doc.case, v1.case);
+    }
+
+    #[test]
+    fn a_schema_2_entry_round_trips_and_a_schema_1_reader_refuses_it() {
+        let mut e = consent::ConsentEntry::new(consent::ConsentKind::Given);
+        e.date = Date::new(2026, 11, 23);
+        let doc = CaseDocument {
+            schema: SCHEMA_VERSION,
+            case: CaseId::random(),
+            created_at: "2026-11-23T10:00:00Z".into(),
+            author: "cw".into(),
+            supersedes: None,
+            entry: CaseEntry::Consent(e),
+        };
+        let bytes = doc.to_bytes();
+        assert_eq!(CaseDocument::from_bytes(&bytes).unwrap(), doc);
+        assert_eq!(Document::from_bytes(&bytes), Err(crate::ErrorCode::RecordUnreadable));
+        assert_eq!(CaseDocument::from_bytes(br#"{"schema":3}"#), Err(crate::ErrorCode::RecordUnreadable));
+    }
+}
