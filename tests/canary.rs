@@ -164,7 +164,10 @@ async fn after_end_session_nothing_typed_is_left_in_the_browser_profile_the_rela
     assert_eq!(again.count("#session-name").await.unwrap(), 0);
     // The right one does, from the device's cached wrapped identity, and the
     // caseworker sees their own entry.
+    let started = Instant::now();
     again.unlock(NAME, PASSPHRASE).await.unwrap();
+    // Argon2id (64 MiB, t = 3) + unwrapping + IndexedDB, as a person waits for it.
+    println!("offline unlock took {:?} (target: 1.5 s)", started.elapsed());
     wait_until("the own outbox entry to show", 20, async || {
         again.count("li.outbox-entry[data-state=uploaded]").await.unwrap() == 1
     })

@@ -24,6 +24,7 @@ pub mod keyring;
 pub mod record;
 pub mod seal;
 pub mod validate;
+pub mod vault;
 
 pub use error::ErrorCode;
 pub use ids::{CaseId, EntryId};

@@ -84,6 +84,8 @@ async function run() {
   const wasmStream = amanat.bench_seal(stream, recipients.join("\n"));
   wasm["seal 10 MB stream"] = await median(5, () => amanat.bench_seal(stream, recipients.join("\n")));
   wasm["open 10 MB stream"] = await median(5, () => amanat.bench_open(wasmStream, id2));
+  const vaultSetup = amanat.bench_vault_setup("saffron window pelican 58 drum");
+  wasm["unlock (Argon2id + unwrap)"] = await median(5, () => amanat.bench_unlock("saffron window pelican 58 drum", vaultSetup));
 
   const js = {};
   js["seal 10 KB record"] = await median(31, () => encrypter().encrypt(record), 20);
