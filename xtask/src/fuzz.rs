@@ -35,7 +35,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let artifacts = fuzz_dir.join("artifacts").join("ingest");
     let before = count_files(&artifacts);
     let mut cmd = Command::new(cargo());
-    cmd.current_dir(&root())
+    cmd.current_dir(root())
         .env("RUSTC_BOOTSTRAP", "1")
         .args(["fuzz", "run", "--sanitizer", "none", "ingest", "--"])
         .arg(format!("-max_total_time={seconds}"))
