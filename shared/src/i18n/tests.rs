@@ -259,3 +259,16 @@ fn no_word_mixes_latin_and_cyrillic_letters() {
         }
     }
 }
+
+#[test]
+fn the_english_catalog_says_what_the_codes_say() {
+    // `ErrorCode::message` and `FieldProblem::message` stay for callers without a
+    // catalog (the relay's JSON errors); they must not drift from the catalog.
+    let en = catalog(Locale::En);
+    for &e in ErrorCode::ALL {
+        assert_eq!(en.error(e), e.message(), "error-{}", e.code());
+    }
+    for &p in FieldProblem::ALL {
+        assert_eq!(en.problem(p), p.message(), "problem-{}", p.code());
+    }
+}
