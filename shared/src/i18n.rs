@@ -234,14 +234,20 @@ impl Catalog {
         self.tr(&code.label_key(), &[])
     }
 
+    /// Every option of a code list with its label, in display order (for a `<select>`
+    /// or a group of checkboxes).
+    pub fn options<C: Code>(&self) -> Vec<(C, String)> {
+        C::all().iter().map(|&c| (c, self.label(c))).collect()
+    }
+
     /// The sentence for a field problem, shown beside the field.
     pub fn problem(&self, problem: FieldProblem) -> String {
-        self.tr(&format!("problem-{}", problem.code()), &[])
+        self.tr(&problem.message_key(), &[])
     }
 
     /// A field problem for the error summary: "Field name: sentence".
     pub fn field_error(&self, error: &FieldError) -> String {
-        let field = self.tr(&crate::forms::check::field_label_key(&error.field), &[]);
+        let field = self.tr(&error.field_label_key(), &[]);
         format!("{field}: {}", self.problem(error.problem))
     }
 

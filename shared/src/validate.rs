@@ -45,6 +45,11 @@ macro_rules! problems {
             pub fn message(self) -> &'static str {
                 match self { $( FieldProblem::$variant => $message ),* }
             }
+
+            /// The catalog key of the sentence (`problem-required`).
+            pub fn message_key(self) -> String {
+                format!("problem-{}", self.code())
+            }
         }
     };
 }
@@ -90,6 +95,13 @@ problems! {
 pub struct FieldError {
     pub field: String,
     pub problem: FieldProblem,
+}
+
+impl FieldError {
+    /// The catalog key naming the field in the error summary (`field-household-sex`).
+    pub fn field_label_key(&self) -> String {
+        crate::forms::check::field_label_key(&self.field)
+    }
 }
 
 fn check_text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize, required: bool) {

@@ -192,6 +192,9 @@ fn a_record_filled_in_one_language_reads_in_every_other() {
     assert_eq!(labels[4], "Speech therapy and defectology");
     let distinct: BTreeSet<_> = labels.iter().collect();
     assert_eq!(distinct.len(), 5, "each language has its own label: {labels:?}");
+    let kk = catalog(Locale::Kk).options::<crate::forms::address::District>();
+    let temirtau = kk.iter().find(|(d, _)| *d == crate::forms::address::District::KarTemirtauCity).unwrap();
+    assert_eq!(temirtau.1, "Теміртау қаласы");
 }
 
 #[test]
