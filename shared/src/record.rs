@@ -155,6 +155,18 @@ impl Date {
         Self::new(num(0..4)?, num(5..7)? as u8, num(8..10)? as u8)
     }
 
+    /// Parses the form people type, `dd.mm.yyyy` (also with `/` or `-`, and one-digit
+    /// day or month: `7.5.2019`).
+    pub fn parse_display(s: &str) -> Option<Self> {
+        let mut parts = s.trim().split(['.', '/', '-']);
+        let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+        let ok = |p: &str, max: usize| !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit());
+        if parts.next().is_some() || !ok(d, 2) || !ok(m, 2) || y.len() != 4 || !ok(y, 4) {
+            return None;
+        }
+        Self::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    }
+
     /// Whole years from `self` to `on` (an age).
     pub fn years_until(self, on: Date) -> i32 {
         let mut years = on.year as i32 - self.year as i32;
@@ -273,6 +285,19 @@ mod tests {
         assert_eq!(Date::parse_iso("2019-05-07").unwrap().display(), "07.05.2019");
         assert!(Date::parse_iso("2019-5-07").is_none());
         assert!(Date::parse_iso("2019-05-0x").is_none());
+    }
+
+    #[test]
+    fn dates_are_typed_as_people_write_them() {
+        assert_eq!(Date::parse_display("07.05.2019"), Date::new(2019, 5, 7));
+        assert_eq!(Date::parse_display(" 7/5/2019 "), Date::new(2019, 5, 7));
+        assert_eq!(Date::parse_display("29.02.2023"), None);
+        assert_eq!(Date::parse_display("07.05.19"), None);
+        assert_eq!(Date::parse_display("07.05.2019.1"), None);
+        assert_eq!(Date::parse_display("+7.05.2019"), None);
+        for d in [Date::new(1999, 12, 31).unwrap(), Date::new(2024, 2, 29).unwrap()] {
+            assert_eq!(Date::parse_display(&d.display()), Some(d));
+        }
     }
 
     #[test]
