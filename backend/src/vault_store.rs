@@ -85,7 +85,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(self.user(&account).await?)
+        self.user(&account).await
     }
 
     /// The passphrase account of `name`, if it has enrolled.

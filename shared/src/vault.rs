@@ -201,7 +201,8 @@ impl Strength {
 pub fn estimate_bits(passphrase: &str) -> f64 {
     let chars: Vec<char> = passphrase.chars().collect();
     let mut pool = 0u32;
-    let classes: [(fn(char) -> bool, u32); 6] = [
+    type CharClass = (fn(char) -> bool, u32);
+    let classes: [CharClass; 6] = [
         (|c| c.is_ascii_lowercase(), 26),
         (|c| c.is_ascii_uppercase(), 26),
         (|c| c.is_ascii_digit(), 10),
