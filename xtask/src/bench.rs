@@ -72,5 +72,5 @@ pub fn all() -> Result<()> {
         "| app size (wasm + JS glue, gzip) | | {} KB | | | ≤ 400 KB |",
         built.gzip_bytes / 1024
     );
-    Ok(())
+    crate::bench_load::run()
 }

@@ -9,6 +9,7 @@
 //! - `fuzz [--seconds N]`: the ingest fuzz target for N seconds (default 60).
 
 mod bench;
+mod bench_load;
 mod build;
 mod fuzz;
 mod setup;
@@ -25,6 +26,7 @@ fn main() -> Result<()> {
         Some("build") => build::build_app().map(|_| ()),
         Some("run") => run(rest),
         Some("test") => test::all(rest),
+        Some("bench") if rest.first().is_some_and(|a| a == "load") => bench_load::run(),
         Some("bench") => bench::all(),
         Some("fuzz") => fuzz::run(rest),
         _ => {
@@ -32,7 +34,7 @@ fn main() -> Result<()> {
             eprintln!("  build   release app into dist/");
             eprintln!("  run     build, then serve on http://127.0.0.1:8080 with ./data");
             eprintln!("  test    install test tools, build, run every test suite");
-            eprintln!("  bench   benchmarks, printed as a table");
+            eprintln!("  bench   benchmarks, printed as a table (`bench load`: only the relay load bench)");
             eprintln!("  fuzz    fuzz the relay's ingest path (--seconds N, default 60)");
             bail!("unknown or missing command")
         }

@@ -66,6 +66,8 @@ pub fn for_tests() -> Result<()> {
         ("chromium", "chromium"),
         ("chromedriver", "chromium-driver"),
         ("age", "age"),
+        // tests/storage.rs starts a throwaway PostgreSQL cluster (initdb, pg_ctl).
+        ("pg_ctlcluster", "postgresql"),
     ])?;
     wasm_bindgen_runner()
 }
