@@ -70,7 +70,8 @@ fn expectations() -> Vec<Row> {
     vec![
         Row { method: "GET", route: "/api/v1/health", outcome: |_| ok(200) },
         Row { method: "GET", route: "/api/v1/keyring", outcome: |_| ok(200) },
-        Row { method: "GET", route: "/api/v1/entries", outcome: |w| auth(w, |_| ok(200)) },
+        // Listing is audited (`entries_listed`), as are downloads and verification runs.
+        Row { method: "GET", route: "/api/v1/entries", outcome: |w| auth(w, |_| audited(200)) },
         Row {
             method: "PUT",
             route: "/api/v1/entries/{id}",
@@ -107,7 +108,7 @@ fn expectations() -> Vec<Row> {
             route: "/api/v1/verification",
             outcome: |w| {
                 auth(w, |w| match w {
-                    PrivacyOfficer | Admin => ok(200),
+                    PrivacyOfficer | Admin => audited(200),
                     _ => refused(403),
                 })
             },

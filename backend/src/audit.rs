@@ -26,6 +26,10 @@ pub enum Action {
     EnrolmentIssued,
     Enrolled,
     PassphraseChanged,
+    /// Someone listed entry metadata (subject: the case, or `*`; size: rows answered).
+    EntriesListed,
+    /// Someone ran the verification report over HTTP (size: entries checked).
+    VerificationRun,
 }
 
 impl Action {
@@ -40,6 +44,8 @@ impl Action {
             Action::EnrolmentIssued => "enrolment_issued",
             Action::Enrolled => "enrolled",
             Action::PassphraseChanged => "passphrase_changed",
+            Action::EntriesListed => "entries_listed",
+            Action::VerificationRun => "verification_run",
         }
     }
 }

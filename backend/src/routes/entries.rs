@@ -98,12 +98,12 @@ pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<EntryPage>, AppError> {
+    let scope = caller.may(Access::ListEntries)?;
     let case = q.case.as_deref().filter(|c| !c.is_empty()).map(str::parse::<CaseId>).transpose()?;
     let after_seq = match q.after.as_deref().filter(|a| !a.is_empty()) {
         None => 0,
         Some(a) => a.parse::<i64>().ok().filter(|n| *n >= 0).ok_or(ErrorCode::BadRequest)?,
     };
-    let scope = caller.may(Access::ListEntries)?;
     let author = (scope == Scope::Own).then(|| caller.name().to_owned());
     let page_size = state.config().page_size.clamp(1, PAGE_SIZE);
     let filter = EntryFilter { case, author, after_seq, limit: page_size + 1 };
@@ -114,6 +114,9 @@ pub async fn list(
     } else {
         None
     };
+    let subject = case.map_or_else(|| "*".to_owned(), |c| c.to_string());
+    let event = NewEvent { actor: caller.name(), action: Action::EntriesListed, subject: &subject, size: Some(rows.len() as u64) };
+    state.store().audit(&event).await?;
     Ok(Json(EntryPage { entries: rows.into_iter().map(|r| r.meta).collect(), next }))
 }
 

@@ -2,7 +2,8 @@
 //!
 //! It runs the same checks as `amanat verify` ([`crate::verify`]) and adds, per entry,
 //! how many X25519 recipients its header names against the current keyring. It answers
-//! metadata only: ids, counts and reasons, never ciphertext or file paths.
+//! metadata only: ids, counts and reasons, never ciphertext or file paths. Each run is
+//! an audit event (`verification_run`).
 
 use axum::extract::State;
 use axum::Json;
@@ -11,6 +12,7 @@ use shared::api::{EntryCheck, VerificationReport};
 use shared::{EntryId, ErrorCode};
 
 use crate::access::Action;
+use crate::audit::{Action as Event, NewEvent};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -48,6 +50,8 @@ pub async fn report(caller: Caller, State(state): State<AppState>) -> Result<Jso
     .await
     .map_err(|_| AppError(ErrorCode::Internal))?;
     let audit_failure = report.failures.iter().find(|f| f.id.starts_with("audit event")).map(|f| format!("{}: {}", f.id, f.reason));
+    let event = NewEvent { actor: caller.name(), action: Event::VerificationRun, subject: "store", size: Some(report.entries as u64) };
+    state.store().audit(&event).await?;
     tracing::info!(entries = report.entries, ok = report.ok(), "verification report");
     Ok(Json(VerificationReport {
         ok: report.ok(),
