@@ -26,6 +26,8 @@ pub enum Action {
     EnrolmentIssued,
     Enrolled,
     PassphraseChanged,
+    /// A sign-in with a wrong token for an existing account.
+    SignInFailed,
     /// Someone listed entry metadata (subject: the case, or `*`; size: rows answered).
     EntriesListed,
     /// Someone ran the verification report over HTTP (size: entries checked).
@@ -44,6 +46,7 @@ impl Action {
             Action::EnrolmentIssued => "enrolment_issued",
             Action::Enrolled => "enrolled",
             Action::PassphraseChanged => "passphrase_changed",
+            Action::SignInFailed => "sign_in_failed",
             Action::EntriesListed => "entries_listed",
             Action::VerificationRun => "verification_run",
         }

@@ -126,7 +126,8 @@ pub struct AuditEvent {
     /// Account name, or `amanat-cli` for administrator commands.
     pub actor: String,
     /// `entry_stored`, `entry_read`, `entries_listed`, `verification_run`, `user_added`,
-    /// `token_issued`, `signed_in`, `signed_out` (and the vault's account events).
+    /// `token_issued`, `signed_in`, `sign_in_failed`, `signed_out` (and the vault's
+    /// account events).
     pub action: String,
     /// The entry id or account name the event is about.
     pub subject: String,

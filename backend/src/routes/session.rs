@@ -57,6 +57,12 @@ pub async fn sign_in(
         Some(user) if user.name == req.name => user,
         _ => {
             state.sign_in_limiter().failed(ip);
+            // Audited under the account's name only if that account exists: a name
+            // typed by mistake may be anything, even personal data.
+            if state.store().user(&req.name).await?.is_some() {
+                let event = NewEvent { actor: &req.name, action: Event::SignInFailed, subject: &req.name, size: None };
+                state.store().audit(&event).await?;
+            }
             tracing::info!("sign-in refused");
             return Err(ErrorCode::Unauthorized.into());
         }
