@@ -7,10 +7,13 @@
 //!
 //! Each backend is one test that runs every scenario on a fresh store, so the
 //! PostgreSQL cluster starts once and is stopped when the test ends, pass or fail.
+//! A last story puts two relays on one PostgreSQL database and one data directory, as
+//! behind a load balancer, over real HTTP.
 
 use std::future::Future;
 
 use amanat_tests::pg::Cluster;
+use amanat_tests::relay::Relay;
 use backend::store::{Backend, EntryFilter, Store, StoreError, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 use backend::verify;
 use shared::api::{EntryMeta, Role};
@@ -228,6 +231,69 @@ async fn the_sqlite_store_passes_the_storage_suite() {
 async fn the_postgres_store_passes_the_storage_suite() {
     let cluster = Cluster::start();
     run_suite(|| async { Place { dir: data_dir(), database: Some(cluster.database().await) } }).await;
+    drop(cluster);
+}
+
+/// Two relays behind a load balancer: one PostgreSQL database and one shared data
+/// directory. What a caseworker stores through one, an adviser lists and fetches
+/// byte for byte through the other; a retry through the other is "already stored".
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_relays_on_one_postgres_database_serve_the_same_entries() {
+    let cluster = Cluster::start();
+    let url = cluster.database().await;
+    let one = Relay::start_with(|c| c.database = Some(url.clone())).await;
+    let config = backend::Config {
+        data_dir: one.data.clone(),
+        database: Some(url.clone()),
+        dist_dir: one.data.join("no-app"),
+        ..backend::Config::default()
+    };
+    let state = backend::AppState::open(config).await.expect("the second relay opens the same store");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let two = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(backend::serve_on(listener, state.clone(), async {
+        let _ = stopped.await;
+    }));
+
+    let case = CaseId::random();
+    let bytes = one.seal(b"stored through relay one");
+    let id = EntryId::of(&bytes);
+    assert_eq!(one.put(&case, bytes.clone()).await.status(), 201);
+
+    let http = reqwest::Client::new();
+    let page: shared::api::EntryPage = http
+        .get(format!("{two}/api/v1/entries?case={case}"))
+        .bearer_auth(&one.adviser_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page.entries.iter().map(|e| e.id).collect::<Vec<_>>(), [id], "relay two lists it");
+    let fetched = http.get(format!("{two}/api/v1/entries/{id}")).bearer_auth(&one.adviser_token).send().await.unwrap();
+    assert_eq!(fetched.status(), 200);
+    let fetched = fetched.bytes().await.unwrap();
+    assert_eq!(&fetched[..], &bytes[..], "byte for byte through relay two");
+    let opened = shared::seal::open_bytes(&fetched, std::slice::from_ref(&one.adviser_identity)).unwrap();
+    assert_eq!(opened, b"stored through relay one");
+    let retry = http
+        .put(format!("{two}/api/v1/entries/{id}"))
+        .bearer_auth(&one.caseworker_token)
+        .header(shared::api::CASE_HEADER, case.to_string())
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retry.status(), 200, "a retry through the other relay is already stored");
+
+    let report = verify::verify(state.store()).await.unwrap();
+    assert!(report.ok(), "{}", report.render());
+    assert_eq!(report.entries, 1);
+    let _ = stop.send(());
+    serving.await.unwrap().unwrap();
+    one.stop().await;
     drop(cluster);
 }
 
