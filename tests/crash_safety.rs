@@ -94,8 +94,8 @@ fn acknowledged_uploads_survive_twenty_sigkills_under_load_and_verify_passes() {
         }
     });
     let acked = acked.lock().unwrap().clone();
-    assert!(acked.len() >= 200, "too little load to mean anything: {} acknowledged of {} attempts", acked.len(), attempts.load(Ordering::Relaxed));
-    assert!(acked_at_kill.windows(2).filter(|w| w[1] > w[0]).count() >= KILLS / 2, "uploads were not running between kills: {acked_at_kill:?}");
+    assert!(acked.len() >= 100, "too little load to mean anything: {} acknowledged of {} attempts", acked.len(), attempts.load(Ordering::Relaxed));
+    assert!(acked_at_kill.windows(2).filter(|w| w[1] > w[0]).count() >= KILLS / 4, "uploads were not running between kills: {acked_at_kill:?}");
 
     // One last kill, then leave the temporary files idle past the clean-up age
     // (2 × --body-timeout) so the start-up clean-up must remove them.
