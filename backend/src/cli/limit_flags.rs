@@ -39,3 +39,22 @@ impl LimitFlags {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flags(rate: f64, header: f64, body: f64) -> LimitFlags {
+        LimitFlags { rate_per_address: rate, rate_per_account: rate, header_timeout: header, body_timeout: body }
+    }
+
+    #[test]
+    fn the_flags_reach_the_config_and_nonsense_is_refused() {
+        let mut c = Config::default();
+        flags(0.0, 2.5, 7.0).apply(&mut c).unwrap();
+        assert_eq!((c.rate_per_address, c.header_timeout, c.body_timeout), (0.0, Duration::from_millis(2500), Duration::from_secs(7)));
+        for bad in [flags(-1.0, 1.0, 1.0), flags(f64::NAN, 1.0, 1.0), flags(1.0, 0.0, 1.0), flags(1.0, 1.0, -3.0), flags(1.0, f64::INFINITY, 1.0)] {
+            assert!(bad.apply(&mut Config::default()).is_err(), "{bad:?}");
+        }
+    }
+}
