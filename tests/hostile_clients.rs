@@ -120,6 +120,19 @@ async fn an_account_that_spends_its_budget_gets_429_and_others_are_not_slowed() 
 }
 
 #[tokio::test]
+async fn a_json_body_over_its_cap_is_refused_413_and_malformed_json_400() {
+    let relay = Relay::start().await;
+    let huge = serde_json::json!({ "name": "x".repeat(64 * 1024), "token": "t" });
+    let res = relay.http.post(relay.url("/api/v1/session")).json(&huge).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.json::<ApiError>().await.unwrap().error, ErrorCode::TooLarge);
+    let res = relay.http.post(relay.url("/api/v1/session")).body("{\"name\": [").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.json::<ApiError>().await.unwrap().error, ErrorCode::BadRequest);
+    relay.stop().await;
+}
+
+#[tokio::test]
 async fn oversized_headers_too_many_headers_and_long_queries_are_refused() {
     let relay = Relay::start().await;
     let big = "x".repeat(20 * 1024);

@@ -51,7 +51,10 @@ pub async fn sign_in(
     if let Err(wait) = state.sign_in_limiter().check(ip) {
         return Ok(Throttled(wait).into_response());
     }
-    let bytes = axum::body::to_bytes(body, MAX_SIGN_IN_BODY).await.map_err(|_| ErrorCode::BadRequest)?;
+    let bytes = axum::body::to_bytes(body, MAX_SIGN_IN_BODY).await.map_err(|e| {
+        let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        if too_large { ErrorCode::TooLarge } else { ErrorCode::BadRequest }
+    })?;
     let req: SignIn = serde_json::from_slice(&bytes).map_err(|_| ErrorCode::BadRequest)?;
     let user = match auth::user_of_token(state.store(), req.token.trim()).await? {
         Some(user) if user.name == req.name => user,
