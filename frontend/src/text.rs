@@ -57,6 +57,11 @@ pub const TEXT: &[(&str, &str)] = &[
     ("outbox.of", "of"),
     ("outbox.counts_waiting", "waiting"),
     ("outbox.counts_uploaded", "uploaded"),
+    ("cases.title", "My cases"),
+    ("cases.hint", "Entries you recorded, on this device and on the relay, opened with your own key in this page's memory only."),
+    ("cases.open", "Open my cases"),
+    ("cases.close", "Close my cases"),
+    ("cases.none", "You have not recorded anything yet."),
     // The intake form.
     ("intake.title", "Family intake"),
     ("intake.family_name", "Family name"),

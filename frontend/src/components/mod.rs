@@ -3,6 +3,7 @@
 pub mod enrol_form;
 pub mod error_summary;
 pub mod intake_form;
+pub mod my_cases;
 pub mod outbox_list;
 pub mod passphrase_signin;
 pub mod pin_info;

@@ -12,6 +12,7 @@ use wasm_bindgen::JsValue;
 
 use crate::components::enrol_form::EnrolForm;
 use crate::components::intake_form::IntakeForm;
+use crate::components::my_cases::MyCases;
 use crate::components::outbox_list::OutboxList;
 use crate::components::passphrase_signin::PassphraseSignIn;
 use crate::components::pin_info::PinInfo;
@@ -39,6 +40,12 @@ fn take_enrol_token() -> Option<String> {
 pub fn CaseworkerPage() -> impl IntoView {
     let vault = Vault::provide();
     let enrol_token = RwSignal::new(take_enrol_token());
+    // A link opened in a tab that already shows the app only changes the fragment.
+    let _ = window_event_listener_untyped("hashchange", move |_| {
+        if let Some(token) = take_enrol_token() {
+            enrol_token.try_set(Some(token));
+        }
+    });
     let on_enrolled = Callback::new(move |()| enrol_token.set(None));
     move || match vault.unlocked.get() {
         Some(u) => view! { <Workspace unlocked=u vault=vault /> }.into_any(),
@@ -109,6 +116,7 @@ fn Workspace(unlocked: Arc<Unlocked>, vault: Vault) -> impl IntoView {
                 <IntakeForm author=unlocked.name.clone() own=unlocked.recipient.clone() pin=pin on_sealed=on_sealed />
                 <OutboxList view=outbox sync=sync />
             </div>
+            <MyCases unlocked=unlocked.clone() online=Signal::from(vault.online) />
         </div>
     }
 }
