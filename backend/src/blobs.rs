@@ -10,6 +10,8 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use rand::RngCore;
 use shared::EntryId;
@@ -21,11 +23,14 @@ pub const TEMP_PREFIX: &str = ".tmp-";
 #[derive(Clone, Debug)]
 pub struct Blobs {
     root: PathBuf,
+    /// Shard directories whose entry in `root` this process has fsynced: the root is
+    /// fsynced once per shard (256 times in a process's life), not once per blob.
+    durable_shards: Arc<[AtomicBool; 256]>,
 }
 
 impl Blobs {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self { root: root.into(), durable_shards: Arc::new(std::array::from_fn(|_| AtomicBool::new(false))) }
     }
 
     pub fn root(&self) -> &Path {
@@ -55,7 +60,8 @@ impl Blobs {
         rand::rngs::OsRng.fill_bytes(&mut suffix);
         let tmp = dir.join(format!("{TEMP_PREFIX}{}", hex::encode(suffix)));
         let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        Ok(PendingBlob { file: Some(file), tmp, path, root: self.root.clone() })
+        let shard = id.as_bytes()[0] as usize;
+        Ok(PendingBlob { file: Some(file), tmp, path, root: self.root.clone(), shard, durable_shards: self.durable_shards.clone() })
     }
 
     /// Reads a whole blob; `Ok(None)` if it is missing. For small blobs and tests:
@@ -111,6 +117,8 @@ pub struct PendingBlob {
     tmp: PathBuf,
     path: PathBuf,
     root: PathBuf,
+    shard: usize,
+    durable_shards: Arc<[AtomicBool; 256]>,
 }
 
 impl PendingBlob {
@@ -128,8 +136,14 @@ impl PendingBlob {
         // Renamed: nothing left for Drop to remove, even if a directory sync fails.
         self.tmp = PathBuf::new();
         sync_dir(self.path.parent().expect("blob paths have a parent"))?;
-        // The shard directory's own entry must be durable too (it may be new).
-        sync_dir(&self.root)
+        // The shard directory's own entry must be durable too (it may be new). Once
+        // this process has fsynced the root after the shard existed, that holds for
+        // every later blob in it, so the flag is set only after a successful sync.
+        if !self.durable_shards[self.shard].load(Ordering::Acquire) {
+            sync_dir(&self.root)?;
+            self.durable_shards[self.shard].store(true, Ordering::Release);
+        }
+        Ok(())
     }
 }
 

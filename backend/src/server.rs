@@ -112,7 +112,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let listener = TcpListener::bind(config.listen).await?;
     let url = format!("http://{}", listener.local_addr()?);
-    if fresh {
+    // With PostgreSQL the data directory may be empty while the database has accounts
+    // (made by `amanat user add --database …`): that is not a fresh organisation.
+    if fresh && state.store().users().await?.is_empty() {
         let files = demo::init(state.store()).await?;
         print!("{}", files.describe(Some(&url), true));
     } else {

@@ -22,7 +22,7 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use shared::api::{AuditEvent, EntryMeta, Role};
@@ -114,11 +114,26 @@ pub struct EntryFilter {
     pub limit: usize,
 }
 
+/// Where a queued entry's caller waits for its result.
+type Answer = tokio::sync::oneshot::Sender<Result<bool>>;
+
+/// This process's writers of the audit chain.
+#[derive(Debug, Default)]
+struct Writes {
+    /// Held while a transaction appending to the audit chain runs: writers queue here
+    /// (fair, asleep in tokio) rather than in SQLite's busy handler, which polls with
+    /// sleeps of up to 100 ms.
+    lock: Arc<tokio::sync::Mutex<()>>,
+    /// Entries waiting for the next group commit (see [`Store::insert_entry`]).
+    queue: std::sync::Mutex<Vec<(EntryMeta, Answer)>>,
+}
+
 /// The store: database pool and blob directory.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    writes: Arc<Writes>,
     blobs: Blobs,
     data_dir: PathBuf,
 }
@@ -206,7 +221,13 @@ impl Store {
                 partial.run(&pool).await?
             }
         }
-        Ok(Self { pool, backend, blobs: Blobs::new(data_dir.join("blobs")), data_dir: data_dir.to_owned() })
+        Ok(Self {
+            pool,
+            backend,
+            writes: Arc::default(),
+            blobs: Blobs::new(data_dir.join("blobs")),
+            data_dir: data_dir.to_owned(),
+        })
     }
 
     /// Which database this store uses.
@@ -334,27 +355,74 @@ impl Store {
 
     // ---- entries ----
 
-    /// Records an entry whose blob is already durable, with its audit event, in one
-    /// transaction. Returns false if the id was already recorded (a retry, or a race
-    /// between two uploads of the same bytes).
+    /// Records an entry whose blob is already durable, with its audit event. Returns
+    /// false if the id was already recorded (a retry, or a race between two uploads of
+    /// the same bytes).
+    ///
+    /// Group commit: concurrent callers queue their entry; whoever holds the write
+    /// lock next records every queued entry in one transaction (one WAL fsync for the
+    /// lot), and each caller returns once the transaction holding its entry committed.
+    /// The batch runs in its own task, so a caller that goes away (a client hanging up)
+    /// never cuts a batch that others wait on.
     pub async fn insert_entry(&self, meta: &EntryMeta) -> Result<bool> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.writes.queue.lock().expect("the queue lock is never poisoned").push((meta.clone(), answer));
+        let guard = self.writes.lock.clone().lock_owned().await;
+        let batch = std::mem::take(&mut *self.writes.queue.lock().expect("the queue lock is never poisoned"));
+        let store = self.clone();
+        let _ = tokio::spawn(async move {
+            let _guard = guard;
+            if !batch.is_empty() {
+                store.record_batch(batch).await;
+            }
+        })
+        .await;
+        answered.await.map_err(|_| StoreError::Malformed("the transaction recording the entry was abandoned".into()))?
+    }
+
+    async fn record_batch(&self, batch: Vec<(EntryMeta, Answer)>) {
+        let metas: Vec<&EntryMeta> = batch.iter().map(|(m, _)| m).collect();
+        match self.insert_entries(&metas).await {
+            Ok(created) => {
+                for ((_, answer), created) in batch.into_iter().zip(created) {
+                    let _ = answer.send(Ok(created));
+                }
+            }
+            Err(e) if batch.len() == 1 => {
+                let _ = batch.into_iter().next().map(|(_, answer)| answer.send(Err(e)));
+            }
+            // One bad entry must not fail the others: record them one by one.
+            Err(_) => {
+                for (meta, answer) in batch {
+                    let _ = answer.send(self.insert_entries(&[&meta]).await.map(|c| c[0]));
+                }
+            }
+        }
+    }
+
+    /// Records entries and their audit events in one transaction.
+    async fn insert_entries(&self, metas: &[&EntryMeta]) -> Result<Vec<bool>> {
         let mut tx = self.begin_write().await?;
-        let res = sqlx::query(
-            "INSERT INTO entries (id, case_id, size, received_at, author, keyring_version) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT(id) DO NOTHING",
-        )
-        .bind(meta.id.to_string())
-        .bind(meta.case.to_string())
-        .bind(meta.size as i64)
-        .bind(&meta.received_at)
-        .bind(&meta.author)
-        .bind(meta.keyring_version.map(|v| v as i64))
-        .execute(&mut *tx)
-        .await?;
-        let created = res.rows_affected() == 1;
-        if created {
-            let id = meta.id.to_string();
-            let event = NewEvent { actor: &meta.author, action: audit::Action::EntryStored, subject: &id, size: Some(meta.size) };
-            append_audit(&mut tx, &event).await?;
+        let mut created = Vec::with_capacity(metas.len());
+        for meta in metas {
+            let res = sqlx::query(
+                "INSERT INTO entries (id, case_id, size, received_at, author, keyring_version) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT(id) DO NOTHING",
+            )
+            .bind(meta.id.to_string())
+            .bind(meta.case.to_string())
+            .bind(meta.size as i64)
+            .bind(&meta.received_at)
+            .bind(&meta.author)
+            .bind(meta.keyring_version.map(|v| v as i64))
+            .execute(&mut *tx)
+            .await?;
+            let new = res.rows_affected() == 1;
+            if new {
+                let id = meta.id.to_string();
+                let event = NewEvent { actor: &meta.author, action: audit::Action::EntryStored, subject: &id, size: Some(meta.size) };
+                append_audit(&mut tx, &event).await?;
+            }
+            created.push(new);
         }
         tx.commit().await?;
         Ok(created)
@@ -395,6 +463,7 @@ impl Store {
 
     /// Appends an event to the audit chain.
     pub async fn audit(&self, event: &NewEvent<'_>) -> Result<()> {
+        let _guard = self.writes.lock.lock().await;
         let mut tx = self.begin_write().await?;
         append_audit(&mut tx, event).await?;
         tx.commit().await?;
