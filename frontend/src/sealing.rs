@@ -102,6 +102,30 @@ mod tests {
     }
 
     #[test]
+    fn the_author_reopens_their_own_entry_with_their_own_key() {
+        let org = OrgSigningKey::generate();
+        let recovery = seal::generate_identity().to_public().to_string();
+        let kr = Keyring::sign(1, "Org", vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: recovery }], &org);
+        let me = seal::generate_identity();
+        let someone_else = seal::generate_identity();
+        let own = me.to_public();
+        let intake = Intake {
+            family_name: "Karimova".into(),
+            region: Some(Region::UzSamarkand),
+            children: vec![Child { full_name: "Aziz".into(), date_of_birth: Date::new(2016, 3, 1) }],
+            risk_factors: vec![RiskFactor::LowIncome],
+            assessment: String::new(),
+        };
+        let cx = Context { author: "cw", own: Some(&own), now: "2026-11-23T10:00:00.000Z".into(), today: Date::new(2026, 11, 23).unwrap() };
+        let entry = seal_intake(intake, &cx, &kr.verify(&org.public()).unwrap()).unwrap();
+        assert_eq!(entry.owner, "cw");
+        let doc = crate::opening::open_entry(&entry.envelope.id, &entry.ciphertext, &[me]).unwrap();
+        assert_eq!(doc.case, entry.envelope.case);
+        let other = crate::opening::open_entry(&entry.envelope.id, &entry.ciphertext, &[someone_else]);
+        assert_eq!(other.err(), Some(ErrorCode::WrongKey), "another caseworker's key does not open it");
+    }
+
+    #[test]
     fn an_invalid_intake_is_not_sealed() {
         let org = OrgSigningKey::generate();
         let r = seal::generate_identity().to_public().to_string();

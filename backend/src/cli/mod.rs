@@ -51,6 +51,10 @@ enum Command {
         /// Mark the session cookie Secure (serve over HTTPS, e.g. behind a proxy).
         #[arg(long)]
         secure_cookies: bool,
+        /// Minutes without input after which the caseworker app locks (organisation setting).
+        #[arg(long, default_value_t = shared::vault::DEFAULT_IDLE_LOCK_MINUTES, value_name = "MINUTES",
+              value_parser = clap::value_parser!(u32).range(1..=240))]
+        idle_lock_minutes: u32,
         #[command(flatten)]
         limits: limit_flags::LimitFlags,
     },
@@ -103,8 +107,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data = cli.data;
     let database = cli.database;
     match cli.command {
-        Command::Serve { listen, dist, max_body, secure_cookies, limits } => {
+        Command::Serve { listen, dist, max_body, secure_cookies, idle_lock_minutes, limits } => {
             let mut config = Config { data_dir: data, database, listen, dist_dir: dist, max_body, secure_cookies, ..Config::default() };
+            config.idle_lock_minutes = idle_lock_minutes;
             limits.apply(&mut config)?;
             crate::serve(config).await?;
         }
