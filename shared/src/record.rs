@@ -134,6 +134,8 @@ pub struct Date {
 impl Date {
     /// A date, if it exists in the Gregorian calendar.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
+        // `is_multiple_of` is newer (1.87) than the workspace's rust-version (1.85).
+        #[allow(clippy::manual_is_multiple_of)]
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
         let days = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
