@@ -6,7 +6,8 @@
 //!   relay holds every entry exactly once (the ids the device sealed, no more);
 //! - two tabs of the app lock together when one ends the session;
 //! - a second caseworker on the same browser sees none of the first one's outbox or
-//!   cases; the first one, signing in again, reopens her own cases with her own key.
+//!   cases; the first one, signing in again, reopens her own cases with her own key,
+//!   then changes her passphrase: the new one unlocks, the old one no longer does.
 
 use std::time::{Duration, Instant};
 
@@ -139,4 +140,21 @@ async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_ent
     tablet.click("#end-session").await.unwrap();
     tablet.wait_for("#signin-passphrase", 10).await.unwrap();
     assert!(!tablet.page_text().await.unwrap().contains("Family0"), "locked: nothing readable on the page");
+
+    // 6. She changes her passphrase (typed twice): the new one unlocks, the old one not.
+    const NEW_A: &str = "harbour lemon quilt 64 crane";
+    tablet.unlock("aziza", PASS_A).await.unwrap();
+    tablet.click("#change-passphrase summary").await.unwrap();
+    tablet.type_into("current-passphrase", PASS_A).await.unwrap();
+    tablet.type_into("new-passphrase", NEW_A).await.unwrap();
+    tablet.type_into("new-passphrase-again", NEW_A).await.unwrap();
+    tablet.click("#change-passphrase-submit").await.unwrap();
+    tablet.wait_for_text("Passphrase changed.", 30).await.unwrap();
+    tablet.click("#end-session").await.unwrap();
+    tablet.type_into("signin-name", "aziza").await.unwrap();
+    tablet.type_into("signin-passphrase", PASS_A).await.unwrap();
+    tablet.click("#signin-submit").await.unwrap();
+    tablet.wait_for_text(shared::ErrorCode::WrongPassphrase.message(), 30).await.unwrap();
+    tablet.unlock("aziza", NEW_A).await.unwrap();
+    assert_eq!(tablet.count("li.outbox-entry").await.unwrap(), ENTRIES, "the same identity, the same work");
 }

@@ -1,5 +1,6 @@
 //! Pieces of the pages, each named after what the user sees.
 
+pub mod change_passphrase;
 pub mod enrol_form;
 pub mod error_summary;
 pub mod intake_form;

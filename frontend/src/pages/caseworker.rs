@@ -10,6 +10,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
+use crate::components::change_passphrase::ChangePassphrase;
 use crate::components::enrol_form::EnrolForm;
 use crate::components::intake_form::IntakeForm;
 use crate::components::my_cases::MyCases;
@@ -117,6 +118,7 @@ fn Workspace(unlocked: Arc<Unlocked>, vault: Vault) -> impl IntoView {
                 <OutboxList view=outbox sync=sync />
             </div>
             <MyCases unlocked=unlocked.clone() online=Signal::from(vault.online) />
+            <ChangePassphrase unlocked=unlocked.clone() />
         </div>
     }
 }

@@ -11,7 +11,7 @@
 use gloo_timers::future::TimeoutFuture;
 use shared::api::Role;
 use shared::seal;
-use shared::vault::{self, AuthKey, Enrol, Salt, VaultKeys, WrappedIdentity};
+use shared::vault::{self, AuthKey, ChangePassphrase, Enrol, Salt, VaultKeys, WrappedIdentity};
 use shared::ErrorCode;
 use zeroize::Zeroizing;
 
@@ -155,4 +155,33 @@ pub async fn follow_up(name: &str, auth: &AuthKey) -> Result<bool, Problem> {
 /// Whether this page may be used by the role.
 pub fn is_caseworker(role: Role) -> bool {
     role == Role::Caseworker
+}
+
+/// Changes the passphrase: the old one must open this device's copy, the new one
+/// (typed twice, checked by the rules) wraps the *same* identity under a new salt, and
+/// the relay swaps salt, `auth` hash and wrapped identity (it needs the old `auth`).
+/// No record is re-encrypted. Needs the relay.
+pub async fn change_passphrase(unlocked: &Unlocked, old: &str, new: &str, again: &str) -> Result<(), Problem> {
+    if new != again {
+        return Err(ErrorCode::PassphraseMismatch.into());
+    }
+    vault::check_new_passphrase(new, &unlocked.name)?;
+    let db = local_db::open().await?;
+    let cached = cache::get(&db, &unlocked.name).await?.ok_or(ErrorCode::NotEnrolled)?;
+    breathe().await;
+    let old_keys = derive(old, &cached.salt)?;
+    vault::unwrap_identity(&decode(&cached.wrapped_identity)?, &old_keys)?;
+    let salt = Salt::random();
+    let new_keys = vault::derive(new, &salt)?;
+    let wrapped = vault::wrap_identity(&unlocked.identity, &new_keys)?;
+    let body = ChangePassphrase {
+        old_auth: old_keys.auth.encode(),
+        salt: salt.encode(),
+        auth: new_keys.auth.encode(),
+        wrapped_identity: vault::encode_wrapped(&wrapped),
+    };
+    relay_client::vault_change_passphrase(&body).await?;
+    let fresh = WrappedIdentity { salt: body.salt, wrapped_identity: body.wrapped_identity, ..cached };
+    cache::put(&db, &fresh).await?;
+    Ok(())
 }
