@@ -1,0 +1,38 @@
+//! The idle lock on a shared computer: a caseworker who walks away from a half-typed
+//! intake finds the app locked after the organisation's idle time (here the shortest,
+//! one minute, set with `amanat serve --idle-lock-minutes 1`), with nothing of the form
+//! left on the page, and her relay session ended.
+
+use std::time::{Duration, Instant};
+
+use amanat_tests::browser::Browser;
+use amanat_tests::relay::RelayProcess;
+
+#[tokio::test]
+async fn a_caseworker_who_walks_away_finds_the_app_locked_with_nothing_typed_left() {
+    let relay = RelayProcess::start_with_app(&["--idle-lock-minutes", "1"]);
+    let browser = Browser::start().await.unwrap();
+    browser.enrol_demo_caseworker(&relay).await.unwrap();
+    browser.type_into("family_name", "Walked-away-Karimova").await.unwrap();
+    let typed_at = Instant::now();
+
+    browser.wait_for("#lock-reason", 100).await.unwrap();
+    let idle = typed_at.elapsed();
+    assert!(idle >= Duration::from_secs(55), "locked too early: after {idle:?}");
+    let text = browser.page_text().await.unwrap();
+    assert!(text.contains("Locked after a time without use"), "{text}");
+    assert!(!browser.client.source().await.unwrap().contains("Walked-away"), "the half-typed form must be gone");
+    assert_eq!(browser.count("#session-name").await.unwrap(), 0);
+    // The relay session ended too: the app's cookie no longer signs anything in.
+    tokio::time::sleep(Duration::from_secs(1)).await; // the sign-out request in flight
+    let who: serde_json::Value = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch('/api/v1/session').then(r => done(r.status));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(who, serde_json::json!(401));
+    browser.screenshot("idle-locked").await.unwrap();
+}
