@@ -16,6 +16,8 @@ pub mod app;
 pub mod bench;
 pub mod clock;
 pub mod components;
+pub mod forms;
+pub mod i18n;
 pub mod intake_draft;
 pub mod keyring_pin;
 pub mod local_db;
