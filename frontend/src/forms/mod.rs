@@ -17,6 +17,7 @@ pub mod descriptor;
 pub mod fields;
 pub mod household;
 pub mod intake_form;
+pub mod signature_pad;
 pub mod summary;
 
 pub use intake_form::{new_intake, IntakeForm};
