@@ -158,7 +158,9 @@ fn serve_on_an_empty_data_dir_makes_the_demo_organisation_and_says_how_to_sign_i
     let mut relay = RelayProcess::start(&[]);
     let out = relay.stdout_text();
     assert!(out.contains("adviser-identity.txt") && out.contains(&relay.base), "{out}");
-    assert!(out.contains("Sign in as demo-caseworker with the token in"), "{out}");
+    let link = format!("{}/#enrol={}", relay.base, relay.demo_file("caseworker-enrolment.txt"));
+    assert!(out.contains(&link), "the demo caseworker's enrolment link is printed: {out}");
+    assert!(out.contains("at /adviser sign in as demo-adviser with the token in"), "{out}");
     let token = relay.demo_file("caseworker.token");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let status = rt.block_on(async {

@@ -68,9 +68,9 @@ impl DemoFiles {
             ));
         }
         s.push_str(&format!(
-            "Sign in as {CASEWORKER} with the token in {} (or as {ADVISER} with the token in {}).\n",
-            self.caseworker_token.display(),
-            self.adviser_token.display()
+            "The caseworker page asks for {CASEWORKER}'s passphrase (chosen through the link); at /adviser sign in as {ADVISER} with the token in {}. Scripted clients: the bearer token in {}.\n",
+            self.adviser_token.display(),
+            self.caseworker_token.display()
         ));
         s
     }

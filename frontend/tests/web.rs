@@ -87,7 +87,7 @@ async fn the_outbox_round_trips_an_entry_and_stores_only_ciphertext_and_envelope
     let keys: Vec<String> = js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>()).iter().filter_map(|k| k.as_string()).collect();
     let mut keys = keys;
     keys.sort();
-    assert_eq!(keys, ["ciphertext", "envelope", "refusal", "state"]);
+    assert_eq!(keys, ["ciphertext", "envelope", "owner", "refusal", "state"]);
     let ct = js_sys::Reflect::get(value, &"ciphertext".into()).unwrap();
     let ct: js_sys::Uint8Array = ct.dyn_into().expect("the ciphertext is stored as a Uint8Array");
     let ct = ct.to_vec();
@@ -156,4 +156,34 @@ async fn a_new_device_has_no_pinned_key_until_a_keyring_verifies() {
     if amanat_frontend::keyring_pin::BUILT_IN.is_none() {
         assert_eq!(amanat_frontend::keyring_pin::current(&db).await.unwrap(), None);
     }
+}
+
+/// The device's copy of a caseworker's vault holds the salt, an age file and the public
+/// recipient: it opens with the passphrase (in wasm, as at sign-in) and not without.
+#[wasm_bindgen_test]
+async fn the_cached_wrapped_identity_is_an_age_file_that_opens_only_with_the_passphrase() {
+    use shared::vault::{self, Salt, WrappedIdentity};
+    const PASS: &str = "pear lantern cobalt 17 reed";
+    let salt = Salt::random();
+    let keys = vault::derive(PASS, &salt).unwrap();
+    let personal = shared::seal::generate_identity();
+    let wrapped = vault::wrap_identity(&personal, &keys).unwrap();
+    let w = WrappedIdentity {
+        name: "aziza".into(),
+        role: shared::api::Role::Caseworker,
+        salt: salt.encode(),
+        wrapped_identity: vault::encode_wrapped(&wrapped),
+        recipient: personal.to_public().to_string(),
+    };
+    let db = fresh_db().await;
+    amanat_frontend::vault::cache::put(&db, &w).await.unwrap();
+    let back = amanat_frontend::vault::cache::get(&db, "aziza").await.unwrap().unwrap();
+    assert_eq!(back, w);
+    assert_eq!(amanat_frontend::vault::cache::get(&db, "bekzod").await.unwrap(), None);
+    let bytes = vault::decode_wrapped(&back.wrapped_identity).unwrap();
+    assert!(bytes.as_bytes().starts_with(b"age-encryption.org/v1\n"));
+    let opened = vault::unwrap_identity(bytes.as_bytes(), &vault::derive(PASS, &Salt::decode(&back.salt).unwrap()).unwrap());
+    assert_eq!(opened.unwrap().to_public().to_string(), back.recipient);
+    let wrong = vault::derive("pear lantern cobalt 17 reeds", &salt).unwrap();
+    assert_eq!(vault::unwrap_identity(bytes.as_bytes(), &wrong).err(), Some(shared::ErrorCode::WrongPassphrase));
 }

@@ -43,6 +43,21 @@ pub fn OutboxList(view: OutboxView, sync: SyncHandle) -> impl IntoView {
             <h2 id="outbox-title">{t("outbox.title")}</h2>
             <p class="hint">{t("outbox.hint")}</p>
             {move || view.relay_problem.get().map(|p| view! { <p class="relay-problem">{p}</p> })}
+            <p id="sync-counts" class="hint">
+                {move || {
+                    let (waiting, uploaded) = view.rows.with(|rows| {
+                        let waiting = rows.iter().filter(|r| matches!(r.state, "sealed" | "waiting")).count();
+                        (waiting, rows.iter().filter(|r| r.state == "uploaded").count())
+                    });
+                    format!("{waiting} {} · {uploaded} {}", t("outbox.counts_waiting"), t("outbox.counts_uploaded"))
+                }}
+                {move || {
+                    let (done, total) = view.progress.get();
+                    (total > 0 && done < total).then(|| {
+                        view! { <span id="sync-progress">" · " {t("outbox.progress")} " " {done} " " {t("outbox.of")} " " {total}</span> }
+                    })
+                }}
+            </p>
             <Show when=move || view.rows.with(Vec::is_empty)>
                 <p class="empty">{t("outbox.empty")}</p>
             </Show>
