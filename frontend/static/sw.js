@@ -3,8 +3,9 @@
 // (mahalla offices are often offline). It never touches /api/: answers of the relay
 // (records, keyring, sessions) are not cached here or anywhere (they carry
 // Cache-Control: no-store). Nothing personal is ever in these files.
-const SHELL = 'amanat-shell-v1';
-const FILES = ['/', '/index.html', '/boot.js', '/amanat.js', '/amanat_bg.wasm', '/style.css', '/favicon.svg'];
+const SHELL = 'amanat-shell-v2';
+const FILES = ['/', '/index.html', '/boot.js', '/amanat.js', '/amanat_bg.wasm', '/style.css', '/forms.css', '/favicon.svg',
+  '/locales/uz-Latn.ftl', '/locales/uz-Cyrl.ftl', '/locales/ru.ftl', '/locales/kk.ftl', '/locales/en.ftl'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL).then((c) => c.addAll(FILES)).then(() => self.skipWaiting()));

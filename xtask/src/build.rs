@@ -4,7 +4,8 @@
 //! profile; generate the JS glue with `wasm-bindgen-cli-support` (a library pinned to
 //! the same version as the `wasm-bindgen` crate, so the two can never disagree); shrink
 //! with `wasm-opt -Oz` (binaryen from npm, pinned and installed once: see `setup::wasm_opt`); copy
-//! `frontend/static/`; record every file's SHA-256 in `dist/hashes.txt`.
+//! `frontend/static/`, and the catalogs `shared/locales/*.ftl` into `dist/locales/`;
+//! record every top-level file's SHA-256 in `dist/hashes.txt`.
 
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
@@ -29,6 +30,14 @@ pub fn build_app() -> Result<Built> {
     for entry in fs::read_dir(root.join("frontend/static"))? {
         let entry = entry?;
         fs::copy(entry.path(), dist.join(entry.file_name()))?;
+    }
+    // The translation catalogs, fetched by the app per language (`frontend/src/i18n.rs`).
+    fs::create_dir_all(dist.join("locales"))?;
+    for entry in fs::read_dir(root.join("shared/locales"))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "ftl") {
+            fs::copy(&path, dist.join("locales").join(path.file_name().expect("a file")))?;
+        }
     }
     write_hashes(&dist)?;
     eprintln!("xtask: app built in {} ({} KB gzip: wasm + JS glue)", dist.display(), built.gzip_bytes / 1024);
