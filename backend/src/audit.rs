@@ -26,8 +26,10 @@ pub enum Action {
     EnrolmentIssued,
     Enrolled,
     PassphraseChanged,
-    /// A sign-in with a wrong token for an existing account.
+    /// A sign-in with a wrong token or passphrase for an existing account.
     SignInFailed,
+    /// An account locked after too many wrong passphrases in a row.
+    AccountLocked,
     /// Someone listed entry metadata (subject: the case, or `*`; size: rows answered).
     EntriesListed,
     /// Someone ran the verification report over HTTP (size: entries checked).
@@ -47,6 +49,7 @@ impl Action {
             Action::Enrolled => "enrolled",
             Action::PassphraseChanged => "passphrase_changed",
             Action::SignInFailed => "sign_in_failed",
+            Action::AccountLocked => "account_locked",
             Action::EntriesListed => "entries_listed",
             Action::VerificationRun => "verification_run",
         }
@@ -82,20 +85,50 @@ pub fn chain_hash(prev: &[u8], seq: u64, at: &str, actor: &str, action: &str, su
 /// Checks a run of stored events (in order, from the first), returning the seq of the
 /// first event that breaks the chain and why.
 pub fn check_chain(events: &[(AuditEvent, Vec<u8>)]) -> Result<(), (u64, &'static str)> {
-    let mut prev = GENESIS.to_vec();
-    for (expected_seq, (e, stored_prev)) in (1u64..).zip(events) {
-        if e.seq != expected_seq {
-            return Err((e.seq, "an event before it is missing"));
-        }
-        if *stored_prev != prev {
-            return Err((e.seq, "it does not follow the event before it"));
-        }
-        let h = chain_hash(&prev, e.seq, &e.at, &e.actor, &e.action, &e.subject, e.size);
-        if hex::encode(h) != e.hash {
-            return Err((e.seq, "its hash does not match its content (it was altered)"));
-        }
-        prev = h.to_vec();
+    ChainCheck::new().check(events)
+}
+
+/// A chain check that goes page by page: each page continues from the previous
+/// page's last hash, so a long log is checked in constant memory.
+#[derive(Clone, Debug)]
+pub struct ChainCheck {
+    prev: Vec<u8>,
+    next_seq: u64,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        Self::new()
     }
+}
+
+impl ChainCheck {
+    pub fn new() -> Self {
+        Self { prev: GENESIS.to_vec(), next_seq: 1 }
+    }
+
+    /// Checks the next page of events (in order, continuing the previous page).
+    pub fn check(&mut self, events: &[(AuditEvent, Vec<u8>)]) -> Result<(), (u64, &'static str)> {
+        for (e, stored_prev) in events {
+            check_one(&mut self.prev, self.next_seq, e, stored_prev)?;
+            self.next_seq += 1;
+        }
+        Ok(())
+    }
+}
+
+fn check_one(prev: &mut Vec<u8>, expected_seq: u64, e: &AuditEvent, stored_prev: &[u8]) -> Result<(), (u64, &'static str)> {
+    if e.seq != expected_seq {
+        return Err((e.seq, "an event before it is missing"));
+    }
+    if stored_prev != prev.as_slice() {
+        return Err((e.seq, "it does not follow the event before it"));
+    }
+    let h = chain_hash(prev, e.seq, &e.at, &e.actor, &e.action, &e.subject, e.size);
+    if hex::encode(h) != e.hash {
+        return Err((e.seq, "its hash does not match its content (it was altered)"));
+    }
+    *prev = h.to_vec();
     Ok(())
 }
 

@@ -5,6 +5,10 @@
 //! cookie: a client that sends credentials means them. Once the account is known its
 //! request budget is charged (429 with `Retry-After` when spent). What each role may do
 //! is [`crate::access`]'s table; [`Caller::may`] asks it.
+//!
+//! A write that is authenticated by the cookie is refused when the browser says it
+//! comes from another site (`Sec-Fetch-Site`): a defence against cross-site request
+//! forgery beside `SameSite=Strict` and the JSON-only bodies.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, COOKIE};
@@ -22,6 +26,25 @@ use crate::store::{Store, User};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "amanat_session";
+/// The session cookie's name over HTTPS (`--secure-cookies`): the `__Host-` prefix
+/// makes the browser refuse it unless it is `Secure`, for `/`, and has no `Domain`, so
+/// a sibling subdomain cannot plant or shadow it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-amanat_session";
+
+/// The session cookie's name for a relay with or without `--secure-cookies`.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+}
+
+/// Whether a request that changes something and carries the session cookie was sent
+/// from another site, by the browser's own word (`Sec-Fetch-Site`; absent in old
+/// browsers and non-browser clients, which `SameSite=Strict` and JSON bodies cover).
+pub fn cross_site(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| !matches!(v, "same-origin" | "none"))
+}
 
 /// The authenticated account making a request.
 #[derive(Clone, Debug)]
@@ -45,15 +68,15 @@ impl Caller {
     }
 }
 
-/// The session id in the request's cookies, if any.
-pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+/// The session id in the request's cookies (named `name`, see [`cookie_name`]), if any.
+pub fn session_cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value)
         .filter(|v| !v.is_empty())
 }
@@ -85,7 +108,12 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, AppErro
         let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(unauthorized)?;
         return user_of_token(state.store(), token.trim()).await?.map(Caller).ok_or(unauthorized);
     }
-    if let Some(id) = session_cookie(&parts.headers) {
+    if let Some(id) = session_cookie(&parts.headers, cookie_name(state.config().secure_cookies)) {
+        let safe = matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
+        if !safe && cross_site(&parts.headers) {
+            tracing::info!("cross-site write with the session cookie refused");
+            return Err(AppError(ErrorCode::Forbidden));
+        }
         let user = state.store().session(&credentials::session_hash(id)).await?;
         return user.map(Caller).ok_or(unauthorized);
     }
@@ -100,8 +128,19 @@ mod tests {
     fn the_session_cookie_is_found_among_others() {
         let mut h = HeaderMap::new();
         h.insert(COOKIE, "a=1; amanat_session=abc; b=2".parse().unwrap());
-        assert_eq!(session_cookie(&h), Some("abc"));
+        assert_eq!(session_cookie(&h, SESSION_COOKIE), Some("abc"));
+        assert_eq!(session_cookie(&h, SECURE_SESSION_COOKIE), None, "a relay with secure cookies reads only the __Host- name");
         h.insert(COOKIE, "amanat_session=".parse().unwrap());
-        assert_eq!(session_cookie(&h), None);
+        assert_eq!(session_cookie(&h, SESSION_COOKIE), None);
+    }
+
+    #[test]
+    fn only_a_same_origin_or_user_initiated_request_is_not_cross_site() {
+        let mut h = HeaderMap::new();
+        assert!(!cross_site(&h), "no header: not a browser that says");
+        for (v, cross) in [("same-origin", false), ("none", false), ("same-site", true), ("cross-site", true)] {
+            h.insert("sec-fetch-site", v.parse().unwrap());
+            assert_eq!(cross_site(&h), cross, "{v}");
+        }
     }
 }

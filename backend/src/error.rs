@@ -29,6 +29,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         Forbidden => StatusCode::FORBIDDEN,
         NotFound => StatusCode::NOT_FOUND,
         TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        EntryConflict => StatusCode::CONFLICT,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
         Internal => StatusCode::INTERNAL_SERVER_ERROR,
         KeyringMalformed | KeyringBadSignature | KeyringWrongSigner | KeyringEmpty | KeyringNoRecovery => {

@@ -24,6 +24,7 @@ pub const MAX_QUERY: usize = 1024;
 /// Charges the client address and checks the query string.
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip());
+    let addr = crate::rate_limit::client_key(addr);
     if let Err(wait) = state.address_limiter().take(&addr) {
         tracing::info!("rate limited by client address");
         return Throttled(wait).into_response();

@@ -1,10 +1,14 @@
 //! Slowing down clients, in memory: token buckets per client address and per account
-//! ([`Buckets`]), and failed sign-ins per address in fixed windows ([`RateLimiter`]).
+//! ([`Buckets`]), failed sign-ins per address in fixed windows ([`RateLimiter`]), and
+//! the lock rule of names that have no passphrase account ([`DecoyLocks`]).
 //!
 //! A refused request is answered 429 with `Retry-After` (whole seconds, at least 1;
 //! [`crate::error::Throttled`]). Limits are per relay process: behind a load balancer
-//! each instance counts its own. The maps are bounded: past [`MAX_KEYS`] keys, idle
-//! ones are dropped, so a flood of addresses cannot grow memory without end.
+//! each instance counts its own. Client addresses are keyed by [`client_key`]: an IPv6
+//! address by its /64 (one subscriber usually holds a whole /64). Every map has a hard
+//! bound of [`MAX_KEYS`]: when it is full, entries that no longer matter are dropped
+//! and, if that is not enough, the oldest, down to nine tenths of the bound, so the
+//! scan is paid once per thousand new keys, not per key.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -12,8 +16,37 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Most keys a limiter tracks before it drops idle ones.
+/// Most keys a limiter tracks.
 pub const MAX_KEYS: usize = 10_000;
+
+/// The key a client address is counted under: IPv4 as is, IPv6 by its /64 (an
+/// IPv4-mapped IPv6 address as the IPv4 address).
+pub fn client_key(ip: Option<IpAddr>) -> Option<IpAddr> {
+    ip.map(|ip| match ip {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        },
+    })
+}
+
+/// Makes room in a full map: drops what `stale` says no longer matters, then, if
+/// still above nine tenths of [`MAX_KEYS`], the entries with the oldest `age`.
+fn make_room<K: Eq + Hash, V>(map: &mut HashMap<K, V>, stale: impl Fn(&V) -> bool, age: impl Fn(&V) -> Instant) {
+    if map.len() < MAX_KEYS {
+        return;
+    }
+    map.retain(|_, v| !stale(v));
+    let target = MAX_KEYS * 9 / 10;
+    if map.len() > target {
+        let mut ages: Vec<Instant> = map.values().map(&age).collect();
+        let excess = map.len() - target;
+        let (_, cutoff, _) = ages.select_nth_unstable(excess - 1);
+        let cutoff = *cutoff;
+        map.retain(|_, v| age(v) > cutoff);
+    }
+}
 
 /// Token buckets keyed by `K`: each key may spend `burst` requests at once, refilled
 /// at `per_second`. A rate of 0 turns the limit off.
@@ -40,10 +73,10 @@ impl<K: Eq + Hash + Clone> Buckets<K> {
         }
         let now = Instant::now();
         let mut map = self.buckets.lock().expect("the limiter lock is not poisoned");
-        if map.len() >= MAX_KEYS && !map.contains_key(key) {
-            // Drop buckets that have refilled: forgetting them changes nothing.
+        if !map.contains_key(key) {
+            // A bucket that has refilled can be forgotten without changing anything.
             let (rate, burst) = (self.per_second, self.burst);
-            map.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < burst);
+            make_room(&mut map, |(tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate >= burst, |(_, at)| *at);
         }
         let (tokens, at) = map.entry(key.clone()).or_insert((self.burst, now));
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);
@@ -57,11 +90,33 @@ impl<K: Eq + Hash + Clone> Buckets<K> {
     }
 }
 
-/// Counts failures per address in fixed windows (sign-in).
+/// Counts sign-in attempts per client address in fixed windows. An attempt is counted
+/// when it *begins* ([`RateLimiter::try_begin`]), so parallel requests cannot all pass
+/// the check before any failure is recorded; a successful one is taken back.
 pub struct RateLimiter {
     max_failures: u32,
     window: Duration,
     seen: Mutex<HashMap<Option<IpAddr>, (Instant, u32)>>,
+}
+
+/// An attempt in progress, already counted against its address.
+#[must_use = "an attempt counts as a failure unless marked as succeeded"]
+pub struct Attempt<'a> {
+    limiter: &'a RateLimiter,
+    key: Option<IpAddr>,
+    window_start: Instant,
+}
+
+impl Attempt<'_> {
+    /// The attempt succeeded: it no longer counts against the address.
+    pub fn succeeded(self) {
+        let mut seen = self.limiter.seen.lock().expect("the limiter lock is not poisoned");
+        if let Some((start, n)) = seen.get_mut(&self.key) {
+            if *start == self.window_start {
+                *n = n.saturating_sub(1);
+            }
+        }
+    }
 }
 
 impl RateLimiter {
@@ -76,9 +131,10 @@ impl RateLimiter {
 
     /// Whether `addr` may try now; if not, how long until its window ends.
     pub fn check(&self, addr: Option<IpAddr>) -> Result<(), Duration> {
+        let key = client_key(addr);
         let now = Instant::now();
         let seen = self.seen.lock().expect("the limiter lock is not poisoned");
-        match seen.get(&addr) {
+        match seen.get(&key) {
             Some((start, n)) if now.duration_since(*start) < self.window && *n >= self.max_failures => {
                 Err(self.window - now.duration_since(*start))
             }
@@ -91,18 +147,91 @@ impl RateLimiter {
         self.check(addr).is_ok()
     }
 
-    /// Records a failure from `addr`.
+    /// Counts an attempt from `addr` before it is checked: refused (with how long to
+    /// wait) when failures and attempts in flight already reach the limit.
+    pub fn try_begin(&self, addr: Option<IpAddr>) -> Result<Attempt<'_>, Duration> {
+        let key = client_key(addr);
+        let (start, n) = self.count(key);
+        if n > self.max_failures {
+            let mut seen = self.seen.lock().expect("the limiter lock is not poisoned");
+            if let Some(e) = seen.get_mut(&key) {
+                e.1 -= 1; // a refused attempt is not counted twice
+            }
+            return Err(self.window.saturating_sub(start.elapsed()));
+        }
+        Ok(Attempt { limiter: self, key, window_start: start })
+    }
+
+    /// Records a failure from `addr` (one that did not go through [`Self::try_begin`]).
     pub fn failed(&self, addr: Option<IpAddr>) {
+        self.count(client_key(addr));
+    }
+
+    /// Adds one to `key`'s count in the current window; returns the window and count.
+    fn count(&self, key: Option<IpAddr>) -> (Instant, u32) {
         let now = Instant::now();
         let mut seen = self.seen.lock().expect("the limiter lock is not poisoned");
-        if seen.len() > MAX_KEYS {
-            seen.retain(|_, (start, _)| now.duration_since(*start) < self.window);
+        if !seen.contains_key(&key) {
+            let window = self.window;
+            make_room(&mut seen, |(start, _)| now.duration_since(*start) >= window, |(start, _)| *start);
         }
-        let e = seen.entry(addr).or_insert((now, 0));
+        let e = seen.entry(key).or_insert((now, 0));
         if now.duration_since(e.0) >= self.window {
             *e = (now, 0);
         }
         e.1 += 1;
+        *e
+    }
+}
+
+/// The account lock of names that have no passphrase account, kept in memory so an
+/// unknown name behaves like a known one: the same count of wrong passphrases in a
+/// row, the same lock of the same length. (Known accounts keep theirs in the store.)
+pub struct DecoyLocks {
+    max: u32,
+    lock: Duration,
+    names: Mutex<HashMap<String, DecoyLock>>,
+}
+
+#[derive(Clone, Copy)]
+struct DecoyLock {
+    failed: u32,
+    locked_until: Option<Instant>,
+    touched: Instant,
+}
+
+impl DecoyLocks {
+    pub fn new(max: u32, lock: Duration) -> Self {
+        Self { max, lock, names: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts an attempt for `name` before it is checked, as the store does for a real
+    /// account: `None` if the name is locked (or this attempt is one too many, which
+    /// locks it), else the attempt's number in the current run of failures.
+    pub fn reserve(&self, name: &str) -> Option<u32> {
+        let now = Instant::now();
+        let mut names = self.names.lock().expect("the lock table is not poisoned");
+        if !names.contains_key(name) {
+            make_room(&mut names, |l| l.locked_until.is_none_or(|t| t <= now) && l.failed == 0, |l| l.touched);
+        }
+        let e = names.entry(name.to_owned()).or_insert(DecoyLock { failed: 0, locked_until: None, touched: now });
+        e.touched = now;
+        if e.locked_until.is_some_and(|t| t > now) {
+            return None;
+        }
+        e.failed += 1;
+        if e.failed > self.max {
+            *e = DecoyLock { failed: 0, locked_until: Some(now + self.lock), touched: now };
+            return None;
+        }
+        Some(e.failed)
+    }
+
+    /// Locks `name` (its `max`-th wrong passphrase in a row).
+    pub fn lock(&self, name: &str) {
+        let now = Instant::now();
+        let mut names = self.names.lock().expect("the lock table is not poisoned");
+        names.insert(name.to_owned(), DecoyLock { failed: 0, locked_until: Some(now + self.lock), touched: now });
     }
 }
 
@@ -165,6 +294,55 @@ mod tests {
             b.take(&i).unwrap();
         }
         assert!(b.buckets.lock().unwrap().len() <= MAX_KEYS + 1);
+    }
+
+    #[test]
+    fn parallel_attempts_are_counted_when_they_begin_so_they_cannot_all_pass() {
+        let l = RateLimiter::new(3, Duration::from_secs(60));
+        let a = Some("10.0.0.1".parse().unwrap());
+        let in_flight: Vec<_> = (0..3).map(|_| l.try_begin(a).expect("within the limit")).collect();
+        assert!(l.try_begin(a).is_err(), "a fourth attempt while three are in flight is refused");
+        assert!(l.try_begin(a).is_err(), "refusals do not count twice but still refuse");
+        let mut in_flight = in_flight.into_iter();
+        in_flight.next().unwrap().succeeded();
+        assert!(l.try_begin(a).is_ok(), "a success gives its place back");
+    }
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_slash_64() {
+        let l = RateLimiter::new(1, Duration::from_secs(60));
+        l.failed(Some("2001:db8:1:2::1".parse().unwrap()));
+        assert!(!l.allowed(Some("2001:db8:1:2:ffff::9".parse().unwrap())), "same /64");
+        assert!(l.allowed(Some("2001:db8:1:3::1".parse().unwrap())), "another /64");
+        assert_eq!(client_key(Some("::ffff:10.1.2.3".parse().unwrap())), Some("10.1.2.3".parse().unwrap()));
+    }
+
+    #[test]
+    fn the_failure_map_has_a_hard_bound_even_when_every_entry_is_live() {
+        let l = RateLimiter::new(100, Duration::from_secs(3600));
+        for i in 0..(MAX_KEYS as u32 * 3) {
+            l.failed(Some(IpAddr::V4(i.into())));
+        }
+        assert!(l.seen.lock().unwrap().len() <= MAX_KEYS);
+        let b = Buckets::with_burst(0.000_001, 1.0);
+        for i in 0..(MAX_KEYS * 3) {
+            let _ = b.take(&i);
+        }
+        assert!(b.buckets.lock().unwrap().len() <= MAX_KEYS, "draining buckets are bounded too");
+    }
+
+    #[test]
+    fn an_unknown_name_locks_like_an_account_after_its_run_of_failures() {
+        let d = DecoyLocks::new(2, Duration::from_millis(30));
+        assert_eq!(d.reserve("ghost"), Some(1));
+        assert_eq!(d.reserve("ghost"), Some(2));
+        d.lock("ghost");
+        assert_eq!(d.reserve("ghost"), None, "locked");
+        assert_eq!(d.reserve("other"), Some(1), "names are separate");
+        std::thread::sleep(Duration::from_millis(40));
+        assert_eq!(d.reserve("ghost"), Some(1), "the lock ends and the count starts again");
+        assert_eq!(d.reserve("ghost"), Some(2));
+        assert_eq!(d.reserve("ghost"), None, "one attempt too many locks at once");
     }
 
     #[test]

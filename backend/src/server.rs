@@ -5,7 +5,9 @@
 //! well as over real HTTP. [`serve_on`] is our own accept loop over hyper's HTTP/1
 //! connection (not `axum::serve`) because that is where a slow client is cut off: the
 //! whole header must arrive within `header_timeout`, and header size and count are
-//! capped, before any handler or extractor runs.
+//! capped, before any handler or extractor runs. It also caps open connections at
+//! [`MAX_CONNECTIONS`]: past that, new ones wait in the kernel's accept queue until one
+//! closes, so slow clients cannot pile up tasks and sockets without end.
 
 use std::future::Future;
 use std::time::Duration;
@@ -25,6 +27,9 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use crate::config::Config;
 use crate::state::AppState;
 use crate::{access_log, demo, headers, limits, routes, web};
+
+/// Most connections served at once.
+pub const MAX_CONNECTIONS: usize = 1024;
 
 /// How long shutdown waits for requests in flight before it closes the store anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -64,7 +69,12 @@ pub async fn serve_on(
     let router = app(state);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("the connection semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(conn) => conn,
@@ -84,6 +94,7 @@ pub async fn serve_on(
         });
         let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));
         tokio::spawn(async move {
+            let _slot = slot;
             if let Err(e) = conn.await {
                 // Timeouts, resets, oversized headers: the client's problem, logged quietly.
                 tracing::debug!(error = %e, "connection ended with an error");

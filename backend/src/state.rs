@@ -18,6 +18,7 @@ struct Inner {
     sign_in_limiter: RateLimiter,
     address_limiter: Buckets<Option<std::net::IpAddr>>,
     account_limiter: Buckets<String>,
+    vault: crate::vault_auth::VaultGuards,
 }
 
 impl AppState {
@@ -31,7 +32,7 @@ impl AppState {
         let address_limiter = Buckets::new(config.rate_per_address);
         let account_limiter = Buckets::new(config.rate_per_account);
         let sign_in_limiter = RateLimiter::sign_in();
-        Self { inner: Arc::new(Inner { store, config, sign_in_limiter, address_limiter, account_limiter }) }
+        Self { inner: Arc::new(Inner { store, config, sign_in_limiter, address_limiter, account_limiter, vault: Default::default() }) }
     }
 
     pub fn store(&self) -> &Store {
@@ -49,6 +50,11 @@ impl AppState {
     /// Requests per client address (the `rate_limit_address` middleware).
     pub fn address_limiter(&self) -> &Buckets<Option<std::net::IpAddr>> {
         &self.inner.address_limiter
+    }
+
+    /// The vault's Argon2-free guards: decoy locks and the cached decoy-salt key.
+    pub fn vault(&self) -> &crate::vault_auth::VaultGuards {
+        &self.inner.vault
     }
 
     /// Requests per account (the [`crate::auth::Caller`] extractor).

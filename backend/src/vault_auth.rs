@@ -1,5 +1,6 @@
 //! The relay's half of the caseworker vault: enrolment tokens, the slow hash of the
-//! browser's `auth` value, and decoy salts. No I/O here.
+//! browser's `auth` value, decoy salts, and the gate every Argon2id call passes. No I/O
+//! here.
 //!
 //! The browser derives `auth` from the passphrase with Argon2id (see `shared::vault`);
 //! the relay never sees the passphrase. It still keeps only an Argon2id hash of `auth`
@@ -7,10 +8,20 @@
 //! bits, so this guards a stolen database, not a weak secret), checked with the
 //! `password-hash` verifier, which compares in constant time. A name that has no
 //! passphrase account gets a decoy salt (HMAC of the name under a relay secret) and
-//! the same slow check against a dummy hash, so neither answer nor timing tells which
-//! accounts exist.
+//! the same slow check against a dummy hash (see `routes::vault` for how answers and
+//! timing are kept alike).
+//!
+//! Each hash or check holds 19 MiB for tens of milliseconds, so they all run through
+//! [`on_argon2`]: on the blocking pool (never on an async worker, which would stall
+//! every other request) and at most one per CPU at a time (so parallel sign-ins queue
+//! instead of multiplying memory by the blocking pool's 512 threads).
 
 use std::sync::OnceLock;
+use std::time::Duration;
+
+use tokio::sync::{OnceCell, Semaphore};
+
+use crate::rate_limit::{Buckets, DecoyLocks};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -50,11 +61,50 @@ pub fn auth_matches(auth: &AuthKey, stored: &str) -> bool {
     }
 }
 
+/// A hash with the same parameters as every stored one, checked for names without an
+/// account. It is fixed (made once, of 32 zero bytes) rather than made at first use,
+/// so the first unknown name does not pay an extra hash; that its input is known does
+/// not matter, as the result of checking it is never used.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$YW1hbmF0LWR1bW15LXNhbA$LN8TDPsXZaSq/rO94gW1FHOQAeVm/OpTPAJ60WO7b20";
+
 /// Spends the same time as [`auth_matches`] for a name without an account.
 pub fn waste_a_check(auth: &AuthKey) {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_auth(&AuthKey(random())));
-    let _ = auth_matches(auth, dummy);
+    let _ = auth_matches(auth, DUMMY_HASH);
+}
+
+/// The process-wide Argon2id gate: one permit per CPU.
+fn argon2_gate() -> &'static Semaphore {
+    static GATE: OnceLock<Semaphore> = OnceLock::new();
+    GATE.get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
+/// Runs an Argon2id hash or check `f` on the blocking pool once a permit of the gate
+/// is free. `None` if the task panicked.
+pub async fn on_argon2<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> Option<R> {
+    let _permit = argon2_gate().acquire().await.expect("the gate is never closed");
+    tokio::task::spawn_blocking(f).await.ok()
+}
+
+/// The sign-in routes' in-memory state in a running relay.
+pub struct VaultGuards {
+    /// The lock rule for names without an account ([`DecoyLocks`]).
+    pub decoy_locks: DecoyLocks,
+    /// The decoy-salt key, read (or made) once and kept, so that the salt of an
+    /// unknown name costs no database write.
+    pub decoy_secret: OnceCell<String>,
+    /// How many failed token sign-ins per account are written to the audit log: ten at
+    /// once, then one a minute, so a flood of guesses cannot flood the log.
+    pub failure_audit: Buckets<String>,
+}
+
+impl Default for VaultGuards {
+    fn default() -> Self {
+        Self {
+            decoy_locks: DecoyLocks::new(MAX_FAILED_SIGN_INS as u32, Duration::from_secs(LOCK_SECONDS as u64)),
+            decoy_secret: OnceCell::new(),
+            failure_audit: Buckets::with_burst(1.0 / 60.0, 10.0),
+        }
+    }
 }
 
 fn random<const N: usize>() -> [u8; N] {
@@ -124,6 +174,36 @@ mod tests {
         assert!(!auth_matches(&AuthKey([2; 32]), &stored));
         assert!(!auth_matches(&a, "not a hash"));
         assert_ne!(hash_auth(&a), stored, "each hash has its own salt");
+    }
+
+    #[test]
+    fn the_dummy_hash_has_the_stored_parameters() {
+        assert!(DUMMY_HASH.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(auth_matches(&AuthKey([0; 32]), DUMMY_HASH), "the dummy is a real hash, so checking it costs the same");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn argon2_work_runs_at_most_one_per_cpu_at_a_time() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (now, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let tasks: Vec<_> = (0..cpus * 4)
+            .map(|_| {
+                let (now, peak) = (now.clone(), peak.clone());
+                tokio::spawn(on_argon2(move || {
+                    let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(n, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(20));
+                    now.fetch_sub(1, Ordering::SeqCst);
+                }))
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let peak = peak.load(Ordering::SeqCst);
+        assert!((1..=cpus).contains(&peak), "the gate caps concurrent hashes at the CPU count ({peak} > {cpus})");
     }
 
     #[test]

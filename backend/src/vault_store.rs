@@ -1,5 +1,6 @@
-//! The vault's rows in the store (migration `0004_vault.sql`): enrolment tokens,
-//! passphrase accounts and the relay's own secrets.
+//! The vault's rows in the store (migrations `0004_vault.sql`, `0005_sessions_and_cases.sql`):
+//! enrolment tokens, passphrase accounts, the relay's own secrets, passphrase sessions
+//! with an absolute end, and case ownership.
 //!
 //! Written as portable SQL (`$1` placeholders, TEXT and INTEGER columns) so the same
 //! queries serve SQLite and PostgreSQL. Only hashes, salts, public keys and age files
@@ -21,6 +22,17 @@ pub struct VaultAccount {
     pub locked_until: i64,
 }
 
+/// The outcome of counting a sign-in attempt ([`Store::vault_reserve`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reservation {
+    /// Go ahead: the attempt's number in the current run of failures.
+    Attempt(i64),
+    /// The account is locked (or gone).
+    Locked,
+    /// This attempt was one too many while others were in flight: now locked.
+    JustLocked,
+}
+
 /// What an enrolment writes.
 pub struct NewCredentials<'a> {
     pub salt: &'a str,
@@ -30,9 +42,14 @@ pub struct NewCredentials<'a> {
 }
 
 impl Store {
-    /// Keeps a new enrolment token's hash for `account` until `expires_at`.
+    /// Keeps a new enrolment token's hash for `account` until `expires_at`. Earlier
+    /// tokens of the account stop working: only the newest link is valid.
     pub async fn add_enrolment(&self, token_sha256_hex: &str, account: &str, expires_at: i64) -> Result<()> {
-        sqlx::query("DELETE FROM enrolments WHERE expires_at <= $1").bind(now_unix()).execute(self.pool()).await?;
+        sqlx::query("DELETE FROM enrolments WHERE expires_at <= $1 OR account = $2")
+            .bind(now_unix())
+            .bind(account)
+            .execute(self.pool())
+            .await?;
         sqlx::query("INSERT INTO enrolments (token_sha256, account, expires_at) VALUES ($1, $2, $3)")
             .bind(token_sha256_hex)
             .bind(account)
@@ -42,9 +59,21 @@ impl Store {
         Ok(())
     }
 
-    /// Redeems an enrolment token: in one transaction, removes it (single use) and
-    /// writes the account's credentials. `None` if the token is unknown, expired, or
-    /// belongs to another account than `name` (then it stays usable).
+    /// The account an unexpired enrolment token belongs to (checked before the slow
+    /// hash of a new passphrase is made, so a made-up token costs no hash).
+    pub async fn enrolment_account(&self, token_sha256_hex: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT account FROM enrolments WHERE token_sha256 = $1 AND expires_at > $2")
+            .bind(token_sha256_hex)
+            .bind(now_unix())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get("account")).transpose()?)
+    }
+
+    /// Redeems an enrolment token: in one transaction, removes it (single use), writes
+    /// the account's credentials and ends the account's sessions (whoever held the old
+    /// passphrase is signed out). `None` if the token is unknown, expired, or belongs
+    /// to another account than `name` (then it stays usable).
     pub async fn redeem_enrolment(
         &self,
         token_sha256_hex: &str,
@@ -84,6 +113,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        sqlx::query(r#"DELETE FROM sessions WHERE "user" = $1"#).bind(&account).execute(&mut *tx).await?;
         tx.commit().await?;
         self.user(&account).await
     }
@@ -115,23 +145,38 @@ impl Store {
         }))
     }
 
-    /// Counts a wrong passphrase; after `max` in a row the account locks until
-    /// `now + lock_secs`. Returns whether it is now locked.
-    pub async fn vault_failed(&self, name: &str, max: i64, lock_secs: i64) -> Result<bool> {
+    /// Counts a sign-in attempt *before* its passphrase is checked, so parallel
+    /// attempts cannot all pass the lock. More than `max` in a row locks
+    /// the account until `now + lock_secs`.
+    pub async fn vault_reserve(&self, name: &str, max: i64, lock_secs: i64) -> Result<Reservation> {
         let now = now_unix();
-        sqlx::query("UPDATE vault_accounts SET failed_sign_ins = failed_sign_ins + 1 WHERE account = $1")
-            .bind(name)
-            .execute(self.pool())
-            .await?;
-        let locked = sqlx::query(
-            "UPDATE vault_accounts SET locked_until = $2, failed_sign_ins = 0 WHERE account = $1 AND failed_sign_ins >= $3",
+        let row = sqlx::query(
+            "UPDATE vault_accounts SET failed_sign_ins = failed_sign_ins + 1 WHERE account = $1 AND locked_until <= $2 \
+             RETURNING failed_sign_ins",
         )
         .bind(name)
-        .bind(now + lock_secs)
-        .bind(max)
-        .execute(self.pool())
+        .bind(now)
+        .fetch_optional(self.pool())
         .await?;
-        Ok(locked.rows_affected() > 0)
+        let Some(row) = row else {
+            return Ok(Reservation::Locked);
+        };
+        let n: i64 = row.try_get("failed_sign_ins")?;
+        if n > max {
+            self.vault_lock(name, lock_secs).await?;
+            return Ok(Reservation::JustLocked);
+        }
+        Ok(Reservation::Attempt(n))
+    }
+
+    /// Locks an account for `lock_secs` (its `max`-th wrong passphrase in a row).
+    pub async fn vault_lock(&self, name: &str, lock_secs: i64) -> Result<()> {
+        sqlx::query("UPDATE vault_accounts SET locked_until = $2, failed_sign_ins = 0 WHERE account = $1")
+            .bind(name)
+            .bind(now_unix() + lock_secs)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// Clears the failure count after a right passphrase.
@@ -161,6 +206,51 @@ impl Store {
     pub async fn delete_sessions_of(&self, name: &str) -> Result<()> {
         sqlx::query(r#"DELETE FROM sessions WHERE "user" = $1"#).bind(name).execute(self.pool()).await?;
         Ok(())
+    }
+
+    /// Starts a passphrase session that lasts until `expires_at` unless renewed, and
+    /// never past `ends_at`.
+    pub async fn add_vault_session(&self, id_sha256: &[u8; 32], user: &str, expires_at: i64, ends_at: i64) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_unix()).execute(self.pool()).await?;
+        sqlx::query(r#"INSERT INTO sessions (id_sha256, "user", expires_at, ends_at) VALUES ($1, $2, $3, $4)"#)
+            .bind(&id_sha256[..])
+            .bind(user)
+            .bind(expires_at.min(ends_at))
+            .bind(ends_at)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Ends an unexpired session and says whose it was and when it had to end at the
+    /// latest, in one statement: of two requests that present the same id, only one
+    /// gets it (renewing cannot split a session in two).
+    pub async fn take_session(&self, id_sha256: &[u8; 32]) -> Result<Option<(User, i64)>> {
+        let row = sqlx::query(
+            r#"DELETE FROM sessions WHERE id_sha256 = $1 AND expires_at > $2 RETURNING "user", expires_at, ends_at"#,
+        )
+        .bind(&id_sha256[..])
+        .bind(now_unix())
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let name: String = row.try_get("user")?;
+        let ends_at: i64 = row.try_get("ends_at")?;
+        let ends_at = if ends_at > 0 { ends_at } else { row.try_get("expires_at")? };
+        Ok(self.user(&name).await?.map(|u| (u, ends_at)))
+    }
+
+    /// Claims `case` for `owner` if nobody owns it yet, atomically; answers its owner.
+    pub async fn claim_case(&self, case: &str, owner: &str) -> Result<String> {
+        sqlx::query("INSERT INTO cases (case_id, owner) VALUES ($1, $2) ON CONFLICT (case_id) DO NOTHING")
+            .bind(case)
+            .bind(owner)
+            .execute(self.pool())
+            .await?;
+        let row = sqlx::query("SELECT owner FROM cases WHERE case_id = $1").bind(case).fetch_one(self.pool()).await?;
+        Ok(row.try_get("owner")?)
     }
 
     /// A random secret the relay keeps under `name`, made (by `make`) on first use.

@@ -7,6 +7,9 @@
 //! not served, but someone should look. The audit log's hash chain must verify; the
 //! report prints the chain's latest hash, so a copy kept elsewhere shows whether
 //! events were later cut from the end.
+//!
+//! Entries and audit events are read a page at a time ([`PAGE`]); the chain check
+//! carries the previous hash from page to page, so memory does not grow with the log.
 
 use std::fmt::Write as _;
 
@@ -15,7 +18,7 @@ use shared::EntryId;
 
 use crate::audit;
 use crate::blobs::TEMP_PREFIX;
-use crate::store::{Store, StoreError};
+use crate::store::{EntryFilter, Store, StoreError};
 
 /// One entry that failed, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,48 +120,104 @@ pub fn check_stored(blobs: &crate::blobs::Blobs, id: &EntryId, recorded_size: u6
     })
 }
 
+/// Entries or audit events read from the store at once.
+pub const PAGE: usize = 1000;
+
 /// Checks the whole store.
 pub async fn verify(store: &Store) -> Result<Report, StoreError> {
-    let mut report = verify_entries(store).await?;
-    let events = store.audit_events(0, usize::MAX).await?;
-    report.audit_events = events.len();
-    report.audit_head = events.last().map(|(e, _)| e.hash.clone());
-    if let Err((seq, reason)) = audit::check_chain(&events) {
-        report.failures.push(Failure { id: format!("audit event {seq}"), reason: format!("the audit chain breaks: {reason}") });
-    }
-    Ok(report)
+    Ok(verify_each(store, |_, _, _| ()).await?.0)
 }
 
-async fn verify_entries(store: &Store) -> Result<Report, StoreError> {
-    let rows = store.all_entries().await?;
+/// Checks the whole store and calls `per_entry` on each recorded entry (in upload
+/// order, with its failure if any), in the same pass.
+pub async fn verify_each<T, F>(store: &Store, per_entry: F) -> Result<(Report, Vec<T>), StoreError>
+where
+    T: Send + 'static,
+    F: Fn(&crate::blobs::Blobs, &EntryId, Option<&str>) -> T + Send + Sync + 'static,
+{
+    let (mut report, details) = verify_entries(store, per_entry).await?;
+    let mut chain = audit::ChainCheck::new();
+    let mut after = 0u64;
+    loop {
+        let events = store.audit_events(after, PAGE).await?;
+        let Some((last, _)) = events.last() else { break };
+        after = last.seq;
+        report.audit_events += events.len();
+        report.audit_head = Some(last.hash.clone());
+        if report.failures.iter().all(|f| !f.id.starts_with("audit event")) {
+            if let Err((seq, reason)) = chain.check(&events) {
+                report.failures.push(Failure { id: format!("audit event {seq}"), reason: format!("the audit chain breaks: {reason}") });
+            }
+        }
+        if events.len() < PAGE {
+            break;
+        }
+    }
+    Ok((report, details))
+}
+
+async fn verify_entries<T, F>(store: &Store, per_entry: F) -> Result<(Report, Vec<T>), StoreError>
+where
+    T: Send + 'static,
+    F: Fn(&crate::blobs::Blobs, &EntryId, Option<&str>) -> T + Send + Sync + 'static,
+{
     let blobs = store.blobs().clone();
-    tokio::task::spawn_blocking(move || {
-        let mut report = Report { entries: rows.len(), ..Default::default() };
-        let mut known = std::collections::HashSet::new();
-        for row in &rows {
-            let id = row.meta.id;
+    let per_entry = std::sync::Arc::new(per_entry);
+    let mut report = Report::default();
+    let mut details = Vec::new();
+    let mut known = std::collections::HashSet::new();
+    let mut after_seq = 0;
+    loop {
+        let page = store.entries(&EntryFilter { case: None, author: None, after_seq, limit: PAGE }).await?;
+        let Some(last) = page.last() else { break };
+        after_seq = last.seq;
+        let full = page.len() == PAGE;
+        let (b, f) = (blobs.clone(), per_entry.clone());
+        let checked = tokio::task::spawn_blocking(move || {
+            page.iter()
+                .map(|row| {
+                    let id = row.meta.id;
+                    let failure = check_stored(&b, &id, row.meta.size)?;
+                    let detail = f(&b, &id, failure.as_deref());
+                    Ok((id, failure, detail))
+                })
+                .collect::<std::io::Result<Vec<_>>>()
+        })
+        .await
+        .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
+        for (id, failure, detail) in checked {
+            report.entries += 1;
             known.insert(id.to_string());
-            match check_stored(&blobs, &id, row.meta.size)? {
+            match failure {
                 None => report.passed += 1,
                 Some(reason) => report.failures.push(Failure { id: id.to_string(), reason }),
             }
+            details.push(detail);
         }
+        if !full {
+            break;
+        }
+    }
+    let orphans = tokio::task::spawn_blocking(move || {
+        let mut warnings = Vec::new();
         for (name, path) in blobs.list_files()? {
             if known.contains(&name) {
                 if name.parse::<EntryId>().is_ok_and(|id| blobs.path(&id) == path) {
                     continue;
                 }
-                report.warnings.push(format!("{} is a copy of an entry in the wrong place", path.display()));
+                warnings.push(format!("{} is a copy of an entry in the wrong place", path.display()));
             } else if name.starts_with(TEMP_PREFIX) {
-                report.warnings.push(format!("{} is left from an interrupted upload (never acknowledged)", path.display()));
+                warnings.push(format!("{} is left from an interrupted upload (never acknowledged)", path.display()));
             } else {
-                report.warnings.push(format!("{} has no entry record (orphan; it is not served)", path.display()));
+                warnings.push(format!("{} has no entry record (orphan; it is not served)", path.display()));
             }
         }
-        Ok(report)
+        Ok::<_, std::io::Error>(warnings)
     })
     .await
-    .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
+    .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
+    report.warnings = orphans;
+    Ok((report, details))
 }
 
 #[cfg(test)]

@@ -353,6 +353,8 @@ error-passphrase_mismatch = The two passphrases differ. Type the new passphrase 
 error-enrolment_invalid = This enrolment link is not valid: it was already used, has expired or was mistyped. Ask your administrator for a new one.
 error-not_enrolled = This account has not chosen a passphrase yet. Open the enrolment link your administrator gave you.
 error-vault_locked = The session is locked. Sign in again with your passphrase.
+error-not_json = The request body must be JSON (Content-Type: application/json). Nothing was changed.
+error-entry_conflict = An entry with these exact bytes is already stored under another author or case. Nothing was stored; save the record again to seal a new copy.
 
 ## Option labels.
 channel-office_visit = Office visit

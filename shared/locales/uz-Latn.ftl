@@ -345,6 +345,8 @@ error-passphrase_mismatch = Ikki parol bir xil emas. Yangi parolni ikki marta bi
 error-enrolment_invalid = Roʻyxatdan oʻtish havolasi yaroqsiz: u allaqachon ishlatilgan, muddati tugagan yoki xato yozilgan. Administratordan yangisini soʻrang.
 error-not_enrolled = Bu hisob uchun hali parol tanlanmagan. Administrator bergan roʻyxatdan oʻtish havolasini oching.
 error-vault_locked = Seans bloklangan. Parolingiz bilan qaytadan kiring.
+error-not_json = Soʻrov tanasi JSON boʻlishi kerak (Content-Type: application/json). Hech narsa oʻzgartirilmadi.
+error-entry_conflict = Aynan shu baytlardan iborat yozuv boshqa muallif yoki ish nomi bilan allaqachon saqlangan. Hech narsa saqlanmadi; yangi nusxasini muhrlash uchun yozuvni qayta saqlang.
 
 ## Javob variantlari.
 channel-office_visit = Ofisga tashrif

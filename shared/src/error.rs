@@ -71,6 +71,8 @@ codes! {
     EnrolmentInvalid = "enrolment_invalid": "This enrolment link is not valid: it was already used, has expired or was mistyped. Ask your administrator for a new one.",
     NotEnrolled = "not_enrolled": "This account has not chosen a passphrase yet. Open the enrolment link your administrator gave you.",
     VaultLocked = "vault_locked": "The session is locked. Sign in again with your passphrase.",
+    NotJson = "not_json": "The request body must be JSON (Content-Type: application/json). Nothing was changed.",
+    EntryConflict = "entry_conflict": "An entry with these exact bytes is already stored under another author or case. Nothing was stored; save the record again to seal a new copy.",
 }
 
 impl fmt::Display for ErrorCode {

@@ -5,8 +5,11 @@
 //! again are answered 200 without a second copy, even after the keyring has grown, so
 //! an outbox retry whose first answer was lost always succeeds. Who sees what is
 //! [`crate::access`]'s table: caseworkers only their own cases (a case belongs to the
-//! caseworker who uploaded its first entry; adding to another's case is 403), advisers
-//! everything, privacy officers and admins all metadata and no ciphertext.
+//! caseworker who first stores into it, claimed atomically in the `cases` table; adding
+//! to another's case is 403), advisers everything, privacy officers and admins all
+//! metadata and no ciphertext. "Already stored" (200) is answered only to the same
+//! author for the same case; the same bytes under another author or case are 409
+//! `entry_conflict`, so nobody can take over an entry by uploading a copy first.
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -55,7 +58,8 @@ pub async fn put(
         return Err(ErrorCode::IdMismatch.into());
     }
     let size = received.size;
-    if state.store().entry(&id).await?.is_some() {
+    if let Some(row) = state.store().entry(&id).await? {
+        same_entry(&row.meta, &case, caller.name())?;
         tracing::info!(entry = %id, size, created = false, "entry already stored");
         return Ok((StatusCode::OK, Json(Stored { id, created: false })).into_response());
     }
@@ -71,17 +75,34 @@ pub async fn put(
         keyring_version,
     };
     let created = state.store().insert_entry(&meta).await?;
+    if !created {
+        // Recorded by a concurrent upload of the same bytes: whose is it?
+        let row = state.store().entry(&id).await?.ok_or(ErrorCode::Internal)?;
+        same_entry(&row.meta, &case, caller.name())?;
+    }
     tracing::info!(entry = %id, size, created, author = caller.name(), "entry stored");
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(Stored { id, created })).into_response())
 }
 
-/// Refuses (403) to add to a case whose first entry another account uploaded.
+/// Refuses (409) an upload of bytes already stored by another author or in another
+/// case: answering 200 would tell the uploader it is theirs when it is not.
+fn same_entry(stored: &EntryMeta, case: &CaseId, author: &str) -> Result<(), AppError> {
+    if stored.author == author && stored.case == *case {
+        Ok(())
+    } else {
+        tracing::info!(entry = %stored.id, "the same bytes are stored under another author or case");
+        Err(ErrorCode::EntryConflict.into())
+    }
+}
+
+/// Claims the case for `name` if it is new, atomically; refuses (403) to add to a case
+/// another account owns.
 async fn check_case_owner(state: &AppState, case: &CaseId, name: &str) -> Result<(), AppError> {
-    let first = EntryFilter { case: Some(*case), author: None, after_seq: 0, limit: 1 };
-    match state.store().entries(&first).await?.first() {
-        Some(row) if row.meta.author != name => Err(ErrorCode::Forbidden.into()),
-        _ => Ok(()),
+    if state.store().claim_case(&case.to_string(), name).await? == name {
+        Ok(())
+    } else {
+        Err(ErrorCode::Forbidden.into())
     }
 }
 

@@ -2,10 +2,15 @@
 //! `HttpOnly; SameSite=Strict` cookie, `GET` says who is signed in, `DELETE` ends it.
 //!
 //! Only the SHA-256 of the session id is stored. A wrong name and a wrong token get
-//! the same answer. Signing out also asks the browser to clear its HTTP cache.
+//! the same answer, no sooner than [`FAILURE_FLOOR`] after the request began (so the
+//! audit write that only an existing account's failure costs does not show). Signing
+//! out also asks the browser to clear its HTTP cache.
 //! Passphrase sign-ins (`routes::vault`) get a short session ([`VAULT_SESSION_SECONDS`])
 //! that the app rotates while it is in use (`POST /api/v1/session/renew`): a new id,
-//! the old one deleted, so a copied cookie soon stops working.
+//! the old one deleted in the same statement that reads it (two renewals of one id
+//! cannot both succeed), so a copied cookie soon stops working; renewing never goes
+//! past [`VAULT_SESSION_MAX_SECONDS`] after sign-in. Their cookie has no `Max-Age`: the
+//! browser forgets it when it closes, and the relay ends it when it expires.
 
 use std::net::SocketAddr;
 
@@ -21,62 +26,81 @@ use shared::ErrorCode;
 
 use crate::access::Action;
 use crate::audit::{Action as Event, NewEvent};
-use crate::auth::{self, Caller, SESSION_COOKIE};
+use crate::auth::{self, Caller};
 use crate::credentials;
 use crate::error::{AppError, Throttled};
 use crate::state::AppState;
+use crate::routes::vault::{json_body, FAILURE_FLOOR};
 use crate::store::now_unix;
 
 /// How long a session lasts, in seconds (8 hours: a working day).
 pub const SESSION_SECONDS: i64 = 8 * 60 * 60;
 /// How long a passphrase session lasts without renewal, in seconds (30 minutes).
 pub const VAULT_SESSION_SECONDS: i64 = 30 * 60;
+/// The longest a passphrase session lasts however often it is renewed, in seconds (10
+/// hours: a working day with its breaks; then the passphrase is asked again).
+pub const VAULT_SESSION_MAX_SECONDS: i64 = 10 * 60 * 60;
 const MAX_SIGN_IN_BODY: usize = 16 * 1024;
 
-pub(crate) fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config().secure_cookies { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
-    ))
-    .expect("cookie values are ASCII")
+/// A `Set-Cookie` value for the session cookie; without `max_age` the browser keeps it
+/// only until it closes.
+pub(crate) fn cookie(state: &AppState, value: &str, max_age: Option<i64>) -> HeaderValue {
+    let secure = state.config().secure_cookies;
+    let name = auth::cookie_name(secure);
+    let max_age = max_age.map_or_else(String::new, |s| format!("; Max-Age={s}"));
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={value}; HttpOnly; SameSite=Strict; Path=/{max_age}{secure}"))
+        .expect("cookie values are ASCII")
+}
+
+fn session_id<'h>(state: &AppState, headers: &'h HeaderMap) -> Option<&'h str> {
+    auth::session_cookie(headers, auth::cookie_name(state.config().secure_cookies))
 }
 
 /// `POST /api/v1/session`
 pub async fn sign_in(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
     let ip = peer.map(|Extension(ConnectInfo(a))| a.ip());
     if let Err(wait) = state.sign_in_limiter().check(ip) {
         return Ok(Throttled(wait).into_response());
     }
-    let bytes = axum::body::to_bytes(body, MAX_SIGN_IN_BODY).await.map_err(|e| {
-        let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-        if too_large { ErrorCode::TooLarge } else { ErrorCode::BadRequest }
-    })?;
-    let req: SignIn = serde_json::from_slice(&bytes).map_err(|_| ErrorCode::BadRequest)?;
+    let req: SignIn = json_body(&headers, body, MAX_SIGN_IN_BODY).await?;
+    let attempt = match state.sign_in_limiter().try_begin(ip) {
+        Ok(attempt) => attempt,
+        Err(wait) => return Ok(Throttled(wait).into_response()),
+    };
+    let started = tokio::time::Instant::now();
     let user = match auth::user_of_token(state.store(), req.token.trim()).await? {
         Some(user) if user.name == req.name => user,
         _ => {
-            state.sign_in_limiter().failed(ip);
             // Audited under the account's name only if that account exists: a name
-            // typed by mistake may be anything, even personal data.
+            // typed by mistake may be anything, even personal data. At most ten at
+            // once and then one a minute per account, so guesses cannot flood the log.
             if state.store().user(&req.name).await?.is_some() {
-                let event = NewEvent { actor: &req.name, action: Event::SignInFailed, subject: &req.name, size: None };
-                state.store().audit(&event).await?;
+                if state.vault().failure_audit.take(&req.name).is_ok() {
+                    let event = NewEvent { actor: &req.name, action: Event::SignInFailed, subject: &req.name, size: None };
+                    state.store().audit(&event).await?;
+                } else {
+                    tracing::info!(user = %req.name, "failed sign-in not audited (too many)");
+                }
             }
             tracing::info!("sign-in refused");
+            tokio::time::sleep_until(started + FAILURE_FLOOR).await;
             return Err(ErrorCode::Unauthorized.into());
         }
     };
+    attempt.succeeded();
     let (id, hash) = credentials::new_session_id();
     state.store().add_session(&hash, &user.name, now_unix() + SESSION_SECONDS).await?;
     let event = NewEvent { actor: &user.name, action: Event::SignedIn, subject: &user.name, size: None };
     state.store().audit(&event).await?;
     tracing::info!(user = %user.name, "signed in");
     let info = SessionInfo { name: user.name, role: user.role };
-    Ok(([(SET_COOKIE, cookie(&state, &id, SESSION_SECONDS))], Json(info)).into_response())
+    Ok(([(SET_COOKIE, cookie(&state, &id, Some(SESSION_SECONDS)))], Json(info)).into_response())
 }
 
 /// `GET /api/v1/session`
@@ -87,10 +111,9 @@ pub async fn current(caller: Caller) -> Result<Json<SessionInfo>, AppError> {
 
 /// `DELETE /api/v1/session`: always succeeds; the cookie is expired either way.
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    if let Some(id) = auth::session_cookie(&headers) {
+    if let Some(id) = session_id(&state, &headers) {
         let hash = credentials::session_hash(id);
-        if let Some(user) = state.store().session(&hash).await? {
-            state.store().delete_session(&hash).await?;
+        if let Some((user, _)) = state.store().take_session(&hash).await? {
             let event = NewEvent { actor: &user.name, action: Event::SignedOut, subject: &user.name, size: None };
             state.store().audit(&event).await?;
             tracing::info!(user = %user.name, "signed out");
@@ -98,25 +121,37 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resu
     }
     Ok((
         StatusCode::NO_CONTENT,
-        [(SET_COOKIE, cookie(&state, "", 0)), (HeaderName::from_static("clear-site-data"), HeaderValue::from_static("\"cache\""))],
+        [(SET_COOKIE, cookie(&state, "", Some(0))), (HeaderName::from_static("clear-site-data"), HeaderValue::from_static("\"cache\""))],
     )
         .into_response())
 }
 
 /// Starts a short passphrase session for `name`; returns the `Set-Cookie` value.
 pub(crate) async fn start_session(state: &AppState, name: &str) -> Result<HeaderValue, AppError> {
-    let (id, hash) = credentials::new_session_id();
-    state.store().add_session(&hash, name, now_unix() + VAULT_SESSION_SECONDS).await?;
-    Ok(cookie(state, &id, VAULT_SESSION_SECONDS))
+    let now = now_unix();
+    new_session(state, name, now + VAULT_SESSION_SECONDS, now + VAULT_SESSION_MAX_SECONDS).await
 }
 
-/// `POST /api/v1/session/renew`: rotates the cookie session: a fresh id and lifetime,
-/// the old id deleted. Only for cookie sessions (a bearer token has nothing to rotate).
+async fn new_session(state: &AppState, name: &str, expires_at: i64, ends_at: i64) -> Result<HeaderValue, AppError> {
+    let (id, hash) = credentials::new_session_id();
+    state.store().add_vault_session(&hash, name, expires_at, ends_at).await?;
+    Ok(cookie(state, &id, None))
+}
+
+/// `POST /api/v1/session/renew`: rotates the cookie session: a fresh id and up to 30
+/// minutes more (never past the session's absolute end), the old id deleted. Only for
+/// cookie sessions (a bearer token has nothing to rotate).
 pub async fn renew(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    let id = auth::session_cookie(&headers).ok_or(ErrorCode::Unauthorized)?;
+    if auth::cross_site(&headers) {
+        return Err(ErrorCode::Forbidden.into());
+    }
+    let id = session_id(&state, &headers).ok_or(ErrorCode::Unauthorized)?;
     let old = credentials::session_hash(id);
-    let user = state.store().session(&old).await?.ok_or(ErrorCode::Unauthorized)?;
-    state.store().delete_session(&old).await?;
-    let cookie = start_session(&state, &user.name).await?;
+    let (user, ends_at) = state.store().take_session(&old).await?.ok_or(ErrorCode::Unauthorized)?;
+    let now = now_unix();
+    if ends_at <= now {
+        return Err(ErrorCode::Unauthorized.into());
+    }
+    let cookie = new_session(&state, &user.name, now + VAULT_SESSION_SECONDS, ends_at).await?;
     Ok(([(SET_COOKIE, cookie)], Json(SessionInfo { name: user.name, role: user.role })).into_response())
 }

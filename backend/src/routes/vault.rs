@@ -4,14 +4,22 @@
 //! The relay receives only values the browser derived (`auth`), salts, public keys and
 //! an age file it cannot open. Wrong passphrases count per account (five in a row lock
 //! it for 15 minutes, stored, so a restart or a second relay does not reset it) and per
-//! client address (the sign-in limiter). An unknown name is answered exactly like a
-//! wrong passphrase, after the same slow check.
+//! client address (the sign-in limiter). Both count an attempt when it *begins*, before
+//! the slow check, so parallel requests cannot all slip past the limit; every Argon2id
+//! call goes through [`vault_auth::on_argon2`] (blocking pool, one per CPU).
+//!
+//! An unknown name is answered like a known one: a decoy salt from a key kept in
+//! memory, the same slow check, the same lock after five failures (counted in memory),
+//! and every failed sign-in answered no sooner than [`FAILURE_FLOOR`] after its check
+//! began, which hides the database writes that only a real account's failure costs.
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::de::DeserializeOwned;
@@ -24,12 +32,22 @@ use shared::ErrorCode;
 use crate::audit::{Action, NewEvent};
 use crate::auth::Caller;
 use crate::error::{AppError, Throttled};
+use crate::rate_limit::Attempt;
 use crate::routes::session::start_session;
 use crate::state::AppState;
-use crate::store::now_unix;
 use crate::vault_auth::{self, LOCK_SECONDS, MAX_FAILED_SIGN_INS};
-use crate::vault_store::{NewCredentials, VaultAccount};
+use crate::vault_store::{NewCredentials, Reservation, VaultAccount};
 
+/// The earliest a failed passphrase sign-in is answered after its check began: longer
+/// than the check and its writes take on an idle relay.
+pub const FAILURE_FLOOR: Duration = Duration::from_millis(500);
+
+/// The whole of a JSON body must arrive within this (the body timeout only bounds the
+/// pause between pieces, which a client sending a byte at a time never exceeds).
+pub const JSON_BODY_DEADLINE: Duration = Duration::from_secs(15);
+
+/// Longest account name a vault route reads (account names are at most 64 bytes).
+const MAX_NAME: usize = 64;
 const MAX_VAULT_BODY: usize = 16 * 1024;
 
 /// A refusal of a vault route: an error code, or 429 with `Retry-After`.
@@ -60,13 +78,42 @@ fn ip_of(peer: Peer) -> Option<IpAddr> {
     peer.map(|Extension(ConnectInfo(a))| a.ip())
 }
 
-async fn json_body<T: DeserializeOwned>(body: Body) -> Result<T, AppError> {
-    let bytes = axum::body::to_bytes(body, MAX_VAULT_BODY).await.map_err(|_| ErrorCode::TooLarge)?;
+/// Reads a JSON body of at most `limit` bytes within [`JSON_BODY_DEADLINE`]. Only
+/// `Content-Type: application/json` is read: a cross-site HTML form cannot send it
+/// without a CORS preflight, which this relay never grants (CSRF defence beside
+/// `SameSite=Strict`).
+pub(crate) async fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: Body, limit: usize) -> Result<T, AppError> {
+    let is_json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(ErrorCode::NotJson.into());
+    }
+    let read = axum::body::to_bytes(body, limit);
+    let bytes = tokio::time::timeout(JSON_BODY_DEADLINE, read)
+        .await
+        .map_err(|_| ErrorCode::BadRequest)?
+        .map_err(|e| {
+            let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            if too_large { ErrorCode::TooLarge } else { ErrorCode::BadRequest }
+        })?;
     serde_json::from_slice(&bytes).map_err(|_| ErrorCode::BadRequest.into())
 }
 
 fn limited(state: &AppState, ip: Option<IpAddr>) -> Result<(), VaultError> {
     state.sign_in_limiter().check(ip).map_err(|wait| VaultError::Throttled(Throttled(wait)))
+}
+
+/// Counts an attempt against the client's address before it is checked.
+fn begin(state: &AppState, ip: Option<IpAddr>) -> Result<Attempt<'_>, VaultError> {
+    state.sign_in_limiter().try_begin(ip).map_err(|wait| VaultError::Throttled(Throttled(wait)))
+}
+
+async fn audit(state: &AppState, name: &str, action: Action) -> Result<(), AppError> {
+    state.store().audit(&NewEvent { actor: name, action, subject: name, size: None }).await?;
+    Ok(())
 }
 
 fn wrapped_of(account: VaultAccount) -> WrappedIdentity {
@@ -85,93 +132,132 @@ pub async fn settings(State(state): State<AppState>) -> Json<VaultSettings> {
 }
 
 /// `POST /api/v1/vault/enrol`: redeems a one-time enrolment token, stores the
-/// credentials and signs in.
-pub async fn enrol(State(state): State<AppState>, peer: Peer, body: Body) -> Result<Response, VaultError> {
+/// credentials and signs in. The token is looked up before the new value is hashed, so
+/// a made-up token costs a lookup, not an Argon2id hash.
+pub async fn enrol(State(state): State<AppState>, peer: Peer, headers: HeaderMap, body: Body) -> Result<Response, VaultError> {
     let ip = ip_of(peer);
     limited(&state, ip)?;
-    let req: Enrol = json_body(body).await?;
+    let req: Enrol = json_body(&headers, body, MAX_VAULT_BODY).await?;
+    let attempt = begin(&state, ip)?;
     let refuse = |code: ErrorCode| VaultError::App(AppError(code));
     if !vault_auth::looks_like_enrolment_token(&req.token) {
-        state.sign_in_limiter().failed(ip);
         return Err(refuse(ErrorCode::EnrolmentInvalid));
     }
     vault::Salt::decode(&req.salt).map_err(refuse)?;
     let auth = AuthKey::decode(&req.auth).map_err(refuse)?;
     vault::decode_wrapped(&req.wrapped_identity).map_err(refuse)?;
     let recipient = shared::seal::parse_recipient(&req.recipient).map_err(refuse)?.to_string();
-    let auth_hash = vault_auth::hash_auth(&auth);
+    let hash = vault_auth::enrolment_hash(&req.token);
+    if state.store().enrolment_account(&hash).await?.as_deref() != Some(req.name.as_str()) {
+        tracing::info!("enrolment refused");
+        return Err(refuse(ErrorCode::EnrolmentInvalid));
+    }
+    let auth_hash = vault_auth::on_argon2(move || vault_auth::hash_auth(&auth)).await.ok_or(ErrorCode::Internal)?;
     let creds = NewCredentials {
         salt: &req.salt,
         auth_hash: &auth_hash,
         wrapped_identity: &req.wrapped_identity,
         recipient: &recipient,
     };
-    let hash = vault_auth::enrolment_hash(&req.token);
     let Some(user) = state.store().redeem_enrolment(&hash, &req.name, &creds).await?
     else {
-        state.sign_in_limiter().failed(ip);
         tracing::info!("enrolment refused");
         return Err(refuse(ErrorCode::EnrolmentInvalid));
     };
-    let event = NewEvent { actor: &user.name, action: Action::Enrolled, subject: &user.name, size: None };
-    state.store().audit(&event).await?;
+    attempt.succeeded();
+    audit(&state, &user.name, Action::Enrolled).await?;
     tracing::info!(user = %user.name, "enrolled");
     let cookie = start_session(&state, &user.name).await?;
     Ok(([(SET_COOKIE, cookie)], Json(SessionInfo { name: user.name, role: user.role })).into_response())
 }
 
 /// `POST /api/v1/vault/salt`: the salt to derive with (a decoy for unknown names).
-pub async fn salt(State(state): State<AppState>, peer: Peer, body: Body) -> Result<Json<SaltAnswer>, VaultError> {
+pub async fn salt(State(state): State<AppState>, peer: Peer, headers: HeaderMap, body: Body) -> Result<Json<SaltAnswer>, VaultError> {
     limited(&state, ip_of(peer))?;
-    let req: SaltRequest = json_body(body).await?;
-        if req.name.len() > 64 {
+    let req: SaltRequest = json_body(&headers, body, MAX_VAULT_BODY).await?;
+    if req.name.len() > MAX_NAME {
         return Err(ErrorCode::BadRequest.into());
     }
     let salt = match state.store().vault_account(&req.name).await? {
         Some(account) => account.salt,
         None => {
-            let secret = state.store().relay_secret(vault_auth::DECOY_SECRET, vault_auth::new_secret).await?;
-            vault_auth::encode_salt(&vault_auth::decoy_salt(&secret, &req.name))
+            let store = state.store();
+            let secret = state
+                .vault()
+                .decoy_secret
+                .get_or_try_init(|| store.relay_secret(vault_auth::DECOY_SECRET, vault_auth::new_secret))
+                .await?;
+            vault_auth::encode_salt(&vault_auth::decoy_salt(secret, &req.name))
         }
     };
     Ok(Json(SaltAnswer { salt }))
 }
 
-/// Checks `auth` for `name`, counting failures and honouring the lock.
-async fn check_auth(state: &AppState, ip: Option<IpAddr>, name: &str, auth: &AuthKey) -> Result<VaultAccount, VaultError> {
-        let Some(account) = state.store().vault_account(name).await? else {
-        vault_auth::waste_a_check(auth);
-        state.sign_in_limiter().failed(ip);
+/// Checks `auth` for `name`, counting the attempt first and honouring the lock; a
+/// refusal is answered no sooner than [`FAILURE_FLOOR`] after the check began.
+async fn check_auth(state: &AppState, name: &str, auth: &AuthKey) -> Result<VaultAccount, VaultError> {
+    let started = tokio::time::Instant::now();
+    let result = check_auth_now(state, name, auth).await;
+    if let Err(VaultError::App(AppError(ErrorCode::WrongPassphrase | ErrorCode::AccountLocked))) = &result {
+        tokio::time::sleep_until(started + FAILURE_FLOOR).await;
+    }
+    result
+}
+
+async fn check_auth_now(state: &AppState, name: &str, auth: &AuthKey) -> Result<VaultAccount, VaultError> {
+    let auth = AuthKey(auth.0);
+    let Some(account) = state.store().vault_account(name).await? else {
+        // No account: the same count, the same slow check, the same lock, in memory.
+        let locks = &state.vault().decoy_locks;
+        let Some(n) = locks.reserve(name) else {
+            return Err(ErrorCode::AccountLocked.into());
+        };
+        vault_auth::on_argon2(move || vault_auth::waste_a_check(&auth)).await.ok_or(ErrorCode::Internal)?;
+        if i64::from(n) >= MAX_FAILED_SIGN_INS {
+            locks.lock(name);
+            return Err(ErrorCode::AccountLocked.into());
+        }
         return Err(ErrorCode::WrongPassphrase.into());
     };
-    if account.locked_until > now_unix() {
-        return Err(ErrorCode::AccountLocked.into());
-    }
+    let n = match state.store().vault_reserve(name, MAX_FAILED_SIGN_INS, LOCK_SECONDS).await? {
+        Reservation::Attempt(n) => n,
+        Reservation::Locked => return Err(ErrorCode::AccountLocked.into()),
+        Reservation::JustLocked => {
+            audit(state, name, Action::AccountLocked).await?;
+            tracing::info!(user = %name, "account locked (attempts in parallel)");
+            return Err(ErrorCode::AccountLocked.into());
+        }
+    };
     let hash = account.auth_hash.clone();
-    let auth_copy = AuthKey(auth.0);
-    let ok = tokio::task::spawn_blocking(move || vault_auth::auth_matches(&auth_copy, &hash))
-        .await
-        .map_err(|_| ErrorCode::Internal)?;
+    let ok = vault_auth::on_argon2(move || vault_auth::auth_matches(&auth, &hash)).await.ok_or(ErrorCode::Internal)?;
     if !ok {
-        state.sign_in_limiter().failed(ip);
-        let locked = state.store().vault_failed(name, MAX_FAILED_SIGN_INS, LOCK_SECONDS).await?;
-        tracing::info!(user = %name, locked, "wrong passphrase");
-        let code = if locked { ErrorCode::AccountLocked } else { ErrorCode::WrongPassphrase };
-        return Err(code.into());
+        audit(state, name, Action::SignInFailed).await?;
+        if n >= MAX_FAILED_SIGN_INS {
+            state.store().vault_lock(name, LOCK_SECONDS).await?;
+            audit(state, name, Action::AccountLocked).await?;
+            tracing::info!(user = %name, "wrong passphrase; account locked");
+            return Err(ErrorCode::AccountLocked.into());
+        }
+        tracing::info!(user = %name, "wrong passphrase");
+        return Err(ErrorCode::WrongPassphrase.into());
     }
     state.store().vault_succeeded(name).await?;
     Ok(account)
 }
 
 /// `POST /api/v1/vault/session`: name + `auth` → session cookie and the wrapped identity.
-pub async fn sign_in(State(state): State<AppState>, peer: Peer, body: Body) -> Result<Response, VaultError> {
+pub async fn sign_in(State(state): State<AppState>, peer: Peer, headers: HeaderMap, body: Body) -> Result<Response, VaultError> {
     let ip = ip_of(peer);
     limited(&state, ip)?;
-    let req: VaultSignIn = json_body(body).await?;
+    let req: VaultSignIn = json_body(&headers, body, MAX_VAULT_BODY).await?;
+    if req.name.len() > MAX_NAME {
+        return Err(ErrorCode::BadRequest.into());
+    }
     let auth = AuthKey::decode(&req.auth)?;
-    let account = check_auth(&state, ip, &req.name, &auth).await?;
-    let event = NewEvent { actor: &account.user.name, action: Action::SignedIn, subject: &account.user.name, size: None };
-    state.store().audit(&event).await?;
+    let attempt = begin(&state, ip)?;
+    let account = check_auth(&state, &req.name, &auth).await?;
+    attempt.succeeded();
+    audit(&state, &account.user.name, Action::SignedIn).await?;
     tracing::info!(user = %account.user.name, "signed in with passphrase");
     let cookie = start_session(&state, &account.user.name).await?;
     Ok(([(SET_COOKIE, cookie)], Json(wrapped_of(account))).into_response())
@@ -189,23 +275,25 @@ pub async fn change_passphrase(
     State(state): State<AppState>,
     peer: Peer,
     caller: Caller,
+    headers: HeaderMap,
     body: Body,
 ) -> Result<Response, VaultError> {
     let ip = ip_of(peer);
     limited(&state, ip)?;
-    let req: ChangePassphrase = json_body(body).await?;
+    let req: ChangePassphrase = json_body(&headers, body, MAX_VAULT_BODY).await?;
     let refuse = |code: ErrorCode| VaultError::App(AppError(code));
     let old = AuthKey::decode(&req.old_auth).map_err(refuse)?;
     vault::Salt::decode(&req.salt).map_err(refuse)?;
     let new = AuthKey::decode(&req.auth).map_err(refuse)?;
     vault::decode_wrapped(&req.wrapped_identity).map_err(refuse)?;
     let name = caller.name().to_owned();
-    check_auth(&state, ip, &name, &old).await?;
-        let hash = vault_auth::hash_auth(&new);
+    let attempt = begin(&state, ip)?;
+    check_auth(&state, &name, &old).await?;
+    attempt.succeeded();
+    let hash = vault_auth::on_argon2(move || vault_auth::hash_auth(&new)).await.ok_or(ErrorCode::Internal)?;
     state.store().vault_rewrap(&name, &req.salt, &hash, &req.wrapped_identity).await?;
     state.store().delete_sessions_of(&name).await?;
-    let event = NewEvent { actor: &name, action: Action::PassphraseChanged, subject: &name, size: None };
-    state.store().audit(&event).await?;
+    audit(&state, &name, Action::PassphraseChanged).await?;
     tracing::info!(user = %name, "passphrase changed");
     let cookie = start_session(&state, &name).await?;
     Ok(([(SET_COOKIE, cookie)], Json(SessionInfo { name, role: caller.role() })).into_response())

@@ -4,6 +4,10 @@
 //! how many X25519 recipients its header names against the current keyring. It answers
 //! metadata only: ids, counts and reasons, never ciphertext or file paths. Each run is
 //! an audit event (`verification_run`).
+//!
+//! A run reads every blob, so only one runs at a time in a relay process (later
+//! requests wait for the running one to finish), and it is one pass over the store,
+//! page by page.
 
 use axum::extract::State;
 use axum::Json;
@@ -30,25 +34,26 @@ fn x25519_in_header(blobs: &crate::blobs::Blobs, id: &EntryId) -> usize {
     age_header::inspect(&head).map_or(0, |s| s.x25519)
 }
 
+/// One verification run at a time: each reads every blob in the store.
+fn one_at_a_time() -> &'static tokio::sync::Semaphore {
+    static GATE: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    GATE.get_or_init(|| tokio::sync::Semaphore::new(1))
+}
+
 pub async fn report(caller: Caller, State(state): State<AppState>) -> Result<Json<VerificationReport>, AppError> {
     caller.may(Action::ReadVerification)?;
-    let report = verify::verify(state.store()).await?;
+    let _running = one_at_a_time().acquire().await.map_err(|_| AppError(ErrorCode::Internal))?;
     let keyring_recipients = super::keyring::current(&state).await?.map(|k| k.recipient_count());
-    let rows = state.store().all_entries().await?;
-    let blobs = state.store().blobs().clone();
-    let failures = report.failures.clone();
-    let checks = tokio::task::spawn_blocking(move || {
-        rows.iter()
-            .map(|row| {
-                let id = row.meta.id;
-                let x25519 = x25519_in_header(&blobs, &id);
-                let failure = failures.iter().find(|f| f.id == id.to_string()).map(|f| f.reason.clone());
-                EntryCheck { id, failure, x25519, below_keyring: keyring_recipients.is_some_and(|n| x25519 < n) }
-            })
-            .collect::<Vec<_>>()
+    let (report, checks) = verify::verify_each(state.store(), move |blobs, id, failure| {
+        let x25519 = x25519_in_header(blobs, id);
+        EntryCheck {
+            id: *id,
+            failure: failure.map(str::to_owned),
+            x25519,
+            below_keyring: keyring_recipients.is_some_and(|n| x25519 < n),
+        }
     })
-    .await
-    .map_err(|_| AppError(ErrorCode::Internal))?;
+    .await?;
     let audit_failure = report.failures.iter().find(|f| f.id.starts_with("audit event")).map(|f| format!("{}: {}", f.id, f.reason));
     let event = NewEvent { actor: caller.name(), action: Event::VerificationRun, subject: "store", size: Some(report.entries as u64) };
     state.store().audit(&event).await?;
