@@ -114,14 +114,14 @@ fn expectations() -> Vec<Row> {
             },
         },
         Row { method: "GET", route: "/api/v1/session", outcome: |w| auth(w, |_| ok(200)) },
-        // Signing in carries its credentials in the body: nobody sends none (400), a
+        // Signing in carries its credentials in a JSON body: nobody sends none (415), a
         // bad token for an existing account is 401 and audited (`sign_in_failed`),
         // every account may sign in (`signed_in`).
         Row {
             method: "POST",
             route: "/api/v1/session",
             outcome: |w| match w {
-                Nobody => refused(400),
+                Nobody => refused(415),
                 BadToken => Outcome { status: 401, entries: 0, audit: 1 },
                 _ => audited(200),
             },
@@ -129,16 +129,17 @@ fn expectations() -> Vec<Row> {
         // Signing out always succeeds; with a bearer token there is no session to end.
         Row { method: "DELETE", route: "/api/v1/session", outcome: |_| ok(204) },
         // The caseworker vault (passphrase accounts). Settings are public; enrolment,
-        // salt and passphrase sign-in carry their credentials in the body (none here:
-        // 400 whoever asks); renewing needs a session cookie (a bearer token is not one).
+        // salt and passphrase sign-in carry their credentials in a JSON body (none here:
+        // 415 whoever asks); renewing needs a session cookie (a bearer token is not one).
         Row { method: "GET", route: "/api/v1/vault/settings", outcome: |_| ok(200) },
-        Row { method: "POST", route: "/api/v1/vault/enrol", outcome: |_| refused(400) },
-        Row { method: "POST", route: "/api/v1/vault/salt", outcome: |_| refused(400) },
-        Row { method: "POST", route: "/api/v1/vault/session", outcome: |_| refused(400) },
+        Row { method: "POST", route: "/api/v1/vault/enrol", outcome: |_| refused(415) },
+        Row { method: "POST", route: "/api/v1/vault/salt", outcome: |_| refused(415) },
+        Row { method: "POST", route: "/api/v1/vault/session", outcome: |_| refused(415) },
         Row { method: "POST", route: "/api/v1/session/renew", outcome: |_| refused(401) },
-        // No account here has enrolled a vault: `not_enrolled` (400), whatever the role.
+        // No account here has enrolled a vault: `not_enrolled` (400), whatever the role;
+        // a passphrase change without a JSON body is 415.
         Row { method: "GET", route: "/api/v1/vault/identity", outcome: |w| auth(w, |_| refused(400)) },
-        Row { method: "PUT", route: "/api/v1/vault/passphrase", outcome: |w| auth(w, |_| refused(400)) },
+        Row { method: "PUT", route: "/api/v1/vault/passphrase", outcome: |w| auth(w, |_| refused(415)) },
         Row { method: "GET", route: "/api/{*rest}", outcome: |_| refused(404) },
         Row { method: "GET", route: "/api", outcome: |_| refused(404) },
     ]
@@ -286,6 +287,52 @@ async fn every_route_by_every_role_answers_as_the_table_says_and_refusals_change
         }
     }
     assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+    scene.relay.stop().await;
+}
+
+/// Someone holding a copy of a colleague's sealed entry (an outbox export, a shared
+/// tablet) uploads it first into their own case: the colleague's upload of the same
+/// bytes is then 409 `entry_conflict`, not a 200 that would tell them it is theirs
+/// while it is listed under someone else.
+#[tokio::test]
+async fn the_same_bytes_under_another_author_or_case_are_a_conflict_not_already_stored() {
+    let scene = Scene::new().await;
+    let r = &scene.relay;
+    let bytes = r.seal(b"the demo caseworker's entry");
+    let id = shared::EntryId::of(&bytes).to_string();
+    let thief_case = CaseId::random();
+    let res = r.put_as(&scene.other_caseworker, &id, &thief_case.to_string(), bytes.clone()).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = r.put_as(&r.caseworker_token, &id, &scene.case.to_string(), bytes.clone()).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "entry_conflict");
+    // The same author into another of their own cases: also a conflict.
+    let res = r.put_as(&scene.other_caseworker, &id, &CaseId::random().to_string(), bytes.clone()).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    // A true retry (same author, same case) is still "already stored".
+    let res = r.put_as(&scene.other_caseworker, &id, &thief_case.to_string(), bytes).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    scene.relay.stop().await;
+}
+
+/// Two caseworkers racing to start the same new case: exactly one owns it.
+#[tokio::test]
+async fn two_caseworkers_racing_into_a_new_case_cannot_both_own_it() {
+    let scene = Scene::new().await;
+    let r = &scene.relay;
+    for _ in 0..5 {
+        let case = CaseId::random().to_string();
+        let (a, b) = (r.seal(b"race a"), r.seal(b"race b"));
+        let (ida, idb) = (shared::EntryId::of(&a).to_string(), shared::EntryId::of(&b).to_string());
+        let (ra, rb) = tokio::join!(
+            r.put_as(&r.caseworker_token, &ida, &case, a),
+            r.put_as(&scene.other_caseworker, &idb, &case, b)
+        );
+        let mut statuses = [ra.status().as_u16(), rb.status().as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [201, 403], "one starts the case, the other is refused");
+    }
     scene.relay.stop().await;
 }
 

@@ -126,9 +126,66 @@ async fn a_json_body_over_its_cap_is_refused_413_and_malformed_json_400() {
     let res = relay.http.post(relay.url("/api/v1/session")).json(&huge).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(res.json::<ApiError>().await.unwrap().error, ErrorCode::TooLarge);
-    let res = relay.http.post(relay.url("/api/v1/session")).body("{\"name\": [").send().await.unwrap();
+    let res = relay
+        .http
+        .post(relay.url("/api/v1/session"))
+        .header("content-type", "application/json")
+        .body("{\"name\": [")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(res.json::<ApiError>().await.unwrap().error, ErrorCode::BadRequest);
+    relay.stop().await;
+}
+
+/// A cross-site HTML form can post `text/plain` or a form encoding, never JSON without
+/// a CORS preflight: every JSON route refuses other content types (415 `not_json`).
+#[tokio::test]
+async fn json_routes_refuse_bodies_that_are_not_declared_json() {
+    let relay = Relay::start().await;
+    for path in ["/api/v1/session", "/api/v1/vault/salt", "/api/v1/vault/session", "/api/v1/vault/enrol"] {
+        for ct in [None, Some("text/plain"), Some("application/x-www-form-urlencoded")] {
+            let mut req = relay.http.post(relay.url(path)).body(r#"{"name":"demo-caseworker","token":"x","auth":"x"}"#);
+            if let Some(ct) = ct {
+                req = req.header("content-type", ct);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{path} {ct:?}");
+            assert_eq!(res.json::<ApiError>().await.unwrap().error, ErrorCode::NotJson);
+        }
+    }
+    relay.stop().await;
+}
+
+/// A JSON body sent a byte at a time, each within the body timeout, is cut off at the
+/// whole-body deadline instead of holding the connection for days.
+#[tokio::test]
+async fn a_json_body_trickled_slowly_is_cut_off_at_the_whole_body_deadline() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let relay = Relay::start().await;
+    let addr = relay.base.trim_start_matches("http://").to_owned();
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/vault/salt HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let deadline = backend::routes::vault::JSON_BODY_DEADLINE;
+    let mut answer = vec![0u8; 1024];
+    let n = loop {
+        tokio::select! {
+            n = s.read(&mut answer) => break n.unwrap_or(0),
+            () = tokio::time::sleep(std::time::Duration::from_millis(500)) => {
+                assert!(started.elapsed() < deadline * 2, "still reading a trickled body after {:?}", started.elapsed());
+                let _ = s.write_all(b" ").await;
+            }
+        }
+    };
+    let elapsed = started.elapsed();
+    assert!(elapsed >= deadline - std::time::Duration::from_secs(1), "cut off early: {elapsed:?}");
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
     relay.stop().await;
 }
 

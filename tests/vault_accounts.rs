@@ -1,8 +1,10 @@
 //! Passphrase accounts on the relay, over real HTTP: a one-time enrolment link works
 //! once and not after it expires, sign-in gives a short HttpOnly session and the
 //! wrapped identity that only the passphrase opens, wrong passphrases lock the
-//! account, unknown names look like known ones, a passphrase change rewraps only, and
-//! the session cookie rotates. The browser's side (Argon2id, HKDF, wrapping) is the
+//! account (parallel guesses included, and audited), unknown names look like known
+//! ones (same answers, same lock), a passphrase change rewraps only, re-enrolment ends
+//! sessions and older links, and the session cookie rotates, once, up to an absolute
+//! end. The browser's side (Argon2id, HKDF, wrapping) is the
 //! real `shared::vault` code.
 
 use amanat_tests::relay::Relay;
@@ -94,7 +96,8 @@ async fn an_enrolment_link_works_once_for_its_own_account_and_the_passphrase_the
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers().get(CACHE_CONTROL).unwrap(), "no-store");
     let cookie = session_cookie(&resp);
-    assert!(resp.headers().get(SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=1800"), "short session");
+    let set = resp.headers().get(SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    assert!(!set.contains("Max-Age"), "a browser session cookie, gone when the browser closes: {set}");
     let w: Value = resp.json().await.unwrap();
     assert_eq!(w["recipient"], enrolled.recipient);
     let keys = vault::derive(PASS, &enrolled.salt).unwrap();
@@ -227,4 +230,167 @@ async fn the_idle_lock_setting_is_public_and_the_cli_prints_an_enrolment_link() 
     let v: Value = relay.http.get(relay.url("/api/v1/vault/settings")).send().await.unwrap().json().await.unwrap();
     assert_eq!(v["idle_lock_minutes"], 3);
     assert!(relay.demo.caseworker_enrolment.is_file(), "the demo caseworker has an enrolment link");
+}
+
+async fn audited(relay: &Relay, action: &str, subject: &str) -> usize {
+    let events = relay.state.store().audit_events(0, usize::MAX).await.unwrap();
+    events.iter().filter(|(e, _)| e.action == action && e.subject == subject).count()
+}
+
+/// Twelve wrong passphrases sent at once: the attempts are counted before the slow
+/// check, so at most five are checked, the account locks, and the right passphrase is
+/// then refused too. Every guess was answered 401 or 403, none crashed the relay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_wrong_passphrases_cannot_get_past_the_account_lock() {
+    let relay = Relay::start().await;
+    relay.add_user("farrukh", Role::Caseworker).await;
+    let token = link_for(&relay, "farrukh").await;
+    let enrolled = enrol(&relay, &token, "farrukh", PASS).await.unwrap();
+    let wrong = vault::derive("walnut orchard kettle 9 blew", &enrolled.salt).unwrap().auth.encode();
+    let body = json!({ "name": "farrukh", "auth": wrong });
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let (http, url, body) = (relay.http.clone(), relay.url("/api/v1/vault/session"), body.clone());
+        tasks.spawn(async move { http.post(url).json(&body).send().await.unwrap() });
+    }
+    let mut codes = Vec::new();
+    while let Some(answer) = tasks.join_next().await {
+        codes.push(error_code(answer.unwrap()).await);
+    }
+    let wrong_answers = codes.iter().filter(|c| *c == "wrong_passphrase").count();
+    assert!(codes.iter().all(|c| c == "wrong_passphrase" || c == "account_locked"), "{codes:?}");
+    assert!(wrong_answers <= 4, "at most four wrong answers before the lock, got {wrong_answers}: {codes:?}");
+    assert!(audited(&relay, "sign_in_failed", "farrukh").await <= 5, "at most five passphrases were checked");
+    assert!(audited(&relay, "account_locked", "farrukh").await >= 1);
+    let right = sign_in(&relay, "farrukh", PASS).await;
+    assert_eq!(error_code(right).await, "account_locked");
+}
+
+/// Wrong passphrases for an existing account and the lock they cause are audit events
+/// (a name without an account is not audited: it may be anything a person typed).
+#[tokio::test]
+async fn wrong_passphrases_and_the_lock_are_audited_under_the_account() {
+    let relay = Relay::start().await;
+    relay.add_user("shahlo", Role::Caseworker).await;
+    let token = link_for(&relay, "shahlo").await;
+    enrol(&relay, &token, "shahlo", PASS).await.unwrap();
+    for _ in 0..5 {
+        sign_in(&relay, "shahlo", "walnut orchard kettle 9 blew").await;
+    }
+    assert_eq!(audited(&relay, "sign_in_failed", "shahlo").await, 5);
+    assert_eq!(audited(&relay, "account_locked", "shahlo").await, 1);
+    sign_in(&relay, "nobody-at-all", PASS).await;
+    assert_eq!(audited(&relay, "sign_in_failed", "nobody-at-all").await, 0);
+}
+
+/// A name without an account answers like a real one through the whole run: four
+/// `wrong_passphrase`, then `account_locked`, and no sooner than the failure floor.
+#[tokio::test]
+async fn an_unknown_name_locks_after_five_failures_like_a_real_account() {
+    let relay = Relay::start().await;
+    let mut codes = Vec::new();
+    for _ in 0..6 {
+        let started = std::time::Instant::now();
+        let resp = sign_in(&relay, "nobody-here", PASS).await;
+        assert!(started.elapsed() >= backend::routes::vault::FAILURE_FLOOR);
+        codes.push(error_code(resp).await);
+    }
+    assert_eq!(codes[..4], ["wrong_passphrase"; 4]);
+    assert_eq!(codes[4..], ["account_locked"; 2]);
+    let too_long = post(&relay, "/api/v1/vault/session", json!({ "name": "x".repeat(65), "auth": "x" })).await;
+    assert_eq!(too_long.status(), StatusCode::BAD_REQUEST, "names are capped as on the salt route");
+}
+
+/// An administrator re-issues a link (a lost device, a suspected leak): the earlier
+/// link stops working, and redeeming the new one signs out every session of the
+/// account, so whoever knew the old passphrase is out.
+#[tokio::test]
+async fn re_enrolment_ends_the_accounts_sessions_and_only_the_newest_link_works() {
+    let relay = Relay::start().await;
+    relay.add_user("dilnoza", Role::Caseworker).await;
+    let first = link_for(&relay, "dilnoza").await;
+    let old = enrol(&relay, &first, "dilnoza", PASS).await.unwrap();
+    let thief = session_cookie(&sign_in(&relay, "dilnoza", PASS).await);
+    let older = link_for(&relay, "dilnoza").await;
+    let newest = link_for(&relay, "dilnoza").await;
+    assert_eq!(enrol(&relay, &older, "dilnoza", "a new passphrase for 2027").await.err().unwrap().1, "enrolment_invalid");
+    let fresh = enrol(&relay, &newest, "dilnoza", "a new passphrase for 2027").await.unwrap();
+    assert_eq!(whoami(&relay, &old.cookie).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(whoami(&relay, &thief).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(whoami(&relay, &fresh.cookie).await, StatusCode::OK);
+}
+
+/// The owner's tab and a thief with a copied cookie renew at the same moment: only one
+/// of them gets a session. And renewing never goes past the session's absolute end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_session_cannot_be_split_by_parallel_renewals_nor_renewed_past_its_end() {
+    let relay = Relay::start().await;
+    relay.add_user("jasur", Role::Caseworker).await;
+    let token = link_for(&relay, "jasur").await;
+    let mut cookie = enrol(&relay, &token, "jasur", PASS).await.unwrap().cookie;
+    for round in 0..5 {
+        let renew = || relay.http.post(relay.url("/api/v1/session/renew")).header(COOKIE, &cookie).send();
+        let (a, b) = tokio::join!(renew(), renew());
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let ok: Vec<_> = [&a, &b].into_iter().filter(|r| r.status() == StatusCode::OK).collect();
+        assert_eq!(ok.len(), 1, "round {round}: {} and {}", a.status(), b.status());
+        let next = session_cookie(ok[0]);
+        let set = ok[0].headers().get(SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+        assert!(!set.contains("Max-Age"), "{set}");
+        cookie = next;
+    }
+    // The absolute end has come (as it does 10 hours after sign-in): no more renewals.
+    sqlx::query(r#"UPDATE sessions SET ends_at = $1 WHERE "user" = 'jasur'"#)
+        .bind(backend::store::now_unix())
+        .execute(relay.state.store().pool())
+        .await
+        .unwrap();
+    let resp = relay.http.post(relay.url("/api/v1/session/renew")).header(COOKIE, &cookie).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// Over HTTPS (`--secure-cookies`) the cookie is `__Host-amanat_session`, `Secure`,
+/// without `Max-Age`; only that name is read back.
+#[tokio::test]
+async fn with_secure_cookies_the_session_cookie_has_the_host_prefix() {
+    let relay = Relay::start_with(|c| c.secure_cookies = true).await;
+    relay.add_user("gulnora", Role::Caseworker).await;
+    let token = link_for(&relay, "gulnora").await;
+    let cookie = enrol(&relay, &token, "gulnora", PASS).await.unwrap().cookie;
+    assert!(cookie.starts_with("__Host-amanat_session="), "{cookie}");
+    assert_eq!(whoami(&relay, &cookie).await, StatusCode::OK);
+    let plain = cookie.replacen("__Host-amanat_session", "amanat_session", 1);
+    assert_eq!(whoami(&relay, &plain).await, StatusCode::UNAUTHORIZED);
+    let resp = sign_in(&relay, "gulnora", PASS).await;
+    let set = resp.headers().get(SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    assert!(set.contains("; Secure") && set.contains("Path=/") && !set.contains("Max-Age") && !set.contains("Domain"), "{set}");
+}
+
+/// A write the browser marks as coming from another site is refused even with a valid
+/// session cookie (CSRF); the same request from the app's own origin goes through.
+#[tokio::test]
+async fn a_cross_site_write_with_the_session_cookie_is_refused() {
+    let relay = Relay::start().await;
+    relay.add_user("bekzod", Role::Caseworker).await;
+    let token = link_for(&relay, "bekzod").await;
+    let cookie = enrol(&relay, &token, "bekzod", PASS).await.unwrap().cookie;
+    let renew = |site: &'static str| {
+        relay.http.post(relay.url("/api/v1/session/renew")).header(COOKIE, &cookie).header("sec-fetch-site", site).send()
+    };
+    assert_eq!(renew("cross-site").await.unwrap().status(), StatusCode::FORBIDDEN);
+    let bytes = relay.seal(b"forged");
+    let id = shared::EntryId::of(&bytes).to_string();
+    let put = relay
+        .http
+        .put(relay.url(&format!("/api/v1/entries/{id}")))
+        .header(COOKIE, &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .header(shared::api::CASE_HEADER, shared::CaseId::random().to_string())
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::FORBIDDEN);
+    assert!(relay.state.store().entry(&id.parse().unwrap()).await.unwrap().is_none());
+    assert_eq!(renew("same-origin").await.unwrap().status(), StatusCode::OK);
 }
