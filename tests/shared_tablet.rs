@@ -70,6 +70,7 @@ async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_ent
     }
     let sealed = ids_in(&tablet, "li.outbox-entry").await;
     assert_eq!(sealed.len(), ENTRIES);
+    tablet.wait_for_text(&format!("{ENTRIES} waiting · 0 uploaded"), 10).await.unwrap();
 
     // 2. The relay returns and is killed again as soon as the upload is under way.
     relay.restart();
@@ -93,6 +94,7 @@ async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_ent
         assert!(Instant::now() < deadline, "not every entry uploaded after the relay came back");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    tablet.wait_for_text(&format!("0 waiting · {ENTRIES} uploaded"), 10).await.unwrap();
     let mut on_relay = relay_ids(&relay).await;
     on_relay.sort();
     let mut expected = sealed.clone();
