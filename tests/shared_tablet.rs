@@ -76,17 +76,15 @@ async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_ent
     relay.restart();
     tablet.click("#sync-now").await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
-    let mut caught_mid_sync = false;
-    loop {
+    let caught_mid_sync = loop {
         let up = tablet.count("li.outbox-entry[data-state=uploaded]").await.unwrap();
         if up > 0 {
-            caught_mid_sync = up < ENTRIES;
             relay.crash();
-            break;
+            break up < ENTRIES;
         }
         assert!(Instant::now() < deadline, "the upload never started");
         tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    };
     println!("relay killed mid-sync: {caught_mid_sync}");
     relay.restart();
     let deadline = Instant::now() + Duration::from_secs(90);
