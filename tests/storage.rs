@@ -83,6 +83,24 @@ async fn accounts_tokens_and_sessions(place: Place) {
     assert!(store.session(&[3; 32]).await.unwrap().is_none(), "the vault ends every session of an account");
     assert_eq!(store.relay_secret("decoy", || "first".into()).await.unwrap(), "first");
     assert_eq!(store.relay_secret("decoy", || "second".into()).await.unwrap(), "first", "made once, then kept");
+
+    // The vault's attempt counter (UPDATE … RETURNING) and lock, and re-enrolment
+    // ending sessions and earlier links, on both databases.
+    use backend::vault_store::{NewCredentials, Reservation};
+    let creds = NewCredentials { salt: "s", auth_hash: "h", wrapped_identity: "w", recipient: "r" };
+    store.add_enrolment("e1", "cw", now + 600).await.unwrap();
+    store.add_enrolment("e2", "cw", now + 600).await.unwrap();
+    assert!(store.enrolment_account("e1").await.unwrap().is_none(), "a new link replaces the earlier one");
+    assert_eq!(store.enrolment_account("e2").await.unwrap().as_deref(), Some("cw"));
+    store.add_session(&[4; 32], "cw", now + 600).await.unwrap();
+    assert!(store.redeem_enrolment("e2", "cw", &creds).await.unwrap().is_some());
+    assert!(store.session(&[4; 32]).await.unwrap().is_none(), "enrolling ends the account's sessions");
+    for n in 1..=3 {
+        assert_eq!(store.vault_reserve("cw", 3, 900).await.unwrap(), Reservation::Attempt(n));
+    }
+    assert_eq!(store.vault_reserve("cw", 3, 900).await.unwrap(), Reservation::JustLocked);
+    assert_eq!(store.vault_reserve("cw", 3, 900).await.unwrap(), Reservation::Locked);
+    assert_eq!(store.vault_reserve("nobody", 3, 900).await.unwrap(), Reservation::Locked, "no account, nothing to count");
     store.close().await;
 }
 
@@ -195,8 +213,19 @@ async fn migrations_upgrade_the_previous_version_with_data_intact(place: Place) 
     let report = verify::verify(&new).await.unwrap();
     assert!(report.ok(), "{}", report.render());
     assert_eq!(report.audit_events, 1, "the old chain continues");
-    // What the newest migration added works on the upgraded store.
+    // What the newest migrations added works on the upgraded store: the vault, the
+    // cases table (filled in from the entries already stored: their case is owned by
+    // the author of its first entry) and sessions with an absolute end.
     assert!(new.vault_account("cw").await.unwrap().is_none());
+    new.add_user("cw2", Role::Caseworker).await.unwrap();
+    assert_eq!(new.claim_case(&m.case.to_string(), "cw2").await.unwrap(), "cw", "the old case keeps its owner");
+    let fresh_case = CaseId::random().to_string();
+    assert_eq!(new.claim_case(&fresh_case, "cw2").await.unwrap(), "cw2");
+    let now = backend::store::now_unix();
+    new.add_vault_session(&[7; 32], "cw", now + 600, now + 60).await.unwrap();
+    let (user, ends_at) = new.take_session(&[7; 32]).await.unwrap().expect("the session is there");
+    assert_eq!((user.name.as_str(), ends_at), ("cw", now + 60));
+    assert!(new.take_session(&[7; 32]).await.unwrap().is_none(), "taken once");
     store_entry(&new, m.case, "cw", "written after the upgrade").await;
     assert!(verify::verify(&new).await.unwrap().ok());
     new.close().await;
