@@ -7,7 +7,8 @@
 //! back, let the entry upload, end the session and close the browser. Then every file
 //! of the profile directory, of the relay's data directory and the relay's stdout and
 //! stderr is searched for the marker: raw (UTF-8), UTF-16LE, and base64 in all three
-//! alignments (standard and URL-safe alphabets). Any hit fails. Finally the same
+//! alignments (standard and URL-safe alphabets). Any hit fails; so does any trace of
+//! the passphrase. Finally the same
 //! profile is opened again — with the relay stopped, so the app comes from the service
 //! worker's shell cache — and the app must be locked, show no record, and unlock only
 //! with the passphrase (offline, from the cached wrapped identity).
@@ -133,16 +134,19 @@ async fn after_end_session_nothing_typed_is_left_in_the_browser_profile_the_rela
     relay.terminate();
 
     // 5. Search every byte.
-    let needles = needles(&marker);
-    let (hits, searched) = search(&[profile.path(), &relay.data, &relay.stdout, &relay.stderr], &needles);
+    let marker_needles = needles(&marker);
+    let (hits, searched) = search(&[profile.path(), &relay.data, &relay.stdout, &relay.stderr], &marker_needles);
     assert!(searched > 50, "the search must cover the profile ({searched} files)");
     assert!(hits.is_empty(), "the marker was found:\n{}", hits.join("\n"));
+    // Nor the passphrase: no password manager kept it, and the relay never saw it.
+    let (hits, _) = search(&[profile.path(), &relay.data, &relay.stdout, &relay.stderr], &needles(PASSPHRASE));
+    assert!(hits.is_empty(), "the passphrase was found:\n{}", hits.join("\n"));
     // The search itself finds what is there: the entry is on the relay as ciphertext,
     // and a file holding the marker in any searched form is caught.
     let probe = relay.data.join("probe.txt");
-    for (form, needle) in &needles {
+    for (form, needle) in &marker_needles {
         std::fs::write(&probe, [b"..".as_slice(), needle, b".."].concat()).unwrap();
-        let (found, _) = search(&[&probe], &needles);
+        let (found, _) = search(&[&probe], &marker_needles);
         assert!(!found.is_empty(), "the search misses the {form} form");
     }
     std::fs::remove_file(&probe).unwrap();
