@@ -209,3 +209,27 @@ async fn oversized_headers_too_many_headers_and_long_queries_are_refused() {
     assert_eq!(relay.http.get(relay.url("/api/v1/health")).send().await.unwrap().status(), StatusCode::OK);
     relay.stop().await;
 }
+
+/// Someone guessing tokens for a real account cannot flood the audit log: ten failed
+/// sign-ins are audited at once, then one a minute; every guess is still refused 401
+/// no sooner than the failure floor, whether or not it was written down.
+#[tokio::test]
+async fn failed_token_sign_ins_for_one_account_cannot_flood_the_audit_log() {
+    let relay = Relay::start().await;
+    for _ in 0..14 {
+        let started = Instant::now();
+        let res = relay
+            .http
+            .post(relay.url("/api/v1/session"))
+            .json(&serde_json::json!({ "name": "demo-caseworker", "token": "amt_0123456789abcdef_nope" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert!(started.elapsed() >= backend::routes::vault::FAILURE_FLOOR);
+    }
+    let events = relay.state.store().audit_events(0, usize::MAX).await.unwrap();
+    let failed = events.iter().filter(|(e, _)| e.action == "sign_in_failed").count();
+    assert_eq!(failed, 10, "ten audited, the rest only logged");
+    relay.stop().await;
+}

@@ -577,11 +577,11 @@ async fn two_simultaneous_uploads_of_the_same_bytes_store_one_entry_and_both_suc
     assert_eq!(entry_count(&relay).await, 1);
 }
 
-fn put_blocking(rt: &tokio::runtime::Runtime, url: &str, token: &str, bytes: &[u8]) -> StatusCode {
+fn put_blocking(rt: &tokio::runtime::Runtime, url: &str, token: &str, case: &CaseId, bytes: &[u8]) -> StatusCode {
     let req = reqwest::Client::new()
         .put(url)
         .bearer_auth(token)
-        .header(CASE_HEADER, CaseId::random().to_string())
+        .header(CASE_HEADER, case.to_string())
         .body(bytes.to_vec());
     rt.block_on(req.send()).unwrap().status()
 }
@@ -600,12 +600,13 @@ fn an_entry_answered_201_survives_the_relay_being_killed_at_once() {
         .collect();
     let bytes = shared::seal::seal_bytes(b"saved just before the crash", recipients.iter()).unwrap().into_bytes();
     let url = relay.url(&format!("/api/v1/entries/{}", EntryId::of(&bytes)));
-    assert_eq!(put_blocking(&rt, &url, &token, &bytes), StatusCode::CREATED);
+    let case = CaseId::random();
+    assert_eq!(put_blocking(&rt, &url, &token, &case, &bytes), StatusCode::CREATED);
     relay.crash();
     relay.restart();
     let get = reqwest::Client::new().get(&url).bearer_auth(&token).send();
     let got = rt.block_on(async { get.await.unwrap().bytes().await.unwrap() });
     assert_eq!(&got[..], &bytes[..]);
-    assert_eq!(put_blocking(&rt, &url, &token, &bytes), StatusCode::OK, "the outbox's retry is answered 200");
+    assert_eq!(put_blocking(&rt, &url, &token, &case, &bytes), StatusCode::OK, "the outbox's retry is answered 200");
     assert!(relay.stdout_text().contains("Demo organisation (made earlier)"), "the restart does not remake the demo");
 }
