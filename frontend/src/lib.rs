@@ -8,8 +8,10 @@
 //! browser around them.
 //!
 //! **Invariant:** no plaintext of a record is written to any browser storage; the
-//! only things stored are ciphertext, envelopes, upload states and the pinned
-//! organisation *public* key.
+//! only things stored are ciphertext, envelopes, upload states, the pinned
+//! organisation *public* key and, per caseworker account, the salt, wrapped identity
+//! (an age file only the passphrase opens) and public recipient (`vault`). The unlocked
+//! identity and every opened record exist only in memory while the vault is unlocked.
 
 pub mod app;
 #[cfg(feature = "bench")]
