@@ -167,4 +167,24 @@ mod tests {
         removed.remove(1);
         assert_eq!(check_chain(&removed).unwrap_err().0, 3);
     }
+
+    #[test]
+    fn a_chain_checked_page_by_page_finds_what_a_whole_check_finds() {
+        let events = chain(10);
+        let mut paged = ChainCheck::new();
+        for page in events.chunks(3) {
+            paged.check(page).unwrap();
+        }
+        // An edit in a later page, and a page boundary where an event went missing.
+        let mut edited = chain(10);
+        edited[7].0.subject = "another".into();
+        let mut paged = ChainCheck::new();
+        let found = edited.chunks(3).find_map(|p| paged.check(p).err());
+        assert_eq!(found.unwrap().0, 8);
+        let mut cut = chain(10);
+        cut.remove(3);
+        let mut paged = ChainCheck::new();
+        let found = cut.chunks(3).find_map(|p| paged.check(p).err());
+        assert_eq!(found.unwrap().0, 5);
+    }
 }

@@ -254,6 +254,27 @@ mod tests {
         assert!(report.render().contains("latest hash"));
     }
 
+    /// A log longer than a page is checked across the page boundary: an edit in the
+    /// second page is found, and the head is the last event's hash.
+    #[tokio::test]
+    async fn an_audit_log_longer_than_a_page_is_checked_page_by_page() {
+        let (_dir, store, _) = store_with_one_entry().await;
+        for _ in 0..PAGE + 5 {
+            let e = crate::audit::NewEvent { actor: "cw", action: crate::audit::Action::SignedIn, subject: "cw", size: None };
+            store.audit(&e).await.unwrap();
+        }
+        let report = verify(&store).await.unwrap();
+        assert!(report.ok(), "{}", report.render());
+        let total = report.audit_events;
+        assert!(total > PAGE + 5);
+        let last = store.audit_events(total as u64 - 1, 1).await.unwrap();
+        assert_eq!(report.audit_head.as_deref(), Some(last[0].0.hash.as_str()));
+        let seq = PAGE as i64 + 3;
+        sqlx::query("UPDATE audit_events SET subject = 'x' WHERE seq = $1").bind(seq).execute(store.pool()).await.unwrap();
+        let report = verify(&store).await.unwrap();
+        assert!(report.render().contains(&format!("FAIL audit event {seq}")), "{}", report.render());
+    }
+
     #[tokio::test]
     async fn an_edited_audit_event_fails_verification() {
         let (_dir, store, _) = store_with_one_entry().await;
