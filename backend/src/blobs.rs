@@ -37,6 +37,19 @@ impl Blobs {
         &self.root
     }
 
+    /// Makes the blob directory if it is missing and fsyncs the directory that holds
+    /// it, so the first blob of a new store does not hang from a directory entry a
+    /// crash could lose. Blocking (store opening).
+    pub fn create_root(&self) -> io::Result<()> {
+        if !self.root.is_dir() {
+            std::fs::create_dir_all(&self.root)?;
+            if let Some(parent) = self.root.parent() {
+                sync_dir(parent)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Where the blob with this id lives.
     pub fn path(&self, id: &EntryId) -> PathBuf {
         let hex = id.to_string();

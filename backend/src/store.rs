@@ -221,11 +221,13 @@ impl Store {
                 partial.run(&pool).await?
             }
         }
+        let blobs = Blobs::new(data_dir.join("blobs"));
+        blobs.create_root()?;
         Ok(Self {
             pool,
             backend,
             writes: Arc::default(),
-            blobs: Blobs::new(data_dir.join("blobs")),
+            blobs,
             data_dir: data_dir.to_owned(),
         })
     }
@@ -624,6 +626,14 @@ mod tests {
         let events = store.audit_events(0, 100).await.unwrap();
         assert_eq!(events.len(), 10);
         assert_eq!(audit::check_chain(&events), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn a_new_store_has_its_blob_directory_before_the_first_upload() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        assert!(dir.path().join("blobs").is_dir(), "made (and its parent fsynced) at open");
+        store.close().await;
     }
 
     #[tokio::test]
