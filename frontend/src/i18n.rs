@@ -47,35 +47,35 @@ pub fn use_i18n() -> I18n {
 
 /// Provides the language state to the components below. `preloaded` catalogs go
 /// into the cache (tests and embedded builds); `initial` is shown at once if
-/// preloaded, else fetched.
+/// preloaded, else fetched. The choice is not saved (see [`I18n::switch`]).
 pub fn provide_i18n(initial: Locale, preloaded: Vec<Catalog>) -> I18n {
-    let cache: HashMap<Locale, Arc<Catalog>> = preloaded.into_iter().map(|c| (c.locale(), Arc::new(c))).collect();
-    let current = cache.get(&initial).cloned();
-    let i18n = I18n {
-        locale: RwSignal::new(initial),
-        catalog: RwSignal::new(current),
-        cache: StoredValue::new(cache),
-        failed: RwSignal::new(None),
-    };
-    provide_context(i18n);
-    set_html_lang(initial);
-    if i18n.catalog.with_untracked(Option::is_none) {
-        i18n.switch(initial);
-    }
+    let i18n = create(initial, preloaded);
+    i18n.apply(initial);
     i18n
 }
 
 /// Provides the language state with the locale chosen earlier on this device (or
-/// [`DEFAULT_LOCALE`]), fetching its catalog. For the app's root.
+/// [`DEFAULT_LOCALE`]), fetching its catalog. For the app's root. Until the setting
+/// is read (a few milliseconds), labels show their keys.
 pub fn provide_saved_i18n() -> I18n {
-    let i18n = provide_i18n(DEFAULT_LOCALE, Vec::new());
+    let i18n = create(DEFAULT_LOCALE, Vec::new());
     leptos::task::spawn_local(async move {
-        if let Ok(Some(saved)) = saved_locale().await {
-            if saved != i18n.locale.get_untracked() {
-                i18n.apply(saved);
-            }
-        }
+        // A storage that cannot be read (private mode) means the default language.
+        let saved = saved_locale().await.ok().flatten().unwrap_or(DEFAULT_LOCALE);
+        i18n.apply(saved);
     });
+    i18n
+}
+
+fn create(initial: Locale, preloaded: Vec<Catalog>) -> I18n {
+    let cache: HashMap<Locale, Arc<Catalog>> = preloaded.into_iter().map(|c| (c.locale(), Arc::new(c))).collect();
+    let i18n = I18n {
+        locale: RwSignal::new(initial),
+        catalog: RwSignal::new(None),
+        cache: StoredValue::new(cache),
+        failed: RwSignal::new(None),
+    };
+    provide_context(i18n);
     i18n
 }
 

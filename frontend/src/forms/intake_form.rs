@@ -52,12 +52,22 @@ static ADDRESS: &[FieldDef<FamilyIntake>] = &[
         name: "address.region",
         label: "field-address-region",
         help: None,
-        shows: Some(|f, _| f.address.country.is_some()),
+        // Always shown (it is required): every region until a country is chosen, and
+        // choosing a region sets its country.
+        shows: None,
         control: Control::Select {
             list: Region::LIST,
-            options: |f, _| f.address.country.map(|c| regions_of(c).map(|r| r.code()).collect()).unwrap_or_default(),
+            options: |f, _| match f.address.country {
+                Some(c) => regions_of(c).map(|r| r.code()).collect(),
+                None => codes::<Region>(),
+            },
             get: |f| f.address.region.map(|r| r.code()),
-            set: |f, c| f.address.region = c.and_then(Code::from_code),
+            set: |f, c| {
+                f.address.region = c.and_then(Code::from_code);
+                if let Some(r) = f.address.region {
+                    f.address.country = Some(r.country());
+                }
+            },
         },
     },
     FieldDef {
