@@ -166,7 +166,7 @@ fn MemberRow(state: FormState, key: MemberKey) -> impl IntoView {
                     aria-label=move || format!("{} — {}", i18n.tr("common-move_up"), heading())
                     on:click=move |_| move_by(-1, "up")>{i18n.t("common-move_up")}</button>
                 <button type="button" id=button_id(key, "down")
-                    disabled=move || { index.get().map_or(true, |i| i + 1 >= count.get()) }
+                    disabled=move || { index.get().is_none_or(|i| i + 1 >= count.get()) }
                     aria-label=move || format!("{} — {}", i18n.tr("common-move_down"), heading())
                     on:click=move |_| move_by(1, "down")>{i18n.t("common-move_down")}</button>
                 <button type="button" id=button_id(key, "remove") class="danger"
