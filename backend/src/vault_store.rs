@@ -244,13 +244,19 @@ impl Store {
 
     /// Claims `case` for `owner` if nobody owns it yet, atomically; answers its owner.
     pub async fn claim_case(&self, case: &str, owner: &str) -> Result<String> {
+        // Most uploads go to a case that is already owned: one read, no write lock.
+        let owner_of = |r: sqlx::any::AnyRow| r.try_get::<String, _>("owner");
+        let known = sqlx::query("SELECT owner FROM cases WHERE case_id = $1").bind(case).fetch_optional(self.pool()).await?;
+        if let Some(row) = known {
+            return Ok(owner_of(row)?);
+        }
         sqlx::query("INSERT INTO cases (case_id, owner) VALUES ($1, $2) ON CONFLICT (case_id) DO NOTHING")
             .bind(case)
             .bind(owner)
             .execute(self.pool())
             .await?;
         let row = sqlx::query("SELECT owner FROM cases WHERE case_id = $1").bind(case).fetch_one(self.pool()).await?;
-        Ok(row.try_get("owner")?)
+        Ok(owner_of(row)?)
     }
 
     /// A random secret the relay keeps under `name`, made (by `make`) on first use.
