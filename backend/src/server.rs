@@ -121,6 +121,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if removed > 0 {
         tracing::info!(removed, "removed temporary files of interrupted uploads");
     }
+    // The decoy-salt key is read (or made) now, so that no request for an unknown
+    // name is ever the one that pays for the database write.
+    let store = state.store();
+    state
+        .vault()
+        .decoy_secret
+        .get_or_try_init(|| store.relay_secret(crate::vault_auth::DECOY_SECRET, crate::vault_auth::new_secret))
+        .await?;
     let listener = TcpListener::bind(config.listen).await?;
     let url = format!("http://{}", listener.local_addr()?);
     // With PostgreSQL the data directory may be empty while the database has accounts
