@@ -82,7 +82,14 @@ fn acknowledged_uploads_survive_twenty_sigkills_under_load_and_verify_passes() {
     let mut rng = rand::thread_rng();
     let mut acked_at_kill = Vec::new();
     for _ in 0..KILLS {
-        std::thread::sleep(Duration::from_millis(rng.gen_range(100..400)));
+        // Kill only once uploads are flowing again (a few new acknowledgements since the
+        // restart, however loaded the machine is), then at a random moment after that.
+        let before = acked.lock().unwrap().len();
+        let flowing = std::time::Instant::now();
+        while acked.lock().unwrap().len() < before + 5 && flowing.elapsed() < Duration::from_secs(15) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(rng.gen_range(0..300)));
         relay.crash();
         acked_at_kill.push(acked.lock().unwrap().len());
         relay.restart();
