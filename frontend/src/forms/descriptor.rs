@@ -276,7 +276,9 @@ pub fn render<Tg: Target>(def: &'static FieldDef<Tg::T>, target: Tg) -> AnyView 
                 view! { <DateField frame value on_change /> }.into_any()
             }
             Control::Select { list, options, get, set } => {
-                let opts = Signal::derive(move || target.read(options).unwrap_or_default());
+                // A memo: the options are rebuilt only when skip logic changes them,
+                // not on every keystroke elsewhere in the form.
+                let opts: Signal<Vec<&'static str>> = Memo::new(move |_| target.read(options).unwrap_or_default()).into();
                 let value = Signal::derive(move || target.read(|t, _| get(t)).flatten());
                 let on_change = Callback::new(move |c: Option<String>| {
                     touch();

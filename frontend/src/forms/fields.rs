@@ -330,6 +330,8 @@ pub fn DocumentField(
     number: Part<String>,
     personal_number: Part<String>,
     shows_number: Signal<bool>,
+    /// Which personal number the citizenship has (pass a memo: the field is rebuilt
+    /// whenever it notifies).
     personal_kind: Signal<Option<PersonalNumberKind>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -353,12 +355,12 @@ pub fn DocumentField(
             <Show when=move || shows_number.get()>
                 <TextField frame=number_frame.clone() value=number_value on_input=Callback::new(move |v| number_set.run(v)) />
             </Show>
-            <Show when=move || personal_kind.get().is_some()>
-                {
-                    let f = pn_frame.clone().with_help(pn_help());
-                    view! { <TextField frame=f value=pn_value on_input=Callback::new(move |v| pn_set.run(v)) /> }
-                }
-            </Show>
+            // Rebuilt when the kind changes (PINFL ↔ IIN: another help text); the value
+            // is the form's, so nothing typed is lost.
+            {move || pn_help().map(|help| {
+                let f = pn_frame.clone().with_help(Some(help));
+                view! { <TextField frame=f value=pn_value on_input=Callback::new(move |v| pn_set.run(v)) /> }
+            })}
         </fieldset>
     }
 }

@@ -114,10 +114,10 @@ fn MemberDocument(target: MemberOf) -> impl IntoView {
     view! {
         <DocumentField
             legend="field-household-document-kind".to_owned()
-            types=Signal::derive(move || target.read(|m, _| document_types_for(m.citizenship).iter().map(|d| d.code()).collect()).unwrap_or_default())
+            types=Memo::new(move |_| target.read(|m, _| document_types_for(m.citizenship).iter().map(|d| d.code()).collect()).unwrap_or_default()).into()
             kind number personal_number
             shows_number=Signal::derive(move || target.read(|m, _| m.shows_document_number()).unwrap_or(false))
-            personal_kind=Signal::derive(move || target.read(|m, _| m.shows_personal_number()).flatten())
+            personal_kind=Memo::new(move |_| target.read(|m, _| m.shows_personal_number()).flatten()).into()
         />
     }
 }
