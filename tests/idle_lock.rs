@@ -36,3 +36,37 @@ async fn a_caseworker_who_walks_away_finds_the_app_locked_with_nothing_typed_lef
     assert_eq!(who, serde_json::json!(401));
     browser.screenshot("idle-locked").await.unwrap();
 }
+
+/// What the relay says of this browser's session cookie, asked from the page.
+async fn session_status(browser: &Browser) -> serde_json::Value {
+    browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch('/api/v1/session').then(r => done(r.status));",
+            vec![],
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_caseworker_who_leaves_the_page_ends_her_relay_session_with_it() {
+    let relay = RelayProcess::start_with_app(&[]);
+    let browser = Browser::start().await.unwrap();
+    browser.enrol_demo_caseworker(&relay).await.unwrap();
+    assert_eq!(session_status(&browser).await, serde_json::json!(200), "signed in after enrolment");
+
+    // Leaving the page (reload, tab close, navigation) fires `pagehide`; the sign-out is a
+    // keepalive request, so the unload does not cancel it.
+    browser.goto(&relay.url("/favicon.svg")).await.unwrap();
+    browser.goto(&relay.url("/")).await.unwrap();
+    let mut status = serde_json::Value::Null;
+    for _ in 0..20 {
+        status = session_status(&browser).await;
+        if status == serde_json::json!(401) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, serde_json::json!(401), "the session cookie still signs in after the page was left");
+}

@@ -136,6 +136,20 @@ pub async fn renew_session() -> Result<SessionInfo, RelayError> {
     resp.json().await.map_err(|_| unexpected())
 }
 
+/// `DELETE /api/v1/session`, fire and forget, as a `keepalive` fetch: started
+/// synchronously, it outlives the page, so a tab closed or reloaded on a shared computer
+/// still ends its relay session (a plain fetch is cancelled when the page unloads).
+pub fn sign_out_keepalive() {
+    let init = web_sys::RequestInit::new();
+    init.set_method("DELETE");
+    // web-sys has no setter for `keepalive`; the browser reads it off the init object.
+    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    if let Some(w) = web_sys::window() {
+        let _ = w.fetch_with_str_and_init(&format!("{API}/session"), &init);
+    }
+}
+
 /// `DELETE /api/v1/session`.
 pub async fn sign_out() -> Result<(), RelayError> {
     send(no_store(Request::delete(&format!("{API}/session"))).build()).await.map(|_| ())

@@ -91,10 +91,9 @@ impl Vault {
         self.online.try_set(false);
         if was {
             self.last_lock.try_set(Some(reason));
-            // Ends the relay session; its answer carries Clear-Site-Data: "cache".
-            leptos::task::spawn_local(async {
-                let _ = relay_client::sign_out().await;
-            });
+            // Ends the relay session (its answer carries Clear-Site-Data: "cache"), with a
+            // request that survives the page's unload when this runs on pagehide.
+            relay_client::sign_out_keepalive();
         }
     }
 }
