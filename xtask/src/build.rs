@@ -5,7 +5,7 @@
 //! the same version as the `wasm-bindgen` crate, so the two can never disagree); shrink
 //! with `wasm-opt -Oz` (binaryen from npm, pinned and installed once: see `setup::wasm_opt`); copy
 //! `frontend/static/`, and the catalogs `shared/locales/*.ftl` into `dist/locales/`;
-//! record every top-level file's SHA-256 in `dist/hashes.txt`.
+//! record every served file's SHA-256 in `dist/hashes.txt` (`sha256sum -c` format).
 
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
@@ -98,12 +98,22 @@ pub fn build_wasm(features: &[&str], out: &Path) -> Result<Built> {
 
 /// `dist/hashes.txt`: `sha256  path` for every served file, sorted.
 fn write_hashes(dist: &Path) -> Result<()> {
-    let mut names: Vec<_> = fs::read_dir(dist)?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "hashes.txt")
-        .collect();
+    // Every file the relay serves, subfolders too (`locales/`), by its path under dist/
+    // with `/` separators, in the format `sha256sum -c` reads.
+    fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
+        for e in fs::read_dir(dir)? {
+            let e = e?;
+            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+            if e.path().is_dir() {
+                walk(&e.path(), &format!("{name}/"), out)?;
+            } else if name != "hashes.txt" {
+                out.push(name);
+            }
+        }
+        Ok(())
+    }
+    let mut names = Vec::new();
+    walk(dist, "", &mut names)?;
     names.sort();
     let mut out = String::new();
     for n in names {
