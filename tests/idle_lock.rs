@@ -25,15 +25,7 @@ async fn a_caseworker_who_walks_away_finds_the_app_locked_with_nothing_typed_lef
     assert_eq!(browser.count("#session-name").await.unwrap(), 0);
     // The relay session ended too: the app's cookie no longer signs anything in.
     tokio::time::sleep(Duration::from_secs(1)).await; // the sign-out request in flight
-    let who: serde_json::Value = browser
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; fetch('/api/v1/session').then(r => done(r.status));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(who, serde_json::json!(401));
+    assert_eq!(session_status(&browser).await, serde_json::json!(401));
     browser.screenshot("idle-locked").await.unwrap();
 }
 
