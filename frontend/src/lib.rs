@@ -29,6 +29,7 @@ pub mod pages;
 pub mod problem;
 pub mod relay_client;
 pub mod sealing;
+pub mod session;
 pub mod sync;
 pub mod text;
 pub mod vault;

@@ -7,10 +7,14 @@
 //! against the pinned organisation key produces (see [`crate::keyring_pin`]).
 
 use shared::envelope::Envelope;
+use shared::forms::check::{self, ConsentRules};
+use shared::forms::consent::ConsentState;
+use shared::forms::{CaseDocument, CaseEntry};
 use shared::keyring::VerifiedKeyring;
+use leptos::prelude::*;
 use shared::record::{Date, Document, Intake, Record, SCHEMA_VERSION};
 use shared::seal::Recipient;
-use shared::{validate, CaseId, ErrorCode};
+use shared::{validate, CaseId, EntryId, ErrorCode};
 
 use crate::outbox::{self, StoredEntry};
 use crate::problem::Problem;
@@ -48,6 +52,61 @@ pub fn seal_intake(intake: Intake, cx: &Context<'_>, keyring: &VerifiedKeyring) 
         size: ciphertext.len() as u64,
     };
     Ok(StoredEntry::sealed(envelope, ciphertext, cx.author))
+}
+
+/// Validates one entry of a case with `shared::forms::check` and seals it as a
+/// schema-2 [`CaseDocument`]. Pure: no storage, no network. `consent` is the case's
+/// consent state when known (a follow-up's referrals are checked against it).
+pub fn seal_entry(
+    case: CaseId,
+    entry: CaseEntry,
+    supersedes: Option<EntryId>,
+    consent: Option<&ConsentState>,
+    cx: &Context<'_>,
+    keyring: &VerifiedKeyring,
+) -> Result<StoredEntry, ErrorCode> {
+    if !check::entry(&entry, cx.today, ConsentRules::default(), consent).is_empty() {
+        return Err(ErrorCode::Invalid);
+    }
+    let doc = CaseDocument {
+        schema: shared::forms::SCHEMA_VERSION,
+        case,
+        created_at: cx.now.clone(),
+        author: cx.author.to_owned(),
+        supersedes,
+        entry,
+    };
+    let own: Vec<Recipient> = cx.own.into_iter().cloned().collect();
+    let ciphertext = keyring.seal(&doc.to_bytes(), &own)?;
+    let envelope = Envelope {
+        id: ciphertext.id(),
+        case,
+        schema: shared::forms::SCHEMA_VERSION,
+        keyring_version: keyring.version(),
+        sealed_at: cx.now.clone(),
+        size: ciphertext.len() as u64,
+    };
+    Ok(StoredEntry::sealed(envelope, ciphertext, cx.author))
+}
+
+/// Saves one entry of a case: fetches and checks the keyring (the kept one offline),
+/// validates, seals to the keyring and the author, stores it in the outbox and wakes
+/// the sync loop. On any failure nothing is stored and the form keeps what was typed.
+pub async fn save_entry(
+    session: &crate::session::Session,
+    case: CaseId,
+    entry: CaseEntry,
+    supersedes: Option<EntryId>,
+    consent: Option<&ConsentState>,
+) -> Result<StoredEntry, Problem> {
+    let db = local_db::open().await?;
+    let (keyring, pin) = keyring_pin::fetch_verified(&db).await?;
+    session.pin.try_set(Some(pin));
+    let cx = Context { author: &session.author, own: Some(&session.own), now: clock::now_rfc3339(), today: clock::today() };
+    let stored = seal_entry(case, entry, supersedes, consent, &cx, &keyring)?;
+    outbox::put(&db, &stored).await?;
+    session.saved.run(());
+    Ok(stored)
 }
 
 /// Fetches and checks the keyring, seals, and stores in the outbox. On any failure

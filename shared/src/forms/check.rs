@@ -400,6 +400,18 @@ pub fn closure(c: &Closure, today: Date) -> Vec<FieldError> {
     p.0
 }
 
+/// Every problem with one entry of a case, whatever its kind: what a save checks before
+/// sealing (the page shows the same problems field by field while typing). A follow-up
+/// is checked against the case's consent state when the caller knows it.
+pub fn entry(e: &super::CaseEntry, today: Date, rules: ConsentRules, state: Option<&ConsentState>) -> Vec<FieldError> {
+    match e {
+        super::CaseEntry::Intake(f) => intake(f, today),
+        super::CaseEntry::Consent(c) => consent(c, today, rules),
+        super::CaseEntry::FollowUp(f) => follow_up(f, today, state),
+        super::CaseEntry::Closure(c) => closure(c, today),
+    }
+}
+
 /// Every path a check here can report, with indices as `[0]`: the form's error summary
 /// needs a label for each, and a test proves every catalog has them.
 pub fn every_field_path() -> Vec<String> {

@@ -1,0 +1,36 @@
+//! The unlocked caseworker's session as the forms see it: who writes, to whom entries
+//! are sealed besides the keyring, the keyring pin this device checks against, and how
+//! to tell the sync loop that a new entry waits.
+//!
+//! It is provided as a Leptos context by the caseworker's workspace, which exists only
+//! while the vault is unlocked; locking unmounts the workspace and drops it. It holds
+//! the author's *public* recipient only: opening drafts and own cases goes through the
+//! vault's [`crate::vault::Unlocked`].
+
+use leptos::prelude::*;
+use shared::seal::Recipient;
+
+use crate::keyring_pin::Pin;
+
+/// What a form needs to save.
+#[derive(Clone)]
+pub struct Session {
+    /// The caseworker's account name (written into each sealed document).
+    pub author: String,
+    /// The caseworker's own recipient: every entry is sealed to it as well.
+    pub own: Recipient,
+    /// The organisation key in force on this device (shown, and checked on each save).
+    pub pin: RwSignal<Option<Pin>>,
+    /// Called after an entry is in the outbox (wakes the sync loop).
+    pub saved: Callback<()>,
+}
+
+/// Provides the session to the workspace below.
+pub fn provide_session(session: Session) {
+    provide_context(session);
+}
+
+/// The session of the enclosing workspace (panics outside it, a programming error).
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
