@@ -132,6 +132,74 @@ pub fn seal_stream<'a>(
     Ok(n)
 }
 
+/// Seals a stream whose plaintext arrives in pieces the caller pushes (the browser reads
+/// a `File` asynchronously, a slice at a time, so [`seal_stream`]'s `Read` cannot be
+/// used there). Each [`push`](StreamSealer::push) returns the ciphertext made so far,
+/// so the caller stores it and memory stays constant; the entry id (SHA-256 of the
+/// whole ciphertext) and its size are computed on the way and given by
+/// [`finish`](StreamSealer::finish). The output is the same age v1 file
+/// [`seal_stream`] makes.
+pub struct StreamSealer {
+    writer: age::stream::StreamWriter<HashingSink>,
+    /// The sink's buffer, shared because age's writer does not lend its output back.
+    out: std::rc::Rc<std::cell::RefCell<Vec<u8>>>,
+}
+
+/// Collects ciphertext until it is taken, hashing and counting every byte.
+struct HashingSink {
+    out: std::rc::Rc<std::cell::RefCell<Vec<u8>>>,
+    hasher: sha2::Sha256,
+    len: u64,
+}
+
+impl Write for HashingSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        use sha2::Digest;
+        self.hasher.update(buf);
+        self.len += buf.len() as u64;
+        self.out.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The end of a pushed stream: the last ciphertext bytes, and the whole file's id and size.
+#[derive(Debug)]
+pub struct SealedStream {
+    pub tail: Vec<u8>,
+    pub id: EntryId,
+    pub size: u64,
+}
+
+impl StreamSealer {
+    /// Starts an age file to every recipient (the header is returned by the first push).
+    pub fn new<'a>(recipients: impl Iterator<Item = &'a Recipient>) -> Result<Self, ErrorCode> {
+        use sha2::Digest;
+        let out = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let sink = HashingSink { out: out.clone(), hasher: sha2::Sha256::new(), len: 0 };
+        let writer = encryptor(recipients)?.wrap_output(sink).map_err(|_| ErrorCode::Internal)?;
+        Ok(Self { writer, out })
+    }
+
+    /// Seals `plaintext` and returns the ciphertext ready so far (age writes whole
+    /// 64 KiB chunks, so up to one chunk stays inside until the next push or the end).
+    pub fn push(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, ErrorCode> {
+        self.writer.write_all(plaintext).map_err(|_| ErrorCode::Internal)?;
+        Ok(std::mem::take(&mut *self.out.borrow_mut()))
+    }
+
+    /// Ends the file: the last chunk, and the id and size of everything returned.
+    pub fn finish(self) -> Result<SealedStream, ErrorCode> {
+        use sha2::Digest;
+        let sink = self.writer.finish().map_err(|_| ErrorCode::Internal)?;
+        let tail = std::mem::take(&mut *sink.out.borrow_mut());
+        Ok(SealedStream { tail, id: EntryId::from_digest(sink.hasher.finalize().into()), size: sink.len })
+    }
+}
+
 fn decrypt_error(e: age::DecryptError) -> ErrorCode {
     match e {
         age::DecryptError::NoMatchingKeys => ErrorCode::WrongKey,
@@ -253,6 +321,27 @@ mod tests {
         assert_eq!(parsed[0].to_public().to_string(), r.to_string());
         assert_eq!(parse_identity_file("# only a comment\n").err(), Some(ErrorCode::BadIdentityFile));
         assert_eq!(parse_identity_file(&r.to_string()).err(), Some(ErrorCode::BadIdentityFile));
+    }
+
+    #[test]
+    fn a_pushed_stream_is_an_age_file_whose_id_is_its_hash() {
+        let (i, r) = pair();
+        let data: Vec<u8> = (0..200_000u32).map(|n| (n % 253) as u8).collect();
+        let mut sealer = StreamSealer::new([r].iter()).unwrap();
+        let mut ct = Vec::new();
+        for piece in data.chunks(70_001) {
+            let out = sealer.push(piece).unwrap();
+            assert!(out.len() < 2 * 64 * 1024 + 1024, "output is handed back as it is made");
+            ct.extend_from_slice(&out);
+        }
+        let end = sealer.finish().unwrap();
+        ct.extend_from_slice(&end.tail);
+        assert_eq!(end.size, ct.len() as u64);
+        assert_eq!(end.id, EntryId::of(&ct));
+        assert!(Ciphertext::check(ct.clone(), 1).is_ok());
+        let mut back = Vec::new();
+        open_stream(&ct[..], &mut back, &[i]).unwrap();
+        assert_eq!(back, data);
     }
 
     #[test]
