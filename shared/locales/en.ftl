@@ -13,6 +13,7 @@ app-tagline = Family records, sealed in this browser before they are stored.
 app-end_session = End session
 app-signed_in_as = Signed in as
 app-language = Language
+app-language_failed = This language could not be loaded. Check the connection and choose it again.
 
 ## Sign-in.
 signin-title = Sign in
@@ -23,6 +24,47 @@ signin-working = Signing in…
 signin-missing = Enter your account name and access token.
 signin-wrong_role = This account cannot use this page.
 signin-ended = Session ended.
+
+## The caseworker's vault: enrolment, unlocking, locking.
+enrol-title = Choose your passphrase
+enrol-intro = Your administrator gave you this one-time link. Type your account name and choose a passphrase: it unlocks your key on any computer, also offline on this one. Nobody can recover it for you.
+enrol-name = Account name
+enrol-passphrase = New passphrase
+enrol-again = Type the new passphrase again
+enrol-rules = At least 12 characters; best several unrelated words (any language). Not your account name.
+enrol-strength = Strength
+enrol-submit = Make my key
+enrol-working = Making your key and sealing it with the passphrase…
+enrol-done = Your key is ready. This device can now unlock it offline too.
+strength-too_weak = too weak
+strength-fair = fair
+strength-good = good
+strength-strong = strong
+vault-title = Unlock
+vault-passphrase = Passphrase
+vault-submit = Unlock
+vault-working = Unlocking…
+vault-missing = Enter your account name and passphrase.
+vault-offline = Unlocked offline on this device. Uploads start when the relay can be reached.
+vault-offline_unknown = The relay cannot be reached, and this account has not signed in on this device before. Connect once to sign in; after that it also works offline.
+vault-locked_idle = Locked after a time without use. Sign in again to continue.
+vault-locked_other_tab = Locked because the app was locked in another tab.
+vault-locked_ended = Session ended. Nothing readable is left on this page.
+vault-online_pending = Offline: not yet signed in to the relay
+
+## Changing the passphrase.
+passphrase-title = Change passphrase
+passphrase-current = Current passphrase
+passphrase-submit = Change passphrase
+passphrase-working = Sealing your key with the new passphrase…
+passphrase-changed = Passphrase changed. Use the new one from now on, on every device.
+
+## My cases.
+cases-title = My cases
+cases-hint = Entries you recorded, on this device and on the relay, opened with your own key in this page's memory only.
+cases-open = Open my cases
+cases-close = Close my cases
+cases-none = You have not recorded anything yet.
 
 ## The v1 intake form.
 intake-title = Family intake
@@ -53,6 +95,8 @@ outbox-state-uploaded = uploaded
 outbox-state-refused = refused
 outbox-state-corrupted = damaged
 outbox-retry_now = Try uploading now
+outbox-counts = { $waiting } waiting · { $uploaded } uploaded
+outbox-progress = Uploaded { $done } of { $total }
 
 ## The keyring pin.
 pin-title = Organisation key
@@ -69,12 +113,12 @@ adviser-title = Case files
 adviser-identity_file = Your age identity file
 adviser-identity_hint = The key is read into this page's memory only. It is never stored or sent.
 adviser-key_loaded = Key loaded. Opening entries…
-adviser-key_count = Identities loaded:
+adviser-key_count = Identities loaded: { $count }
 adviser-forget_key = Forget key
 adviser-key_forgotten = The key was forgotten and opened records were cleared from the page.
 adviser-reload = Reload entries
 adviser-no_entries = The relay holds no entries.
-adviser-opened = Opened
+adviser-opened = Opened: { $ok } / { $count }
 adviser-failed = could not be opened
 adviser-failures = Entries that could not be opened
 adviser-region = Region

@@ -11,6 +11,7 @@ app-tagline = Оила ёзувлари сақланишидан олдин шу
 app-end_session = Сеансни якунлаш
 app-signed_in_as = Кирган фойдаланувчи
 app-language = Тил
+app-language_failed = Бу тилни юклаб бўлмади. Алоқани текшириб, уни қайтадан танланг.
 
 ## Kirish.
 signin-title = Кириш
@@ -21,6 +22,47 @@ signin-working = Кирилмоқда…
 signin-missing = Ҳисоб номи ва кириш калитини киритинг.
 signin-wrong_role = Бу ҳисоб билан ушбу саҳифадан фойдаланиб бўлмайди.
 signin-ended = Сеанс якунланди.
+
+## Xodim kaliti: roʻyxatdan oʻtish, qulfni ochish, qulflash.
+enrol-title = Паролингизни танланг
+enrol-intro = Бу бир марталик ҳаволани сизга администратор берган. Ҳисоб номингизни киритинг ва парол танланг: у калитингизни исталган компьютерда, шу компьютерда эса интернетсиз ҳам очади. Уни ҳеч ким сиз учун тиклай олмайди.
+enrol-name = Ҳисоб номи
+enrol-passphrase = Янги парол
+enrol-again = Янги паролни қайта киритинг
+enrol-rules = Камида 12 та белги; яхшиси бир-бирига боғлиқ бўлмаган бир неча сўз (исталган тилда). Ҳисоб номингиз бўлмасин.
+enrol-strength = Мустаҳкамлик
+enrol-submit = Калитимни яратиш
+enrol-working = Калитингиз яратилмоқда ва парол билан шифрланмоқда…
+enrol-done = Калитингиз тайёр. Энди бу қурилма уни интернетсиз ҳам оча олади.
+strength-too_weak = жуда заиф
+strength-fair = ўртача
+strength-good = яхши
+strength-strong = мустаҳкам
+vault-title = Қулфни очиш
+vault-passphrase = Парол
+vault-submit = Очиш
+vault-working = Очилмоқда…
+vault-missing = Ҳисоб номи ва паролни киритинг.
+vault-offline = Шу қурилмада интернетсиз очилди. Сервер билан алоқа тикланганда юбориш бошланади.
+vault-offline_unknown = Сервер билан алоқа йўқ, бу ҳисоб билан эса шу қурилмада ҳали кирилмаган. Бир марта алоқа бор пайтда киринг; шундан кейин интернетсиз ҳам ишлайди.
+vault-locked_idle = Узоқ вақт фойдаланилмагани учун қулфланди. Давом этиш учун қайтадан киринг.
+vault-locked_other_tab = Илова бошқа варақда қулфлангани учун қулфланди.
+vault-locked_ended = Сеанс якунланди. Бу саҳифада ўқиш мумкин бўлган ҳеч нарса қолмади.
+vault-online_pending = Интернетсиз: серверга ҳали кирилмаган
+
+## Parolni almashtirish.
+passphrase-title = Паролни алмаштириш
+passphrase-current = Ҳозирги парол
+passphrase-submit = Паролни алмаштириш
+passphrase-working = Калитингиз янги парол билан шифрланмоқда…
+passphrase-changed = Парол алмаштирилди. Бундан буён ҳар бир қурилмада янгисидан фойдаланинг.
+
+## Mening ishlarim.
+cases-title = Менинг ишларим
+cases-hint = Сиз ёзган ёзувлар, шу қурилмада ва серверда; улар фақат шу саҳифа хотирасида ўз калитингиз билан очилади.
+cases-open = Ишларимни очиш
+cases-close = Ишларимни ёпиш
+cases-none = Сиз ҳали ҳеч нарса ёзмагансиз.
 
 ## Birinchi versiya anketasi.
 intake-title = Оиланинг дастлабки анкетаси
@@ -51,6 +93,8 @@ outbox-state-uploaded = юборилди
 outbox-state-refused = рад этилди
 outbox-state-corrupted = шикастланган
 outbox-retry_now = Ҳозир юбориш
+outbox-counts = Кутмоқда: { $waiting } · юборилди: { $uploaded }
+outbox-progress = Юборилди: { $done } / { $total }
 
 ## Tashkilot kaliti.
 pin-title = Ташкилот калити
@@ -67,12 +111,12 @@ adviser-title = Ишлар
 adviser-identity_file = age калит файлингиз
 adviser-identity_hint = Калит фақат шу саҳифа хотирасига ўқилади. У ҳеч қаерда сақланмайди ва юборилмайди.
 adviser-key_loaded = Калит юкланди. Ёзувлар очилмоқда…
-adviser-key_count = Юкланган калитлар:
+adviser-key_count = Юкланган калитлар: { $count }
 adviser-forget_key = Калитни унутиш
 adviser-key_forgotten = Калит унутилди, очилган ёзувлар саҳифадан олиб ташланди.
 adviser-reload = Ёзувларни янгилаш
 adviser-no_entries = Серверда ёзувлар йўқ.
-adviser-opened = Очилди
+adviser-opened = Очилди: { $ok } / { $count }
 adviser-failed = очиб бўлмади
 adviser-failures = Очиб бўлмаган ёзувлар
 adviser-region = Вилоят

@@ -11,6 +11,7 @@ app-tagline = Oila yozuvlari saqlanishidan oldin shu brauzerda shifrlanadi.
 app-end_session = Seansni yakunlash
 app-signed_in_as = Kirgan foydalanuvchi
 app-language = Til
+app-language_failed = Bu tilni yuklab boʻlmadi. Aloqani tekshirib, uni qaytadan tanlang.
 
 ## Kirish.
 signin-title = Kirish
@@ -21,6 +22,47 @@ signin-working = Kirilmoqda…
 signin-missing = Hisob nomi va kirish kalitini kiriting.
 signin-wrong_role = Bu hisob bilan ushbu sahifadan foydalanib boʻlmaydi.
 signin-ended = Seans yakunlandi.
+
+## Xodim kaliti: roʻyxatdan oʻtish, qulfni ochish, qulflash.
+enrol-title = Parolingizni tanlang
+enrol-intro = Bu bir martalik havolani sizga administrator bergan. Hisob nomingizni kiriting va parol tanlang: u kalitingizni istalgan kompyuterda, shu kompyuterda esa internetsiz ham ochadi. Uni hech kim siz uchun tiklay olmaydi.
+enrol-name = Hisob nomi
+enrol-passphrase = Yangi parol
+enrol-again = Yangi parolni qayta kiriting
+enrol-rules = Kamida 12 ta belgi; yaxshisi bir-biriga bogʻliq boʻlmagan bir necha soʻz (istalgan tilda). Hisob nomingiz boʻlmasin.
+enrol-strength = Mustahkamlik
+enrol-submit = Kalitimni yaratish
+enrol-working = Kalitingiz yaratilmoqda va parol bilan shifrlanmoqda…
+enrol-done = Kalitingiz tayyor. Endi bu qurilma uni internetsiz ham ocha oladi.
+strength-too_weak = juda zaif
+strength-fair = oʻrtacha
+strength-good = yaxshi
+strength-strong = mustahkam
+vault-title = Qulfni ochish
+vault-passphrase = Parol
+vault-submit = Ochish
+vault-working = Ochilmoqda…
+vault-missing = Hisob nomi va parolni kiriting.
+vault-offline = Shu qurilmada internetsiz ochildi. Server bilan aloqa tiklanganda yuborish boshlanadi.
+vault-offline_unknown = Server bilan aloqa yoʻq, bu hisob bilan esa shu qurilmada hali kirilmagan. Bir marta aloqa bor paytda kiring; shundan keyin internetsiz ham ishlaydi.
+vault-locked_idle = Uzoq vaqt foydalanilmagani uchun qulflandi. Davom etish uchun qaytadan kiring.
+vault-locked_other_tab = Ilova boshqa varaqda qulflangani uchun qulflandi.
+vault-locked_ended = Seans yakunlandi. Bu sahifada oʻqish mumkin boʻlgan hech narsa qolmadi.
+vault-online_pending = Internetsiz: serverga hali kirilmagan
+
+## Parolni almashtirish.
+passphrase-title = Parolni almashtirish
+passphrase-current = Hozirgi parol
+passphrase-submit = Parolni almashtirish
+passphrase-working = Kalitingiz yangi parol bilan shifrlanmoqda…
+passphrase-changed = Parol almashtirildi. Bundan buyon har bir qurilmada yangisidan foydalaning.
+
+## Mening ishlarim.
+cases-title = Mening ishlarim
+cases-hint = Siz yozgan yozuvlar, shu qurilmada va serverda; ular faqat shu sahifa xotirasida oʻz kalitingiz bilan ochiladi.
+cases-open = Ishlarimni ochish
+cases-close = Ishlarimni yopish
+cases-none = Siz hali hech narsa yozmagansiz.
 
 ## Birinchi versiya anketasi.
 intake-title = Oilaning dastlabki anketasi
@@ -51,6 +93,8 @@ outbox-state-uploaded = yuborildi
 outbox-state-refused = rad etildi
 outbox-state-corrupted = shikastlangan
 outbox-retry_now = Hozir yuborish
+outbox-counts = Kutmoqda: { $waiting } · yuborildi: { $uploaded }
+outbox-progress = Yuborildi: { $done } / { $total }
 
 ## Tashkilot kaliti.
 pin-title = Tashkilot kaliti
@@ -67,12 +111,12 @@ adviser-title = Ishlar
 adviser-identity_file = age kalit faylingiz
 adviser-identity_hint = Kalit faqat shu sahifa xotirasiga oʻqiladi. U hech qayerda saqlanmaydi va yuborilmaydi.
 adviser-key_loaded = Kalit yuklandi. Yozuvlar ochilmoqda…
-adviser-key_count = Yuklangan kalitlar:
+adviser-key_count = Yuklangan kalitlar: { $count }
 adviser-forget_key = Kalitni unutish
 adviser-key_forgotten = Kalit unutildi, ochilgan yozuvlar sahifadan olib tashlandi.
 adviser-reload = Yozuvlarni yangilash
 adviser-no_entries = Serverda yozuvlar yoʻq.
-adviser-opened = Ochildi
+adviser-opened = Ochildi: { $ok } / { $count }
 adviser-failed = ochib boʻlmadi
 adviser-failures = Ochib boʻlmagan yozuvlar
 adviser-region = Viloyat

@@ -139,9 +139,6 @@ fn every_option_problem_error_and_field_has_a_label() {
     for key in [crate::forms::consent::RIGHTS_TEXT_KEY, "consent-refusal-not_asked", "consent-refusal-refused", "consent-refusal-withdrawn", "consent-refusal-expired"] {
         need(key.to_owned());
     }
-    for key in V1_APP_KEYS {
-        need(key.replace('.', "-"));
-    }
     assert!(missing.is_empty(), "missing in en: {missing:#?}");
 }
 
@@ -224,26 +221,9 @@ fn a_broken_or_oversized_catalog_is_refused() {
     assert_eq!(Locale::from_tag("de"), None);
 }
 
-/// The v1 app's strings (frontend/src/text.rs when the catalogs landed), so it can
-/// switch to the catalogs key for key (`.` becomes `-`).
-const V1_APP_KEYS: &[&str] = &[
-    "app.name", "app.tagline", "app.end_session", "app.signed_in_as",
-    "signin.title", "signin.name", "signin.token", "signin.submit", "signin.working", "signin.missing",
-    "signin.wrong_role", "signin.ended",
-    "intake.title", "intake.family_name", "intake.region", "intake.region_choose", "intake.child",
-    "intake.child_full_name", "intake.child_date_of_birth", "intake.risk_factors", "intake.assessment",
-    "intake.save", "intake.sealing", "intake.saved", "intake.summary_title", "intake.storage_failed",
-    "outbox.title", "outbox.hint", "outbox.empty", "outbox.entry", "outbox.case", "outbox.bytes",
-    "outbox.state.sealed", "outbox.state.waiting", "outbox.state.uploaded", "outbox.state.refused",
-    "outbox.state.corrupted", "outbox.retry_now",
-    "pin.title", "pin.built_in", "pin.first_use", "pin.none",
-    "relay.unreachable", "relay.unexpected",
-    "adviser.title", "adviser.identity_file", "adviser.identity_hint", "adviser.key_loaded",
-    "adviser.key_count", "adviser.forget_key", "adviser.key_forgotten", "adviser.reload",
-    "adviser.no_entries", "adviser.opened", "adviser.failed", "adviser.failures", "adviser.region",
-    "adviser.children", "adviser.born", "adviser.risk_factors", "adviser.assessment", "adviser.case",
-    "adviser.author", "adviser.created_at", "adviser.no_key",
-];
+// The app's own strings (`{page}-{name}`) are checked where they are used: the
+// frontend's native test reads every key its sources name and looks it up in all five
+// catalogs (frontend/src/i18n.rs, `every_key_the_app_names_is_in_every_catalog`).
 
 #[test]
 fn no_word_mixes_latin_and_cyrillic_letters() {
