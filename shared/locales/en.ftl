@@ -289,6 +289,13 @@ field-signature = Signature
 field-signature-scan = Scan of the signed form
 field-withdrawal_form = Withdrawal expressed
 field-notes = Notes
+field-kind = Type of entry
+field-consenter-citizenship = Citizenship of the person giving consent
+field-operator-address = Address of the organisation
+section-consent-operator = The organisation that keeps the data
+consent-withdraw-which = What the family withdraws
+consent-children-add = Add a child
+children-row = Child { $n }
 
 ## Follow-up and closure.
 form-follow_up-title = Follow-up
@@ -301,6 +308,10 @@ contacts-add = Add a contact
 services-add = Add a service
 referrals-add = Add a referral
 goals-add = Add a goal
+contacts-row = Contact { $n }
+services-row = Service { $n }
+referrals-row = Referral { $n }
+goals-row = Goal { $n }
 field-contacts = Visits and contacts
 field-contacts-date = Date
 field-contacts-channel = Type of contact

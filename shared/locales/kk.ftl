@@ -281,6 +281,13 @@ field-signature = Қолтаңба
 field-signature-scan = Қол қойылған нысанның сканерленген көшірмесі
 field-withdrawal_form = Кері алу нысаны
 field-notes = Ескертпе
+field-kind = Жазба түрі
+field-consenter-citizenship = Келісім берушінің азаматтығы
+field-operator-address = Ұйымның мекенжайы
+section-consent-operator = Деректерді сақтайтын ұйым
+consent-withdraw-which = Отбасы нені кері қайтарып алады
+consent-children-add = Баланы қосу
+children-row = { $n }-бала
 
 ## Сүйемелдеу және істі жабу.
 form-follow_up-title = Сүйемелдеу
@@ -293,6 +300,10 @@ contacts-add = Байланыс қосу
 services-add = Қызмет қосу
 referrals-add = Жолдама қосу
 goals-add = Мақсат қосу
+contacts-row = { $n }-байланыс
+services-row = { $n }-қызмет
+referrals-row = { $n }-жолдама
+goals-row = { $n }-мақсат
 field-contacts = Барулар мен байланыстар
 field-contacts-date = Күні
 field-contacts-channel = Байланыс түрі

@@ -289,6 +289,13 @@ field-signature = Подпись
 field-signature-scan = Скан подписанной формы
 field-withdrawal_form = Как выражен отзыв
 field-notes = Примечания
+field-kind = Вид записи
+field-consenter-citizenship = Гражданство дающего согласие
+field-operator-address = Адрес организации
+section-consent-operator = Организация, которая хранит данные
+consent-withdraw-which = Что семья отзывает
+consent-children-add = Добавить ребёнка
+children-row = Ребёнок { $n }
 
 ## Сопровождение и закрытие дела.
 form-follow_up-title = Сопровождение
@@ -301,6 +308,10 @@ contacts-add = Добавить контакт
 services-add = Добавить услугу
 referrals-add = Добавить направление
 goals-add = Добавить цель
+contacts-row = Контакт { $n }
+services-row = Услуга { $n }
+referrals-row = Направление { $n }
+goals-row = Цель { $n }
 field-contacts = Визиты и контакты
 field-contacts-date = Дата
 field-contacts-channel = Вид контакта

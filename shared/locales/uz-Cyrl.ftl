@@ -281,6 +281,13 @@ field-signature = Имзо
 field-signature-scan = Имзоланган шаклнинг скани
 field-withdrawal_form = Қайтариб олиш шакли
 field-notes = Изоҳ
+field-kind = Ёзув тури
+field-consenter-citizenship = Розилик берувчининг фуқаролиги
+field-operator-address = Ташкилот манзили
+section-consent-operator = Маълумотларни сақловчи ташкилот
+consent-withdraw-which = Оила нимани қайтариб олади
+consent-children-add = Болани қўшиш
+children-row = { $n }-бола
 
 ## Kuzatuv va ishni yopish.
 form-follow_up-title = Кузатув
@@ -293,6 +300,10 @@ contacts-add = Алоқа қўшиш
 services-add = Хизмат қўшиш
 referrals-add = Йўлланма қўшиш
 goals-add = Мақсад қўшиш
+contacts-row = { $n }-алоқа
+services-row = { $n }-хизмат
+referrals-row = { $n }-йўлланма
+goals-row = { $n }-мақсад
 field-contacts = Ташрифлар ва алоқалар
 field-contacts-date = Сана
 field-contacts-channel = Алоқа тури

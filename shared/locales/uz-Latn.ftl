@@ -281,6 +281,13 @@ field-signature = Imzo
 field-signature-scan = Imzolangan shaklning skani
 field-withdrawal_form = Qaytarib olish shakli
 field-notes = Izoh
+field-kind = Yozuv turi
+field-consenter-citizenship = Rozilik beruvchining fuqaroligi
+field-operator-address = Tashkilot manzili
+section-consent-operator = Maʼlumotlarni saqlovchi tashkilot
+consent-withdraw-which = Oila nimani qaytarib oladi
+consent-children-add = Bolani qoʻshish
+children-row = { $n }-bola
 
 ## Kuzatuv va ishni yopish.
 form-follow_up-title = Kuzatuv
@@ -293,6 +300,10 @@ contacts-add = Aloqa qoʻshish
 services-add = Xizmat qoʻshish
 referrals-add = Yoʻllanma qoʻshish
 goals-add = Maqsad qoʻshish
+contacts-row = { $n }-aloqa
+services-row = { $n }-xizmat
+referrals-row = { $n }-yoʻllanma
+goals-row = { $n }-maqsad
 field-contacts = Tashriflar va aloqalar
 field-contacts-date = Sana
 field-contacts-channel = Aloqa turi
