@@ -466,6 +466,31 @@ async fn every_answer_api_app_and_error_carries_the_security_headers() {
     assert_security_headers(&missing);
 }
 
+/// The app fetches its language from `/locales/<tag>.ftl`: served as UTF-8 text, byte
+/// for byte (Cyrillic and the Uzbek ʻ intact), with the same headers as every file.
+#[tokio::test]
+async fn a_translation_catalog_is_served_as_utf8_text() {
+    let ftl = "app-name = Amanat\napp-tagline = Записи о семьях шифруются; oʻzbekcha.\n";
+    let relay = Relay::start_with(|c| {
+        let dist = c.data_dir.parent().unwrap().join("dist");
+        std::fs::create_dir_all(dist.join("locales")).unwrap();
+        std::fs::write(dist.join("index.html"), "<!doctype html><title>Amanat app</title>").unwrap();
+        std::fs::write(dist.join("locales/ru.ftl"), ftl).unwrap();
+        c.dist_dir = dist;
+    })
+    .await;
+    let res = relay.http.get(relay.url("/locales/ru.ftl")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/plain; charset=utf-8");
+    assert_security_headers(&res);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), ftl.as_bytes());
+    let missing = relay.http.get(relay.url("/locales/de.ftl")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    // The app's other files keep their own types.
+    let index = relay.http.get(relay.url("/index.html")).send().await.unwrap();
+    assert!(index.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+}
+
 #[tokio::test]
 async fn the_keyring_is_public_and_verifies_with_the_organisation_key() {
     let relay = Relay::start().await;
