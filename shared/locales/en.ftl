@@ -346,6 +346,9 @@ attachment-choose_file = Choose a file
 attachment-sealing = Sealing { $percent }%
 attachment-sealed = Attached and sealed
 attachment-unsupported = Only JPEG, PNG, WebP photos and PDF scans can be attached.
+attachment-too_large = The file is larger than 32 MB. Photograph or scan it at a lower resolution, or attach it page by page.
+attachment-unreadable = This browser could not read the file. Choose it again; if it was moved or deleted, find it first.
+attachment-progress = Sealing the attachment
 
 ## Field problems.
 problem-required = Fill this in.

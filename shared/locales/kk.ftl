@@ -338,6 +338,9 @@ attachment-choose_file = Файлды таңдау
 attachment-sealing = Шифрлануда { $percent }%
 attachment-sealed = Тіркелді және шифрланды
 attachment-unsupported = Тек JPEG, PNG, WebP суреттерін және PDF сканерлерін тіркеуге болады.
+attachment-too_large = Файл 32 МБ-тан үлкен. Оны төменірек ажыратымдылықпен суретке түсіріңіз немесе сканерлеңіз, не беттеп тіркеңіз.
+attachment-unreadable = Браузер файлды оқи алмады. Оны қайта таңдаңыз; файл жылжытылған не жойылған болса, алдымен оны табыңыз.
+attachment-progress = Тіркемені шифрлау
 
 ## Өріс қателері.
 problem-required = Бұл өрісті толтырыңыз.

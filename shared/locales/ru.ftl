@@ -346,6 +346,9 @@ attachment-choose_file = Выбрать файл
 attachment-sealing = Шифрование { $percent }%
 attachment-sealed = Приложено и зашифровано
 attachment-unsupported = Можно приложить только фото JPEG, PNG, WebP и сканы PDF.
+attachment-too_large = Файл больше 32 МБ. Сфотографируйте или отсканируйте его с меньшим разрешением или приложите по страницам.
+attachment-unreadable = Браузер не смог прочитать файл. Выберите его ещё раз; если файл перемещён или удалён, сначала найдите его.
+attachment-progress = Шифрование вложения
 
 ## Ошибки в полях.
 problem-required = Заполните это поле.

@@ -338,6 +338,9 @@ attachment-choose_file = Файл танлаш
 attachment-sealing = Шифрланмоқда { $percent }%
 attachment-sealed = Бириктирилди ва шифрланди
 attachment-unsupported = Фақат JPEG, PNG, WebP суратлар ва PDF сканларни бириктириш мумкин.
+attachment-too_large = Файл 32 МБ дан катта. Уни пастроқ аниқликда суратга олинг ёки сканерланг, ёки саҳифама-саҳифа бириктиринг.
+attachment-unreadable = Браузер файлни ўқий олмади. Уни қайта танланг; агар файл кўчирилган ёки ўчирилган бўлса, аввал уни топинг.
+attachment-progress = Иловани шифрлаш
 
 ## Maydon xatolari.
 problem-required = Бу майдонни тўлдиринг.

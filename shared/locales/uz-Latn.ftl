@@ -338,6 +338,9 @@ attachment-choose_file = Fayl tanlash
 attachment-sealing = Shifrlanmoqda { $percent }%
 attachment-sealed = Biriktirildi va shifrlandi
 attachment-unsupported = Faqat JPEG, PNG, WebP suratlar va PDF skanlarni biriktirish mumkin.
+attachment-too_large = Fayl 32 MB dan katta. Uni pastroq aniqlikda suratga oling yoki skanerlang, yoki sahifama-sahifa biriktiring.
+attachment-unreadable = Brauzer faylni oʻqiy olmadi. Uni qayta tanlang; agar fayl koʻchirilgan yoki oʻchirilgan boʻlsa, avval uni toping.
+attachment-progress = Ilovani shifrlash
 
 ## Maydon xatolari.
 problem-required = Bu maydonni toʻldiring.
