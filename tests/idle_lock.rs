@@ -1,7 +1,9 @@
 //! The idle lock on a shared computer: a caseworker who walks away from a half-typed
 //! intake finds the app locked after the organisation's idle time (here the shortest,
 //! one minute, set with `amanat serve --idle-lock-minutes 1`), with nothing of the form
-//! left on the page, and her relay session ended.
+//! left on the page, and her relay session ended. Offline too: the organisation's idle
+//! time, learnt while the relay was reachable, is kept on the device, so an office
+//! without network does not fall back to the built-in five minutes.
 
 use std::time::{Duration, Instant};
 
@@ -27,6 +29,40 @@ async fn a_caseworker_who_walks_away_finds_the_app_locked_with_nothing_typed_lef
     tokio::time::sleep(Duration::from_secs(1)).await; // the sign-out request in flight
     assert_eq!(session_status(&browser).await, serde_json::json!(401));
     browser.screenshot("idle-locked").await.unwrap();
+}
+
+#[tokio::test]
+async fn offline_the_app_still_locks_after_the_organisations_idle_time_learnt_online() {
+    let mut relay = RelayProcess::start_with_app(&["--idle-lock-minutes", "1"]);
+    let browser = Browser::start().await.unwrap();
+    browser.enrol_demo_caseworker(&relay).await.unwrap();
+    // The app shell is cached by the service worker, so the page opens with the relay down.
+    let ready: serde_json::Value = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; navigator.serviceWorker.ready.then(() => done(true));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ready, serde_json::json!(true));
+    browser.click("#end-session").await.unwrap();
+    browser.wait_for("#signin-passphrase", 20).await.unwrap();
+
+    // The office loses its network: the relay is gone, the page is reloaded.
+    relay.crash();
+    browser.goto(&relay.url("/")).await.unwrap();
+    browser.unlock("demo-caseworker", Browser::DEMO_PASSPHRASE).await.unwrap();
+    let unlocked_at = Instant::now();
+    assert!(browser.page_text().await.unwrap().contains("demo-caseworker"), "unlocked offline");
+
+    // One minute, not the default five: the wait below gives up long before five.
+    browser.wait_for("#lock-reason", 100).await.unwrap();
+    let idle = unlocked_at.elapsed();
+    assert!(idle >= Duration::from_secs(55), "locked too early: after {idle:?}");
+    let text = browser.page_text().await.unwrap();
+    assert!(text.contains("Locked after a time without use"), "{text}");
+    assert_eq!(browser.count("#session-name").await.unwrap(), 0);
 }
 
 /// What the relay says of this browser's session cookie, asked from the page.

@@ -241,7 +241,9 @@ impl RelayProcess {
         Self::start_in(Some(dist), extra_args)
     }
 
-    fn start_in(dist: Option<PathBuf>, extra_args: &[&str]) -> Self {
+    /// Like [`Self::start`], serving the app files in `dist` (the benches serve their
+    /// own build).
+    pub fn start_in(dist: Option<PathBuf>, extra_args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

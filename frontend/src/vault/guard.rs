@@ -6,7 +6,8 @@
 //! Every tab of the app listens on the `BroadcastChannel` `amanat-vault`; a tab that
 //! locks posts `lock` and all others lock at once. Idle means no key, pointer, touch,
 //! wheel or input event for the organisation's `idle_lock_minutes` (from the relay,
-//! `GET /api/v1/vault/settings`; 5 minutes when the relay cannot be asked).
+//! `GET /api/v1/vault/settings`, kept on the device for offline use, see
+//! [`settings`]; 5 minutes only when this device has never reached the relay).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -18,7 +19,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent};
 
 use crate::relay_client;
-use crate::vault::{unlock, LockReason, Vault};
+use crate::vault::{settings, unlock, LockReason, Vault};
 
 const CHANNEL: &str = "amanat-vault";
 const LOCK: &str = "lock";
@@ -72,11 +73,7 @@ pub fn install(vault: Vault) {
         }
     });
 
-    leptos::task::spawn_local(async move {
-        if let Ok(s) = relay_client::vault_settings().await {
-            vault.idle_minutes.try_set(s.idle_lock_minutes.max(1));
-        }
-    });
+    leptos::task::spawn_local(settings::load(vault));
 
     leptos::task::spawn_local(async move {
         let mut last_renew = now();
