@@ -11,6 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 use shared::forms::check;
 use shared::forms::codes::Code;
 use shared::forms::household::MemberKey;
@@ -22,11 +23,35 @@ use shared::validate::{FieldError, FieldProblem};
 use crate::forms::fields::{DateField, Frame, SelectField, TextField, YesNo};
 use crate::forms::summary::field_id;
 
-/// The live state of one intake form: the answers, which fields were touched, and
-/// the problems `shared` finds in them (recomputed on every change).
-#[derive(Clone, Copy)]
-pub struct FormState {
-    pub form: RwSignal<FamilyIntake>,
+
+/// What makes one kind of form different from another for [`FormState`]: how a
+/// problem's path becomes a DOM id, which date ages are counted on, and which answers
+/// skip logic hides (dropped on every change, so a hidden answer is never sealed).
+pub struct Rules<F: 'static> {
+    /// The DOM id prefix of the form's fields (`f-` intake, `c-` consent…), so two
+    /// forms on one page never share an id.
+    pub prefix: &'static str,
+    /// The DOM id of the field at a problem's path (`household[2].sex`).
+    pub field_id: fn(&str, &F) -> String,
+    /// The date ages are counted on, given the device's today.
+    pub on: fn(&F, Date) -> Date,
+    /// Drops answers of fields skip logic now hides.
+    pub prune: fn(&mut F, Date),
+}
+
+/// The intake's rules.
+pub static INTAKE_RULES: Rules<FamilyIntake> = Rules {
+    prefix: "f-",
+    field_id: |path, f| field_id(path, f),
+    on: |f, today| f.meta.date.filter(|d| *d <= today).unwrap_or(today),
+    prune: |f, today| f.prune_hidden(today),
+};
+
+/// The live state of one form (the intake by default; consent, follow-up and closure
+/// too): the answers, which fields were touched, and the problems `shared` finds in
+/// them (recomputed on every change).
+pub struct FormState<F: 'static = FamilyIntake> {
+    pub form: RwSignal<F>,
     /// The device's date, read once when the form opens (validation's "today").
     pub today: Date,
     /// Set by a save attempt: every problem shows, with the summary.
@@ -35,13 +60,36 @@ pub struct FormState {
     /// Every problem with the id of its field, in form order.
     pub problems: Memo<Vec<(FieldError, String)>>,
     by_id: Memo<HashMap<String, FieldProblem>>,
+    rules: &'static Rules<F>,
 }
 
-impl FormState {
+impl<F> Clone for FormState<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for FormState<F> {}
+
+impl FormState<FamilyIntake> {
+    /// An intake form's state, checked by `shared::forms::check::intake`.
     pub fn new(form: RwSignal<FamilyIntake>, today: Date) -> Self {
+        Self::with_rules(form, today, &INTAKE_RULES, check::intake)
+    }
+}
+
+impl<F: Send + Sync + 'static> FormState<F> {
+    /// A form's state under `rules`, checked by `check` (which may read signals, e.g.
+    /// the case's consent state, and is re-run when they change).
+    pub fn with_rules(
+        form: RwSignal<F>,
+        today: Date,
+        rules: &'static Rules<F>,
+        check: impl Fn(&F, Date) -> Vec<FieldError> + Send + Sync + 'static,
+    ) -> Self {
         let problems = Memo::new(move |_| {
-            form.with(|f| check::intake(f, today).into_iter().map(|e| {
-                let id = field_id(&e.field, f);
+            form.with(|f| check(f, today).into_iter().map(|e| {
+                let id = (rules.field_id)(&e.field, f);
                 (e, id)
             }).collect::<Vec<_>>())
         });
@@ -54,12 +102,18 @@ impl FormState {
             });
             m
         });
-        Self { form, today, attempted: RwSignal::new(false), touched: RwSignal::new(HashSet::new()), problems, by_id }
+        Self { form, today, attempted: RwSignal::new(false), touched: RwSignal::new(HashSet::new()), problems, by_id, rules }
     }
 
-    /// The date the form's ages are counted on: the intake date, or today.
+    /// The date the form's ages are counted on (the intake's date, or today).
     pub fn on(&self) -> Date {
-        self.form.with(|f| f.meta.date.filter(|d| *d <= self.today).unwrap_or(self.today))
+        let today = self.today;
+        self.form.with(|f| (self.rules.on)(f, today))
+    }
+
+    /// The DOM id of a field of the whole form (`meta.date` → `f-meta-date`).
+    pub fn id(&self, name: &str) -> String {
+        format!("{}{}", self.rules.prefix, name.replace('.', "-"))
     }
 
     /// Marks the field `id` as touched: its problem shows from now on.
@@ -85,11 +139,12 @@ impl FormState {
 
     /// Changes the answers, then drops answers of fields that skip logic now hides (a
     /// hidden answer is never sealed).
-    pub fn update(&self, f: impl FnOnce(&mut FamilyIntake)) {
+    pub fn update(&self, f: impl FnOnce(&mut F)) {
         let today = self.today;
+        let prune = self.rules.prune;
         self.form.update(|form| {
             f(form);
-            form.prune_hidden(today);
+            prune(form, today);
         });
     }
 }
@@ -108,6 +163,8 @@ pub enum Control<T: 'static> {
         set: fn(&mut T, Option<&str>),
     },
     YesNo(fn(&T) -> bool, fn(&mut T, bool)),
+    /// A small whole number (years, a count): digits only, `None` while empty.
+    Number(fn(&T) -> Option<u32>, fn(&mut T, Option<u32>)),
 }
 
 /// One field of a form, as data.
@@ -169,6 +226,8 @@ pub(crate) use {code_field, long_field, text_field};
 /// repeat group (found by its key, so a reordered row keeps its fields).
 pub trait Target: Copy + Send + Sync + 'static {
     type T: 'static;
+    /// The whole form the target is part of.
+    type Form: Send + Sync + 'static;
     /// Runs `f` on the target and the date ages are counted on (tracked); `None`
     /// once the row is gone.
     fn read<R>(self, f: impl FnOnce(&Self::T, Date) -> R) -> Option<R>;
@@ -176,26 +235,34 @@ pub trait Target: Copy + Send + Sync + 'static {
     fn write(self, f: impl FnOnce(&mut Self::T));
     /// The DOM id of the field `name` of this target.
     fn id(self, name: &str) -> String;
-    fn state(self) -> FormState;
+    fn state(self) -> FormState<Self::Form>;
 }
 
-/// The whole intake.
-#[derive(Clone, Copy)]
-pub struct Whole(pub FormState);
+/// The whole form (the intake by default).
+pub struct Whole<F: 'static = FamilyIntake>(pub FormState<F>);
 
-impl Target for Whole {
-    type T = FamilyIntake;
-    fn read<R>(self, f: impl FnOnce(&FamilyIntake, Date) -> R) -> Option<R> {
+impl<F> Clone for Whole<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for Whole<F> {}
+
+impl<F: Send + Sync + 'static> Target for Whole<F> {
+    type T = F;
+    type Form = F;
+    fn read<R>(self, f: impl FnOnce(&F, Date) -> R) -> Option<R> {
         let on = self.0.on();
         Some(self.0.form.with(|form| f(form, on)))
     }
-    fn write(self, f: impl FnOnce(&mut FamilyIntake)) {
+    fn write(self, f: impl FnOnce(&mut F)) {
         self.0.update(f)
     }
     fn id(self, name: &str) -> String {
-        format!("f-{}", name.replace('.', "-"))
+        self.0.id(name)
     }
-    fn state(self) -> FormState {
+    fn state(self) -> FormState<F> {
         self.0
     }
 }
@@ -206,6 +273,7 @@ pub struct MemberOf(pub FormState, pub MemberKey);
 
 impl Target for MemberOf {
     type T = Member;
+    type Form = FamilyIntake;
     fn read<R>(self, f: impl FnOnce(&Member, Date) -> R) -> Option<R> {
         let on = self.0.on();
         self.0.form.with(|form| form.household.iter().find(|m| m.key == self.1).map(|m| f(m, on)))
@@ -231,6 +299,7 @@ pub struct ChildOf(pub FormState, pub MemberKey);
 
 impl Target for ChildOf {
     type T = ChildAtRisk;
+    type Form = FamilyIntake;
     fn read<R>(self, f: impl FnOnce(&ChildAtRisk, Date) -> R) -> Option<R> {
         let on = self.0.on();
         self.0.form.with(|form| form.children_at_risk.iter().find(|c| c.member == self.1).map(|c| f(c, on)))
@@ -256,6 +325,7 @@ pub fn render<Tg: Target>(def: &'static FieldDef<Tg::T>, target: Tg) -> AnyView 
         let state = target.state();
         let id = target.id(def.name);
         let frame = Frame::new(id.clone(), def.label, state.problem(id.clone())).with_help(def.help);
+        let dom_id = id.clone();
         let touch = move || state.touch(&id);
         match def.control {
             Control::Text(get, set) | Control::LongText(get, set) => {
@@ -285,6 +355,27 @@ pub fn render<Tg: Target>(def: &'static FieldDef<Tg::T>, target: Tg) -> AnyView 
                     target.write(|t| set(t, c.as_deref()));
                 });
                 view! { <SelectField frame list options=opts value on_change /> }.into_any()
+            }
+            Control::Number(get, set) => {
+                let value = Signal::derive(move || target.read(|t, _| get(t)).flatten().map(|n| n.to_string()).unwrap_or_default());
+                let input_id = dom_id.clone();
+                let on_input = Callback::new(move |v: String| {
+                    touch();
+                    // Digits only: anything else typed disappears at once, which shows
+                    // what the field takes; too many digits saturate (the check says
+                    // the number is out of range).
+                    let digits: String = v.chars().filter(char::is_ascii_digit).take(9).collect();
+                    target.write(|t| set(t, digits.parse().ok()));
+                    if digits != v {
+                        // The value may not have changed ("5" then "5a"), so the
+                        // input is not redrawn by itself.
+                        let input = document().get_element_by_id(&input_id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+                        if let Some(input) = input {
+                            input.set_value(&target.read(|t, _| get(t)).flatten().map(|n| n.to_string()).unwrap_or_default());
+                        }
+                    }
+                });
+                view! { <TextField frame value on_input kind="numeric" /> }.into_any()
             }
             Control::YesNo(get, set) => {
                 let value = Signal::derive(move || target.read(|t, _| get(t)).unwrap_or(false));

@@ -102,7 +102,7 @@ pub fn TextField(
     value: Signal<String>,
     on_input: Callback<String>,
     #[prop(optional)] multiline: bool,
-    /// `tel` for phone numbers (the tablet shows a digit keyboard).
+    /// The tablet keyboard: `tel` for phone numbers, `numeric` for numbers.
     #[prop(optional)]
     kind: Option<&'static str>,
 ) -> impl IntoView {
@@ -117,7 +117,7 @@ pub fn TextField(
         .into_any()
     } else {
         view! {
-            <input id=frame.id.clone() type=kind.unwrap_or("text") inputmode=kind.map(|_| "tel")
+            <input id=frame.id.clone() type=if kind == Some("tel") { "tel" } else { "text" } inputmode=kind
                 autocomplete="off" aria-describedby=frame.described_by() aria-invalid=frame.invalid()
                 prop:value=move || value.get()
                 on:input=move |ev| on_input.run(event_target_value(&ev)) />
@@ -148,6 +148,15 @@ pub fn PhoneField(frame: Frame, value: Signal<String>, on_input: Callback<String
 pub fn DateField(frame: Frame, value: Signal<Option<Date>>, on_change: Callback<Option<Date>>) -> impl IntoView {
     let i18n = use_i18n();
     let raw = RwSignal::new(value.get_untracked().map(Date::display).unwrap_or_default());
+    // A date set from outside (a row of a repeat group taking the next row's answers
+    // after a removal, a resumed draft) replaces what is shown; a half-typed text whose
+    // date is still `None` stays as typed.
+    Effect::new(move |_| {
+        let v = value.get();
+        if raw.with_untracked(|r| Date::parse_display(r)) != v {
+            raw.set(v.map(Date::display).unwrap_or_default());
+        }
+    });
     let unparsed = Signal::derive(move || {
         raw.with(|r| !r.trim().is_empty() && Date::parse_display(r).is_none())
             .then(|| i18n.tr("common-date_hint"))

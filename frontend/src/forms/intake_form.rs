@@ -114,7 +114,7 @@ static CHILD_AT_RISK: &[FieldDef<ChildAtRisk>] = &[
 
 /// A section: a heading and its fields, labelled for landmarks navigation.
 #[component]
-fn Section(id: &'static str, title: &'static str, children: Children) -> impl IntoView {
+pub(crate) fn Section(id: &'static str, title: &'static str, children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let heading = format!("{id}-title");
     let labelled_by = heading.clone();

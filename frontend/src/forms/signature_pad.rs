@@ -66,6 +66,10 @@ pub fn SignaturePad(
     id: String,
     value: Signal<Option<Signature>>,
     on_change: Callback<Option<Signature>>,
+    /// The id of the element saying what is wrong with the signature, if the owner
+    /// shows one (`aria-describedby` of the group).
+    #[prop(optional, into)]
+    described_by: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let canvas_ref = NodeRef::<Canvas>::new();
@@ -165,7 +169,7 @@ pub fn SignaturePad(
         }
     };
     view! {
-        <fieldset class="field signature" id=id.clone()>
+        <fieldset class="field signature" id=id.clone() tabindex="-1" aria-describedby=described_by>
             <legend>{i18n.t("field-signature")}</legend>
             <Show when=move || !on_paper.get()>
                 <p class="field-help" id=hint_id.clone()>{i18n.t("consent-signature-draw")}</p>

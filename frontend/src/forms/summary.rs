@@ -48,6 +48,22 @@ pub fn field_id(path: &str, form: &FamilyIntake) -> String {
     out
 }
 
+/// The DOM id of the field at `path` in a form whose repeat-group rows are named by
+/// their position (consent, follow-up, closure): `prefix`, then the path with `.` and
+/// `[i]` as `-` (`contacts[1].date` → `u-contacts-1-date`).
+pub fn path_id(prefix: &str, path: &str) -> String {
+    let mut out = String::with_capacity(prefix.len() + path.len());
+    out.push_str(prefix);
+    for c in path.chars() {
+        match c {
+            '.' | '[' => out.push('-'),
+            ']' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The error summary above a form: how many problems, then each one as a link to its
 /// field (`href="#id"`, and a click moves focus there, since following a fragment
 /// link scrolls but does not focus a form control). Shown once `visible`.
@@ -56,9 +72,16 @@ pub fn ErrorSummary(
     /// Every problem, in form order, with the field id to link to.
     problems: Signal<Vec<(FieldError, String)>>,
     visible: Signal<bool>,
+    /// The summary's DOM id (`form-error-summary` unless given), unique per form on
+    /// the page; its title is `{id}-title`.
+    #[prop(optional)]
+    id: Option<&'static str>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let id = id.unwrap_or("form-error-summary");
+    let title_id = format!("{id}-title");
     move || {
+        let (title_id, labelled_by) = (title_id.clone(), title_id.clone());
         (visible.get() && !problems.with(Vec::is_empty)).then(|| {
             let count = problems.with(Vec::len);
             let items = problems
@@ -78,9 +101,9 @@ pub fn ErrorSummary(
                 })
                 .collect_view();
             view! {
-                <div id="form-error-summary" class="error-summary" role="alert" tabindex="-1"
-                    aria-labelledby="form-error-summary-title">
-                    <h2 id="form-error-summary-title">
+                <div id=id class="error-summary" role="alert" tabindex="-1"
+                    aria-labelledby=labelled_by>
+                    <h2 id=title_id>
                         {move || i18n.tr_args("summary-title", &[("count", Arg::from(count))])}
                     </h2>
                     <ul>{items}</ul>
@@ -117,5 +140,12 @@ mod tests {
         assert_eq!(field_id("household", &f), "f-household");
         // A stale index (the member was just removed) still gives a well-formed id.
         assert_eq!(field_id("household[7].sex", &f), "f-household-7-sex");
+    }
+
+    #[test]
+    fn a_positional_forms_paths_become_ids_under_its_prefix() {
+        assert_eq!(path_id("u-", "contacts[1].date"), "u-contacts-1-date");
+        assert_eq!(path_id("c-", "operator.tax_number"), "c-operator-tax_number");
+        assert_eq!(path_id("x-", "outcome"), "x-outcome");
     }
 }

@@ -1,0 +1,674 @@
+//! The informed-consent form (`shared::forms::consent::ConsentEntry`): the
+//! organisation, who consents, the children's assent, a separate yes/no per purpose
+//! and per sharing party, the data covered, retention, the rights text and the
+//! signature (drawn, or on paper with the scan attached); or, as a later entry, a
+//! withdrawal of chosen purposes. Also the case's current consent
+//! ([`ConsentStateView`]) and the refusal of an action consent does not allow
+//! ([`refusal_for`], [`ConsentRefusal`]).
+//!
+//! Like the intake, the answers live in an `RwSignal<ConsentEntry>` the page owns
+//! (it seals it through `sealing::save_entry`); this module stores nothing. Every
+//! change re-runs `shared::forms::check::consent` and drops answers skip logic hides
+//! ([`CONSENT_RULES`]). The assent age is `shared`'s default
+//! (`DEFAULT_ASSENT_AGE`, the one `save_entry` checks with).
+
+use leptos::prelude::*;
+use shared::forms::address::Country;
+use shared::forms::attachment::AttachmentRef;
+use shared::forms::check::{self, ConsentRules, MAX_MEMBERS};
+use shared::forms::codes::Code;
+use shared::forms::consent::{
+    ChildAssent, ChildAssentEntry, ConsentEntry, ConsentKind, ConsentState, ConsenterRole, DataCategory, Permission, Refusal,
+    Signature, SharingParty, Standing, WithdrawalForm, DEFAULT_ASSENT_AGE, RIGHTS_TEXT_KEY,
+};
+use shared::forms::household::{document_types_for, personal_number_for, Citizenship};
+use shared::forms::intake::FamilyIntake;
+use shared::i18n::Arg;
+use shared::record::Date;
+
+use crate::forms::descriptor::{code_field, codes, long_field, render_all, text_field, Control, FieldDef, FormState, Rules, Whole};
+use crate::forms::fields::{DocumentField, Frame, MultiCheck, Part};
+use crate::forms::intake_form::Section;
+use crate::forms::repeat::{repeat_group, Group};
+use crate::forms::signature_pad::SignaturePad;
+use crate::forms::summary::{path_id, ErrorSummary};
+use crate::i18n::use_i18n;
+
+/// The consent form's rules: ids under `c-`, a decision's id named after its
+/// permission (not its row), ages counted on the consent's date.
+pub static CONSENT_RULES: Rules<ConsentEntry> = Rules {
+    prefix: "c-",
+    field_id: consent_field_id,
+    on: |e, today| e.date.filter(|d| *d <= today).unwrap_or(today),
+    prune: prune_consent,
+};
+
+/// The DOM id of a decision's yes/no group (`c-decisions-sharing-school`).
+pub fn decision_id(permission: Permission) -> String {
+    format!("c-decisions-{}", permission.field_name().replace('.', "-"))
+}
+
+fn consent_field_id(path: &str, e: &ConsentEntry) -> String {
+    let decision = path
+        .strip_prefix("decisions[")
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|i| i.parse::<usize>().ok())
+        .and_then(|i| e.decisions.get(i));
+    match decision {
+        Some(d) => decision_id(d.permission),
+        None => path_id("c-", path),
+    }
+}
+
+/// Drops what skip logic hides, so it is never sealed: a document type or personal
+/// number the citizenship does not have, a child's answer while the child is too
+/// young to be asked, the terms of a withdrawal, the signature of an oral withdrawal.
+pub fn prune_consent(e: &mut ConsentEntry, today: Date) {
+    let on = e.date.filter(|d| *d <= today).unwrap_or(today);
+    let c = &mut e.consenter;
+    if c.document.kind.is_some_and(|k| !document_types_for(c.citizenship).contains(&k)) {
+        c.document.kind = None;
+    }
+    if personal_number_for(c.citizenship).is_none() {
+        c.document.personal_number.clear();
+    }
+    for child in &mut e.children {
+        if !child.is_asked(on, DEFAULT_ASSENT_AGE) {
+            child.assent = None;
+        }
+    }
+    if e.shows_terms() {
+        e.withdrawal_form = None;
+        e.withdraw_all = false;
+        return;
+    }
+    e.consenter.citizenship = None;
+    e.consenter.document = Default::default();
+    e.children.clear();
+    e.data_categories.clear();
+    e.retention_years = None;
+    e.expires_on = None;
+    // A withdrawal lists only what it withdraws; "all" needs no list.
+    e.decisions.retain(|d| d.granted == Some(false) && !e.withdraw_all);
+    if e.withdrawal_form != Some(WithdrawalForm::Written) {
+        e.signature = None;
+    }
+}
+
+/// Changes the entry's kind. Between a consent and a withdrawal the decisions start
+/// afresh (a withdrawal lists what it withdraws, a consent answers everything);
+/// between "given" and "renewed" they stay.
+fn set_kind(e: &mut ConsentEntry, kind: ConsentKind) {
+    if (kind == ConsentKind::Withdrawn) != (e.kind == ConsentKind::Withdrawn) {
+        e.decisions = ConsentEntry::new(kind).decisions;
+    }
+    e.kind = kind;
+}
+
+/// A consent form's state over the page's signal, checked with `shared`'s rules.
+pub fn consent_state(form: RwSignal<ConsentEntry>, today: Date) -> FormState<ConsentEntry> {
+    FormState::with_rules(form, today, &CONSENT_RULES, |e, today| check::consent(e, today, ConsentRules::default()))
+}
+
+/// A new consent entry of `kind` (given, renewed, or a withdrawal) and its state.
+pub fn new_consent(today: Date, kind: ConsentKind) -> FormState<ConsentEntry> {
+    let mut e = ConsentEntry::new(kind);
+    e.date = Some(today);
+    consent_state(RwSignal::new(e), today)
+}
+
+/// Fills the consent's children from the family's intake: every household member
+/// under 18 on `on`, with name, date of birth and member key (the assent is asked, not
+/// copied); and the consenter from the head of household when not yet named. The
+/// caseworker checks and corrects both on the form.
+pub fn prefill_from_intake(e: &mut ConsentEntry, intake: &FamilyIntake, on: Date) {
+    for m in intake.children(on) {
+        if !e.children.iter().any(|c| c.member == Some(m.key)) {
+            e.children.push(ChildAssentEntry {
+                member: Some(m.key),
+                full_name: m.full_name.clone(),
+                date_of_birth: m.date_of_birth,
+                assent: None,
+            });
+        }
+    }
+    if e.consenter.full_name.trim().is_empty() {
+        let head = intake.household.iter().find(|m| m.relation == Some(shared::forms::household::Relation::Head));
+        if let Some(h) = head.filter(|h| !h.is_child_on(on)) {
+            e.consenter.member = Some(h.key);
+            e.consenter.full_name = h.full_name.clone();
+            e.consenter.citizenship = h.citizenship;
+            e.consenter.document = h.document.clone();
+        }
+    }
+}
+
+/// The callback a page gives the attachment picker of "signed on paper": the sealed
+/// scan becomes the signature's scan.
+pub fn scan_attached(state: FormState<ConsentEntry>) -> Callback<AttachmentRef> {
+    Callback::new(move |scan: AttachmentRef| {
+        state.touch("c-signature-scan");
+        state.update(|e| e.signature = Some(Signature::OnPaper { scan: Some(scan) }));
+    })
+}
+
+static OPERATOR: &[FieldDef<ConsentEntry>] = &[
+    text_field!(ConsentEntry, "operator.name", "field-operator-name", operator.name),
+    code_field!(ConsentEntry, Country, "operator.country", "field-operator-country", operator.country),
+    text_field!(ConsentEntry, "operator.tax_number", "field-operator-tax_number", operator.tax_number),
+    text_field!(ConsentEntry, "operator.address", "field-operator-address", operator.address),
+    text_field!(ConsentEntry, "operator.complaints_contact", "field-operator-complaints_contact", operator.complaints_contact),
+];
+
+static WHO: &[FieldDef<ConsentEntry>] = &[
+    FieldDef {
+        name: "kind",
+        label: "field-kind",
+        help: None,
+        shows: None,
+        control: Control::Select {
+            list: ConsentKind::LIST,
+            options: |_, _| codes::<ConsentKind>(),
+            get: |e| Some(e.kind.code()),
+            set: |e, c| {
+                if let Some(k) = c.and_then(ConsentKind::from_code) {
+                    set_kind(e, k)
+                }
+            },
+        },
+    },
+    FieldDef { name: "date", label: "field-date", help: None, shows: None, control: Control::Date(|e| e.date, |e, d| e.date = d) },
+    text_field!(ConsentEntry, "place", "field-place", place),
+    code_field!(ConsentEntry, ConsenterRole, "consenter.role", "field-consenter-role", consenter.role),
+    text_field!(ConsentEntry, "consenter.full_name", "field-consenter-full_name", consenter.full_name),
+    FieldDef {
+        shows: Some(|e, _| e.shows_terms()),
+        ..code_field!(ConsentEntry, Citizenship, "consenter.citizenship", "field-consenter-citizenship", consenter.citizenship)
+    },
+];
+
+static WITNESS: &[FieldDef<ConsentEntry>] = &[text_field!(ConsentEntry, "witness", "field-witness", witness)];
+
+static CHILD: &[FieldDef<ChildAssentEntry>] = &[
+    text_field!(ChildAssentEntry, "full_name", "field-children-full_name", full_name),
+    FieldDef {
+        name: "date_of_birth",
+        label: "field-children-date_of_birth",
+        help: None,
+        shows: None,
+        control: Control::Date(|c| c.date_of_birth, |c, d| c.date_of_birth = d),
+    },
+    FieldDef {
+        shows: Some(|c, on| c.is_asked(on, DEFAULT_ASSENT_AGE)),
+        ..code_field!(ChildAssentEntry, ChildAssent, "assent", "field-children-assent", assent)
+    },
+];
+
+static CHILDREN: Group<ConsentEntry, ChildAssentEntry> = Group {
+    name: "children",
+    label: "field-children",
+    row: "children-row",
+    add: "consent-children-add",
+    rows: |e| &e.children,
+    rows_mut: |e| &mut e.children,
+    fields: CHILD,
+    max: MAX_MEMBERS,
+    extra: None,
+};
+
+static WITHDRAWAL: &[FieldDef<ConsentEntry>] =
+    &[code_field!(ConsentEntry, WithdrawalForm, "withdrawal_form", "field-withdrawal_form", withdrawal_form)];
+
+static TERMS: &[FieldDef<ConsentEntry>] = &[
+    FieldDef {
+        name: "retention_years",
+        label: "field-retention_years",
+        help: None,
+        shows: None,
+        control: Control::Number(
+            |e| e.retention_years.map(u32::from),
+            |e, n| e.retention_years = n.map(|n| u8::try_from(n).unwrap_or(u8::MAX)),
+        ),
+    },
+    FieldDef { name: "expires_on", label: "field-expires_on", help: None, shows: None, control: Control::Date(|e| e.expires_on, |e, d| e.expires_on = d) },
+];
+
+static NOTES: &[FieldDef<ConsentEntry>] = &[long_field!(ConsentEntry, "notes", "field-notes", notes)];
+
+/// One permission's yes/no: two radios in a fieldset, neither checked until answered
+/// (an unanswered purpose is not a "no").
+#[component]
+fn Decide(state: FormState<ConsentEntry>, permission: Permission) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = decision_id(permission);
+    let (no_id, error_id, group_id) = (format!("{id}-no"), format!("{id}-error"), format!("{id}-group"));
+    let (yes_label_for, no_name, described_by) = (id.clone(), id.clone(), error_id.clone());
+    let problem = state.problem(id.clone());
+    let value = Memo::new(move |_| state.form.with(|e| e.get(permission)));
+    let touch_id = id.clone();
+    let set = Callback::new(move |yes: bool| {
+        state.touch(&touch_id);
+        state.update(|e| e.set(permission, Some(yes)));
+    });
+    view! {
+        <fieldset class="field choice-group decision" id=group_id aria-describedby=described_by>
+            <legend>{i18n.t(permission.label_key())}</legend>
+            <div class="choice">
+                <input type="radio" id=id.clone() name=id.clone() value="yes" autocomplete="off"
+                    aria-invalid=move || if problem.with(Option::is_some) { "true" } else { "false" }
+                    prop:checked=move || value.get() == Some(true) on:change=move |_| set.run(true) />
+                <label for=yes_label_for>{i18n.t("common-yes")}</label>
+            </div>
+            <div class="choice">
+                <input type="radio" id=no_id.clone() name=no_name value="no" autocomplete="off"
+                    prop:checked=move || value.get() == Some(false) on:change=move |_| set.run(false) />
+                <label for=no_id>{i18n.t("common-no")}</label>
+            </div>
+            <p class="field-error" id=error_id role="alert">{move || problem.get().map(|p| i18n.tr(&p.message_key()))}</p>
+        </fieldset>
+    }
+}
+
+/// The consenter's identity document, narrowed by citizenship (a consent to special
+/// data names the person by document, as the law asks).
+#[component]
+fn ConsenterDocument(state: FormState<ConsentEntry>) -> impl IntoView {
+    let part = |name: &str, label: &str| {
+        let id = state.id(name);
+        Frame::new(id.clone(), label.to_owned(), state.problem(id))
+    };
+    let touch = move |name: &'static str| state.touch(&state.id(name));
+    let kind = Part {
+        frame: part("consenter.document.kind", "field-consenter-document-kind"),
+        value: Signal::derive(move || state.form.with(|e| e.consenter.document.kind.map(|k| k.code().to_owned()))),
+        set: Callback::new(move |v: Option<String>| {
+            touch("consenter.document.kind");
+            state.update(|e| e.consenter.document.kind = v.as_deref().and_then(Code::from_code));
+        }),
+    };
+    let number = Part {
+        frame: part("consenter.document.number", "field-consenter-document-number"),
+        value: Signal::derive(move || state.form.with(|e| e.consenter.document.number.clone())),
+        set: Callback::new(move |v: String| {
+            touch("consenter.document.number");
+            state.update(|e| e.consenter.document.number = v);
+        }),
+    };
+    let personal_number = Part {
+        frame: part("consenter.document.personal_number", "field-consenter-document-personal_number"),
+        value: Signal::derive(move || state.form.with(|e| e.consenter.document.personal_number.clone())),
+        set: Callback::new(move |v: String| {
+            touch("consenter.document.personal_number");
+            state.update(|e| e.consenter.document.personal_number = v);
+        }),
+    };
+    let citizenship = Memo::new(move |_| state.form.with(|e| e.consenter.citizenship));
+    view! {
+        <DocumentField
+            legend="field-consenter-document-kind".to_owned()
+            types=Memo::new(move |_| document_types_for(citizenship.get()).iter().map(|d| d.code()).collect()).into()
+            kind number personal_number
+            shows_number=Signal::derive(|| true)
+            personal_kind=Memo::new(move |_| personal_number_for(citizenship.get())).into()
+        />
+    }
+}
+
+/// What a withdrawal withdraws: everything at once, or chosen permissions (those the
+/// case allows now when its consent state is known, else every permission).
+#[component]
+fn WithdrawChoice(state: FormState<ConsentEntry>, current: Option<Signal<ConsentState>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let offered = Memo::new(move |_| {
+        let granted: Vec<Permission> = current
+            .map(|s| {
+                s.with(|s| {
+                    s.summary().into_iter().filter(|(_, st)| matches!(st, Some(Standing::Granted { .. }))).map(|(p, _)| p).collect()
+                })
+            })
+            .unwrap_or_default();
+        if granted.is_empty() { Permission::all() } else { granted }
+    });
+    let all = Memo::new(move |_| state.form.with(|e| e.withdraw_all));
+    let problem = state.problem("c-decisions".to_owned());
+    let toggle_all = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        state.touch("c-decisions");
+        state.update(|e| e.withdraw_all = on);
+    };
+    let items = move || {
+        offered
+            .get()
+            .into_iter()
+            .map(|p| {
+                let id = decision_id(p);
+                let ticked = move || state.form.with(|e| e.get(p) == Some(false));
+                let toggle = move |_| {
+                    state.touch("c-decisions");
+                    state.update(|e| {
+                        let now = e.get(p) == Some(false);
+                        e.decisions.retain(|d| d.permission != p);
+                        if !now {
+                            e.set(p, Some(false));
+                        }
+                    });
+                };
+                view! {
+                    <div class="choice">
+                        <input type="checkbox" id=id.clone() autocomplete="off" prop:checked=ticked on:change=toggle />
+                        <label for=id>{i18n.t(p.label_key())}</label>
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="choice">
+            <input type="checkbox" id="c-withdraw_all" autocomplete="off" prop:checked=move || all.get() on:change=toggle_all />
+            <label for="c-withdraw_all">{i18n.t("consent-withdraw_all")}</label>
+        </div>
+        <Show when=move || !all.get()>
+            <fieldset class="field choice-group" id="c-decisions" tabindex="-1" aria-describedby="c-decisions-error">
+                <legend>{i18n.t("consent-withdraw-which")}</legend>
+                {items}
+            </fieldset>
+        </Show>
+        <p class="field-error" id="c-decisions-error" role="alert">{move || problem.get().map(|p| i18n.tr(&p.message_key()))}</p>
+    }
+}
+
+/// The signature: drawn on the pad, or "signed on paper" with the scan attached
+/// through `paper_scan` (the page's attachment picker).
+#[component]
+fn ConsentSignature(state: FormState<ConsentEntry>, paper_scan: Option<ViewFn>) -> impl IntoView {
+    let i18n = use_i18n();
+    let value = Signal::derive(move || state.form.with(|e| e.signature.clone()));
+    let on_change = Callback::new(move |s: Option<Signature>| {
+        state.touch("c-signature");
+        state.update(|e| e.signature = s);
+    });
+    let problem = state.problem("c-signature".to_owned());
+    let scan_problem = state.problem("c-signature-scan".to_owned());
+    let on_paper = Memo::new(move |_| state.form.with(|e| matches!(e.signature, Some(Signature::OnPaper { .. }))));
+    let scan = Memo::new(move |_| {
+        state.form.with(|e| match &e.signature {
+            Some(Signature::OnPaper { scan: Some(s) }) => Some((s.caption.clone(), s.size)),
+            _ => None,
+        })
+    });
+    let special = Memo::new(move |_| state.form.with(|e| e.covers_special_data()));
+    view! {
+        <Show when=move || special.get()>
+            <p class="field-help special-data">{i18n.t("consent-special-data")}</p>
+        </Show>
+        <SignaturePad id="c-signature".to_owned() value on_change described_by="c-signature-error" />
+        <p class="field-error" id="c-signature-error" role="alert">{move || problem.get().map(|p| i18n.tr(&p.message_key()))}</p>
+        <Show when=move || on_paper.get()>
+            <div class="field paper-scan" id="c-signature-scan" tabindex="-1" aria-describedby="c-signature-scan-error">
+                <p class="field-help">{i18n.t("consent-signature-attach_scan")}</p>
+                {paper_scan.as_ref().map(|v| v.run())}
+                {move || scan.get().map(|(caption, size)| view! {
+                    <p class="scan-attached" role="status">{i18n.t("attachment-sealed")} ": " {caption} " (" {size.div_ceil(1024)} " KB)"</p>
+                })}
+                <p class="field-error" id="c-signature-scan-error" role="alert">
+                    {move || scan_problem.get().map(|p| i18n.tr(&p.message_key()))}
+                </p>
+            </div>
+        </Show>
+    }
+}
+
+/// The consent form. `state` is the page's (see [`new_consent`], [`consent_state`]);
+/// the page sets `state.attempted` on save to show every problem. `paper_scan` is
+/// what "signed on paper" shows to attach the scan (the page's `AttachmentPicker`,
+/// whose `on_attached` is [`scan_attached`]). `current` is the case's consent state:
+/// a withdrawal then offers what is allowed now.
+#[component]
+pub fn ConsentForm(
+    state: FormState<ConsentEntry>,
+    #[prop(optional, into)] paper_scan: Option<ViewFn>,
+    #[prop(optional, into)] current: Option<Signal<ConsentState>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let whole = Whole(state);
+    // The entry records in which language the rights text was shown.
+    Effect::new(move |_| {
+        let tag = i18n.locale().get().tag();
+        if state.form.with_untracked(|e| e.rights_text_locale != tag) {
+            state.form.update(|e| e.rights_text_locale = tag.to_owned());
+        }
+    });
+    let terms = Memo::new(move |_| state.form.with(|e| e.shows_terms()));
+    let signed = Memo::new(move |_| {
+        state.form.with(|e| e.shows_terms() || e.withdrawal_form == Some(WithdrawalForm::Written))
+    });
+    let intro = move || {
+        state.form.with(|e| {
+            i18n.tr_args(
+                "consent-intro",
+                &[("organisation", Arg::Str(&e.operator.name)), ("tax_number", Arg::Str(&e.operator.tax_number))],
+            )
+        })
+    };
+    let categories = Signal::derive(move || state.form.with(|e| e.data_categories.iter().map(|c| c.code()).collect()));
+    let toggle_category = Callback::new(move |code: &'static str| {
+        state.touch("c-data_categories");
+        if let Some(c) = DataCategory::from_code(code) {
+            state.update(|e| match e.data_categories.iter().position(|x| *x == c) {
+                Some(i) => {
+                    e.data_categories.remove(i);
+                }
+                None => e.data_categories.push(c),
+            });
+        }
+    });
+    let purposes = [Permission::CaseWork, Permission::PhotosAudio, Permission::AnonymisedReports, Permission::CrossBorder, Permission::Public];
+    let paper_scan = StoredValue::new(paper_scan);
+    view! {
+        <div class="consent-form">
+            <ErrorSummary id="consent-error-summary" problems=state.problems.into() visible=state.attempted.into() />
+            <p class="consent-intro">{intro}</p>
+            <Section id="c-section-operator" title="section-consent-operator">{render_all(OPERATOR, whole)}</Section>
+            <Section id="c-section-who" title="section-consent-who">
+                {render_all(WHO, whole)}
+                <Show when=move || terms.get()><ConsenterDocument state /></Show>
+                {render_all(WITNESS, whole)}
+            </Section>
+            <Show when=move || terms.get()>
+                <Section id="c-section-children" title="section-consent-children">
+                    <p class="field-help">{i18n.t("consent-assent-help")}</p>
+                    {repeat_group(state, &CHILDREN)}
+                </Section>
+                <Section id="c-section-purposes" title="section-consent-purposes">
+                    <p class="field-help">{i18n.t("consent-purposes-help")}</p>
+                    <div id="c-decisions" tabindex="-1">
+                        {purposes.into_iter().map(|permission| view! { <Decide state permission /> }).collect_view()}
+                    </div>
+                </Section>
+                <Section id="c-section-sharing" title="section-consent-sharing">
+                    <p class="field-help">{i18n.t("consent-sharing-help")}</p>
+                    {SharingParty::ALL.iter().map(|&p| view! { <Decide state permission=Permission::Sharing(p) /> }).collect_view()}
+                </Section>
+                <Section id="c-section-terms" title="section-consent-terms">
+                    <MultiCheck frame=Frame::new("c-data_categories", "field-data_categories", state.problem("c-data_categories".into()))
+                        list=DataCategory::LIST options=Signal::derive(codes::<DataCategory>) value=categories on_toggle=toggle_category />
+                    {render_all(TERMS, whole)}
+                    <div class="rights-text" id="c-rights">
+                        <p>{i18n.t(RIGHTS_TEXT_KEY)}</p>
+                        <p>{i18n.t("field-operator-complaints_contact")} ": "
+                            {move || state.form.with(|e| e.operator.complaints_contact.clone())}</p>
+                    </div>
+                </Section>
+            </Show>
+            <Show when=move || !terms.get()>
+                <Section id="c-section-withdrawal" title="section-consent-withdrawal">
+                    <p class="field-help">{i18n.t("consent-withdraw-help")}</p>
+                    {render_all(WITHDRAWAL, whole)}
+                    <WithdrawChoice state current />
+                </Section>
+            </Show>
+            <Show when=move || signed.get()>
+                <Section id="c-section-signature" title="section-consent-signature">
+                    <ConsentSignature state paper_scan=paper_scan.get_value() />
+                </Section>
+            </Show>
+            {render_all(NOTES, whole)}
+        </div>
+    }
+}
+
+/// Whether `permission` is allowed on `today`, and if not the refusal with its reason
+/// (never asked, refused, withdrawn on a date, expired on a date; case work missing
+/// for any sharing). Its sentence is [`refusal_text`]; its catalog key is
+/// `Refusal::message_key`.
+pub fn refusal_for(state: &ConsentState, permission: Permission, today: Date) -> Option<Refusal> {
+    state.allows(permission, today).err()
+}
+
+/// Every refusal standing in the way of a follow-up (case work, and sharing with each
+/// party it refers to), in order; empty when consent allows it all.
+pub fn refusals_for_follow_up(state: &ConsentState, f: &shared::forms::followup::FollowUp, today: Date) -> Vec<Refusal> {
+    f.consent_needed().into_iter().filter_map(|p| refusal_for(state, p, today)).collect()
+}
+
+/// A refusal as a sentence in the current language (tracked).
+pub fn refusal_text(refusal: &Refusal) -> String {
+    let i18n = use_i18n();
+    i18n.with_catalog(|c| c.refusal(refusal)).unwrap_or_else(|| refusal.message_key().to_owned())
+}
+
+/// Says why an action is refused (an alert), or nothing while it is allowed. The page
+/// shows it beside the action it disables.
+#[component]
+pub fn ConsentRefusal(#[prop(into)] refusal: Signal<Option<Refusal>>) -> impl IntoView {
+    move || refusal.get().map(|r| view! { <p class="consent-refusal" role="alert">{move || refusal_text(&r)}</p> })
+}
+
+/// How a permission stands, as a sentence (`Allowed since 01.02.2026`).
+fn standing_text(i18n: crate::i18n::I18n, standing: Option<Standing>) -> String {
+    let d = |date: Date| date.display();
+    match standing {
+        None => i18n.tr("consent-state-not_asked"),
+        Some(Standing::Granted { since, until: None }) => i18n.tr_args("consent-state-granted", &[("date", Arg::Str(&d(since)))]),
+        Some(Standing::Granted { since, until: Some(u) }) => i18n.tr_args(
+            "consent-state-granted_until",
+            &[("date", Arg::Str(&d(since))), ("until", Arg::Str(&d(u)))],
+        ),
+        Some(Standing::Refused { on }) => i18n.tr_args("consent-state-refused", &[("date", Arg::Str(&d(on)))]),
+        Some(Standing::Withdrawn { on }) => i18n.tr_args("consent-state-withdrawn", &[("date", Arg::Str(&d(on)))]),
+    }
+}
+
+/// The case's current consent, folded from its consent entries (`shared`'s
+/// `ConsentState`): one row per purpose and sharing party with how it stands and,
+/// where it is not allowed today though it was granted (expired; case work
+/// withdrawn), why. A row is `tr[data-permission=…]` with class `allowed` or
+/// `not-allowed`.
+#[component]
+pub fn ConsentStateView(#[prop(into)] entries: Signal<Vec<ConsentEntry>>, today: Date) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = Memo::new(move |_| entries.with(|es| ConsentState::from_entries(es.iter())));
+    let rows = move || {
+        state.with(|s| {
+            s.summary()
+                .into_iter()
+                .map(|(p, standing)| {
+                    let refusal = refusal_for(s, p, today);
+                    let class = if refusal.is_some() { "not-allowed" } else { "allowed" };
+                    let why = refusal.filter(|_| matches!(standing, Some(Standing::Granted { .. })));
+                    view! {
+                        <tr class=class data-permission=p.field_name()>
+                            <th scope="row">{i18n.t(p.label_key())}</th>
+                            <td>
+                                {move || standing_text(i18n, standing)}
+                                {why.map(|r| view! { <span class="consent-refusal">" " {move || refusal_text(&r)}</span> })}
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <section class="consent-state" aria-labelledby="consent-state-title">
+            <h2 id="consent-state-title">{i18n.t("consent-state-title")}</h2>
+            <table>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::forms::household::{Relation, Sex};
+
+    fn d(y: u16, m: u8, day: u8) -> Date {
+        Date::new(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_decisions_problem_links_to_its_permission_not_its_row_number() {
+        let e = ConsentEntry::new(ConsentKind::Given);
+        let i = e.decisions.iter().position(|x| x.permission == Permission::Sharing(SharingParty::School)).unwrap();
+        assert_eq!(consent_field_id(&format!("decisions[{i}]"), &e), "c-decisions-sharing-school");
+        assert_eq!(consent_field_id("decisions", &e), "c-decisions");
+        assert_eq!(consent_field_id("children[1].assent", &e), "c-children-1-assent");
+        assert_eq!(consent_field_id("operator.tax_number", &e), "c-operator-tax_number");
+    }
+
+    #[test]
+    fn a_withdrawal_keeps_only_what_it_withdraws_and_an_oral_one_no_signature() {
+        let mut e = ConsentEntry::new(ConsentKind::Given);
+        e.data_categories = vec![DataCategory::Health];
+        e.signature = Some(Signature::OnPaper { scan: None });
+        set_kind(&mut e, ConsentKind::Withdrawn);
+        assert!(e.decisions.is_empty(), "a withdrawal starts with nothing withdrawn");
+        e.set(Permission::PhotosAudio, Some(false));
+        e.set(Permission::Public, Some(true));
+        e.withdrawal_form = Some(WithdrawalForm::Oral);
+        prune_consent(&mut e, d(2026, 11, 23));
+        assert_eq!(e.decisions.len(), 1);
+        assert!(e.data_categories.is_empty() && e.signature.is_none());
+        e.withdraw_all = true;
+        prune_consent(&mut e, d(2026, 11, 23));
+        assert!(e.decisions.is_empty(), "'all' needs no list");
+        set_kind(&mut e, ConsentKind::Renewed);
+        prune_consent(&mut e, d(2026, 11, 23));
+        assert_eq!(e.decisions.len(), Permission::all().len());
+        assert!(!e.withdraw_all && e.withdrawal_form.is_none());
+    }
+
+    #[test]
+    fn a_childs_answer_is_dropped_while_the_child_is_too_young_to_be_asked() {
+        let mut e = ConsentEntry::new(ConsentKind::Given);
+        e.date = Some(d(2026, 11, 23));
+        e.children.push(ChildAssentEntry { date_of_birth: Some(d(2015, 1, 1)), assent: Some(ChildAssent::Assents), ..Default::default() });
+        prune_consent(&mut e, d(2026, 11, 23));
+        assert_eq!(e.children[0].assent, Some(ChildAssent::Assents));
+        e.children[0].date_of_birth = Some(d(2022, 1, 1));
+        prune_consent(&mut e, d(2026, 11, 23));
+        assert_eq!(e.children[0].assent, None);
+    }
+
+    #[test]
+    fn the_intakes_children_and_head_of_household_fill_a_new_consent_once() {
+        let mut intake = FamilyIntake::default();
+        let head = intake.add_member();
+        let child = intake.add_member();
+        intake.add_member();
+        let m = &mut intake.household[0];
+        (m.full_name, m.relation, m.date_of_birth, m.sex) = ("Gulnara".into(), Some(Relation::Head), Some(d(1985, 1, 1)), Some(Sex::Female));
+        m.citizenship = Some(Citizenship::Uzbekistan);
+        let c = &mut intake.household[1];
+        (c.full_name, c.date_of_birth) = ("Aziz".into(), Some(d(2015, 3, 1)));
+        let mut e = ConsentEntry::new(ConsentKind::Given);
+        prefill_from_intake(&mut e, &intake, d(2026, 11, 23));
+        prefill_from_intake(&mut e, &intake, d(2026, 11, 23));
+        assert_eq!(e.children.len(), 1, "only the child, once");
+        assert_eq!((e.children[0].member, e.children[0].full_name.as_str()), (Some(child), "Aziz"));
+        assert_eq!((e.consenter.member, e.consenter.full_name.as_str()), (Some(head), "Gulnara"));
+        assert_eq!(e.consenter.citizenship, Some(Citizenship::Uzbekistan));
+    }
+}
