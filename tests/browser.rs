@@ -37,6 +37,18 @@ pub fn wait_for_port(port: u16, within: Duration) -> Result<()> {
     bail!("nothing listened on 127.0.0.1:{port} within {within:?}")
 }
 
+/// The language the stories read the app in (see [`Browser::goto`]).
+pub const STORY_LANGUAGE: &str = "en";
+
+/// Whether `url` is one of the app's own pages (not a file such as `/favicon.svg` or
+/// a bench page).
+fn is_app_page(url: &str) -> bool {
+    let after_host = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_host.find('/').map_or("/", |i| &after_host[i..]);
+    let path = path.split(['#', '?']).next().unwrap_or("/");
+    matches!(path, "/" | "/index.html" | "/adviser" | "/adviser/")
+}
+
 pub struct Browser {
     pub client: Client,
     driver: Child,
@@ -79,6 +91,8 @@ impl Browser {
             "goog:chromeOptions".into(),
             serde_json::json!({ "binary": CHROMIUM, "args": args }),
         );
+        // Keep the page's console, so a failing step can say what the app said.
+        caps.insert("goog:loggingPrefs".into(), serde_json::json!({ "browser": "ALL" }));
         let client = ClientBuilder::rustls()?
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
@@ -91,18 +105,79 @@ impl Browser {
         self.profile.path()
     }
 
+    /// Opens `url`; on the app's own pages (`/`, `/adviser`) also picks
+    /// [`STORY_LANGUAGE`] in the banner's switch, as a person would, because the stories
+    /// read English sentences and the app starts in Uzbek.
     pub async fn goto(&self, url: &str) -> Result<()> {
+        self.client.goto(url).await?;
+        if is_app_page(url) {
+            self.choose_language(STORY_LANGUAGE).await?;
+        }
+        Ok(())
+    }
+
+    /// Opens `url` and leaves the language as this profile last chose it.
+    pub async fn goto_keeping_language(&self, url: &str) -> Result<()> {
         Ok(self.client.goto(url).await?)
+    }
+
+    /// Picks a language (`en`, `ru`, `uz-Cyrl`…) in the banner's `#language-switch`
+    /// (the app keeps the choice on this device); waits until the page shows it
+    /// (`<html lang>` follows the catalog shown).
+    pub async fn choose_language(&self, tag: &str) -> Result<()> {
+        let switch = self.wait_for("#language-switch", 30).await?;
+        if switch.prop("value").await?.as_deref() != Some(tag) {
+            switch.select_by_value(tag).await.with_context(|| format!("choosing {tag}"))?;
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let lang = self.client.execute("return document.documentElement.lang", vec![]).await?;
+            if lang.as_str() == Some(tag) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("the page never switched to {tag} (lang={lang})");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Waits (up to `secs`) for an element matching a CSS selector.
     pub async fn wait_for(&self, css: &str, secs: u64) -> Result<Element> {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(Duration::from_secs(secs))
             .for_element(Locator::Css(css))
             .await
             .with_context(|| format!("waiting {secs}s for `{css}`"))
+        {
+            Ok(el) => Ok(el),
+            Err(e) => {
+                let text = self.page_text().await.unwrap_or_default();
+                let console = self.console().await.unwrap_or_default().join("\n");
+                Err(e.context(format!("the page said:\n{text}\nits console:\n{console}")))
+            }
+        }
+    }
+
+    /// The page's console messages since the last call (chromedriver keeps them).
+    pub async fn console(&self) -> Result<Vec<String>> {
+        #[derive(Debug)]
+        struct BrowserLog;
+        impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+            fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+                base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+            }
+            fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+                (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+            }
+        }
+        let log = self.client.issue_cmd(BrowserLog).await?;
+        Ok(log
+            .as_array()
+            .map(|a| a.iter().filter_map(|m| m["message"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default())
     }
 
     /// Types into the field with this id (after clearing it).
@@ -221,5 +296,18 @@ impl Drop for Browser {
             .arg(format!("user-data-dir={}", self.profile.path().display()))
             .stderr(Stdio::null())
             .status();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_apps_own_pages_get_a_language_picked() {
+        for url in ["http://127.0.0.1:8080/", "http://127.0.0.1:8080/#enrol=abc", "http://h/adviser", "http://h/adviser/?x", "http://h"] {
+            assert!(super::is_app_page(url), "{url}");
+        }
+        for url in ["http://h/favicon.svg", "http://h/bench.html", "http://h/sync.html", "http://h/advisers"] {
+            assert!(!super::is_app_page(url), "{url}");
+        }
     }
 }

@@ -22,6 +22,8 @@ pub mod forms;
 pub mod i18n;
 pub mod intake_draft;
 pub mod keyring_pin;
+#[cfg(feature = "split")]
+pub mod lazy;
 pub mod local_db;
 pub mod opening;
 pub mod outbox;

@@ -18,8 +18,11 @@ use crate::{cargo, root, setup, sh};
 
 /// What a build produced.
 pub struct Built {
-    /// gzip size of the .wasm and the JS glue, in bytes.
+    /// gzip size of what the first paint loads (the main .wasm, the JS glue and the
+    /// chunk loader), in bytes.
     pub gzip_bytes: usize,
+    /// Each lazily loaded chunk's file name and gzip size, in bytes.
+    pub chunk_gzip: Vec<(String, usize)>,
 }
 
 /// The release app into `dist/`.
@@ -49,9 +52,11 @@ pub fn build_app() -> Result<Built> {
 pub fn build_wasm(features: &[&str], out: &Path) -> Result<Built> {
     setup::wasm_target()?;
     let root = root();
+    // `cargo rustc` so that `--emit-relocs` (which the splitter needs to move code
+    // between modules) reaches the final link only, not every dependency's build.
     let mut cmd = Command::new(cargo());
     cmd.current_dir(&root).args([
-        "build",
+        "rustc",
         "-p",
         "amanat-frontend",
         "--lib",
@@ -60,9 +65,9 @@ pub fn build_wasm(features: &[&str], out: &Path) -> Result<Built> {
         "--profile",
         "wasm-release",
     ]);
-    if !features.is_empty() {
-        cmd.args(["--features", &features.join(",")]);
-    }
+    let features: Vec<&str> = features.iter().copied().chain(["split"]).collect();
+    cmd.args(["--features", &features.join(",")]);
+    cmd.args(["--", "-Clink-args=--emit-relocs"]);
     sh(&mut cmd).context("building the wasm app")?;
 
     let target_dir = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("target"));
@@ -72,28 +77,65 @@ pub fn build_wasm(features: &[&str], out: &Path) -> Result<Built> {
     }
     fs::create_dir_all(out)?;
 
+    // Cut the module at its `#[wasm_split]` functions: `main.wasm` (what the first paint
+    // needs) goes on to wasm-bindgen; the chunks and their loader go into `out` as they are.
+    let split_dir = target_dir.join("wasm-split");
+    if split_dir.exists() {
+        fs::remove_dir_all(&split_dir)?;
+    }
+    fs::create_dir_all(&split_dir)?;
+    let input = fs::read(&wasm)?;
+    let main_wasm = split_dir.join("main.wasm");
+    let split = wasm_split_cli_support::transform({
+        let mut opts = wasm_split_cli_support::Options::new(&input);
+        opts.output_dir = &split_dir;
+        opts.main_out_path = &main_wasm;
+        opts.main_module = "./amanat.js";
+        opts.link_name = "./__wasm_split.js";
+        opts
+    })
+    .map_err(|e| anyhow::anyhow!("splitting the wasm: {e:#}"))?;
+    let mut chunks = Vec::new();
+    for path in &split.split_modules {
+        let name = path.file_name().expect("a chunk file").to_owned();
+        fs::copy(path, out.join(&name))?;
+        chunks.push(out.join(name));
+    }
+    fs::copy(split_dir.join("__wasm_split.js"), out.join("__wasm_split.js"))?;
+
     wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm)
+        .input_path(&main_wasm)
         .web(true)?
         .out_name("amanat")
+        // The chunks import the main module's function table, which wasm-bindgen
+        // would otherwise drop from the exports.
+        .keep_lld_exports(true)
         .typescript(false)
         .generate(out)
         .context("wasm-bindgen")?;
 
     let out_wasm = out.join("amanat_bg.wasm");
     if let Some(wasm_opt) = setup::wasm_opt() {
-        let tmp = out.join("amanat_bg.opt.wasm");
-        // The features rustc emits for wasm32 today, named one by one.
-        sh(Command::new(wasm_opt)
-            .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
-            .args(["--enable-reference-types", "--enable-multivalue", "--enable-mutable-globals"])
-            .arg(&out_wasm)
-            .arg("-o")
-            .arg(&tmp))?;
-        fs::rename(&tmp, &out_wasm)?;
+        for module in std::iter::once(&out_wasm).chain(&chunks) {
+            let tmp = module.with_extension("opt.wasm");
+            // The features rustc emits for wasm32 today, named one by one.
+            sh(Command::new(&wasm_opt)
+                .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
+                .args(["--enable-reference-types", "--enable-multivalue", "--enable-mutable-globals"])
+                .arg(module)
+                .arg("-o")
+                .arg(&tmp))?;
+            fs::rename(&tmp, module)?;
+        }
     }
-    let gzip_bytes = gzip_len(&fs::read(&out_wasm)?)? + gzip_len(&fs::read(out.join("amanat.js"))?)?;
-    Ok(Built { gzip_bytes })
+    let mut chunk_gzip = Vec::new();
+    for c in &chunks {
+        chunk_gzip.push((c.file_name().expect("a file").to_string_lossy().into_owned(), gzip_len(&fs::read(c)?)?));
+    }
+    let gzip_bytes = gzip_len(&fs::read(&out_wasm)?)?
+        + gzip_len(&fs::read(out.join("amanat.js"))?)?
+        + gzip_len(&fs::read(out.join("__wasm_split.js"))?)?;
+    Ok(Built { gzip_bytes, chunk_gzip })
 }
 
 /// `dist/hashes.txt`: `sha256  path` for every served file, sorted.

@@ -49,12 +49,31 @@ pub fn CaseworkerPage() -> impl IntoView {
     });
     let on_enrolled = Callback::new(move |()| enrol_token.set(None));
     move || match vault.unlocked.get() {
-        Some(u) => view! { <Workspace unlocked=u vault=vault /> }.into_any(),
+        Some(u) => lazy_workspace(u, vault),
         None => match enrol_token.get() {
             Some(token) => view! { <EnrolForm token=token on_done=on_enrolled /> }.into_any(),
             None => view! { <PassphraseSignIn /> }.into_any(),
         },
     }
+}
+
+/// The workspace, from its own wasm chunk in the release build: a caseworker's first
+/// paint (the sign-in) does not wait for the forms, sealing and outbox code.
+fn lazy_workspace(unlocked: Arc<Unlocked>, vault: Vault) -> AnyView {
+    #[cfg(feature = "split")]
+    {
+        crate::lazy::view(async move { workspace_chunk(unlocked, vault).await })
+    }
+    #[cfg(not(feature = "split"))]
+    {
+        view! { <Workspace unlocked=unlocked vault=vault /> }.into_any()
+    }
+}
+
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(workspace, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn workspace_chunk(unlocked: Arc<Unlocked>, vault: Vault) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(view! { <Workspace unlocked=unlocked vault=vault /> }.into_any())
 }
 
 /// The unlocked caseworker's workspace.
