@@ -1,12 +1,16 @@
-//! The app's frame: banner, the `#status` live region, and the page for the path the
-//! relay served (`/adviser` for key holders, anything else for caseworkers). Two
-//! pages do not need a router.
+//! The app's frame: the language state, the banner (name, tagline, language switch),
+//! the `#status` live region, and the page for the path the relay served (`/adviser`
+//! for key holders, anything else for caseworkers). Two pages do not need a router.
+//!
+//! The frame waits for the first catalog (a few milliseconds after the wasm starts,
+//! from the service worker's copy when offline) before it shows anything, so no label
+//! ever appears as its raw key; if no catalog loads at all it shows the page anyway.
 
 use leptos::prelude::*;
 
 use crate::components::status::{provide_status, StatusRegion};
+use crate::i18n::{provide_saved_i18n, LanguageSwitch};
 use crate::pages::{adviser::AdviserPage, caseworker::CaseworkerPage};
-use crate::text::t;
 
 /// Whether the path is the key holder's page.
 pub fn is_adviser_path(path: &str) -> bool {
@@ -15,17 +19,21 @@ pub fn is_adviser_path(path: &str) -> bool {
 
 #[component]
 pub fn App() -> impl IntoView {
+    let i18n = provide_saved_i18n();
     let status = provide_status();
     let adviser = window().location().pathname().map(|p| is_adviser_path(&p)).unwrap_or(false);
     view! {
-        <header class="banner">
-            <h1>{t("app.name")}</h1>
-            <p class="tagline">{t("app.tagline")}</p>
-        </header>
-        <main id="main">
-            <StatusRegion status=status />
-            {if adviser { view! { <AdviserPage /> }.into_any() } else { view! { <CaseworkerPage /> }.into_any() }}
-        </main>
+        <Show when=move || i18n.settled()>
+            <header class="banner">
+                <h1>{i18n.t("app-name")}</h1>
+                <p class="tagline">{i18n.t("app-tagline")}</p>
+                <LanguageSwitch />
+            </header>
+            <main id="main">
+                <StatusRegion status=status />
+                {if adviser { view! { <AdviserPage /> }.into_any() } else { view! { <CaseworkerPage /> }.into_any() }}
+            </main>
+        </Show>
     }
 }
 

@@ -13,8 +13,6 @@ use shared::vault::{ChangePassphrase, Enrol, SaltAnswer, SaltRequest, VaultSetti
 use shared::ErrorCode;
 use web_sys::RequestCache;
 
-use crate::text::t;
-
 const API: &str = "/api/v1";
 
 /// Why a call to the relay did not succeed.
@@ -36,8 +34,8 @@ impl RelayError {
     /// otherwise the relay's.
     pub fn message(&self) -> String {
         match self {
-            RelayError::Unavailable => t("relay.unreachable").to_owned(),
-            RelayError::Refused { code: Some(code), .. } => code.message().to_owned(),
+            RelayError::Unavailable => crate::i18n::tr_now("relay-unreachable"),
+            RelayError::Refused { code: Some(code), .. } => crate::i18n::error_now(*code),
             RelayError::Refused { message, .. } => message.clone(),
         }
     }
@@ -68,7 +66,7 @@ pub fn classify(status: u16, body: &str) -> RelayError {
             code: ErrorCode::from_code(&raw.error),
             message: if raw.message.is_empty() { raw.error } else { raw.message },
         },
-        Err(_) => RelayError::Refused { status, code: None, message: t("relay.unexpected").to_owned() },
+        Err(_) => RelayError::Refused { status, code: None, message: crate::i18n::tr_now("relay-unexpected") },
     }
 }
 
@@ -87,7 +85,7 @@ fn no_store(b: RequestBuilder) -> RequestBuilder {
 }
 
 fn unexpected() -> RelayError {
-    RelayError::Refused { status: 200, code: None, message: t("relay.unexpected").to_owned() }
+    RelayError::Refused { status: 200, code: None, message: crate::i18n::tr_now("relay-unexpected") }
 }
 
 /// `POST /api/v1/session`: the relay sets an HttpOnly session cookie.

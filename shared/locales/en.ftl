@@ -14,6 +14,7 @@ app-end_session = End session
 app-signed_in_as = Signed in as
 app-language = Language
 app-language_failed = This language could not be loaded. Check the connection and choose it again.
+app-chunk_failed = This part of the app could not be loaded. Check the connection and reload the page.
 
 ## Sign-in.
 signin-title = Sign in
@@ -413,6 +414,7 @@ error-not_enrolled = This account has not chosen a passphrase yet. Open the enro
 error-vault_locked = The session is locked. Sign in again with your passphrase.
 error-not_json = The request body must be JSON (Content-Type: application/json). Nothing was changed.
 error-entry_conflict = An entry with these exact bytes is already stored under another author or case. Nothing was stored; save the record again to seal a new copy.
+error-app_part_unavailable = A part of the app could not be loaded: this device has not opened it while online yet. Connect once, then try again; nothing was lost.
 
 ## Option labels.
 channel-office_visit = Office visit

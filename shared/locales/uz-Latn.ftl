@@ -12,6 +12,7 @@ app-end_session = Seansni yakunlash
 app-signed_in_as = Kirgan foydalanuvchi
 app-language = Til
 app-language_failed = Bu tilni yuklab boʻlmadi. Aloqani tekshirib, uni qaytadan tanlang.
+app-chunk_failed = Ilovaning bu qismini yuklab boʻlmadi. Aloqani tekshirib, sahifani qayta yuklang.
 
 ## Kirish.
 signin-title = Kirish
@@ -405,6 +406,7 @@ error-not_enrolled = Bu hisob uchun hali parol tanlanmagan. Administrator bergan
 error-vault_locked = Seans bloklangan. Parolingiz bilan qaytadan kiring.
 error-not_json = Soʻrov tanasi JSON boʻlishi kerak (Content-Type: application/json). Hech narsa oʻzgartirilmadi.
 error-entry_conflict = Aynan shu baytlardan iborat yozuv boshqa muallif yoki ish nomi bilan allaqachon saqlangan. Hech narsa saqlanmadi; yangi nusxasini muhrlash uchun yozuvni qayta saqlang.
+error-app_part_unavailable = Ilovaning bir qismi yuklanmadi: bu qurilmada u hali tarmoqqa ulangan holda ochilmagan. Bir marta ulaning va qayta urinib ko‘ring; hech narsa yo‘qolmadi.
 
 ## Javob variantlari.
 channel-office_visit = Ofisga tashrif

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::components::status::use_status;
-use crate::text::t;
+use crate::components::status::{use_status, Msg};
+use crate::i18n::t;
 use crate::vault::{unlock, Unlocked};
 
 #[component]
@@ -25,7 +25,7 @@ pub fn ChangePassphrase(unlocked: Arc<Unlocked>) -> impl IntoView {
         }
         let (o, n, a) = (old.get_untracked(), new.get_untracked(), again.get_untracked());
         busy.set(true);
-        status.info(t("passphrase.working"));
+        status.info(Msg::key("passphrase-working"));
         let unlocked = unlocked.clone();
         leptos::task::spawn_local(async move {
             match unlock::change_passphrase(&unlocked, &o, &n, &a).await {
@@ -33,34 +33,34 @@ pub fn ChangePassphrase(unlocked: Arc<Unlocked>) -> impl IntoView {
                     old.try_set(String::new());
                     new.try_set(String::new());
                     again.try_set(String::new());
-                    status.info(t("passphrase.changed"));
+                    status.info(Msg::key("passphrase-changed"));
                 }
-                Err(e) => status.error(e.message()),
+                Err(e) => status.error(e),
             }
             busy.try_set(false);
         });
     };
     view! {
         <details class="card change-passphrase" id="change-passphrase">
-            <summary>{t("passphrase.title")}</summary>
+            <summary>{t("passphrase-title")}</summary>
             <form on:submit=submit autocomplete="off">
                 <div class="field">
-                    <label for="current-passphrase">{t("passphrase.current")}</label>
+                    <label for="current-passphrase">{t("passphrase-current")}</label>
                     <input id="current-passphrase" type="password" autocomplete="off" required
                         prop:value=move || old.get() on:input=move |ev| old.set(event_target_value(&ev)) />
                 </div>
                 <div class="field">
-                    <label for="new-passphrase">{t("enrol.passphrase")}</label>
+                    <label for="new-passphrase">{t("enrol-passphrase")}</label>
                     <input id="new-passphrase" type="password" autocomplete="off" required aria-describedby="new-passphrase-rules"
                         prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev)) />
-                    <p id="new-passphrase-rules" class="hint">{t("enrol.rules")}</p>
+                    <p id="new-passphrase-rules" class="hint">{t("enrol-rules")}</p>
                 </div>
                 <div class="field">
-                    <label for="new-passphrase-again">{t("enrol.again")}</label>
+                    <label for="new-passphrase-again">{t("enrol-again")}</label>
                     <input id="new-passphrase-again" type="password" autocomplete="off" required
                         prop:value=move || again.get() on:input=move |ev| again.set(event_target_value(&ev)) />
                 </div>
-                <button id="change-passphrase-submit" type="submit" prop:disabled=move || busy.get()>{t("passphrase.submit")}</button>
+                <button id="change-passphrase-submit" type="submit" prop:disabled=move || busy.get()>{t("passphrase-submit")}</button>
             </form>
         </details>
     }

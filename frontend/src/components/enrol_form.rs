@@ -9,16 +9,17 @@
 use leptos::prelude::*;
 use shared::vault::{self, Strength};
 
-use crate::components::status::use_status;
-use crate::text::t;
+use crate::components::status::{use_status, Msg};
+use crate::i18n::{t, use_i18n, I18n};
 use crate::vault::{unlock, use_vault};
 
-fn strength_text(s: Strength) -> &'static str {
+/// A strength level in words, in the language shown (tracked).
+fn strength_text(i18n: &I18n, s: Strength) -> String {
     match s {
-        Strength::TooWeak => t("strength.too_weak"),
-        Strength::Fair => t("strength.fair"),
-        Strength::Good => t("strength.good"),
-        Strength::Strong => t("strength.strong"),
+        Strength::TooWeak => i18n.tr("strength-too_weak"),
+        Strength::Fair => i18n.tr("strength-fair"),
+        Strength::Good => i18n.tr("strength-good"),
+        Strength::Strong => i18n.tr("strength-strong"),
     }
 }
 
@@ -26,6 +27,7 @@ fn strength_text(s: Strength) -> &'static str {
 pub fn EnrolForm(token: String, on_done: Callback<()>) -> impl IntoView {
     let status = use_status();
     let vault = use_vault();
+    let i18n = use_i18n();
     let name = RwSignal::new(String::new());
     let pass = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
@@ -51,22 +53,22 @@ pub fn EnrolForm(token: String, on_done: Callback<()>) -> impl IntoView {
         }
         let (n, p, a) = (name.get_untracked().trim().to_owned(), pass.get_untracked(), again.get_untracked());
         if n.is_empty() || p.is_empty() {
-            status.error(t("vault.missing"));
+            status.error(Msg::key("vault-missing"));
             return;
         }
         busy.set(true);
-        status.info(t("enrol.working"));
+        status.info(Msg::key("enrol-working"));
         let token = token.clone();
         leptos::task::spawn_local(async move {
             match unlock::enrol(&token, &n, &p, &a).await {
                 Ok(u) => {
                     pass.try_set(String::new());
                     again.try_set(String::new());
-                    status.info(t("enrol.done"));
+                    status.info(Msg::key("enrol-done"));
                     on_done.run(());
                     vault.open(u, true, None);
                 }
-                Err(e) => status.error(e.message()),
+                Err(e) => status.error(e),
             }
             busy.try_set(false);
         });
@@ -74,32 +76,32 @@ pub fn EnrolForm(token: String, on_done: Callback<()>) -> impl IntoView {
 
     view! {
         <form id="enrol" class="card signin" on:submit=submit autocomplete="off">
-            <h2>{t("enrol.title")}</h2>
-            <p class="hint">{t("enrol.intro")}</p>
+            <h2>{t("enrol-title")}</h2>
+            <p class="hint">{t("enrol-intro")}</p>
             <div class="field">
-                <label for="enrol-name">{t("enrol.name")}</label>
+                <label for="enrol-name">{t("enrol-name")}</label>
                 <input id="enrol-name" type="text" autocomplete="off" autocapitalize="off" spellcheck="false" required
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
             </div>
             <div class="field">
-                <label for="enrol-passphrase">{t("enrol.passphrase")}</label>
+                <label for="enrol-passphrase">{t("enrol-passphrase")}</label>
                 <input id="enrol-passphrase" type="password" autocomplete="off" required aria-describedby="enrol-rules"
                     prop:value=move || pass.get() on:input=move |ev| pass.set(event_target_value(&ev)) />
-                <p id="enrol-rules" class="hint">{t("enrol.rules")}</p>
+                <p id="enrol-rules" class="hint">{t("enrol-rules")}</p>
                 <p class="strength">
-                    <label for="enrol-strength">{t("enrol.strength")}</label> " "
+                    <label for="enrol-strength">{t("enrol-strength")}</label> " "
                     <meter id="enrol-strength" min="0" max="3" low="1" high="2" optimum="3"
                         prop:value=level attr:data-strength=move || strength.get().code()></meter> " "
-                    <span class="strength-label">{move || strength_text(strength.get())}</span>
+                    <span class="strength-label">{move || strength_text(&i18n, strength.get())}</span>
                 </p>
             </div>
             <div class="field">
-                <label for="enrol-again">{t("enrol.again")}</label>
+                <label for="enrol-again">{t("enrol-again")}</label>
                 <input id="enrol-again" type="password" autocomplete="off" required
                     prop:value=move || again.get() on:input=move |ev| again.set(event_target_value(&ev)) />
             </div>
             <button id="enrol-submit" type="submit" class="primary" prop:disabled=move || busy.get()>
-                {t("enrol.submit")}
+                {t("enrol-submit")}
             </button>
         </form>
     }

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use shared::validate::FieldError;
 use wasm_bindgen::JsCast;
 
+use crate::i18n::{t, use_i18n};
 use crate::intake_draft::{anchor_id, field_label_key};
-use crate::text::t;
 
 /// Moves keyboard focus to the element with `id`, if it is on the page.
 pub fn focus_by_id(id: &str) {
@@ -17,6 +17,7 @@ pub fn focus_by_id(id: &str) {
 
 #[component]
 pub fn ErrorSummary(errors: Memo<Vec<FieldError>>, visible: Signal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
     move || {
         (visible.get() && !errors.with(Vec::is_empty)).then(|| {
             let items = errors
@@ -25,7 +26,13 @@ pub fn ErrorSummary(errors: Memo<Vec<FieldError>>, visible: Signal<bool>) -> imp
                 .map(|e| {
                     let anchor = anchor_id(&e.field);
                     let href = format!("#{anchor}");
-                    let text = format!("{}: {}", t(field_label_key(&e.field)), e.problem.message());
+                    // The v1 form's label keys are dotted (`intake.family_name`).
+                    let label = field_label_key(&e.field).replace('.', "-");
+                    let problem = e.problem;
+                    let text = move || {
+                        let sentence = i18n.with_catalog(|c| c.problem(problem)).unwrap_or_else(|| problem.message().to_owned());
+                        format!("{}: {sentence}", i18n.tr(&label))
+                    };
                     view! {
                         <li>
                             <a href=href on:click=move |ev| {
@@ -39,7 +46,7 @@ pub fn ErrorSummary(errors: Memo<Vec<FieldError>>, visible: Signal<bool>) -> imp
             view! {
                 <div id="error-summary" class="error-summary" role="alert" tabindex="-1"
                     aria-labelledby="error-summary-title">
-                    <h2 id="error-summary-title">{t("intake.summary_title")}</h2>
+                    <h2 id="error-summary-title">{t("intake-summary_title")}</h2>
                     <ul>{items}</ul>
                 </div>
             }

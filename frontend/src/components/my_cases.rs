@@ -14,11 +14,11 @@ use shared::EntryId;
 
 use crate::components::record_view::RecordView;
 use crate::components::status::use_status;
+use crate::i18n::{t, use_i18n};
 use crate::opening::open_entry;
 use crate::outbox;
 use crate::problem::Problem;
 use crate::relay_client;
-use crate::text::t;
 use crate::vault::Unlocked;
 use crate::local_db;
 
@@ -26,7 +26,8 @@ use crate::local_db;
 #[derive(Clone)]
 enum Opened {
     Record(EntryId, Box<Document>),
-    Failed(EntryId, String),
+    /// Kept as the problem, so its sentence follows the language shown.
+    Failed(EntryId, Problem),
 }
 
 /// Every entry of the caseworker: local first, then the relay's listing (own uploads).
@@ -40,7 +41,7 @@ async fn open_all(unlocked: &Unlocked, relay: bool) -> Result<Vec<Opened>, Probl
         seen.insert(e.envelope.id);
         out.push(match open_entry(&e.envelope.id, &e.ciphertext, ids) {
             Ok(doc) => Opened::Record(e.envelope.id, Box::new(doc)),
-            Err(code) => Opened::Failed(e.envelope.id, code.message().to_owned()),
+            Err(code) => Opened::Failed(e.envelope.id, code.into()),
         });
     }
     if relay {
@@ -54,9 +55,9 @@ async fn open_all(unlocked: &Unlocked, relay: bool) -> Result<Vec<Opened>, Probl
                 out.push(match relay_client::get_entry(&meta.id).await {
                     Ok(bytes) => match open_entry(&meta.id, &bytes, ids) {
                         Ok(doc) => Opened::Record(meta.id, Box::new(doc)),
-                        Err(code) => Opened::Failed(meta.id, code.message().to_owned()),
+                        Err(code) => Opened::Failed(meta.id, code.into()),
                     },
-                    Err(e) => Opened::Failed(meta.id, e.message()),
+                    Err(e) => Opened::Failed(meta.id, e.into()),
                 });
             }
             match page.next {
@@ -71,6 +72,7 @@ async fn open_all(unlocked: &Unlocked, relay: bool) -> Result<Vec<Opened>, Probl
 #[component]
 pub fn MyCases(unlocked: Arc<Unlocked>, online: Signal<bool>) -> impl IntoView {
     let status = use_status();
+    let i18n = use_i18n();
     let opened = RwSignal::new(None::<Vec<Opened>>);
     let busy = RwSignal::new(false);
     let open = move |_| {
@@ -85,7 +87,7 @@ pub fn MyCases(unlocked: Arc<Unlocked>, online: Signal<bool>) -> impl IntoView {
                 Ok(list) => {
                     opened.try_set(Some(list));
                 }
-                Err(p) => status.error(p.message()),
+                Err(p) => status.error(p),
             }
             busy.try_set(false);
         });
@@ -93,22 +95,22 @@ pub fn MyCases(unlocked: Arc<Unlocked>, online: Signal<bool>) -> impl IntoView {
     let close = move |_| opened.set(None);
     view! {
         <section class="card my-cases" aria-labelledby="my-cases-title">
-            <h2 id="my-cases-title">{t("cases.title")}</h2>
-            <p class="hint">{t("cases.hint")}</p>
-            <button id="open-my-cases" type="button" on:click=open prop:disabled=move || busy.get()>{t("cases.open")}</button>
+            <h2 id="my-cases-title">{t("cases-title")}</h2>
+            <p class="hint">{t("cases-hint")}</p>
+            <button id="open-my-cases" type="button" on:click=open prop:disabled=move || busy.get()>{t("cases-open")}</button>
             <Show when=move || opened.with(Option::is_some)>
-                <button id="close-my-cases" type="button" on:click=close>{t("cases.close")}</button>
+                <button id="close-my-cases" type="button" on:click=close>{t("cases-close")}</button>
             </Show>
             <div id="my-cases">
                 {move || opened.get().map(|list| {
                     if list.is_empty() {
-                        return view! { <p class="empty">{t("cases.none")}</p> }.into_any();
+                        return view! { <p class="empty">{t("cases-none")}</p> }.into_any();
                     }
                     list.into_iter().map(|o| match o {
                         Opened::Record(id, doc) => view! { <RecordView id=id doc=*doc /> }.into_any(),
                         Opened::Failed(id, why) => view! {
                             <p class="open-failure" data-id=id.to_string()>
-                                <code>{id.to_string().chars().take(12).collect::<String>()}</code> " " <span class="reason">{why}</span>
+                                <code>{id.to_string().chars().take(12).collect::<String>()}</code> " " <span class="reason">{move || why.render(&i18n)}</span>
                             </p>
                         }.into_any(),
                     }).collect_view().into_any()

@@ -4,17 +4,18 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, t_args, use_i18n, OwnedArg};
 use crate::outbox::OutboxRow;
 use crate::sync::{OutboxView, SyncHandle};
-use crate::text::t;
 
-fn state_label(state: &str) -> &'static str {
+/// An entry's state in words (following the language).
+fn state_label(state: &str) -> Signal<String> {
     match state {
-        "sealed" => t("outbox.state.sealed"),
-        "waiting" => t("outbox.state.waiting"),
-        "uploaded" => t("outbox.state.uploaded"),
-        "refused" => t("outbox.state.refused"),
-        _ => t("outbox.state.corrupted"),
+        "sealed" => t("outbox-state-sealed"),
+        "waiting" => t("outbox-state-waiting"),
+        "uploaded" => t("outbox-state-uploaded"),
+        "refused" => t("outbox-state-refused"),
+        _ => t("outbox-state-corrupted"),
     }
 }
 
@@ -27,9 +28,9 @@ fn OutboxEntry(row: OutboxRow) -> impl IntoView {
     let id = row.id.to_string();
     view! {
         <li class="outbox-entry" data-id=id.clone() data-state=row.state>
-            <span class="entry-id" title=id.clone()>{t("outbox.entry")} " " <code>{short(&id)}</code></span>
-            <span class="entry-case">{t("outbox.case")} " " <code>{short(&row.case)}</code></span>
-            <span class="entry-size">{row.size} " " {t("outbox.bytes")}</span>
+            <span class="entry-id" title=id.clone()>{t("outbox-entry")} " " <code>{short(&id)}</code></span>
+            <span class="entry-case">{t("outbox-case")} " " <code>{short(&row.case)}</code></span>
+            <span class="entry-size">{row.size} " " {t("outbox-bytes")}</span>
             <span class=format!("entry-state state-{}", row.state)>{state_label(row.state)}</span>
             {row.problem.map(|p| view! { <span class="entry-problem">{p}</span> })}
         </li>
@@ -38,28 +39,31 @@ fn OutboxEntry(row: OutboxRow) -> impl IntoView {
 
 #[component]
 pub fn OutboxList(view: OutboxView, sync: SyncHandle) -> impl IntoView {
+    let i18n = use_i18n();
+    let counts = t_args("outbox-counts", move || {
+        let (waiting, uploaded) = view.rows.with(|rows| {
+            let waiting = rows.iter().filter(|r| matches!(r.state, "sealed" | "waiting")).count();
+            (waiting, rows.iter().filter(|r| r.state == "uploaded").count())
+        });
+        vec![("waiting", OwnedArg::Num(waiting as i64)), ("uploaded", OwnedArg::Num(uploaded as i64))]
+    });
     view! {
         <section class="card outbox" aria-labelledby="outbox-title">
-            <h2 id="outbox-title">{t("outbox.title")}</h2>
-            <p class="hint">{t("outbox.hint")}</p>
+            <h2 id="outbox-title">{t("outbox-title")}</h2>
+            <p class="hint">{t("outbox-hint")}</p>
             {move || view.relay_problem.get().map(|p| view! { <p class="relay-problem">{p}</p> })}
             <p id="sync-counts" class="hint">
-                {move || {
-                    let (waiting, uploaded) = view.rows.with(|rows| {
-                        let waiting = rows.iter().filter(|r| matches!(r.state, "sealed" | "waiting")).count();
-                        (waiting, rows.iter().filter(|r| r.state == "uploaded").count())
-                    });
-                    format!("{waiting} {} · {uploaded} {}", t("outbox.counts_waiting"), t("outbox.counts_uploaded"))
-                }}
+                {counts}
                 {move || {
                     let (done, total) = view.progress.get();
                     (total > 0 && done < total).then(|| {
-                        view! { <span id="sync-progress">" · " {t("outbox.progress")} " " {done} " " {t("outbox.of")} " " {total}</span> }
+                        let progress = i18n.tr_args("outbox-progress", &[("done", done.into()), ("total", total.into())]);
+                        view! { <span id="sync-progress">" · " {progress}</span> }
                     })
                 }}
             </p>
             <Show when=move || view.rows.with(Vec::is_empty)>
-                <p class="empty">{t("outbox.empty")}</p>
+                <p class="empty">{t("outbox-empty")}</p>
             </Show>
             <ul id="outbox" class="outbox-list">
                 <For
@@ -69,7 +73,7 @@ pub fn OutboxList(view: OutboxView, sync: SyncHandle) -> impl IntoView {
                 />
             </ul>
             <button id="sync-now" type="button" on:click=move |_| sync.wake()>
-                {t("outbox.retry_now")}
+                {t("outbox-retry_now")}
             </button>
         </section>
     }

@@ -5,8 +5,8 @@
 
 use leptos::prelude::*;
 
-use crate::components::status::use_status;
-use crate::text::t;
+use crate::components::status::{use_status, Msg};
+use crate::i18n::{t, use_i18n};
 use crate::vault::{unlock, use_vault, LockReason};
 
 #[component]
@@ -24,19 +24,19 @@ pub fn PassphraseSignIn() -> impl IntoView {
         }
         let (n, p) = (name.get_untracked().trim().to_owned(), pass.get_untracked());
         if n.is_empty() || p.is_empty() {
-            status.error(t("vault.missing"));
+            status.error(Msg::key("vault-missing"));
             return;
         }
         pass.set(String::new());
         busy.set(true);
-        status.info(t("vault.working"));
+        status.info(Msg::key("vault-working"));
         leptos::task::spawn_local(async move {
             match unlock::sign_in(&n, &p).await {
                 Ok(s) if unlock::is_caseworker(s.unlocked.role) => {
                     if s.online {
                         status.clear();
                     } else {
-                        status.info(t("vault.offline"));
+                        status.info(Msg::key("vault-offline"));
                     }
                     vault.open(s.unlocked, s.online, s.pending_auth);
                 }
@@ -44,38 +44,39 @@ pub fn PassphraseSignIn() -> impl IntoView {
                     if s.online {
                         let _ = crate::relay_client::sign_out().await;
                     }
-                    status.error(t("signin.wrong_role"));
+                    status.error(Msg::key("signin-wrong_role"));
                 }
-                Err(e) => status.error(e.message()),
+                Err(e) => status.error(e),
             }
             busy.try_set(false);
         });
     };
 
+    let i18n = use_i18n();
     let reason = move || {
         vault.last_lock.get().map(|r| match r {
-            LockReason::Idle => t("vault.locked_idle"),
-            LockReason::OtherTab => t("vault.locked_other_tab"),
-            LockReason::Ended => t("vault.locked_ended"),
+            LockReason::Idle => i18n.tr("vault-locked_idle"),
+            LockReason::OtherTab => i18n.tr("vault-locked_other_tab"),
+            LockReason::Ended => i18n.tr("vault-locked_ended"),
         })
     };
 
     view! {
         <form id="unlock" class="card signin" on:submit=submit autocomplete="off">
-            <h2>{t("vault.title")}</h2>
+            <h2>{t("vault-title")}</h2>
             {move || reason().map(|r| view! { <p id="lock-reason" class="hint">{r}</p> })}
             <div class="field">
-                <label for="signin-name">{t("signin.name")}</label>
+                <label for="signin-name">{t("signin-name")}</label>
                 <input id="signin-name" type="text" autocomplete="off" autocapitalize="off" spellcheck="false" required
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
             </div>
             <div class="field">
-                <label for="signin-passphrase">{t("vault.passphrase")}</label>
+                <label for="signin-passphrase">{t("vault-passphrase")}</label>
                 <input id="signin-passphrase" type="password" autocomplete="off" required
                     prop:value=move || pass.get() on:input=move |ev| pass.set(event_target_value(&ev)) />
             </div>
             <button id="signin-submit" type="submit" class="primary" prop:disabled=move || busy.get()>
-                {t("vault.submit")}
+                {t("vault-submit")}
             </button>
         </form>
     }

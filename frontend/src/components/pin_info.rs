@@ -4,26 +4,26 @@
 use leptos::prelude::*;
 
 use crate::keyring_pin::{Pin, PinSource};
-use crate::text::t;
+use crate::i18n::t;
 
 #[component]
 pub fn PinInfo(pin: RwSignal<Option<Pin>>) -> impl IntoView {
     view! {
         <p id="org-key" class="pin">
-            <span class="pin-title">{t("pin.title")}": "</span>
+            <span class="pin-title">{t("pin-title")}": "</span>
             {move || match pin.get() {
                 Some(p) => {
-                    let how = match p.source {
-                        PinSource::BuiltIn => t("pin.built_in"),
-                        PinSource::FirstUse => t("pin.first_use"),
+                    let (source, how) = match p.source {
+                        PinSource::BuiltIn => ("built_in", t("pin-built_in")),
+                        PinSource::FirstUse => ("first_use", t("pin-first_use")),
                     };
                     view! {
-                        <code id="org-key-fingerprint" data-source=how>{p.key.to_string()}</code>
+                        <code id="org-key-fingerprint" data-source=source>{p.key.to_string()}</code>
                         <span class="pin-source">" (" {how} ")"</span>
                     }
                         .into_any()
                 }
-                None => view! { <span class="pin-source">{t("pin.none")}</span> }.into_any(),
+                None => view! { <span class="pin-source">{t("pin-none")}</span> }.into_any(),
             }}
         </p>
     }

@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use shared::api::{Role, SessionInfo};
 
-use crate::components::status::use_status;
+use crate::components::status::{use_status, Msg};
+use crate::i18n::t;
+use crate::problem::Problem;
 use crate::relay_client;
-use crate::text::t;
 
 #[component]
 pub fn SignIn(role: Role, on_signed_in: Callback<SessionInfo>) -> impl IntoView {
@@ -22,11 +23,11 @@ pub fn SignIn(role: Role, on_signed_in: Callback<SessionInfo>) -> impl IntoView 
         }
         let (n, tok) = (name.get_untracked().trim().to_owned(), token.get_untracked());
         if n.is_empty() || tok.is_empty() {
-            status.error(t("signin.missing"));
+            status.error(Msg::key("signin-missing"));
             return;
         }
         busy.set(true);
-        status.info(t("signin.working"));
+        status.info(Msg::key("signin-working"));
         leptos::task::spawn_local(async move {
             match relay_client::sign_in(&n, &tok).await {
                 Ok(session) if session.role == role => {
@@ -36,9 +37,9 @@ pub fn SignIn(role: Role, on_signed_in: Callback<SessionInfo>) -> impl IntoView 
                 }
                 Ok(_) => {
                     let _ = relay_client::sign_out().await;
-                    status.error(t("signin.wrong_role"));
+                    status.error(Msg::key("signin-wrong_role"));
                 }
-                Err(e) => status.error(e.message()),
+                Err(e) => status.error(Problem::from(e)),
             }
             busy.try_set(false);
         });
@@ -46,22 +47,22 @@ pub fn SignIn(role: Role, on_signed_in: Callback<SessionInfo>) -> impl IntoView 
 
     view! {
         <form class="card signin" on:submit=submit autocomplete="off">
-            <h2>{t("signin.title")}</h2>
+            <h2>{t("signin-title")}</h2>
             <div class="field">
-                <label for="signin-name">{t("signin.name")}</label>
+                <label for="signin-name">{t("signin-name")}</label>
                 <input id="signin-name" name="signin-name" type="text" autocomplete="off"
                     autocapitalize="off" spellcheck="false" required
                     prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev)) />
             </div>
             <div class="field">
-                <label for="signin-token">{t("signin.token")}</label>
+                <label for="signin-token">{t("signin-token")}</label>
                 <input id="signin-token" name="signin-token" type="password" autocomplete="off" required
                     prop:value=move || token.get()
                     on:input=move |ev| token.set(event_target_value(&ev)) />
             </div>
             <button id="signin-submit" type="submit" class="primary" prop:disabled=move || busy.get()>
-                {t("signin.submit")}
+                {t("signin-submit")}
             </button>
         </form>
     }

@@ -15,10 +15,11 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::components::record_view::RecordView;
 use crate::components::signin::SignIn;
-use crate::components::status::{use_status, Status};
+use crate::components::status::{use_status, Msg, Status};
+use crate::i18n::{t, t_args, use_i18n, OwnedArg};
 use crate::opening::open_entry;
+use crate::problem::Problem;
 use crate::relay_client;
-use crate::text::t;
 
 #[component]
 pub fn AdviserPage() -> impl IntoView {
@@ -35,7 +36,8 @@ pub fn AdviserPage() -> impl IntoView {
 #[derive(Clone, Debug)]
 struct Opened {
     id: EntryId,
-    result: Result<Document, String>,
+    /// A failure is kept as the problem, so its sentence follows the language shown.
+    result: Result<Document, Problem>,
 }
 
 /// Reads the chosen file's text, refusing anything larger than an identity file.
@@ -58,7 +60,7 @@ async fn open_all(identities: Vec<Identity>, opened: RwSignal<Vec<Opened>>, gene
             Ok(page) => page,
             Err(e) => {
                 if current() {
-                    status.error(e.message());
+                    status.error(Problem::from(e));
                 }
                 return;
             }
@@ -68,8 +70,8 @@ async fn open_all(identities: Vec<Identity>, opened: RwSignal<Vec<Opened>>, gene
                 return;
             }
             let result = match relay_client::get_entry(&meta.id).await {
-                Ok(bytes) => open_entry(&meta.id, &bytes, &identities).map_err(|c| c.message().to_owned()),
-                Err(e) => Err(e.message()),
+                Ok(bytes) => open_entry(&meta.id, &bytes, &identities).map_err(Problem::from),
+                Err(e) => Err(Problem::from(e)),
             };
             if !current() {
                 return;
@@ -85,9 +87,9 @@ async fn open_all(identities: Vec<Identity>, opened: RwSignal<Vec<Opened>>, gene
     if current() {
         let ok = opened.with_untracked(|v| v.iter().filter(|o| o.result.is_ok()).count());
         if count == 0 {
-            status.info(t("adviser.no_entries"));
+            status.info(Msg::key("adviser-no_entries"));
         } else {
-            status.info(format!("{}: {ok} / {count}", t("adviser.opened")));
+            status.info(Msg::args("adviser-opened", vec![("ok", OwnedArg::Num(ok as i64)), ("count", OwnedArg::Num(count as i64))]));
         }
     }
 }
@@ -101,10 +103,12 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
     let opened = RwSignal::new(Vec::<Opened>::new());
     let generation = RwSignal::new(0u64);
     let file_input = NodeRef::<leptos::html::Input>::new();
+    let i18n = use_i18n();
+    let key_state = t_args("adviser-key_count", move || vec![("count", OwnedArg::Num(key_count.get() as i64))]);
 
     let load = move || {
         let Some(ids) = identities.get_value() else {
-            status.info(t("adviser.no_key"));
+            status.info(Msg::key("adviser-no_key"));
             return;
         };
         generation.update(|g| *g += 1);
@@ -121,10 +125,10 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
                 Ok(ids) => {
                     key_count.try_set(ids.len());
                     identities.set_value(Some(ids));
-                    status.info(t("adviser.key_loaded"));
+                    status.info(Msg::key("adviser-key_loaded"));
                     load();
                 }
-                Err(code) => status.error(code.message()),
+                Err(code) => status.error(code),
             }
         });
     };
@@ -137,7 +141,7 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
         if let Some(input) = file_input.get() {
             input.set_value("");
         }
-        status.info(t("adviser.key_forgotten"));
+        status.info(Msg::key("adviser-key_forgotten"));
     };
 
     let end = move |_| {
@@ -146,7 +150,7 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
         opened.set(Vec::new());
         leptos::task::spawn_local(async move {
             let _ = relay_client::sign_out().await;
-            status.info(t("signin.ended"));
+            status.info(Msg::key("signin-ended"));
             on_end.run(());
         });
     };
@@ -157,40 +161,38 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
     view! {
         <div class="workspace">
             <div class="session-bar">
-                <span>{t("app.signed_in_as")} " " <strong id="session-name">{session.name.clone()}</strong></span>
-                <button id="end-session" type="button" on:click=end>{t("app.end_session")}</button>
+                <span>{t("app-signed_in_as")} " " <strong id="session-name">{session.name.clone()}</strong></span>
+                <button id="end-session" type="button" on:click=end>{t("app-end_session")}</button>
             </div>
             <section class="card key" aria-labelledby="key-title">
-                <h2 id="key-title">{t("adviser.identity_file")}</h2>
-                <p class="hint" id="identity-hint">{t("adviser.identity_hint")}</p>
+                <h2 id="key-title">{t("adviser-identity_file")}</h2>
+                <p class="hint" id="identity-hint">{t("adviser-identity_hint")}</p>
                 <div class="field">
-                    <label for="identity-file">{t("adviser.identity_file")}</label>
+                    <label for="identity-file">{t("adviser-identity_file")}</label>
                     <input id="identity-file" type="file" node_ref=file_input autocomplete="off"
                         aria-describedby="identity-hint" on:change=on_file />
                 </div>
                 <p class="key-state">
-                    {move || match key_count.get() {
-                        0 => t("adviser.no_key").to_owned(),
-                        n => format!("{} {n}", t("adviser.key_count")),
-                    }}
+                    {move || if key_count.get() == 0 { i18n.tr("adviser-no_key") } else { key_state.get() }}
                 </p>
                 <div class="actions">
-                    <button id="reload-entries" type="button" on:click=move |_| load()>{t("adviser.reload")}</button>
+                    <button id="reload-entries" type="button" on:click=move |_| load()>{t("adviser-reload")}</button>
                     <button id="forget-key" type="button" on:click=forget prop:disabled=move || key_count.get() == 0>
-                        {t("adviser.forget_key")}
+                        {t("adviser-forget_key")}
                     </button>
                 </div>
             </section>
             <section id="failures" class="card failures" aria-labelledby="failures-title"
                 class:hidden=move || failures().is_empty()>
-                <h2 id="failures-title">{t("adviser.failures")}</h2>
+                <h2 id="failures-title">{t("adviser-failures")}</h2>
                 <ul id="open-failures">
                     <For each=failures key=|(id, _)| *id
-                        children=move |(id, reason)| {
+                        children=move |(id, problem)| {
                             let id = id.to_string();
+                            let reason = move || problem.render(&i18n);
                             view! {
                                 <li class="open-failure" data-id=id.clone()>
-                                    <code>{id.chars().take(12).collect::<String>()}</code> " " {t("adviser.failed")} ": "
+                                    <code>{id.chars().take(12).collect::<String>()}</code> " " {t("adviser-failed")} ": "
                                     <span class="reason">{reason}</span>
                                 </li>
                             }
@@ -198,7 +200,7 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
                 </ul>
             </section>
             <section id="records" aria-labelledby="records-title">
-                <h2 id="records-title">{t("adviser.title")}</h2>
+                <h2 id="records-title">{t("adviser-title")}</h2>
                 <For each=records key=|(id, _)| *id
                     children=move |(id, doc)| view! { <RecordView id=id doc=doc /> } />
             </section>

@@ -127,11 +127,7 @@ pub async fn sign_in(name: &str, passphrase: &str) -> Result<SignedIn, Problem> 
 /// The sentence for "offline, and this device has never seen this account" (or the
 /// passphrase did not open the cached copy and the relay cannot be asked).
 fn offline_first_time() -> Problem {
-    Problem::Relay(RelayError::Refused {
-        status: 0,
-        code: None,
-        message: crate::text::t("vault.offline_unknown").to_owned(),
-    })
+    Problem::Message("vault-offline_unknown")
 }
 
 fn decode(wire: &str) -> Result<Vec<u8>, Problem> {
