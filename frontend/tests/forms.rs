@@ -343,3 +343,292 @@ async fn a_signature_drawn_with_a_pointer_becomes_strokes_and_paper_is_the_keybo
     assert!(document().query_selector("#sig canvas").unwrap().is_none(), "drawing is hidden while signed on paper");
     container.remove();
 }
+
+// ---- Consent, follow-up and closure (forms/consent_form.rs, followup_form.rs, print.rs).
+
+use amanat_frontend::forms::consent_form::{decision_id, refusal_for, scan_attached};
+use amanat_frontend::forms::{
+    new_closure, new_consent, new_follow_up, ClosureForm, ConsentForm, ConsentPrint, ConsentRefusal, ConsentStateView, FollowUpForm,
+};
+use shared::forms::attachment::{AttachmentRef, MediaType};
+use shared::forms::consent::{
+    ConsentEntry, ConsentKind, ConsentState, ConsenterRole, DataCategory, Permission, SharingParty,
+};
+use shared::forms::signature::Strokes;
+
+/// Mounts `view` in English in a fresh container; the handle unmounts it when dropped.
+fn mount_en<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> Box<dyn std::any::Any> {
+    let container = container();
+    Box::new(leptos::mount::mount_to(container, move || {
+        provide_i18n(Locale::En, vec![catalog(Locale::En)]);
+        view()
+    }))
+}
+
+fn checked(id: &str) -> bool {
+    el(id).unchecked_into::<web_sys::HtmlInputElement>().checked()
+}
+
+fn text_of(selector: &str) -> String {
+    document().query_selector(selector).unwrap().unwrap_or_else(|| panic!("nothing at {selector}")).text_content().unwrap_or_default()
+}
+
+/// A consent the family gave on 10.01.2026: everything allowed but the police.
+fn given_consent() -> ConsentEntry {
+    let mut e = ConsentEntry::new(ConsentKind::Given);
+    e.date = Date::new(2026, 1, 10);
+    e.place = "Urgench".into();
+    e.operator.name = "SOS Children's Villages Uzbekistan".into();
+    e.operator.country = Some(shared::forms::address::Country::Uzbekistan);
+    e.operator.tax_number = "201234567".into();
+    e.operator.complaints_contact = "+998 71 000 00 00".into();
+    e.consenter.role = Some(ConsenterRole::Parent);
+    e.consenter.full_name = "Gulnara Karimova".into();
+    e.witness = "Dilnoza".into();
+    for p in Permission::all() {
+        e.set(p, Some(p != Permission::Sharing(SharingParty::Police)));
+    }
+    e.data_categories = vec![DataCategory::Identity, DataCategory::Health];
+    e.retention_years = Some(5);
+    e.expires_on = Date::new(2031, 1, 10);
+    e.signature = Some(Signature::Drawn { strokes: Strokes::encode(PAD_WIDTH, PAD_HEIGHT, &[vec![(10, 10), (50, 40)]]).unwrap() });
+    e
+}
+
+#[wasm_bindgen_test]
+async fn a_parent_consents_answering_each_purpose_and_signs_on_screen_or_on_paper() {
+    let state = new_consent(today(), ConsentKind::Given);
+    let scan = AttachmentRef { entry: shared::ids::EntryId::of(b"scan"), media_type: MediaType::Jpeg, size: 2_400_000, caption: "Consent, page 1".into() };
+    let _m = mount_en(move || {
+        // The page's attachment picker stands here; this one attaches a sealed scan at once.
+        let attach = scan_attached(state);
+        let paper_scan = move || {
+            let scan = scan.clone();
+            view! { <button type="button" id="test-attach" on:click=move |_| attach.run(scan.clone())>"attach"</button> }
+        };
+        view! { <ConsentForm state paper_scan /> }
+    });
+    settle().await;
+    let problems = || state.problems.with_untracked(|p| p.iter().map(|(e, id)| (e.field.clone(), id.clone())).collect::<Vec<_>>());
+
+    // Saving an empty consent: the summary lists every answer missing, each decision
+    // linked to its own yes/no.
+    state.attempted.set(true);
+    settle().await;
+    let links = document().query_selector_all("#consent-error-summary a").unwrap();
+    assert_eq!(links.length() as usize, problems().len());
+    assert!(problems().iter().any(|(_, id)| *id == decision_id(Permission::Sharing(SharingParty::School))));
+    for (_, id) in problems() {
+        assert!(exists(&id), "the summary links to #{id}, which is not on the page");
+    }
+    assert_eq!(error_of(&decision_id(Permission::CaseWork)), "Fill this in.");
+
+    type_into("c-operator-name", "SOS Children's Villages Uzbekistan").await;
+    choose("c-operator-country", "uz").await;
+    type_into("c-operator-tax_number", "201 234 567").await;
+    type_into("c-operator-complaints_contact", "+998 71 000 00 00").await;
+    assert!(text_of(".consent-intro").contains("SOS Children's Villages Uzbekistan"), "the intro names the organisation");
+    type_into("c-place", "Urgench").await;
+    choose("c-consenter-role", "parent").await;
+    type_into("c-consenter-full_name", "Gulnara Karimova").await;
+    choose("c-consenter-citizenship", "kz").await;
+    choose("c-consenter-document-kind", "kz_id_card").await;
+    type_into("c-consenter-document-number", "N01234567").await;
+    type_into("c-consenter-document-personal_number", "900101400122").await;
+    type_into("c-witness", "Dilnoza").await;
+
+    // A child is asked for assent from seven: the answer appears with the age.
+    el("c-children-add").click();
+    settle().await;
+    assert_eq!(active_id(), "c-children-0-full_name", "focus goes to the new child's name");
+    type_into("c-children-0-full_name", "Aziz").await;
+    type_into("c-children-0-date_of_birth", "01.03.2022").await;
+    assert!(!exists("c-children-0-assent"), "a four-year-old is not asked");
+    type_into("c-children-0-date_of_birth", "01.03.2015").await;
+    assert!(exists("c-children-0-assent"));
+    assert_eq!(error_of("c-children-0-assent"), "Fill this in.", "silence is not assent");
+    choose("c-children-0-assent", "assents").await;
+
+    // A separate answer per purpose and party: police refused, the rest allowed.
+    for p in Permission::all() {
+        let id = decision_id(p);
+        el(&if p == Permission::Sharing(SharingParty::Police) { format!("{id}-no") } else { id }).click();
+    }
+    settle().await;
+    assert!(checked(&decision_id(Permission::CaseWork)) && checked(&format!("{}-no", decision_id(Permission::Sharing(SharingParty::Police)))));
+    assert_eq!(state.form.with_untracked(|e| e.get(Permission::Sharing(SharingParty::Police))), Some(false));
+
+    el("c-data_categories-identity").click();
+    el("c-data_categories-health").click();
+    settle().await;
+    assert!(text_of(".special-data").contains("special data"), "health data asks for a signature");
+    type_into("c-retention_years", "5 years").await;
+    assert_eq!(value_of("c-retention_years"), "5", "digits only");
+    type_into("c-expires_on", "23.11.2031").await;
+    assert!(text_of("#c-rights").starts_with("Your rights."));
+    assert_eq!(problems(), vec![("signature".to_owned(), "c-signature".to_owned())]);
+    assert_eq!(error_of("c-signature"), "Special data (health, private life, violence) needs a signature, drawn or on paper.");
+
+    // Signed with a finger on the pad: nothing left to fix.
+    let canvas: web_sys::HtmlCanvasElement = document().query_selector("#c-signature canvas").unwrap().unwrap().unchecked_into();
+    pointer(&canvas, "pointerdown", 0.2, 0.5);
+    pointer(&canvas, "pointermove", 0.6, 0.3);
+    pointer(&canvas, "pointerup", 0.6, 0.3);
+    settle().await;
+    assert_eq!(problems(), vec![]);
+    assert!(!exists("consent-error-summary"));
+    assert!(matches!(state.form.with_untracked(|e| e.signature.clone()), Some(Signature::Drawn { .. })));
+    assert_eq!(state.form.with_untracked(|e| e.rights_text_locale.clone()), "en", "the entry records the rights text's language");
+
+    // Or signed on paper: the scan of the signed page is then required, and attached.
+    el("c-signature-paper").click();
+    settle().await;
+    assert_eq!(problems(), vec![("signature.scan".to_owned(), "c-signature-scan".to_owned())]);
+    assert_eq!(error_of("c-signature-scan"), "Attach the scan of the signed paper form.");
+    el("test-attach").click();
+    settle().await;
+    assert_eq!(problems(), vec![]);
+    assert!(text_of(".scan-attached").contains("Consent, page 1"));
+    assert!(matches!(state.form.with_untracked(|e| e.signature.clone()), Some(Signature::OnPaper { scan: Some(_) })));
+}
+
+#[wasm_bindgen_test]
+async fn a_withdrawal_changes_the_cases_consent_and_the_withdrawn_purpose_is_refused_saying_why() {
+    let entries = RwSignal::new(vec![given_consent()]);
+    let current = Signal::derive(move || entries.with(|es| ConsentState::from_entries(es.iter())));
+    let state = new_consent(today(), ConsentKind::Withdrawn);
+    let photos = Signal::derive(move || current.with(|s| refusal_for(s, Permission::PhotosAudio, today())));
+    let _m = mount_en(move || {
+        view! {
+            <ConsentStateView entries today=today() />
+            <ConsentRefusal refusal=photos />
+            <ConsentForm state current />
+        }
+    });
+    settle().await;
+    let row = |p: &str| document().query_selector(&format!("tr[data-permission='{p}']")).unwrap().unwrap();
+    let standing = |p: &str| text_of(&format!("tr[data-permission='{p}'] td"));
+    assert_eq!(row("photos_audio").class_name(), "allowed");
+    assert_eq!(text_of("tr[data-permission='photos_audio'] th"), "Photos and audio recordings");
+    assert_eq!(standing("photos_audio"), "Allowed from 10.01.2026 until 10.01.2031");
+    assert_eq!(row("sharing.police").class_name(), "not-allowed");
+    assert!(!exists("c-data_categories"), "a withdrawal has no terms");
+    // Only what is allowed now can be withdrawn: police sharing was refused, not given.
+    assert!(exists(&decision_id(Permission::PhotosAudio)));
+    assert!(!exists(&decision_id(Permission::Sharing(SharingParty::Police))));
+
+    type_into("c-place", "Urgench").await;
+    type_into("c-operator-name", "SOS Children's Villages Uzbekistan").await;
+    choose("c-operator-country", "uz").await;
+    type_into("c-operator-tax_number", "201234567").await;
+    type_into("c-operator-complaints_contact", "+998 71 000 00 00").await;
+    choose("c-consenter-role", "parent").await;
+    type_into("c-consenter-full_name", "Gulnara Karimova").await;
+    type_into("c-witness", "Dilnoza").await;
+    choose("c-withdrawal_form", "written").await;
+    assert!(exists("c-signature"), "a written withdrawal is signed");
+    choose("c-withdrawal_form", "oral").await;
+    assert!(!exists("c-signature"), "an oral one is not");
+    state.attempted.set(true);
+    settle().await;
+    assert_eq!(error_of("c-decisions"), "Fill this in.", "a withdrawal says what it withdraws");
+    el(&decision_id(Permission::PhotosAudio)).click();
+    settle().await;
+    assert_eq!(state.problems.with_untracked(Vec::len), 0);
+    assert!(document().query_selector("p.consent-refusal").unwrap().is_none(), "photos are allowed until the withdrawal is saved");
+
+    // Saved (the page appends it to the case): the state and the refusal follow.
+    entries.update(|es| es.push(state.form.get_untracked()));
+    settle().await;
+    assert_eq!(row("photos_audio").class_name(), "not-allowed");
+    assert_eq!(standing("photos_audio"), "Withdrawn on 23.11.2026");
+    assert_eq!(row("case_work").class_name(), "allowed", "the other purposes stand");
+    assert_eq!(text_of("p.consent-refusal"), "Not allowed: the family withdrew \"Photos and audio recordings\" on 23.11.2026.");
+}
+
+#[wasm_bindgen_test]
+async fn follow_up_contacts_are_added_and_removed_and_a_referral_the_family_refused_says_why() {
+    let entries = vec![given_consent()];
+    let consent = Signal::derive(move || ConsentState::from_entries(entries.iter()));
+    let state = new_follow_up(today(), Some(consent));
+    let _m = mount_en(move || view! { <FollowUpForm state consent /> });
+    settle().await;
+    let contacts = || state.form.with_untracked(|f| f.contacts.iter().map(|c| c.with_whom.clone()).collect::<Vec<_>>());
+    type_into("u-contacts-0-date", "01.11.2026").await;
+    type_into("u-contacts-0-with_whom", "Mother").await;
+    el("u-contacts-add").click();
+    settle().await;
+    assert_eq!(active_id(), "u-contacts-1-date", "focus goes to the new contact");
+    type_into("u-contacts-1-date", "05.11.2026").await;
+    type_into("u-contacts-1-with_whom", "Teacher").await;
+    choose("u-contacts-1-channel", "phone").await;
+    assert!(text_of("#u-contacts").contains("Contact 2"));
+
+    // Removing the first contact: the second moves up with every answer, dates too.
+    el("u-contacts-0-remove").focus().unwrap();
+    el("u-contacts-0-remove").click();
+    settle().await;
+    assert_eq!(contacts(), vec!["Teacher".to_owned()]);
+    assert_eq!(value_of("u-contacts-0-with_whom"), "Teacher");
+    assert_eq!(value_of("u-contacts-0-date"), "05.11.2026");
+    assert!(!exists("u-contacts-1-date"));
+    el("u-contacts-0-remove").click();
+    settle().await;
+    assert_eq!(active_id(), "u-contacts-add", "with no row left, focus goes to 'add'");
+    state.attempted.set(true);
+    settle().await;
+    assert_eq!(error_of("u-contacts"), "Fill this in.", "a follow-up records something");
+
+    // A referral to the police, which the family refused: refused on the row, with why.
+    el("u-referrals-add").click();
+    settle().await;
+    choose("u-referrals-0-party", "police").await;
+    assert_eq!(error_of("u-referrals-0-party"), "The family's consent does not allow this now.");
+    assert!(text_of("#u-referrals .consent-refusal").contains("refused"), "{}", text_of("#u-referrals"));
+    assert!(text_of("#u-referrals .consent-refusal").contains("10.01.2026"));
+    choose("u-referrals-0-party", "school").await;
+    assert_eq!(error_of("u-referrals-0-party"), "");
+    assert!(document().query_selector("#u-referrals .consent-refusal").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn closing_a_case_asks_for_its_outcome_and_only_the_details_that_outcome_needs() {
+    let state = new_closure(today());
+    let _m = mount_en(move || view! { <ClosureForm state /> });
+    settle().await;
+    state.attempted.set(true);
+    settle().await;
+    assert_eq!(error_of("x-outcome"), "Fill this in.");
+    assert_eq!(document().query_selector_all("#closure-error-summary a").unwrap().length(), 1);
+    choose("x-outcome", "child_returned").await;
+    assert!(exists("x-children_returned") && !exists("x-outcome_note"));
+    assert_eq!(error_of("x-children_returned"), "Fill this in.");
+    type_into("x-children_returned", "2").await;
+    assert_eq!(state.problems.with_untracked(Vec::len), 0);
+    assert!(!exists("closure-error-summary"));
+    choose("x-outcome", "moved").await;
+    assert!(!exists("x-children_returned"));
+    assert_eq!(state.form.with_untracked(|c| c.children_returned), 0, "a hidden answer is dropped");
+    assert_eq!(error_of("x-outcome_note"), "Fill this in.");
+    type_into("x-outcome_note", "To Samarkand").await;
+    assert_eq!(state.problems.with_untracked(Vec::len), 0);
+}
+
+#[wasm_bindgen_test]
+async fn the_print_view_shows_the_family_and_each_choice_with_lines_to_sign() {
+    let mut e = given_consent();
+    e.set(Permission::Public, None);
+    let entry = RwSignal::new(e);
+    let _m = mount_en(move || view! { <ConsentPrint entry family_name=Signal::derive(|| "Karimova".to_owned()) /> });
+    settle().await;
+    let choice = |p: &str| text_of(&format!(".consent-print tr[data-permission='{p}'] .print-choice"));
+    assert!(choice("case_work").starts_with("☒ Yes"), "{}", choice("case_work"));
+    assert!(choice("sharing.police").contains("☐ Yes") && choice("sharing.police").contains("☒ No"));
+    assert!(choice("public").contains("☐ Yes") && choice("public").contains("☐ No"), "unanswered: two boxes to tick by hand");
+    assert!(choice("public").ends_with("Not answered"), "screen readers hear the answer");
+    let sheet = text_of(".consent-print");
+    assert!(sheet.contains("Karimova") && sheet.contains("Gulnara Karimova") && sheet.contains("Your rights."));
+    assert_eq!(document().query_selector_all(".consent-print .signature-line").unwrap().length(), 3);
+    assert_eq!(text_of(".consent-print .print-button"), "Print");
+    assert!(el("consent-print-title").closest(".no-print").unwrap().is_none(), "the sheet itself prints");
+}

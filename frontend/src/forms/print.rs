@@ -55,8 +55,10 @@ fn choice(i18n: I18n, entry: Signal<ConsentEntry>, p: Permission) -> impl IntoVi
             <th scope="row">{i18n.t(p.label_key())}</th>
             <td class="print-choice">
                 <span aria-hidden="true">
-                    <span class="print-box">{move || tick(answer() == Some(true))}</span> {i18n.t("common-yes")} "   "
-                    <span class="print-box">{move || tick(answer() == Some(false))}</span> {i18n.t("common-no")}
+                    <span class="print-box">{move || tick(answer() == Some(true))}</span>
+                    " " {i18n.t("common-yes")} "   "
+                    <span class="print-box">{move || tick(answer() == Some(false))}</span>
+                    " " {i18n.t("common-no")}
                 </span>
                 <span class="visually-hidden">{spoken}</span>
             </td>
