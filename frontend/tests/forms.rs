@@ -548,7 +548,7 @@ async fn a_withdrawal_changes_the_cases_consent_and_the_withdrawn_purpose_is_ref
 
 #[wasm_bindgen_test]
 async fn follow_up_contacts_are_added_and_removed_and_a_referral_the_family_refused_says_why() {
-    let entries = vec![given_consent()];
+    let entries = [given_consent()];
     let consent = Signal::derive(move || ConsentState::from_entries(entries.iter()));
     let state = new_follow_up(today(), Some(consent));
     let _m = mount_en(move || view! { <FollowUpForm state consent /> });
