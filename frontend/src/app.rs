@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::components::status::{provide_status, StatusRegion};
 use crate::i18n::{provide_saved_i18n, LanguageSwitch};
-use crate::pages::{adviser::AdviserPage, caseworker::CaseworkerPage};
+use crate::pages::{caseworker::CaseworkerPage, lazy_adviser};
 
 /// Whether the path is the key holder's page.
 pub fn is_adviser_path(path: &str) -> bool {
@@ -31,7 +31,7 @@ pub fn App() -> impl IntoView {
             </header>
             <main id="main">
                 <StatusRegion status=status />
-                {if adviser { view! { <AdviserPage /> }.into_any() } else { view! { <CaseworkerPage /> }.into_any() }}
+                {if adviser { lazy_adviser() } else { view! { <CaseworkerPage /> }.into_any() }}
             </main>
         </Show>
     }

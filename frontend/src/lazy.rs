@@ -11,8 +11,10 @@ use std::future::Future;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 
+use shared::ErrorCode;
+
 use crate::components::status::use_status;
-use crate::text::t;
+use crate::i18n::use_i18n;
 
 /// A view that appears when `load` resolves; a failed load shows a short notice and
 /// reports it in the status region.
@@ -21,13 +23,14 @@ where
     F: Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
 {
     let status = use_status();
+    let i18n = use_i18n();
     let fut = leptos::__reexports::send_wrapper::SendWrapper::new(load);
     Suspend::new(async move {
         match fut.await {
             Ok(v) => v,
             Err(_) => {
-                status.error(t("app.chunk_failed"));
-                view! { <p class="hint">{t("app.chunk_failed")}</p> }.into_any()
+                status.error(ErrorCode::AppPartUnavailable);
+                view! { <p class="hint" role="alert">{move || i18n.error(ErrorCode::AppPartUnavailable)}</p> }.into_any()
             }
         }
     })

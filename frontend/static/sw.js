@@ -3,9 +3,10 @@
 // (mahalla offices are often offline). It never touches /api/: answers of the relay
 // (records, keyring, sessions) are not cached here or anywhere (they carry
 // Cache-Control: no-store). Nothing personal is ever in these files.
-const SHELL = 'amanat-shell-v2';
-const FILES = ['/', '/index.html', '/boot.js', '/amanat.js', '/amanat_bg.wasm', '/style.css', '/forms.css', '/favicon.svg',
-  '/locales/uz-Latn.ftl', '/locales/uz-Cyrl.ftl', '/locales/ru.ftl', '/locales/kk.ftl', '/locales/en.ftl'];
+// `cargo xtask build` writes the list of the build's files (the wasm chunks' names come
+// from the build) and a name that changes with their hashes in place of the two lines below.
+const SHELL = 'amanat-shell-dev';
+const FILES = ['/', '/index.html'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL).then((c) => c.addAll(FILES)).then(() => self.skipWaiting()));

@@ -73,6 +73,7 @@ codes! {
     VaultLocked = "vault_locked": "The session is locked. Sign in again with your passphrase.",
     NotJson = "not_json": "The request body must be JSON (Content-Type: application/json). Nothing was changed.",
     EntryConflict = "entry_conflict": "An entry with these exact bytes is already stored under another author or case. Nothing was stored; save the record again to seal a new copy.",
+    AppPartUnavailable = "app_part_unavailable": "A part of the app could not be loaded: this device has not opened it while online yet. Connect once, then try again; nothing was lost.",
 }
 
 impl fmt::Display for ErrorCode {

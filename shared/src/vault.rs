@@ -103,6 +103,8 @@ impl std::fmt::Debug for AuthKey {
 }
 
 /// What a passphrase unlocks: the relay credential and the wrapping identity.
+/// (`Clone` so the browser can hand it to its lazily loaded unlock code by value.)
+#[derive(Clone)]
 pub struct VaultKeys {
     pub auth: AuthKey,
     wrap: Identity,

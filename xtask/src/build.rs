@@ -42,6 +42,7 @@ pub fn build_app() -> Result<Built> {
             fs::copy(&path, dist.join("locales").join(path.file_name().expect("a file")))?;
         }
     }
+    write_service_worker(&dist)?;
     write_hashes(&dist)?;
     eprintln!("xtask: app built in {} ({} KB gzip: wasm + JS glue)", dist.display(), built.gzip_bytes / 1024);
     Ok(built)
@@ -138,24 +139,51 @@ pub fn build_wasm(features: &[&str], out: &Path) -> Result<Built> {
     Ok(Built { gzip_bytes, chunk_gzip })
 }
 
+/// Fills the service worker's list of shell files with every file of this build (the
+/// wasm chunks included, so the whole app opens offline) and names its cache after
+/// their hashes, so a new build replaces the old copies.
+fn write_service_worker(dist: &Path) -> Result<()> {
+    let mut files = Vec::new();
+    walk(dist, "", &mut files)?;
+    files.retain(|f| f != "sw.js" && f != "hashes.txt");
+    files.sort();
+    let mut digest = Sha256::new();
+    for f in &files {
+        digest.update(f.as_bytes());
+        digest.update(Sha256::digest(fs::read(dist.join(f))?));
+    }
+    let version = &hex::encode(digest.finalize())[..16];
+    let list: Vec<String> = std::iter::once("'/'".to_owned()).chain(files.iter().map(|f| format!("'/{f}'"))).collect();
+    let sw = fs::read_to_string(dist.join("sw.js"))?;
+    let filled = sw
+        .replace("const SHELL = 'amanat-shell-dev';", &format!("const SHELL = 'amanat-shell-{version}';"))
+        .replace("const FILES = ['/', '/index.html'];", &format!("const FILES = [{}];", list.join(", ")));
+    anyhow::ensure!(filled != sw, "frontend/static/sw.js no longer has the lines the build fills in");
+    fs::write(dist.join("sw.js"), filled)?;
+    Ok(())
+}
+
+/// Every file under `dir`, by its path below it with `/` separators.
+fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+        if e.path().is_dir() {
+            walk(&e.path(), &format!("{name}/"), out)?;
+        } else {
+            out.push(name);
+        }
+    }
+    Ok(())
+}
+
 /// `dist/hashes.txt`: `sha256  path` for every served file, sorted.
 fn write_hashes(dist: &Path) -> Result<()> {
-    // Every file the relay serves, subfolders too (`locales/`), by its path under dist/
-    // with `/` separators, in the format `sha256sum -c` reads.
-    fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
-        for e in fs::read_dir(dir)? {
-            let e = e?;
-            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
-            if e.path().is_dir() {
-                walk(&e.path(), &format!("{name}/"), out)?;
-            } else if name != "hashes.txt" {
-                out.push(name);
-            }
-        }
-        Ok(())
-    }
+    // Every file the relay serves, subfolders too (`locales/`), in the format
+    // `sha256sum -c` reads.
     let mut names = Vec::new();
     walk(dist, "", &mut names)?;
+    names.retain(|n| n != "hashes.txt");
     names.sort();
     let mut out = String::new();
     for n in names {

@@ -48,6 +48,8 @@ pub fn CaseworkerPage() -> impl IntoView {
         }
     });
     let on_enrolled = Callback::new(move |()| enrol_token.set(None));
+    // Fetch the unlock code (Argon2id, age) while the caseworker types the passphrase.
+    crate::vault::kdf::preload();
     move || match vault.unlocked.get() {
         Some(u) => lazy_workspace(u, vault),
         None => match enrol_token.get() {

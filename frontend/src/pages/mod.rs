@@ -2,3 +2,24 @@
 
 pub mod adviser;
 pub mod caseworker;
+
+use leptos::prelude::*;
+
+/// The key holder's page, from its own wasm chunk in the release build: caseworkers
+/// never download it, and key holders do not download the caseworker's forms.
+pub fn lazy_adviser() -> AnyView {
+    #[cfg(feature = "split")]
+    {
+        crate::lazy::view(async move { adviser_chunk().await })
+    }
+    #[cfg(not(feature = "split"))]
+    {
+        view! { <adviser::AdviserPage /> }.into_any()
+    }
+}
+
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(adviser, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn adviser_chunk() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(view! { <adviser::AdviserPage /> }.into_any())
+}

@@ -10,6 +10,7 @@
 
 pub mod cache;
 pub mod guard;
+pub mod kdf;
 pub mod settings;
 pub mod unlock;
 

@@ -18,16 +18,16 @@ use zeroize::Zeroizing;
 use crate::local_db;
 use crate::problem::Problem;
 use crate::relay_client::{self, RelayError};
-use crate::vault::{cache, Unlocked};
+use crate::vault::{cache, kdf, Unlocked};
 
 /// Lets the page paint ("Unlocking…") before the second of Argon2id.
 async fn breathe() {
     TimeoutFuture::new(30).await;
 }
 
-fn derive(passphrase: &str, salt: &str) -> Result<VaultKeys, Problem> {
+async fn derive(passphrase: &str, salt: &str) -> Result<VaultKeys, Problem> {
     let salt = Salt::decode(salt).map_err(|_| ErrorCode::Corrupted)?;
-    Ok(vault::derive(passphrase, &salt)?)
+    Ok(kdf::derive(passphrase, &salt).await?)
 }
 
 fn unlocked(w: &WrappedIdentity, identity: seal::Identity) -> Result<Unlocked, Problem> {
@@ -47,9 +47,9 @@ pub async fn enrol(token: &str, name: &str, passphrase: &str, again: &str) -> Re
     vault::check_new_passphrase(passphrase, name)?;
     breathe().await;
     let salt = Salt::random();
-    let keys = vault::derive(passphrase, &salt)?;
+    let keys = kdf::derive(passphrase, &salt).await?;
     let personal = seal::generate_identity();
-    let wrapped = vault::wrap_identity(&personal, &keys)?;
+    let wrapped = kdf::wrap_identity(&personal, &keys).await?;
     let recipient = personal.to_public().to_string();
     let body = Enrol {
         token: token.to_owned(),
@@ -89,8 +89,8 @@ pub async fn sign_in(name: &str, passphrase: &str) -> Result<SignedIn, Problem> 
     let cached = cache::get(&db, name).await?;
     let had_cache = cached.is_some();
     if let Some(cached) = cached {
-        let keys = derive(&passphrase, &cached.salt)?;
-        match vault::unwrap_identity(&decode(&cached.wrapped_identity)?, &keys) {
+        let keys = derive(&passphrase, &cached.salt).await?;
+        match kdf::unwrap_identity(&decode(&cached.wrapped_identity)?, &keys).await {
             Ok(identity) => {
                 return match relay_client::vault_sign_in(name, &keys.auth.encode()).await {
                     Ok(fresh) => {
@@ -116,10 +116,10 @@ pub async fn sign_in(name: &str, passphrase: &str) -> Result<SignedIn, Problem> 
         Err(RelayError::Unavailable) => return Err(offline_first_time()),
         Err(e) => return Err(e.into()),
     };
-    let keys = derive(&passphrase, &salt)?;
+    let keys = derive(&passphrase, &salt).await?;
     let w = relay_client::vault_sign_in(name, &keys.auth.encode()).await?;
-    let keys = if w.salt == salt { keys } else { derive(&passphrase, &w.salt)? };
-    let identity = vault::unwrap_identity(&decode(&w.wrapped_identity)?, &keys)?;
+    let keys = if w.salt == salt { keys } else { derive(&passphrase, &w.salt).await? };
+    let identity = kdf::unwrap_identity(&decode(&w.wrapped_identity)?, &keys).await?;
     cache::put(&db, &w).await?;
     Ok(SignedIn { unlocked: unlocked(&w, identity)?, online: true, pending_auth: None })
 }
@@ -165,11 +165,11 @@ pub async fn change_passphrase(unlocked: &Unlocked, old: &str, new: &str, again:
     let db = local_db::open().await?;
     let cached = cache::get(&db, &unlocked.name).await?.ok_or(ErrorCode::NotEnrolled)?;
     breathe().await;
-    let old_keys = derive(old, &cached.salt)?;
-    vault::unwrap_identity(&decode(&cached.wrapped_identity)?, &old_keys)?;
+    let old_keys = derive(old, &cached.salt).await?;
+    kdf::unwrap_identity(&decode(&cached.wrapped_identity)?, &old_keys).await?;
     let salt = Salt::random();
-    let new_keys = vault::derive(new, &salt)?;
-    let wrapped = vault::wrap_identity(&unlocked.identity, &new_keys)?;
+    let new_keys = kdf::derive(new, &salt).await?;
+    let wrapped = kdf::wrap_identity(&unlocked.identity, &new_keys).await?;
     let body = ChangePassphrase {
         old_auth: old_keys.auth.encode(),
         salt: salt.encode(),

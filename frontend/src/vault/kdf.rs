@@ -1,0 +1,94 @@
+//! The heavy half of unlocking — Argon2id with HKDF, and opening or sealing the
+//! wrapped identity with age — behind one split point.
+//!
+//! In the release build (`split` feature) this code (argon2, blake2 and age's X25519
+//! decryption) sits in the `unlock` wasm chunk, which the sign-in page fetches in the
+//! background after its first paint ([`preload`]), so the first paint does not carry
+//! it and pressing "Unlock" does not wait for it. The service worker keeps the chunk
+//! for offline unlocking. In tests the same functions are called directly.
+
+use shared::seal::{Ciphertext, Identity};
+use shared::vault::{self, Salt, VaultKeys};
+use shared::ErrorCode;
+use zeroize::Zeroizing;
+
+/// Argon2id + HKDF (`shared::vault::derive`).
+pub async fn derive(passphrase: &str, salt: &Salt) -> Result<VaultKeys, ErrorCode> {
+    let passphrase = Zeroizing::new(passphrase.to_owned());
+    imp::derive(passphrase, *salt).await
+}
+
+/// Opens a wrapped identity (`shared::vault::unwrap_identity`).
+pub async fn unwrap_identity(wrapped: &[u8], keys: &VaultKeys) -> Result<Identity, ErrorCode> {
+    imp::unwrap(wrapped.to_vec(), keys.clone()).await
+}
+
+/// Seals the personal identity to the wrapping key (`shared::vault::wrap_identity`).
+pub async fn wrap_identity(personal: &Identity, keys: &VaultKeys) -> Result<Ciphertext, ErrorCode> {
+    imp::wrap(personal.clone(), keys.clone()).await
+}
+
+/// Fetches the chunk now (the sign-in and enrolment pages call it once painted).
+pub fn preload() {
+    #[cfg(feature = "split")]
+    imp::preload();
+}
+
+#[cfg(feature = "split")]
+mod imp {
+    use super::*;
+    use leptos::wasm_split::{wasm_split, SplitLoaderError};
+
+    type Loaded<T> = Result<Result<T, ErrorCode>, SplitLoaderError>;
+
+    pub fn preload() {
+        // A failure is not cached: the real call retries and reports it.
+        leptos::task::spawn_local(async {
+            let _ = __preload_unlock().await;
+        });
+    }
+
+    fn flat<T>(r: Loaded<T>) -> Result<T, ErrorCode> {
+        r.unwrap_or(Err(ErrorCode::AppPartUnavailable))
+    }
+
+    pub async fn derive(passphrase: Zeroizing<String>, salt: Salt) -> Result<VaultKeys, ErrorCode> {
+        flat(derive_in_chunk(passphrase, salt).await)
+    }
+    pub async fn unwrap(wrapped: Vec<u8>, keys: VaultKeys) -> Result<Identity, ErrorCode> {
+        flat(unwrap_in_chunk(wrapped, keys).await)
+    }
+    pub async fn wrap(personal: Identity, keys: VaultKeys) -> Result<Ciphertext, ErrorCode> {
+        flat(wrap_in_chunk(personal, keys).await)
+    }
+
+    #[wasm_split(unlock, wasm_split_path = ::leptos::wasm_split, fallible, preload(__preload_unlock))]
+    fn derive_in_chunk(passphrase: Zeroizing<String>, salt: Salt) -> Loaded<VaultKeys> {
+        Ok(vault::derive(&passphrase, &salt))
+    }
+
+    #[wasm_split(unlock, wasm_split_path = ::leptos::wasm_split, fallible)]
+    fn unwrap_in_chunk(wrapped: Vec<u8>, keys: VaultKeys) -> Loaded<Identity> {
+        Ok(vault::unwrap_identity(&wrapped, &keys))
+    }
+
+    #[wasm_split(unlock, wasm_split_path = ::leptos::wasm_split, fallible)]
+    fn wrap_in_chunk(personal: Identity, keys: VaultKeys) -> Loaded<Ciphertext> {
+        Ok(vault::wrap_identity(&personal, &keys))
+    }
+}
+
+#[cfg(not(feature = "split"))]
+mod imp {
+    use super::*;
+
+    pub async fn derive(passphrase: Zeroizing<String>, salt: Salt) -> Result<VaultKeys, ErrorCode> {
+        vault::derive(&passphrase, &salt)
+    }
+    pub async fn unwrap(wrapped: Vec<u8>, keys: VaultKeys) -> Result<Identity, ErrorCode> {
+        vault::unwrap_identity(&wrapped, &keys)
+    }
+    pub async fn wrap(personal: Identity, keys: VaultKeys) -> Result<Ciphertext, ErrorCode> {
+        vault::wrap_identity(&personal, &keys)
+    }
+}
