@@ -14,10 +14,12 @@
 //! identity and every opened record exist only in memory while the vault is unlocked.
 
 pub mod app;
+pub mod attachments;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod clock;
 pub mod components;
+pub mod drafts;
 pub mod forms;
 pub mod i18n;
 pub mod intake_draft;

@@ -1,11 +1,15 @@
 //! The browser's IndexedDB database `amanat`: its schema and how it is opened.
 //!
-//! Three object stores, all keyed by string: `outbox` (sealed entries: envelope and
-//! ciphertext, see [`crate::outbox`]), `settings` (public facts such as the pinned
-//! organisation key, see [`crate::keyring_pin`]) and `vault` (per account name: salt,
-//! the wrapped identity — an age file — and the public recipient, so the account can
-//! unlock offline, see [`crate::vault::cache`]). **Invariant:** nothing readable about
-//! a family is ever written here; only ciphertext and the envelope's ids and sizes.
+//! Five object stores, all keyed by string: `outbox` (sealed entries: envelope and
+//! ciphertext, see [`crate::outbox`]), `blobs` (the ciphertext of a streamed entry — an
+//! attachment — as one `Blob`, under its entry id, see [`crate::attachments`]),
+//! `settings` (public facts such as the pinned organisation key, see
+//! [`crate::keyring_pin`]), `vault` (per account name: salt, the wrapped identity — an
+//! age file — and the public recipient, so the account can unlock offline, see
+//! [`crate::vault::cache`]) and `drafts` (forms in progress, each an age file sealed to
+//! its author alone, under `account/kind/case`, see [`crate::drafts`]).
+//! **Invariant:** nothing readable about a family is ever written here; only
+//! ciphertext and the envelope's ids and sizes.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -15,7 +19,9 @@ pub const DB_NAME: &str = "amanat";
 pub const OUTBOX: &str = "outbox";
 pub const SETTINGS: &str = "settings";
 pub const VAULT: &str = "vault";
-const SCHEMA_VERSION: u32 = 2;
+pub const BLOBS: &str = "blobs";
+pub const DRAFTS: &str = "drafts";
+const SCHEMA_VERSION: u32 = 3;
 
 /// The browser's storage failed (quota, private mode, a blocked upgrade…). Carries
 /// the browser's description for the console; people see a sentence from `text`.
@@ -56,6 +62,10 @@ pub async fn open_named(name: &str) -> Result<Database, StorageError> {
             }
             if event.old_version() < 2.0 {
                 db.create_object_store(VAULT).build()?;
+            }
+            if event.old_version() < 3.0 {
+                db.create_object_store(BLOBS).build()?;
+                db.create_object_store(DRAFTS).build()?;
             }
             Ok(())
         })

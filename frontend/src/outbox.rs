@@ -4,6 +4,11 @@
 //! (a `Uint8Array`, through `serde_bytes`) and the upload state. Nothing else: the
 //! plaintext never reaches this module's types. Entries are never deleted here; an
 //! upload failure only changes the state.
+//!
+//! A *streamed* entry (an attachment, up to tens of megabytes) keeps only its first
+//! bytes (the age header, for the checks) in the `outbox` value; its whole ciphertext
+//! is one `Blob` in the `blobs` store under the same id, written in the same
+//! transaction, so the browser keeps it on disk and wasm memory never holds it whole.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -13,7 +18,11 @@ use shared::envelope::Envelope;
 use shared::seal::Ciphertext;
 use shared::{EntryId, ErrorCode};
 
-use crate::local_db::{StorageError, OUTBOX};
+use crate::local_db::{StorageError, BLOBS, OUTBOX};
+
+/// How many first bytes of a streamed entry are kept beside its envelope: enough for
+/// the age header check, which never looks further (the relay checks the same window).
+pub const HEAD_BYTES: usize = shared::age_header::MAX_HEADER_BYTES + 32;
 
 /// Where an entry stands with the relay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +74,10 @@ pub struct StoredEntry {
     /// only their own entries. (Entries from before accounts had owners have "".)
     #[serde(default)]
     pub owner: String,
+    /// The ciphertext is a `Blob` in the `blobs` store and `ciphertext` holds only its
+    /// first [`HEAD_BYTES`] (an attachment; see the module doc).
+    #[serde(default)]
+    pub streamed: bool,
 }
 
 impl StoredEntry {
@@ -76,12 +89,38 @@ impl StoredEntry {
             state: EntryState::Sealed,
             refusal: None,
             owner: owner.to_owned(),
+            streamed: false,
+        }
+    }
+
+    /// A freshly sealed streamed entry: `head` is the first bytes of the ciphertext
+    /// whose whole is stored as a `Blob` by [`put_streamed`].
+    pub fn streamed(envelope: Envelope, mut head: Vec<u8>, owner: &str) -> Self {
+        head.truncate(HEAD_BYTES);
+        StoredEntry {
+            envelope,
+            ciphertext: head,
+            state: EntryState::Sealed,
+            refusal: None,
+            owner: owner.to_owned(),
+            streamed: true,
         }
     }
 
     /// Checks that the stored bytes are still the sealed entry: an age file whose
     /// SHA-256 is the entry id. A damaged entry is reported, kept, and not uploaded.
+    ///
+    /// For a streamed entry only the kept head is checked here (hashing tens of
+    /// megabytes on every listing would stall the page); the relay hashes the whole
+    /// body on upload and refuses it (`id_mismatch`) if the stored Blob was damaged.
     pub fn integrity(&self) -> Result<(), ErrorCode> {
+        if self.streamed {
+            let whole = self.envelope.size as usize;
+            if self.ciphertext.len() != whole.min(HEAD_BYTES) {
+                return Err(ErrorCode::Corrupted);
+            }
+            return Ciphertext::check(self.ciphertext.clone(), 1).map(|_| ()).map_err(|_| ErrorCode::Corrupted);
+        }
         if EntryId::of(&self.ciphertext) != self.envelope.id || self.envelope.size != self.ciphertext.len() as u64 {
             return Err(ErrorCode::Corrupted);
         }
@@ -132,6 +171,27 @@ pub async fn put(db: &Database, entry: &StoredEntry) -> Result<(), StorageError>
     store.put(entry).with_key(entry.envelope.id.to_string()).serde()?.await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Stores a streamed entry and its whole ciphertext (a `Blob`) in one transaction, so
+/// neither exists without the other.
+pub async fn put_streamed(db: &Database, entry: &StoredEntry, blob: &web_sys::Blob) -> Result<(), StorageError> {
+    let tx = db.transaction([OUTBOX, BLOBS]).with_mode(TransactionMode::Readwrite).build()?;
+    let blobs = tx.object_store(BLOBS)?;
+    blobs.put(wasm_bindgen::JsValue::from(blob.clone())).with_key(entry.envelope.id.to_string()).primitive()?.await?;
+    let store = tx.object_store(OUTBOX)?;
+    store.put(entry).with_key(entry.envelope.id.to_string()).serde()?.await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The whole ciphertext of a streamed entry, as the `Blob` the browser keeps on disk.
+pub async fn blob(db: &Database, id: &EntryId) -> Result<Option<web_sys::Blob>, StorageError> {
+    use wasm_bindgen::JsCast;
+    let tx = db.transaction(BLOBS).build()?;
+    let store = tx.object_store(BLOBS)?;
+    let found: Option<wasm_bindgen::JsValue> = store.get(id.to_string()).primitive()?.await?;
+    Ok(found.and_then(|v| v.dyn_into::<web_sys::Blob>().ok()))
 }
 
 /// One entry by id.

@@ -180,6 +180,19 @@ pub async fn put_entry(envelope: &Envelope, ciphertext: &[u8]) -> Result<Stored,
     Ok(if resp.status() == 201 { Stored::Created } else { Stored::AlreadyStored })
 }
 
+/// `PUT /api/v1/entries/{id}` with a `Blob` as the body (a streamed entry, such as an
+/// attachment): the browser sends it from its own storage, so the ciphertext never
+/// passes through wasm memory. Idempotent, like [`put_entry`].
+pub async fn put_entry_blob(envelope: &Envelope, body: &web_sys::Blob) -> Result<Stored, RelayError> {
+    let req = no_store(Request::put(&format!("{API}/entries/{}", envelope.id)))
+        .header("content-type", "application/octet-stream")
+        .header(CASE_HEADER, &envelope.case.to_string())
+        .header(KEYRING_VERSION_HEADER, &envelope.keyring_version.to_string())
+        .body(body.clone());
+    let resp = send(req).await?;
+    Ok(if resp.status() == 201 { Stored::Created } else { Stored::AlreadyStored })
+}
+
 /// `GET /api/v1/entries?after=…`: one page of entry metadata.
 pub async fn list_entries(after: Option<&str>) -> Result<EntryPage, RelayError> {
     let mut b = no_store(Request::get(&format!("{API}/entries")));

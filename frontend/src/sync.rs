@@ -5,7 +5,8 @@
 //! and on request. Uploads are idempotent (the id is the SHA-256 of the bytes), so a
 //! retry after a lost answer cannot duplicate. On any failure the entry stays in the
 //! outbox; only its state changes: `waiting` (try again) or `refused` (with the
-//! relay's reason). Damaged entries are reported and never sent.
+//! relay's reason). Damaged entries are reported and never sent. A streamed entry (an
+//! attachment) is sent as the `Blob` the outbox keeps, so its body streams from disk.
 
 use futures::channel::mpsc;
 use futures::{FutureExt, StreamExt};
@@ -151,7 +152,22 @@ async fn run_pass(view: OutboxView) -> Result<Pass, Problem> {
     view.progress.try_set((0, total));
     for (done, entry) in todo.into_iter().enumerate() {
         let id = entry.envelope.id;
-        match relay_client::put_entry(&entry.envelope, &entry.ciphertext).await {
+        let sent = if entry.streamed {
+            match outbox::blob(&db, &id).await? {
+                Some(blob) => relay_client::put_entry_blob(&entry.envelope, &blob).await,
+                None => {
+                    // The envelope survived, the Blob did not (storage cleared under us):
+                    // report it as damaged, keep the row.
+                    let refusal = Refusal { code: Some(ErrorCode::Corrupted), message: ErrorCode::Corrupted.message().to_owned() };
+                    outbox::set_state(&db, &id, EntryState::Refused, Some(refusal)).await?;
+                    view.progress.try_set((done + 1, total));
+                    continue;
+                }
+            }
+        } else {
+            relay_client::put_entry(&entry.envelope, &entry.ciphertext).await
+        };
+        match sent {
             Ok(_) => outbox::set_state(&db, &id, EntryState::Uploaded, None).await?,
             Err(e) if waits(&e) => {
                 if entry.state != EntryState::Waiting {
