@@ -92,21 +92,30 @@ pub fn seal_entry(
 /// Saves one entry of a case: fetches and checks the keyring (the kept one offline),
 /// validates, seals to the keyring and the author, stores it in the outbox and wakes
 /// the sync loop. On any failure nothing is stored and the form keeps what was typed.
+/// Gives the stored entry and the document as sealed (for the case shown in memory).
 pub async fn save_entry(
     session: &crate::session::Session,
     case: CaseId,
     entry: CaseEntry,
     supersedes: Option<EntryId>,
     consent: Option<&ConsentState>,
-) -> Result<StoredEntry, Problem> {
+) -> Result<(StoredEntry, CaseDocument), Problem> {
     let db = local_db::open().await?;
     let (keyring, pin) = keyring_pin::fetch_verified(&db).await?;
     session.pin.try_set(Some(pin));
     let cx = Context { author: &session.author, own: Some(&session.own), now: clock::now_rfc3339(), today: clock::today() };
+    let kept = CaseDocument {
+        schema: shared::forms::SCHEMA_VERSION,
+        case,
+        created_at: cx.now.clone(),
+        author: session.author.clone(),
+        supersedes,
+        entry: entry.clone(),
+    };
     let stored = seal_entry(case, entry, supersedes, consent, &cx, &keyring)?;
     outbox::put(&db, &stored).await?;
     session.saved.run(());
-    Ok(stored)
+    Ok((stored, kept))
 }
 
 /// Fetches and checks the keyring, seals, and stores in the outbox. On any failure

@@ -704,3 +704,14 @@ closure_outcome-moved = The family moved away
 closure_outcome-transferred = Transferred to another service
 closure_outcome-family_declined = The family declined further help
 closure_outcome-other = Other
+
+## The caseworker's workspace: its parts and the current case.
+workspace-parts = Parts of the workspace
+workspace-part-intake = New family
+workspace-part-case = Current case
+workspace-part-cases = My cases
+workspace-part-outbox = Outbox
+workspace-part-account = Account
+workspace-no_case = No case is open. Save a new family's intake, or continue one of your cases from “My cases”.
+workspace-print = Consent for printing
+workspace-case_forms = Forms of this case

@@ -696,3 +696,14 @@ closure_outcome-moved = Отбасы көшіп кетті
 closure_outcome-transferred = Басқа қызметке берілді
 closure_outcome-family_declined = Отбасы әрі қарайғы көмектен бас тартты
 closure_outcome-other = Басқа
+
+## The caseworker's workspace: its parts and the current case.
+workspace-parts = Жұмыс орнының бөлімдері
+workspace-part-intake = Жаңа отбасы
+workspace-part-case = Ағымдағы іс
+workspace-part-cases = Менің істерім
+workspace-part-outbox = Шығыс
+workspace-part-account = Тіркелгі
+workspace-no_case = Бірде-бір іс ашылмаған. Жаңа отбасының сауалнамасын сақтаңыз немесе «Менің істерім» бөлімінен өз істеріңіздің бірін жалғастырыңыз.
+workspace-print = Басып шығаруға арналған келісім
+workspace-case_forms = Осы істің нысандары

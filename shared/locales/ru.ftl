@@ -704,3 +704,14 @@ closure_outcome-moved = Семья переехала
 closure_outcome-transferred = Передано в другую службу
 closure_outcome-family_declined = Семья отказалась от дальнейшей помощи
 closure_outcome-other = Другое
+
+## The caseworker's workspace: its parts and the current case.
+workspace-parts = Разделы рабочего места
+workspace-part-intake = Новая семья
+workspace-part-case = Текущее дело
+workspace-part-cases = Мои дела
+workspace-part-outbox = Исходящие
+workspace-part-account = Учётная запись
+workspace-no_case = Ни одно дело не открыто. Сохраните анкету новой семьи или продолжите одно из своих дел в разделе «Мои дела».
+workspace-print = Согласие для печати
+workspace-case_forms = Формы этого дела

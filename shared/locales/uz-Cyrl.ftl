@@ -696,3 +696,14 @@ closure_outcome-moved = Оила кўчиб кетди
 closure_outcome-transferred = Бошқа хизматга топширилди
 closure_outcome-family_declined = Оила кейинги ёрдамдан воз кечди
 closure_outcome-other = Бошқа
+
+## The caseworker's workspace: its parts and the current case.
+workspace-parts = Иш жойи бўлимлари
+workspace-part-intake = Янги оила
+workspace-part-case = Жорий иш
+workspace-part-cases = Менинг ишларим
+workspace-part-outbox = Чиқувчи
+workspace-part-account = Ҳисоб
+workspace-no_case = Ҳеч қандай иш очилмаган. Янги оиланинг сўровномасини сақланг ёки «Менинг ишларим» бўлимидан ишларингиздан бирини давом эттиринг.
+workspace-print = Чоп этиш учун розилик
+workspace-case_forms = Ушбу ишнинг шакллари

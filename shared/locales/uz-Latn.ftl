@@ -696,3 +696,14 @@ closure_outcome-moved = Oila koʻchib ketdi
 closure_outcome-transferred = Boshqa xizmatga topshirildi
 closure_outcome-family_declined = Oila keyingi yordamdan voz kechdi
 closure_outcome-other = Boshqa
+
+## The caseworker's workspace: its parts and the current case.
+workspace-parts = Ish joyi bo‘limlari
+workspace-part-intake = Yangi oila
+workspace-part-case = Joriy ish
+workspace-part-cases = Mening ishlarim
+workspace-part-outbox = Chiquvchi
+workspace-part-account = Hisob
+workspace-no_case = Hech qanday ish ochilmagan. Yangi oilaning so‘rovnomasini saqlang yoki «Mening ishlarim» bo‘limidan ishlaringizdan birini davom ettiring.
+workspace-print = Chop etish uchun rozilik
+workspace-case_forms = Ushbu ishning shakllari

@@ -116,6 +116,14 @@ impl<F: Send + Sync + 'static> FormState<F> {
         format!("{}{}", self.rules.prefix, name.replace('.', "-"))
     }
 
+    /// Starts the form again with `value`, no field touched and no save attempted
+    /// (after a save, the next family's form opens empty and quiet).
+    pub fn reset(&self, value: F) {
+        self.attempted.set(false);
+        self.touched.set(HashSet::new());
+        self.form.set(value);
+    }
+
     /// Marks the field `id` as touched: its problem shows from now on.
     pub fn touch(&self, id: &str) {
         if !self.touched.with_untracked(|t| t.contains(id)) {

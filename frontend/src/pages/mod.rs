@@ -2,6 +2,7 @@
 
 pub mod adviser;
 pub mod caseworker;
+pub mod workspace;
 
 use leptos::prelude::*;
 
