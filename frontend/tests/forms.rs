@@ -422,6 +422,9 @@ async fn a_parent_consents_answering_each_purpose_and_signs_on_screen_or_on_pape
         assert!(exists(&id), "the summary links to #{id}, which is not on the page");
     }
     assert_eq!(error_of(&decision_id(Permission::CaseWork)), "Fill this in.");
+    let summary = text_of("#consent-error-summary");
+    assert!(summary.contains("Collection and processing of the family's personal data for case work: Fill this in."), "{summary}");
+    assert!(summary.contains("Police (only where the law requires): Fill this in."), "each question is named by its purpose or party");
 
     type_into("c-operator-name", "SOS Children's Villages Uzbekistan").await;
     choose("c-operator-country", "uz").await;

@@ -143,6 +143,40 @@ pub fn prefill_from_intake(e: &mut ConsentEntry, intake: &FamilyIntake, on: Date
     }
 }
 
+/// A renewal of `previous` dated `today`: the organisation, the consenter, the
+/// children (their assent asked again), the data covered and retention carried over;
+/// every purpose unanswered and no signature, since the family answers afresh.
+pub fn renewal_of(previous: &ConsentEntry, today: Date) -> ConsentEntry {
+    let mut e = ConsentEntry::new(ConsentKind::Renewed);
+    e.date = Some(today);
+    e.place = previous.place.clone();
+    e.operator = previous.operator.clone();
+    e.consenter = previous.consenter.clone();
+    e.children = previous.children.iter().map(|c| ChildAssentEntry { assent: None, ..c.clone() }).collect();
+    e.data_categories = previous.data_categories.clone();
+    e.retention_years = previous.retention_years;
+    e
+}
+
+/// A withdrawal on behalf of the consenter of `previous`, dated `today`, withdrawing
+/// nothing yet (the form asks what).
+pub fn withdrawal_of(previous: &ConsentEntry, today: Date) -> ConsentEntry {
+    let mut e = ConsentEntry::new(ConsentKind::Withdrawn);
+    e.date = Some(today);
+    e.place = previous.place.clone();
+    e.operator = previous.operator.clone();
+    e.consenter.role = previous.consenter.role;
+    e.consenter.full_name = previous.consenter.full_name.clone();
+    e.consenter.member = previous.consenter.member;
+    e
+}
+
+/// The catalog key naming the field `id` in the error summary, where the path's own
+/// label is too vague: a decision is named by its purpose or party.
+pub fn summary_label(id: &str) -> Option<String> {
+    Permission::all().into_iter().find(|p| decision_id(*p) == id).map(Permission::label_key)
+}
+
 /// The callback a page gives the attachment picker of "signed on paper": the sealed
 /// scan becomes the signature's scan.
 pub fn scan_attached(state: FormState<ConsentEntry>) -> Callback<AttachmentRef> {
@@ -392,7 +426,7 @@ fn ConsentSignature(state: FormState<ConsentEntry>, paper_scan: Option<ViewFn>) 
     let on_paper = Memo::new(move |_| state.form.with(|e| matches!(e.signature, Some(Signature::OnPaper { .. }))));
     let scan = Memo::new(move |_| {
         state.form.with(|e| match &e.signature {
-            Some(Signature::OnPaper { scan: Some(s) }) => Some((s.caption.clone(), s.size)),
+            Some(Signature::OnPaper { scan: Some(s) }) => Some(s.caption.clone()),
             _ => None,
         })
     });
@@ -407,8 +441,8 @@ fn ConsentSignature(state: FormState<ConsentEntry>, paper_scan: Option<ViewFn>) 
             <div class="field paper-scan" id="c-signature-scan" tabindex="-1" aria-describedby="c-signature-scan-error">
                 <p class="field-help">{i18n.t("consent-signature-attach_scan")}</p>
                 {paper_scan.as_ref().map(|v| v.run())}
-                {move || scan.get().map(|(caption, size)| view! {
-                    <p class="scan-attached" role="status">{i18n.t("attachment-sealed")} ": " {caption} " (" {size.div_ceil(1024)} " KB)"</p>
+                {move || scan.get().map(|caption| view! {
+                    <p class="scan-attached" role="status">{i18n.t("attachment-sealed")} ": " {caption}</p>
                 })}
                 <p class="field-error" id="c-signature-scan-error" role="alert">
                     {move || scan_problem.get().map(|p| i18n.tr(&p.message_key()))}
@@ -466,7 +500,8 @@ pub fn ConsentForm(
     let paper_scan = StoredValue::new(paper_scan);
     view! {
         <div class="consent-form">
-            <ErrorSummary id="consent-error-summary" problems=state.problems.into() visible=state.attempted.into() />
+            <ErrorSummary id="consent-error-summary" problems=state.problems.into() visible=state.attempted.into()
+                label=summary_label />
             <p class="consent-intro">{intro}</p>
             <Section id="c-section-operator" title="section-consent-operator">{render_all(OPERATOR, whole)}</Section>
             <Section id="c-section-who" title="section-consent-who">
@@ -650,6 +685,25 @@ mod tests {
         e.children[0].date_of_birth = Some(d(2022, 1, 1));
         prune_consent(&mut e, d(2026, 11, 23));
         assert_eq!(e.children[0].assent, None);
+    }
+
+    #[test]
+    fn a_renewal_carries_the_family_over_but_asks_every_purpose_again() {
+        let mut before = ConsentEntry::new(ConsentKind::Given);
+        before.operator.name = "SOS".into();
+        before.consenter.full_name = "Gulnara".into();
+        before.children.push(ChildAssentEntry { full_name: "Aziz".into(), assent: Some(ChildAssent::Assents), ..Default::default() });
+        before.set(Permission::Public, Some(true));
+        before.signature = Some(Signature::OnPaper { scan: None });
+        let r = renewal_of(&before, d(2027, 1, 5));
+        assert_eq!((r.kind, r.date, r.operator.name.as_str()), (ConsentKind::Renewed, Some(d(2027, 1, 5)), "SOS"));
+        assert_eq!((r.children[0].full_name.as_str(), r.children[0].assent), ("Aziz", None));
+        assert!(r.decisions.iter().all(|x| x.granted.is_none()) && r.signature.is_none());
+        let w = withdrawal_of(&before, d(2027, 1, 5));
+        assert_eq!((w.kind, w.consenter.full_name.as_str()), (ConsentKind::Withdrawn, "Gulnara"));
+        assert!(w.decisions.is_empty() && w.children.is_empty());
+        assert_eq!(summary_label("c-decisions-sharing-school").as_deref(), Some("party-school"));
+        assert_eq!(summary_label("c-place"), None);
     }
 
     #[test]

@@ -76,6 +76,10 @@ pub fn ErrorSummary(
     /// the page; its title is `{id}-title`.
     #[prop(optional)]
     id: Option<&'static str>,
+    /// The label key for a field id where the path's own label is too vague (each of
+    /// a consent's yes/no questions is a "decision"; its purpose names it).
+    #[prop(optional)]
+    label: Option<fn(&str) -> Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = id.unwrap_or("form-error-summary");
@@ -89,7 +93,14 @@ pub fn ErrorSummary(
                 .into_iter()
                 .map(|(e, id)| {
                     let href = format!("#{id}");
-                    let text = move || i18n.with_catalog(|c| c.field_error(&e)).unwrap_or_else(|| e.field.clone());
+                    let own_label = label.and_then(|l| l(&id));
+                    let text = move || {
+                        i18n.with_catalog(|c| match &own_label {
+                            Some(key) => format!("{}: {}", c.tr(key, &[]), c.problem(e.problem)),
+                            None => c.field_error(&e),
+                        })
+                        .unwrap_or_else(|| e.field.clone())
+                    };
                     view! {
                         <li>
                             <a href=href on:click=move |ev| {
