@@ -60,14 +60,19 @@ fn pattern(offset: usize) -> u8 {
 
 const JPEG_HEAD: [u8; 4] = [0xFF, 0xD8, 0xFF, 0xE0];
 
-/// A Blob of a JPEG marker and `mib` MiB of patterned bytes, made of JS-side parts.
+/// A Blob of a JPEG marker and `mib` MiB of patterned bytes, made of JS-side parts
+/// filled by JS, so that making it neither grows nor warms up wasm memory.
 fn photo(mib: u32) -> web_sys::Blob {
+    let fill = js_sys::Function::new_with_args(
+        "a, s",
+        "for (let i = 0; i < a.length; i++) { const o = s + i; a[i] = ((o % 251) ^ Math.floor(o / 4093)) & 255; }",
+    );
     let parts = js_sys::Array::new();
     parts.push(&js_sys::Uint8Array::from(&JPEG_HEAD[..]).into());
     for i in 0..mib {
-        let start = (i * MIB) as usize;
-        let chunk: Vec<u8> = (start..start + MIB as usize).map(pattern).collect();
-        parts.push(&js_sys::Uint8Array::from(chunk.as_slice()).into());
+        let chunk = js_sys::Uint8Array::new_with_length(MIB);
+        fill.call2(&JsValue::NULL, &chunk, &JsValue::from(i * MIB)).unwrap();
+        parts.push(&chunk.into());
     }
     web_sys::Blob::new_with_u8_array_sequence(&parts).unwrap()
 }
