@@ -1,25 +1,98 @@
-//! Opening an entry on the key holder's page: the bytes must be the entry the relay
-//! listed (their SHA-256 is the id), open with one of the loaded identities, and hold
-//! a document this version reads. Each failure has its own code, so no entry is ever
-//! dropped without a reason.
+//! Opening an entry for reading (the key holder's page, "My cases"): the bytes must be
+//! the entry the relay listed (their SHA-256 is the id), open with one of the loaded
+//! identities, and hold something this version reads: a case document of either
+//! schema ([`CaseDocument::from_bytes`] upgrades schema 1), or an attachment (a photo or
+//! scan sealed as an entry of its own). Each failure has its own code, so no entry is
+//! ever dropped without a reason.
+//!
+//! What is *not* here: showing an attachment. Its plaintext is only looked at for its
+//! first bytes (the format) and counted; the rest is authenticated by age and dropped
+//! as it streams, so a 20 MB scan never sits in memory as plaintext.
 
-use shared::record::Document;
-use shared::seal::{open_bytes, Identity};
+use std::io::Write;
+use std::sync::Arc;
+
+use shared::forms::attachment::MediaType;
+use shared::forms::CaseDocument;
+use shared::seal::{open_stream, Identity};
 use shared::{EntryId, ErrorCode};
 
-/// Opens one fetched entry.
-pub fn open_entry(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) -> Result<Document, ErrorCode> {
+/// What an opened entry holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Content {
+    /// Shared, so the pages' signals clone it cheaply.
+    Document(Arc<CaseDocument>),
+    /// A sealed photo or scan: its format and plaintext size.
+    Attachment { media_type: MediaType, size: u64 },
+}
+
+/// The bytes an attachment's format is recognised by ([`MediaType::sniff`]).
+const SNIFF_BYTES: usize = 16;
+
+/// Keeps the whole plaintext of a document (JSON, so it starts with `{`), but only the
+/// first [`SNIFF_BYTES`] of anything else, counting the rest.
+#[derive(Default)]
+struct Plaintext {
+    kept: Vec<u8>,
+    total: u64,
+}
+
+impl Write for Plaintext {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let document = self.kept.first().or(buf.first()) == Some(&b'{');
+        let room = if document { buf.len() } else { SNIFF_BYTES.saturating_sub(self.kept.len()).min(buf.len()) };
+        self.kept.extend_from_slice(&buf[..room]);
+        self.total += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for Plaintext {
+    fn drop(&mut self) {
+        // What was read stays in this page's memory no longer than needed.
+        self.kept.iter_mut().for_each(|b| *b = 0);
+    }
+}
+
+/// Opens one fetched entry: a case document or an attachment.
+pub fn open_content(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) -> Result<Content, ErrorCode> {
     if EntryId::of(ciphertext) != *id {
         return Err(ErrorCode::Corrupted);
     }
-    let plaintext = open_bytes(ciphertext, identities)?;
-    Document::from_bytes(&plaintext)
+    shared::age_header::inspect(ciphertext).map_err(|e| match e {
+        ErrorCode::HeaderTooLarge => e,
+        _ => ErrorCode::Corrupted,
+    })?;
+    let mut plain = Plaintext::default();
+    open_stream(ciphertext, &mut plain, identities)?;
+    if plain.kept.first() == Some(&b'{') {
+        return CaseDocument::from_bytes(&plain.kept).map(|d| Content::Document(Arc::new(d)));
+    }
+    match MediaType::sniff(&plain.kept) {
+        Some(media_type) => Ok(Content::Attachment { media_type, size: plain.total }),
+        None => Err(ErrorCode::RecordUnreadable),
+    }
+}
+
+/// Opens one fetched entry that must be a case document (schema 1 or 2).
+pub fn open_entry(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) -> Result<CaseDocument, ErrorCode> {
+    match open_content(id, ciphertext, identities)? {
+        Content::Document(doc) => Ok(Arc::unwrap_or_clone(doc)),
+        Content::Attachment { .. } => Err(ErrorCode::RecordUnreadable),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::forms::{CaseEntry, SCHEMA_VERSION};
+    use shared::record::{Child, Date, Document, Intake, Record, Region};
     use shared::seal::{generate_identity, seal_bytes};
+    use shared::CaseId;
 
     #[test]
     fn each_failure_is_named() {
@@ -29,10 +102,57 @@ mod tests {
         let id = ct.id();
         assert_eq!(open_entry(&id, ct.as_bytes(), &[other]).err(), Some(ErrorCode::WrongKey));
         assert_eq!(open_entry(&id, ct.as_bytes(), std::slice::from_ref(&me)).err(), Some(ErrorCode::RecordUnreadable));
+        let json_but_not_a_document = seal_bytes(br#"{"schema":2}"#, [me.to_public()].iter()).unwrap();
+        assert_eq!(
+            open_entry(&json_but_not_a_document.id(), json_but_not_a_document.as_bytes(), std::slice::from_ref(&me)).err(),
+            Some(ErrorCode::RecordUnreadable)
+        );
         let mut bad = ct.as_bytes().to_vec();
         let last = bad.len() - 3;
         bad[last] ^= 1;
         assert_eq!(open_entry(&id, &bad, std::slice::from_ref(&me)).err(), Some(ErrorCode::Corrupted));
         assert_eq!(open_entry(&EntryId::of(&bad), &bad, &[me]).err(), Some(ErrorCode::Corrupted));
+    }
+
+    #[test]
+    fn a_schema_1_record_and_a_schema_2_entry_both_open_as_case_documents() {
+        let me = generate_identity();
+        let v1 = Document {
+            schema: 1,
+            case: CaseId::random(),
+            created_at: "2026-11-23T10:00:00Z".into(),
+            author: "cw".into(),
+            record: Record::Intake(Intake {
+                family_name: "Karimova".into(),
+                region: Some(Region::UzSamarkand),
+                children: vec![Child { full_name: "Aziz".into(), date_of_birth: Date::new(2016, 3, 1) }],
+                risk_factors: vec![],
+                assessment: String::new(),
+            }),
+        };
+        let ct = seal_bytes(&v1.to_bytes(), [me.to_public()].iter()).unwrap();
+        let doc = open_entry(&ct.id(), ct.as_bytes(), std::slice::from_ref(&me)).unwrap();
+        let CaseEntry::Intake(intake) = &doc.entry else { panic!("not an intake") };
+        assert_eq!((doc.case, intake.household[0].full_name.as_str()), (v1.case, "Aziz"));
+
+        let v2 = CaseDocument { schema: SCHEMA_VERSION, entry: CaseEntry::Closure(Default::default()), ..doc };
+        let ct = seal_bytes(&v2.to_bytes(), [me.to_public()].iter()).unwrap();
+        assert_eq!(open_entry(&ct.id(), ct.as_bytes(), &[me]).unwrap(), v2);
+    }
+
+    #[test]
+    fn an_attachment_opens_as_its_format_and_size_without_keeping_its_bytes() {
+        let me = generate_identity();
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        pdf.resize(300_000, b'x');
+        let ct = seal_bytes(&pdf, [me.to_public()].iter()).unwrap();
+        assert_eq!(
+            open_content(&ct.id(), ct.as_bytes(), std::slice::from_ref(&me)).unwrap(),
+            Content::Attachment { media_type: MediaType::Pdf, size: 300_000 }
+        );
+        assert_eq!(open_entry(&ct.id(), ct.as_bytes(), &[me]).err(), Some(ErrorCode::RecordUnreadable), "not a document");
+        let mut plain = Plaintext::default();
+        plain.write_all(&pdf).unwrap();
+        assert_eq!((plain.kept.len(), plain.total), (SNIFF_BYTES, 300_000));
     }
 }

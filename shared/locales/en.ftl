@@ -66,6 +66,10 @@ cases-hint = Entries you recorded, on this device and on the relay, opened with 
 cases-open = Open my cases
 cases-close = Close my cases
 cases-none = You have not recorded anything yet.
+cases-continue = Continue this case
+record-attachments = Attached photos and scans
+record-kb = { $kb } KB
+record-signed_on_screen = Signed on the screen
 
 ## The v1 intake form.
 intake-title = Family intake

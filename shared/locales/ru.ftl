@@ -64,6 +64,10 @@ cases-hint = Записи, которые вы сделали, на этом у�
 cases-open = Открыть мои дела
 cases-close = Закрыть мои дела
 cases-none = Вы пока ничего не записали.
+cases-continue = Продолжить работу с этим делом
+record-attachments = Приложенные фото и сканы
+record-kb = { $kb } КБ
+record-signed_on_screen = Подписано на экране
 
 ## Анкета первой версии.
 intake-title = Первичная анкета семьи

@@ -64,6 +64,10 @@ cases-hint = Сиз ёзган ёзувлар, шу қурилмада ва се
 cases-open = Ишларимни очиш
 cases-close = Ишларимни ёпиш
 cases-none = Сиз ҳали ҳеч нарса ёзмагансиз.
+cases-continue = Шу иш бўйича давом этиш
+record-attachments = Илова қилинган суратлар ва сканлар
+record-kb = { $kb } КБ
+record-signed_on_screen = Экранда имзоланган
 
 ## Birinchi versiya anketasi.
 intake-title = Оиланинг дастлабки анкетаси

@@ -64,6 +64,10 @@ cases-hint = Siz yozgan yozuvlar, shu qurilmada va serverda; ular faqat shu sahi
 cases-open = Ishlarimni ochish
 cases-close = Ishlarimni yopish
 cases-none = Siz hali hech narsa yozmagansiz.
+cases-continue = Shu ish boʻyicha davom etish
+record-attachments = Ilova qilingan suratlar va skanlar
+record-kb = { $kb } KB
+record-signed_on_screen = Ekranda imzolangan
 
 ## Birinchi versiya anketasi.
 intake-title = Oilaning dastlabki anketasi

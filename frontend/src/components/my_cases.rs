@@ -2,33 +2,30 @@
 //! outbox and from the relay (entries they uploaded from other computers), opened in
 //! memory with their own identity (every entry is sealed to it as well as to the
 //! keyring). The opened records live in this component's signals only: locking
-//! unmounts the workspace and drops them. An entry that does not open is listed with
-//! its reason, never skipped.
+//! unmounts the workspace and drops them. Entries are shown grouped by case, in
+//! reading order ([`by_case`]); an entry that does not open is listed with its reason,
+//! never skipped.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use shared::record::Document;
-use shared::EntryId;
+use shared::forms::CaseDocument;
+use shared::{CaseId, EntryId};
 
-use crate::components::record_view::RecordView;
+use crate::components::record_view::{by_case, CaseGroup};
 use crate::components::status::use_status;
 use crate::i18n::{t, use_i18n};
-use crate::opening::open_entry;
+use crate::local_db;
+use crate::opening::{open_content, Content};
 use crate::outbox;
 use crate::problem::Problem;
 use crate::relay_client;
 use crate::vault::Unlocked;
-use crate::local_db;
 
-/// What opening one entry gave.
-#[derive(Clone)]
-enum Opened {
-    Record(EntryId, Box<Document>),
-    /// Kept as the problem, so its sentence follows the language shown.
-    Failed(EntryId, Problem),
-}
+/// What opening one entry gave: the entry, the case it is listed under, and its
+/// content, or the problem (kept as such, so its sentence follows the language shown).
+type Opened = (EntryId, CaseId, Result<Content, Problem>);
 
 /// Every entry of the caseworker: local first, then the relay's listing (own uploads).
 async fn open_all(unlocked: &Unlocked, relay: bool) -> Result<Vec<Opened>, Problem> {
@@ -37,12 +34,12 @@ async fn open_all(unlocked: &Unlocked, relay: bool) -> Result<Vec<Opened>, Probl
     let (local, _) = outbox::all_of(&db, &unlocked.name).await?;
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
-    for e in &local {
+    // An attachment keeps only its first bytes here (the rest is a Blob): it is read
+    // from the relay's copy when online, and not listed offline.
+    for e in local.iter().filter(|e| !e.streamed) {
         seen.insert(e.envelope.id);
-        out.push(match open_entry(&e.envelope.id, &e.ciphertext, ids) {
-            Ok(doc) => Opened::Record(e.envelope.id, Box::new(doc)),
-            Err(code) => Opened::Failed(e.envelope.id, code.into()),
-        });
+        let content = open_content(&e.envelope.id, &e.ciphertext, ids).map_err(Problem::from);
+        out.push((e.envelope.id, e.envelope.case, content));
     }
     if relay {
         let mut after = None;
@@ -52,13 +49,11 @@ async fn open_all(unlocked: &Unlocked, relay: bool) -> Result<Vec<Opened>, Probl
                 if !seen.insert(meta.id) {
                     continue;
                 }
-                out.push(match relay_client::get_entry(&meta.id).await {
-                    Ok(bytes) => match open_entry(&meta.id, &bytes, ids) {
-                        Ok(doc) => Opened::Record(meta.id, Box::new(doc)),
-                        Err(code) => Opened::Failed(meta.id, code.into()),
-                    },
-                    Err(e) => Opened::Failed(meta.id, e.into()),
-                });
+                let content = match relay_client::get_entry(&meta.id).await {
+                    Ok(bytes) => open_content(&meta.id, &bytes, ids).map_err(Problem::from),
+                    Err(e) => Err(e.into()),
+                };
+                out.push((meta.id, meta.case, content));
             }
             match page.next {
                 Some(next) => after = Some(next),
@@ -69,8 +64,15 @@ async fn open_all(unlocked: &Unlocked, relay: bool) -> Result<Vec<Opened>, Probl
     Ok(out)
 }
 
+/// The caseworker's cases, each with its entries in reading order. With `on_open`,
+/// each case has a "Continue this case" button that hands the case and its opened
+/// documents to the workspace.
 #[component]
-pub fn MyCases(unlocked: Arc<Unlocked>, online: Signal<bool>) -> impl IntoView {
+pub fn MyCases(
+    unlocked: Arc<Unlocked>,
+    online: Signal<bool>,
+    #[prop(optional)] on_open: Option<Callback<(CaseId, Vec<CaseDocument>)>>,
+) -> impl IntoView {
     let status = use_status();
     let i18n = use_i18n();
     let opened = RwSignal::new(None::<Vec<Opened>>);
@@ -106,14 +108,24 @@ pub fn MyCases(unlocked: Arc<Unlocked>, online: Signal<bool>) -> impl IntoView {
                     if list.is_empty() {
                         return view! { <p class="empty">{t("cases-none")}</p> }.into_any();
                     }
-                    list.into_iter().map(|o| match o {
-                        Opened::Record(id, doc) => view! { <RecordView id=id doc=*doc /> }.into_any(),
-                        Opened::Failed(id, why) => view! {
-                            <p class="open-failure" data-id=id.to_string()>
-                                <code>{id.to_string().chars().take(12).collect::<String>()}</code> " " <span class="reason">{move || why.render(&i18n)}</span>
-                            </p>
-                        }.into_any(),
-                    }).collect_view().into_any()
+                    let mut failures = Vec::new();
+                    let mut readable = Vec::new();
+                    for (id, case, content) in list {
+                        match content {
+                            Ok(c) => readable.push((id, case, c)),
+                            Err(why) => failures.push((id, why)),
+                        }
+                    }
+                    let groups = by_case(readable)
+                        .into_iter()
+                        .map(|group| view! { <CaseGroup group on_open=on_open /> })
+                        .collect_view();
+                    let failures = failures.into_iter().map(|(id, why)| view! {
+                        <p class="open-failure" data-id=id.to_string()>
+                            <code>{id.to_string().chars().take(12).collect::<String>()}</code> " " <span class="reason">{move || why.render(&i18n)}</span>
+                        </p>
+                    }).collect_view();
+                    view! { {groups} {failures} }.into_any()
                 })}
             </div>
         </section>

@@ -2,22 +2,22 @@
 //! and read every entry the relay holds.
 //!
 //! The identity is read with `File.text()` and kept only in this page's memory; it is
-//! never stored or sent. Every entry is listed: opened ones as records, the others
-//! with the reason they did not open. "Forget key" drops the identity and every
-//! opened record from the page.
+//! never stored or sent. Every entry is listed: opened ones grouped by case in reading
+//! order (intake, consents and follow-ups in time, closure; photos and scans named
+//! with their format and size), the others with the reason they did not open.
+//! "Forget key" drops the identity and every opened record from the page.
 
 use leptos::prelude::*;
 use shared::api::{Role, SessionInfo};
-use shared::record::Document;
 use shared::seal::{parse_identity_file, Identity, MAX_IDENTITY_FILE};
-use shared::{EntryId, ErrorCode};
+use shared::{CaseId, EntryId, ErrorCode};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::components::record_view::RecordView;
+use crate::components::record_view::{by_case, CaseGroup};
 use crate::components::signin::SignIn;
 use crate::components::status::{use_status, Msg, Status};
 use crate::i18n::{t, t_args, use_i18n, OwnedArg};
-use crate::opening::open_entry;
+use crate::opening::{open_content, Content};
 use crate::problem::Problem;
 use crate::relay_client;
 
@@ -36,8 +36,10 @@ pub fn AdviserPage() -> impl IntoView {
 #[derive(Clone, Debug)]
 struct Opened {
     id: EntryId,
+    /// The case the relay lists it under (an attachment's only case).
+    case: CaseId,
     /// A failure is kept as the problem, so its sentence follows the language shown.
-    result: Result<Document, Problem>,
+    result: Result<Content, Problem>,
 }
 
 /// Reads the chosen file's text, refusing anything larger than an identity file.
@@ -70,14 +72,14 @@ async fn open_all(identities: Vec<Identity>, opened: RwSignal<Vec<Opened>>, gene
                 return;
             }
             let result = match relay_client::get_entry(&meta.id).await {
-                Ok(bytes) => open_entry(&meta.id, &bytes, &identities).map_err(Problem::from),
+                Ok(bytes) => open_content(&meta.id, &bytes, &identities).map_err(Problem::from),
                 Err(e) => Err(Problem::from(e)),
             };
             if !current() {
                 return;
             }
             count += 1;
-            opened.update(|v| v.push(Opened { id: meta.id, result }));
+            opened.update(|v| v.push(Opened { id: meta.id, case: meta.case, result }));
         }
         match page.next {
             Some(next) => after = Some(next),
@@ -155,8 +157,9 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
         });
     };
 
-    let records = move || opened.get().into_iter().filter_map(|o| o.result.ok().map(|d| (o.id, d))).collect::<Vec<_>>();
-    let failures = move || opened.get().into_iter().filter_map(|o| o.result.err().map(|e| (o.id, e))).collect::<Vec<_>>();
+    // Regrouped as entries arrive; a case re-renders only when its entries change.
+    let cases = move || opened.with(|v| by_case(v.iter().filter_map(|o| o.result.clone().ok().map(|c| (o.id, o.case, c)))));
+    let failures = move || opened.with(|v| v.iter().filter_map(|o| o.result.clone().err().map(|e| (o.id, e))).collect::<Vec<_>>());
 
     view! {
         <div class="workspace">
@@ -201,8 +204,8 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
             </section>
             <section id="records" aria-labelledby="records-title">
                 <h2 id="records-title">{t("adviser-title")}</h2>
-                <For each=records key=|(id, _)| *id
-                    children=move |(id, doc)| view! { <RecordView id=id doc=doc /> } />
+                <For each=cases key=|g| g.key()
+                    children=move |group| view! { <CaseGroup group on_open=None /> } />
             </section>
         </div>
     }
