@@ -635,3 +635,83 @@ async fn the_print_view_shows_the_family_and_each_choice_with_lines_to_sign() {
     assert_eq!(text_of(".consent-print .print-button"), "Print");
     assert!(el("consent-print-title").closest(".no-print").unwrap().is_none(), "the sheet itself prints");
 }
+
+/// Every element matching `selector`, as elements.
+fn all(selector: &str) -> Vec<web_sys::Element> {
+    let list = document().query_selector_all(selector).unwrap();
+    (0..list.length()).map(|i| list.get(i).unwrap().unchecked_into()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn every_control_of_the_case_forms_is_labelled_unique_on_the_page_and_big_enough_to_touch() {
+    // The app's own stylesheets, as the relay serves them.
+    let style = document().create_element("style").unwrap();
+    style.set_text_content(Some(concat!(include_str!("../static/style.css"), include_str!("../static/forms.css"))));
+    document().head().unwrap().append_child(&style).unwrap();
+    // Every form at once, as the caseworker's tabs may keep them.
+    let intake = new_intake(today());
+    let consent = new_consent(today(), ConsentKind::Given);
+    let follow_up = new_follow_up(today(), None);
+    let closure = new_closure(today());
+    let entries = RwSignal::new(vec![given_consent()]);
+    let _m = mount_en(move || {
+        view! {
+            <IntakeForm state=intake />
+            <ConsentForm state=consent paper_scan=|| view! { <button type="button">"scan"</button> } />
+            <FollowUpForm state=follow_up />
+            <ClosureForm state=closure />
+            <ConsentStateView entries today=today() />
+            <ConsentPrint entry=consent.form />
+        }
+    });
+    settle().await;
+    for add in ["c-children-add", "u-contacts-add", "u-services-add", "u-referrals-add", "u-goals-add"] {
+        el(add).click();
+    }
+    choose("x-outcome", "other").await;
+    for s in [&intake.attempted, &consent.attempted, &follow_up.attempted, &closure.attempted] {
+        s.set(true);
+    }
+    settle().await;
+
+    let mut ids: Vec<String> = all("[id]").iter().map(|e| e.id()).collect();
+    ids.sort();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), before, "an id is used twice");
+
+    for c in all(".test-mount input, .test-mount select, .test-mount textarea") {
+        let id = c.id();
+        let labelled = !id.is_empty() && document().query_selector(&format!("label[for='{id}']")).unwrap().is_some();
+        assert!(labelled || c.has_attribute("aria-label"), "no label for <{} id={id}>", c.tag_name());
+    }
+    for f in all(".test-mount fieldset") {
+        let named = f.query_selector(":scope > legend").unwrap().is_some() || f.has_attribute("aria-labelledby");
+        assert!(named, "a fieldset without a name: {}", f.id());
+    }
+    for b in all(".test-mount button") {
+        assert!(!b.text_content().unwrap_or_default().trim().is_empty() || b.has_attribute("aria-label"), "a button without a name");
+    }
+    for e in all(".test-mount [aria-describedby], .test-mount [aria-labelledby]") {
+        for attr in ["aria-describedby", "aria-labelledby"] {
+            for id in e.get_attribute(attr).unwrap_or_default().split_whitespace() {
+                assert!(exists(id), "{attr}={id} points at nothing");
+            }
+        }
+    }
+    // Touch targets: at least 44 px high; a radio or checkbox counts with its row
+    // (the label is part of the target).
+    let mut measured = 0;
+    for c in all(".test-mount button, .test-mount select, .test-mount textarea, .test-mount input") {
+        let kind = c.get_attribute("type").unwrap_or_default();
+        let target = if kind == "radio" || kind == "checkbox" { c.closest(".choice").unwrap().unwrap() } else { c.clone() };
+        let r = target.get_bounding_client_rect();
+        if r.width() == 0.0 {
+            continue; // not shown (a hidden section)
+        }
+        measured += 1;
+        assert!(r.height() >= 44.0 - 0.5, "<{} id={}> is {} px high", c.tag_name(), c.id(), r.height());
+    }
+    assert!(measured > 100, "{measured} controls measured");
+    style.remove();
+}
