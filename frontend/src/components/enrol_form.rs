@@ -91,7 +91,7 @@ pub fn EnrolForm(token: String, on_done: Callback<()>) -> impl IntoView {
                 <p class="strength">
                     <label for="enrol-strength">{t("enrol-strength")}</label> " "
                     <meter id="enrol-strength" min="0" max="3" low="1" high="2" optimum="3"
-                        prop:value=level attr:data-strength=move || strength.get().code()></meter> " "
+                        prop:value=level data-strength=move || strength.get().code()></meter> " "
                     <span class="strength-label">{move || strength_text(&i18n, strength.get())}</span>
                 </p>
             </div>
