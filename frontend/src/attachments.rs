@@ -206,7 +206,7 @@ enum Stage {
 
 /// Whole percent of `done` out of `total` (an empty file is done at once).
 pub fn percent(done: u64, total: u64) -> u8 {
-    if total == 0 { 100 } else { (done.saturating_mul(100) / total).min(100) as u8 }
+    done.saturating_mul(100).checked_div(total).map_or(100, |p| p.min(100) as u8)
 }
 
 /// A file input for one photo or scan of `case`, with a progress bar and a spoken

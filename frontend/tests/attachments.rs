@@ -128,7 +128,7 @@ async fn a_20_mb_photo_is_sealed_as_a_stream_in_bounded_memory_and_waits_in_the_
     assert!(grown < 8 * MIB, "wasm memory grew {grown} bytes while sealing 20 MB");
 
     // Progress: from 0 to 100 %, one step per MiB slice, never backwards.
-    let seen = seen.borrow();
+    let seen = seen.borrow().clone();
     assert_eq!(seen.first(), Some(&(0, size)));
     assert_eq!(seen.last(), Some(&(size, size)));
     assert_eq!(seen.len(), 1 + 21);
