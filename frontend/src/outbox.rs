@@ -244,3 +244,49 @@ pub async fn set_state(
     tx.commit().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::seal::{generate_identity, StreamSealer};
+    use shared::CaseId;
+
+    fn streamed(len: usize) -> (StoredEntry, Vec<u8>) {
+        let r = generate_identity().to_public();
+        let mut sealer = StreamSealer::new([r].iter()).unwrap();
+        let mut ct = sealer.push(&vec![7u8; len]).unwrap();
+        let end = sealer.finish().unwrap();
+        ct.extend_from_slice(&end.tail);
+        let envelope = Envelope {
+            id: end.id,
+            case: CaseId::random(),
+            schema: 2,
+            keyring_version: 1,
+            sealed_at: String::new(),
+            size: end.size,
+        };
+        (StoredEntry::streamed(envelope, ct.clone(), "cw"), ct)
+    }
+
+    #[test]
+    fn a_streamed_entry_keeps_only_its_header_and_checks_it() {
+        let (entry, whole) = streamed(200_000);
+        assert_eq!(entry.ciphertext.len(), HEAD_BYTES);
+        assert_eq!(entry.ciphertext[..], whole[..HEAD_BYTES]);
+        assert!(entry.integrity().is_ok());
+        let (small, whole) = streamed(10);
+        assert_eq!(small.ciphertext, whole, "a short file keeps all of it");
+        assert!(small.integrity().is_ok());
+    }
+
+    #[test]
+    fn a_streamed_entry_whose_head_was_damaged_or_cut_is_corrupted() {
+        let (mut entry, _) = streamed(200_000);
+        entry.ciphertext[3] ^= 1; // "age-encryption.org" no more
+        assert_eq!(entry.integrity(), Err(ErrorCode::Corrupted));
+        let (mut entry, _) = streamed(200_000);
+        entry.ciphertext.truncate(100);
+        assert_eq!(entry.integrity(), Err(ErrorCode::Corrupted));
+        assert_eq!(OutboxRow::of(&entry).state, "corrupted");
+    }
+}
