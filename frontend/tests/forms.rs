@@ -550,9 +550,9 @@ async fn a_withdrawal_changes_the_cases_consent_and_the_withdrawn_purpose_is_ref
 }
 
 #[wasm_bindgen_test]
-async fn follow_up_contacts_are_added_and_removed_and_a_referral_the_family_refused_says_why() {
-    let entries = [given_consent()];
-    let consent = Signal::derive(move || ConsentState::from_entries(entries.iter()));
+async fn follow_up_rows_are_added_and_removed_and_what_consent_does_not_allow_says_why() {
+    let entries = RwSignal::new(vec![given_consent()]);
+    let consent = Signal::derive(move || entries.with(|es| ConsentState::from_entries(es.iter())));
     let state = new_follow_up(today(), Some(consent));
     let _m = mount_en(move || view! { <FollowUpForm state consent /> });
     settle().await;
@@ -592,6 +592,20 @@ async fn follow_up_contacts_are_added_and_removed_and_a_referral_the_family_refu
     choose("u-referrals-0-party", "school").await;
     assert_eq!(error_of("u-referrals-0-party"), "");
     assert!(document().query_selector("#u-referrals .consent-refusal").unwrap().is_none());
+    assert!(document().query_selector(".follow-up-form > .consent-refusal").unwrap().is_none());
+
+    // The family withdraws consent to case work: the form says so on top, and no
+    // referral stands any more (sharing needs case work).
+    let mut w = ConsentEntry::new(ConsentKind::Withdrawn);
+    w.date = Some(today());
+    w.set(Permission::CaseWork, Some(false));
+    entries.update(|es| es.push(w));
+    settle().await;
+    assert_eq!(
+        text_of(".follow-up-form > .consent-refusal"),
+        "Not allowed: the family withdrew \"Collection and processing of the family's personal data for case work\" on 23.11.2026."
+    );
+    assert_eq!(error_of("u-referrals-0-party"), "The family's consent does not allow this now.");
 }
 
 #[wasm_bindgen_test]

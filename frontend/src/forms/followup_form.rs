@@ -186,15 +186,23 @@ static FOLLOW_UP_NOTES: &[FieldDef<FollowUp>] = &[long_field!(FollowUp, "notes",
 
 /// The follow-up form. `state` is the page's ([`new_follow_up`],
 /// [`follow_up_state`]); pass the same `consent` signal given to the state, so a
-/// refused referral says why.
+/// refused referral says why, and a case whose consent to case work is missing,
+/// withdrawn or expired says so above the form.
 #[component]
 pub fn FollowUpForm(state: FormState<FollowUp>, #[prop(optional, into)] consent: Option<Signal<ConsentState>>) -> impl IntoView {
     if let Some(c) = consent {
         provide_context(CaseConsent(c));
     }
+    // Every follow-up processes the family's data for case work: while the family
+    // has not allowed it (or has withdrawn it), the form says so on top.
+    let case_work = Signal::derive(move || {
+        let on = state.form.with(|f| f.date).unwrap_or(state.today);
+        consent.and_then(|c| c.with(|s| refusal_for(s, Permission::CaseWork, on)))
+    });
     let whole = Whole(state);
     view! {
         <div class="follow-up-form">
+            <ConsentRefusal refusal=case_work />
             <ErrorSummary id="follow-up-error-summary" problems=state.problems.into() visible=state.attempted.into() />
             {render_all(HEAD, whole)}
             <Section id="u-section-contacts" title="section-contacts">{repeat_group(state, &CONTACTS)}</Section>
