@@ -22,7 +22,7 @@ async fn a_keyring_tampered_on_the_relay_seals_nothing_and_keeps_the_typed_form(
     let browser = Browser::start().await.unwrap();
     browser.enrol_demo_caseworker(&relay).await.unwrap();
     browser.fill_intake("Rakhimova", "Child of the family").await.unwrap();
-    browser.click("#save").await.unwrap();
+    browser.open_part("outbox").await.unwrap();
     browser.wait_for("li.outbox-entry[data-state=uploaded]", 60).await.unwrap();
 
     // The relay slips in a recipient of its own without the organisation's signature.
@@ -36,11 +36,11 @@ async fn a_keyring_tampered_on_the_relay_seals_nothing_and_keeps_the_typed_form(
     std::fs::write(&path, serde_json::to_vec_pretty(&keyring).unwrap()).unwrap();
 
     browser.fill_intake("Abdullaeva", "Child of the family").await.unwrap();
-    browser.click("#save").await.unwrap();
     browser.wait_for_text(ErrorCode::KeyringBadSignature.message(), 30).await.unwrap();
     browser.screenshot("bad-input-tampered-keyring").await.unwrap();
-    let typed = browser.wait_for("#family_name", 5).await.unwrap().prop("value").await.unwrap();
+    let typed = browser.wait_for("#f-family_name", 5).await.unwrap().prop("value").await.unwrap();
     assert_eq!(typed.as_deref(), Some("Abdullaeva"), "the typed form must survive a refused save");
+    browser.open_part("outbox").await.unwrap();
     assert_eq!(browser.count("li.outbox-entry").await.unwrap(), 1, "nothing new may be sealed to a tampered keyring");
 }
 
@@ -51,7 +51,7 @@ async fn a_wrong_key_a_non_key_file_and_a_damaged_entry_are_each_named_on_the_ad
     caseworker.enrol_demo_caseworker(&relay).await.unwrap();
     for family in ["Nazarova", "Ismoilova"] {
         caseworker.fill_intake(family, "Child of the family").await.unwrap();
-        caseworker.click("#save").await.unwrap();
+        caseworker.open_part("outbox").await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(60);
         while caseworker.count("li.outbox-entry[data-state=uploaded]").await.unwrap()
             < if family == "Nazarova" { 1 } else { 2 }

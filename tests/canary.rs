@@ -13,8 +13,9 @@
 //! worker's shell cache — and the app must be locked, show no record, and unlock only
 //! with the passphrase (offline, from the cached wrapped identity).
 //!
-//! Not covered yet: the consent form and document scans (issue 3 has not added them
-//! to the app); every text field that exists is filled.
+//! The session fills the full intake and the family's consent, every free-text field
+//! holding the marker, and attaches a scanned page (a JPEG-headed file holding the
+//! marker) to the paper signature: the scan is sealed in the browser as a stream.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -108,23 +109,35 @@ async fn after_end_session_nothing_typed_is_left_in_the_browser_profile_the_rela
     browser.enrol(&link, NAME, PASSPHRASE).await.unwrap();
     let url_now = browser.client.current_url().await.unwrap();
     assert!(url_now.fragment().is_none(), "the enrolment token must leave the address bar: {url_now}");
-    browser.fill_intake(&format!("{marker}family"), &format!("{marker}child")).await.unwrap();
-    browser.type_into("assessment", &format!("{marker} assessment")).await.unwrap();
+    browser.fill_intake_with(&format!("{marker}family"), &format!("{marker}child"), &marker).await.unwrap();
 
     // 2. Save while the relay is down: sealed and waiting on this device.
     relay.crash();
-    browser.click("#save").await.unwrap();
+    browser.save_intake().await.unwrap();
+    browser.open_part("outbox").await.unwrap();
     browser.wait_for("li.outbox-entry[data-state=waiting]", 60).await.unwrap();
 
-    // 3. The relay comes back: the entry uploads by itself.
+    // 3. The relay comes back: the entry uploads by itself. Then the family's consent,
+    //    every text field holding the marker, signed on paper with a scan that holds
+    //    it too (a file outside every searched directory, as a scanner leaves it).
     relay.restart();
     browser.wait_for("li.outbox-entry[data-state=uploaded]", 90).await.unwrap();
+    let scans = tempfile::tempdir().unwrap();
+    let scan = amanat_tests::browser::scan_file(scans.path(), "consent-scan.jpg", &format!("{marker} scanned page")).unwrap();
+    browser.open_part("case").await.unwrap();
+    browser.fill_consent_with(&marker, &scan).await.unwrap();
+    browser.save_consent().await.unwrap();
+    browser.open_part("outbox").await.unwrap();
+    wait_until("the intake, the scan and the consent to upload", 90, async || {
+        browser.count("li.outbox-entry[data-state=uploaded]").await.unwrap() == 3
+    })
+    .await;
     browser.screenshot("canary-uploaded").await.unwrap();
 
     // 4. End the session: the page is locked and shows nothing of the record.
     browser.click("#end-session").await.unwrap();
     browser.wait_for("#signin-passphrase", 20).await.unwrap();
-    assert_eq!(browser.count("#family_name").await.unwrap(), 0);
+    assert_eq!(browser.count("#f-family_name, #consent-form").await.unwrap(), 0);
     assert_eq!(browser.count("li.outbox-entry").await.unwrap(), 0);
     let source = browser.client.source().await.unwrap();
     assert!(!source.contains(&marker), "the locked page's DOM still holds the marker");
@@ -157,7 +170,7 @@ async fn after_end_session_nothing_typed_is_left_in_the_browser_profile_the_rela
     again.goto(&relay.url("/")).await.unwrap();
     again.wait_for("#signin-passphrase", 30).await.unwrap();
     again.screenshot("canary-reopened-locked").await.unwrap();
-    assert_eq!(again.count("#family_name").await.unwrap(), 0, "locked: no form");
+    assert_eq!(again.count("#f-family_name, #consent-form").await.unwrap(), 0, "locked: no form");
     assert_eq!(again.count("li.outbox-entry").await.unwrap(), 0, "locked: no outbox");
     assert!(!again.client.source().await.unwrap().contains(&marker));
     // A wrong passphrase does not open it, offline either.
@@ -173,7 +186,7 @@ async fn after_end_session_nothing_typed_is_left_in_the_browser_profile_the_rela
     // Argon2id (64 MiB, t = 3) + unwrapping + IndexedDB, as a person waits for it.
     println!("offline unlock took {:?} (target: 1.5 s)", started.elapsed());
     wait_until("the own outbox entry to show", 20, async || {
-        again.count("li.outbox-entry[data-state=uploaded]").await.unwrap() == 1
+        again.open_part("outbox").await.is_ok() && again.count("li.outbox-entry[data-state=uploaded]").await.unwrap() == 3
     })
     .await;
     again.screenshot("canary-unlocked-offline").await.unwrap();

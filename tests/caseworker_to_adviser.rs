@@ -28,9 +28,10 @@ async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_ev
     caseworker.enrol_demo_caseworker(&relay).await.unwrap();
 
     // 1. Save with the relay up: sealed, then uploaded.
-    caseworker.fill_intake("Karimova", "Aziz Karimov").await.unwrap();
+    caseworker.fill_intake_with("Karimova", "Aziz Karimov", "Mother works nights").await.unwrap();
     caseworker.screenshot("caseworker-intake-filled").await.unwrap();
-    caseworker.click("#save").await.unwrap();
+    caseworker.save_intake().await.unwrap();
+    caseworker.open_part("outbox").await.unwrap();
     caseworker.wait_for("li.outbox-entry[data-state=uploaded]", 60).await.unwrap();
     let first = entry_ids(&caseworker, "uploaded").await;
     assert_eq!(first.len(), 1);
@@ -38,7 +39,7 @@ async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_ev
     // 2. The relay goes down: the next entry waits in the outbox, then uploads by itself.
     relay.crash();
     caseworker.fill_intake("Tursunova", "Malika Tursunova").await.unwrap();
-    caseworker.click("#save").await.unwrap();
+    caseworker.open_part("outbox").await.unwrap();
     caseworker.wait_for("li.outbox-entry[data-state=waiting]", 60).await.unwrap();
     caseworker.screenshot("caseworker-outbox-waiting").await.unwrap();
     relay.restart();
@@ -95,8 +96,8 @@ async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_ev
     std::fs::write(&file, &body).unwrap();
     let out = Command::new("age").arg("-d").arg("-i").arg(&identity_path).arg(&file).output().expect("Debian's age");
     assert!(out.status.success(), "age -d failed: {}", String::from_utf8_lossy(&out.stderr));
-    let doc = shared::record::Document::from_bytes(&out.stdout).unwrap();
-    let shared::record::Record::Intake(intake) = doc.record;
+    let doc = shared::forms::CaseDocument::from_bytes(&out.stdout).unwrap();
+    let shared::forms::CaseEntry::Intake(intake) = doc.entry else { panic!("not an intake: {:?}", doc.entry.kind()) };
     assert_eq!(intake.family_name, "Karimova");
 
     // The relay's log names ids and sizes, never what the caseworker typed.

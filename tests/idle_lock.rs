@@ -15,7 +15,7 @@ async fn a_caseworker_who_walks_away_finds_the_app_locked_with_nothing_typed_lef
     let relay = RelayProcess::start_with_app(&["--idle-lock-minutes", "1"]);
     let browser = Browser::start().await.unwrap();
     browser.enrol_demo_caseworker(&relay).await.unwrap();
-    browser.type_into("family_name", "Walked-away-Karimova").await.unwrap();
+    browser.type_into("f-family_name", "Walked-away-Karimova").await.unwrap();
     let typed_at = Instant::now();
 
     browser.wait_for("#lock-reason", 100).await.unwrap();

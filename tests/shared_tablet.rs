@@ -61,7 +61,7 @@ async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_ent
     relay.crash();
     for n in 0..ENTRIES {
         tablet.fill_intake(&format!("Family{n}"), &format!("Child{n}")).await.unwrap();
-        tablet.click("#save").await.unwrap();
+        tablet.open_part("outbox").await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
         while tablet.count("li.outbox-entry").await.unwrap() < n + 1 {
             assert!(Instant::now() < deadline, "entry {n} was not sealed");
@@ -118,7 +118,9 @@ async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_ent
 
     // 4. The next caseworker on the same tablet sees nothing of the first one's work.
     tablet.enrol(&link_b, "bekzod", PASS_B).await.unwrap();
+    tablet.open_part("outbox").await.unwrap();
     assert_eq!(tablet.count("li.outbox-entry").await.unwrap(), 0, "another caseworker's outbox must not show");
+    tablet.open_part("cases").await.unwrap();
     tablet.click("#open-my-cases").await.unwrap();
     tablet.wait_for_text("You have not recorded anything yet.", 30).await.unwrap();
     assert!(!tablet.page_text().await.unwrap().contains("Family0"));
@@ -126,7 +128,9 @@ async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_ent
 
     // 5. The first caseworker signs in again and reopens her own cases with her key.
     tablet.unlock("aziza", PASS_A).await.unwrap();
+    tablet.open_part("outbox").await.unwrap();
     assert_eq!(tablet.count("li.outbox-entry").await.unwrap(), ENTRIES);
+    tablet.open_part("cases").await.unwrap();
     tablet.click("#open-my-cases").await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     while tablet.count("#my-cases article.record").await.unwrap() < ENTRIES {
@@ -144,6 +148,7 @@ async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_ent
     // 6. She changes her passphrase (typed twice): the new one unlocks, the old one not.
     const NEW_A: &str = "harbour lemon quilt 64 crane";
     tablet.unlock("aziza", PASS_A).await.unwrap();
+    tablet.open_part("account").await.unwrap();
     tablet.click("#change-passphrase summary").await.unwrap();
     tablet.type_into("current-passphrase", PASS_A).await.unwrap();
     tablet.type_into("new-passphrase", NEW_A).await.unwrap();
@@ -156,5 +161,6 @@ async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_ent
     tablet.click("#signin-submit").await.unwrap();
     tablet.wait_for_text(shared::ErrorCode::WrongPassphrase.message(), 30).await.unwrap();
     tablet.unlock("aziza", NEW_A).await.unwrap();
+    tablet.open_part("outbox").await.unwrap();
     assert_eq!(tablet.count("li.outbox-entry").await.unwrap(), ENTRIES, "the same identity, the same work");
 }

@@ -69,6 +69,7 @@ pub fn for_tests() -> Result<()> {
         // tests/storage.rs starts a throwaway PostgreSQL cluster (initdb, pg_ctl).
         ("pg_ctlcluster", "postgresql"),
     ])?;
+    axe_core()?;
     wasm_bindgen_runner()
 }
 
@@ -107,4 +108,31 @@ pub fn wasm_opt() -> Option<std::path::PathBuf> {
         eprintln!("xtask: could not install binaryen from npm; building without wasm-opt");
         None
     }
+}
+
+/// axe-core from the npm registry, pinned: the accessibility story
+/// (`tests/accessibility.rs`) injects its `axe.min.js` into the pages it checks.
+pub const AXE_CORE: &str = "4.14.1";
+
+/// Installs axe-core under `target/tools/axe/` once (its own prefix, so installing it
+/// never prunes binaryen) and returns the path of `axe.min.js`. Unlike wasm-opt it is
+/// required: without npm the accessibility story cannot run, so this fails.
+pub fn axe_core() -> Result<std::path::PathBuf> {
+    let tools = crate::root().join("target/tools/axe");
+    let script = tools.join("node_modules/axe-core/axe.min.js");
+    let marker = tools.join(format!("node_modules/axe-core-{AXE_CORE}.ok"));
+    if script.exists() && marker.exists() {
+        return Ok(script);
+    }
+    anyhow::ensure!(have("npm"), "npm is needed to install axe-core {AXE_CORE} for tests/accessibility.rs (Debian package npm)");
+    eprintln!("xtask: installing axe-core {AXE_CORE} from npm into {}", tools.display());
+    std::fs::create_dir_all(&tools)?;
+    sh(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--no-save", "--prefix"])
+        .arg(&tools)
+        .arg(format!("axe-core@{AXE_CORE}")))
+    .context("npm install axe-core")?;
+    anyhow::ensure!(script.exists(), "npm installed axe-core but {} is missing", script.display());
+    std::fs::write(&marker, b"")?;
+    Ok(script)
 }
