@@ -12,7 +12,8 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use amanat_frontend::drafts::{self, draft_key, DraftHandle, DEBOUNCE_MS};
+use amanat_frontend::drafts::{self, draft_key, DraftHandle, DraftStatus, DEBOUNCE_MS};
+use amanat_frontend::i18n::provide_i18n;
 use amanat_frontend::local_db;
 use amanat_frontend::session::Session;
 use amanat_frontend::vault::Unlocked;
@@ -21,6 +22,7 @@ use indexed_db_futures::prelude::*;
 use leptos::prelude::*;
 use shared::api::Role;
 use shared::forms::followup::FollowUp;
+use shared::i18n::{Catalog, Locale};
 use shared::seal::{generate_identity, Identity};
 use shared::{CaseId, ErrorCode};
 use wasm_bindgen::{JsCast, JsValue};
@@ -64,6 +66,10 @@ impl Drop for Form {
     }
 }
 
+fn catalog_en() -> Catalog {
+    Catalog::new(Locale::En, include_str!("../../shared/locales/en.ftl")).unwrap()
+}
+
 async fn mount(name: &str, identity: &Identity, case: Option<CaseId>) -> Form {
     let container: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&container).unwrap();
@@ -76,10 +82,11 @@ async fn mount(name: &str, identity: &Identity, case: Option<CaseId>) -> Form {
         saved: Callback::new(|_| {}),
     };
     let handle = leptos::mount::mount_to(container.clone(), move || {
+        provide_i18n(Locale::En, vec![catalog_en()]);
         let value = RwSignal::new(FollowUp::default());
         let draft = drafts::autosave(&session, "followup", case, value);
         out.set(Some((value, draft)));
-        view! { <p>{move || value.with(|v| v.notes.len())}</p> }
+        view! { <p>{move || value.with(|v| v.notes.len())}</p> <DraftStatus draft=draft /> }
     });
     let (value, draft) = slot.take().unwrap();
     // Let autosave open its database handle.
@@ -227,4 +234,33 @@ async fn an_untouched_form_leaves_no_draft() {
     window().dispatch_event(&web_sys::Event::new("pagehide").unwrap()).unwrap();
     form.unmount();
     assert!(stored(&name, None).await.is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_status_line_says_when_the_draft_was_sealed_and_its_button_discards_it() {
+    let (name, me) = caseworker();
+    let form = mount(&name, &me, None).await;
+    let status = form.container.query_selector(".draft-status [role=status]").unwrap().expect("a status line");
+    assert_eq!(status.get_attribute("aria-live").as_deref(), Some("polite"));
+    let button: web_sys::HtmlElement = form.container.query_selector(".draft-status button").unwrap().unwrap().unchecked_into();
+    assert!(button.hidden(), "nothing to discard yet");
+
+    form.value.set(typed(7));
+    tick().await;
+    form.draft.flush();
+    TimeoutFuture::new(40).await;
+    let said = status.text_content().unwrap_or_default();
+    assert!(said.starts_with("Draft sealed and kept on this device at "), "{said}");
+    assert!(!said.contains(MARKER));
+    assert!(!button.hidden());
+
+    button.click();
+    TimeoutFuture::new(150).await;
+    assert!(stored(&name, None).await.is_none(), "the button discarded the draft");
+    assert_eq!(status.text_content().unwrap_or_default(), "");
+    assert!(button.hidden());
+
+    form.draft.mark_resumed();
+    TimeoutFuture::new(40).await;
+    assert_eq!(status.text_content().unwrap_or_default(), catalog_en().tr("draft-resumed", &[]));
 }
