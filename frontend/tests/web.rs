@@ -1,8 +1,10 @@
-//! Browser tests (headless Chromium through wasm-bindgen-test): the IndexedDB outbox
-//! and age sealing as they really run in wasm32. Pure logic is tested natively
-//! beside the code; these check what only a browser can show.
+//! Browser tests (headless Chromium through wasm-bindgen-test): the IndexedDB outbox,
+//! age sealing and opening as they really run in wasm32, and an opened case rendered
+//! for reading. Pure logic is tested natively beside the code; these check what only
+//! a browser can show.
 //!
-//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p amanat-frontend --target wasm32-unknown-unknown`
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p amanat-frontend --target
+//! wasm32-unknown-unknown --profile wasm-release --test web`
 
 #![cfg(target_arch = "wasm32")]
 
@@ -12,7 +14,9 @@ use amanat_frontend::{local_db, opening};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use shared::keyring::{HolderRole, KeyHolder, Keyring, OrgSigningKey, VerifiedKeyring};
-use shared::record::{Child, Date, Intake, Record, Region, RiskFactor};
+use shared::forms::intake::FamilyIntake;
+use shared::forms::CaseEntry;
+use shared::record::{Child, Date, Intake, Region, RiskFactor};
 use shared::seal::{generate_identity, Identity};
 use shared::ErrorCode;
 use wasm_bindgen::{JsCast, JsValue};
@@ -87,7 +91,9 @@ async fn the_outbox_round_trips_an_entry_and_stores_only_ciphertext_and_envelope
     let keys: Vec<String> = js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>()).iter().filter_map(|k| k.as_string()).collect();
     let mut keys = keys;
     keys.sort();
-    assert_eq!(keys, ["ciphertext", "envelope", "owner", "refusal", "state"]);
+    // `streamed` says whether the whole ciphertext is a Blob beside it (an attachment).
+    assert_eq!(keys, ["ciphertext", "envelope", "owner", "refusal", "state", "streamed"]);
+    assert_eq!(js_sys::Reflect::get(value, &"streamed".into()).unwrap().as_bool(), Some(false));
     let ct = js_sys::Reflect::get(value, &"ciphertext".into()).unwrap();
     let ct: js_sys::Uint8Array = ct.dyn_into().expect("the ciphertext is stored as a Uint8Array");
     let ct = ct.to_vec();
@@ -116,8 +122,8 @@ fn a_record_sealed_in_wasm_opens_in_wasm_for_the_adviser_only() {
     let (kr, adviser) = keyring();
     let entry = sealed(&kr);
     let doc = opening::open_entry(&entry.envelope.id, &entry.ciphertext, &[adviser]).unwrap();
-    let Record::Intake(got) = doc.record;
-    assert_eq!(got, intake());
+    let CaseEntry::Intake(got) = doc.entry else { panic!("not an intake") };
+    assert_eq!(got, FamilyIntake::from(intake()), "a schema 1 record reads as the full intake");
     assert_eq!(doc.case, entry.envelope.case);
     let stranger = generate_identity();
     assert_eq!(
@@ -186,4 +192,135 @@ async fn the_cached_wrapped_identity_is_an_age_file_that_opens_only_with_the_pas
     assert_eq!(opened.unwrap().to_public().to_string(), back.recipient);
     let wrong = vault::derive("pear lantern cobalt 17 reeds", &salt).unwrap();
     assert_eq!(vault::unwrap_identity(bytes.as_bytes(), &wrong).err(), Some(shared::ErrorCode::WrongPassphrase));
+}
+
+fn catalog(locale: shared::i18n::Locale) -> shared::i18n::Catalog {
+    use shared::i18n::Locale;
+    let ftl = match locale {
+        Locale::En => include_str!("../../shared/locales/en.ftl"),
+        Locale::Ru => include_str!("../../shared/locales/ru.ftl"),
+        Locale::Kk => include_str!("../../shared/locales/kk.ftl"),
+        Locale::UzLatn => include_str!("../../shared/locales/uz-Latn.ftl"),
+        Locale::UzCyrl => include_str!("../../shared/locales/uz-Cyrl.ftl"),
+    };
+    shared::i18n::Catalog::new(locale, ftl).unwrap()
+}
+
+/// A case's four kinds of entry and a scan, sealed as the app seals them (schema 2,
+/// to the keyring), fetched back as bytes, opened with the adviser's key, and shown
+/// grouped: intake first, then consent and follow-up, then the closure; every label
+/// from the catalog of the language shown, relabelled by a switch; "Continue this
+/// case" hands the case and its documents over.
+#[wasm_bindgen_test]
+async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown() {
+    use amanat_frontend::components::record_view::{by_case, CaseGroup};
+    use amanat_frontend::i18n::provide_i18n;
+    use amanat_frontend::opening::open_content;
+    use leptos::prelude::*;
+    use shared::forms::consent::{ConsentEntry, ConsentKind, Permission, Signature};
+    use shared::forms::followup::{Closure, ClosureOutcome, Contact, FollowUp};
+    use shared::forms::intake::{Channel, Need, Priority, RiskLevel, Service};
+    use shared::forms::signature::Strokes;
+    use shared::forms::CaseDocument;
+    use shared::i18n::Locale;
+    use shared::CaseId;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    let (kr, adviser) = keyring();
+    let case = CaseId::random();
+    let mut family = FamilyIntake::from(intake());
+    family.risk.level = Some(RiskLevel::High);
+    family.needs.push(Need { service: Service::Legal, priority: Priority::Urgent, note: String::new() });
+    let mut consent = ConsentEntry::new(ConsentKind::Given);
+    consent.date = Date::new(2026, 11, 2);
+    consent.set(Permission::CaseWork, Some(true));
+    consent.signature = Some(Signature::Drawn { strokes: Strokes::encode(400, 150, &[vec![(10, 10), (200, 90)]]).unwrap() });
+    let follow_up = FollowUp {
+        date: Date::new(2026, 11, 10),
+        contacts: vec![Contact { date: Date::new(2026, 11, 10), channel: Some(Channel::HomeVisit), ..Contact::default() }],
+        ..FollowUp::default()
+    };
+    let closure = Closure { date: Date::new(2026, 11, 20), outcome: Some(ClosureOutcome::ChildReturned), children_returned: 1, ..Closure::default() };
+    // Saved out of order on purpose: the reader orders them.
+    let entries = [
+        ("2026-11-20T09:00:00.000Z", CaseEntry::Closure(closure)),
+        ("2026-11-10T09:00:00.000Z", CaseEntry::FollowUp(follow_up)),
+        ("2026-11-01T09:00:00.000Z", CaseEntry::Intake(family)),
+        ("2026-11-02T09:00:00.000Z", CaseEntry::Consent(consent)),
+    ];
+    let mut sealed: Vec<Vec<u8>> = entries
+        .into_iter()
+        .map(|(at, entry)| {
+            let doc = CaseDocument { schema: 2, case, created_at: at.into(), author: "cw".into(), supersedes: None, entry };
+            kr.seal(&doc.to_bytes(), &[]).unwrap().into_bytes()
+        })
+        .collect();
+    let mut scan = b"%PDF-1.7\n".to_vec();
+    scan.resize(5000, b' ');
+    sealed.push(kr.seal(&scan, &[]).unwrap().into_bytes());
+    let opened: Vec<_> = sealed
+        .iter()
+        .map(|ct| {
+            let id = shared::EntryId::of(ct);
+            (id, case, open_content(&id, ct, std::slice::from_ref(&adviser)).unwrap())
+        })
+        .collect();
+    let groups = by_case(opened);
+    assert_eq!(groups.len(), 1);
+
+    let container: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    // Callbacks must be Send + Sync: a Mutex, not a RefCell.
+    let handed = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let got = std::sync::Arc::clone(&handed);
+    let i18n_slot = Rc::new(RefCell::new(None));
+    let slot = Rc::clone(&i18n_slot);
+    let group = groups[0].clone();
+    let _handle = leptos::mount::mount_to(container.clone(), move || {
+        let i18n = provide_i18n(Locale::En, Locale::ALL.iter().map(|&l| catalog(l)).collect());
+        *slot.borrow_mut() = Some(i18n);
+        let on_open = Callback::new(move |(c, docs): (CaseId, Vec<CaseDocument>)| {
+            *got.lock().unwrap() = Some((c, docs.len()));
+        });
+        view! { <CaseGroup group on_open=Some(on_open) /> }
+    });
+    gloo_timers::future::TimeoutFuture::new(40).await;
+
+    let q = |sel: &str| container.query_selector(sel).unwrap().unwrap_or_else(|| panic!("nothing at {sel}"));
+    let kinds = container.query_selector_all("article.record").unwrap();
+    let kinds: Vec<String> = (0..kinds.length())
+        .map(|i| kinds.get(i).unwrap().unchecked_into::<web_sys::Element>().get_attribute("data-kind").unwrap())
+        .collect();
+    assert_eq!(kinds, ["intake", "consent", "follow_up", "closure"]);
+    assert_eq!(q(".case-title").text_content().unwrap().split_whitespace().next(), Some(MARKER));
+    assert_eq!(q(".family-name").text_content().unwrap(), MARKER);
+    let en = catalog(Locale::En);
+    assert_eq!(q("dd.region").text_content().unwrap(), en.tr("region-uz-sa", &[]));
+    assert!(q("ul.children li").text_content().unwrap().contains("01.03.2016"), "dates are shown dd.mm.yyyy");
+    assert_eq!(q("ul.risk-factors li[data-code=low_income]").text_content().unwrap(), en.tr("risk-low_income", &[]));
+    assert!(q("ul.needs li[data-code=legal]").text_content().unwrap().contains(&en.tr("priority-urgent", &[])));
+    assert_eq!(q("dd.assessment").text_content().unwrap(), format!("{MARKER} assessment"));
+    assert!(q("dd.signature").text_content().unwrap().contains(&en.tr("record-signed_on_screen", &[])));
+    assert!(q("dd.signature svg path").get_attribute("d").unwrap().starts_with("M10 10L200 90"));
+    assert!(q("ul.contacts li").text_content().unwrap().contains(&en.tr("channel-home_visit", &[])));
+    assert_eq!(q("dd.outcome").text_content().unwrap(), en.tr("closure_outcome-child_returned", &[]));
+    assert_eq!(q("li.attachment[data-code=pdf]").text_content().unwrap(), format!("{}, 5 KB", en.tr("media_type-pdf", &[])));
+    let text = container.text_content().unwrap();
+    for raw in ["field-", "adviser-", "form-", "record-", "cases-", "region-", "common-"] {
+        assert!(!text.contains(raw), "a raw catalog key ({raw}…) is shown: {text}");
+    }
+
+    // Another language relabels everything; what was typed stays as typed.
+    (*i18n_slot.borrow()).expect("mounted").switch(Locale::Ru);
+    gloo_timers::future::TimeoutFuture::new(40).await;
+    let ru = catalog(Locale::Ru);
+    assert_eq!(q("dd.region").text_content().unwrap(), ru.tr("region-uz-sa", &[]));
+    assert_eq!(q("dd.outcome").text_content().unwrap(), ru.tr("closure_outcome-child_returned", &[]));
+    assert_eq!(q(".family-name").text_content().unwrap(), MARKER);
+    assert!(container.text_content().unwrap().contains(&ru.tr("field-risk-level", &[])));
+
+    q("button.continue-case").unchecked_into::<web_sys::HtmlElement>().click();
+    assert_eq!(*handed.lock().unwrap(), Some((case, 4)), "the case and its four documents, not the scan");
+    container.remove();
 }
