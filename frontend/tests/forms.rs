@@ -632,11 +632,15 @@ async fn closing_a_case_asks_for_its_outcome_and_only_the_details_that_outcome_n
 }
 
 #[wasm_bindgen_test]
-async fn the_print_view_shows_the_family_and_each_choice_with_lines_to_sign() {
+async fn the_print_view_shows_the_family_and_each_choice_with_lines_to_sign_in_the_language_shown() {
     let mut e = given_consent();
     e.set(Permission::Public, None);
     let entry = RwSignal::new(e);
-    let _m = mount_en(move || view! { <ConsentPrint entry family_name=Signal::derive(|| "Karimova".to_owned()) /> });
+    let container = container();
+    let _m = leptos::mount::mount_to(container, move || {
+        provide_i18n(Locale::En, Locale::ALL.iter().map(|&l| catalog(l)).collect());
+        view! { <LanguageSwitch /> <ConsentPrint entry family_name=Signal::derive(|| "Karimova".to_owned()) /> }
+    });
     settle().await;
     let choice = |p: &str| text_of(&format!(".consent-print tr[data-permission='{p}'] .print-choice"));
     assert!(choice("case_work").starts_with("☒ Yes"), "{}", choice("case_work"));
@@ -648,6 +652,15 @@ async fn the_print_view_shows_the_family_and_each_choice_with_lines_to_sign() {
     assert_eq!(document().query_selector_all(".consent-print .signature-line").unwrap().length(), 3);
     assert_eq!(text_of(".consent-print .print-button"), "Print");
     assert!(el("consent-print-title").closest(".no-print").unwrap().is_none(), "the sheet itself prints");
+
+    // In the family's language: the sheet follows the switch, the answers stay.
+    choose("language-switch", "uz-Latn").await;
+    let uz = catalog(Locale::UzLatn);
+    assert_eq!(text_of("#consent-print-title"), uz.tr("consent-print-title", &[]));
+    let rights: String = uz.tr("consent-rights-text", &[]).chars().take(20).collect();
+    assert!(text_of(".consent-print .rights-text").starts_with(&rights));
+    assert!(choice("case_work").starts_with(&format!("☒ {}", uz.tr("common-yes", &[]))));
+    choose("language-switch", "en").await;
 }
 
 /// Every element matching `selector`, as elements.
