@@ -22,7 +22,6 @@ pub mod components;
 pub mod drafts;
 pub mod forms;
 pub mod i18n;
-pub mod intake_draft;
 pub mod keyring_pin;
 #[cfg(feature = "split")]
 pub mod lazy;
@@ -35,7 +34,6 @@ pub mod relay_client;
 pub mod sealing;
 pub mod session;
 pub mod sync;
-pub mod text;
 pub mod vault;
 
 /// Mounts the app when the page is the app's own `index.html` (its `<body>` carries

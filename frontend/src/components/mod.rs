@@ -2,8 +2,6 @@
 
 pub mod change_passphrase;
 pub mod enrol_form;
-pub mod error_summary;
-pub mod intake_form;
 pub mod my_cases;
 pub mod outbox_list;
 pub mod passphrase_signin;
