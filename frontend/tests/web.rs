@@ -206,9 +206,10 @@ fn catalog(locale: shared::i18n::Locale) -> shared::i18n::Catalog {
     shared::i18n::Catalog::new(locale, ftl).unwrap()
 }
 
-/// A case's four kinds of entry and a scan, sealed as the app seals them (schema 2,
-/// to the keyring), fetched back as bytes, opened with the adviser's key, and shown
-/// grouped: intake first, then consent and follow-up, then the closure; every label
+/// A case's four kinds of entry, a correction and a scan, sealed as the app seals them
+/// (schema 2, to the keyring), opened with the adviser's key, and shown grouped: intake
+/// first, then consent and follow-ups, then the closure, the corrected entry marked
+/// and kept; every label
 /// from the catalog of the language shown, relabelled by a switch; "Continue this
 /// case" hands the case and its documents over.
 #[wasm_bindgen_test]
@@ -256,6 +257,17 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
             kr.seal(&doc.to_bytes(), &[]).unwrap().into_bytes()
         })
         .collect();
+    // A correction of the follow-up: a later entry naming the one it corrects.
+    let first_follow_up = shared::EntryId::of(&sealed[1]);
+    let correction = CaseDocument {
+        schema: 2,
+        case,
+        created_at: "2026-11-11T09:00:00.000Z".into(),
+        author: "cw".into(),
+        supersedes: Some(first_follow_up),
+        entry: CaseEntry::FollowUp(FollowUp { date: Date::new(2026, 11, 10), ..FollowUp::default() }),
+    };
+    sealed.push(kr.seal(&correction.to_bytes(), &[]).unwrap().into_bytes());
     let mut scan = b"%PDF-1.7\n".to_vec();
     scan.resize(5000, b' ');
     sealed.push(kr.seal(&scan, &[]).unwrap().into_bytes());
@@ -292,7 +304,12 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
     let kinds: Vec<String> = (0..kinds.length())
         .map(|i| kinds.get(i).unwrap().unchecked_into::<web_sys::Element>().get_attribute("data-kind").unwrap())
         .collect();
-    assert_eq!(kinds, ["intake", "consent", "follow_up", "closure"]);
+    assert_eq!(kinds, ["intake", "consent", "follow_up", "follow_up", "closure"]);
+    let superseded = container.query_selector_all("article.record.superseded").unwrap();
+    assert_eq!(superseded.length(), 1, "only the corrected entry is marked");
+    let marked = superseded.get(0).unwrap().unchecked_into::<web_sys::Element>();
+    assert_eq!(marked.get_attribute("data-id"), Some(first_follow_up.to_string()));
+    assert!(marked.text_content().unwrap().contains(&catalog(Locale::En).tr("record-superseded", &[])));
     assert_eq!(q(".case-title").text_content().unwrap().split_whitespace().next(), Some(MARKER));
     assert_eq!(q(".family-name").text_content().unwrap(), MARKER);
     let en = catalog(Locale::En);
@@ -321,6 +338,6 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
     assert!(container.text_content().unwrap().contains(&ru.tr("field-risk-level", &[])));
 
     q("button.continue-case").unchecked_into::<web_sys::HtmlElement>().click();
-    assert_eq!(*handed.lock().unwrap(), Some((case, 4)), "the case and its four documents, not the scan");
+    assert_eq!(*handed.lock().unwrap(), Some((case, 5)), "the case and its five documents, not the scan");
     container.remove();
 }

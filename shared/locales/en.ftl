@@ -70,6 +70,7 @@ cases-continue = Continue this case
 record-attachments = Attached photos and scans
 record-kb = { $kb } KB
 record-signed_on_screen = Signed on the screen
+record-superseded = Corrected by a later entry of this case; kept as it was.
 
 ## The v1 intake form.
 intake-title = Family intake

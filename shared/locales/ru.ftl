@@ -68,6 +68,7 @@ cases-continue = Продолжить работу с этим делом
 record-attachments = Приложенные фото и сканы
 record-kb = { $kb } КБ
 record-signed_on_screen = Подписано на экране
+record-superseded = Исправлено более поздней записью этого дела; сохранено без изменений.
 
 ## Анкета первой версии.
 intake-title = Первичная анкета семьи

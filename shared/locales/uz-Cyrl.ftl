@@ -68,6 +68,7 @@ cases-continue = Шу иш бўйича давом этиш
 record-attachments = Илова қилинган суратлар ва сканлар
 record-kb = { $kb } КБ
 record-signed_on_screen = Экранда имзоланган
+record-superseded = Шу ишнинг кейинги ёзуви билан тузатилган; ўзгаришсиз сақланган.
 
 ## Birinchi versiya anketasi.
 intake-title = Оиланинг дастлабки анкетаси

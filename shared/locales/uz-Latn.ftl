@@ -68,6 +68,7 @@ cases-continue = Shu ish boʻyicha davom etish
 record-attachments = Ilova qilingan suratlar va skanlar
 record-kb = { $kb } KB
 record-signed_on_screen = Ekranda imzolangan
+record-superseded = Shu ishning keyingi yozuvi bilan tuzatilgan; oʻzgarishsiz saqlangan.
 
 ## Birinchi versiya anketasi.
 intake-title = Oilaning dastlabki anketasi

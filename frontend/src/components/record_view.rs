@@ -363,9 +363,10 @@ fn render_line(i18n: I18n, line: Line) -> impl IntoView {
     view! { <dt>{i18n.t(line.label)}</dt> {value} }
 }
 
-/// One opened entry of a case.
+/// One opened entry of a case. `superseded`: a later entry of the case corrects it
+/// (entries are never edited), so it is marked as such, and kept.
 #[component]
-pub fn RecordView(id: EntryId, doc: Arc<CaseDocument>) -> impl IntoView {
+pub fn RecordView(id: EntryId, doc: Arc<CaseDocument>, #[prop(optional)] superseded: bool) -> impl IntoView {
     let i18n = use_i18n();
     let (heading, lines) = describe(&doc.entry);
     let heading = match heading {
@@ -374,8 +375,9 @@ pub fn RecordView(id: EntryId, doc: Arc<CaseDocument>) -> impl IntoView {
     };
     let lines = lines.into_iter().map(|l| render_line(i18n, l)).collect_view();
     view! {
-        <article class="record card" data-id=id.to_string() data-case=doc.case.to_string() data-kind=doc.entry.kind()>
+        <article class="record card" class:superseded=superseded data-id=id.to_string() data-case=doc.case.to_string() data-kind=doc.entry.kind()>
             {heading}
+            {superseded.then(|| view! { <p class="superseded-note">{t("record-superseded")}</p> })}
             <dl>
                 {lines}
                 <dt>{t("adviser-author")}</dt>
@@ -493,7 +495,12 @@ pub fn CaseGroup(group: CaseEntries, on_open: Option<Callback<(CaseId, Vec<CaseD
             <ul class="attachments">{items}</ul>
         }
     });
-    let docs = group.docs.into_iter().map(|(id, doc)| view! { <RecordView id doc /> }).collect_view();
+    let corrected: Vec<EntryId> = group.docs.iter().filter_map(|(_, d)| d.supersedes).collect();
+    let docs = group
+        .docs
+        .into_iter()
+        .map(|(id, doc)| view! { <RecordView id doc superseded=corrected.contains(&id) /> })
+        .collect_view();
     view! {
         <section class="case" data-case=case.to_string()>
             <h3 class="case-title">{title} " " <code class="case-id">{case.to_string().chars().take(8).collect::<String>()}</code></h3>
@@ -640,33 +647,33 @@ mod tests {
         use shared::forms::intake::{CareArrangement, Channel, ReferralSource, RiskLevel, SchoolAttendance, SeparationRisk};
         use shared::forms::signature::Strokes;
         let d = Date::new(2026, 11, 1);
-        let t = |s: &str| s.to_owned();
-        let mut f = FamilyIntake { family_name: t("F"), assessment: t("a"), ..FamilyIntake::default() };
+        let own = |s: &str| s.to_owned();
+        let mut f = FamilyIntake { family_name: own("F"), assessment: own("a"), ..FamilyIntake::default() };
         f.meta.date = d;
         f.meta.channel = Some(Channel::Phone);
         f.meta.referral_source = Some(ReferralSource::Other);
-        f.meta.referral_note = t("n");
+        f.meta.referral_note = own("n");
         f.address.region = Some(Region::UzSamarkand);
-        f.address.mahalla = t("m");
+        f.address.mahalla = own("m");
         let key = f.add_member();
         let m = &mut f.household[0];
-        (m.full_name, m.date_of_birth, m.relation) = (t("x"), d, Some(Relation::Child));
+        (m.full_name, m.date_of_birth, m.relation) = (own("x"), d, Some(Relation::Child));
         (m.disability_group, m.residence) = (Some(DisabilityGroup::DisabledChild), Some(Residence::InHousehold));
         f.children_at_risk.push(ChildAtRisk {
             member: key,
             separation_risk: Some(SeparationRisk::High),
             care_arrangement: Some(CareArrangement::Relatives),
             school_attendance: Some(SchoolAttendance::Regular),
-            notes: t("n"),
+            notes: own("n"),
         });
-        f.risk = shared::forms::intake::RiskAssessment { factors: RiskFactor::ALL.to_vec(), other: t("o"), notes: t("n"), level: Some(RiskLevel::Emergency) };
-        f.needs.push(Need { service: Service::Legal, priority: Priority::Urgent, note: t("n") });
+        f.risk = shared::forms::intake::RiskAssessment { factors: RiskFactor::ALL.to_vec(), other: own("o"), notes: own("n"), level: Some(RiskLevel::Emergency) };
+        f.needs.push(Need { service: Service::Legal, priority: Priority::Urgent, note: own("n") });
 
         let mut given = ConsentEntry::new(ConsentKind::Given);
-        (given.date, given.place, given.witness, given.notes) = (d, t("p"), t("w"), t("n"));
-        given.operator.name = t("o");
-        (given.consenter.full_name, given.consenter.role) = (t("c"), Some(ConsenterRole::Parent));
-        given.children.push(ChildAssentEntry { member: None, full_name: t("k"), date_of_birth: d, assent: Some(ChildAssent::Assents) });
+        (given.date, given.place, given.witness, given.notes) = (d, own("p"), own("w"), own("n"));
+        given.operator.name = own("o");
+        (given.consenter.full_name, given.consenter.role) = (own("c"), Some(ConsenterRole::Parent));
+        given.children.push(ChildAssentEntry { member: None, full_name: own("k"), date_of_birth: d, assent: Some(ChildAssent::Assents) });
         given.set(Permission::CaseWork, Some(true));
         given.set(Permission::Public, Some(false));
         (given.data_categories, given.retention_years, given.expires_on) = (DataCategory::ALL.to_vec(), Some(5), d);
@@ -682,13 +689,13 @@ mod tests {
 
         let follow_up = FollowUp {
             date: d,
-            contacts: vec![Contact { date: d, channel: Some(Channel::HomeVisit), with_whom: t("w"), notes: t("n") }],
-            services: vec![ServiceDelivered { service: Some(Service::Medical), date: d, provider: t("p"), via_referral: true, notes: t("n") }],
-            referrals: vec![Referral { party: Some(SharingParty::School), organisation: t("o"), service: Some(Service::Education), date: d, status: Some(ReferralStatus::Sent), notes: t("n") }],
-            goals: vec![PlanGoal { goal: t("g"), service: Some(Service::Employment), target_date: d, status: Some(GoalStatus::Achieved), notes: t("n") }],
-            notes: t("n"),
+            contacts: vec![Contact { date: d, channel: Some(Channel::HomeVisit), with_whom: own("w"), notes: own("n") }],
+            services: vec![ServiceDelivered { service: Some(Service::Medical), date: d, provider: own("p"), via_referral: true, notes: own("n") }],
+            referrals: vec![Referral { party: Some(SharingParty::School), organisation: own("o"), service: Some(Service::Education), date: d, status: Some(ReferralStatus::Sent), notes: own("n") }],
+            goals: vec![PlanGoal { goal: own("g"), service: Some(Service::Employment), target_date: d, status: Some(GoalStatus::Achieved), notes: own("n") }],
+            notes: own("n"),
         };
-        let closure = Closure { date: d, outcome: Some(ClosureOutcome::Other), outcome_note: t("o"), children_returned: 1, notes: t("n") };
+        let closure = Closure { date: d, outcome: Some(ClosureOutcome::Other), outcome_note: own("o"), children_returned: 1, notes: own("n") };
         vec![
             CaseEntry::Intake(f),
             CaseEntry::Consent(given),
@@ -709,7 +716,10 @@ mod tests {
             .map(|&l| Catalog::new(l, &std::fs::read_to_string(root.join(format!("{}.ftl", l.tag()))).unwrap()).unwrap())
             .collect();
         let mut keys: Vec<String> = everything().iter().flat_map(keys_of).collect();
-        keys.extend(["adviser-author", "adviser-created_at", "adviser-case", "record-attachments", "record-kb", "cases-continue"].map(String::from));
+        keys.extend(
+            ["adviser-author", "adviser-created_at", "adviser-case", "record-attachments", "record-kb", "record-superseded", "cases-continue"]
+                .map(String::from),
+        );
         keys.sort();
         keys.dedup();
         assert!(keys.len() > 100, "every field answered: {} keys", keys.len());
