@@ -426,6 +426,7 @@ async fn a_parent_consents_answering_each_purpose_and_signs_on_screen_or_on_pape
     assert!(summary.contains("Collection and processing of the family's personal data for case work: Fill this in."), "{summary}");
     assert!(summary.contains("Police (only where the law requires): Fill this in."), "each question is named by its purpose or party");
 
+    assert!(document().query_selector(".consent-intro").unwrap().is_none(), "no intro before the organisation is named");
     type_into("c-operator-name", "SOS Children's Villages Uzbekistan").await;
     choose("c-operator-country", "uz").await;
     type_into("c-operator-tax_number", "201 234 567").await;

@@ -502,7 +502,11 @@ pub fn ConsentForm(
         <div class="consent-form">
             <ErrorSummary id="consent-error-summary" problems=state.problems.into() visible=state.attempted.into()
                 label=summary_label />
-            <p class="consent-intro">{intro}</p>
+            // The intro names the organisation; until it is filled in, it would read
+            // "(tax number ) asks…".
+            <Show when=move || state.form.with(|e| !e.operator.name.trim().is_empty())>
+                <p class="consent-intro">{intro}</p>
+            </Show>
             <Section id="c-section-operator" title="section-consent-operator">{render_all(OPERATOR, whole)}</Section>
             <Section id="c-section-who" title="section-consent-who">
                 {render_all(WHO, whole)}

@@ -138,7 +138,9 @@ pub fn ConsentPrint(
             </div>
             <h1 id="consent-print-title">{i18n.t("consent-print-title")}</h1>
             <p class="print-kind">{kind}</p>
-            <p class="consent-intro">{intro}</p>
+            <Show when=move || entry.with(|e| !e.operator.name.trim().is_empty())>
+                <p class="consent-intro">{intro}</p>
+            </Show>
             <table class="print-facts">
                 {row(i18n, "field-operator-name", e(|e| e.operator.name.clone()))}
                 {row(i18n, "field-operator-tax_number", e(|e| e.operator.tax_number.clone()))}
