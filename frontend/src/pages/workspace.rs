@@ -157,7 +157,9 @@ pub fn Workspace(unlocked: Arc<Unlocked>, vault: Vault) -> impl IntoView {
         .map(|p| {
             view! {
                 <button type="button" id=format!("{}-button", p.id()) class="part-button"
-                    aria-controls=p.id()
+                    // Only the part shown exists in the DOM: an id that names nothing
+                    // is invalid ARIA (axe-core: aria-valid-attr-value, critical).
+                    aria-controls=move || (part.get() == p).then_some(p.id())
                     aria-current=move || (part.get() == p).then_some("page")
                     on:click=move |_| part.set(p)>{t(p.key())}</button>
             }
