@@ -381,8 +381,7 @@ mod tests {
                 }
                 let rest = &src[at + 2..];
                 let key = &rest[..rest.find('"').unwrap()];
-                // The transitional `text::t("page.name")` reads `page-name`.
-                used.push((file.clone(), key.replace('.', "-")));
+                used.push((file.clone(), key.to_owned()));
             }
         }
         used
