@@ -170,7 +170,7 @@ pub fn Workspace(unlocked: Arc<Unlocked>, vault: Vault) -> impl IntoView {
         let body = match part.get() {
             Part::Intake => view! { <IntakePart unlocked=u.clone() cases=cases part=part /> }.into_any(),
             Part::Case => view! { <CasePart unlocked=u.clone() cases=cases /> }.into_any(),
-            Part::Cases => view! { <MyCases unlocked=u.clone() online=Signal::from(vault.online) /> }.into_any(),
+            Part::Cases => view! { <MyCases unlocked=u.clone() online=Signal::from(vault.online) on_open=on_open /> }.into_any(),
             Part::Outbox => view! { <OutboxList view=outbox sync=sync.clone() /> }.into_any(),
             Part::Account => view! { <ChangePassphrase unlocked=u.clone() /> }.into_any(),
         };
