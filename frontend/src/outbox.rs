@@ -144,11 +144,11 @@ pub struct OutboxRow {
 impl OutboxRow {
     pub fn of(entry: &StoredEntry) -> Self {
         let (state, problem) = match entry.integrity() {
-            Err(code) => ("corrupted", Some(code.message().to_owned())),
+            Err(code) => ("corrupted", Some(crate::i18n::error_now(code))),
             Ok(()) => (
                 entry.state.code(),
                 entry.refusal.as_ref().filter(|_| entry.state == EntryState::Refused).map(|r| match r.code {
-                    Some(code) => code.message().to_owned(),
+                    Some(code) => crate::i18n::error_now(code),
                     None => r.message.clone(),
                 }),
             ),
