@@ -31,6 +31,19 @@ async fn a_caseworker_switches_language_mid_form_and_keeps_what_was_typed() {
     let lang = browser.client.execute("return document.documentElement.lang", vec![]).await.unwrap();
     assert_eq!(lang.as_str(), Some("uz-Latn"));
     assert_eq!(text_of(&browser, "#enrol h2").await, "Parolingizni tanlang");
+    // How long the page waits for its catalog before it shows anything (resource
+    // timing, milliseconds since navigation): a figure for the README, not a limit.
+    let timing = browser
+        .client
+        .execute(
+            "const e = performance.getEntriesByType('resource').find(r => r.name.endsWith('/locales/uz-Latn.ftl'));\
+             return e ? [e.startTime, e.responseEnd, e.encodedBodySize] : null",
+            vec![],
+        )
+        .await
+        .unwrap();
+    eprintln!("catalog uz-Latn.ftl [fetch start ms, response end ms, bytes]: {timing}");
+    assert!(timing.is_array(), "the catalog was fetched from /locales/");
 
     // Half of the enrolment typed, then Russian chosen.
     browser.type_into("enrol-name", "demo-caseworker").await.unwrap();
