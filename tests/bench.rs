@@ -11,7 +11,10 @@
 //! - sync: the release `amanat serve` serving `target/bench/dist` on 127.0.0.1; in
 //!   headless Chromium the app's own outbox gets 1 000 sealed 10 KB entries, then the
 //!   app's own sync loop uploads them; timed until the relay has acknowledged every one,
-//!   and the relay's list must hold exactly those ids. Into `target/bench/sync.json`.
+//!   and the relay's list must hold exactly those ids. Into `target/bench/sync.json`;
+//! - forms: the same relay serving `forms.html`: typing into the app's real intake
+//!   form with a 12-member household, and saving that intake through the app's
+//!   `seal_entry` + `outbox::put` and `save_entry`. Into `target/bench/forms.json`.
 
 use std::collections::BTreeSet;
 
@@ -171,4 +174,49 @@ async fn browser_bench_syncs_1000_queued_entries_to_a_local_relay() {
     });
     std::fs::write(workspace_root().join("target/bench/sync.json"), figures.to_string()).unwrap();
     println!("sync figures: {figures}");
+}
+
+/// Keystrokes timed in the typing bench (after a warm-up the page drops), and saves of
+/// the full intake timed each way.
+const KEYSTROKES: usize = 200;
+const SAVES: usize = 20;
+
+/// Issue 3's performance rows: typing into the real intake form with a 12-member
+/// household (input to the end of the frame's rendering, one keystroke per frame), and
+/// saving that intake (validate + seal + IndexedDB write; and the whole save with the
+/// keyring fetched from the relay), in headless Chromium against the release relay.
+/// Into `target/bench/forms.json`.
+#[tokio::test]
+#[ignore = "benchmark: run by `cargo xtask bench`"]
+async fn browser_bench_types_into_and_saves_a_12_member_intake() {
+    let dist = workspace_root().join("target/bench/dist");
+    assert!(dist.join("forms.html").exists(), "run `cargo xtask bench`, which builds {}", dist.display());
+    let relay = RelayProcess::start_in(Some(dist), &[]);
+    let name = backend::demo::CASEWORKER;
+    let token = relay.demo_file("caseworker.token");
+
+    let browser = Browser::start().await.unwrap();
+    browser.goto(&relay.url("/forms.html")).await.unwrap();
+    browser.wait_for("body[data-ready]", 60).await.unwrap();
+    browser
+        .client
+        .execute(
+            "window.amanatFormsBench(arguments[0], arguments[1], arguments[2], arguments[3]);",
+            vec![name.into(), token.into(), KEYSTROKES.into(), SAVES.into()],
+        )
+        .await
+        .unwrap();
+    let body = browser.wait_for("body[data-results], body[data-error]", 600).await.unwrap();
+    if let Some(err) = body.attr("data-error").await.unwrap() {
+        panic!("the forms benchmark page failed: {err}");
+    }
+    let results: serde_json::Value = serde_json::from_str(&body.attr("data-results").await.unwrap().unwrap()).unwrap();
+    browser.close().await.unwrap();
+
+    assert_eq!(results["typing"]["members"], 12, "the form shows the twelve members");
+    assert_eq!(results["typing"]["keystrokes"], KEYSTROKES);
+    assert_eq!(results["save"]["members"], 12);
+    assert_eq!(results["save"]["seal_put_ms"].as_array().unwrap().len(), SAVES);
+    std::fs::write(workspace_root().join("target/bench/forms.json"), results.to_string()).unwrap();
+    println!("forms figures: {results}");
 }

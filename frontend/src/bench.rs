@@ -127,3 +127,199 @@ pub async fn bench_sync_run(owner: String, count: u32, limit_s: u32) -> Result<f
     handle.stop();
     outcome
 }
+
+/// A full family intake with twelve household members, valid on `today`: the head,
+/// her husband, his parents, a sister-in-law and seven children (four of them at
+/// risk), with the address, phones, risk factors, needs and an assessment filled in,
+/// as a caseworker would leave it before saving.
+pub fn twelve_member_intake(today: shared::record::Date) -> shared::forms::intake::FamilyIntake {
+    use shared::forms::address::{Address, Country, District, HousingCondition, HousingType, Region};
+    use shared::forms::household::{Activity, Citizenship, DocumentType, Relation, Residence, Sex};
+    use shared::forms::intake::{
+        CareArrangement, Channel, ChildAtRisk, FamilyIntake, ReferralSource, RiskLevel, SchoolAttendance, SeparationRisk, Service,
+    };
+    use shared::record::{Date, RiskFactor};
+
+    let year: u16 = String::from(today)[..4].parse().expect("a date starts with its year");
+    let mut f = FamilyIntake::default();
+    f.meta.date = Some(today);
+    f.meta.caseworker = "Dilnoza Rahimova".into();
+    f.meta.office = "SOS social centre, Urgench".into();
+    f.meta.channel = Some(Channel::HomeVisit);
+    f.meta.referral_source = Some(ReferralSource::Mahalla);
+    f.family_name = "Karimovlar".into();
+    f.address = Address {
+        country: Some(Country::Uzbekistan),
+        region: Some(Region::UzKhorezm),
+        district: Some(District::XoUrganchCity),
+        mahalla: "Navbahor".into(),
+        street: "Al-Xorazmiy ko'chasi 14".into(),
+        phones: vec!["+998 (90) 123-45-67".into(), "+998 (91) 765-43-21".into()],
+        housing_type: Some(HousingType::OwnHouse),
+        housing_condition: Some(HousingCondition::Poor),
+        housing_note: "Two rooms for twelve people; the roof leaks in spring.".into(),
+        ..Address::default()
+    };
+    // (name, age in years, sex, relation, activity)
+    let people: [(&str, u16, Sex, Relation, Activity); 12] = [
+        ("Gulnara Karimova", 38, Sex::Female, Relation::Head, Activity::SelfEmployed),
+        ("Rustam Karimov", 41, Sex::Male, Relation::Spouse, Activity::Employed),
+        ("Ozod Karimov", 68, Sex::Male, Relation::Parent, Activity::Employed),
+        ("Mavluda Karimova", 64, Sex::Female, Relation::Parent, Activity::SelfEmployed),
+        ("Shahnoza Karimova", 29, Sex::Female, Relation::Sibling, Activity::Employed),
+        ("Aziz Karimov", 16, Sex::Male, Relation::Child, Activity::College),
+        ("Madina Karimova", 14, Sex::Female, Relation::Child, Activity::School),
+        ("Bekzod Karimov", 12, Sex::Male, Relation::Child, Activity::School),
+        ("Zarina Karimova", 10, Sex::Female, Relation::Child, Activity::School),
+        ("Jasur Karimov", 8, Sex::Male, Relation::Child, Activity::School),
+        ("Nilufar Karimova", 5, Sex::Female, Relation::Child, Activity::Kindergarten),
+        ("Timur Karimov", 2, Sex::Male, Relation::Child, Activity::HomeUnderSchoolAge),
+    ];
+    for (n, (name, age, sex, relation, activity)) in people.into_iter().enumerate() {
+        let key = f.add_member();
+        let m = f.household.last_mut().expect("just added");
+        debug_assert_eq!(m.key, key);
+        m.full_name = name.into();
+        m.date_of_birth = Date::new(year - age, 1 + (n as u8 % 12), 1 + n as u8);
+        m.sex = Some(sex);
+        m.relation = Some(relation);
+        m.citizenship = Some(Citizenship::Uzbekistan);
+        m.activity = Some(activity);
+        m.residence = Some(Residence::InHousehold);
+        if age >= 16 {
+            m.document.kind = Some(DocumentType::UzIdCard);
+            m.document.number = format!("AD{:07}", 1_234_500 + n);
+        } else {
+            m.document.kind = Some(DocumentType::UzBirthCertificate);
+            m.document.number = format!("I-XR {:07}", 7_654_300 + n);
+        }
+    }
+    for key in f.household[6..10].iter().map(|m| m.key).collect::<Vec<_>>() {
+        f.children_at_risk.push(ChildAtRisk {
+            member: key,
+            separation_risk: Some(SeparationRisk::High),
+            care_arrangement: Some(CareArrangement::OneParent),
+            school_attendance: Some(SchoolAttendance::Irregular),
+            notes: "Misses school on market days to help at the stall.".into(),
+        });
+    }
+    f.risk.factors = vec![RiskFactor::SingleParent, RiskFactor::LowIncome];
+    f.risk.level = Some(RiskLevel::High);
+    f.risk.notes = "The father works in Russia most of the year; money arrives irregularly.".into();
+    for s in [Service::Education, Service::Medical, Service::Psychological, Service::Social, Service::Documents] {
+        f.toggle_need(s);
+    }
+    f.assessment = "Twelve people in two rooms; the grandparents care for the youngest while the mother \
+                    works at the market. Four children miss school regularly. Material help and a school \
+                    social worker first; review in a month."
+        .into();
+    f
+}
+
+/// The household member whose name the typing bench types into: a child at risk, so
+/// each keystroke also relabels the child's row under "Children at risk".
+const TYPED_MEMBER: usize = 9;
+
+/// Mounts the app's real `IntakeForm` on the page, in English (`ftl` is the catalog
+/// text), over [`twelve_member_intake`]. Returns the DOM id of the text field the
+/// typing bench types into (a member's full name).
+#[wasm_bindgen]
+pub fn bench_mount_intake(ftl: &str) -> Result<String, JsError> {
+    use crate::forms::descriptor::FormState;
+    use crate::forms::IntakeForm;
+    use leptos::prelude::*;
+    use shared::i18n::{Catalog, Locale};
+
+    let catalog = Catalog::new(Locale::En, ftl).map_err(|e| JsError::new(&e.to_string()))?;
+    let today = crate::clock::today();
+    let intake = twelve_member_intake(today);
+    let problems = shared::forms::check::intake(&intake, today);
+    if !problems.is_empty() {
+        return Err(JsError::new(&format!("the bench's intake is not valid: {problems:?}")));
+    }
+    let key = intake.household[TYPED_MEMBER].key;
+    leptos::mount::mount_to_body(move || {
+        crate::i18n::provide_i18n(Locale::En, vec![catalog]);
+        let state = FormState::new(RwSignal::new(intake), today);
+        view! { <IntakeForm state /> }
+    });
+    Ok(format!("f-household-k{}-full_name", key.0))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The page's monotonic clock, in ms (finer than `Date.now`).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// Median of a sample, in place.
+fn median(t: &mut [f64]) -> f64 {
+    t.sort_by(f64::total_cmp);
+    t[t.len() / 2]
+}
+
+/// Times saving the full twelve-member intake `runs` times the way the forms save:
+/// `sealing::seal_entry` (`shared::forms::check` over the whole entry, then age to the
+/// relay's verified keyring and `owner`'s own recipient) and `outbox::put` into the
+/// app's IndexedDB. The keyring is fetched and checked once before (a save does that
+/// too, over the network: timed apart, with the whole `sealing::save_entry`).
+/// Reads the last entry back from IndexedDB and opens it with the own identity, so
+/// what was timed is the real thing. Returns JSON: the samples and their medians (ms).
+#[wasm_bindgen]
+pub async fn bench_save_intake(owner: String, runs: u32) -> Result<String, JsError> {
+    use crate::sealing::{save_entry, seal_entry, Context};
+    use crate::session::Session;
+    use crate::{clock, keyring_pin, local_db, opening, outbox};
+    use leptos::prelude::*;
+    use shared::forms::CaseEntry;
+
+    let fail = |e: crate::problem::Problem| JsError::new(&e.message());
+    let code = |c: shared::ErrorCode| JsError::new(c.message());
+    let db = local_db::open().await.map_err(|e| fail(e.into()))?;
+    let (keyring, _) = keyring_pin::fetch_verified(&db).await.map_err(fail)?;
+    let me = shared::seal::generate_identity();
+    let own = me.to_public();
+    let today = clock::today();
+    let intake = twelve_member_intake(today);
+    let plaintext_bytes = serde_json::to_vec(&intake).map(|v| v.len()).unwrap_or(0);
+
+    let mut seal_put = Vec::new();
+    let mut last = None;
+    for _ in 0..runs {
+        let entry = CaseEntry::Intake(intake.clone());
+        let started = performance_now();
+        let cx = Context { author: &owner, own: Some(&own), now: clock::now_rfc3339(), today };
+        let stored = seal_entry(shared::CaseId::random(), entry, None, None, &cx, &keyring).map_err(code)?;
+        outbox::put(&db, &stored).await.map_err(|e| fail(e.into()))?;
+        seal_put.push(performance_now() - started);
+        last = Some(stored.envelope.id);
+    }
+    let id = last.ok_or_else(|| JsError::new("no runs"))?;
+    let kept = outbox::get(&db, &id).await.map_err(|e| fail(e.into()))?.ok_or_else(|| JsError::new("the saved entry is not in IndexedDB"))?;
+    let doc = opening::open_entry(&id, &kept.ciphertext, std::slice::from_ref(&me)).map_err(code)?;
+    if doc.entry != CaseEntry::Intake(intake.clone()) {
+        return Err(JsError::new("the entry read back from IndexedDB is not the intake saved"));
+    }
+
+    // The whole save as the Save button runs it: open the database, fetch the keyring
+    // from the relay and check it against the pin, then the same seal and put.
+    let session = Session { author: owner.clone(), own, pin: RwSignal::new(None), saved: Callback::new(|()| ()) };
+    let mut whole = Vec::new();
+    for _ in 0..runs {
+        let entry = CaseEntry::Intake(intake.clone());
+        let started = performance_now();
+        save_entry(&session, shared::CaseId::random(), entry, None, None).await.map_err(fail)?;
+        whole.push(performance_now() - started);
+    }
+    let figures = serde_json::json!({
+        "members": intake.household.len(),
+        "plaintext_bytes": plaintext_bytes,
+        "ciphertext_bytes": kept.ciphertext.len(),
+        "seal_put_ms": seal_put,
+        "save_entry_ms": whole,
+        "seal_put_median_ms": median(&mut seal_put.clone()),
+        "save_entry_median_ms": median(&mut whole.clone()),
+    });
+    Ok(figures.to_string())
+}

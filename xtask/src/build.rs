@@ -23,6 +23,9 @@ pub struct Built {
     pub gzip_bytes: usize,
     /// Each lazily loaded chunk's file name and gzip size, in bytes.
     pub chunk_gzip: Vec<(String, usize)>,
+    /// Each split point (`workspace`, `adviser`, `unlock`) and the chunk files opening
+    /// it fetches (its own and those it shares with others), sorted by name.
+    pub splits: Vec<(String, Vec<String>)>,
 }
 
 /// The release app into `dist/`.
@@ -139,7 +142,13 @@ pub fn build_wasm(features: &[&str], out: &Path) -> Result<Built> {
     let gzip_bytes = gzip_len(&fs::read(&out_wasm)?)?
         + gzip_len(&fs::read(out.join("amanat.js"))?)?
         + gzip_len(&fs::read(out.join("__wasm_split.js"))?)?;
-    Ok(Built { gzip_bytes, chunk_gzip })
+    let mut splits: Vec<(String, Vec<String>)> = split
+        .prefetch_map
+        .iter()
+        .map(|(name, stems)| (name.clone(), stems.iter().map(|s| format!("{s}.wasm")).collect()))
+        .collect();
+    splits.sort();
+    Ok(Built { gzip_bytes, chunk_gzip, splits })
 }
 
 /// Fills the service worker's list of shell files with every file of this build (the
