@@ -431,19 +431,18 @@ fn rank(e: &CaseEntry) -> u8 {
 /// Groups opened entries by case: a document by the case sealed inside it, an
 /// attachment by the case it was listed under. Cases with the newest entry first.
 pub fn by_case(opened: impl IntoIterator<Item = (EntryId, CaseId, Content)>) -> Vec<CaseEntries> {
+    // The adviser's page regroups on every entry that arrives: linear, not quadratic.
+    let mut index: std::collections::HashMap<CaseId, usize> = std::collections::HashMap::new();
     let mut groups: Vec<CaseEntries> = Vec::new();
     for (id, listed, content) in opened {
         let case = match &content {
             Content::Document(d) => d.case,
             Content::Attachment { .. } => listed,
         };
-        let at = match groups.iter().position(|g| g.case == case) {
-            Some(i) => i,
-            None => {
-                groups.push(CaseEntries { case, docs: Vec::new(), attachments: Vec::new() });
-                groups.len() - 1
-            }
-        };
+        let at = *index.entry(case).or_insert_with(|| {
+            groups.push(CaseEntries { case, docs: Vec::new(), attachments: Vec::new() });
+            groups.len() - 1
+        });
         match content {
             Content::Document(d) => groups[at].docs.push((id, d)),
             Content::Attachment { media_type, size } => groups[at].attachments.push((id, media_type, size)),
@@ -453,7 +452,7 @@ pub fn by_case(opened: impl IntoIterator<Item = (EntryId, CaseId, Content)>) -> 
         g.docs.sort_by(|(_, a), (_, b)| (rank(&a.entry), &a.created_at).cmp(&(rank(&b.entry), &b.created_at)));
     }
     // Stable: cases without documents keep their listing order, after the others.
-    groups.sort_by(|a, b| b.latest().cmp(&a.latest()));
+    groups.sort_by_cached_key(|g| std::cmp::Reverse(g.latest().map(str::to_owned)));
     groups
 }
 
@@ -468,11 +467,11 @@ pub fn CaseGroup(group: CaseEntries, on_open: Option<Callback<(CaseId, Vec<CaseD
         None => t("adviser-case").into_any(),
     };
     let open = on_open.map(|cb| {
-        let docs: Vec<CaseDocument> = group.docs.iter().map(|(_, d)| CaseDocument::clone(d)).collect();
-        let docs = StoredValue::new(docs);
+        // Shared until the click; the workspace gets its own copies then.
+        let docs = StoredValue::new(group.docs.iter().map(|(_, d)| Arc::clone(d)).collect::<Vec<_>>());
+        let hand_over = move |_| cb.run((case, docs.with_value(|d| d.iter().map(|d| CaseDocument::clone(d)).collect())));
         view! {
-            <button type="button" class="continue-case" data-case=case.to_string()
-                on:click=move |_| cb.run((case, docs.get_value()))>
+            <button type="button" class="continue-case" data-case=case.to_string() on:click=hand_over>
                 {t("cases-continue")}
             </button>
         }
