@@ -98,14 +98,39 @@ pub fn provide_i18n(initial: Locale, preloaded: Vec<Catalog>) -> I18n {
 /// [`DEFAULT_LOCALE`]), fetching its catalog. For the app's root. Until the setting
 /// is read (a few milliseconds), labels show their keys.
 pub fn provide_saved_i18n() -> I18n {
+    use futures::FutureExt;
+    use gloo_timers::future::TimeoutFuture;
+
     let i18n = create(DEFAULT_LOCALE, Vec::new());
     leptos::task::spawn_local(async move {
-        // A storage that cannot be read (private mode) means the default language.
-        let saved = saved_locale().await.ok().flatten().unwrap_or(DEFAULT_LOCALE);
-        i18n.apply(saved);
+        // A storage that cannot be read (private mode) means the default language;
+        // so does one that does not answer (an open blocked by another tab's older
+        // version of the database): the page must not stay blank waiting for it.
+        let read = saved_locale().fuse();
+        let timer = TimeoutFuture::new(SETTING_WAIT_MS).fuse();
+        futures::pin_mut!(read, timer);
+        let saved = futures::select! {
+            r = read => r.ok().flatten(),
+            _ = timer => None,
+        };
+        i18n.apply(saved.unwrap_or(DEFAULT_LOCALE));
+    });
+    leptos::task::spawn_local(async move {
+        // A network that neither answers nor fails keeps the catalog away: show the
+        // page (labels as keys) after a while; the catalog relabels it when it comes.
+        TimeoutFuture::new(FIRST_PAINT_WAIT_MS).await;
+        if i18n.settled.try_get_untracked() == Some(false) {
+            i18n.settled.try_set(true);
+        }
     });
     i18n
 }
+
+/// How long the saved language may take to read before the default is shown.
+const SETTING_WAIT_MS: u32 = 1_500;
+
+/// How long the page waits for its first catalog before it shows itself anyway.
+const FIRST_PAINT_WAIT_MS: u32 = 4_000;
 
 fn create(initial: Locale, preloaded: Vec<Catalog>) -> I18n {
     let cache: HashMap<Locale, Arc<Catalog>> = preloaded.into_iter().map(|c| (c.locale(), Arc::new(c))).collect();
