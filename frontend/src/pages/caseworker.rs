@@ -38,8 +38,13 @@ pub fn CaseworkerPage() -> impl IntoView {
         }
     });
     let on_enrolled = Callback::new(move |()| enrol_token.set(None));
-    // Fetch the unlock code (Argon2id, age) while the caseworker types the passphrase.
-    crate::vault::kdf::preload();
+    // While the caseworker types the passphrase, fetch the unlock code (Argon2id, age),
+    // then the workspace, so neither waits for the network after "Unlock".
+    leptos::task::spawn_local(async {
+        crate::vault::kdf::preload().await;
+        #[cfg(feature = "split")]
+        let _ = __preload_workspace().await;
+    });
     move || match vault.unlocked.get() {
         Some(u) => lazy_workspace(u, vault),
         None => match enrol_token.get() {
@@ -63,7 +68,7 @@ fn lazy_workspace(unlocked: Arc<Unlocked>, vault: Vault) -> AnyView {
 }
 
 #[cfg(feature = "split")]
-#[leptos::wasm_split::wasm_split(workspace, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[leptos::wasm_split::wasm_split(workspace, wasm_split_path = ::leptos::wasm_split, fallible, preload(__preload_workspace))]
 fn workspace_chunk(unlocked: Arc<Unlocked>, vault: Vault) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
     Ok(view! { <super::workspace::Workspace unlocked=unlocked vault=vault /> }.into_any())
 }

@@ -343,8 +343,27 @@ impl CaseForm {
 fn CasePart(unlocked: Arc<Unlocked>, cases: Cases) -> impl IntoView {
     move || match cases.current.get() {
         None => view! { <p class="hint" id="no-case">{t("workspace-no_case")}</p> }.into_any(),
-        Some(case) => view! { <CaseForms unlocked=unlocked.clone() cases=cases case=case /> }.into_any(),
+        Some(case) => lazy_case_forms(unlocked.clone(), cases, case),
     }
+}
+
+/// The case's forms (consent, print, follow-up, closure) are a chunk of their own in
+/// the release build: a caseworker who only enrols families does not load them.
+fn lazy_case_forms(unlocked: Arc<Unlocked>, cases: Cases, case: CaseId) -> AnyView {
+    #[cfg(feature = "split")]
+    {
+        crate::lazy::view(async move { case_forms_chunk(unlocked, cases, case).await })
+    }
+    #[cfg(not(feature = "split"))]
+    {
+        view! { <CaseForms unlocked=unlocked cases=cases case=case /> }.into_any()
+    }
+}
+
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(case_forms, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn case_forms_chunk(unlocked: Arc<Unlocked>, cases: Cases, case: CaseId) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(view! { <CaseForms unlocked=unlocked cases=cases case=case /> }.into_any())
 }
 
 #[component]

@@ -28,10 +28,11 @@ pub async fn wrap_identity(personal: &Identity, keys: &VaultKeys) -> Result<Ciph
     imp::wrap(personal.clone(), keys.clone()).await
 }
 
-/// Fetches the chunk now (the sign-in and enrolment pages call it once painted).
-pub fn preload() {
+/// Fetches the chunk now (the sign-in page awaits it in the background once painted).
+/// A failure is not kept: the real call retries and reports it.
+pub async fn preload() {
     #[cfg(feature = "split")]
-    imp::preload();
+    imp::preload().await;
 }
 
 #[cfg(feature = "split")]
@@ -41,11 +42,8 @@ mod imp {
 
     type Loaded<T> = Result<Result<T, ErrorCode>, SplitLoaderError>;
 
-    pub fn preload() {
-        // A failure is not cached: the real call retries and reports it.
-        leptos::task::spawn_local(async {
-            let _ = __preload_unlock().await;
-        });
+    pub async fn preload() {
+        let _ = __preload_unlock().await;
     }
 
     fn flat<T>(r: Loaded<T>) -> Result<T, ErrorCode> {
