@@ -253,6 +253,27 @@ extern "C" {
     fn performance_now() -> f64;
 }
 
+/// Median ms of `shared::forms::check::intake` over the bench's twelve-member intake:
+/// the validation every keystroke re-runs, timed alone so the typing row can say how
+/// much of a keystroke it is.
+#[wasm_bindgen]
+pub fn bench_check_intake(runs: u32) -> f64 {
+    let today = crate::clock::today();
+    let intake = twelve_member_intake(today);
+    // Batches of 50: one check is finer than the page clock's 0.1 ms tick.
+    const BATCH: u32 = 50;
+    let mut t: Vec<f64> = (0..runs.max(1))
+        .map(|_| {
+            let started = performance_now();
+            for _ in 0..BATCH {
+                std::hint::black_box(shared::forms::check::intake(std::hint::black_box(&intake), today));
+            }
+            (performance_now() - started) / f64::from(BATCH)
+        })
+        .collect();
+    median(&mut t)
+}
+
 /// Median of a sample, in place.
 fn median(t: &mut [f64]) -> f64 {
     t.sort_by(f64::total_cmp);

@@ -144,6 +144,13 @@ fn print_forms_rows(built: &build::Built, forms: &serde_json::Value) {
         f(&typing["max_ms"]),
         typing["over_frame"].as_u64().unwrap_or(0),
     );
+    println!(
+        "| of which (p50): script {:.1} ms (validating the whole intake alone: {:.3} ms), style + layout {:.1} ms, paint and commit {:.1} ms | | | | | |",
+        f(&typing["script_p50_ms"]),
+        f(&typing["check_intake_ms"]),
+        f(&typing["layout_p50_ms"]),
+        f(&typing["paint_p50_ms"]),
+    );
     let save = &forms["save"];
     println!(
         "| save a {}-member intake: validate + seal + IndexedDB write (median of {}) | | {:.1} ms (whole save with the keyring fetched from the relay: {:.1} ms) | | | ≤ 50 ms |",
@@ -165,6 +172,17 @@ fn print_forms_rows(built: &build::Built, forms: &serde_json::Value) {
             files.join(" + "),
             total / 1024
         );
+    }
+    // What a caseworker's browser fetches after unlocking: the workspace and its forms.
+    let caseworker: std::collections::BTreeSet<&String> = built
+        .splits
+        .iter()
+        .filter(|(split, _)| split == "workspace" || split == "case_forms")
+        .flat_map(|(_, files)| files)
+        .collect();
+    if !caseworker.is_empty() {
+        let total: usize = caseworker.iter().map(|file| gzip_of(file)).sum();
+        println!("| the caseworker's workspace with its forms (`workspace` ∪ `case_forms`, gzip) | | {} KB | | | |", total / 1024);
     }
     println!("| every lazily loaded chunk together (gzip) | | {} KB | | | |", all / 1024);
 }
