@@ -244,9 +244,19 @@ impl Browser {
     }
 
     /// Picks the option `value` of the `<select>` with this id.
+    /// (Clicks the option, as WebDriver's select does; waiting for the option itself
+    /// also waits for skip logic to offer it, e.g. a region's districts.)
     pub async fn choose(&self, id: &str, value: &str) -> Result<()> {
+        let option = self.wait_for(&format!("#{id} option[value='{value}']"), 20).await?;
+        option.click().await.with_context(|| format!("choosing {value} in #{id}"))?;
+        Ok(())
+    }
+
+    /// Types into the empty field with this id (a fresh form: one request fewer than
+    /// [`Browser::type_into`], which clears first).
+    async fn enter(&self, id: &str, text: &str) -> Result<()> {
         let el = self.wait_for(&format!("#{id}"), 20).await?;
-        el.select_by_value(value).await.with_context(|| format!("choosing {value} in #{id}"))?;
+        el.send_keys(text).await.with_context(|| format!("typing into #{id}"))?;
         Ok(())
     }
 
@@ -281,29 +291,29 @@ impl Browser {
         self.save_intake().await
     }
 
-    /// Fills every field of a complete, valid intake (see [`Browser::fill_intake`])
-    /// without saving: `family` and `child` are the family's and the girl's names, the
-    /// head of household is `Gulnara {family}`, and `note` goes into every other
-    /// free-text field the form shows (caseworker, office, mahalla, street, housing,
-    /// health notes, the child's notes, risk notes, assessment).
+    /// Fills every field of a complete, valid intake (see [`Browser::fill_intake`]) on
+    /// the fresh form, without saving: `family` and `child` are the family's and the
+    /// girl's names, the head of household (her father) is `Rustam {family}`, and
+    /// `note` goes into every other free-text field the form shows (caseworker, office,
+    /// mahalla, street, housing, health notes, the child's notes, risk notes, assessment).
     pub async fn fill_intake_with(&self, family: &str, child: &str, note: &str) -> Result<()> {
         self.wait_for("#intake-form", 30).await?;
-        self.type_into("f-meta-date", "02.11.2026").await?;
-        self.type_into("f-meta-caseworker", &format!("{note} caseworker")).await?;
-        self.type_into("f-meta-office", &format!("{note} office")).await?;
+        self.enter("f-meta-date", "02.11.2026").await?;
+        self.enter("f-meta-caseworker", &format!("{note} caseworker")).await?;
+        self.enter("f-meta-office", &format!("{note} office")).await?;
         self.choose("f-meta-channel", "home_visit").await?;
         self.choose("f-meta-referral_source", "mahalla").await?;
-        self.type_into("f-family_name", family).await?;
+        self.enter("f-family_name", family).await?;
         // Region first: it sets the country and lists the region's districts.
         self.choose("f-address-region", "uz-sa").await?;
         self.choose("f-address-district", "uz-sa-urgut").await?;
-        self.type_into("f-address-mahalla", &format!("{note} mahalla")).await?;
-        self.type_into("f-address-street", &format!("{note} street")).await?;
+        self.enter("f-address-mahalla", &format!("{note} mahalla")).await?;
+        self.enter("f-address-street", &format!("{note} street")).await?;
         self.click("#phones-add").await?;
-        self.type_into("f-address-phones-0", "+998 90 123 45 67").await?;
+        self.enter("f-address-phones-0", "+998 90 123 45 67").await?;
         self.choose("f-address-housing_type", "rented").await?;
         self.choose("f-address-housing_condition", "poor").await?;
-        self.type_into("f-address-housing_note", &format!("{note} housing")).await?;
+        self.enter("f-address-housing_note", &format!("{note} housing")).await?;
 
         // Two members: the form starts with none; keys come from the page.
         let before = self.ids_of("#f-household fieldset.member h3").await?.len();
@@ -325,21 +335,21 @@ impl Browser {
         let (head, girl) = (key(&headings[before]), key(&headings[before + 1]));
         let member = |k: &str, f: &str| format!("f-household-{k}-{f}");
         let people = [
-            (&head, format!("Gulnara {family}"), "12.05.1985", "male", "head", "uz_id_card", "AD1234567", "31205850120017"),
+            (&head, format!("Rustam {family}"), "12.05.1985", "male", "head", "uz_id_card", "AD1234567", "31205850120017"),
             (&girl, child.to_owned(), "01.03.2016", "female", "child", "uz_birth_certificate", "I-SM 0123456", "60103160120015"),
         ];
         for (k, name, born, sex, relation, doc, number, pinfl) in &people {
-            self.type_into(&member(k, "full_name"), name).await?;
-            self.type_into(&member(k, "date_of_birth"), born).await?;
+            self.enter(&member(k, "full_name"), name).await?;
+            self.enter(&member(k, "date_of_birth"), born).await?;
             self.choose(&member(k, "sex"), sex).await?;
             self.choose(&member(k, "relation"), relation).await?;
             self.choose(&member(k, "citizenship"), "uz").await?;
             self.choose(&member(k, "document-kind"), doc).await?;
-            self.type_into(&member(k, "document-number"), number).await?;
-            self.type_into(&member(k, "document-personal_number"), pinfl).await?;
+            self.enter(&member(k, "document-number"), number).await?;
+            self.enter(&member(k, "document-personal_number"), pinfl).await?;
             self.click(&format!("#{}-no", member(k, "disability"))).await?;
             self.choose(&member(k, "activity"), if *relation == "head" { "employed" } else { "school" }).await?;
-            self.type_into(&member(k, "health_notes"), &format!("{note} health")).await?;
+            self.enter(&member(k, "health_notes"), &format!("{note} health")).await?;
             self.choose(&member(k, "residence"), "in_household").await?;
         }
 
@@ -349,14 +359,14 @@ impl Browser {
         self.choose(&at_risk("separation_risk"), "high").await?;
         self.choose(&at_risk("care_arrangement"), "one_parent").await?;
         self.choose(&at_risk("school_attendance"), "irregular").await?;
-        self.type_into(&at_risk("notes"), &format!("{note} child")).await?;
+        self.enter(&at_risk("notes"), &format!("{note} child")).await?;
 
         self.click("#f-risk-factors-labour_migration").await?;
-        self.type_into("f-risk-notes", &format!("{note} risk")).await?;
+        self.enter("f-risk-notes", &format!("{note} risk")).await?;
         self.choose("f-risk-level", "high").await?;
         self.click("#f-needs-psychological").await?;
         self.choose("f-needs-psychological-priority", "high").await?;
-        self.type_into("f-assessment", &format!("{note} assessment")).await?;
+        self.enter("f-assessment", &format!("{note} assessment")).await?;
         Ok(())
     }
 
