@@ -137,7 +137,7 @@ impl<F: Send + Sync + 'static> FormState<F> {
     /// attempted.
     pub fn problem(&self, id: String) -> Signal<Option<FieldProblem>> {
         let this = *self;
-        Signal::derive(move || {
+        memo(move || {
             if !this.attempted.get() && !this.touched.with(|t| t.contains(&id)) {
                 return None;
             }
@@ -337,7 +337,7 @@ pub fn render<Tg: Target>(def: &'static FieldDef<Tg::T>, target: Tg) -> AnyView 
         let touch = move || state.touch(&id);
         match def.control {
             Control::Text(get, set) | Control::LongText(get, set) => {
-                let value = Signal::derive(move || target.read(|t, _| get(t).clone()).unwrap_or_default());
+                let value = memo(move || target.read(|t, _| get(t).clone()).unwrap_or_default());
                 let on_input = Callback::new(move |v: String| {
                     touch();
                     target.write(|t| *set(t) = v);
@@ -346,7 +346,7 @@ pub fn render<Tg: Target>(def: &'static FieldDef<Tg::T>, target: Tg) -> AnyView 
                 view! { <TextField frame value on_input multiline /> }.into_any()
             }
             Control::Date(get, set) => {
-                let value = Signal::derive(move || target.read(|t, _| get(t)).flatten());
+                let value = memo(move || target.read(|t, _| get(t)).flatten());
                 let on_change = Callback::new(move |d: Option<Date>| {
                     touch();
                     target.write(|t| set(t, d));
@@ -357,7 +357,7 @@ pub fn render<Tg: Target>(def: &'static FieldDef<Tg::T>, target: Tg) -> AnyView 
                 // A memo: the options are rebuilt only when skip logic changes them,
                 // not on every keystroke elsewhere in the form.
                 let opts: Signal<Vec<&'static str>> = Memo::new(move |_| target.read(options).unwrap_or_default()).into();
-                let value = Signal::derive(move || target.read(|t, _| get(t)).flatten());
+                let value = memo(move || target.read(|t, _| get(t)).flatten());
                 let on_change = Callback::new(move |c: Option<String>| {
                     touch();
                     target.write(|t| set(t, c.as_deref()));
@@ -365,7 +365,7 @@ pub fn render<Tg: Target>(def: &'static FieldDef<Tg::T>, target: Tg) -> AnyView 
                 view! { <SelectField frame list options=opts value on_change /> }.into_any()
             }
             Control::Number(get, set) => {
-                let value = Signal::derive(move || target.read(|t, _| get(t)).flatten().map(|n| n.to_string()).unwrap_or_default());
+                let value = memo(move || target.read(|t, _| get(t)).flatten().map(|n| n.to_string()).unwrap_or_default());
                 let input_id = dom_id.clone();
                 let on_input = Callback::new(move |v: String| {
                     touch();
@@ -386,7 +386,7 @@ pub fn render<Tg: Target>(def: &'static FieldDef<Tg::T>, target: Tg) -> AnyView 
                 view! { <TextField frame value on_input kind="numeric" /> }.into_any()
             }
             Control::YesNo(get, set) => {
-                let value = Signal::derive(move || target.read(|t, _| get(t)).unwrap_or(false));
+                let value = memo(move || target.read(|t, _| get(t)).unwrap_or(false));
                 let on_change = Callback::new(move |b: bool| {
                     touch();
                     target.write(|t| set(t, b));
@@ -402,6 +402,14 @@ pub fn render<Tg: Target>(def: &'static FieldDef<Tg::T>, target: Tg) -> AnyView 
             view! { <Show when=when>{build()}</Show> }.into_any()
         }
     }
+}
+
+/// A value derived from the form, as a memo: it is recomputed on every change of the
+/// form (all answers are one signal), but what shows it — an input's value, a problem
+/// line — is redrawn only when it changed. Without it, a keystroke re-rendered every
+/// field of a 12-member household (see the typing row in the benchmarks).
+fn memo<T: PartialEq + Send + Sync + 'static>(f: impl Fn() -> T + Send + Sync + 'static) -> Signal<T> {
+    Memo::new(move |_| f()).into()
 }
 
 /// Every field of `table` for `target`, in order.
