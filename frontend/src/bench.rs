@@ -311,7 +311,7 @@ pub async fn bench_save_intake(owner: String, runs: u32) -> Result<String, JsErr
         let entry = CaseEntry::Intake(intake.clone());
         let started = performance_now();
         let cx = Context { author: &owner, own: Some(&own), now: clock::now_rfc3339(), today };
-        let stored = seal_entry(shared::CaseId::random(), entry, None, None, &cx, &keyring).map_err(code)?;
+        let (stored, _) = seal_entry(shared::CaseId::random(), entry, None, None, &cx, &keyring).map_err(code)?;
         outbox::put(&db, &stored).await.map_err(|e| fail(e.into()))?;
         seal_put.push(performance_now() - started);
         last = Some(stored.envelope.id);

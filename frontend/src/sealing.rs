@@ -56,7 +56,8 @@ pub fn seal_intake(intake: Intake, cx: &Context<'_>, keyring: &VerifiedKeyring) 
 
 /// Validates one entry of a case with `shared::forms::check` and seals it as a
 /// schema-2 [`CaseDocument`]. Pure: no storage, no network. `consent` is the case's
-/// consent state when known (a follow-up's referrals are checked against it).
+/// consent state when known (a follow-up's referrals are checked against it). Gives
+/// the stored entry and the document as sealed.
 pub fn seal_entry(
     case: CaseId,
     entry: CaseEntry,
@@ -64,7 +65,7 @@ pub fn seal_entry(
     consent: Option<&ConsentState>,
     cx: &Context<'_>,
     keyring: &VerifiedKeyring,
-) -> Result<StoredEntry, ErrorCode> {
+) -> Result<(StoredEntry, CaseDocument), ErrorCode> {
     if !check::entry(&entry, cx.today, ConsentRules::default(), consent).is_empty() {
         return Err(ErrorCode::Invalid);
     }
@@ -86,7 +87,7 @@ pub fn seal_entry(
         sealed_at: cx.now.clone(),
         size: ciphertext.len() as u64,
     };
-    Ok(StoredEntry::sealed(envelope, ciphertext, cx.author))
+    Ok((StoredEntry::sealed(envelope, ciphertext, cx.author), doc))
 }
 
 /// Saves one entry of a case: fetches and checks the keyring (the kept one offline),
@@ -104,33 +105,10 @@ pub async fn save_entry(
     let (keyring, pin) = keyring_pin::fetch_verified(&db).await?;
     session.pin.try_set(Some(pin));
     let cx = Context { author: &session.author, own: Some(&session.own), now: clock::now_rfc3339(), today: clock::today() };
-    let kept = CaseDocument {
-        schema: shared::forms::SCHEMA_VERSION,
-        case,
-        created_at: cx.now.clone(),
-        author: session.author.clone(),
-        supersedes,
-        entry: entry.clone(),
-    };
-    let stored = seal_entry(case, entry, supersedes, consent, &cx, &keyring)?;
+    let (stored, doc) = seal_entry(case, entry, supersedes, consent, &cx, &keyring)?;
     outbox::put(&db, &stored).await?;
     session.saved.run(());
-    Ok((stored, kept))
-}
-
-/// Fetches and checks the keyring, seals, and stores in the outbox. On any failure
-/// nothing is stored and the caller keeps the form as typed.
-pub async fn seal_and_store(
-    intake: Intake,
-    author: &str,
-    own: &Recipient,
-) -> Result<(StoredEntry, keyring_pin::Pin), Problem> {
-    let db = local_db::open().await?;
-    let (keyring, pin) = keyring_pin::fetch_verified(&db).await?;
-    let cx = Context { author, own: Some(own), now: clock::now_rfc3339(), today: clock::today() };
-    let entry = seal_intake(intake, &cx, &keyring)?;
-    outbox::put(&db, &entry).await?;
-    Ok((entry, pin))
+    Ok((stored, doc))
 }
 
 #[cfg(test)]
