@@ -13,6 +13,7 @@
 //! (an age file only the passphrase opens) and public recipient (`vault`). The unlocked
 //! identity and every opened record exist only in memory while the vault is unlocked.
 
+pub mod adviser;
 pub mod app;
 pub mod attachments;
 #[cfg(feature = "bench")]

@@ -1,0 +1,6 @@
+//! The key holder's (adviser's) page, split into parts each owned by one concern:
+//! opening entries in Web Workers (`pool`), finding and exporting, timelines, keys and
+//! resealing. `pages::adviser` composes them; everything here lives in the lazily loaded
+//! adviser chunk of the split wasm build.
+
+pub mod pool;
