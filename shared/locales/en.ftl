@@ -720,3 +720,20 @@ workspace-part-account = Account
 workspace-no_case = No case is open. Save a new family's intake, or continue one of your cases from “My cases”.
 workspace-print = Consent for printing
 workspace-case_forms = Forms of this case
+
+# Helper D: loading a key, idle lock, re-sealing (issue 5)
+key-drop = Drop your identity file here, or press to choose it
+key-drop_active = Release to load the identity file
+key-protected = This identity file is protected by a passphrase (made with age -p). Type its passphrase to open it.
+key-passphrase = Passphrase of the identity file
+key-open = Open the identity file
+key-working = Opening the identity file… This takes a few seconds.
+key-forgotten_idle = The key was forgotten after { $minutes } minutes without use. Load it again to continue.
+key-forgotten_hidden = The key was forgotten because the page was left. Load it again to continue.
+reseal-title = Re-seal to the current keyring
+reseal-hint = Entries sealed to an older keyring are opened and sealed again, with a fresh file key, to every key holder of the current signed keyring, then uploaded as superseding entries. Entries this key cannot open are left as they are. An administrator can then remove the superseded ones.
+reseal-start = Re-seal to current keyring
+reseal-progress = Cases checked: { $done } of { $total }
+reseal-done = Re-sealed { $resealed } entries; { $current } were already sealed to keyring version { $version }; { $skipped } could not be opened and were left as they are.
+error-identity_passphrase_wrong = This passphrase does not open the identity file. Check the keyboard language and Caps Lock, then type it again.
+error-identity_too_costly = This identity file's passphrase protection asks for more work than age allows (scrypt work factor over 22). Make it again with age -p.

@@ -712,3 +712,20 @@ workspace-part-account = Hisob
 workspace-no_case = Hech qanday ish ochilmagan. Yangi oilaning so‘rovnomasini saqlang yoki «Mening ishlarim» bo‘limidan ishlaringizdan birini davom ettiring.
 workspace-print = Chop etish uchun rozilik
 workspace-case_forms = Ushbu ishning shakllari
+
+# Helper D: loading a key, idle lock, re-sealing (issue 5)
+key-drop = Kalit faylini shu yerga tashlang yoki tanlash uchun bosing
+key-drop_active = Kalit faylini yuklash uchun qoʻyib yuboring
+key-protected = Bu kalit fayli parol bilan himoyalangan (age -p bilan yaratilgan). Uni ochish uchun parolini kiriting.
+key-passphrase = Kalit faylining paroli
+key-open = Kalit faylini ochish
+key-working = Kalit fayli ochilmoqda… Bu bir necha soniya davom etadi.
+key-forgotten_idle = { $minutes } daqiqa harakatsizlikdan keyin kalit unutildi. Davom etish uchun uni qayta yuklang.
+key-forgotten_hidden = Sahifadan chiqilgani uchun kalit unutildi. Davom etish uchun uni qayta yuklang.
+reseal-title = Joriy kalitlar roʻyxatiga qayta shifrlash
+reseal-hint = Eski kalitlar roʻyxatiga shifrlangan yozuvlar ochiladi, yangi fayl kaliti bilan joriy imzolangan roʻyxatdagi barcha kalit egalariga qayta shifrlanadi va oʻrnini bosuvchi yozuv sifatida yuklanadi. Bu kalit ocha olmagan yozuvlar oʻzgarishsiz qoladi. Soʻngra administrator eskilarini oʻchirishi mumkin.
+reseal-start = Joriy kalitlar roʻyxatiga qayta shifrlash
+reseal-progress = Tekshirilgan ishlar: { $done } / { $total }
+reseal-done = { $resealed } ta yozuv qayta shifrlandi; { $current } tasi allaqachon { $version }-versiyaga shifrlangan edi; { $skipped } tasini ochib boʻlmadi va ular oʻzgarishsiz qoldirildi.
+error-identity_passphrase_wrong = Bu parol kalit faylini ochmaydi. Klaviatura tilini va Caps Lock ni tekshirib, qayta kiriting.
+error-identity_too_costly = Bu kalit faylining parol himoyasi age ruxsat etganidan koʻp ish talab qiladi (scrypt ish koeffitsiyenti 22 dan yuqori). Uni age -p bilan qayta yarating.

@@ -92,6 +92,118 @@ pub fn parse_identity_file(text: &str) -> Result<Vec<Identity>, ErrorCode> {
     Ok(identities)
 }
 
+/// Highest scrypt work factor (log2 N) accepted in a passphrase-protected identity
+/// file: the `age` CLI's own limit (`age -p` writes 18; age refuses above 22, about
+/// 1 GiB of memory and tens of seconds), so any file `age -d` opens, this opens, and a
+/// hostile file cannot make the page work for hours.
+pub const MAX_IDENTITY_WORK_FACTOR: u8 = 22;
+
+const ARMOR_BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
+const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
+
+/// An identity file as the key holder chose it: ready to use, or sealed with a
+/// passphrase (as `age -p` makes them) and waiting for it.
+pub enum IdentityFile {
+    Plain(Vec<Identity>),
+    Protected(ProtectedIdentityFile),
+}
+
+/// A passphrase-protected identity file (armored or binary), checked to be an age file
+/// with one scrypt stanza and a work factor within [`MAX_IDENTITY_WORK_FACTOR`].
+pub struct ProtectedIdentityFile {
+    /// The binary age file (armor removed).
+    bytes: Vec<u8>,
+    work_factor: u8,
+}
+
+impl std::fmt::Debug for ProtectedIdentityFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ProtectedIdentityFile({} bytes, work factor {})", self.bytes.len(), self.work_factor)
+    }
+}
+
+/// Reads an identity file: plain text (`age-keygen`), or an age file sealed to a
+/// passphrase (`age -p`, armored `-a` or binary). Only the shape is checked here; a
+/// protected file is opened with [`ProtectedIdentityFile::unlock`].
+pub fn read_identity_file(bytes: &[u8]) -> Result<IdentityFile, ErrorCode> {
+    if bytes.len() > MAX_IDENTITY_FILE {
+        return Err(ErrorCode::BadIdentityFile);
+    }
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    let rest = &bytes[start..];
+    let binary = if rest.starts_with(ARMOR_BEGIN.as_bytes()) {
+        let mut out = Vec::new();
+        age::armor::ArmoredReader::new(rest)
+            .take(MAX_IDENTITY_FILE as u64)
+            .read_to_end(&mut out)
+            .map_err(|_| ErrorCode::BadIdentityFile)?;
+        out
+    } else if rest.starts_with(AGE_MAGIC) {
+        rest.to_vec()
+    } else {
+        let text = std::str::from_utf8(bytes).map_err(|_| ErrorCode::BadIdentityFile)?;
+        return parse_identity_file(text).map(IdentityFile::Plain);
+    };
+    let summary = age_header::inspect(&binary).map_err(|_| ErrorCode::BadIdentityFile)?;
+    // An age file sealed to recipients (a record, say) is not an identity file.
+    if summary.scrypt != 1 || summary.x25519 + summary.other > 0 {
+        return Err(ErrorCode::BadIdentityFile);
+    }
+    let work_factor = scrypt_work_factor(&binary[..summary.header_len]).ok_or(ErrorCode::BadIdentityFile)?;
+    if work_factor > MAX_IDENTITY_WORK_FACTOR {
+        return Err(ErrorCode::IdentityTooCostly);
+    }
+    Ok(IdentityFile::Protected(ProtectedIdentityFile { bytes: binary, work_factor }))
+}
+
+/// The `log2 N` of the header's scrypt stanza (`-> scrypt <salt> <log2 N>`).
+fn scrypt_work_factor(header: &[u8]) -> Option<u8> {
+    let text = std::str::from_utf8(header).ok()?;
+    let line = text.lines().find(|l| l.starts_with("-> scrypt "))?;
+    let n = line.split(' ').nth(3)?;
+    // Canonical decimal only, as age requires.
+    if n.is_empty() || n.len() > 2 || n.starts_with('0') || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse().ok()
+}
+
+impl ProtectedIdentityFile {
+    /// The scrypt work factor (log2 N) unlocking will spend: 18 for files `age -p` makes.
+    pub fn work_factor(&self) -> u8 {
+        self.work_factor
+    }
+
+    /// Opens the file with the passphrase (scrypt: about a second at work factor 18
+    /// natively, a few in the browser) and reads the identities inside. A wrong
+    /// passphrase is [`ErrorCode::IdentityPassphraseWrong`].
+    pub fn unlock(&self, passphrase: &str) -> Result<Vec<Identity>, ErrorCode> {
+        use age::secrecy::SecretString;
+        use zeroize::Zeroize;
+        let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
+        identity.set_max_work_factor(MAX_IDENTITY_WORK_FACTOR);
+        let dec = age::Decryptor::new_buffered(&self.bytes[..]).map_err(|_| ErrorCode::BadIdentityFile)?;
+        let mut reader = dec.decrypt(std::iter::once(&identity as &dyn age::Identity)).map_err(|e| match e {
+            age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed | age::DecryptError::NoMatchingKeys => {
+                ErrorCode::IdentityPassphraseWrong
+            }
+            age::DecryptError::ExcessiveWork { .. } => ErrorCode::IdentityTooCostly,
+            _ => ErrorCode::BadIdentityFile,
+        })?;
+        let mut plain = Vec::new();
+        let read = reader.by_ref().take(MAX_IDENTITY_FILE as u64 + 1).read_to_end(&mut plain);
+        let parsed = match read {
+            Ok(n) if n <= MAX_IDENTITY_FILE => {
+                std::str::from_utf8(&plain).map_err(|_| ErrorCode::BadIdentityFile).and_then(parse_identity_file)
+            }
+            _ => Err(ErrorCode::BadIdentityFile),
+        };
+        // The secret key's text is wiped; only the parsed identities stay in memory.
+        plain.zeroize();
+        parsed
+    }
+}
+
 fn encryptor<'a>(recipients: impl Iterator<Item = &'a Recipient>) -> Result<age::Encryptor, ErrorCode> {
     age::Encryptor::with_recipients(recipients.map(|r| r as &dyn age::Recipient))
         .map_err(|_| ErrorCode::KeyringEmpty)
@@ -321,6 +433,119 @@ mod tests {
         assert_eq!(parsed[0].to_public().to_string(), r.to_string());
         assert_eq!(parse_identity_file("# only a comment\n").err(), Some(ErrorCode::BadIdentityFile));
         assert_eq!(parse_identity_file(&r.to_string()).err(), Some(ErrorCode::BadIdentityFile));
+    }
+
+    /// Runs the real `age` CLI on a pseudo-terminal (`script`), since `age -p` reads the
+    /// passphrase from the terminal only; `typed` are the lines typed at its prompts.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn age_cli_on_a_tty(args: &str, typed: &[&str]) {
+        use std::process::{Command, Stdio};
+        let mut child = Command::new("script")
+            .args(["-q", "-e", "-c", &format!("age {args}"), "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("`script` (util-linux) and `age` are installed (see TOOLCHAIN.md)");
+        let mut stdin = child.stdin.take().unwrap();
+        for line in typed {
+            // Each answer after its prompt: the terminal is switched to no-echo first.
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
+            stdin.flush().unwrap();
+        }
+        let status = child.wait().unwrap();
+        assert!(status.success(), "age {args} failed");
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn protected_by_the_age_cli(armor: bool, passphrase: &str) -> (tempfile::TempDir, Vec<u8>, Identity) {
+        let dir = tempfile::tempdir().unwrap();
+        let i = generate_identity();
+        let plain = dir.path().join("key.txt");
+        let sealed = dir.path().join("key.age");
+        std::fs::write(&plain, identity_file(&i, "adviser")).unwrap();
+        let a = if armor { "-a " } else { "" };
+        age_cli_on_a_tty(&format!("-e -p {a}-o {} {}", sealed.display(), plain.display()), &[passphrase, passphrase]);
+        let bytes = std::fs::read(&sealed).unwrap();
+        (dir, bytes, i)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn unlock(bytes: &[u8], passphrase: &str) -> Result<Vec<Identity>, ErrorCode> {
+        match read_identity_file(bytes)? {
+            IdentityFile::Protected(p) => p.unlock(passphrase),
+            IdentityFile::Plain(_) => panic!("a protected file read as plain"),
+        }
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn an_identity_file_protected_by_age_p_armored_or_binary_opens_with_its_passphrase_only() {
+        for armor in [true, false] {
+            let (_dir, bytes, i) = protected_by_the_age_cli(armor, "correct horse battery staple");
+            assert_eq!(bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"), armor);
+            let IdentityFile::Protected(p) = read_identity_file(&bytes).unwrap() else { panic!("not protected") };
+            assert_eq!(p.work_factor(), 18, "age -p's work factor");
+            let ids = p.unlock("correct horse battery staple").unwrap();
+            assert_eq!(ids[0].to_public().to_string(), i.to_public().to_string());
+            assert_eq!(p.unlock("correct horse battery stapler").err(), Some(ErrorCode::IdentityPassphraseWrong));
+        }
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn a_file_protected_here_opens_with_the_age_cli() {
+        use age::secrecy::SecretString;
+        let dir = tempfile::tempdir().unwrap();
+        let i = generate_identity();
+        let text = identity_file(&i, "adviser");
+        let mut r = age::scrypt::Recipient::new(SecretString::from("a long passphrase".to_owned()));
+        r.set_work_factor(12);
+        let mut sealed = Vec::new();
+        let enc = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient)).unwrap();
+        let mut w = enc.wrap_output(age::armor::ArmoredWriter::wrap_output(&mut sealed, age::armor::Format::AsciiArmor).unwrap()).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+        w.finish().unwrap().finish().unwrap();
+        std::fs::write(dir.path().join("key.age"), &sealed).unwrap();
+        let out = dir.path().join("back.txt");
+        age_cli_on_a_tty(&format!("-d -o {} {}", out.display(), dir.path().join("key.age").display()), &["a long passphrase"]);
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+        assert_eq!(unlock(&sealed, "a long passphrase").unwrap()[0].to_public().to_string(), i.to_public().to_string());
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn a_work_factor_over_ages_limit_is_refused_before_any_work() {
+        use age::secrecy::SecretString;
+        let mut r = age::scrypt::Recipient::new(SecretString::from("pw".to_owned()));
+        r.set_work_factor(10);
+        let enc = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient)).unwrap();
+        let mut sealed = Vec::new();
+        let mut w = enc.wrap_output(&mut sealed).unwrap();
+        w.write_all(b"AGE-SECRET-KEY-1").unwrap();
+        w.finish().unwrap();
+        let header_end = age_header::inspect(&sealed).unwrap().header_len;
+        let header = String::from_utf8(sealed[..header_end].to_vec()).unwrap();
+        let costly = header.replacen(" 10\n", " 23\n", 1);
+        assert_ne!(costly, header);
+        let mut bytes = costly.into_bytes();
+        bytes.extend_from_slice(&sealed[header_end..]);
+        let started = std::time::Instant::now();
+        assert_eq!(read_identity_file(&bytes).err(), Some(ErrorCode::IdentityTooCostly));
+        assert!(started.elapsed() < std::time::Duration::from_millis(100), "refused without running scrypt");
+    }
+
+    #[test]
+    fn a_record_or_junk_is_not_an_identity_file() {
+        let (_, r) = pair();
+        let record = seal_bytes(b"family record", [r].iter()).unwrap();
+        assert_eq!(read_identity_file(record.as_bytes()).err(), Some(ErrorCode::BadIdentityFile));
+        assert_eq!(read_identity_file(b"\xff\xfe binary junk").err(), Some(ErrorCode::BadIdentityFile));
+        assert_eq!(read_identity_file(b"-----BEGIN AGE ENCRYPTED FILE-----\nnot base64!\n").err(), Some(ErrorCode::BadIdentityFile));
+        assert_eq!(read_identity_file(&vec![b'#'; MAX_IDENTITY_FILE + 1]).err(), Some(ErrorCode::BadIdentityFile));
+        let (i, _) = pair();
+        let IdentityFile::Plain(ids) = read_identity_file(identity_file(&i, "x").as_bytes()).unwrap() else { panic!() };
+        assert_eq!(ids.len(), 1);
     }
 
     #[test]
