@@ -14,11 +14,14 @@
 
 pub mod age_header;
 pub mod api;
+pub mod csv;
 pub mod envelope;
 pub mod error;
+pub mod find;
 pub mod forms;
 pub mod i18n;
 pub mod ids;
+pub mod indicators;
 pub mod ingest;
 pub mod keyring;
 pub mod record;
