@@ -34,6 +34,9 @@ use sqlx::{Any, AnyPool, Executor, Row};
 use crate::audit::{self, NewEvent};
 use crate::blobs::Blobs;
 
+mod supersessions;
+pub use supersessions::Superseded;
+
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "amanat.sqlite";
 
@@ -480,6 +483,16 @@ impl Store {
         let _guard = self.writes.lock.lock().await;
         let mut tx = self.begin_write().await?;
         append_audit(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Several audit events, chained in order in one write transaction (a bulk read
+    /// records one event per entry sent, as single reads would, without one commit each).
+    pub async fn audit_many(&self, events: &[NewEvent<'_>]) -> Result<()> {
+        let _guard = self.writes.lock.lock().await;
+        let mut tx = self.begin_write().await?;
+        append_audit_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -11,6 +11,9 @@ use crate::ids::{CaseId, EntryId};
 pub const CASE_HEADER: &str = "amanat-case";
 /// Optional header: the keyring version the entry was sealed to.
 pub const KEYRING_VERSION_HEADER: &str = "amanat-keyring-version";
+/// Optional header on an upload: the id of an entry of the same case that this one
+/// supersedes (a key holder's re-seal to the current keyring; advisers must send it).
+pub const SUPERSEDES_HEADER: &str = "amanat-supersedes";
 /// Default largest upload, in bytes.
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
 /// Most rows one page of a listing returns.
@@ -181,4 +184,92 @@ pub struct EntryCheck {
     /// Sealed to fewer recipients than the current keyring holds (sealed before it
     /// grew: re-seal it when rotating).
     pub below_keyring: bool,
+}
+
+/// Most ids one `POST /api/v1/entries/read` may ask for (the same as a listing page,
+/// so one page of metadata is one bulk read).
+pub const READ_MANY_MAX: usize = PAGE_SIZE;
+
+/// Body of `POST /api/v1/entries/read`: the entries to send, in the order wanted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadMany {
+    pub ids: Vec<EntryId>,
+}
+
+/// The answer of `POST /api/v1/entries/read` is `application/octet-stream`: one frame
+/// per asked id, in the order asked, each `id (32 bytes, the SHA-256) | status (1 byte)
+/// | length (8 bytes, big-endian) | bytes`. Binary, so 500 entries cost no base64 and
+/// the page can hand the whole answer to a worker untouched.
+pub mod frames {
+    use crate::error::ErrorCode;
+    use crate::ids::EntryId;
+
+    /// The frame carries the entry's stored bytes.
+    pub const ENTRY: u8 = 0;
+    /// No such entry for this caller (unknown, or another caseworker's: as a single
+    /// read answers 404); its length is 0.
+    pub const MISSING: u8 = 1;
+    /// Bytes before a frame's content.
+    pub const HEADER_LEN: usize = 32 + 1 + 8;
+
+    /// A frame's header.
+    pub fn header(id: &EntryId, status: u8, len: u64) -> [u8; HEADER_LEN] {
+        let mut h = [0u8; HEADER_LEN];
+        h[..32].copy_from_slice(id.as_bytes());
+        h[32] = status;
+        h[33..].copy_from_slice(&len.to_be_bytes());
+        h
+    }
+
+    /// One parsed frame: the id and, unless missing, the bytes.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Frame<'a> {
+        pub id: EntryId,
+        pub bytes: Option<&'a [u8]>,
+    }
+
+    /// Splits a whole answer into frames; a truncated or malformed answer is refused
+    /// whole (`Corrupted`), since a frame boundary cannot be trusted after it.
+    pub fn parse(mut buf: &[u8]) -> Result<Vec<Frame<'_>>, ErrorCode> {
+        let mut out = Vec::new();
+        while !buf.is_empty() {
+            if buf.len() < HEADER_LEN {
+                return Err(ErrorCode::Corrupted);
+            }
+            let id = EntryId::from_digest(buf[..32].try_into().expect("32 bytes"));
+            let status = buf[32];
+            let len = u64::from_be_bytes(buf[33..HEADER_LEN].try_into().expect("8 bytes"));
+            let rest = &buf[HEADER_LEN..];
+            let len = usize::try_from(len).ok().filter(|l| *l <= rest.len()).ok_or(ErrorCode::Corrupted)?;
+            match (status, len) {
+                (ENTRY, _) => out.push(Frame { id, bytes: Some(&rest[..len]) }),
+                (MISSING, 0) => out.push(Frame { id, bytes: None }),
+                _ => return Err(ErrorCode::Corrupted),
+            }
+            buf = &rest[len..];
+        }
+        Ok(out)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn frames_round_trip_and_a_cut_answer_is_refused() {
+            let a = EntryId::of(b"a");
+            let b = EntryId::of(b"b");
+            let mut buf = header(&a, ENTRY, 3).to_vec();
+            buf.extend_from_slice(b"xyz");
+            buf.extend_from_slice(&header(&b, MISSING, 0));
+            let frames = parse(&buf).unwrap();
+            assert_eq!(frames, vec![Frame { id: a, bytes: Some(b"xyz") }, Frame { id: b, bytes: None }]);
+            assert_eq!(parse(&buf[..buf.len() - 1]), Err(ErrorCode::Corrupted));
+            assert_eq!(parse(&buf[..HEADER_LEN + 2]), Err(ErrorCode::Corrupted));
+            let mut odd = header(&a, MISSING, 1).to_vec();
+            odd.push(0);
+            assert_eq!(parse(&odd), Err(ErrorCode::Corrupted));
+        }
+    }
 }

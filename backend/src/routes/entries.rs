@@ -1,4 +1,5 @@
-//! Entries: upload (`PUT`), list (`GET /entries`) and download (`GET /entries/{id}`).
+//! Entries: upload (`PUT`), list (`GET /entries`), download (`GET /entries/{id}`) and
+//! download many at once (`POST /entries/read`).
 //!
 //! An upload is checked in a fixed order (auth, id, case, size, hash, age shape and
 //! recipient count) and stored durably before it is answered. The same bytes sent
@@ -10,6 +11,10 @@
 //! metadata and no ciphertext. "Already stored" (200) is answered only to the same
 //! author for the same case; the same bytes under another author or case are 409
 //! `entry_conflict`, so nobody can take over an entry by uploading a copy first.
+//!
+//! An upload may name, with `Amanat-Supersedes`, an entry of the same case that it
+//! replaces (recorded for `amanat entries remove --superseded`); an adviser's upload
+//! must (advisers upload only re-seals, see [`crate::access`]).
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -18,7 +23,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use shared::api::{EntryMeta, EntryPage, Stored, CASE_HEADER, KEYRING_VERSION_HEADER, PAGE_SIZE};
+use shared::api::{frames, EntryMeta, EntryPage, ReadMany, Stored, CASE_HEADER, KEYRING_VERSION_HEADER, SUPERSEDES_HEADER, PAGE_SIZE, READ_MANY_MAX};
 use shared::ingest::{self, Target};
 use shared::{CaseId, EntryId, ErrorCode};
 
@@ -44,9 +49,18 @@ pub async fn put(
 ) -> Result<Response, AppError> {
     let scope = caller.may(Access::UploadEntry)?;
     let Target { id, case } = ingest::target(&id, header(&headers, CASE_HEADER))?;
-    if scope == Scope::Own {
-        check_case_owner(&state, &case, caller.name()).await?;
+    let supersedes = header(&headers, SUPERSEDES_HEADER);
+    match scope {
+        Scope::Own => check_case_owner(&state, &case, caller.name()).await?,
+        // An adviser uploads only re-seals of entries already in the case.
+        Scope::Superseding if supersedes.is_none() => return Err(ErrorCode::Forbidden.into()),
+        _ => {}
     }
+    // Checked after access, so nobody learns from the answer whether another's entry exists.
+    let supersedes = match supersedes {
+        None => None,
+        Some(v) => Some(check_supersedes(&state, v, &case).await?),
+    };
     let keyring_version = match header(&headers, KEYRING_VERSION_HEADER) {
         None => None,
         Some(v) => Some(v.parse::<u64>().map_err(|_| ErrorCode::BadRequest)?),
@@ -60,6 +74,10 @@ pub async fn put(
     let size = received.size;
     if let Some(row) = state.store().entry(&id).await? {
         same_entry(&row.meta, &case, caller.name())?;
+        // A retry whose first answer was lost records what the first one may not have.
+        if let Some(old) = &supersedes {
+            state.store().record_supersession(&id, old, caller.name()).await?;
+        }
         tracing::info!(entry = %id, size, created = false, "entry already stored");
         return Ok((StatusCode::OK, Json(Stored { id, created: false })).into_response());
     }
@@ -80,6 +98,10 @@ pub async fn put(
         let row = state.store().entry(&id).await?.ok_or(ErrorCode::Internal)?;
         same_entry(&row.meta, &case, caller.name())?;
     }
+    if let Some(old) = &supersedes {
+        state.store().record_supersession(&id, old, caller.name()).await?;
+        tracing::info!(entry = %id, supersedes = %old, "supersession recorded");
+    }
     tracing::info!(entry = %id, size, created, author = caller.name(), "entry stored");
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(Stored { id, created })).into_response())
@@ -93,6 +115,16 @@ fn same_entry(stored: &EntryMeta, case: &CaseId, author: &str) -> Result<(), App
     } else {
         tracing::info!(entry = %stored.id, "the same bytes are stored under another author or case");
         Err(ErrorCode::EntryConflict.into())
+    }
+}
+
+/// The entry an upload says it supersedes (header `Amanat-Supersedes`): a stored entry
+/// of the same case (400 `bad_request` otherwise: a re-seal names what it replaces).
+async fn check_supersedes(state: &AppState, value: &str, case: &CaseId) -> Result<EntryId, AppError> {
+    let old: EntryId = value.parse()?;
+    match state.store().entry(&old).await? {
+        Some(row) if row.meta.case == *case => Ok(old),
+        _ => Err(ErrorCode::BadRequest.into()),
     }
 }
 
@@ -165,5 +197,95 @@ pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<S
     // Streamed from the file in 64 KiB pieces: a gigabyte entry never sits in memory.
     let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024);
     Ok(([(CONTENT_TYPE, "application/octet-stream".to_owned()), (CONTENT_LENGTH, len.to_string())], Body::from_stream(stream))
+        .into_response())
+}
+
+/// `POST /api/v1/entries/read` `{ "ids": [...] }` (at most [`READ_MANY_MAX`]): the
+/// asked entries as one binary stream of frames ([`shared::api::frames`]), in the order
+/// asked, so a key holder opening 10 000 entries makes 20 requests, not 10 000. Same
+/// access as `GET /api/v1/entries/{id}` (advisers everything, caseworkers their own; an
+/// entry the caller may not see is a "missing" frame, as a single read answers 404),
+/// and each entry sent is audited as a single read is (`entry_read`, its id and size),
+/// all in one transaction before the first byte goes out.
+pub async fn read_many(
+    caller: Caller,
+    State(state): State<AppState>,
+    Json(ask): Json<ReadMany>,
+) -> Result<Response, AppError> {
+    let scope = caller.may(Access::ReadCiphertext)?;
+    if ask.ids.is_empty() || ask.ids.len() > READ_MANY_MAX {
+        return Err(ErrorCode::BadRequest.into());
+    }
+    // What to send: each id with its size, or `None` for a missing frame. The size is
+    // the blob file's own (checked here, so a missing blob is a 500 before streaming).
+    let blobs = state.store().blobs().clone();
+    let mut plan: Vec<(EntryId, Option<u64>)> = Vec::with_capacity(ask.ids.len());
+    for id in ask.ids {
+        let visible = match state.store().entry(&id).await? {
+            Some(row) => scope == Scope::All || row.meta.author == caller.name(),
+            None => false,
+        };
+        if !visible {
+            plan.push((id, None));
+            continue;
+        }
+        let path = blobs.path(&id);
+        let len = tokio::fs::metadata(&path).await.map(|m| m.len()).map_err(|_| {
+            tracing::error!(entry = %id, "the blob of a recorded entry is missing; run `amanat verify`");
+            AppError(ErrorCode::Internal)
+        })?;
+        plan.push((id, Some(len)));
+    }
+    let subjects: Vec<(String, u64)> =
+        plan.iter().filter_map(|(id, len)| len.map(|l| (id.to_string(), l))).collect();
+    let events: Vec<NewEvent<'_>> = subjects
+        .iter()
+        .map(|(subject, len)| NewEvent { actor: caller.name(), action: Action::EntryRead, subject, size: Some(*len) })
+        .collect();
+    state.store().audit_many(&events).await?;
+    let total: u64 = plan.iter().map(|(_, len)| frames::HEADER_LEN as u64 + len.unwrap_or(0)).sum();
+    tracing::info!(entries = subjects.len(), missing = plan.len() - subjects.len(), bytes = total, "entries sent in bulk");
+
+    // Streamed frame by frame, each file in 64 KiB pieces: 500 large entries never sit
+    // in memory together. A file that changes size underneath ends the stream early
+    // (the client sees a cut answer and refuses it whole) rather than sending a lie.
+    let stream = futures_util::stream::unfold(
+        (plan.into_iter(), blobs, None::<(tokio::fs::File, u64)>),
+        |(mut plan, blobs, mut current)| async move {
+            use tokio::io::AsyncReadExt;
+            loop {
+                if let Some((file, left)) = current.as_mut() {
+                    if *left == 0 {
+                        current = None;
+                        continue;
+                    }
+                    let mut buf = vec![0u8; (*left).min(64 * 1024) as usize];
+                    return match file.read(&mut buf).await {
+                        Ok(0) | Err(_) => Some((Err(std::io::Error::other("entry blob ended early")), (plan, blobs, None))),
+                        Ok(n) => {
+                            buf.truncate(n);
+                            *left -= n as u64;
+                            Some((Ok(axum::body::Bytes::from(buf)), (plan, blobs, current)))
+                        }
+                    };
+                }
+                let (id, len) = plan.next()?;
+                let Some(len) = len else {
+                    let h = frames::header(&id, frames::MISSING, 0);
+                    return Some((Ok(axum::body::Bytes::copy_from_slice(&h)), (plan, blobs, None)));
+                };
+                let file = match tokio::fs::File::open(blobs.path(&id)).await {
+                    Ok(f) => f,
+                    Err(e) => return Some((Err(e), (plan, blobs, None))),
+                };
+                let h = frames::header(&id, frames::ENTRY, len);
+                return Some((Ok(axum::body::Bytes::copy_from_slice(&h)), (plan, blobs, Some((file, len)))));
+            }
+        },
+    );
+    Ok((
+        [(CONTENT_TYPE, "application/octet-stream".to_owned()), (CONTENT_LENGTH, total.to_string())],
+        Body::from_stream(stream),
+    )
         .into_response())
 }

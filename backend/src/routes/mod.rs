@@ -21,6 +21,7 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/keyring", get(keyring::keyring))
         .route("/api/v1/entries", get(entries::list))
+        .route("/api/v1/entries/read", post(entries::read_many))
         .route("/api/v1/entries/{id}", put(entries::put).get(entries::get))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/verification", get(verification::report))
