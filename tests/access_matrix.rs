@@ -49,6 +49,8 @@ const fn audited(status: u16) -> Outcome {
     Outcome { status, entries: 0, audit: 1 }
 }
 const STORED: Outcome = Outcome { status: 201, entries: 1, audit: 1 };
+/// Stored, naming the entry it supersedes: `entry_stored` and `entry_superseded`.
+const STORED_SUPERSEDING: Outcome = Outcome { status: 201, entries: 1, audit: 2 };
 
 /// One route (method and path as the router names it) and its outcome per caller.
 struct Row {
@@ -72,12 +74,14 @@ fn expectations() -> Vec<Row> {
         Row { method: "GET", route: "/api/v1/keyring", outcome: |_| ok(200) },
         // Listing is audited (`entries_listed`), as are downloads and verification runs.
         Row { method: "GET", route: "/api/v1/entries", outcome: |w| auth(w, |_| audited(200)) },
+        // The upload names the setup entry as the one it supersedes (a re-seal): the
+        // case's caseworker and advisers (who upload nothing else) may.
         Row {
             method: "PUT",
             route: "/api/v1/entries/{id}",
             outcome: |w| {
                 auth(w, |w| match w {
-                    Caseworker => STORED,
+                    Caseworker | Adviser => STORED_SUPERSEDING,
                     _ => refused(403),
                 })
             },
@@ -244,6 +248,7 @@ impl Scene {
             r.http
                 .put(r.url(&format!("/api/v1/entries/{id}")))
                 .header(shared::api::CASE_HEADER, self.case.to_string())
+                .header(shared::api::SUPERSEDES_HEADER, &self.entry)
                 .header("content-type", "application/octet-stream")
                 .body(bytes)
         } else {
@@ -388,5 +393,46 @@ async fn the_privacy_officer_gets_a_verification_report_with_recipient_counts_an
         r.get_as(&scene.privacy_officer, "/api/v1/verification").await.json().await.unwrap();
     assert!(!report.ok);
     assert!(report.checks[0].failure.as_deref().is_some_and(|f| f.contains("SHA-256")), "{report:?}");
+    scene.relay.stop().await;
+}
+
+/// An adviser uploads only re-seals: an entry with no `Amanat-Supersedes`, or naming an
+/// entry of another case or none at all, is refused and stores nothing; a caseworker
+/// cannot name another caseworker's entry (their case is not theirs).
+#[tokio::test]
+async fn an_adviser_uploads_only_re_seals_of_entries_already_in_the_case() {
+    let scene = Scene::new().await;
+    let r = &scene.relay;
+    let put = |token: &str, case: CaseId, supersedes: Option<String>, text: &str| {
+        let bytes = r.seal(text.as_bytes());
+        let id = shared::EntryId::of(&bytes).to_string();
+        let mut req = r
+            .http
+            .put(r.url(&format!("/api/v1/entries/{id}")))
+            .bearer_auth(token)
+            .header(shared::api::CASE_HEADER, case.to_string())
+            .header("content-type", "application/octet-stream")
+            .body(bytes);
+        if let Some(old) = supersedes {
+            req = req.header(shared::api::SUPERSEDES_HEADER, old);
+        }
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    let adviser = r.adviser_token.clone();
+    let before = snapshot(r).await;
+    assert_eq!(put(&adviser, scene.case, None, "a record of the adviser's own").await, 403);
+    assert_eq!(put(&adviser, CaseId::random(), None, "a new case").await, 403);
+    assert_eq!(put(&adviser, CaseId::random(), Some(scene.entry.clone()), "wrong case").await, 400);
+    let unknown = shared::EntryId::of(b"never stored").to_string();
+    assert_eq!(put(&adviser, scene.case, Some(unknown), "unknown entry").await, 400);
+    assert_eq!(put(&adviser, scene.case, Some("not-an-id".into()), "bad id").await, 400);
+    assert_eq!(put(&scene.other_caseworker, scene.case, Some(scene.entry.clone()), "intruder").await, 403);
+    let after = snapshot(r).await;
+    assert_eq!((after.0, after.1), (before.0, before.1), "refusals stored and audited nothing");
+    assert_eq!(put(&adviser, scene.case, Some(scene.entry.clone()), "the re-seal").await, 201);
+    let old: shared::EntryId = scene.entry.parse().unwrap();
+    let superseded = r.state.store().superseded().await.unwrap();
+    assert_eq!(superseded.len(), 1);
+    assert_eq!((superseded[0].entry.meta.id, superseded[0].actor.as_str()), (old, backend::demo::ADVISER));
     scene.relay.stop().await;
 }

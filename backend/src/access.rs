@@ -4,10 +4,14 @@
 //! and nothing else decides access, so the whole policy is readable here and the access
 //! matrix test (`tests/access_matrix.rs`) checks it route by route.
 //!
-//! Case ownership: a case belongs to the caseworker who uploaded its first entry. Only
-//! caseworkers upload, and a caseworker may not add to a case another account started,
-//! so every entry of a caseworker's case is theirs: "own cases' entries" and "entries
-//! they uploaded" are the same set, and the store filters by author.
+//! Case ownership: a case belongs to the caseworker who uploaded its first entry. A
+//! caseworker may not add to a case another account started, so every entry a
+//! caseworker uploaded is in one of their cases, and the store filters by author.
+//! Advisers upload too, but only re-seals ([`Scope::Superseding`]): an entry that names
+//! (header `Amanat-Supersedes`) an entry already stored in the same case, so a key
+//! holder can re-seal to a rotated keyring but never start a case or add a record of
+//! their own. What an adviser re-sealed is listed under the adviser, not under the
+//! case's caseworker.
 //!
 //! Administrators manage accounts and the keyring with the `amanat` CLI on the data
 //! directory (there are no HTTP routes for that, on purpose: a stolen admin session
@@ -53,6 +57,9 @@ pub enum Scope {
     Own,
     /// Everything of that kind.
     All,
+    /// Only an upload that supersedes an entry already stored in the same case
+    /// (advisers re-sealing to the current keyring).
+    Superseding,
 }
 
 /// The access table.
@@ -65,7 +72,8 @@ pub fn scope(role: Role, action: Action) -> Scope {
         (Caseworker, UploadEntry | ListEntries | ReadCiphertext) => Own,
         (Caseworker, ReadAudit | ReadVerification) => Denied,
         (Adviser, ListEntries | ReadCiphertext) => All,
-        (Adviser, UploadEntry | ReadAudit | ReadVerification) => Denied,
+        (Adviser, UploadEntry) => Superseding,
+        (Adviser, ReadAudit | ReadVerification) => Denied,
         (PrivacyOfficer | Admin, ListEntries | ReadAudit | ReadVerification) => All,
         (PrivacyOfficer | Admin, UploadEntry | ReadCiphertext) => Denied,
     }
@@ -76,12 +84,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nobody_but_caseworkers_and_advisers_ever_gets_ciphertext_and_only_caseworkers_upload() {
+    fn nobody_but_caseworkers_and_advisers_ever_gets_ciphertext_and_advisers_upload_only_re_seals() {
         for &role in Role::ALL {
             let read = scope(role, Action::ReadCiphertext);
             assert_eq!(read != Scope::Denied, matches!(role, Role::Caseworker | Role::Adviser), "{role:?}");
             let upload = scope(role, Action::UploadEntry);
-            assert_eq!(upload != Scope::Denied, role == Role::Caseworker, "{role:?}");
+            let want = match role {
+                Role::Caseworker => Scope::Own,
+                Role::Adviser => Scope::Superseding,
+                _ => Scope::Denied,
+            };
+            assert_eq!(upload, want, "{role:?}");
         }
     }
 

@@ -34,6 +34,10 @@ pub enum Action {
     EntriesListed,
     /// Someone ran the verification report over HTTP (size: entries checked).
     VerificationRun,
+    /// An upload named an entry it supersedes (subject: the superseded entry).
+    EntrySuperseded,
+    /// `amanat entries remove` removed an entry (subject: its id; size: its size).
+    EntryRemoved,
 }
 
 impl Action {
@@ -52,6 +56,8 @@ impl Action {
             Action::AccountLocked => "account_locked",
             Action::EntriesListed => "entries_listed",
             Action::VerificationRun => "verification_run",
+            Action::EntrySuperseded => "entry_superseded",
+            Action::EntryRemoved => "entry_removed",
         }
     }
 }

@@ -1,11 +1,12 @@
-//! The `amanat` command line: `serve`, `demo init`, `user`, `keyring`, `verify`,
-//! `export`. Every command takes `--data DIR` (default `./data`) and, for a PostgreSQL
+//! The `amanat` command line: `serve`, `demo init`, `user`, `keyring`, `entries`,
+//! `verify`, `export`. Every command takes `--data DIR` (default `./data`) and, for a PostgreSQL
 //! store, `--database postgres://…`, and works on the same store whether or not a relay
 //! is running on it.
 //!
 //! Output meant for people goes to stdout; logs (only from `serve`) go to stderr.
 //! Exit status 0 means success, 1 failure (or, for `verify`, a store that failed).
 
+mod entries;
 mod keyring;
 mod limit_flags;
 mod user;
@@ -67,6 +68,9 @@ enum Command {
     /// The signed keyring of key holders.
     #[command(subcommand)]
     Keyring(keyring::KeyringCommand),
+    /// Stored entries: remove those superseded by a re-seal.
+    #[command(subcommand)]
+    Entries(entries::EntriesCommand),
     /// Check every stored entry; exit 0 only if all pass.
     Verify,
     /// Copy ciphertext out as `<id>.age` files for archives and the `age` CLI.
@@ -127,6 +131,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::User(cmd) => user::run(&data, database.as_deref(), cmd).await?,
         Command::Keyring(cmd) => keyring::run(&data, cmd)?,
+        Command::Entries(cmd) => {
+            if !entries::run(&data, database.as_deref(), cmd).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Verify => {
             let store = Store::open_with(&data, database.as_deref()).await?;
             let report = verify::verify(&store).await?;
