@@ -29,6 +29,8 @@ pub fn app_routes(dist: PathBuf) -> Router<AppState> {
         .route("/index.html", get(index))
         .route("/adviser", get(index))
         .route("/adviser/", get(index))
+        .route("/privacy", get(index))
+        .route("/privacy/", get(index))
         // Fluent files are not in the MIME table: without this they go out as
         // `application/octet-stream`, which a browser may offer to download and which
         // says nothing of the encoding the Cyrillic and Uzbek texts need.

@@ -10,18 +10,24 @@ use leptos::prelude::*;
 
 use crate::components::status::{provide_status, StatusRegion};
 use crate::i18n::{provide_saved_i18n, LanguageSwitch};
-use crate::pages::{caseworker::CaseworkerPage, lazy_adviser};
+use crate::pages::{caseworker::CaseworkerPage, lazy_adviser, lazy_privacy};
 
 /// Whether the path is the key holder's page.
 pub fn is_adviser_path(path: &str) -> bool {
     path.trim_end_matches('/') == "/adviser"
 }
 
+/// Whether the path is the privacy officer's page.
+pub fn is_privacy_path(path: &str) -> bool {
+    path.trim_end_matches('/') == "/privacy"
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let i18n = provide_saved_i18n();
     let status = provide_status();
-    let adviser = window().location().pathname().map(|p| is_adviser_path(&p)).unwrap_or(false);
+    let path = window().location().pathname().unwrap_or_default();
+    let (adviser, privacy) = (is_adviser_path(&path), is_privacy_path(&path));
     view! {
         <Show when=move || i18n.settled()>
             <header class="banner">
@@ -31,7 +37,7 @@ pub fn App() -> impl IntoView {
             </header>
             <main id="main">
                 <StatusRegion status=status />
-                {if adviser { lazy_adviser() } else { view! { <CaseworkerPage /> }.into_any() }}
+                {if adviser { lazy_adviser() } else if privacy { lazy_privacy() } else { view! { <CaseworkerPage /> }.into_any() }}
             </main>
         </Show>
     }

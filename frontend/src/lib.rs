@@ -30,6 +30,7 @@ pub mod local_db;
 pub mod opening;
 pub mod outbox;
 pub mod pages;
+pub mod privacy;
 pub mod problem;
 pub mod relay_client;
 pub mod sealing;

@@ -86,7 +86,13 @@ pub fn run(data: &Path, cmd: KeyringCommand) -> anyhow::Result<()> {
 }
 
 fn describe(kr: &Keyring) -> String {
-    let mut s = format!("Keyring of {:?}, version {}\nSigned by {}\n", kr.organisation, kr.version, kr.signed_by);
+    let mut s = format!(
+        "Keyring of {:?}, version {}\nSigned by {} (fingerprint {})\n",
+        kr.organisation,
+        kr.version,
+        kr.signed_by,
+        shared::keyring::fingerprint(&kr.signed_by)
+    );
     let status = match kr.signed_by.parse().map_err(|_| ErrorCode::KeyringMalformed).and_then(|k| kr.verify(&k)) {
         Ok(_) => "signature verifies".to_owned(),
         Err(e @ (ErrorCode::KeyringEmpty | ErrorCode::KeyringNoRecovery)) => {
@@ -96,7 +102,8 @@ fn describe(kr: &Keyring) -> String {
     };
     s.push_str(&format!("Status: {status}\n"));
     for h in &kr.recipients {
-        s.push_str(&format!("  {:<9} {}  {}\n", h.role.code(), h.recipient, h.label));
+        // The fingerprint is the one the privacy page shows, for comparing in person.
+        s.push_str(&format!("  {:<9} {}  {}  {}\n", h.role.code(), h.recipient, shared::keyring::fingerprint(&h.recipient), h.label));
     }
     s
 }

@@ -1,0 +1,155 @@
+//! The privacy officer's story (issue 5): on the browser a caseworker used, the
+//! `/privacy` page shows that the device keeps nothing readable, that the relay's
+//! checks pass with the same key fingerprints `amanat keyring show` prints, and that
+//! the served app is the release; and it notices a planted plaintext value and a
+//! changed app file.
+//!
+//! The relay serves a temporary copy of `dist/` (`--dist`), so one file of it can be
+//! altered without touching the build other stories use.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use amanat_tests::browser::Browser;
+use amanat_tests::relay::{amanat, stdout, workspace_root, RelayProcess};
+use fantoccini::Locator;
+
+const OFFICER: &str = "zarina";
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The `data-*` attribute of the first element matching `css`, waiting for it.
+async fn attr(browser: &Browser, css: &str, name: &str) -> String {
+    browser.wait_for(css, 120).await.unwrap().attr(name).await.unwrap().unwrap_or_default()
+}
+
+/// Clicks `button` and waits until `result` shows again (the old one is removed
+/// first, so a stale result is never read).
+async fn run_and_wait(browser: &Browser, button: &str, result: &str, secs: u64) {
+    browser
+        .client
+        .execute("const el = document.querySelector(arguments[0]); if (el) el.remove();", vec![result.into()])
+        .await
+        .unwrap();
+    browser.click(button).await.unwrap();
+    browser.wait_for(result, secs).await.unwrap();
+}
+
+async fn count_of(browser: &Browser, kind: &str) -> usize {
+    attr(browser, &format!("#privacy-count-{kind}"), "data-count").await.parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and_notices_what_is_not() {
+    let dist = tempfile::tempdir().unwrap();
+    copy_dir(&workspace_root().join("dist"), dist.path());
+    let mut relay = RelayProcess::start_in(Some(dist.path().to_path_buf()), &[]);
+
+    // A caseworker saves an intake while the relay is down; it uploads when it is back.
+    let browser = Browser::start().await.unwrap();
+    browser.enrol_demo_caseworker(&relay).await.unwrap();
+    browser.fill_intake_with("Karimova", "Aziza", "Lives with her father in Urgut").await.unwrap();
+    relay.crash();
+    browser.save_intake().await.unwrap();
+    browser.open_part("outbox").await.unwrap();
+    browser.wait_for("li.outbox-entry[data-state=waiting]", 60).await.unwrap();
+    relay.restart();
+    browser.wait_for("li.outbox-entry[data-state=uploaded]", 90).await.unwrap();
+
+    // The same browser profile: the privacy page finds ciphertext and nothing else.
+    browser.client.goto(&relay.url("/privacy")).await.unwrap();
+    browser.choose_language("en").await.unwrap();
+    run_and_wait(&browser, "#privacy-scan", "#privacy-counts", 120).await;
+    browser.screenshot("privacy-device-clean").await.unwrap();
+    let ciphertext = count_of(&browser, "ciphertext").await;
+    let envelope = count_of(&browser, "envelope").await;
+    assert!(ciphertext > 0, "the sealed intake and the wrapped identity are ciphertext");
+    assert!(envelope > 0, "the outbox entry's envelope is allowed fields");
+    assert!(count_of(&browser, "app_file").await > 0, "the service worker's copies are the release's files");
+    assert_eq!(count_of(&browser, "else").await, 0, "a clean device: {}", browser.page_text().await.unwrap());
+    assert_eq!(attr(&browser, "#privacy-device-verdict", "data-clean").await, "true");
+
+    // A plaintext value planted in localStorage is listed, redacted.
+    browser
+        .client
+        .execute("localStorage.setItem('amanat-note', 'Aziza Karimova, Urgut')", vec![])
+        .await
+        .unwrap();
+    run_and_wait(&browser, "#privacy-scan", "#privacy-counts", 120).await;
+    assert_eq!(count_of(&browser, "else").await, 1);
+    assert_eq!(browser.count("#privacy-else tr.privacy-else-item[data-area=localStorage]").await.unwrap(), 1);
+    let listed = browser.client.find(Locator::Css("#privacy-else")).await.unwrap().text().await.unwrap();
+    assert!(listed.contains("Aziz") && !listed.contains("Karimova"), "listed with a short preview only: {listed}");
+    assert_eq!(count_of(&browser, "ciphertext").await, ciphertext, "the rest is unchanged");
+    browser.screenshot("privacy-device-planted").await.unwrap();
+
+    // The relay: the officer signs in; every check passes; the fingerprints are the CLI's.
+    let out = amanat(&relay.data, &["user", "add", OFFICER, "--role", "privacy-officer", "--token"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = stdout(&out).lines().last().unwrap().trim().to_owned();
+    browser.sign_in(OFFICER, &token).await.unwrap();
+    browser.wait_for("#privacy-relay-result", 120).await.unwrap();
+    browser.screenshot("privacy-relay").await.unwrap();
+    let checks = browser.client.find_all(Locator::Css("li.privacy-check")).await.unwrap();
+    assert_eq!(checks.len(), 5);
+    for c in checks {
+        let text = c.text().await.unwrap();
+        assert_eq!(c.attr("data-ok").await.unwrap().as_deref(), Some("true"), "{text}");
+    }
+    assert_eq!(attr(&browser, "#privacy-relay-result", "data-ok").await, "true");
+    assert_eq!(attr(&browser, "#privacy-entries-total", "data-count").await, "1", "the one intake");
+
+    let shown = stdout(&amanat(&relay.data, &["keyring", "show"]));
+    // `  <role> <age1…>  <fingerprint>  <label>`: recipient and fingerprint.
+    let mut cli: Vec<(String, String)> = shown
+        .lines()
+        .filter(|l| l.starts_with("  "))
+        .map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            (w[1].to_owned(), w[2].to_owned())
+        })
+        .collect();
+    let mut page = Vec::new();
+    for row in browser.client.find_all(Locator::Css("#privacy-keyring tr.privacy-holder")).await.unwrap() {
+        let recipient = row.attr("data-recipient").await.unwrap().unwrap();
+        let fingerprint = row.find(Locator::Css(".privacy-fingerprint")).await.unwrap().text().await.unwrap();
+        page.push((recipient, fingerprint));
+    }
+    cli.sort();
+    page.sort();
+    assert!(!cli.is_empty(), "keyring show lists the holders: {shown}");
+    assert_eq!(page, cli, "the page's fingerprints are the CLI's");
+    let signer = browser.client.find(Locator::Css("#privacy-signer-fingerprint")).await.unwrap().text().await.unwrap();
+    assert!(shown.contains(&format!("(fingerprint {signer})")), "{shown}");
+
+    // The app's files: all match the release's hashes.
+    let listed_files = std::fs::read_to_string(dist.path().join("hashes.txt")).unwrap().lines().count();
+    let started = Instant::now();
+    run_and_wait(&browser, "#privacy-app-run", "#privacy-app-summary", 180).await;
+    println!("app files checked in the browser: {listed_files} in {:?}", started.elapsed());
+    assert_eq!(attr(&browser, "#privacy-app-summary", "data-count").await, listed_files.to_string());
+    assert_eq!(attr(&browser, "#privacy-app-summary", "data-bad").await, "0");
+
+    // One served file changes: the page names it.
+    let icon = dist.path().join("favicon.svg");
+    let mut bytes = std::fs::read(&icon).unwrap();
+    bytes.extend_from_slice(b"<!-- changed -->");
+    std::fs::write(&icon, bytes).unwrap();
+    run_and_wait(&browser, "#privacy-app-run", "#privacy-app-summary", 180).await;
+    assert_eq!(attr(&browser, "#privacy-app-summary", "data-bad").await, "1");
+    assert_eq!(browser.count("tr.privacy-app-file[data-path='favicon.svg'][data-match=false]").await.unwrap(), 1);
+    assert_eq!(browser.count("tr.privacy-app-file[data-match=false]").await.unwrap(), 1);
+    browser.screenshot("privacy-app-mismatch").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+}
