@@ -564,4 +564,22 @@ mod tests {
         let hidden = suppressed(&rows.iter().collect::<Vec<_>>(), &[Figure::FamiliesServed]);
         assert_eq!(hidden.iter().map(|h| h[0]).collect::<Vec<_>>(), [true, true, false], "two hidden already");
     }
+
+    #[test]
+    fn every_label_the_search_the_exports_and_the_indicators_show_is_in_every_catalog() {
+        use crate::find::{CaseStatus, ConsentStatus, CASE_COLUMNS};
+        use crate::i18n::{embedded_ftl, Catalog, Locale};
+        let mut keys: Vec<String> = Figure::all().iter().map(|f| f.label_key()).collect();
+        keys.extend(ConsentStatus::ALL.iter().map(|c| c.label_key()));
+        keys.extend(CaseStatus::ALL.iter().map(|c| c.label_key()));
+        keys.extend(CASE_COLUMNS.iter().map(|(k, _)| (*k).to_owned()));
+        keys.push(Area::Unknown.label_key());
+        let csv_keys = ["indicators-col-breakdown", "indicators-col-code", "indicators-col-label", "indicators-col-from", "indicators-col-to", "indicators-total"];
+        keys.extend(csv_keys.map(String::from));
+        for &l in Locale::ALL {
+            let c = Catalog::new(l, embedded_ftl(l)).unwrap();
+            let missing: Vec<&String> = keys.iter().filter(|k| !c.has(k)).collect();
+            assert!(missing.is_empty(), "{l}: {missing:?}");
+        }
+    }
 }
