@@ -16,9 +16,10 @@ use shared::ErrorCode;
 use crate::error::AppError;
 
 /// The app's Content-Security-Policy: only its own scripts (and wasm), no inline code,
-/// no framing, no plugins.
+/// no framing, no plugins; workers only from the app's own files (the adviser's opening
+/// workers, `open-worker.js`, and the service worker).
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
 frame-ancestors 'none'; form-action 'self'";
 
 const PERMISSIONS: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()";

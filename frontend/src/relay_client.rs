@@ -209,6 +209,18 @@ pub async fn get_entry(id: &shared::EntryId) -> Result<Vec<u8>, RelayError> {
     resp.binary().await.map_err(|_| RelayError::Unavailable)
 }
 
+/// `POST /api/v1/entries/read`: many entries as one binary answer of frames
+/// (`shared::api::frames`), kept as a JS buffer so it can go to a worker untouched.
+pub async fn read_entries(ids: &[shared::EntryId]) -> Result<js_sys::Uint8Array, RelayError> {
+    let body = shared::api::ReadMany { ids: ids.to_vec() };
+    let resp = send(no_store(Request::post(&format!("{API}/entries/read"))).json(&body)).await?;
+    let raw = web_sys::Response::from(resp);
+    let buffer = wasm_bindgen_futures::JsFuture::from(raw.array_buffer().map_err(|_| RelayError::Unavailable)?)
+        .await
+        .map_err(|_| RelayError::Unavailable)?;
+    Ok(js_sys::Uint8Array::new(&buffer))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

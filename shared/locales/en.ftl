@@ -911,3 +911,15 @@ print-title = Case file
 print-confidential = Confidential
 print-printed_on = Printed { $date }
 print-page_of = Page { $page } of { $pages }
+
+# Opening entries in workers (adviser page)
+open-progress = Opening entries
+open-progress_text = { $done } of { $listed } entries handled
+open-opened = Opened
+open-not_for_key = Not for this key
+open-failed_integrity = Failed integrity check
+open-unreadable = Opened but unreadable
+open-not_fetched = Could not fetch
+open-cases_shown = Showing { $shown } of { $total } cases
+open-more_cases = Show more cases
+open-workers_failed = The page could not start its opening workers: { $reason }

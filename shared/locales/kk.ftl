@@ -903,3 +903,15 @@ print-title = Іс құжаты
 print-confidential = Құпия
 print-printed_on = Басылған күні: { $date }
 print-page_of = { $pages } беттің { $page }-беті
+
+# Жазбаларды фондық ағындарда ашу (кеңесші беті)
+open-progress = Жазбалар ашылуда
+open-progress_text = { $listed } жазбаның { $done } өңделді
+open-opened = Ашылды
+open-not_for_key = Бұл кілтке арналмаған
+open-failed_integrity = Тұтастық тексерісінен өтпеді
+open-unreadable = Ашылды, бірақ оқылмады
+open-not_fetched = Алу мүмкін болмады
+open-cases_shown = { $total } істің { $shown } көрсетілген
+open-more_cases = Тағы істерді көрсету
+open-workers_failed = Бет ашу үшін фондық ағындарды іске қоса алмады: { $reason }

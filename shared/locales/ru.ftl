@@ -911,3 +911,15 @@ print-title = Дело
 print-confidential = Конфиденциально
 print-printed_on = Напечатано { $date }
 print-page_of = Страница { $page } из { $pages }
+
+# Открытие записей в фоновых потоках (страница консультанта)
+open-progress = Открытие записей
+open-progress_text = Обработано записей: { $done } из { $listed }
+open-opened = Открыто
+open-not_for_key = Не для этого ключа
+open-failed_integrity = Не прошли проверку целостности
+open-unreadable = Открыто, но не прочитано
+open-not_fetched = Не удалось получить
+open-cases_shown = Показано дел: { $shown } из { $total }
+open-more_cases = Показать ещё дела
+open-workers_failed = Страница не смогла запустить фоновые потоки для открытия: { $reason }

@@ -903,3 +903,15 @@ print-title = Иш ҳужжати
 print-confidential = Махфий
 print-printed_on = Чоп этилган: { $date }
 print-page_of = { $page }-саҳифа, жами { $pages }
+
+# Ёзувларни фон оқимларида очиш (маслаҳатчи саҳифаси)
+open-progress = Ёзувлар очилмоқда
+open-progress_text = { $listed } та ёзувдан { $done } таси кўриб чиқилди
+open-opened = Очилди
+open-not_for_key = Бу калит учун эмас
+open-failed_integrity = Яхлитлик текширувидан ўтмади
+open-unreadable = Очилди, лекин ўқиб бўлмади
+open-not_fetched = Олиб бўлмади
+open-cases_shown = { $total } та ишдан { $shown } таси кўрсатилмоқда
+open-more_cases = Яна ишларни кўрсатиш
+open-workers_failed = Саҳифа очиш учун фон оқимларини ишга тушира олмади: { $reason }

@@ -1,25 +1,50 @@
 //! The key holder's page (`/adviser`): sign in, load an age identity file into memory,
-//! and read every entry the relay holds.
+//! and open every entry the relay holds.
 //!
-//! The identity is read with `File.text()` and kept only in this page's memory; it is
-//! never stored or sent. Every entry is listed: opened ones grouped by case in reading
-//! order (intake, consents and follow-ups in time, closure; photos and scans named
-//! with their format and size), the others with the reason they did not open.
-//! "Forget key" drops the identity and every opened record from the page.
+//! The identity is read with `File.text()` and kept only in this page's memory and in
+//! its opening workers' (`adviser::pool`); it is never stored or sent. Entries are
+//! listed page by page and fetched in bulk (`POST /api/v1/entries/read`, up to
+//! [`BATCH_ENTRIES`] entries or [`BATCH_BYTES`] per request; an entry over
+//! [`BULK_ENTRY_MAX`] is fetched alone), opened in the workers, and read back on the
+//! main thread in slices of at most [`SLICE_MS`], yielding between, so no task of the
+//! page runs long. A progress bar and five counts (opened, not for this key, failed
+//! integrity, unreadable, could not fetch) account for every entry listed: the failures
+//! are listed with their reason, the opened ones grouped by case in reading order
+//! (intake, consents and follow-ups in time, closure; superseded ones marked), the
+//! newest cases first, [`CASES_PER_PAGE`] at a time. "Forget key" and "End session"
+//! terminate the workers and drop the key and every opened record from the page.
+//!
+//! Timing marks for `cargo xtask bench`: `performance.mark` `amanat-key-loaded` when a
+//! key is read and `amanat-all-opened` when every listed entry has an outcome.
 
+use futures::StreamExt;
 use leptos::prelude::*;
-use shared::api::{Role, SessionInfo};
-use shared::seal::{parse_identity_file, Identity, MAX_IDENTITY_FILE};
+use shared::api::{frames, EntryMeta, Role, SessionInfo, READ_MANY_MAX};
+use shared::seal::Identity;
 use shared::{CaseId, EntryId, ErrorCode};
-use wasm_bindgen_futures::JsFuture;
 
+use crate::adviser::key::KeyCard;
+use crate::adviser::reseal::ResealCard;
+use crate::adviser::pool::{Pool, PoolError, Results};
+use crate::adviser::{find::FindCases, indicators::Indicators};
 use crate::components::record_view::{by_case, CaseGroup};
 use crate::components::signin::SignIn;
 use crate::components::status::{use_status, Msg, Status};
 use crate::i18n::{t, t_args, use_i18n, OwnedArg};
-use crate::opening::{open_content, Content};
+use crate::opening::Content;
 use crate::problem::Problem;
-use crate::relay_client;
+use crate::relay_client::{self, RelayError};
+
+/// Most entries per bulk read (the relay's limit).
+pub const BATCH_ENTRIES: usize = READ_MANY_MAX;
+/// Most stored bytes per bulk read, so a batch of scans does not sit in memory whole.
+pub const BATCH_BYTES: u64 = 8 * 1024 * 1024;
+/// Entries larger than this (photos, scans) are fetched one by one.
+pub const BULK_ENTRY_MAX: u64 = 1024 * 1024;
+/// The longest the page reads results before yielding to the browser, in ms.
+pub const SLICE_MS: f64 = 8.0;
+/// Cases shown at first, and added by "Show more cases".
+pub const CASES_PER_PAGE: usize = 50;
 
 #[component]
 pub fn AdviserPage() -> impl IntoView {
@@ -42,57 +67,228 @@ struct Opened {
     result: Result<Content, Problem>,
 }
 
-/// Reads the chosen file's text, refusing anything larger than an identity file.
-async fn read_identity(file: web_sys::File) -> Result<Vec<Identity>, ErrorCode> {
-    if file.size() > MAX_IDENTITY_FILE as f64 {
-        return Err(ErrorCode::BadIdentityFile);
-    }
-    let text = JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).ok_or(ErrorCode::BadIdentityFile)?;
-    parse_identity_file(&text)
+/// Which count an entry's outcome goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Opened,
+    /// No recipient stanza of the entry matches the loaded key.
+    NotForThisKey,
+    /// The bytes are not the entry listed, or its header MAC or payload does not
+    /// authenticate: damaged or tampered with.
+    FailedIntegrity,
+    /// It opened but holds nothing this version reads, or the worker failed on it.
+    Unreadable,
+    /// The relay did not send it (unreachable, refused, or gone since listed).
+    NotFetched,
 }
 
-/// Lists every entry and opens each; stops early if the key is forgotten meanwhile.
-async fn open_all(identities: Vec<Identity>, opened: RwSignal<Vec<Opened>>, generation: RwSignal<u64>, status: Status) {
-    let mine = generation.get_untracked();
-    let current = move || generation.try_get_untracked() == Some(mine);
-    let mut after: Option<String> = None;
-    let mut count = 0usize;
-    loop {
-        let page = match relay_client::list_entries(after.as_deref()).await {
-            Ok(page) => page,
-            Err(e) => {
-                if current() {
-                    status.error(Problem::from(e));
-                }
-                return;
-            }
-        };
-        for meta in page.entries {
-            if !current() {
-                return;
-            }
-            let result = match relay_client::get_entry(&meta.id).await {
-                Ok(bytes) => open_content(&meta.id, &bytes, &identities).map_err(Problem::from),
-                Err(e) => Err(Problem::from(e)),
-            };
-            if !current() {
-                return;
-            }
-            count += 1;
-            opened.update(|v| v.push(Opened { id: meta.id, case: meta.case, result }));
-        }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
+impl Outcome {
+    pub fn of(result: &Result<Content, Problem>) -> Outcome {
+        match result {
+            Ok(_) => Outcome::Opened,
+            Err(Problem::Relay(_)) => Outcome::NotFetched,
+            Err(Problem::Code(code)) => Outcome::of_code(*code),
+            Err(_) => Outcome::Unreadable,
         }
     }
-    if current() {
-        let ok = opened.with_untracked(|v| v.iter().filter(|o| o.result.is_ok()).count());
-        if count == 0 {
-            status.info(Msg::key("adviser-no_entries"));
-        } else {
-            status.info(Msg::args("adviser-opened", vec![("ok", OwnedArg::Num(ok as i64)), ("count", OwnedArg::Num(count as i64))]));
+
+    pub fn of_code(code: ErrorCode) -> Outcome {
+        match code {
+            ErrorCode::WrongKey => Outcome::NotForThisKey,
+            ErrorCode::Corrupted | ErrorCode::NotAge | ErrorCode::HeaderTooLarge | ErrorCode::ScryptInRecord => {
+                Outcome::FailedIntegrity
+            }
+            ErrorCode::NotFound => Outcome::NotFetched,
+            _ => Outcome::Unreadable,
         }
+    }
+}
+
+/// Progress of one opening run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Entries listed so far.
+    pub listed: usize,
+    /// The listing has reached its last page.
+    pub listing_done: bool,
+    pub opened: usize,
+    pub not_for_this_key: usize,
+    pub failed_integrity: usize,
+    pub unreadable: usize,
+    pub not_fetched: usize,
+}
+
+impl Counts {
+    pub fn done(&self) -> usize {
+        self.opened + self.not_for_this_key + self.failed_integrity + self.unreadable + self.not_fetched
+    }
+
+    pub fn finished(&self) -> bool {
+        self.listing_done && self.done() == self.listed
+    }
+
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Opened => self.opened += 1,
+            Outcome::NotForThisKey => self.not_for_this_key += 1,
+            Outcome::FailedIntegrity => self.failed_integrity += 1,
+            Outcome::Unreadable => self.unreadable += 1,
+            Outcome::NotFetched => self.not_fetched += 1,
+        }
+    }
+}
+
+/// What one fetch does: several small entries in one bulk read, or one large entry.
+#[derive(Debug)]
+enum Job {
+    Bulk(Vec<EntryMeta>),
+    Single(EntryMeta),
+    /// The listing failed here; entries after this point are unknown.
+    ListFailed(RelayError),
+}
+
+/// Cuts one listed page into fetches: small entries together (at most
+/// [`BATCH_ENTRIES`] and [`BATCH_BYTES`]), large ones alone.
+fn plan(entries: Vec<EntryMeta>) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    let (mut batch, mut bytes) = (Vec::new(), 0u64);
+    for meta in entries {
+        if meta.size > BULK_ENTRY_MAX {
+            jobs.push(Job::Single(meta));
+            continue;
+        }
+        if !batch.is_empty() && (batch.len() == BATCH_ENTRIES || bytes + meta.size > BATCH_BYTES) {
+            jobs.push(Job::Bulk(std::mem::take(&mut batch)));
+            bytes = 0;
+        }
+        bytes += meta.size;
+        batch.push(meta);
+    }
+    if !batch.is_empty() {
+        jobs.push(Job::Bulk(batch));
+    }
+    jobs
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+/// Lets the browser run other tasks (input, paint) before the page goes on.
+async fn yield_now() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+/// Fetches and opens one job's entries; every entry of the job gets an outcome.
+async fn run_job(job: Job, pool: Pool) -> Result<Vec<Opened>, RelayError> {
+    let asked: Vec<EntryMeta> = match &job {
+        Job::Bulk(metas) => metas.clone(),
+        Job::Single(meta) => vec![meta.clone()],
+        Job::ListFailed(e) => return Err(e.clone()),
+    };
+    let fetched = match job {
+        Job::Bulk(metas) => relay_client::read_entries(&metas.iter().map(|m| m.id).collect::<Vec<_>>()).await,
+        Job::Single(meta) => relay_client::get_entry(&meta.id).await.map(|bytes| {
+            let mut frame = frames::header(&meta.id, frames::ENTRY, bytes.len() as u64).to_vec();
+            frame.extend_from_slice(&bytes);
+            js_sys::Uint8Array::from(&frame[..])
+        }),
+        Job::ListFailed(_) => unreachable!("returned above"),
+    };
+    let answer = match fetched {
+        Ok(answer) => answer,
+        Err(e) => return Ok(asked.into_iter().map(|m| Opened { id: m.id, case: m.case, result: Err(e.clone().into()) }).collect()),
+    };
+    let out = match pool.open(answer).await {
+        Ok(out) => out,
+        Err(PoolError::Terminated) => return Ok(Vec::new()),
+        Err(PoolError::Worker(_)) => {
+            return Ok(asked.into_iter().map(|m| Opened { id: m.id, case: m.case, result: Err(ErrorCode::Internal.into()) }).collect())
+        }
+    };
+    // Read back in slices: a batch of 500 documents is parsed in several short tasks.
+    let mut cases: std::collections::HashMap<EntryId, CaseId> = asked.iter().map(|m| (m.id, m.case)).collect();
+    let mut opened = Vec::with_capacity(asked.len());
+    let mut slice_start = now_ms();
+    for (n, item) in Results::new(&out).enumerate() {
+        let Ok((id, result)) = item else { break };
+        if let Some(case) = cases.remove(&id) {
+            opened.push(Opened { id, case, result: result.map_err(Problem::from) });
+        }
+        if n % 16 == 15 && now_ms() - slice_start > SLICE_MS {
+            yield_now().await;
+            slice_start = now_ms();
+        }
+    }
+    // Whatever the answer did not carry is accounted for, never dropped.
+    for meta in asked.iter().filter(|m| cases.contains_key(&m.id)) {
+        opened.push(Opened { id: meta.id, case: meta.case, result: Err(ErrorCode::Corrupted.into()) });
+    }
+    Ok(opened)
+}
+
+/// Lists every entry and opens each in the pool; stops if the key is forgotten meanwhile.
+async fn open_all(pool: Pool, opened: RwSignal<Vec<Opened>>, counts: RwSignal<Counts>, generation: RwSignal<u64>, status: Status) {
+    let mine = generation.get_untracked();
+    let current = move || generation.try_get_untracked() == Some(mine);
+    let pages = futures::stream::unfold(Some(None::<String>), |state| async move {
+        let after = state?;
+        match relay_client::list_entries(after.as_deref()).await {
+            Ok(page) => {
+                let next = page.next.clone().map(Some);
+                Some((Ok(page.entries), next))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    let jobs = pages.flat_map(move |page| {
+        let jobs = match page {
+            Ok(entries) => {
+                let n = entries.len();
+                counts.try_update(|c| c.listed += n);
+                plan(entries)
+            }
+            Err(e) => vec![Job::ListFailed(e)],
+        };
+        futures::stream::iter(jobs)
+    });
+    // One fetch more than workers, so a worker never waits for the network.
+    let mut results = Box::pin(jobs.map(|job| run_job(job, pool.clone())).buffer_unordered(pool.size() + 1));
+    let mut listing_failed = None;
+    while let Some(result) = results.next().await {
+        if !current() {
+            return;
+        }
+        match result {
+            Ok(batch) => {
+                counts.update(|c| batch.iter().for_each(|o| c.add(Outcome::of(&o.result))));
+                opened.update(|v| v.extend(batch));
+            }
+            Err(e) => listing_failed = Some(e),
+        }
+        // Regrouping and drawing happened in that update: let the browser breathe.
+        yield_now().await;
+    }
+    if !current() {
+        return;
+    }
+    counts.update(|c| c.listing_done = true);
+    mark("amanat-all-opened");
+    if let Some(e) = listing_failed {
+        status.error(Problem::from(e));
+        return;
+    }
+    let c = counts.get_untracked();
+    if c.listed == 0 {
+        status.info(Msg::key("adviser-no_entries"));
+    } else {
+        status.info(Msg::args("adviser-opened", vec![("ok", OwnedArg::Num(c.opened as i64)), ("count", OwnedArg::Num(c.listed as i64))]));
     }
 }
 
@@ -101,65 +297,118 @@ async fn open_all(identities: Vec<Identity>, opened: RwSignal<Vec<Opened>>, gene
 fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
     let status = use_status();
     let identities = StoredValue::new(None::<Vec<Identity>>);
+    let pool = StoredValue::new_local(None::<Pool>);
     let key_count = RwSignal::new(0usize);
     let opened = RwSignal::new(Vec::<Opened>::new());
+    let counts = RwSignal::new(Counts::default());
+    let running = RwSignal::new(false);
+    let shown = RwSignal::new(CASES_PER_PAGE);
     let generation = RwSignal::new(0u64);
-    let file_input = NodeRef::<leptos::html::Input>::new();
     let i18n = use_i18n();
-    let key_state = t_args("adviser-key_count", move || vec![("count", OwnedArg::Num(key_count.get() as i64))]);
 
+    // Ends the workers (their copies of the key) and clears what was opened.
+    let drop_opened = move || {
+        generation.update(|g| *g += 1);
+        if let Some(p) = pool.try_update_value(Option::take).flatten() {
+            p.terminate();
+        }
+        opened.set(Vec::new());
+        counts.set(Counts::default());
+        running.set(false);
+        shown.set(CASES_PER_PAGE);
+    };
+
+    // (Re)opens everything with the loaded key, starting the workers if needed.
     let load = move || {
         let Some(ids) = identities.get_value() else {
             status.info(Msg::key("adviser-no_key"));
             return;
         };
         generation.update(|g| *g += 1);
+        let mine = generation.get_untracked();
         opened.set(Vec::new());
-        leptos::task::spawn_local(open_all(ids, opened, generation, status));
-    };
-
-    let on_file = move |_| {
-        let Some(file) = file_input.get().and_then(|i| i.files()).and_then(|l| l.get(0)) else {
-            return;
-        };
+        counts.set(Counts::default());
+        running.set(true);
+        shown.set(CASES_PER_PAGE);
         leptos::task::spawn_local(async move {
-            match read_identity(file).await {
-                Ok(ids) => {
-                    key_count.try_set(ids.len());
-                    identities.set_value(Some(ids));
-                    status.info(Msg::key("adviser-key_loaded"));
-                    load();
-                }
-                Err(code) => status.error(code),
+            let existing = pool.try_with_value(|p| p.clone()).flatten();
+            let p = match existing {
+                Some(p) => p,
+                None => match Pool::start(&ids).await {
+                    Ok(p) => {
+                        if generation.try_get_untracked() != Some(mine) {
+                            p.terminate();
+                            return;
+                        }
+                        pool.set_value(Some(p.clone()));
+                        p
+                    }
+                    Err(e) => {
+                        running.try_set(false);
+                        let reason = match e {
+                            PoolError::Worker(m) => m,
+                            PoolError::Terminated => String::new(),
+                        };
+                        status.error(Msg::args("open-workers_failed", vec![("reason", OwnedArg::Str(reason))]));
+                        return;
+                    }
+                },
+            };
+            open_all(p, opened, counts, generation, status).await;
+            if generation.try_get_untracked() == Some(mine) {
+                running.try_set(false);
             }
         });
     };
 
-    let forget = move |_| {
+    // A newly read key: the old workers hold the old key, so they go.
+    let use_key = move |ids: Vec<Identity>| {
+        mark("amanat-key-loaded");
+        drop_opened();
+        key_count.set(ids.len());
+        identities.set_value(Some(ids));
+        status.info(Msg::key("adviser-key_loaded"));
+        load();
+    };
+
+    // The key card clears its file input and says why the key went.
+    let forget = move || {
         identities.set_value(None);
         key_count.set(0);
-        generation.update(|g| *g += 1);
-        opened.set(Vec::new());
-        if let Some(input) = file_input.get() {
-            input.set_value("");
-        }
-        status.info(Msg::key("adviser-key_forgotten"));
+        drop_opened();
     };
 
     let end = move |_| {
         identities.set_value(None);
-        generation.update(|g| *g += 1);
-        opened.set(Vec::new());
+        drop_opened();
         leptos::task::spawn_local(async move {
             let _ = relay_client::sign_out().await;
             status.info(Msg::key("signin-ended"));
             on_end.run(());
         });
     };
+    // Leaving the page any other way ends the workers too.
+    on_cleanup(move || {
+        if let Some(p) = pool.try_update_value(Option::take).flatten() {
+            p.terminate();
+        }
+    });
 
-    // Regrouped as entries arrive; a case re-renders only when its entries change.
-    let cases = move || opened.with(|v| by_case(v.iter().filter_map(|o| o.result.clone().ok().map(|c| (o.id, o.case, c)))));
+    // Regrouped when a batch arrives (not per entry); only the first `shown` cases drawn.
+    let groups = Memo::new(move |_| opened.with(|v| by_case(v.iter().filter_map(|o| o.result.clone().ok().map(|c| (o.id, o.case, c))))));
+    let cases = move || groups.with(|g| g.iter().take(shown.get()).cloned().collect::<Vec<_>>());
+    let case_total = Memo::new(move |_| groups.with(Vec::len));
     let failures = move || opened.with(|v| v.iter().filter_map(|o| o.result.clone().err().map(|e| (o.id, e))).collect::<Vec<_>>());
+    let any_failure = move || counts.with(|c| c.done() > c.opened);
+    let progress_text = t_args("open-progress_text", move || {
+        let c = counts.get();
+        vec![("done", OwnedArg::Num(c.done() as i64)), ("listed", OwnedArg::Num(c.listed as i64))]
+    });
+    let shown_text = t_args("open-cases_shown", move || {
+        let total = case_total.get();
+        vec![("shown", OwnedArg::Num(shown.get().min(total) as i64)), ("total", OwnedArg::Num(total as i64))]
+    });
+    let count = move |f: fn(&Counts) -> usize| move || counts.with(f).to_string();
 
     view! {
         <div class="workspace">
@@ -167,34 +416,45 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
                 <span>{t("app-signed_in_as")} " " <strong id="session-name">{session.name.clone()}</strong></span>
                 <button id="end-session" type="button" on:click=end>{t("app-end_session")}</button>
             </div>
-            <section class="card key" aria-labelledby="key-title">
-                <h2 id="key-title">{t("adviser-identity_file")}</h2>
-                <p class="hint" id="identity-hint">{t("adviser-identity_hint")}</p>
-                <div class="field">
-                    <label for="identity-file">{t("adviser-identity_file")}</label>
-                    <input id="identity-file" type="file" node_ref=file_input autocomplete="off"
-                        aria-describedby="identity-hint" on:change=on_file />
-                </div>
-                <p class="key-state">
-                    {move || if key_count.get() == 0 { i18n.tr("adviser-no_key") } else { key_state.get() }}
-                </p>
-                <div class="actions">
-                    <button id="reload-entries" type="button" on:click=move |_| load()>{t("adviser-reload")}</button>
-                    <button id="forget-key" type="button" on:click=forget prop:disabled=move || key_count.get() == 0>
-                        {t("adviser-forget_key")}
-                    </button>
-                </div>
+            // Loading, locking and forgetting the key: adviser::key; re-sealing: adviser::reseal.
+            <KeyCard on_key=Callback::new(use_key) on_forget=Callback::new(move |()| forget())
+                on_reload=Callback::new(move |()| load()) key_count=key_count.into() />
+            <ResealCard identities=identities key_count=key_count.into() />
+            <section id="opening" class="card opening" aria-labelledby="opening-title"
+                data-state=move || match (running.get(), counts.with(Counts::finished)) {
+                    (true, _) => "running",
+                    (false, true) => "done",
+                    (false, false) => "idle",
+                }
+                class:hidden=move || key_count.get() == 0>
+                <h2 id="opening-title">{t("open-progress")}</h2>
+                <progress id="open-progress" aria-labelledby="opening-title" aria-describedby="open-progress-text"
+                    max=move || counts.with(|c| c.listed.max(1)) value=move || counts.with(Counts::done)></progress>
+                <p id="open-progress-text" aria-live="polite">{progress_text}</p>
+                <dl id="open-counts" class="counts">
+                    <dt>{t("open-opened")}</dt><dd id="count-opened">{count(|c| c.opened)}</dd>
+                    <dt>{t("open-not_for_key")}</dt><dd id="count-not-for-key">{count(|c| c.not_for_this_key)}</dd>
+                    <dt>{t("open-failed_integrity")}</dt><dd id="count-failed-integrity">{count(|c| c.failed_integrity)}</dd>
+                    <dt>{t("open-unreadable")}</dt><dd id="count-unreadable">{count(|c| c.unreadable)}</dd>
+                    <dt>{t("open-not_fetched")}</dt><dd id="count-not-fetched">{count(|c| c.not_fetched)}</dd>
+                </dl>
             </section>
             <section id="failures" class="card failures" aria-labelledby="failures-title"
-                class:hidden=move || failures().is_empty()>
+                class:hidden=move || !any_failure()>
                 <h2 id="failures-title">{t("adviser-failures")}</h2>
                 <ul id="open-failures">
                     <For each=failures key=|(id, _)| *id
                         children=move |(id, problem)| {
+                            let outcome = match Outcome::of(&Err(problem.clone())) {
+                                Outcome::NotForThisKey => "not-for-key",
+                                Outcome::FailedIntegrity => "failed-integrity",
+                                Outcome::NotFetched => "not-fetched",
+                                Outcome::Unreadable | Outcome::Opened => "unreadable",
+                            };
                             let id = id.to_string();
                             let reason = move || problem.render(&i18n);
                             view! {
-                                <li class="open-failure" data-id=id.clone()>
+                                <li class="open-failure" data-id=id.clone() data-outcome=outcome>
                                     <code>{id.chars().take(12).collect::<String>()}</code> " " {t("adviser-failed")} ": "
                                     <span class="reason">{reason}</span>
                                 </li>
@@ -202,11 +462,73 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
                         } />
                 </ul>
             </section>
+            <FindCases cases=groups key=Callback::new(move |()| identities.get_value()) />
+            <Indicators cases=groups />
             <section id="records" aria-labelledby="records-title">
                 <h2 id="records-title">{t("adviser-title")}</h2>
+                <p id="cases-shown" class="hint" class:hidden=move || case_total.get() == 0>{shown_text}</p>
                 <For each=cases key=|g| g.key()
                     children=move |group| view! { <CaseGroup group on_open=None /> } />
+                <button id="more-cases" type="button" class:hidden={move || shown.get() >= case_total.get()}
+                    on:click=move |_| shown.update(|n| *n += CASES_PER_PAGE)>
+                    {t("open-more_cases")}
+                </button>
             </section>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(size: u64) -> EntryMeta {
+        EntryMeta {
+            id: EntryId::of(&size.to_be_bytes()),
+            case: CaseId::random(),
+            size,
+            received_at: String::new(),
+            author: "cw".into(),
+            keyring_version: None,
+        }
+    }
+
+    #[test]
+    fn a_page_of_entries_is_fetched_in_few_bulk_reads_and_large_entries_alone() {
+        let mut entries: Vec<EntryMeta> = (0..1200).map(|i| meta(10_000 + i)).collect();
+        entries.insert(3, meta(5 * 1024 * 1024));
+        let jobs = plan(entries);
+        let sizes: Vec<String> = jobs
+            .iter()
+            .map(|j| match j {
+                Job::Bulk(m) => format!("bulk {}", m.len()),
+                Job::Single(m) => format!("single {}", m.size),
+                Job::ListFailed(_) => "failed".into(),
+            })
+            .collect();
+        // 8 MiB of ~10 KB entries is over 500: the entry limit cuts first.
+        assert_eq!(sizes, ["single 5242880", "bulk 500", "bulk 500", "bulk 200"]);
+        let big: Vec<EntryMeta> = (0..20).map(|i| meta(900_000 + i)).collect();
+        let jobs = plan(big);
+        assert!(jobs.iter().all(|j| matches!(j, Job::Bulk(m) if m.iter().map(|m| m.size).sum::<u64>() <= BATCH_BYTES)));
+        assert_eq!(jobs.iter().map(|j| if let Job::Bulk(m) = j { m.len() } else { 0 }).sum::<usize>(), 20, "none dropped");
+    }
+
+    #[test]
+    fn each_way_an_entry_can_fail_lands_in_its_own_count() {
+        assert_eq!(Outcome::of_code(ErrorCode::WrongKey), Outcome::NotForThisKey);
+        assert_eq!(Outcome::of_code(ErrorCode::Corrupted), Outcome::FailedIntegrity);
+        assert_eq!(Outcome::of_code(ErrorCode::NotAge), Outcome::FailedIntegrity);
+        assert_eq!(Outcome::of_code(ErrorCode::RecordUnreadable), Outcome::Unreadable);
+        assert_eq!(Outcome::of_code(ErrorCode::NotFound), Outcome::NotFetched);
+        assert_eq!(Outcome::of(&Err(Problem::Relay(RelayError::Unavailable))), Outcome::NotFetched);
+        let mut c = Counts { listed: 3, ..Counts::default() };
+        for o in [Outcome::Opened, Outcome::NotForThisKey, Outcome::FailedIntegrity] {
+            c.add(o);
+        }
+        assert!(!c.finished(), "not before the listing is done");
+        c.listing_done = true;
+        assert!(c.finished());
+        assert_eq!((c.opened, c.not_for_this_key, c.failed_integrity, c.done()), (1, 1, 1, 3));
     }
 }
