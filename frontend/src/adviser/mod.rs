@@ -3,4 +3,8 @@
 //! resealing. `pages::adviser` composes them; everything here lives in the lazily loaded
 //! adviser chunk of the split wasm build.
 
+pub mod case_print;
+pub mod export;
+pub mod find;
+pub mod indicators;
 pub mod pool;
