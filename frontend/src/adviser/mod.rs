@@ -7,4 +7,6 @@ pub mod case_print;
 pub mod export;
 pub mod find;
 pub mod indicators;
+pub mod key;
 pub mod pool;
+pub mod reseal;

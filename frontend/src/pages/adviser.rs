@@ -1,7 +1,8 @@
 //! The key holder's page (`/adviser`): sign in, load an age identity file into memory,
 //! and open every entry the relay holds.
 //!
-//! The identity is read with `File.text()` and kept only in this page's memory and in
+//! The identity is read by the key card (`adviser::key`: file picker, drag and drop,
+//! `age -p` passphrase files, idle lock) and kept only in this page's memory and in
 //! its opening workers' (`adviser::pool`); it is never stored or sent. Entries are
 //! listed page by page and fetched in bulk (`POST /api/v1/entries/read`, up to
 //! [`BATCH_ENTRIES`] entries or [`BATCH_BYTES`] per request; an entry over

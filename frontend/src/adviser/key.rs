@@ -1,0 +1,354 @@
+//! Loading the key holder's age identity, and forgetting it.
+//!
+//! The card takes an identity file by file picker or by drag and drop (the drop zone is
+//! also a button, so the keyboard reaches the picker through it): a plain file as
+//! `age-keygen` writes it, or one protected with a passphrase by `age -p` (armored or
+//! binary), for which it asks the passphrase on the page. Parsing and unlocking are
+//! `shared::seal`'s ([`read_identity_file`]); scrypt's work factor is capped as the
+//! `age` CLI caps it, and a wrong passphrase is said to be one.
+//!
+//! The identity lives only in memory: the page holds it (and hands it to its opening
+//! workers) until it is forgotten. The same rules as the caseworker vault forget it
+//! (`vault::guard`): no key, pointer, touch, wheel or input event for the
+//! organisation's idle-lock minutes (`GET /api/v1/vault/settings`, or the copy kept on
+//! this device), leaving the page (`pagehide`, which also covers a page kept in the
+//! back-forward cache), or another tab of the app locking (`BroadcastChannel`
+//! `amanat-vault`); and an idle forget here locks the other tabs too. Forgetting asks
+//! the page to drop the key, its workers and everything opened, and clears the file
+//! input and any passphrase typed.
+//!
+//! What is not here: opening entries (the page's `adviser::pool`), re-sealing
+//! ([`super::reseal`]). The passphrase's scrypt runs on the page's thread: the card
+//! says "working" (and marks itself busy) before it starts, and the page stays still
+//! for those seconds.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use shared::seal::{read_identity_file, Identity, IdentityFile, ProtectedIdentityFile, MAX_IDENTITY_FILE};
+use shared::ErrorCode;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use zeroize::Zeroize;
+
+use crate::components::status::{use_status, Msg};
+use crate::i18n::{t, t_args, use_i18n, OwnedArg};
+use crate::relay_client;
+
+/// The vault's channel: every tab of the app locks together.
+const CHANNEL: &str = "amanat-vault";
+const LOCK: &str = "lock";
+/// How often the idle clock is looked at.
+const TICK_MS: u32 = 2_000;
+
+/// Why the key was forgotten without the key holder asking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForgetReason {
+    /// No input for the organisation's idle-lock minutes.
+    Idle,
+    /// The page was left (or hidden into the back-forward cache).
+    PageLeft,
+    /// Another tab of the app locked.
+    OtherTab,
+}
+
+/// Whether the key must be forgotten: `idle_minutes` without input since `last_input`
+/// (milliseconds, as `Date.now()`).
+pub fn idle_expired(now_ms: f64, last_input_ms: f64, idle_minutes: u32) -> bool {
+    now_ms - last_input_ms >= f64::from(idle_minutes.max(1)) * 60_000.0
+}
+
+/// Reads a chosen or dropped file's bytes, refusing anything larger than an identity file.
+async fn file_bytes(file: &web_sys::File) -> Result<Vec<u8>, ErrorCode> {
+    if file.size() > MAX_IDENTITY_FILE as f64 {
+        return Err(ErrorCode::BadIdentityFile);
+    }
+    let buf = JsFuture::from(file.array_buffer()).await.map_err(|_| ErrorCode::BadIdentityFile)?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// The first file of a drop event (`dataTransfer.files[0]`).
+fn dropped_file(ev: &web_sys::Event) -> Option<web_sys::File> {
+    let dt = js_sys::Reflect::get(ev, &JsValue::from_str("dataTransfer")).ok()?;
+    let files = js_sys::Reflect::get(&dt, &JsValue::from_str("files")).ok()?;
+    files.dyn_into::<web_sys::FileList>().ok()?.get(0)
+}
+
+/// The organisation's idle-lock minutes: the copy kept on this device at once, then
+/// the relay's (read only: the caseworker vault keeps the copy).
+async fn load_idle_minutes(minutes: RwSignal<u32>) {
+    if let Ok(db) = crate::local_db::open().await {
+        if let Ok(Some(kept)) = crate::vault::settings::kept_idle_minutes(&db).await {
+            minutes.try_set(kept);
+        }
+    }
+    if let Ok(served) = relay_client::vault_settings().await {
+        minutes.try_set(served.idle_lock_minutes.max(1));
+    }
+}
+
+/// The key card: file picker, drop zone, passphrase, key state, reload and forget.
+#[component]
+pub fn KeyCard(
+    /// Identities read from a file: the page keeps them and opens entries with them.
+    on_key: Callback<Vec<Identity>>,
+    /// Drops the key: the page ends its workers and clears what was opened.
+    on_forget: Callback<()>,
+    /// Opens everything again with the loaded key.
+    on_reload: Callback<()>,
+    /// How many identities the page holds (0: no key).
+    key_count: Signal<usize>,
+) -> impl IntoView {
+    let status = use_status();
+    let i18n = use_i18n();
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let pass_input = NodeRef::<leptos::html::Input>::new();
+    let protected = StoredValue::new(None::<ProtectedIdentityFile>);
+    let asking = RwSignal::new(false);
+    let working = RwSignal::new(false);
+    let drag_active = RwSignal::new(false);
+    let pass_error = RwSignal::new(None::<ErrorCode>);
+    let idle_minutes = RwSignal::new(shared::vault::DEFAULT_IDLE_LOCK_MINUTES);
+    let key_state = t_args("adviser-key_count", move || vec![("count", OwnedArg::Num(key_count.get() as i64))]);
+
+    // Clears what this card holds: a chosen file, a protected file waiting, a passphrase.
+    let clear_card = move || {
+        protected.try_set_value(None);
+        asking.try_set(false);
+        pass_error.try_set(None);
+        if let Some(input) = file_input.get_untracked() {
+            input.set_value("");
+        }
+        if let Some(input) = pass_input.get_untracked() {
+            input.set_value("");
+        }
+    };
+    let forget = move |reason: Option<ForgetReason>| {
+        on_forget.run(());
+        clear_card();
+        match reason {
+            None => {}
+            Some(ForgetReason::Idle) => status.info(Msg::args(
+                "key-forgotten_idle",
+                vec![("minutes", OwnedArg::Num(i64::from(idle_minutes.get_untracked())))],
+            )),
+            Some(ForgetReason::PageLeft | ForgetReason::OtherTab) => status.info(Msg::key("key-forgotten_hidden")),
+        }
+    };
+
+    let take_file = move |file: web_sys::File| {
+        leptos::task::spawn_local(async move {
+            let read = match file_bytes(&file).await {
+                Ok(mut bytes) => {
+                    let read = read_identity_file(&bytes);
+                    bytes.zeroize();
+                    read
+                }
+                Err(code) => Err(code),
+            };
+            match read {
+                Ok(IdentityFile::Plain(ids)) => {
+                    clear_card();
+                    on_key.run(ids);
+                }
+                Ok(IdentityFile::Protected(p)) => {
+                    protected.set_value(Some(p));
+                    pass_error.set(None);
+                    asking.set(true);
+                    status.info(Msg::key("key-protected"));
+                    if let Some(input) = pass_input.get_untracked() {
+                        let _ = input.focus();
+                    }
+                }
+                Err(code) => {
+                    clear_card();
+                    status.error(code);
+                }
+            }
+        });
+    };
+
+    let on_file = move |_| {
+        if let Some(file) = file_input.get().and_then(|i| i.files()).and_then(|l| l.get(0)) {
+            take_file(file);
+        }
+    };
+
+    let unlock = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        if working.get_untracked() {
+            return;
+        }
+        let Some(input) = pass_input.get_untracked() else { return };
+        let mut passphrase = input.value();
+        input.set_value("");
+        working.set(true);
+        pass_error.set(None);
+        status.info(Msg::key("key-working"));
+        leptos::task::spawn_local(async move {
+            // Let the browser draw "working" before scrypt holds the thread.
+            TimeoutFuture::new(50).await;
+            let result = protected.try_with_value(|p| p.as_ref().map(|p| p.unlock(&passphrase))).flatten();
+            passphrase.zeroize();
+            working.try_set(false);
+            match result {
+                None => {}
+                Some(Ok(ids)) => {
+                    clear_card();
+                    on_key.run(ids);
+                }
+                Some(Err(code)) => {
+                    pass_error.try_set(Some(code));
+                    status.error(code);
+                    if let Some(input) = pass_input.get_untracked() {
+                        let _ = input.focus();
+                    }
+                }
+            }
+        });
+    };
+
+    install_lock(key_count, idle_minutes, forget);
+
+    let choose = move |_| {
+        if let Some(input) = file_input.get() {
+            input.click();
+        }
+    };
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        drag_active.set(false);
+        if let Some(file) = dropped_file(&ev) {
+            take_file(file);
+        }
+    };
+
+    view! {
+        <section class="card key" aria-labelledby="key-title">
+            <h2 id="key-title">{t("adviser-identity_file")}</h2>
+            <p class="hint" id="identity-hint">{t("adviser-identity_hint")}</p>
+            <button id="key-drop" type="button" class="drop-zone" class:active=move || drag_active.get()
+                aria-describedby="identity-hint" on:click=choose
+                on:dragenter=move |ev: web_sys::DragEvent| { ev.prevent_default(); drag_active.set(true); }
+                on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); drag_active.set(true); }
+                on:dragleave=move |_| drag_active.set(false)
+                on:drop=on_drop>
+                {move || if drag_active.get() { i18n.tr("key-drop_active") } else { i18n.tr("key-drop") }}
+            </button>
+            <div class="field">
+                <label for="identity-file">{t("adviser-identity_file")}</label>
+                <input id="identity-file" type="file" node_ref=file_input autocomplete="off"
+                    aria-describedby="identity-hint" on:change=on_file />
+            </div>
+            <form id="key-passphrase-form" class="field" class:hidden=move || !asking.get() on:submit=unlock
+                aria-busy=move || working.get().to_string()>
+                <p class="hint" id="key-protected-hint">{t("key-protected")}</p>
+                <label for="key-passphrase">{t("key-passphrase")}</label>
+                <input id="key-passphrase" type="password" node_ref=pass_input autocomplete="off"
+                    aria-describedby="key-protected-hint key-passphrase-error"
+                    aria-invalid=move || pass_error.get().is_some().to_string()
+                    prop:disabled=move || working.get() />
+                <p id="key-passphrase-error" class="error" role="alert" class:hidden=move || pass_error.get().is_none()>
+                    {move || pass_error.get().map(|c| i18n.error(c)).unwrap_or_default()}
+                </p>
+                <p id="key-working" class="hint" role="status" class:hidden=move || !working.get()>
+                    <span class="spinner" aria-hidden="true"></span> {t("key-working")}
+                </p>
+                <button id="key-open" type="submit" prop:disabled=move || working.get()>{t("key-open")}</button>
+            </form>
+            <p class="key-state">
+                {move || if key_count.get() == 0 { i18n.tr("adviser-no_key") } else { key_state.get() }}
+            </p>
+            <div class="actions">
+                <button id="reload-entries" type="button" on:click=move |_| on_reload.run(())>{t("adviser-reload")}</button>
+                <button id="forget-key" type="button" on:click=move |_| { forget(None); status.info(Msg::key("adviser-key_forgotten")); }
+                    prop:disabled=move || key_count.get() == 0>
+                    {t("adviser-forget_key")}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+/// Installs the idle clock, the page-left and other-tab listeners for as long as the
+/// card is shown; each forgets a loaded key with its reason.
+fn install_lock(key_count: Signal<usize>, idle_minutes: RwSignal<u32>, forget: impl Fn(Option<ForgetReason>) + Copy + 'static) {
+    leptos::task::spawn_local(load_idle_minutes(idle_minutes));
+    let loaded = move || key_count.try_get_untracked().unwrap_or(0) > 0;
+    let now = js_sys::Date::now;
+    let last_input = Rc::new(Cell::new(now()));
+    let mut handles = Vec::new();
+    for event in ["keydown", "pointerdown", "input", "wheel", "touchstart"] {
+        let last_input = last_input.clone();
+        handles.push(window_event_listener_untyped(event, move |_| last_input.set(now())));
+    }
+    handles.push(window_event_listener_untyped("pagehide", move |_| {
+        if loaded() {
+            forget(Some(ForgetReason::PageLeft));
+        }
+    }));
+    let channel = web_sys::BroadcastChannel::new(CHANNEL).ok();
+    if let Some(ch) = &channel {
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            if ev.data().as_string().as_deref() == Some(LOCK) && loaded() {
+                forget(Some(ForgetReason::OtherTab));
+            }
+        });
+        ch.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget(); // freed with the page; the channel is closed on cleanup
+    }
+    let channel = leptos::__reexports::send_wrapper::SendWrapper::new(channel);
+    let alive = RwSignal::new(());
+    on_cleanup(move || {
+        handles.into_iter().for_each(|h| h.remove());
+        if let Some(ch) = channel.take() {
+            ch.set_onmessage(None);
+            ch.close();
+        }
+    });
+    let post = web_sys::BroadcastChannel::new(CHANNEL).ok();
+    leptos::task::spawn_local(async move {
+        let mut was_loaded = false;
+        loop {
+            TimeoutFuture::new(TICK_MS).await;
+            if alive.try_get_untracked().is_none() {
+                break; // the card is gone
+            }
+            if !loaded() {
+                was_loaded = false;
+                continue;
+            }
+            if !was_loaded {
+                // The idle time counts from when the key was loaded.
+                was_loaded = true;
+                last_input.set(now());
+            }
+            if idle_expired(now(), last_input.get(), idle_minutes.get_untracked()) {
+                forget(Some(ForgetReason::Idle));
+                if let Some(ch) = &post {
+                    let _ = ch.post_message(&JsValue::from_str(LOCK));
+                }
+            }
+        }
+        if let Some(ch) = post {
+            ch.close();
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_is_forgotten_after_the_organisations_idle_minutes_and_not_before() {
+        let t0 = 1_000_000.0;
+        assert!(!idle_expired(t0 + 4.0 * 60_000.0, t0, 5));
+        assert!(idle_expired(t0 + 5.0 * 60_000.0, t0, 5));
+        assert!(idle_expired(t0 + 60_000.0, t0, 1));
+        assert!(idle_expired(t0 + 60_000.0, t0, 0), "zero minutes is read as one, never as never");
+    }
+}

@@ -1,0 +1,248 @@
+//! Story: the organisation rotates its keyring, end to end, with the real CLI, the real
+//! relay, headless Chromium and the reference `age` CLI.
+//!
+//! A caseworker enrols two families; their entries are sealed to keyring version 1
+//! (demo adviser A and the recovery key). The administrator adds adviser B and removes
+//! A with `amanat keyring add/remove`. B cannot open the old entries. A recovery key
+//! holder (who holds a key in both keyrings) loads the recovery identity — protected
+//! with a passphrase by `age -p` — in the browser, and presses "re-seal to current
+//! keyring": each entry is sealed again to B and the recovery key and uploaded as a
+//! superseding entry. B then opens everything (with `age` and in the browser), A's key
+//! opens none of the new entries, a second re-seal uploads nothing, the administrator
+//! removes the superseded entries with `amanat entries remove --superseded` and
+//! `amanat verify` passes. Last, the relay serves a keyring whose signature fails: the
+//! caseworker app and the re-seal both refuse it with the clear error and seal nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use amanat_tests::browser::Browser;
+use amanat_tests::relay::{amanat, stdout, RelayProcess};
+use shared::api::{EntryMeta, EntryPage};
+use shared::ErrorCode;
+
+const PASSPHRASE: &str = "walnut lantern 7 quiet river";
+
+/// Every entry the relay lists, as an adviser sees them.
+async fn listed(relay: &RelayProcess, token: &str) -> Vec<EntryMeta> {
+    let http = reqwest::Client::new();
+    let mut out = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page: EntryPage = http
+            .get(relay.url(&format!("/api/v1/entries?after={after}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        out.extend(page.entries);
+        match page.next {
+            Some(next) => after = next,
+            None => return out,
+        }
+    }
+}
+
+async fn fetch(relay: &RelayProcess, token: &str, id: &shared::EntryId) -> Vec<u8> {
+    reqwest::Client::new()
+        .get(relay.url(&format!("/api/v1/entries/{id}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
+}
+
+/// The reference `age` CLI's verdict: the plaintext, or `None` if the key does not open it.
+fn age_opens(identity: &Path, ciphertext: &[u8], scratch: &Path) -> Option<Vec<u8>> {
+    let file = scratch.join("entry.age");
+    std::fs::write(&file, ciphertext).unwrap();
+    let out = Command::new("age").arg("-d").arg("-i").arg(identity).arg(&file).output().expect("Debian's age");
+    out.status.success().then_some(out.stdout)
+}
+
+/// `age -e -p -a` on a pseudo-terminal (age reads passphrases from the terminal only).
+fn protect_with_age_p(plain: &Path, out: &Path) {
+    let mut child = Command::new("script")
+        .args(["-q", "-e", "-c", &format!("age -e -p -a -o {} {}", out.display(), plain.display()), "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("script (util-linux)");
+    let mut stdin = child.stdin.take().unwrap();
+    for _ in 0..2 {
+        std::thread::sleep(Duration::from_millis(400));
+        std::io::Write::write_all(&mut stdin, format!("{PASSPHRASE}\n").as_bytes()).unwrap();
+    }
+    assert!(child.wait().unwrap().success(), "age -p failed");
+}
+
+/// The public key of an identity file.
+fn recipient_of(identity: &Path) -> String {
+    let text = std::fs::read_to_string(identity).unwrap();
+    shared::seal::parse_identity_file(&text).unwrap()[0].to_public().to_string()
+}
+
+/// `amanat user add NAME --role adviser --token`: the token (last line).
+fn add_adviser(data: &Path, name: &str) -> String {
+    let out = amanat(data, &["user", "add", name, "--role", "adviser", "--token"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    stdout(&out).lines().last().unwrap().trim().to_owned()
+}
+
+fn run_ok(data: &Path, args: &[&str]) -> String {
+    let out = amanat(data, args);
+    assert!(out.status.success(), "amanat {args:?} failed: {}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    stdout(&out)
+}
+
+/// Waits until the re-seal card says a run ended; returns (re-sealed, current, skipped).
+async fn reseal(browser: &Browser) -> (usize, usize, usize) {
+    browser.click("#reseal-start:not([disabled])").await.unwrap();
+    let el = browser.wait_for("#reseal-counts[data-running=false]", 120).await.unwrap();
+    let n = |v: Option<String>| v.unwrap().parse::<usize>().unwrap();
+    (
+        n(el.attr("data-resealed").await.unwrap()),
+        n(el.attr("data-current").await.unwrap()),
+        n(el.attr("data-skipped").await.unwrap()),
+    )
+}
+
+#[tokio::test]
+async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_reads_them_all() {
+    let relay = RelayProcess::start_with_app(&["--idle-lock-minutes", "60"]);
+    let data = relay.data.clone();
+    let scratch = tempfile::tempdir().unwrap();
+    let demo = |f: &str| -> PathBuf { data.join("demo").join(f) };
+    let (a_identity, r_identity) = (demo("adviser-identity.txt"), demo("recovery-identity.txt"));
+    let a_token = relay.demo_file("adviser.token");
+
+    // 1. Two families enrolled in the browser: sealed to keyring version 1 (A + recovery).
+    let caseworker = Browser::start().await.unwrap();
+    caseworker.enrol_demo_caseworker(&relay).await.unwrap();
+    for (n, family) in ["Karimova", "Tursunova"].into_iter().enumerate() {
+        caseworker.fill_intake(family, "Child of the family").await.unwrap();
+        caseworker.open_part("outbox").await.unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while caseworker.count("li.outbox-entry[data-state=uploaded]").await.unwrap() < n + 1 {
+            assert!(std::time::Instant::now() < deadline, "{family} never uploaded");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+    let old = listed(&relay, &a_token).await;
+    assert_eq!(old.len(), 2);
+    assert!(old.iter().all(|m| m.keyring_version == Some(1)), "{old:?}");
+
+    // 2. The administrator adds B and removes A, signing with the organisation key.
+    let b_identity = scratch.path().join("adviser-b.txt");
+    std::fs::write(&b_identity, shared::seal::identity_file(&shared::seal::generate_identity(), "adviser B")).unwrap();
+    let b_token = add_adviser(&data, "adviser-b");
+    let r_token = add_adviser(&data, "recovery-holder");
+    let org_key = demo("org-signing.key");
+    let org_key = org_key.to_str().unwrap();
+    run_ok(&data, &["keyring", "add", "--org-key", org_key, "--label", "Adviser B", "--role", "adviser", "--recipient", &recipient_of(&b_identity)]);
+    let said = run_ok(&data, &["keyring", "remove", "--org-key", org_key, "--recipient", &recipient_of(&a_identity)]);
+    assert!(said.contains("version 3"), "{said}");
+
+    // B cannot open the old entries; A still can (they were sealed to A).
+    let mut old_plain = Vec::new();
+    for m in &old {
+        let ct = fetch(&relay, &b_token, &m.id).await;
+        assert!(age_opens(&b_identity, &ct, scratch.path()).is_none(), "B opened an entry sealed before B was added");
+        old_plain.push(age_opens(&a_identity, &ct, scratch.path()).expect("A's old entry"));
+    }
+
+    // 3. The recovery key holder loads the passphrase-protected recovery identity.
+    let protected = scratch.path().join("recovery.age");
+    protect_with_age_p(&r_identity, &protected);
+    assert!(std::fs::read_to_string(&protected).unwrap().starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+    let holder = Browser::start().await.unwrap();
+    holder.goto(&relay.url("/adviser")).await.unwrap();
+    holder.sign_in("recovery-holder", &r_token).await.unwrap();
+    holder.wait_for("#identity-file", 20).await.unwrap().send_keys(protected.to_str().unwrap()).await.unwrap();
+    holder.wait_for("#key-passphrase-form:not(.hidden)", 20).await.unwrap();
+    holder.type_into("key-passphrase", "walnut lantern 8 quiet river").await.unwrap();
+    holder.click("#key-open").await.unwrap();
+    holder.wait_for_text(ErrorCode::IdentityPassphraseWrong.message(), 60).await.unwrap();
+    assert_eq!(holder.count("#forget-key:not([disabled])").await.unwrap(), 0, "a wrong passphrase loads no key");
+    holder.type_into("key-passphrase", PASSPHRASE).await.unwrap();
+    holder.click("#key-open").await.unwrap();
+    holder.wait_for("#forget-key:not([disabled])", 60).await.unwrap();
+    let typed = holder.wait_for("#key-passphrase", 5).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(typed.as_deref(), Some(""), "the passphrase does not stay in the page");
+    holder.screenshot("keyring-rotation-key-loaded").await.unwrap();
+
+    // 4. Re-seal to the current keyring: both entries sealed again and uploaded.
+    assert_eq!(reseal(&holder).await, (2, 0, 0));
+    holder.screenshot("keyring-rotation-resealed").await.unwrap();
+    let all = listed(&relay, &b_token).await;
+    assert_eq!(all.len(), 4);
+    let new: Vec<&EntryMeta> = all.iter().filter(|m| !old.iter().any(|o| o.id == m.id)).collect();
+    assert_eq!(new.len(), 2);
+    for m in &new {
+        assert_eq!((m.author.as_str(), m.keyring_version), ("recovery-holder", Some(3)));
+        let ct = fetch(&relay, &b_token, &m.id).await;
+        let plain = age_opens(&b_identity, &ct, scratch.path()).expect("B opens every re-sealed entry");
+        assert!(old_plain.contains(&plain), "a re-sealed entry holds the same record");
+        assert!(age_opens(&a_identity, &ct, scratch.path()).is_none(), "the removed adviser A opened a re-sealed entry");
+        assert!(age_opens(&r_identity, &ct, scratch.path()).is_some(), "the recovery key opens it");
+    }
+    // Running it again finds everything current: nothing is uploaded twice.
+    assert_eq!(reseal(&holder).await, (0, 4, 0));
+    assert_eq!(listed(&relay, &b_token).await.len(), 4);
+
+    // 5. The administrator removes the superseded entries; verify passes.
+    let dry = run_ok(&data, &["entries", "remove", "--superseded", "--dry-run"]);
+    assert!(dry.contains("Would remove 2 superseded entries"), "{dry}");
+    assert!(old.iter().all(|m| dry.contains(&m.id.to_string())), "{dry}");
+    assert_eq!(listed(&relay, &b_token).await.len(), 4, "a dry run changes nothing");
+    let done = run_ok(&data, &["entries", "remove", "--superseded"]);
+    assert!(done.contains("Removed 2 superseded entries"), "{done}");
+    let left = listed(&relay, &b_token).await;
+    assert_eq!(left.iter().map(|m| m.id).collect::<Vec<_>>(), new.iter().map(|m| m.id).collect::<Vec<_>>());
+    let verified = run_ok(&data, &["verify"]);
+    assert!(verified.contains("2 entries checked: 2 passed, 0 failed"), "{verified}");
+    assert!(run_ok(&data, &["entries", "remove", "--superseded"]).contains("Removed 0"));
+
+    // B reads both families in the browser.
+    let b = Browser::start().await.unwrap();
+    b.goto(&relay.url("/adviser")).await.unwrap();
+    b.sign_in("adviser-b", &b_token).await.unwrap();
+    b.wait_for("#identity-file", 20).await.unwrap().send_keys(b_identity.to_str().unwrap()).await.unwrap();
+    b.wait_for_text("Karimova", 60).await.unwrap();
+    b.wait_for_text("Tursunova", 60).await.unwrap();
+    b.screenshot("keyring-rotation-b-reads").await.unwrap();
+    b.close().await.unwrap();
+
+    // 6. The relay serves a keyring with a recipient the organisation did not sign.
+    let path = data.join("keyring.json");
+    let mut keyring: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    keyring["recipients"].as_array_mut().unwrap().push(serde_json::json!({
+        "label": "curious relay",
+        "role": "adviser",
+        "recipient": shared::seal::generate_identity().to_public().to_string(),
+    }));
+    std::fs::write(&path, serde_json::to_vec_pretty(&keyring).unwrap()).unwrap();
+    let before = listed(&relay, &b_token).await.len();
+    caseworker.fill_intake("Abdullaeva", "Child of the family").await.unwrap();
+    caseworker.wait_for_text(ErrorCode::KeyringBadSignature.message(), 30).await.unwrap();
+    caseworker.open_part("outbox").await.unwrap();
+    assert_eq!(caseworker.count("li.outbox-entry").await.unwrap(), 2, "nothing sealed to the tampered keyring");
+    holder.click("#reseal-start:not([disabled])").await.unwrap();
+    holder.wait_for_text(ErrorCode::KeyringBadSignature.message(), 30).await.unwrap();
+    holder.screenshot("keyring-rotation-tampered-keyring").await.unwrap();
+    assert_eq!(listed(&relay, &b_token).await.len(), before, "nothing uploaded against the tampered keyring");
+    caseworker.close().await.unwrap();
+    holder.close().await.unwrap();
+}
