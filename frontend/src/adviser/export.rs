@@ -111,7 +111,7 @@ impl Zip {
         self.central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
         self.central.extend_from_slice(&20u16.to_le_bytes()); // made by: 2.0
         common(&mut self.central);
-        self.central.extend_from_slice(&[0; 8]); // comment length, disk, internal attributes
+        self.central.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
         self.central.extend_from_slice(&0u32.to_le_bytes()); // external attributes
         self.central.extend_from_slice(&offset.to_le_bytes());
         self.central.extend_from_slice(name.as_bytes());
