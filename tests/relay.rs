@@ -330,5 +330,13 @@ impl Drop for RelayProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A story that fails shows what the relay logged (the cause behind an HTTP 500 is
+        // only there): the last lines, which hold no record content (the relay never logs any).
+        if std::thread::panicking() {
+            let log = self.stderr_text();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = lines[lines.len().saturating_sub(60)..].join("\n");
+            eprintln!("--- amanat serve stderr (last {} of {} lines) ---\n{tail}\n---", lines.len().min(60), lines.len());
+        }
     }
 }
