@@ -1,0 +1,290 @@
+//! Issue 5's reading story, in headless Chromium against the real relay: three
+//! families' entries are on the relay (sealed natively with `shared`, as the app seals);
+//! the adviser loads the key and
+//! - finds the Karimov family by a child's name typed in Latin letters (stored in
+//!   Cyrillic), and by the mother's document number typed with other spacing;
+//! - opens the case and its print view (the `@page` rule with "page n of m" is in the
+//!   page's stylesheet while it is shown);
+//! - exports the selected case as CSV: the plaintext warning comes first, "Cancel"
+//!   exports nothing, "I understand" hands over a CSV that holds the case (codes and
+//!   labels);
+//! - downloads the case's sealed entries as a zip whose every `.age` file the real
+//!   `age` CLI opens with the adviser's identity file;
+//! - exports the indicators: counts only, no name, no id.
+//!
+//! Downloads are read from the page: the story wraps `HTMLAnchorElement.click` so that
+//! a download's `Blob` is read back instead of written to disk.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use amanat_tests::browser::Browser;
+use amanat_tests::relay::RelayProcess;
+use shared::api::CASE_HEADER;
+use shared::forms::address::District;
+use shared::forms::consent::{ConsentEntry, ConsentKind, Permission};
+use shared::forms::followup::{FollowUp, ServiceDelivered};
+use shared::forms::household::Relation;
+use shared::forms::intake::{ChildAtRisk, FamilyIntake, Service};
+use shared::forms::{CaseDocument, CaseEntry, SCHEMA_VERSION};
+use shared::keyring::{Keyring, OrgSigningKey};
+use shared::record::{Date, Region};
+use shared::seal::generate_identity;
+use shared::{CaseId, EntryId};
+
+struct Family {
+    name: &'static str,
+    child: &'static str,
+    document: &'static str,
+    region: Region,
+    district: Option<District>,
+}
+
+const FAMILIES: [Family; 3] = [
+    Family { name: "Karimova", child: "Азиз Каримов", document: "AD 1234567", region: Region::UzSamarkand, district: None },
+    Family { name: "Tursunova", child: "Malika Tursunova", document: "AB 7654321", region: Region::UzKhorezm, district: Some(District::XoUrganchCity) },
+    Family { name: "Rashidova", child: "Timur Rashidov", document: "N12345678", region: Region::KzAlmatyCity, district: None },
+];
+
+fn d(y: u16, m: u8, day: u8) -> Option<Date> {
+    Date::new(y, m, day)
+}
+
+/// Seals each family's intake, consent and follow-up and uploads them as the demo
+/// caseworker; returns each case and its entry ids.
+async fn seed(relay: &RelayProcess) -> Vec<(CaseId, Vec<EntryId>)> {
+    let org = OrgSigningKey::from_file(&std::fs::read_to_string(relay.data.join("demo/org-signing.key")).unwrap()).unwrap();
+    let keyring = Keyring::from_json(&std::fs::read(relay.data.join("keyring.json")).unwrap()).unwrap().verify(&org.public()).unwrap();
+    let caseworker = generate_identity().to_public();
+    let token = relay.demo_file("caseworker.token");
+    let http = reqwest::Client::new();
+    let mut out = Vec::new();
+    for (i, fam) in FAMILIES.iter().enumerate() {
+        let case = CaseId::random();
+        let doc = |minute: usize, entry: CaseEntry| CaseDocument {
+            schema: SCHEMA_VERSION,
+            case,
+            created_at: format!("2026-03-{:02}T10:{minute:02}:00Z", 10 + i),
+            author: backend::demo::CASEWORKER.into(),
+            supersedes: None,
+            entry,
+        };
+        let mut intake = FamilyIntake { family_name: fam.name.into(), ..FamilyIntake::default() };
+        intake.meta.date = d(2026, 3, 10 + i as u8);
+        intake.address.region = Some(fam.region);
+        intake.address.district = fam.district;
+        intake.add_member();
+        let child = intake.add_member();
+        intake.household[0].full_name = format!("Mother of {}", fam.name);
+        intake.household[0].date_of_birth = d(1990, 1, 1);
+        intake.household[0].document.number = fam.document.into();
+        intake.household[1].full_name = fam.child.into();
+        intake.household[1].relation = Some(Relation::Child);
+        intake.household[1].date_of_birth = d(2016, 3, 1);
+        intake.children_at_risk.push(ChildAtRisk { member: child, ..ChildAtRisk::default() });
+        let mut consent = ConsentEntry::new(ConsentKind::Given);
+        consent.date = d(2026, 3, 10 + i as u8);
+        consent.set(Permission::CaseWork, Some(true));
+        consent.set(Permission::AnonymisedReports, Some(true));
+        let follow_up = FollowUp {
+            date: d(2026, 4, 1),
+            services: vec![ServiceDelivered { service: Some(Service::Psychological), date: d(2026, 4, 1), ..Default::default() }],
+            ..FollowUp::default()
+        };
+        let mut ids = Vec::new();
+        for document in [doc(0, CaseEntry::Intake(intake)), doc(5, CaseEntry::Consent(consent)), doc(9, CaseEntry::FollowUp(follow_up))] {
+            let sealed = keyring.seal(&document.to_bytes(), std::slice::from_ref(&caseworker)).unwrap().into_bytes();
+            let id = EntryId::of(&sealed);
+            let res = http
+                .put(relay.url(&format!("/api/v1/entries/{id}")))
+                .bearer_auth(&token)
+                .header(CASE_HEADER, case.to_string())
+                .header("content-type", "application/octet-stream")
+                .body(sealed)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201, "upload of {}'s entry", fam.name);
+            ids.push(id);
+        }
+        out.push((case, ids));
+    }
+    out
+}
+
+/// Makes the page hand every download's bytes to the story instead of the disk.
+const CAPTURE_DOWNLOADS: &str = r#"
+    window.__downloads = [];
+    HTMLAnchorElement.prototype.click = function () {
+        if (this.hasAttribute('download')) {
+            const name = this.getAttribute('download');
+            window.__downloads.push(fetch(this.href).then(r => r.arrayBuffer())
+                .then(b => ({ name, bytes: Array.from(new Uint8Array(b)) })));
+        }
+    };
+"#;
+
+/// The downloads so far: (file name, bytes).
+async fn downloads(browser: &Browser) -> Vec<(String, Vec<u8>)> {
+    let v = browser.client.execute("return Promise.all(window.__downloads);", vec![]).await.unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let bytes = d["bytes"].as_array().unwrap().iter().map(|b| b.as_u64().unwrap() as u8).collect();
+            (d["name"].as_str().unwrap().to_owned(), bytes)
+        })
+        .collect()
+}
+
+async fn wait_downloads(browser: &Browser, n: usize) -> Vec<(String, Vec<u8>)> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let got = downloads(browser).await;
+        if got.len() >= n {
+            return got;
+        }
+        assert!(Instant::now() < deadline, "only {} downloads; the page said: {}", got.len(), browser.page_text().await.unwrap());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The cases listed as results, once the list has settled on `n` of them.
+async fn results(browser: &Browser, n: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let cases: Vec<String> = browser
+            .client
+            .execute("return [...document.querySelectorAll('li.find-result')].map(li => li.dataset.case);", vec![])
+            .await
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect();
+        if cases.len() == n {
+            return cases;
+        }
+        assert!(Instant::now() < deadline, "expected {n} results, have {cases:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Empties a text field with keys (select all, delete), as a person would, so the
+/// page hears the input.
+async fn empty(browser: &Browser, id: &str) {
+    let el = browser.wait_for(&format!("#{id}"), 10).await.unwrap();
+    el.send_keys("\u{E009}a\u{E000}\u{E003}").await.unwrap();
+}
+
+#[tokio::test]
+async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_exports_it() {
+    let relay = RelayProcess::start_with_app(&[]);
+    let seeded = seed(&relay).await;
+    let (karimova, karimova_ids) = &seeded[0];
+
+    let adviser = Browser::start().await.unwrap();
+    adviser.goto(&relay.url("/adviser")).await.unwrap();
+    adviser.sign_in(backend::demo::ADVISER, &relay.demo_file("adviser.token")).await.unwrap();
+    let identity = relay.data.join("demo/adviser-identity.txt");
+    adviser.wait_for("#identity-file", 20).await.unwrap().send_keys(identity.to_str().unwrap()).await.unwrap();
+    results(&adviser, 3).await;
+
+    // Found by the child's name in the other script, and by the mother's document number.
+    adviser.type_into("find-child", "aziz").await.unwrap();
+    assert_eq!(results(&adviser, 1).await, [karimova.to_string()]);
+    empty(&adviser, "find-child").await;
+    results(&adviser, 3).await;
+    adviser.type_into("find-document", "ad123-45 67").await.unwrap();
+    assert_eq!(results(&adviser, 1).await, [karimova.to_string()]);
+    empty(&adviser, "find-document").await;
+    adviser.type_into("find-text", "ТУРСУНОВА").await.unwrap();
+    assert_eq!(results(&adviser, 1).await, [seeded[1].0.to_string()], "the search box folds Cyrillic to Latin");
+    empty(&adviser, "find-text").await;
+    adviser.choose("find-region", "kz-75").await.unwrap();
+    assert_eq!(results(&adviser, 1).await, [seeded[2].0.to_string()], "a region filter by code");
+    adviser.choose("find-region", "").await.unwrap();
+    adviser.type_into("find-child", "Азиз").await.unwrap();
+    results(&adviser, 1).await;
+
+    // Opens the case: its entries read in English, then its print view.
+    adviser.click(&format!("li.find-result[data-case='{karimova}'] button.show-case")).await.unwrap();
+    let heading = adviser.wait_for("#chosen-case article.record[data-kind=intake] .family-name", 20).await.unwrap();
+    assert_eq!(heading.text().await.unwrap(), "Karimova");
+    adviser.click("#show-print").await.unwrap();
+    let sheet = adviser.wait_for(&format!("section.case-print[data-case='{karimova}']"), 20).await.unwrap();
+    let text = sheet.text().await.unwrap();
+    assert!(text.to_lowercase().contains("confidential") && text.contains("Printed"), "{text}");
+    let rule = adviser
+        .client
+        .execute(
+            "for (const s of document.styleSheets) for (const r of s.cssRules) \
+             if (r.cssText.includes('amanat-case-file') && r.cssText.startsWith('@page')) return r.cssText; return null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let rule = rule.as_str().expect("the case file's @page rule is in the stylesheet").to_owned();
+    assert!(rule.contains("counter(page)") && rule.contains("counter(pages)") && rule.contains("Confidential"), "{rule}");
+    adviser.screenshot("adviser-case-print").await.unwrap();
+
+    // CSV export: the warning first; cancel exports nothing; confirming exports the case.
+    adviser.client.execute(CAPTURE_DOWNLOADS, vec![]).await.unwrap();
+    adviser.click(&format!("li.find-result[data-case='{karimova}'] input.select-case")).await.unwrap();
+    adviser.click("#export-csv").await.unwrap();
+    adviser.wait_for("dialog#export-warning[open]", 10).await.unwrap();
+    adviser.screenshot("adviser-export-warning").await.unwrap();
+    adviser.click("#export-cancel").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(downloads(&adviser).await.is_empty(), "cancel exports nothing");
+    assert_eq!(adviser.count("dialog#export-warning[open]").await.unwrap(), 0);
+    adviser.click("#export-csv").await.unwrap();
+    adviser.wait_for("dialog#export-warning[open]", 10).await.unwrap();
+    adviser.click("#export-confirm").await.unwrap();
+    let got = wait_downloads(&adviser, 1).await;
+    let (name, csv) = &got[0];
+    assert!(name.ends_with(".csv"), "{name}");
+    let csv = String::from_utf8(csv.clone()).unwrap();
+    let rows: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").filter(|r| !r.is_empty()).collect();
+    assert_eq!(rows.len(), 2, "a header and the one selected case: {csv}");
+    assert!(rows[0].starts_with("Case id,Family name,Region (code),Region,"), "{}", rows[0]);
+    assert!(rows[1].starts_with(&format!("{karimova},Karimova,uz-sa,Samarkand region,")), "{}", rows[1]);
+    assert!(rows[1].contains("Азиз Каримов") && rows[1].contains("AD 1234567") && rows[1].contains(",granted,"), "{}", rows[1]);
+
+    // The sealed entries as a zip: each opens with the real age CLI.
+    adviser.click("#export-zip").await.unwrap();
+    let got = wait_downloads(&adviser, 2).await;
+    let (name, zip) = &got[1];
+    assert!(name.ends_with(".zip"), "{name}");
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("sealed.zip");
+    std::fs::write(&zip_path, zip).unwrap();
+    let out = Command::new("unzip").arg("-q").arg(&zip_path).arg("-d").arg(dir.path().join("x")).output().expect("unzip (Debian package unzip)");
+    assert!(out.status.success(), "unzip: {}", String::from_utf8_lossy(&out.stderr));
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("x/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest.as_array().unwrap().len(), karimova_ids.len());
+    for id in karimova_ids {
+        let file = dir.path().join(format!("x/{id}.age"));
+        assert_eq!(EntryId::of(&std::fs::read(&file).unwrap()), *id, "the ciphertext as stored");
+        let out = Command::new("age").arg("-d").arg("-i").arg(&identity).arg(&file).output().unwrap();
+        assert!(out.status.success(), "age -d: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(CaseDocument::from_bytes(&out.stdout).unwrap().case, *karimova);
+    }
+
+    // The indicators: three families served in 2026, exported as counts only.
+    let served = adviser.wait_for("#indicators .figure[data-figure=families_served] .figure-value", 20).await.unwrap();
+    assert_eq!(served.text().await.unwrap(), "3");
+    adviser.click("#indicators-export").await.unwrap();
+    let got = wait_downloads(&adviser, 3).await;
+    let csv = String::from_utf8(got[2].1.clone()).unwrap();
+    assert!(csv.contains("families_served") && csv.contains("total,total,All areas"), "{csv}");
+    for (case, _) in &seeded {
+        assert!(!csv.contains(&case.to_string()), "no case id in the indicators CSV");
+    }
+    for fam in &FAMILIES {
+        assert!(!csv.contains(fam.name) && !csv.contains(fam.child) && !csv.contains(fam.document), "no name or document: {csv}");
+    }
+    adviser.screenshot("adviser-indicators").await.unwrap();
+    adviser.close().await.unwrap();
+}
