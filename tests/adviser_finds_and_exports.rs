@@ -166,7 +166,10 @@ async fn results(browser: &Browser, n: usize) -> Vec<String> {
         if cases.len() == n {
             return cases;
         }
-        assert!(Instant::now() < deadline, "expected {n} results, have {cases:?}");
+        if Instant::now() > deadline {
+            let console = browser.console().await.unwrap_or_default().join("\n");
+            panic!("expected {n} results, have {cases:?}; the page said:\n{}\nits console:\n{console}", browser.page_text().await.unwrap());
+        }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

@@ -89,8 +89,10 @@ impl Zip {
     /// Adds a file. Names are ASCII here (ids and `manifest.json`).
     pub fn add(&mut self, name: &str, data: &[u8]) {
         let (crc, size, offset) = (crc32(data), data.len() as u32, self.out.len() as u32);
-        // 1980-01-01 00:00 in DOS time: no clock is needed, and no time leaks.
-        let (time, date) = (0u16, (0 << 9) | (1 << 5) | 1u16);
+        // 1980-01-01 00:00 in DOS time (years since 1980 << 9 | month << 5 | day): no
+        // clock is needed, and no time leaks.
+        const JAN_1_1980: u16 = (1 << 5) | 1;
+        let (time, date) = (0u16, JAN_1_1980);
         let common = |v: &mut Vec<u8>| {
             v.extend_from_slice(&20u16.to_le_bytes()); // version needed: 2.0
             v.extend_from_slice(&0u16.to_le_bytes()); // flags

@@ -113,7 +113,7 @@ fn AttachmentView(id: EntryId, media: MediaType, size: u64, key: Callback<(), Op
                 Err(e) => Err(Problem::from(e)),
             };
             match opened {
-                Ok(mut plain) if plain.len() as u64 <= MAX_ATTACHMENT_BYTES as u64 => {
+                Ok(mut plain) if plain.len() as u64 <= MAX_ATTACHMENT_BYTES => {
                     if image {
                         match blob_url(&plain) {
                             Ok(u) => {
@@ -162,16 +162,29 @@ pub fn FindCases(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let today = crate::clock::today();
+    // Entries arrive in batches while the page opens thousands of them: only the cases
+    // whose entry count changed are folded again.
+    let cache = StoredValue::new(std::collections::HashMap::<CaseId, (usize, CaseFacts)>::new());
     let facts = Memo::new(move |_| {
         cases.with(|groups| {
-            groups
-                .iter()
-                .map(|g| {
-                    let docs: Vec<(EntryId, &shared::forms::CaseDocument)> = g.docs.iter().map(|(id, d)| (*id, &**d)).collect();
-                    // With its entry count, so a listed case redraws when entries arrive.
-                    (CaseFacts::of(g.case, &docs, today), g.key().1)
-                })
-                .collect::<Vec<_>>()
+            let fold = |cache: &mut std::collections::HashMap<CaseId, (usize, CaseFacts)>| {
+                groups
+                    .iter()
+                    .map(|g| {
+                        let n = g.key().1;
+                        let known = cache.get(&g.case).filter(|(m, _)| *m == n).map(|(_, f)| f.clone());
+                        let f = known.unwrap_or_else(|| {
+                            let docs: Vec<(EntryId, &shared::forms::CaseDocument)> = g.docs.iter().map(|(id, d)| (*id, &**d)).collect();
+                            let f = CaseFacts::of(g.case, &docs, today);
+                            cache.insert(g.case, (n, f.clone()));
+                            f
+                        });
+                        // With its entry count, so a listed case redraws when entries arrive.
+                        (f, n)
+                    })
+                    .collect::<Vec<_>>()
+            };
+            cache.try_update_value(fold).unwrap_or_default()
         })
     });
     let query = RwSignal::new(Query::default());

@@ -20,13 +20,26 @@ use crate::i18n::{t, use_i18n, I18n};
 
 use super::export::download;
 
-/// The summaries of the opened cases (one per case with an intake).
-fn summaries(cases: &[CaseEntries], today: Date) -> Vec<CaseSummary> {
+/// Summaries already made, by case, with the entry count they were made from.
+type Cache = std::collections::HashMap<shared::CaseId, (usize, Option<CaseSummary>)>;
+
+/// The summaries of the opened cases (one per case with an intake). Entries arrive in
+/// batches while the page opens thousands: only cases whose entry count changed are
+/// summarised again.
+fn summaries(cases: &[CaseEntries], today: Date, cache: &mut Cache) -> Vec<CaseSummary> {
     cases
         .iter()
         .filter_map(|g| {
-            let docs: Vec<(shared::EntryId, &shared::forms::CaseDocument)> = g.docs.iter().map(|(id, d)| (*id, &**d)).collect();
-            CaseSummary::of(&docs, today)
+            let n = g.key().1;
+            match cache.get(&g.case) {
+                Some((m, s)) if *m == n => s.clone(),
+                _ => {
+                    let docs: Vec<(shared::EntryId, &shared::forms::CaseDocument)> = g.docs.iter().map(|(id, d)| (*id, &**d)).collect();
+                    let s = CaseSummary::of(&docs, today);
+                    cache.insert(g.case, (n, s.clone()));
+                    s
+                }
+            }
         })
         .collect()
 }
@@ -107,7 +120,8 @@ pub fn Indicators(#[prop(into)] cases: Signal<Vec<CaseEntries>>) -> impl IntoVie
     let from = RwSignal::new(year_start);
     let to = RwSignal::new(today);
     let by = RwSignal::new(GroupBy::Region);
-    let summaries = Memo::new(move |_| cases.with(|c| summaries(c, today)));
+    let cache = StoredValue::new(Cache::new());
+    let summaries = Memo::new(move |_| cases.with(|c| cache.try_update_value(|cache| summaries(c, today, cache)).unwrap_or_default()));
     let report = Memo::new(move |_| {
         let (f, t) = (from.get(), to.get());
         let period = if f <= t { Period { from: f, to: t } } else { Period { from: t, to: f } };
