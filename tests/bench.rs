@@ -220,3 +220,157 @@ async fn browser_bench_types_into_and_saves_a_12_member_intake() {
     std::fs::write(workspace_root().join("target/bench/forms.json"), results.to_string()).unwrap();
     println!("forms figures: {results}");
 }
+
+/// Issue 5's row: entries the adviser's page opens, their plaintext size, and entries
+/// per case (an intake and follow-ups, as a case gathers them).
+const ADVISER_ENTRIES: usize = 10_000;
+const ADVISER_ENTRY_BYTES: usize = 10 * 1024;
+const ADVISER_PER_CASE: usize = 10;
+/// Uploads in flight while seeding.
+const SEED_CONCURRENCY: usize = 16;
+
+/// Issue 5's benchmark: 10 000 sealed 10 KB case entries (sealed natively with `shared`
+/// to the demo organisation's keyring, so the demo adviser's key opens them) uploaded to
+/// the release relay serving the built app (`dist/`); in headless Chromium the adviser
+/// signs in and chooses the identity file, and the page (its workers, bulk reads and
+/// slices) runs as it always does. Rate limits are off for the seeding. Timed from the page's `amanat-key-loaded` mark to its
+/// `amanat-all-opened` mark; every main-thread task over 50 ms is recorded by a
+/// `PerformanceObserver('longtask')` installed before the key is chosen. Into
+/// `target/bench/adviser.json`.
+#[tokio::test]
+#[ignore = "benchmark: run by `cargo xtask bench`"]
+async fn browser_bench_adviser_opens_10000_entries_of_10_kb() {
+    use shared::forms::followup::FollowUp;
+    use shared::forms::intake::FamilyIntake;
+    use shared::forms::{CaseDocument, CaseEntry, SCHEMA_VERSION};
+
+    // Rate limits off: 10 000 uploads from one address in seconds is the seeding, not
+    // what is measured (the page itself makes about 40 requests).
+    let relay = RelayProcess::start_with_app(&["--rate-per-address", "0", "--rate-per-account", "0"]);
+    let data = relay.data.clone();
+    let org = shared::keyring::OrgSigningKey::from_file(&std::fs::read_to_string(data.join("demo/org-signing.key")).unwrap()).unwrap();
+    let keyring = shared::keyring::Keyring::from_json(&std::fs::read(data.join("keyring.json")).unwrap())
+        .unwrap()
+        .verify(&org.public())
+        .unwrap();
+    let caseworker = generate_identity().to_public();
+    let token = relay.demo_file("caseworker.token");
+
+    // Sealed up front (native), then uploaded SEED_CONCURRENCY at a time.
+    let started = Instant::now();
+    let note = "The family was visited at home; the mother and grandmother attended. ";
+    let mut sealed = Vec::with_capacity(ADVISER_ENTRIES);
+    for c in 0..ADVISER_ENTRIES / ADVISER_PER_CASE {
+        let case = shared::CaseId::random();
+        for e in 0..ADVISER_PER_CASE {
+            let mut doc = CaseDocument {
+                schema: SCHEMA_VERSION,
+                case,
+                created_at: format!("2026-{:02}-{:02}T10:{e:02}:00Z", 1 + c % 12, 1 + c % 28),
+                author: backend::demo::CASEWORKER.into(),
+                supersedes: None,
+                entry: CaseEntry::FollowUp(FollowUp::default()),
+            };
+            let fill = |len: usize| note.repeat(len / note.len() + 1)[..len].to_owned();
+            let base = doc.to_bytes().len();
+            doc.entry = if e == 0 {
+                CaseEntry::Intake(FamilyIntake { family_name: format!("Family {c}"), assessment: fill(ADVISER_ENTRY_BYTES - base - 40), ..Default::default() })
+            } else {
+                CaseEntry::FollowUp(FollowUp { notes: fill(ADVISER_ENTRY_BYTES - base - 10), ..Default::default() })
+            };
+            let bytes = doc.to_bytes();
+            assert!((ADVISER_ENTRY_BYTES - 100..=ADVISER_ENTRY_BYTES + 100).contains(&bytes.len()), "{} bytes", bytes.len());
+            sealed.push((case, keyring.seal(&bytes, std::slice::from_ref(&caseworker)).unwrap().into_bytes()));
+        }
+    }
+    let sealed = std::sync::Arc::new(sealed);
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut uploads = tokio::task::JoinSet::new();
+    for _ in 0..SEED_CONCURRENCY {
+        let (sealed, next, token, url) = (sealed.clone(), next.clone(), token.clone(), relay.url("/api/v1/entries/"));
+        uploads.spawn(async move {
+            let http = reqwest::Client::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((case, bytes)) = sealed.get(i) else { return };
+                let id = shared::EntryId::of(bytes);
+                let res = http
+                    .put(format!("{url}{id}"))
+                    .bearer_auth(&token)
+                    .header(shared::api::CASE_HEADER, case.to_string())
+                    .header("content-type", "application/octet-stream")
+                    .body(bytes.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 201);
+            }
+        });
+    }
+    while let Some(r) = uploads.join_next().await {
+        r.unwrap();
+    }
+    let seed_s = started.elapsed().as_secs_f64();
+    println!("adviser bench: {ADVISER_ENTRIES} entries sealed and uploaded in {seed_s:.1} s");
+
+    let browser = Browser::start().await.unwrap();
+    browser.goto(&relay.url("/adviser")).await.unwrap();
+    browser.sign_in(backend::demo::ADVISER, &relay.demo_file("adviser.token")).await.unwrap();
+    browser
+        .client
+        .execute(
+            "window.amanatLongTasks = [];
+             new PerformanceObserver(list => { for (const t of list.getEntries()) window.amanatLongTasks.push([t.startTime, t.duration]); })
+               .observe({ type: 'longtask' });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let identity = data.join("demo/adviser-identity.txt");
+    browser.wait_for("#identity-file", 20).await.unwrap().send_keys(identity.to_str().unwrap()).await.unwrap();
+    let deadline = Instant::now() + std::time::Duration::from_secs(600);
+    let figures = loop {
+        let state = browser
+            .client
+            .execute(
+                "const n = id => Number(document.getElementById(id)?.textContent ?? 0);
+                 const key = performance.getEntriesByName('amanat-key-loaded').at(-1);
+                 const done = performance.getEntriesByName('amanat-all-opened').at(-1);
+                 return { done: document.querySelector('#opening[data-state=done]') !== null && !!done && done.startTime > key.startTime,
+                   opened: n('count-opened'), not_for_key: n('count-not-for-key'), failed_integrity: n('count-failed-integrity'),
+                   unreadable: n('count-unreadable'), not_fetched: n('count-not-fetched'),
+                   open_ms: done && key ? done.startTime - key.startTime : null,
+                   tasks: key ? window.amanatLongTasks.filter(([s]) => s >= key.startTime).map(([, d]) => d) : [],
+                   workers: Math.min(navigator.hardwareConcurrency || 1, 4) };",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if state["done"].as_bool() == Some(true) {
+            break state;
+        }
+        assert!(Instant::now() < deadline, "the page did not finish opening: {state}");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
+    browser.close().await.unwrap();
+    let tasks: Vec<f64> = figures["tasks"].as_array().unwrap().iter().map(|t| t.as_f64().unwrap()).collect();
+    let results = serde_json::json!({
+        "entries": ADVISER_ENTRIES,
+        "entry_bytes": ADVISER_ENTRY_BYTES,
+        "seed_s": seed_s,
+        "opened": figures["opened"],
+        "not_for_key": figures["not_for_key"],
+        "failed_integrity": figures["failed_integrity"],
+        "unreadable": figures["unreadable"],
+        "not_fetched": figures["not_fetched"],
+        "open_ms": figures["open_ms"],
+        "workers": figures["workers"],
+        "long_tasks_over_50_ms": tasks.len(),
+        "long_tasks_over_100_ms": tasks.iter().filter(|d| **d > 100.0).count(),
+        "longest_task_ms": tasks.iter().copied().fold(0.0, f64::max),
+    });
+    assert_eq!(figures["opened"], ADVISER_ENTRIES, "every entry opened: {results}");
+    std::fs::create_dir_all(workspace_root().join("target/bench")).unwrap();
+    std::fs::write(workspace_root().join("target/bench/adviser.json"), results.to_string()).unwrap();
+    println!("adviser figures: {results}");
+}

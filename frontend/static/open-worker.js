@@ -5,17 +5,18 @@
 // → { job, out: Uint8Array } (result frames, transferred); failures → { job, error }.
 import init, { amanat_worker_key, amanat_worker_open } from './amanat.js';
 
-const ready = init();
+// The glue has no default path: name the module beside this script.
+const ready = init({ module_or_path: new URL('./amanat_bg.wasm', import.meta.url) });
 
 self.onmessage = async (event) => {
   const { job, key, open } = event.data;
   try {
     await ready;
     if (key !== undefined) {
-      amanat_worker_key(key);
+      await amanat_worker_key(key);
       self.postMessage({ job, out: new Uint8Array(0) });
     } else {
-      const out = amanat_worker_open(open);
+      const out = await amanat_worker_open(open);
       self.postMessage({ job, out }, [out.buffer]);
     }
   } catch (e) {

@@ -19,7 +19,10 @@
 //! Targets (issue 2): wasm ≥ 10× typage on records, ≥ 3× on streams; app ≤ 400 KB gzip.
 //! Issue 6: unlock ≤ 1.5 s in the browser; sync throughput has no target, it is reported.
 //! Issue 3: typing < 16.7 ms (one frame) from input to paint; save ≤ 50 ms.
-//! `cargo xtask bench forms` runs only the forms rows.
+//! Issue 5: opening 10 000 sealed 10 KB entries in the adviser's page ≤ 5 s, no
+//! main-thread task over 100 ms (`tests/bench.rs`, into `target/bench/adviser.json`).
+//! `cargo xtask bench forms` runs only the forms rows; `cargo xtask bench adviser` only
+//! the adviser's.
 
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -64,7 +67,7 @@ pub fn all() -> Result<()> {
     bench_page(&root)?;
     eprintln!("xtask: benchmarks (native in release; wasm and typage in headless Chromium)");
     let dir = root.join("target/bench");
-    for f in ["native.json", "browser.json", "sync.json", "forms.json"] {
+    for f in ["native.json", "browser.json", "sync.json", "forms.json", "adviser.json"] {
         let _ = std::fs::remove_file(dir.join(f));
     }
     let mut cmd = Command::new(cargo());
@@ -75,6 +78,7 @@ pub fn all() -> Result<()> {
         Ok(serde_json::from_slice(&std::fs::read(dir.join(f)).with_context(|| format!("the bench wrote no {f}"))?)?)
     };
     let (native, browser, sync, forms) = (read("native.json")?, read("browser.json")?, read("sync.json")?, read("forms.json")?);
+    let adviser = read("adviser.json")?;
 
     println!();
     println!("| operation | native | wasm in Chromium | typage in Chromium | wasm vs typage | target |");
@@ -102,7 +106,47 @@ pub fn all() -> Result<()> {
         sync["sync_s"].as_f64().unwrap_or(f64::NAN),
         sync["queue_s"].as_f64().unwrap_or(f64::NAN),
     );
+    print_adviser_row(&adviser);
     crate::bench_load::run()
+}
+
+/// The adviser bench's test (in `tests/bench.rs`), run alone by `bench adviser`.
+const ADVISER_TEST: &str = "browser_bench_adviser_opens_10000_entries_of_10_kb";
+
+/// `cargo xtask bench adviser`: only issue 5's row (opening 10 000 entries in the
+/// adviser's page), against the app built into `dist/`.
+pub fn adviser() -> Result<()> {
+    setup::for_tests()?;
+    build::build_app()?;
+    let root = root();
+    let out = root.join("target/bench/adviser.json");
+    let _ = std::fs::remove_file(&out);
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(&root).args(["test", "--release", "-p", "amanat-tests", "--test", "bench", "--"]);
+    cmd.args(["--ignored", "--nocapture", "--test-threads=1", "--exact", ADVISER_TEST]);
+    sh(&mut cmd)?;
+    let adviser = serde_json::from_slice(&std::fs::read(&out).context("the bench wrote no adviser.json")?)?;
+    println!();
+    println!("| operation | native | wasm in Chromium | typage in Chromium | wasm vs typage | target |");
+    println!("|---|---|---|---|---|---|");
+    print_adviser_row(&adviser);
+    Ok(())
+}
+
+/// Issue 5's row: from the key loaded to every entry opened, in the adviser's page
+/// (workers, bulk reads), and the longest main-thread task meanwhile.
+fn print_adviser_row(a: &serde_json::Value) {
+    let f = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    let longest = f(&a["longest_task_ms"]);
+    let longest = if a["long_tasks_over_50_ms"].as_u64() == Some(0) { "none over 50 ms".to_owned() } else { format!("{longest:.0} ms") };
+    println!(
+        "| open {} entries of {} KB (adviser, Chromium; {} workers): key loaded → all opened; longest main-thread task | | {:.2} s; longest task {longest} ({} over 100 ms) | | | ≤ 5 s; no task > 100 ms |",
+        a["entries"].as_u64().unwrap_or(0),
+        a["entry_bytes"].as_u64().unwrap_or(0) / 1024,
+        a["workers"].as_u64().unwrap_or(0),
+        f(&a["open_ms"]) / 1000.0,
+        a["long_tasks_over_100_ms"].as_u64().unwrap_or(0),
+    );
 }
 
 /// `cargo xtask bench forms`: only issue 3's rows (typing, save, app size), for a

@@ -28,6 +28,7 @@ fn main() -> Result<()> {
         Some("test") => test::all(rest),
         Some("bench") if rest.first().is_some_and(|a| a == "load") => bench_load::run(),
         Some("bench") if rest.first().is_some_and(|a| a == "forms") => bench::forms(),
+        Some("bench") if rest.first().is_some_and(|a| a == "adviser") => bench::adviser(),
         Some("bench") => bench::all(),
         Some("fuzz") => fuzz::run(rest),
         _ => {
@@ -35,7 +36,7 @@ fn main() -> Result<()> {
             eprintln!("  build   release app into dist/");
             eprintln!("  run     build, then serve on http://127.0.0.1:8080 with ./data");
             eprintln!("  test    install test tools, build, run every test suite");
-            eprintln!("  bench   benchmarks, printed as a table (`bench load`: only the relay load bench; `bench forms`: typing, save, app size)");
+            eprintln!("  bench   benchmarks, printed as a table (`bench load`: only the relay load bench; `bench forms`: typing, save, app size; `bench adviser`: opening 10 000 entries)");
             eprintln!("  fuzz    fuzz the relay's ingest path (--seconds N, default 60)");
             bail!("unknown or missing command")
         }

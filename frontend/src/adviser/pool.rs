@@ -3,9 +3,9 @@
 //! loaded identity, so the key holder's page stays responsive while 10 000 entries open.
 //!
 //! - **Worker side** ([`amanat_worker_key`], [`amanat_worker_open`]): exported from the
-//!   main wasm module (a `#[wasm_bindgen]` export is a root of the split, so the age
-//!   code it needs stays in the module the worker loads; `start()` mounts nothing where
-//!   there is no `window`). A worker takes the identity file's text once, then whole
+//!   main wasm module, which the worker loads (`start()` mounts nothing where there is
+//!   no `window`); the opening code itself is in the `open_worker` chunk of the split
+//!   build, fetched by the worker on first use, so the first paint does not carry it. A worker takes the identity file's text once, then whole
 //!   bulk answers (`shared::api::frames`), and answers one result frame per entry.
 //!   Opening is `opening::open_content`, the same checks as the page made before: id =
 //!   SHA-256 of the bytes, age header, the identities, a document this version reads.
@@ -56,19 +56,30 @@ thread_local! {
 /// Worker: keeps the identities of `identity_file` (text, as `AGE-SECRET-KEY-1…` lines)
 /// and answers how many there are.
 #[wasm_bindgen]
-pub fn amanat_worker_key(identity_file: &str) -> Result<u32, JsError> {
-    let ids = parse_identity_file(identity_file).map_err(|c| JsError::new(c.code()))?;
+pub async fn amanat_worker_key(identity_file: String) -> Result<u32, JsError> {
+    let identity_file = zeroize::Zeroizing::new(identity_file);
+    in_chunk::key(identity_file).await.map_err(|c| JsError::new(c.code()))
+}
+
+/// Worker: opens every entry of a bulk answer, one result frame each.
+#[wasm_bindgen]
+pub async fn amanat_worker_open(answer: Vec<u8>) -> Result<Vec<u8>, JsError> {
+    in_chunk::open(answer).await.map_err(|c| JsError::new(c.code()))
+}
+
+/// Parses and keeps the identities.
+fn key_now(identity_file: &str) -> Result<u32, ErrorCode> {
+    let ids = parse_identity_file(identity_file)?;
     let n = ids.len() as u32;
     KEY.with(|k| *k.borrow_mut() = ids);
     Ok(n)
 }
 
-/// Worker: opens every entry of a bulk answer, one result frame each (a missing entry
-/// is a failure `not_found`, so nothing asked is dropped). A malformed answer is an
-/// error for the whole batch: its frame boundaries cannot be trusted.
-#[wasm_bindgen]
-pub fn amanat_worker_open(answer: &[u8]) -> Result<Vec<u8>, JsError> {
-    let parsed = frames::parse(answer).map_err(|c| JsError::new(c.code()))?;
+/// Opens every entry of a bulk answer (a missing entry is a failure `not_found`, so
+/// nothing asked is dropped). A malformed answer is an error for the whole batch: its
+/// frame boundaries cannot be trusted.
+fn open_now(answer: &[u8]) -> Result<Vec<u8>, ErrorCode> {
+    let parsed = frames::parse(answer)?;
     KEY.with(|k| {
         let ids = k.borrow();
         let mut out = Vec::with_capacity(answer.len());
@@ -82,6 +93,50 @@ pub fn amanat_worker_open(answer: &[u8]) -> Result<Vec<u8>, JsError> {
         }
         Ok(out)
     })
+}
+
+/// In the release build the opening code (age, the record schema) lives in a wasm
+/// chunk of its own, `open_worker`, fetched by the worker on its first call, so the
+/// main module the first paint loads stays small; the exports above are only its door.
+#[cfg(feature = "split")]
+mod in_chunk {
+    use super::*;
+    use leptos::wasm_split::{wasm_split, SplitLoaderError};
+
+    type Loaded<T> = Result<Result<T, ErrorCode>, SplitLoaderError>;
+
+    fn flat<T>(r: Loaded<T>) -> Result<T, ErrorCode> {
+        r.unwrap_or(Err(ErrorCode::AppPartUnavailable))
+    }
+
+    pub async fn key(identity_file: zeroize::Zeroizing<String>) -> Result<u32, ErrorCode> {
+        flat(key_in_chunk(identity_file).await)
+    }
+    pub async fn open(answer: Vec<u8>) -> Result<Vec<u8>, ErrorCode> {
+        flat(open_in_chunk(answer).await)
+    }
+
+    #[wasm_split(open_worker, wasm_split_path = ::leptos::wasm_split, fallible)]
+    fn key_in_chunk(identity_file: zeroize::Zeroizing<String>) -> Loaded<u32> {
+        Ok(key_now(&identity_file))
+    }
+
+    #[wasm_split(open_worker, wasm_split_path = ::leptos::wasm_split, fallible)]
+    fn open_in_chunk(answer: Vec<u8>) -> Loaded<Vec<u8>> {
+        Ok(open_now(&answer))
+    }
+}
+
+#[cfg(not(feature = "split"))]
+mod in_chunk {
+    use super::*;
+
+    pub async fn key(identity_file: zeroize::Zeroizing<String>) -> Result<u32, ErrorCode> {
+        key_now(&identity_file)
+    }
+    pub async fn open(answer: Vec<u8>) -> Result<Vec<u8>, ErrorCode> {
+        open_now(&answer)
+    }
 }
 
 /// Appends one result frame.
@@ -364,9 +419,11 @@ mod tests {
             (gone, None),
         ]);
 
-        assert!(amanat_worker_open(&buf).is_ok(), "no key yet: every entry is not for this key");
-        amanat_worker_key(&identity_file(&me, "test")).unwrap();
-        let out = amanat_worker_open(&buf).unwrap();
+        let before = open_now(&buf).unwrap();
+        let before: Vec<_> = Results::new(&before).map(|r| r.unwrap().1.err()).collect();
+        assert_eq!(before, [Some(ErrorCode::WrongKey); 4].into_iter().chain([Some(ErrorCode::NotFound)]).collect::<Vec<_>>(), "no key yet");
+        assert_eq!(key_now(&identity_file(&me, "test")), Ok(1));
+        let out = open_now(&buf).unwrap();
         let got: Vec<_> = Results::new(&out).map(Result::unwrap).collect();
         assert_eq!(got.len(), 5, "one result per entry asked");
         assert_eq!(got[0], (mine.id(), Ok(Content::Document(Arc::new(doc)))));
