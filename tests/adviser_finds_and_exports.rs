@@ -3,7 +3,8 @@
 //! the adviser loads the key and
 //! - finds the Karimov family by a child's name typed in Latin letters (stored in
 //!   Cyrillic), and by the mother's document number typed with other spacing;
-//! - opens the case and its print view (the `@page` rule with "page n of m" is in the
+//! - opens the case, its photo (decrypted on demand, its Blob URL revoked on close) and
+//!   its print view (the `@page` rule with "page n of m" is in the
 //!   page's stylesheet while it is shown);
 //! - exports the selected case as CSV: the plaintext warning comes first, "Cancel"
 //!   exports nothing, "I understand" hands over a CSV that holds the case (codes and
@@ -45,6 +46,9 @@ const FAMILIES: [Family; 3] = [
     Family { name: "Tursunova", child: "Malika Tursunova", document: "AB 7654321", region: Region::UzKhorezm, district: Some(District::XoUrganchCity) },
     Family { name: "Rashidova", child: "Timur Rashidov", document: "N12345678", region: Region::KzAlmatyCity, district: None },
 ];
+
+/// A real one-pixel PNG, so the browser decodes the opened photo.
+const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 fn d(y: u16, m: u8, day: u8) -> Option<Date> {
     Date::new(y, m, day)
@@ -107,18 +111,45 @@ async fn seed(relay: &RelayProcess) -> Vec<(CaseId, Vec<EntryId>)> {
             assert_eq!(res.status(), 201, "upload of {}'s entry", fam.name);
             ids.push(id);
         }
+        if i == 0 {
+            // A photo of the family's document, sealed as an entry of its own.
+            use base64::Engine;
+            let png = base64::engine::general_purpose::STANDARD.decode(PNG_1X1).unwrap();
+            let sealed = keyring.seal(&png, std::slice::from_ref(&caseworker)).unwrap().into_bytes();
+            let id = EntryId::of(&sealed);
+            let res = http
+                .put(relay.url(&format!("/api/v1/entries/{id}")))
+                .bearer_auth(&token)
+                .header(CASE_HEADER, case.to_string())
+                .header("content-type", "application/octet-stream")
+                .body(sealed)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201, "upload of the photo");
+            ids.push(id);
+        }
         out.push((case, ids));
     }
     out
 }
 
-/// Makes the page hand every download's bytes to the story instead of the disk.
+/// Makes the page hand every download's bytes to the story instead of the disk (the
+/// `Blob` behind the link is kept when its URL is made: the app's CSP does not let a
+/// script `fetch` a `blob:` URL), and records every URL the page revokes.
 const CAPTURE_DOWNLOADS: &str = r#"
     window.__downloads = [];
+    window.__revoked = [];
+    const blobs = new Map();
+    const create = URL.createObjectURL.bind(URL);
+    const revoke = URL.revokeObjectURL.bind(URL);
+    URL.createObjectURL = (blob) => { const url = create(blob); blobs.set(url, blob); return url; };
+    URL.revokeObjectURL = (url) => { window.__revoked.push(url); revoke(url); };
     HTMLAnchorElement.prototype.click = function () {
-        if (this.hasAttribute('download')) {
+        const blob = blobs.get(this.href);
+        if (this.hasAttribute('download') && blob) {
             const name = this.getAttribute('download');
-            window.__downloads.push(fetch(this.href).then(r => r.arrayBuffer())
+            window.__downloads.push(blob.arrayBuffer()
                 .then(b => ({ name, bytes: Array.from(new Uint8Array(b)) })));
         }
     };
@@ -193,6 +224,7 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
     let identity = relay.data.join("demo/adviser-identity.txt");
     adviser.wait_for("#identity-file", 20).await.unwrap().send_keys(identity.to_str().unwrap()).await.unwrap();
     results(&adviser, 3).await;
+    adviser.client.execute(CAPTURE_DOWNLOADS, vec![]).await.unwrap();
 
     // Found by the child's name in the other script, and by the mother's document number.
     adviser.type_into("find-child", "aziz").await.unwrap();
@@ -215,6 +247,21 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
     adviser.click(&format!("li.find-result[data-case='{karimova}'] button.show-case")).await.unwrap();
     let heading = adviser.wait_for("#chosen-case article.record[data-kind=intake] .family-name", 20).await.unwrap();
     assert_eq!(heading.text().await.unwrap(), "Karimova");
+    // Its photo, opened on demand and shown from a Blob URL that is revoked on close.
+    adviser.click("#chosen-case li.attachment-view[data-code=png] button.show-attachment").await.unwrap();
+    let img = adviser.wait_for("#chosen-case img.attachment-image", 30).await.unwrap();
+    let src = img.attr("src").await.unwrap().unwrap();
+    assert!(src.starts_with("blob:"), "{src}");
+    let width = adviser
+        .client
+        .execute("const i = document.querySelector('img.attachment-image'); return i.decode().then(() => i.naturalWidth);", vec![])
+        .await
+        .unwrap();
+    assert_eq!(width.as_u64(), Some(1), "the decrypted photo is a real image");
+    adviser.click("#chosen-case button.close-attachment").await.unwrap();
+    assert_eq!(adviser.count("img.attachment-image").await.unwrap(), 0);
+    let revoked = adviser.client.execute("return window.__revoked.includes(arguments[0]);", vec![serde_json::json!(src)]).await.unwrap();
+    assert_eq!(revoked.as_bool(), Some(true), "the photo's Blob URL is revoked when it is closed");
     adviser.click("#show-print").await.unwrap();
     let sheet = adviser.wait_for(&format!("section.case-print[data-case='{karimova}']"), 20).await.unwrap();
     let text = sheet.text().await.unwrap();
@@ -233,7 +280,6 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
     adviser.screenshot("adviser-case-print").await.unwrap();
 
     // CSV export: the warning first; cancel exports nothing; confirming exports the case.
-    adviser.client.execute(CAPTURE_DOWNLOADS, vec![]).await.unwrap();
     adviser.click(&format!("li.find-result[data-case='{karimova}'] input.select-case")).await.unwrap();
     adviser.click("#export-csv").await.unwrap();
     adviser.wait_for("dialog#export-warning[open]", 10).await.unwrap();
@@ -272,6 +318,9 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
         assert_eq!(EntryId::of(&std::fs::read(&file).unwrap()), *id, "the ciphertext as stored");
         let out = Command::new("age").arg("-d").arg("-i").arg(&identity).arg(&file).output().unwrap();
         assert!(out.status.success(), "age -d: {}", String::from_utf8_lossy(&out.stderr));
+        if out.stdout.starts_with(b"\x89PNG") {
+            continue; // the photo
+        }
         assert_eq!(CaseDocument::from_bytes(&out.stdout).unwrap().case, *karimova);
     }
 
