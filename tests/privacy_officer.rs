@@ -34,16 +34,11 @@ async fn attr(browser: &Browser, css: &str, name: &str) -> String {
     browser.wait_for(css, 120).await.unwrap().attr(name).await.unwrap().unwrap_or_default()
 }
 
-/// Clicks `button` and waits until `result` shows again (the old one is removed
-/// first, so a stale result is never read).
-async fn run_and_wait(browser: &Browser, button: &str, result: &str, secs: u64) {
-    browser
-        .client
-        .execute("const el = document.querySelector(arguments[0]); if (el) el.remove();", vec![result.into()])
-        .await
-        .unwrap();
+/// Clicks `button` and waits until `result` shows the outcome of run number `run`
+/// (its `data-run`), so a stale result is never read.
+async fn run_and_wait(browser: &Browser, button: &str, result: &str, run: u32, secs: u64) {
     browser.click(button).await.unwrap();
-    browser.wait_for(result, secs).await.unwrap();
+    browser.wait_for(&format!("{result}[data-run='{run}']"), secs).await.unwrap();
 }
 
 async fn count_of(browser: &Browser, kind: &str) -> usize {
@@ -70,7 +65,7 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
     // The same browser profile: the privacy page finds ciphertext and nothing else.
     browser.client.goto(&relay.url("/privacy")).await.unwrap();
     browser.choose_language("en").await.unwrap();
-    run_and_wait(&browser, "#privacy-scan", "#privacy-counts", 120).await;
+    run_and_wait(&browser, "#privacy-scan", "#privacy-counts", 1, 120).await;
     browser.screenshot("privacy-device-clean").await.unwrap();
     let ciphertext = count_of(&browser, "ciphertext").await;
     let envelope = count_of(&browser, "envelope").await;
@@ -86,7 +81,7 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
         .execute("localStorage.setItem('amanat-note', 'Aziza Karimova, Urgut')", vec![])
         .await
         .unwrap();
-    run_and_wait(&browser, "#privacy-scan", "#privacy-counts", 120).await;
+    run_and_wait(&browser, "#privacy-scan", "#privacy-counts", 2, 120).await;
     assert_eq!(count_of(&browser, "else").await, 1);
     assert_eq!(browser.count("#privacy-else tr.privacy-else-item[data-area=localStorage]").await.unwrap(), 1);
     let listed = browser.client.find(Locator::Css("#privacy-else")).await.unwrap().text().await.unwrap();
@@ -136,7 +131,7 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
     // The app's files: all match the release's hashes.
     let listed_files = std::fs::read_to_string(dist.path().join("hashes.txt")).unwrap().lines().count();
     let started = Instant::now();
-    run_and_wait(&browser, "#privacy-app-run", "#privacy-app-summary", 180).await;
+    run_and_wait(&browser, "#privacy-app-run", "#privacy-app-summary", 1, 180).await;
     println!("app files checked in the browser: {listed_files} in {:?}", started.elapsed());
     assert_eq!(attr(&browser, "#privacy-app-summary", "data-count").await, listed_files.to_string());
     assert_eq!(attr(&browser, "#privacy-app-summary", "data-bad").await, "0");
@@ -146,7 +141,7 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
     let mut bytes = std::fs::read(&icon).unwrap();
     bytes.extend_from_slice(b"<!-- changed -->");
     std::fs::write(&icon, bytes).unwrap();
-    run_and_wait(&browser, "#privacy-app-run", "#privacy-app-summary", 180).await;
+    run_and_wait(&browser, "#privacy-app-run", "#privacy-app-summary", 2, 180).await;
     assert_eq!(attr(&browser, "#privacy-app-summary", "data-bad").await, "1");
     assert_eq!(browser.count("tr.privacy-app-file[data-path='favicon.svg'][data-match=false]").await.unwrap(), 1);
     assert_eq!(browser.count("tr.privacy-app-file[data-match=false]").await.unwrap(), 1);

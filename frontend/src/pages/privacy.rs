@@ -44,6 +44,8 @@ fn DeviceSection() -> impl IntoView {
     let status = use_status();
     let i18n = use_i18n();
     let scan = RwSignal::new(None::<DeviceScan>);
+    // Counts finished scans, so a reader (or a test) can tell a new result from the last.
+    let runs = RwSignal::new(0u32);
     let busy = RwSignal::new(false);
     let run = move |_| {
         if busy.get_untracked() {
@@ -54,6 +56,7 @@ fn DeviceSection() -> impl IntoView {
             let found = device::scan(|place| status.info(Msg::args("privacy-device-scanning", vec![("place", OwnedArg::Str(place.to_owned()))]))).await;
             status.info(Msg::args("privacy-device-done", vec![("else", num(found.count(Kind::Else)))]));
             scan.try_set(Some(found));
+            runs.try_update(|n| *n += 1);
             busy.try_set(false);
         });
     };
@@ -79,7 +82,7 @@ fn DeviceSection() -> impl IntoView {
                     (place.clone(), parts)
                 }).collect();
                 view! {
-                    <dl class="privacy-counts" id="privacy-counts">
+                    <dl class="privacy-counts" id="privacy-counts" data-run=move || runs.get().to_string()>
                         {Kind::ALL.iter().map(|k| view! {
                             <div class=format!("privacy-count privacy-count-{}", k.code())>
                                 <dt>{t(format!("privacy-kind-{}", k.code()))}</dt>
@@ -268,6 +271,7 @@ fn AppSection() -> impl IntoView {
     let files = RwSignal::new(Vec::<FileCheck>::new());
     let list_hash = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
+    let runs = RwSignal::new(0u32);
     let busy = RwSignal::new(false);
     let run = move |_| {
         if busy.get_untracked() {
@@ -293,6 +297,7 @@ fn AppSection() -> impl IntoView {
                     } else {
                         Msg::args("privacy-app-mismatch", vec![("bad", num(bad)), ("count", num(count))])
                     });
+                    runs.try_update(|n| *n += 1);
                     done.try_set(true);
                 }
             }
@@ -312,7 +317,7 @@ fn AppSection() -> impl IntoView {
             {move || list_hash.get().map(|h| view! { <p class="hint">{t("privacy-app-list_hash")} " " <code id="privacy-hash-list-sha256">{h}</code></p> })}
             {move || done.get().then(|| {
                 let (count, bad, text) = summary();
-                view! { <p id="privacy-app-summary" data-count=count.to_string() data-bad=bad.to_string() class:ok=bad == 0 class:problem=bad != 0>{text}</p> }
+                view! { <p id="privacy-app-summary" data-run=runs.get_untracked().to_string() data-count=count.to_string() data-bad=bad.to_string() class:ok=bad == 0 class:problem=bad != 0>{text}</p> }
             })}
             <table id="privacy-app-files" class="privacy-table" class:hidden=move || files.with(Vec::is_empty)>
                 <caption>{t("privacy-app-files")}</caption>
