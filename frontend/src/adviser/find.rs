@@ -41,6 +41,9 @@ use crate::i18n::{t, use_i18n, I18n};
 use crate::problem::Problem;
 use crate::relay_client;
 
+/// Longest text a search field takes (names and numbers are far shorter).
+const MAX_QUERY: &str = "200";
+
 /// Most results listed at once (the count says how many matched; "select all" takes them all).
 const SHOWN: usize = 200;
 
@@ -80,7 +83,7 @@ fn text_filter(id: &'static str, label: &'static str, kind: &'static str, set: i
     view! {
         <div class="field">
             <label for=id>{t(label)}</label>
-            <input id=id type=kind autocomplete="off" spellcheck="false" on:input=move |ev| set(event_target_value(&ev)) />
+            <input id=id type=kind autocomplete="off" spellcheck="false" maxlength=MAX_QUERY on:input=move |ev| set(event_target_value(&ev)) />
         </div>
     }
 }
@@ -282,7 +285,7 @@ pub fn FindCases(
             <form class="find-form" role="search" on:submit=|ev| ev.prevent_default()>
                 <div class="field">
                     <label for="find-text">{t("find-search")}</label>
-                    <input id="find-text" type="search" autocomplete="off" spellcheck="false" aria-describedby="find-hint"
+                    <input id="find-text" type="search" autocomplete="off" spellcheck="false" maxlength=MAX_QUERY aria-describedby="find-hint"
                         on:input=move |ev| query.update(|q| q.text = event_target_value(&ev)) />
                     <p class="hint" id="find-hint">{t("find-search_hint")}</p>
                 </div>
