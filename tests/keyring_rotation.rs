@@ -246,3 +246,48 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     caseworker.close().await.unwrap();
     holder.close().await.unwrap();
 }
+
+/// The key is dropped on the drop zone (a `DataTransfer` holding the file, as a drag
+/// from the file manager delivers it) and forgotten after the organisation's idle
+/// minute, as the caseworker vault would lock: the key, the opened records and the
+/// file input go, and the page says why.
+#[tokio::test]
+async fn a_dropped_key_is_forgotten_after_the_organisations_idle_minute() {
+    let relay = RelayProcess::start_with_app(&["--idle-lock-minutes", "1"]);
+    let caseworker = Browser::start().await.unwrap();
+    caseworker.enrol_demo_caseworker(&relay).await.unwrap();
+    caseworker.fill_intake("Yusupova", "Child of the family").await.unwrap();
+    caseworker.open_part("outbox").await.unwrap();
+    caseworker.wait_for("li.outbox-entry[data-state=uploaded]", 60).await.unwrap();
+    caseworker.close().await.unwrap();
+
+    let adviser = Browser::start().await.unwrap();
+    adviser.goto(&relay.url("/adviser")).await.unwrap();
+    adviser.sign_in("demo-adviser", &relay.demo_file("adviser.token")).await.unwrap();
+    adviser.wait_for("#key-drop", 20).await.unwrap();
+    let identity = std::fs::read_to_string(relay.data.join("demo/adviser-identity.txt")).unwrap();
+    adviser
+        .client
+        .execute(
+            "const dt = new DataTransfer();
+             dt.items.add(new File([arguments[0]], 'adviser-identity.txt', { type: 'text/plain' }));
+             const zone = document.getElementById('key-drop');
+             zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+             zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
+            vec![serde_json::Value::String(identity)],
+        )
+        .await
+        .unwrap();
+    adviser.wait_for_text("Yusupova", 60).await.unwrap();
+    assert_eq!(adviser.count("#forget-key:not([disabled])").await.unwrap(), 1);
+    let loaded = std::time::Instant::now();
+
+    // No input for the organisation's minute: the key goes (the guard looks every 2 s).
+    adviser.wait_for("#forget-key[disabled]", 90).await.unwrap();
+    let after = loaded.elapsed();
+    assert!(after >= Duration::from_secs(55), "forgotten after {after:?}, before the idle minute");
+    let text = adviser.wait_for_text("The key was forgotten after 1 minute without use", 5).await.unwrap();
+    assert!(!text.contains("Yusupova"), "an opened record stayed on the page after the key was forgotten");
+    adviser.screenshot("keyring-rotation-idle-forgotten").await.unwrap();
+    adviser.close().await.unwrap();
+}

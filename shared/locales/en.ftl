@@ -728,7 +728,10 @@ key-protected = This identity file is protected by a passphrase (made with age -
 key-passphrase = Passphrase of the identity file
 key-open = Open the identity file
 key-working = Opening the identity file… This takes a few seconds.
-key-forgotten_idle = The key was forgotten after { $minutes } minutes without use. Load it again to continue.
+key-forgotten_idle = The key was forgotten after { $minutes } { $minutes ->
+    [one] minute
+   *[other] minutes
+} without use. Load it again to continue.
 key-forgotten_hidden = The key was forgotten because the page was left. Load it again to continue.
 reseal-title = Re-seal to the current keyring
 reseal-hint = Entries sealed to an older keyring are opened and sealed again, with a fresh file key, to every key holder of the current signed keyring, then uploaded as superseding entries. Entries this key cannot open are left as they are. An administrator can then remove the superseded ones.
