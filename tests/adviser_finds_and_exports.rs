@@ -312,7 +312,13 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
     let out = Command::new("unzip").arg("-q").arg(&zip_path).arg("-d").arg(dir.path().join("x")).output().expect("unzip (Debian package unzip)");
     assert!(out.status.success(), "unzip: {}", String::from_utf8_lossy(&out.stderr));
     let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("x/manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest.as_array().unwrap().len(), karimova_ids.len());
+    let rows = manifest.as_array().unwrap();
+    assert_eq!(rows.len(), karimova_ids.len(), "every stored entry of the case: {manifest}");
+    for row in rows {
+        assert_eq!(row["case"], serde_json::json!(karimova.to_string()));
+        assert_eq!(row["author"], serde_json::json!(backend::demo::CASEWORKER), "as `amanat export` writes it");
+        assert!(row["received_at"].is_string() && row["size"].is_u64(), "{row}");
+    }
     for id in karimova_ids {
         let file = dir.path().join(format!("x/{id}.age"));
         assert_eq!(EntryId::of(&std::fs::read(&file).unwrap()), *id, "the ciphertext as stored");

@@ -203,6 +203,15 @@ pub async fn list_entries(after: Option<&str>) -> Result<EntryPage, RelayError> 
     resp.json().await.map_err(|_| unexpected())
 }
 
+/// `GET /api/v1/entries?case=…&after=…`: one page of one case's entry metadata.
+pub async fn list_case_entries(case: &shared::CaseId, after: Option<&str>) -> Result<EntryPage, RelayError> {
+    let case = case.to_string();
+    let mut query = vec![("case", case.as_str())];
+    query.extend(after.map(|a| ("after", a)));
+    let resp = send(no_store(Request::get(&format!("{API}/entries")).query(query)).build()).await?;
+    resp.json().await.map_err(|_| unexpected())
+}
+
 /// `GET /api/v1/entries/{id}`: the stored ciphertext, byte for byte.
 pub async fn get_entry(id: &shared::EntryId) -> Result<Vec<u8>, RelayError> {
     let resp = send(no_store(Request::get(&format!("{API}/entries/{id}"))).build()).await?;

@@ -1,7 +1,7 @@
 //! Exports of the selected cases: a CSV (plaintext, so only after a warning dialog the
-//! adviser confirms) and the sealed entries as a zip (ciphertext as the relay stores it:
-//! `<id>.age` files and a `manifest.json`, like `amanat export`, for archives and the
-//! `age` CLI).
+//! adviser confirms) and the sealed entries as a zip (every stored entry of the cases,
+//! ciphertext as the relay stores it: `<id>.age` files and a `manifest.json` of their
+//! metadata, as `amanat export` writes them, for archives and the `age` CLI).
 //!
 //! Nothing is written by the app itself: the file is handed to the browser as a
 //! download from a `Blob` URL that is revoked right after. The zip is written here
@@ -13,9 +13,9 @@
 //! `#export-cancel`, `#export-zip`.
 
 use leptos::prelude::*;
-use serde::Serialize;
 use shared::find::{cases_csv, CaseFacts, MAX_EXPORT_CASES};
-use shared::{CaseId, EntryId};
+use shared::api::EntryMeta;
+use shared::{CaseId, EntryId, ErrorCode};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -138,13 +138,36 @@ impl Zip {
 /// Largest total of ciphertext one zip holds (the browser builds it in memory).
 pub const MAX_ZIP_BYTES: usize = 1 << 30;
 
-/// One row of the zip's `manifest.json` (the fields `amanat export` writes that the
-/// page knows: the relay's listing time and uploader are not kept after opening).
-#[derive(Serialize)]
-struct ManifestRow {
-    id: EntryId,
-    case: CaseId,
-    size: u64,
+/// Every stored entry of `cases` as the relay holds it (each checked against its id),
+/// with `manifest.json` listing their metadata as `amanat export` writes it; and how
+/// many entries it holds.
+async fn sealed_zip(cases: &[CaseId]) -> Result<(Vec<u8>, usize), Problem> {
+    let mut metas: Vec<EntryMeta> = Vec::new();
+    for case in cases {
+        let mut after: Option<String> = None;
+        loop {
+            let page = relay_client::list_case_entries(case, after.as_deref()).await?;
+            metas.extend(page.entries);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+    }
+    if metas.iter().map(|m| m.size as usize).sum::<usize>() > MAX_ZIP_BYTES {
+        return Err(ErrorCode::TooLarge.into());
+    }
+    let mut zip = Zip::default();
+    for m in &metas {
+        let bytes = relay_client::get_entry(&m.id).await?;
+        if EntryId::of(&bytes) != m.id {
+            return Err(ErrorCode::Corrupted.into());
+        }
+        zip.add(&format!("{}.age", m.id), &bytes);
+    }
+    let manifest = serde_json::to_string_pretty(&metas).expect("metadata serialises") + "\n";
+    zip.add("manifest.json", manifest.as_bytes());
+    Ok((zip.finish(), metas.len()))
 }
 
 /// The export buttons for the selected cases, and the plaintext warning dialog.
@@ -189,53 +212,22 @@ pub fn ExportSelected(#[prop(into)] selected: Signal<Vec<CaseEntries>>, #[prop(i
         status.info(Msg::key("export-cancelled"));
     };
     let zip = move |_| {
-        let entries: Vec<(EntryId, CaseId)> = selected.with_untracked(|v| {
-            v.iter()
-                .flat_map(|g| g.docs.iter().map(|(id, _)| (*id, g.case)).chain(g.attachments.iter().map(|(id, _, _)| (*id, g.case))))
-                .collect()
-        });
-        if entries.is_empty() {
+        let cases: Vec<CaseId> = selected.with_untracked(|v| v.iter().map(|g| g.case).collect());
+        if cases.is_empty() {
             status.info(Msg::key("export-none_selected"));
             return;
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let mut zip = Zip::default();
-            let mut manifest = Vec::new();
-            let mut total = 0usize;
-            for (id, case) in entries {
-                // The relay's bytes, as stored; checked against the id before packing.
-                match relay_client::get_entry(&id).await {
-                    Ok(bytes) if EntryId::of(&bytes) == id => {
-                        total += bytes.len();
-                        if total > MAX_ZIP_BYTES {
-                            status.error(Problem::from(shared::ErrorCode::TooLarge));
-                            busy.try_set(false);
-                            return;
-                        }
-                        zip.add(&format!("{id}.age"), &bytes);
-                        manifest.push(ManifestRow { id, case, size: bytes.len() as u64 });
-                    }
-                    Ok(_) => {
-                        status.error(Problem::from(shared::ErrorCode::Corrupted));
-                        busy.try_set(false);
-                        return;
-                    }
-                    Err(e) => {
-                        status.error(Problem::from(e));
-                        busy.try_set(false);
-                        return;
-                    }
-                }
-            }
-            let json = serde_json::to_string_pretty(&manifest).expect("the manifest serialises") + "\n";
-            zip.add("manifest.json", json.as_bytes());
-            let n = manifest.len() as i64;
-            match download(&zip.finish(), &format!("amanat-sealed-{}.zip", crate::clock::today())) {
-                Ok(()) => status.info(Msg::args("export-zip_done", vec![("count", OwnedArg::Num(n))])),
-                Err(_) => status.error(Msg::key("export-failed")),
-            }
+            let result = sealed_zip(&cases).await;
             busy.try_set(false);
+            match result {
+                Ok((bytes, n)) => match download(&bytes, &format!("amanat-sealed-{}.zip", crate::clock::today())) {
+                    Ok(()) => status.info(Msg::args("export-zip_done", vec![("count", OwnedArg::Num(n as i64))])),
+                    Err(_) => status.error(Msg::key("export-failed")),
+                },
+                Err(p) => status.error(p),
+            }
         });
     };
 
