@@ -177,8 +177,10 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     holder.wait_for_text(ErrorCode::IdentityPassphraseWrong.message(), 60).await.unwrap();
     assert_eq!(holder.count("#forget-key:not([disabled])").await.unwrap(), 0, "a wrong passphrase loads no key");
     holder.type_into("key-passphrase", PASSPHRASE).await.unwrap();
+    let started = std::time::Instant::now();
     holder.click("#key-open").await.unwrap();
     holder.wait_for("#forget-key:not([disabled])", 60).await.unwrap();
+    eprintln!("an age -p identity file (scrypt work factor 18) opened in the browser in {:?}", started.elapsed());
     let typed = holder.wait_for("#key-passphrase", 5).await.unwrap().prop("value").await.unwrap();
     assert_eq!(typed.as_deref(), Some(""), "the passphrase does not stay in the page");
     holder.screenshot("keyring-rotation-key-loaded").await.unwrap();
@@ -225,8 +227,16 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     b.screenshot("keyring-rotation-b-reads").await.unwrap();
     b.close().await.unwrap();
 
-    // 6. The relay serves a keyring with a recipient the organisation did not sign.
+    // 6. The relay serves the keyring with its signature stripped (unsigned), then with a
+    // recipient the organisation did not sign: refused each time, nothing sealed.
     let path = data.join("keyring.json");
+    let signed = std::fs::read(&path).unwrap();
+    let mut unsigned: serde_json::Value = serde_json::from_slice(&signed).unwrap();
+    unsigned.as_object_mut().unwrap().remove("signature");
+    std::fs::write(&path, serde_json::to_vec_pretty(&unsigned).unwrap()).unwrap();
+    holder.click("#reseal-start:not([disabled])").await.unwrap();
+    holder.wait_for_text(ErrorCode::KeyringMalformed.message(), 30).await.unwrap();
+    std::fs::write(&path, &signed).unwrap();
     let mut keyring: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     keyring["recipients"].as_array_mut().unwrap().push(serde_json::json!({
         "label": "curious relay",
@@ -241,6 +251,7 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     assert_eq!(caseworker.count("li.outbox-entry").await.unwrap(), 2, "nothing sealed to the tampered keyring");
     holder.click("#reseal-start:not([disabled])").await.unwrap();
     holder.wait_for_text(ErrorCode::KeyringBadSignature.message(), 30).await.unwrap();
+    assert!(!holder.page_text().await.unwrap().contains(ErrorCode::KeyringMalformed.message()), "the status shows the latest refusal");
     holder.screenshot("keyring-rotation-tampered-keyring").await.unwrap();
     assert_eq!(listed(&relay, &b_token).await.len(), before, "nothing uploaded against the tampered keyring");
     caseworker.close().await.unwrap();
