@@ -143,7 +143,9 @@ async fn the_adviser_opens_every_entry_in_workers_and_a_wrong_key_or_a_tampered_
     assert_eq!(first_case, serde_json::json!(["intake", "follow_up*", "follow_up", "closure"]));
     assert_eq!(adviser.count(&format!("article.record.superseded[data-id='{}']", seeded.superseded)).await.unwrap(), 1);
     // Fetched in bulk (one request for all twelve), as the relay's log shows.
-    assert!(relay.stdout_text().contains("entries sent in bulk"), "the page did not use the bulk read");
+    let log = relay.stdout_text() + &relay.stderr_text();
+    assert!(log.contains("entries sent in bulk"), "the page did not use the bulk read");
+    assert!(!log.contains("route=\"/api/v1/entries/{id}\" status=200"), "no entry was fetched one by one");
     adviser.screenshot("adviser-opened-all").await.unwrap();
 
     // 2. A wrong key: every entry is "not for this key", none shown, none dropped.
