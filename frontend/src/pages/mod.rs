@@ -26,12 +26,21 @@ fn adviser_chunk() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
     Ok(view! { <adviser::AdviserPage /> }.into_any())
 }
 
-/// The privacy officer's page. Not a split point of its own (yet): with a fifth
-/// `#[wasm_split]` cut the release build's caseworker enrolment crashed in the main
-/// module ("function signature mismatch", "memory access out of bounds" in
-/// `amanat_bg.wasm`, seen by tests/bad_input_in_the_browser.rs and
-/// tests/privacy_officer.rs at 18:30–18:40 on 23 Nov; the same tree without the cut
-/// passes), so it ships in the main module until the splitter's fault is understood.
+/// The privacy officer's page, in its own wasm chunk like the key holder's: nobody
+/// else downloads it.
 pub fn lazy_privacy() -> AnyView {
-    view! { <privacy::PrivacyPage /> }.into_any()
+    #[cfg(feature = "split")]
+    {
+        crate::lazy::view(async move { privacy_chunk().await })
+    }
+    #[cfg(not(feature = "split"))]
+    {
+        view! { <privacy::PrivacyPage /> }.into_any()
+    }
+}
+
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(privacy, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn privacy_chunk() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(view! { <privacy::PrivacyPage /> }.into_any())
 }

@@ -45,19 +45,33 @@ pub async fn resolve(v: JsValue) -> JsResult<JsValue> {
 }
 
 /// Awaits an `IDBRequest`: its `result` on success, its `error` on failure.
+///
+/// The handlers are `Closure::<dyn FnMut(_)>::new` like the rest of the app's (the wasm
+/// splitter has been seen to mishandle other closure shapes); they live until the
+/// request settles, then the future drops them.
 pub async fn request(req: JsValue) -> JsResult<JsValue> {
-    let mut setup = |resolve: Function, reject: Function| {
-        let (ok_req, err_req) = (req.clone(), req.clone());
-        let ok = Closure::once_into_js(move |_: JsValue| {
-            let _ = resolve.call1(&JsValue::NULL, &Reflect::get(&ok_req, &"result".into()).unwrap_or(JsValue::UNDEFINED));
-        });
-        let err = Closure::once_into_js(move |_: JsValue| {
-            let _ = reject.call1(&JsValue::NULL, &Reflect::get(&err_req, &"error".into()).unwrap_or(JsValue::UNDEFINED));
-        });
-        let _ = Reflect::set(&req, &"onsuccess".into(), &ok);
-        let _ = Reflect::set(&req, &"onerror".into(), &err);
-    };
-    Ok(JsFuture::from(Promise::new(&mut setup)).await?)
+    let (tx, rx) = futures::channel::oneshot::channel::<Result<JsValue, JsValue>>();
+    let tx = std::rc::Rc::new(std::cell::RefCell::new(Some(tx)));
+    let (ok_tx, err_tx) = (tx.clone(), tx);
+    let (ok_req, err_req) = (req.clone(), req.clone());
+    let on_ok = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+        if let Some(tx) = ok_tx.borrow_mut().take() {
+            let _ = tx.send(Ok(Reflect::get(&ok_req, &"result".into()).unwrap_or(JsValue::UNDEFINED)));
+        }
+    });
+    let on_err = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+        if let Some(tx) = err_tx.borrow_mut().take() {
+            let _ = tx.send(Err(Reflect::get(&err_req, &"error".into()).unwrap_or(JsValue::UNDEFINED)));
+        }
+    });
+    Reflect::set(&req, &"onsuccess".into(), on_ok.as_ref())?;
+    Reflect::set(&req, &"onerror".into(), on_err.as_ref())?;
+    let result = rx.await.map_err(|_| JsError("the request was dropped".into()))?;
+    // The request has settled: neither handler runs again.
+    let _ = Reflect::set(&req, &"onsuccess".into(), &JsValue::NULL);
+    let _ = Reflect::set(&req, &"onerror".into(), &JsValue::NULL);
+    drop((on_ok, on_err));
+    Ok(result?)
 }
 
 /// The elements of a JS array (or array-like `DOMStringList`).
