@@ -227,15 +227,21 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     b.screenshot("keyring-rotation-b-reads").await.unwrap();
     b.close().await.unwrap();
 
-    // 6. The relay serves the keyring with its signature stripped (unsigned), then with a
-    // recipient the organisation did not sign: refused each time, nothing sealed.
+    // 6. The relay serves the keyring unsigned (an empty signature), then with a
+    // recipient the organisation did not sign: refused each time, nothing sealed. (A
+    // keyring the relay cannot serve at all is another case: the app then seals to the
+    // last keyring that verified, as it does offline.)
     let path = data.join("keyring.json");
     let signed = std::fs::read(&path).unwrap();
     let mut unsigned: serde_json::Value = serde_json::from_slice(&signed).unwrap();
-    unsigned.as_object_mut().unwrap().remove("signature");
+    unsigned["signature"] = serde_json::Value::String(String::new());
     std::fs::write(&path, serde_json::to_vec_pretty(&unsigned).unwrap()).unwrap();
+    let before = listed(&relay, &b_token).await.len();
     holder.click("#reseal-start:not([disabled])").await.unwrap();
-    holder.wait_for_text(ErrorCode::KeyringMalformed.message(), 30).await.unwrap();
+    holder.wait_for_text(ErrorCode::KeyringBadSignature.message(), 30).await.unwrap();
+    holder.wait_for("#reseal-start:not([disabled])", 10).await.unwrap();
+    assert_eq!(listed(&relay, &b_token).await.len(), before, "nothing uploaded against an unsigned keyring");
+    holder.click("#forget-key").await.unwrap();
     std::fs::write(&path, &signed).unwrap();
     let mut keyring: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     keyring["recipients"].as_array_mut().unwrap().push(serde_json::json!({
@@ -244,14 +250,17 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
         "recipient": shared::seal::generate_identity().to_public().to_string(),
     }));
     std::fs::write(&path, serde_json::to_vec_pretty(&keyring).unwrap()).unwrap();
-    let before = listed(&relay, &b_token).await.len();
     caseworker.fill_intake("Abdullaeva", "Child of the family").await.unwrap();
     caseworker.wait_for_text(ErrorCode::KeyringBadSignature.message(), 30).await.unwrap();
     caseworker.open_part("outbox").await.unwrap();
     assert_eq!(caseworker.count("li.outbox-entry").await.unwrap(), 2, "nothing sealed to the tampered keyring");
+    holder.wait_for("#key-passphrase-form.hidden", 5).await.unwrap();
+    holder.wait_for("#identity-file", 5).await.unwrap().send_keys(b_identity.to_str().unwrap()).await.unwrap();
+    holder.wait_for("#forget-key:not([disabled])", 30).await.unwrap();
+    // Opening finishes first, so its own status line does not cover the refusal.
+    holder.wait_for("#opening[data-state=done]", 60).await.unwrap();
     holder.click("#reseal-start:not([disabled])").await.unwrap();
     holder.wait_for_text(ErrorCode::KeyringBadSignature.message(), 30).await.unwrap();
-    assert!(!holder.page_text().await.unwrap().contains(ErrorCode::KeyringMalformed.message()), "the status shows the latest refusal");
     holder.screenshot("keyring-rotation-tampered-keyring").await.unwrap();
     assert_eq!(listed(&relay, &b_token).await.len(), before, "nothing uploaded against the tampered keyring");
     caseworker.close().await.unwrap();
