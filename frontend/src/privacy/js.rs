@@ -156,7 +156,7 @@ pub async fn cache_requests(name: &str) -> JsResult<(JsValue, Vec<(String, JsVal
 
 /// The body of the response a cache keeps for a request.
 pub async fn cached_body(cache: &JsValue, req: &JsValue) -> JsResult<Vec<u8>> {
-    let resp = resolve(call(cache, "match", &[req.clone()])?).await?;
+    let resp = resolve(call(cache, "match", std::slice::from_ref(req))?).await?;
     if resp.is_undefined() {
         return Ok(Vec::new());
     }
