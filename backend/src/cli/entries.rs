@@ -63,11 +63,22 @@ pub async fn remove(store: &Store, wanted: &[EntryId], dry_run: bool) -> anyhow:
         superseded.iter().filter(|s| wanted.is_empty() || wanted.contains(&s.entry.meta.id)).collect();
     let verb = if dry_run { "would remove" } else { "removed" };
     let mut bytes = 0u64;
+    // Entries that supersede each other in a cycle (A by B, B by A) must not all go: an
+    // entry is removed only while its replacement is still stored and not removed (or, dry,
+    // about to be removed) in this run, so the last of a cycle stays.
+    let mut gone: Vec<EntryId> = Vec::new();
+    let mut removed = 0usize;
     for s in &chosen {
         let m = &s.entry.meta;
+        if gone.contains(&s.by) || store.entry(&s.by).await?.is_none() {
+            out.push_str(&format!("kept {}: its replacement {} is removed or not stored\n", m.id, s.by));
+            continue;
+        }
         if !dry_run {
             store.remove_entry(&m.id, CLI_ACTOR).await?;
         }
+        gone.push(m.id);
+        removed += 1;
         bytes += m.size;
         out.push_str(&format!(
             "{verb} {} (case {}, {} bytes, by {}), superseded by {} (uploaded by {})\n",
@@ -77,7 +88,7 @@ pub async fn remove(store: &Store, wanted: &[EntryId], dry_run: bool) -> anyhow:
     out.push_str(&format!(
         "{} {} superseded entries ({bytes} bytes){}.\n",
         if dry_run { "Would remove" } else { "Removed" },
-        chosen.len(),
+        removed,
         if dry_run { "; nothing was changed" } else { "" }
     ));
     Ok((out, ok))

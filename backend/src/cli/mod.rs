@@ -6,7 +6,7 @@
 //! Output meant for people goes to stdout; logs (only from `serve`) go to stderr.
 //! Exit status 0 means success, 1 failure (or, for `verify`, a store that failed).
 
-mod entries;
+pub(crate) mod entries;
 mod keyring;
 mod limit_flags;
 mod user;

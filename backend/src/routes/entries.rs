@@ -59,7 +59,7 @@ pub async fn put(
     // Checked after access, so nobody learns from the answer whether another's entry exists.
     let supersedes = match supersedes {
         None => None,
-        Some(v) => Some(check_supersedes(&state, v, &case).await?),
+        Some(v) => Some(check_supersedes(&state, v, &id, &case).await?),
     };
     let keyring_version = match header(&headers, KEYRING_VERSION_HEADER) {
         None => None,
@@ -119,9 +119,14 @@ fn same_entry(stored: &EntryMeta, case: &CaseId, author: &str) -> Result<(), App
 }
 
 /// The entry an upload says it supersedes (header `Amanat-Supersedes`): a stored entry
-/// of the same case (400 `bad_request` otherwise: a re-seal names what it replaces).
-async fn check_supersedes(state: &AppState, value: &str, case: &CaseId) -> Result<EntryId, AppError> {
+/// of the same case, other than the upload itself (400 `bad_request` otherwise: a re-seal
+/// names what it replaces; an entry "superseding" itself would let `amanat entries remove
+/// --superseded` delete the only copy).
+async fn check_supersedes(state: &AppState, value: &str, id: &EntryId, case: &CaseId) -> Result<EntryId, AppError> {
     let old: EntryId = value.parse()?;
+    if old == *id {
+        return Err(ErrorCode::BadRequest.into());
+    }
     match state.store().entry(&old).await? {
         Some(row) if row.meta.case == *case => Ok(old),
         _ => Err(ErrorCode::BadRequest.into()),

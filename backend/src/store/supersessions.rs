@@ -60,7 +60,7 @@ impl Store {
     pub async fn superseded(&self) -> Result<Vec<Superseded>> {
         let rows = sqlx::query(
             "SELECT s.supersedes AS old, s.entry_id AS new, s.actor AS actor FROM supersessions s \
-             WHERE EXISTS (SELECT 1 FROM entries e WHERE e.id = s.entry_id) \
+             WHERE s.entry_id <> s.supersedes AND EXISTS (SELECT 1 FROM entries e WHERE e.id = s.entry_id) \
              AND EXISTS (SELECT 1 FROM entries e WHERE e.id = s.supersedes) ORDER BY s.supersedes, s.entry_id",
         )
         .fetch_all(self.pool())
@@ -210,5 +210,30 @@ mod tests {
         store.remove_entry(&new, audit::CLI_ACTOR).await.unwrap().unwrap();
         assert!(store.superseded().await.unwrap().is_empty(), "the original is the only copy now");
         store.close().await;
+    }
+
+    #[tokio::test]
+    async fn entries_that_supersede_themselves_or_each_other_are_never_all_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        store.add_user("cw", shared::api::Role::Caseworker).await.unwrap();
+        let case = CaseId::random();
+        let alone = stored(&store, case, "cw", b"intake").await;
+        store.record_supersession(&alone, &alone, "cw").await.unwrap();
+        assert!(store.superseded().await.unwrap().is_empty(), "an entry is not its own replacement");
+
+        let (a, b) = (stored(&store, case, "cw", b"a").await, stored(&store, case, "cw", b"b").await);
+        store.record_supersession(&b, &a, "cw").await.unwrap();
+        store.record_supersession(&a, &b, "cw").await.unwrap();
+        let (report, ok) = crate::cli::entries::remove(&store, &[], false).await.unwrap();
+        assert!(ok, "{report}");
+        let left = [a, b].iter().filter(|id| still_stored(&store, id)).count();
+        assert_eq!(left, 1, "one of a cycle stays: {report}");
+        assert!(store.entry(&alone).await.unwrap().is_some());
+        store.close().await;
+    }
+
+    fn still_stored(store: &Store, id: &EntryId) -> bool {
+        store.blobs().path(id).exists()
     }
 }
