@@ -193,14 +193,15 @@ async fn migrations_run_from_empty(place: Place) {
     again.close().await;
 }
 
-/// A store left by the previous relay version (migrations up to the one before the
-/// latest) with accounts, entries and audit events in it, upgraded by opening it.
+/// A store left by an earlier relay version (migrations up to 0004, before case owners
+/// were recorded) with accounts, entries and audit events in it, upgraded by opening it.
 async fn migrations_upgrade_the_previous_version_with_data_intact(place: Place) {
     let backend = Backend::of(place.database.as_deref()).unwrap();
     let versions = latest_versions(backend);
-    let previous = versions[versions.len() - 2];
+    let kept = versions.iter().filter(|v| **v <= 4).count();
+    let previous = versions[kept - 1];
     let old = place.open_at(previous).await;
-    assert_eq!(applied_versions(&old).await, versions[..versions.len() - 1]);
+    assert_eq!(applied_versions(&old).await, versions[..kept]);
     old.add_user("cw", Role::Caseworker).await.unwrap();
     old.add_token("cw", "tok", &[9; 32]).await.unwrap();
     let m = store_entry(&old, CaseId::random(), "cw", "written by the previous version").await;
@@ -226,7 +227,12 @@ async fn migrations_upgrade_the_previous_version_with_data_intact(place: Place) 
     let (user, ends_at) = new.take_session(&[7; 32]).await.unwrap().expect("the session is there");
     assert_eq!((user.name.as_str(), ends_at), ("cw", now + 60));
     assert!(new.take_session(&[7; 32]).await.unwrap().is_none(), "taken once");
-    store_entry(&new, m.case, "cw", "written after the upgrade").await;
+    let later = store_entry(&new, m.case, "cw", "written after the upgrade").await;
+    assert!(verify::verify(&new).await.unwrap().ok());
+    // 0006: an entry written before the upgrade can be superseded and removed.
+    assert!(new.record_supersession(&later.id, &m.id, "cw").await.unwrap());
+    assert_eq!(new.superseded().await.unwrap()[0].entry.meta, m);
+    new.remove_entry(&m.id, "amanat-cli").await.unwrap().expect("it was stored");
     assert!(verify::verify(&new).await.unwrap().ok());
     new.close().await;
 }
