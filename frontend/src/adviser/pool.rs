@@ -7,8 +7,9 @@
 //!   no `window`); the opening code itself is in the `open_worker` chunk of the split
 //!   build, fetched by the worker on first use, so the first paint does not carry it. A worker takes the identity file's text once, then whole
 //!   bulk answers (`shared::api::frames`), and answers one result frame per entry.
-//!   Opening is `opening::open_content`, the same checks as the page made before: id =
-//!   SHA-256 of the bytes, age header, the identities, a document this version reads.
+//!   Opening makes the checks of `opening::open_content` (id = SHA-256 of the bytes, age
+//!   header, the identities); a document's JSON is parsed once, by the page, into the
+//!   record it shows (one that does not parse is "unreadable").
 //! - **Page side** ([`Pool`]): up to `navigator.hardwareConcurrency` workers (at most
 //!   [`MAX_WORKERS`]), each answer transferred, not copied; [`Pool::terminate`] ends the
 //!   workers, and with them the only other copies of the key (forget key, end session,
@@ -34,7 +35,7 @@ use shared::{EntryId, ErrorCode};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::opening::{open_content, Content};
+use crate::opening::Content;
 
 /// Workers at most: opening is CPU-bound, and past four the answers arrive faster than
 /// the page can show them.
@@ -87,9 +88,9 @@ fn open_now(answer: &[u8]) -> Result<Vec<u8>, ErrorCode> {
             let result = match frame.bytes {
                 None => Err(ErrorCode::NotFound),
                 Some(_) if ids.is_empty() => Err(ErrorCode::WrongKey),
-                Some(bytes) => open_content(&frame.id, bytes, &ids),
+                Some(bytes) => open_for_page(&frame.id, bytes, &ids),
             };
-            push_result(&mut out, &frame.id, result);
+            push_opened(&mut out, &frame.id, result);
         }
         Ok(out)
     })
@@ -139,11 +140,65 @@ mod in_chunk {
     }
 }
 
+/// What a worker makes of one entry: a document's JSON as it was sealed (the page
+/// parses it once, into the record it shows; parsing it here too would double the
+/// work), or an attachment's format and size.
+enum Plain {
+    Json(Vec<u8>),
+    Attachment { media_type: MediaType, size: u64 },
+}
+
+/// The bytes an attachment's format is recognised by ([`MediaType::sniff`]).
+const SNIFF_BYTES: usize = 16;
+
+/// Keeps a document's whole plaintext (JSON starts with `{`) but only the first
+/// [`SNIFF_BYTES`] of anything else, counting the rest, as `opening::open_content` does.
+#[derive(Default)]
+struct Kept {
+    bytes: Vec<u8>,
+    total: u64,
+}
+
+impl std::io::Write for Kept {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let document = self.bytes.first().or(buf.first()) == Some(&b'{');
+        let room = if document { buf.len() } else { SNIFF_BYTES.saturating_sub(self.bytes.len()).min(buf.len()) };
+        self.bytes.extend_from_slice(&buf[..room]);
+        self.total += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Opens one entry with the checks of `opening::open_content` (the bytes are the entry
+/// listed: their SHA-256 is the id; a well-formed age header; the identities), leaving
+/// a document's JSON to the page.
+fn open_for_page(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) -> Result<Plain, ErrorCode> {
+    if EntryId::of(ciphertext) != *id {
+        return Err(ErrorCode::Corrupted);
+    }
+    shared::age_header::inspect(ciphertext).map_err(|e| match e {
+        ErrorCode::HeaderTooLarge => e,
+        _ => ErrorCode::Corrupted,
+    })?;
+    let mut kept = Kept::default();
+    shared::seal::open_stream(ciphertext, &mut kept, identities)?;
+    if kept.bytes.first() == Some(&b'{') {
+        return Ok(Plain::Json(kept.bytes));
+    }
+    MediaType::sniff(&kept.bytes)
+        .map(|media_type| Plain::Attachment { media_type, size: kept.total })
+        .ok_or(ErrorCode::RecordUnreadable)
+}
+
 /// Appends one result frame.
-fn push_result(out: &mut Vec<u8>, id: &EntryId, result: Result<Content, ErrorCode>) {
-    let (kind, payload) = match result {
-        Ok(Content::Document(doc)) => (KIND_DOCUMENT, doc.to_bytes()),
-        Ok(Content::Attachment { media_type, size }) => {
+fn push_opened(out: &mut Vec<u8>, id: &EntryId, result: Result<Plain, ErrorCode>) {
+    let (kind, mut payload) = match result {
+        Ok(Plain::Json(json)) => (KIND_DOCUMENT, json),
+        Ok(Plain::Attachment { media_type, size }) => {
             let mut p = size.to_be_bytes().to_vec();
             p.extend_from_slice(media_type.code().as_bytes());
             (KIND_ATTACHMENT, p)
@@ -154,6 +209,8 @@ fn push_result(out: &mut Vec<u8>, id: &EntryId, result: Result<Content, ErrorCod
     out.push(kind);
     out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
     out.extend_from_slice(&payload);
+    // The copy in the frame is the one that travels; this one is wiped.
+    payload.iter_mut().for_each(|b| *b = 0);
 }
 
 // ---- on the page ----
@@ -411,7 +468,9 @@ mod tests {
         let last = tampered.len() - 5;
         tampered[last] ^= 1;
         let gone = EntryId::of(b"gone");
+        let not_a_record = seal_bytes(br#"{"schema":2}"#, [me.to_public()].iter()).unwrap();
         let buf = answer(&[
+            (not_a_record.id(), Some(not_a_record.as_bytes())),
             (mine.id(), Some(mine.as_bytes())),
             (theirs.id(), Some(theirs.as_bytes())),
             (mine.id(), Some(&tampered)),
@@ -421,11 +480,12 @@ mod tests {
 
         let before = open_now(&buf).unwrap();
         let before: Vec<_> = Results::new(&before).map(|r| r.unwrap().1.err()).collect();
-        assert_eq!(before, [Some(ErrorCode::WrongKey); 4].into_iter().chain([Some(ErrorCode::NotFound)]).collect::<Vec<_>>(), "no key yet");
+        assert_eq!(before, [Some(ErrorCode::WrongKey); 5].into_iter().chain([Some(ErrorCode::NotFound)]).collect::<Vec<_>>(), "no key yet");
         assert_eq!(key_now(&identity_file(&me, "test")), Ok(1));
         let out = open_now(&buf).unwrap();
-        let got: Vec<_> = Results::new(&out).map(Result::unwrap).collect();
-        assert_eq!(got.len(), 5, "one result per entry asked");
+        let mut got: Vec<_> = Results::new(&out).map(Result::unwrap).collect();
+        assert_eq!(got.len(), 6, "one result per entry asked");
+        assert_eq!(got.remove(0), (not_a_record.id(), Err(ErrorCode::RecordUnreadable)), "JSON but not a record");
         assert_eq!(got[0], (mine.id(), Ok(Content::Document(Arc::new(doc)))));
         assert_eq!(got[1], (theirs.id(), Err(ErrorCode::WrongKey)));
         assert_eq!(got[2], (mine.id(), Err(ErrorCode::Corrupted)));
