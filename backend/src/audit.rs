@@ -5,11 +5,10 @@
 //! event must recompute every later hash; keeping a copy of the latest hash elsewhere
 //! (the verify report prints it) makes that visible. No I/O here: the store appends.
 
-use sha2::{Digest, Sha256};
 use shared::api::AuditEvent;
 
 /// The hash before the first event.
-pub const GENESIS: [u8; 32] = [0u8; 32];
+pub use shared::audit_chain::GENESIS;
 
 /// Actor name for changes made by the `amanat` CLI.
 pub const CLI_ACTOR: &str = "amanat-cli";
@@ -71,22 +70,9 @@ pub struct NewEvent<'a> {
     pub size: Option<u64>,
 }
 
-/// The chained hash of an event.
-pub fn chain_hash(prev: &[u8], seq: u64, at: &str, actor: &str, action: &str, subject: &str, size: Option<u64>) -> [u8; 32] {
-    let q = |s: &str| serde_json::to_string(s).expect("strings serialise");
-    let size = size.map_or_else(|| "-".to_owned(), |n| n.to_string());
-    let text = format!(
-        "amanat audit v1\nseq {seq}\nat {}\nactor {}\naction {}\nsubject {}\nsize {size}\n",
-        q(at),
-        q(actor),
-        q(action),
-        q(subject)
-    );
-    let mut h = Sha256::new();
-    h.update(prev);
-    h.update(text.as_bytes());
-    h.finalize().into()
-}
+/// The chained hash of an event (the rule is `shared::audit_chain`'s, which the
+/// privacy officer's browser uses to re-check the listing).
+pub use shared::audit_chain::chain_hash;
 
 /// Checks a run of stored events (in order, from the first), returning the seq of the
 /// first event that breaks the chain and why.

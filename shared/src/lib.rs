@@ -14,6 +14,7 @@
 
 pub mod age_header;
 pub mod api;
+pub mod audit_chain;
 pub mod csv;
 pub mod envelope;
 pub mod error;

@@ -6,9 +6,10 @@
 //! keyring's signature is checked here with `shared`'s keyring code (against the key
 //! this device pins, or, with no pin, against its own signer, which is then shown by
 //! fingerprint for comparison in person); the stanza counts are compared with the size
-//! of that verified keyring, not with the relay's own figure; the audit listing's last
-//! hash must be the head the verification reports; and the listing must hold as many
-//! entries as the verification checked.
+//! of that verified keyring, not with the relay's own figure; the audit listing is
+//! re-chained here with `shared::audit_chain` (the first broken link is named) and must
+//! reach the head the verification reports; and the listing must hold as many entries
+//! as the verification checked.
 
 use std::collections::BTreeMap;
 
@@ -63,6 +64,8 @@ pub struct RelayReport {
     pub audit_listed: usize,
     /// The hash of the listed event at the verification's count: must be its head.
     pub audit_last_hash: Option<String>,
+    /// The first broken link this browser found re-chaining the listing (seq, why).
+    pub audit_recheck: Option<(u64, String)>,
 }
 
 impl RelayReport {
@@ -86,6 +89,9 @@ impl RelayReport {
     pub fn audit(&self) -> Result<(), String> {
         if let Some(f) = &self.verification.audit_failure {
             return Err(f.clone());
+        }
+        if let Some((seq, why)) = &self.audit_recheck {
+            return Err(format!("audit event {seq}: {why}"));
         }
         if self.audit_last_hash != self.verification.audit_head {
             return Err(format!(
@@ -187,10 +193,12 @@ pub async fn run(progress: impl Fn(&'static str)) -> Result<RelayReport, RelayEr
     let mut audit_actions = BTreeMap::new();
     let mut audit_listed = 0;
     let mut audit_last_hash = None;
+    let mut chain = shared::audit_chain::ListedChain::default();
     let mut after: Option<String> = None;
     for _ in 0..MAX_PAGES {
         let page: AuditPage = get_json("/api/v1/audit", after.as_deref()).await?;
         for e in &page.events {
+            chain.push(e);
             *audit_actions.entry(e.action.clone()).or_insert(0) += 1;
             audit_listed += 1;
             if audit_listed == verification.audit_events {
@@ -217,6 +225,7 @@ pub async fn run(progress: impl Fn(&'static str)) -> Result<RelayReport, RelayEr
         audit_actions,
         audit_listed,
         audit_last_hash,
+        audit_recheck: chain.broken().map(|(seq, why)| (seq, why.to_owned())),
     })
 }
 
@@ -262,6 +271,7 @@ mod tests {
             audit_actions: BTreeMap::new(),
             audit_listed: 6,
             audit_last_hash: Some("ab".repeat(32)),
+            audit_recheck: None,
         }
     }
 
@@ -277,6 +287,10 @@ mod tests {
         let mut broken = report(&[3]);
         broken.verification.audit_failure = Some("audit event 2: it was altered".into());
         assert_eq!(broken.audit(), Err("audit event 2: it was altered".into()));
+        let mut rechecked = report(&[3]);
+        rechecked.audit_recheck = Some((4, "an event before it is missing".into()));
+        assert_eq!(rechecked.audit(), Err("audit event 4: an event before it is missing".into()));
+        assert!(!rechecked.all_pass());
         let mut short = report(&[3]);
         short.listed = 0;
         assert!(!short.listing_agrees() && !short.all_pass());
