@@ -167,21 +167,25 @@ pub fn FindCases(
     let today = crate::clock::today();
     // Entries arrive in batches while the page opens thousands of them: only the cases
     // whose entry count changed are folded again.
-    let cache = StoredValue::new(std::collections::HashMap::<CaseId, (usize, CaseFacts)>::new());
+    // The cache is rebuilt from the current groups at every fold, so it never keeps the
+    // facts (names, document numbers) of cases no longer opened: after "forget key" or a
+    // lock it is empty.
+    let cache = StoredValue::new(std::collections::HashMap::<CaseId, (u64, CaseFacts)>::new());
     let facts = Memo::new(move |_| {
         cases.with(|groups| {
-            let fold = |cache: &mut std::collections::HashMap<CaseId, (usize, CaseFacts)>| {
+            let fold = |cache: &mut std::collections::HashMap<CaseId, (u64, CaseFacts)>| {
+                let mut old = std::mem::take(cache);
                 groups
                     .iter()
                     .map(|g| {
                         let n = g.key().1;
-                        let known = cache.get(&g.case).filter(|(m, _)| *m == n).map(|(_, f)| f.clone());
+                        let stamp = g.stamp();
+                        let known = old.remove(&g.case).filter(|(m, _)| *m == stamp).map(|(_, f)| f);
                         let f = known.unwrap_or_else(|| {
                             let docs: Vec<(EntryId, &shared::forms::CaseDocument)> = g.docs.iter().map(|(id, d)| (*id, &**d)).collect();
-                            let f = CaseFacts::of(g.case, &docs, today);
-                            cache.insert(g.case, (n, f.clone()));
-                            f
+                            CaseFacts::of(g.case, &docs, today)
                         });
+                        cache.insert(g.case, (stamp, f.clone()));
                         // With its entry count, so a listed case redraws when entries arrive.
                         (f, n)
                     })

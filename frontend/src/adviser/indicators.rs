@@ -20,26 +20,28 @@ use crate::i18n::{t, use_i18n, I18n};
 
 use super::export::download;
 
-/// Summaries already made, by case, with the entry count they were made from.
-type Cache = std::collections::HashMap<shared::CaseId, (usize, Option<CaseSummary>)>;
+/// Summaries already made, by case, with the stamp of the documents they were made from.
+type Cache = std::collections::HashMap<shared::CaseId, (u64, Option<CaseSummary>)>;
 
 /// The summaries of the opened cases (one per case with an intake). Entries arrive in
-/// batches while the page opens thousands: only cases whose entry count changed are
-/// summarised again.
+/// batches while the page opens thousands: only cases whose documents changed are
+/// summarised again. The cache is rebuilt from `cases` each time, so it holds nothing
+/// of cases no longer opened (after "forget key" or a lock it is empty).
 fn summaries(cases: &[CaseEntries], today: Date, cache: &mut Cache) -> Vec<CaseSummary> {
+    let mut old = std::mem::take(cache);
     cases
         .iter()
         .filter_map(|g| {
-            let n = g.key().1;
-            match cache.get(&g.case) {
-                Some((m, s)) if *m == n => s.clone(),
+            let stamp = g.stamp();
+            let s = match old.remove(&g.case) {
+                Some((m, s)) if m == stamp => s,
                 _ => {
                     let docs: Vec<(shared::EntryId, &shared::forms::CaseDocument)> = g.docs.iter().map(|(id, d)| (*id, &**d)).collect();
-                    let s = CaseSummary::of(&docs, today);
-                    cache.insert(g.case, (n, s.clone()));
-                    s
+                    CaseSummary::of(&docs, today)
                 }
-            }
+            };
+            cache.insert(g.case, (stamp, s.clone()));
+            s
         })
         .collect()
 }

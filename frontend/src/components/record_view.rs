@@ -401,6 +401,18 @@ pub struct CaseEntries {
 }
 
 impl CaseEntries {
+    /// Which documents this group holds, as one number: summaries made from the group
+    /// are reused only while it is the same (another key that opens as many entries of
+    /// the case gives another stamp).
+    pub fn stamp(&self) -> u64 {
+        self.docs.iter().fold(self.docs.len() as u64, |acc, (id, _)| {
+            let b = id.as_bytes();
+            acc.rotate_left(5) ^ u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+        })
+    }
+}
+
+impl CaseEntries {
     /// The family's name from the case's latest intake, if it has one.
     pub fn family_name(&self) -> Option<&str> {
         self.docs.iter().rev().find_map(|(_, d)| match &d.entry {
