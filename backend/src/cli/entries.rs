@@ -93,3 +93,52 @@ pub async fn remove(store: &Store, wanted: &[EntryId], dry_run: bool) -> anyhow:
     ));
     Ok((out, ok))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::api::{EntryMeta, Role};
+    use shared::CaseId;
+
+    async fn stored(store: &Store, case: CaseId, text: &[u8]) -> EntryId {
+        let r = shared::seal::generate_identity().to_public();
+        let bytes = shared::seal::seal_bytes(text, [r].iter()).unwrap().into_bytes();
+        let id = EntryId::of(&bytes);
+        store.blobs().put(&id, &bytes).unwrap();
+        let meta = EntryMeta {
+            id,
+            case,
+            size: bytes.len() as u64,
+            received_at: crate::store::now_rfc3339(),
+            author: "cw".into(),
+            keyring_version: Some(1),
+        };
+        store.insert_entry(&meta).await.unwrap();
+        id
+    }
+
+    #[tokio::test]
+    async fn only_superseded_entries_are_removed_by_id_and_a_dry_run_removes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        store.add_user("cw", Role::Caseworker).await.unwrap();
+        let case = CaseId::random();
+        let (a, b, a2) = (stored(&store, case, b"a").await, stored(&store, case, b"b").await, stored(&store, case, b"a again").await);
+        store.record_supersession(&a2, &a, "adviser").await.unwrap();
+
+        let (out, ok) = remove(&store, &[a, b], true).await.unwrap();
+        assert!(!ok, "b is superseded by nothing: {out}");
+        assert!(out.contains(&format!("not removed {b}")) && out.contains(&format!("would remove {a}")), "{out}");
+        assert!(store.entry(&a).await.unwrap().is_some(), "a dry run removes nothing");
+
+        let (out, ok) = remove(&store, &[b], false).await.unwrap();
+        assert!(!ok && out.contains("Removed 0 superseded entries"), "{out}");
+        assert!(store.entry(&b).await.unwrap().is_some(), "the only copy of a record is never removed");
+
+        let (out, ok) = remove(&store, &[a], false).await.unwrap();
+        assert!(ok && out.contains("Removed 1 superseded entries"), "{out}");
+        assert!(store.entry(&a).await.unwrap().is_none() && store.entry(&a2).await.unwrap().is_some());
+        assert!(crate::verify::verify(&store).await.unwrap().ok());
+        store.close().await;
+    }
+}
