@@ -154,7 +154,8 @@ async fn sealed_zip(cases: &[CaseId]) -> Result<(Vec<u8>, usize), Problem> {
             }
         }
     }
-    if metas.iter().map(|m| m.size as usize).sum::<usize>() > MAX_ZIP_BYTES {
+    // A zip without the zip64 extension counts its files in 16 bits (manifest included).
+    if metas.len() >= usize::from(u16::MAX) || metas.iter().map(|m| m.size as usize).sum::<usize>() > MAX_ZIP_BYTES {
         return Err(ErrorCode::TooLarge.into());
     }
     let mut zip = Zip::default();
@@ -184,6 +185,10 @@ pub fn ExportSelected(#[prop(into)] selected: Signal<Vec<CaseEntries>>, #[prop(i
             status.info(Msg::key("export-none_selected"));
             return;
         }
+        if count() > MAX_EXPORT_CASES {
+            status.error(ErrorCode::TooLarge);
+            return;
+        }
         if let Some(d) = dialog.get() {
             let _ = d.show_modal();
         }
@@ -196,14 +201,14 @@ pub fn ExportSelected(#[prop(into)] selected: Signal<Vec<CaseEntries>>, #[prop(i
     let confirm = move |_| {
         close();
         let cases: Vec<CaseId> = selected.with_untracked(|v| v.iter().map(|g| g.case).collect());
-        let text = facts.with_untracked(|all| {
-            let chosen: Vec<&CaseFacts> = all.iter().filter(|f| cases.contains(&f.case)).take(MAX_EXPORT_CASES).collect();
+        let (text, exported) = facts.with_untracked(|all| {
+            let chosen: Vec<&CaseFacts> = all.iter().filter(|f| cases.contains(&f.case)).collect();
             let tr = |k: &str| i18n.tr(k);
             let code = |label: &str| i18n.tr_args("export-code", &[("column", shared::i18n::Arg::Str(label))]);
-            cases_csv(&chosen, &tr, &code)
+            (cases_csv(&chosen, &tr, &code), chosen.len())
         });
         match download(text.as_bytes(), &format!("amanat-cases-{}.csv", crate::clock::today())) {
-            Ok(()) => status.info(Msg::args("export-csv_done", vec![("count", OwnedArg::Num(cases.len() as i64))])),
+            Ok(()) => status.info(Msg::args("export-csv_done", vec![("count", OwnedArg::Num(exported as i64))])),
             Err(_) => status.error(Msg::key("export-failed")),
         }
     };
