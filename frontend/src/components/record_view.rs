@@ -456,6 +456,9 @@ pub fn by_case(opened: impl IntoIterator<Item = (EntryId, CaseId, Content)>) -> 
             groups.len() - 1
         });
         match content {
+            // A re-seal to a new keyring uploads the same document again under a new id
+            // until an admin removes the old entry: one record, shown and counted once.
+            Content::Document(d) if groups[at].docs.iter().any(|(_, seen)| **seen == *d) => {}
             Content::Document(d) => groups[at].docs.push((id, d)),
             Content::Attachment { media_type, size } => groups[at].attachments.push((id, media_type, size)),
         }
