@@ -352,18 +352,6 @@ pub struct Query {
 }
 
 impl Query {
-    /// Whether nothing is asked (every case matches).
-    pub fn is_empty(&self) -> bool {
-        self.clone().trimmed() == Query::default()
-    }
-
-    fn trimmed(mut self) -> Self {
-        for s in [&mut self.text, &mut self.family_name, &mut self.child_name, &mut self.document] {
-            *s = s.trim().to_owned();
-        }
-        self
-    }
-
     /// Whether the case matches every part of the query.
     pub fn matches(&self, f: &CaseFacts) -> bool {
         let text = fold(&self.text);
