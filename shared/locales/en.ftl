@@ -739,7 +739,7 @@ reseal-start = Re-seal to current keyring
 reseal-progress = Cases checked: { $done } of { $total }
 reseal-done = Re-sealed { $resealed } entries; { $current } were already sealed to keyring version { $version }; { $skipped } could not be opened and were left as they are.
 error-identity_passphrase_wrong = This passphrase does not open the identity file. Check the keyboard language and Caps Lock, then type it again.
-error-identity_too_costly = This identity file's passphrase protection asks for more work than age allows (scrypt work factor over 22). Make it again with age -p.
+error-identity_too_costly = This identity file's passphrase protection asks for more work than the browser can do (scrypt work factor over 20; age -p writes 18). Make it again with age -p.
 
 ## The privacy officer's page (/privacy): this device, the relay, the app itself.
 privacy-title = Privacy check

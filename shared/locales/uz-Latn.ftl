@@ -728,7 +728,7 @@ reseal-start = Joriy kalitlar roʻyxatiga qayta shifrlash
 reseal-progress = Tekshirilgan ishlar: { $done } / { $total }
 reseal-done = { $resealed } ta yozuv qayta shifrlandi; { $current } tasi allaqachon { $version }-versiyaga shifrlangan edi; { $skipped } tasini ochib boʻlmadi va ular oʻzgarishsiz qoldirildi.
 error-identity_passphrase_wrong = Bu parol kalit faylini ochmaydi. Klaviatura tilini va Caps Lock ni tekshirib, qayta kiriting.
-error-identity_too_costly = Bu kalit faylining parol himoyasi age ruxsat etganidan koʻp ish talab qiladi (scrypt ish koeffitsiyenti 22 dan yuqori). Uni age -p bilan qayta yarating.
+error-identity_too_costly = Bu kalit faylining parol himoyasi brauzer bajara oladiganidan koʻp ish talab qiladi (scrypt ish koeffitsiyenti 20 dan yuqori; age -p 18 yozadi). Uni age -p bilan qayta yarating.
 
 ## Maʼlumotlar himoyasi uchun masʼul xodimning sahifasi (/privacy): ushbu qurilma, server, ilovaning oʻzi.
 privacy-title = Maxfiylik tekshiruvi

@@ -60,7 +60,7 @@ codes! {
     BadRecipient = "bad_recipient": "A recipient is not a valid age X25519 public key (age1…).",
     BadIdentityFile = "bad_identity_file": "This file holds no age identity (AGE-SECRET-KEY-1…). Choose the identity file you were given.",
     IdentityPassphraseWrong = "identity_passphrase_wrong": "This passphrase does not open the identity file. Check the keyboard language and Caps Lock, then type it again.",
-    IdentityTooCostly = "identity_too_costly": "This identity file's passphrase protection asks for more work than age allows (scrypt work factor over 22). Make it again with age -p.",
+    IdentityTooCostly = "identity_too_costly": "This identity file's passphrase protection asks for more work than the browser can do (scrypt work factor over 20; age -p writes 18). Make it again with age -p.",
     WrongKey = "wrong_key": "This key does not open the entry: it was not sealed to you.",
     Corrupted = "corrupted": "The entry is damaged or was tampered with: its integrity check failed. It was kept as it is.",
     RecordUnreadable = "record_unreadable": "The entry opened, but its content is not a record this version understands.",
