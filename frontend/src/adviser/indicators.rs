@@ -102,9 +102,10 @@ fn area_table(i18n: I18n, report: &Report) -> impl IntoView {
         .collect();
     rows.push(row(i18n.tr("indicators-total"), "total".into(), &|x| report.total.get(x)));
     view! {
-        <div class="table-scroll">
+        // Scrolls sideways on a tablet: focusable and named, so a keyboard can scroll it.
+        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="indicators-areas-caption">
             <table class="indicators-areas">
-                <caption>{i18n.tr("indicators-by_area")}</caption>
+                <caption id="indicators-areas-caption">{i18n.tr("indicators-by_area")}</caption>
                 <thead><tr><th scope="col">{i18n.tr("indicators-col-label")}</th>{head}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
