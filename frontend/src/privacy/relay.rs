@@ -165,9 +165,16 @@ pub async fn run(progress: impl Fn(&'static str)) -> Result<RelayReport, RelayEr
     let verification: VerificationReport = get_json("/api/v1/verification", None).await?;
     progress("privacy-relay-step-keyring");
     let json = crate::relay_client::keyring_bytes().await?;
-    let pin = match crate::local_db::open().await {
-        Ok(db) => crate::keyring_pin::current(&db).await.ok().flatten(),
-        Err(_) => crate::keyring_pin::BUILT_IN.and_then(|k| k.parse().ok()).map(|key| crate::keyring_pin::Pin { key, source: crate::keyring_pin::PinSource::BuiltIn }),
+    // The app's database is opened only if it exists: opening creates it, and this page
+    // says it writes nothing to the device.
+    let exists = super::js::database_names().await.map(|names| names.iter().any(|n| n == super::classify::APP_DB)).unwrap_or(false);
+    let built_in = || crate::keyring_pin::BUILT_IN.and_then(|k| k.parse().ok()).map(|key| crate::keyring_pin::Pin { key, source: crate::keyring_pin::PinSource::BuiltIn });
+    let pin = match exists {
+        true => match crate::local_db::open().await {
+            Ok(db) => crate::keyring_pin::current(&db).await.ok().flatten(),
+            Err(_) => built_in(),
+        },
+        false => built_in(),
     };
     let (keyring, signature) = read_keyring(&json, pin).map_err(|code| RelayError::Refused { status: 200, code: Some(code), message: code.message().into() })?;
 
