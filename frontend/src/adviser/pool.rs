@@ -273,6 +273,8 @@ pub enum PoolError {
 }
 
 type Reply = Result<Vec<u8>, PoolError>;
+/// Each job's reply channel, with the slot it went to.
+type Pending = Rc<RefCell<HashMap<u32, (usize, oneshot::Sender<Reply>)>>>;
 
 struct Slot {
     worker: web_sys::Worker,
@@ -285,8 +287,7 @@ struct Slot {
 struct Inner {
     slots: RefCell<Vec<Slot>>,
     next_job: Cell<u32>,
-    /// Each job's reply channel, with the slot it went to.
-    pending: Rc<RefCell<HashMap<u32, (usize, oneshot::Sender<Reply>)>>>,
+    pending: Pending,
 }
 
 /// The page's workers. Cloning shares them; [`Pool::terminate`] ends them for every clone.
@@ -314,7 +315,7 @@ impl Pool {
     /// loaded the wasm and parsed the key.
     pub async fn start(identities: &[Identity]) -> Result<Pool, PoolError> {
         let text = zeroize::Zeroizing::new(identities.iter().map(|i| identity_file(i, "key holder")).collect::<String>());
-        let pending: Rc<RefCell<HashMap<u32, (usize, oneshot::Sender<Reply>)>>> = Rc::default();
+        let pending: Pending = Rc::default();
         let inner = Rc::new(Inner { slots: RefCell::new(Vec::new()), next_job: Cell::new(0), pending: pending.clone() });
         let pool = Pool { inner };
         for index in 0..worker_count() {
