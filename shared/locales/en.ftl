@@ -728,6 +728,8 @@ key-protected = This identity file is protected by a passphrase (made with age -
 key-passphrase = Passphrase of the identity file
 key-open = Open the identity file
 key-working = Opening the identity file… This takes a few seconds.
+key-cancel = Cancel
+key-cancelled = Opening the identity file was cancelled. No key was loaded.
 key-forgotten_idle = The key was forgotten after { $minutes } { $minutes ->
     [one] minute
    *[other] minutes
@@ -737,7 +739,19 @@ reseal-title = Re-seal to the current keyring
 reseal-hint = Entries sealed to an older keyring are opened and sealed again, with a fresh file key, to every key holder of the current signed keyring, then uploaded as superseding entries. Entries this key cannot open are left as they are. An administrator can then remove the superseded ones.
 reseal-start = Re-seal to current keyring
 reseal-progress = Cases checked: { $done } of { $total }
-reseal-done = Re-sealed { $resealed } entries; { $current } were already sealed to keyring version { $version }; { $skipped } could not be opened and were left as they are.
+reseal-done = Re-sealed { $resealed } { $resealed ->
+    [one] entry
+   *[other] entries
+}; { $current } { $current ->
+    [one] was
+   *[other] were
+} already sealed to keyring version { $version }; { $skipped } could not be opened and { $skipped ->
+    [one] was
+   *[other] were
+} left as { $skipped ->
+    [one] it is
+   *[other] they are
+}.
 error-identity_passphrase_wrong = This passphrase does not open the identity file. Check the keyboard language and Caps Lock, then type it again.
 error-identity_too_costly = This identity file's passphrase protection asks for more work than the browser can do (scrypt work factor over 20; age -p writes 18). Make it again with age -p.
 
@@ -777,13 +791,22 @@ privacy-relay-all_pass = Every check of the relay passes.
 privacy-relay-some_fail = Some checks of the relay fail: see below.
 privacy-checks = Checks
 privacy-check-headers = Every entry is a valid age file of its recorded size and hash ({ $passed } of { $entries })
-privacy-check-stanzas = Every entry is sealed to at least the keyring's { $size } recipients (fewest: { $fewest })
-privacy-check-audit = The audit log's hash chain is intact ({ $events } events)
+privacy-check-stanzas = Every entry is sealed to at least the keyring's { $size } { $size ->
+    [one] recipient
+   *[other] recipients
+} (fewest: { $fewest })
+privacy-check-audit = The audit log's hash chain is intact ({ $events } { $events ->
+    [one] event
+   *[other] events
+})
 privacy-check-audit_broken = The audit log's hash chain is broken: { $why }
 privacy-check-keyring-pinned = The keyring's signature verifies against the organisation key this device trusts
 privacy-check-keyring-own = The keyring's signature verifies against the key that signed it; this device trusts no key yet, so compare that key's fingerprint in person
 privacy-check-keyring-failed = The keyring is refused: { $why }
-privacy-check-listing = The list of entries holds the { $entries } entries checked ({ $listed } listed)
+privacy-check-listing = The list of entries holds { $entries ->
+    [one] the entry
+   *[other] all { $entries } entries
+} checked ({ $listed } listed)
 privacy-pass = Passes
 privacy-fail = Fails
 privacy-audit-head = Latest audit hash (keep a copy elsewhere):
@@ -811,8 +834,17 @@ privacy-app-title = The app itself
 privacy-app-hint = Fetches the release's list of file hashes and every file it names, and computes each file's SHA-256 in this browser.
 privacy-app-run = Check the app's files
 privacy-app-checking = Checking file { $done } of { $count }…
-privacy-app-all_match = All { $count } files match the release's hashes.
-privacy-app-mismatch = { $bad } of { $count } files do not match the release's hashes.
+privacy-app-all_match = { $count ->
+    [one] The app's only file matches
+   *[other] All { $count } files match
+} the release's hashes.
+privacy-app-mismatch = { $bad } of { $count } { $count ->
+    [one] file does
+   *[other] { $bad ->
+        [one] files does
+       *[other] files do
+    }
+} not match the release's hashes.
 privacy-app-no_list = The release's list of file hashes could not be fetched. Check the connection and try again.
 privacy-app-list_hash = SHA-256 of the list itself (compare it with the release's copy):
 privacy-app-files = Files of the app
@@ -846,6 +878,9 @@ find-attachments = Photos and scans
 find-attachment-show = Show
 find-attachment-download = Download
 find-attachment-close = Close
+find-attachment-warning = The PDF will be saved on this computer unencrypted. Anyone who gets the file or the computer can read it. Keep it only on an encrypted drive, never on a shared computer, e-mail or messenger, and delete it when you are done.
+find-attachment-confirm = I understand, download
+find-attachment-cancelled = Nothing was downloaded.
 find-consent-granted = Consent to case work given
 find-consent-not_asked = No consent recorded
 find-consent-refused = Consent refused
@@ -861,8 +896,14 @@ export-warning-text = The CSV holds the families' names, documents and situation
 export-confirm = I understand, export
 export-cancel = Cancel
 export-cancelled = Nothing was exported.
-export-csv_done = CSV of { $count } cases handed to the browser as a download. It is not encrypted.
-export-zip_done = { $count } sealed entries handed to the browser as a zip. They open only with a key holder's identity (age -d -i).
+export-csv_done = CSV of { $count } { $count ->
+    [one] case
+   *[other] cases
+} handed to the browser as a download. It is not encrypted.
+export-zip_done = { $count } sealed { $count ->
+    [one] entry
+   *[other] entries
+} handed to the browser as a zip. They open only with a key holder's identity (age -d -i).
 export-failed = The browser refused the download. Try again.
 export-none_selected = Select at least one case first.
 export-code = { $column } (code)
@@ -917,12 +958,18 @@ print-page_of = Page { $page } of { $pages }
 
 # Opening entries in workers (adviser page)
 open-progress = Opening entries
-open-progress_text = { $done } of { $listed } entries handled
+open-progress_text = { $done } of { $listed } { $listed ->
+    [one] entry
+   *[other] entries
+} handled
 open-opened = Opened
 open-not_for_key = Not for this key
 open-failed_integrity = Failed integrity check
 open-unreadable = Opened but unreadable
 open-not_fetched = Could not fetch
-open-cases_shown = Showing { $shown } of { $total } cases
+open-cases_shown = Showing { $shown } of { $total } { $total ->
+    [one] case
+   *[other] cases
+}
 open-more_cases = Show more cases
 open-workers_failed = The page could not start its opening workers: { $reason }

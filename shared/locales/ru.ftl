@@ -728,6 +728,8 @@ key-protected = Этот файл ключа защищён паролем (со
 key-passphrase = Пароль файла ключа
 key-open = Открыть файл ключа
 key-working = Открываем файл ключа… Это займёт несколько секунд.
+key-cancel = Отмена
+key-cancelled = Открытие файла ключа отменено. Ключ не загружен.
 key-forgotten_idle = Ключ забыт после { $minutes } мин. бездействия. Загрузите его снова, чтобы продолжить.
 key-forgotten_hidden = Ключ забыт, потому что страница была закрыта. Загрузите его снова, чтобы продолжить.
 reseal-title = Перешифровать для текущего списка ключей
@@ -774,13 +776,16 @@ privacy-relay-all_pass = Все проверки сервера пройдены
 privacy-relay-some_fail = Некоторые проверки сервера не пройдены: см. ниже.
 privacy-checks = Проверки
 privacy-check-headers = Каждая запись — корректный файл age с записанными размером и хешем ({ $passed } из { $entries })
-privacy-check-stanzas = Каждая запись зашифрована как минимум для { $size } получателей списка ключей (меньше всего: { $fewest })
+privacy-check-stanzas = Каждая запись зашифрована как минимум для { $size } { $size ->
+    [one] получателя
+   *[other] получателей
+} списка ключей (меньше всего: { $fewest })
 privacy-check-audit = Цепочка хешей журнала аудита цела (событий: { $events })
 privacy-check-audit_broken = Цепочка хешей журнала аудита нарушена: { $why }
 privacy-check-keyring-pinned = Подпись списка ключей верна для ключа организации, которому доверяет это устройство
 privacy-check-keyring-own = Подпись списка ключей верна для ключа, которым он подписан; это устройство ещё не доверяет ни одному ключу, поэтому сверьте отпечаток этого ключа лично
 privacy-check-keyring-failed = Список ключей отклонён: { $why }
-privacy-check-listing = Список записей содержит все { $entries } проверенных записей (в списке: { $listed })
+privacy-check-listing = Список записей содержит все проверенные записи: { $entries } (в списке: { $listed })
 privacy-pass = Пройдено
 privacy-fail = Не пройдено
 privacy-audit-head = Последний хеш журнала аудита (сохраните копию в другом месте):
@@ -809,7 +814,10 @@ privacy-app-hint = Получает список хешей файлов вып�
 privacy-app-run = Проверить файлы приложения
 privacy-app-checking = Проверяется файл { $done } из { $count }…
 privacy-app-all_match = Все файлы ({ $count }) совпадают с хешами выпуска.
-privacy-app-mismatch = Не совпадают с хешами выпуска: { $bad } из { $count } файлов.
+privacy-app-mismatch = Не совпадают с хешами выпуска: { $bad } из { $count } { $count ->
+    [one] файла
+   *[other] файлов
+}.
 privacy-app-no_list = Не удалось получить список хешей файлов выпуска. Проверьте соединение и попробуйте снова.
 privacy-app-list_hash = SHA-256 самого списка (сверьте с копией выпуска):
 privacy-app-files = Файлы приложения
@@ -843,6 +851,9 @@ find-attachments = Фото и сканы
 find-attachment-show = Показать
 find-attachment-download = Скачать
 find-attachment-close = Закрыть
+find-attachment-warning = PDF будет сохранён на этом компьютере без шифрования. Любой, кто получит файл или компьютер, сможет его прочитать. Храните его только на зашифрованном диске, никогда на общем компьютере, в почте или мессенджере, и удалите, когда закончите.
+find-attachment-confirm = Понимаю, скачать
+find-attachment-cancelled = Ничего не скачано.
 find-consent-granted = Согласие на работу по делу дано
 find-consent-not_asked = Согласие не записано
 find-consent-refused = В согласии отказано
