@@ -10,15 +10,17 @@
 //!
 //! Attachments: the ciphertext is fetched again and opened only when the adviser asks;
 //! an image is shown from a `Blob` URL that is revoked when it is closed (or the case
-//! view goes), a PDF is handed over as a download. The plaintext copy in wasm memory is
-//! wiped once the `Blob` holds it.
+//! view goes), a PDF is handed over as a download, after a warning dialog the adviser
+//! confirms (the file is stored unencrypted on this computer), as the CSV export has.
+//! The plaintext copy in wasm memory is wiped once the `Blob` holds it.
 //!
 //! Selectors: `#find`, `#find-text`, `#find-family`, `#find-child`, `#find-document`,
 //! `#find-region`, `#find-risk`, `#find-service`, `#find-consent`, `#find-status`,
 //! `ul#find-results li.find-result[data-case]` with `input.select-case` and
 //! `button.show-case`, `#find-count`, `#find-select-all`, `section#chosen-case`,
 //! `li.attachment-view[data-id]` with `button.show-attachment`, `img.attachment-image`,
-//! `button.close-attachment`, `#show-print`.
+//! `button.close-attachment`, `dialog.attachment-warning` with
+//! `button.attachment-warning-confirm` and `button.attachment-warning-cancel`, `#show-print`.
 
 use std::collections::BTreeSet;
 
@@ -103,7 +105,14 @@ fn AttachmentView(id: EntryId, media: MediaType, size: u64, key: Callback<(), Op
     };
     on_cleanup(close);
     let image = media != MediaType::Pdf;
-    let open = move |_| {
+    // A PDF leaves the page as a plaintext file: the adviser confirms that first.
+    let warning = NodeRef::<leptos::html::Dialog>::new();
+    let close_warning = move || {
+        if let Some(d) = warning.get_untracked() {
+            d.close();
+        }
+    };
+    let fetch = move || {
         let Some(identities) = key.run(()) else {
             status.info(crate::components::status::Msg::key("adviser-no_key"));
             return;
@@ -138,6 +147,16 @@ fn AttachmentView(id: EntryId, media: MediaType, size: u64, key: Callback<(), Op
             busy.try_set(false);
         });
     };
+    let open = move |_| {
+        if image {
+            fetch();
+        } else if let Some(d) = warning.get_untracked() {
+            let _ = d.show_modal();
+        }
+    };
+    let short = id.to_string()[..12].to_owned();
+    let (title_id, text_id) = (format!("attachment-warning-title-{short}"), format!("attachment-warning-text-{short}"));
+    let (labelled_by, described_by) = (title_id.clone(), text_id.clone());
     let kb = size.div_ceil(1024) as i64;
     view! {
         <li class="attachment-view" data-id=id.to_string() data-code=media.code()>
@@ -150,6 +169,22 @@ fn AttachmentView(id: EntryId, media: MediaType, size: u64, key: Callback<(), Op
             {move || url.get().map(|u| view! {
                 <button type="button" class="close-attachment" on:click=move |_| close()>{t("find-attachment-close")}</button>
                 <img class="attachment-image" src=u alt=i18n.tr(&media.label_key()) />
+            })}
+            {(!image).then(move || view! {
+                <dialog class="attachment-warning" node_ref=warning aria-labelledby=labelled_by aria-describedby=described_by>
+                    <h2 id=title_id>{t("export-warning-title")}</h2>
+                    <p id=text_id>{t("find-attachment-warning")}</p>
+                    <div class="actions">
+                        // The safe choice has the focus first; Escape cancels too (the dialog's own).
+                        <button type="button" class="attachment-warning-cancel" autofocus
+                            on:click=move |_| { close_warning(); status.info(crate::components::status::Msg::key("find-attachment-cancelled")); }>
+                            {t("export-cancel")}
+                        </button>
+                        <button type="button" class="attachment-warning-confirm danger" on:click=move |_| { close_warning(); fetch(); }>
+                            {t("find-attachment-confirm")}
+                        </button>
+                    </div>
+                </dialog>
             })}
         </li>
     }
