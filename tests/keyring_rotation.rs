@@ -24,6 +24,33 @@ use shared::ErrorCode;
 
 const PASSPHRASE: &str = "walnut lantern 7 quiet river";
 
+/// Keeps every Web Worker the page starts in `window.__workers`, each marked `__unlock`
+/// once it is sent an identity file to unlock and `__ended` once the page terminates it.
+const COUNT_WORKERS: &str = "
+    window.__workers = [];
+    const Plain = window.Worker;
+    window.Worker = class extends Plain {
+        constructor(...args) { super(...args); this.__ended = false; window.__workers.push(this); }
+        postMessage(message, ...rest) {
+            if (message && message.unlock !== undefined) this.__unlock = true;
+            return super.postMessage(message, ...rest);
+        }
+        terminate() { this.__ended = true; super.terminate(); }
+    };";
+
+/// A 50 ms timer that notes, while the card says it is unlocking (`#key-working` shown),
+/// how many times it ran and the longest gap between two runs.
+const TICKER: &str = "
+    const working = document.getElementById('key-working');
+    window.__ticks = { count: 0, maxGap: 0, last: null };
+    window.__ticker = setInterval(() => {
+        const now = performance.now(), t = window.__ticks;
+        if (t.last !== null) t.maxGap = Math.max(t.maxGap, now - t.last);
+        const busy = !working.classList.contains('hidden');
+        t.last = busy ? now : null;
+        if (busy) t.count++;
+    }, 50);";
+
 /// Every entry the relay lists, as an adviser sees them.
 async fn listed(relay: &RelayProcess, token: &str) -> Vec<EntryMeta> {
     let http = reqwest::Client::new();
@@ -170,17 +197,48 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     let holder = Browser::start().await.unwrap();
     holder.goto(&relay.url("/adviser")).await.unwrap();
     holder.sign_in("recovery-holder", &r_token).await.unwrap();
+    holder.client.execute(COUNT_WORKERS, vec![]).await.unwrap();
     holder.wait_for("#identity-file", 20).await.unwrap().send_keys(protected.to_str().unwrap()).await.unwrap();
     holder.wait_for("#key-passphrase-form:not(.hidden)", 20).await.unwrap();
     holder.type_into("key-passphrase", "walnut lantern 8 quiet river").await.unwrap();
     holder.click("#key-open").await.unwrap();
     holder.wait_for_text(ErrorCode::IdentityPassphraseWrong.message(), 60).await.unwrap();
     assert_eq!(holder.count("#forget-key:not([disabled])").await.unwrap(), 0, "a wrong passphrase loads no key");
+    // Whether each unlocking worker so far was ended.
+    let workers = || async {
+        let script = "return window.__workers.filter(w => w.__unlock).map(w => w.__ended);";
+        holder.client.execute(script, vec![]).await.unwrap()
+    };
+    assert_eq!(workers().await, serde_json::json!([true]), "the wrong passphrase's unlocking worker was ended");
+    // Cancel while it unlocks: the worker is ended, no key is loaded, the field is back.
     holder.type_into("key-passphrase", PASSPHRASE).await.unwrap();
+    holder.click("#key-open").await.unwrap();
+    holder.wait_for("#key-working:not(.hidden) progress", 10).await.unwrap();
+    holder.screenshot("keyring-rotation-unlocking").await.unwrap();
+    holder.click("#key-cancel").await.unwrap();
+    holder.wait_for_text("Opening the identity file was cancelled", 5).await.unwrap();
+    assert_eq!(workers().await, serde_json::json!([true, true]), "Cancel ends the unlocking worker");
+    holder.wait_for("#key-working.hidden", 5).await.unwrap();
+    holder.wait_for("#key-passphrase:not([disabled])", 5).await.unwrap();
+    assert_eq!(holder.count("#forget-key:not([disabled])").await.unwrap(), 0, "a cancelled unlock loads no key");
+    // The right passphrase, with a timer ticking every 50 ms on the page while it
+    // unlocks: scrypt runs in a worker, so no tick waits long (on the page's own thread
+    // it held the page for the whole ~9 s).
+    holder.type_into("key-passphrase", PASSPHRASE).await.unwrap();
+    holder.client.execute(TICKER, vec![]).await.unwrap();
     let started = std::time::Instant::now();
     holder.click("#key-open").await.unwrap();
     holder.wait_for("#forget-key:not([disabled])", 60).await.unwrap();
-    eprintln!("an age -p identity file (scrypt work factor 18) opened in the browser in {:?}", started.elapsed());
+    let unlocked = started.elapsed();
+    let ticks = holder.client.execute("clearInterval(window.__ticker); return window.__ticks;", vec![]).await.unwrap();
+    let (count, max_gap) = (ticks["count"].as_u64().unwrap(), ticks["maxGap"].as_f64().unwrap());
+    eprintln!(
+        "an age -p identity file (scrypt work factor 18) opened in the browser in {unlocked:?}; \
+         the page's 50 ms timer ticked {count} times meanwhile, longest gap {max_gap:.0} ms"
+    );
+    assert!(count >= 10, "the timer ticked {count} times while unlocking: did it unlock at all?");
+    assert!(max_gap < 500.0, "the page stood still for {max_gap:.0} ms while unlocking");
+    assert_eq!(workers().await, serde_json::json!([true, true, true]), "the unlocking worker is ended once it answered");
     let typed = holder.wait_for("#key-passphrase", 5).await.unwrap().prop("value").await.unwrap();
     assert_eq!(typed.as_deref(), Some(""), "the passphrase does not stay in the page");
     holder.screenshot("keyring-rotation-key-loaded").await.unwrap();

@@ -3,16 +3,28 @@
 // only; the page terminates it to forget the key. Messages: { job, key } → { job, out }
 // once the key is parsed; { job, open: Uint8Array } (a bulk-read answer, transferred)
 // → { job, out: Uint8Array } (result frames, transferred); failures → { job, error }.
-import init, { amanat_worker_key, amanat_worker_open } from './amanat.js';
+// A one-off unlocking worker (frontend/src/adviser/unlock.rs) gets { job, unlock:
+// Uint8Array (a passphrase-protected identity file), passphrase: Uint8Array (UTF-8,
+// transferred; wiped here after use) } → { job, out: Uint8Array } (the identities as an
+// identity file, transferred) or { job, error: code }; the page then ends it.
+import init, { amanat_worker_key, amanat_worker_open, amanat_worker_unlock } from './amanat.js';
 
 // The glue has no default path: name the module beside this script.
 const ready = init({ module_or_path: new URL('./amanat_bg.wasm', import.meta.url) });
 
 self.onmessage = async (event) => {
-  const { job, key, open } = event.data;
+  const { job, key, open, unlock, passphrase } = event.data;
   try {
     await ready;
-    if (key !== undefined) {
+    if (unlock !== undefined) {
+      let out;
+      try {
+        out = await amanat_worker_unlock(unlock, passphrase);
+      } finally {
+        passphrase.fill(0);
+      }
+      self.postMessage({ job, out }, [out.buffer]);
+    } else if (key !== undefined) {
       await amanat_worker_key(key);
       self.postMessage({ job, out: new Uint8Array(0) });
     } else {

@@ -17,23 +17,27 @@
 //! the page to drop the key, its workers and everything opened, and clears the file
 //! input and any passphrase typed.
 //!
+//! A protected file's scrypt (seconds in wasm at `age -p`'s work factor 18: 256 MiB)
+//! runs in a one-off worker ([`super::unlock`]): meanwhile the card says so with a
+//! progress bar and a Cancel button, and the rest of the page stays usable. Cancel,
+//! and anything that forgets the key, ends that worker.
+//!
 //! What is not here: opening entries (the page's `adviser::pool`), re-sealing
-//! ([`super::reseal`]). The passphrase's scrypt runs on the page's thread: the card
-//! says "working" (and marks itself busy) before it starts, and the page stays still
-//! for those seconds.
+//! ([`super::reseal`]).
 
 use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use shared::seal::{read_identity_file, Identity, IdentityFile, ProtectedIdentityFile, MAX_IDENTITY_FILE};
+use shared::seal::{read_identity_file, Identity, IdentityFile, MAX_IDENTITY_FILE};
 use shared::ErrorCode;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
+use super::unlock::{UnlockError, Unlocking};
 use crate::components::status::{use_status, Msg};
 use crate::i18n::{t, t_args, use_i18n, OwnedArg};
 use crate::relay_client;
@@ -59,6 +63,22 @@ pub enum ForgetReason {
 /// (milliseconds, as `Date.now()`).
 pub fn idle_expired(now_ms: f64, last_input_ms: f64, idle_minutes: u32) -> bool {
     now_ms - last_input_ms >= f64::from(idle_minutes.max(1)) * 60_000.0
+}
+
+/// Focuses `input` once the view has caught up (a field just enabled again).
+fn focus_later(input: NodeRef<leptos::html::Input>) {
+    leptos::task::spawn_local(async move {
+        TimeoutFuture::new(0).await;
+        if let Some(input) = input.get_untracked() {
+            let _ = input.focus();
+        }
+    });
+}
+
+/// A file read and checked: identities, or a protected file waiting for its passphrase.
+enum Chosen {
+    Plain(Vec<Identity>),
+    Protected(Vec<u8>),
 }
 
 /// Reads a chosen or dropped file's bytes, refusing anything larger than an identity file.
@@ -106,7 +126,10 @@ pub fn KeyCard(
     let i18n = use_i18n();
     let file_input = NodeRef::<leptos::html::Input>::new();
     let pass_input = NodeRef::<leptos::html::Input>::new();
-    let protected = StoredValue::new(None::<ProtectedIdentityFile>);
+    // A protected file as chosen (age ciphertext: nothing is readable without the
+    // passphrase), kept until it is unlocked or the card is cleared.
+    let protected = StoredValue::new(None::<Vec<u8>>);
+    let unlocking = StoredValue::new_local(Unlocking::default());
     let asking = RwSignal::new(false);
     let working = RwSignal::new(false);
     let drag_active = RwSignal::new(false);
@@ -114,8 +137,11 @@ pub fn KeyCard(
     let idle_minutes = RwSignal::new(shared::vault::DEFAULT_IDLE_LOCK_MINUTES);
     let key_state = t_args("adviser-key_count", move || vec![("count", OwnedArg::Num(key_count.get() as i64))]);
 
-    // Clears what this card holds: a chosen file, a protected file waiting, a passphrase.
+    // Clears what this card holds: a chosen file, a protected file waiting, a passphrase,
+    // an unlock under way (its worker is ended).
     let clear_card = move || {
+        unlocking.try_with_value(Unlocking::cancel);
+        working.try_set(false);
         protected.try_set_value(None);
         asking.try_set(false);
         pass_error.try_set(None);
@@ -142,20 +168,30 @@ pub fn KeyCard(
     let take_file = move |file: web_sys::File| {
         leptos::task::spawn_local(async move {
             let read = match file_bytes(&file).await {
-                Ok(mut bytes) => {
-                    let read = read_identity_file(&bytes);
-                    bytes.zeroize();
-                    read
-                }
+                Ok(mut bytes) => match read_identity_file(&bytes) {
+                    // Checked here; the unlocking worker reads the file again, as chosen.
+                    Ok(IdentityFile::Protected(_)) => Ok(Chosen::Protected(bytes)),
+                    Ok(IdentityFile::Plain(ids)) => {
+                        bytes.zeroize();
+                        Ok(Chosen::Plain(ids))
+                    }
+                    Err(code) => {
+                        bytes.zeroize();
+                        Err(code)
+                    }
+                },
                 Err(code) => Err(code),
             };
+            // Another file chosen while one unlocks: that unlock is ended.
+            unlocking.try_with_value(Unlocking::cancel);
+            working.try_set(false);
             match read {
-                Ok(IdentityFile::Plain(ids)) => {
+                Ok(Chosen::Plain(ids)) => {
                     clear_card();
                     on_key.run(ids);
                 }
-                Ok(IdentityFile::Protected(p)) => {
-                    protected.set_value(Some(p));
+                Ok(Chosen::Protected(file)) => {
+                    protected.set_value(Some(file));
                     pass_error.set(None);
                     asking.set(true);
                     status.info(Msg::key("key-protected"));
@@ -183,33 +219,42 @@ pub fn KeyCard(
             return;
         }
         let Some(input) = pass_input.get_untracked() else { return };
-        let mut passphrase = input.value();
+        let passphrase = Zeroizing::new(input.value());
         input.set_value("");
+        let started =
+            protected.with_value(|p| p.as_ref().map(|file| unlocking.with_value(|u| u.unlock(file, &passphrase))));
+        drop(passphrase);
+        let Some(running) = started else { return };
         working.set(true);
         pass_error.set(None);
         status.info(Msg::key("key-working"));
         leptos::task::spawn_local(async move {
-            // Let the browser draw "working" before scrypt holds the thread.
-            TimeoutFuture::new(50).await;
-            let result = protected.try_with_value(|p| p.as_ref().map(|p| p.unlock(&passphrase))).flatten();
-            passphrase.zeroize();
-            working.try_set(false);
-            match result {
-                None => {}
-                Some(Ok(ids)) => {
+            match running.await {
+                Ok(ids) => {
                     clear_card();
                     on_key.run(ids);
                 }
-                Some(Err(code)) => {
+                // Whoever cancelled (Cancel, another file, forgetting) has said why.
+                Err(UnlockError::Cancelled) => {}
+                Err(UnlockError::Failed(code)) => {
+                    working.try_set(false);
                     pass_error.try_set(Some(code));
                     status.error(code);
-                    if let Some(input) = pass_input.get_untracked() {
-                        let _ = input.focus();
-                    }
+                    focus_later(pass_input);
                 }
             }
         });
     };
+    let cancel = move |_| {
+        unlocking.with_value(Unlocking::cancel);
+        working.set(false);
+        status.info(Msg::key("key-cancelled"));
+        focus_later(pass_input);
+    };
+    // The card gone (the page left for another): its worker goes too.
+    on_cleanup(move || {
+        unlocking.try_with_value(Unlocking::cancel);
+    });
 
     install_lock(key_count, idle_minutes, forget);
 
@@ -255,9 +300,16 @@ pub fn KeyCard(
                     {move || pass_error.get().map(|c| i18n.error(c)).unwrap_or_default()}
                 </p>
                 <p id="key-working" class="hint" role="status" class:hidden=move || !working.get()>
-                    <span class="spinner" aria-hidden="true"></span> {t("key-working")}
+                    <span id="key-working-text">{t("key-working")}</span> " "
+                    // No value: an indeterminate bar (scrypt says nothing of its progress).
+                    <progress id="key-working-progress" aria-labelledby="key-working-text"></progress>
                 </p>
-                <button id="key-open" type="submit" prop:disabled=move || working.get()>{t("key-open")}</button>
+                <div class="actions">
+                    <button id="key-open" type="submit" prop:disabled=move || working.get()>{t("key-open")}</button>
+                    <button id="key-cancel" type="button" class:hidden=move || !working.get() on:click=cancel>
+                        {t("key-cancel")}
+                    </button>
+                </div>
             </form>
             <p class="key-state">
                 {move || if key_count.get() == 0 { i18n.tr("adviser-no_key") } else { key_state.get() }}
