@@ -11,7 +11,9 @@
 //!   labels);
 //! - downloads the case's sealed entries as a zip whose every `.age` file the real
 //!   `age` CLI opens with the adviser's identity file;
-//! - exports the indicators: counts only, no name, no id.
+//! - exports the indicators: counts only, no name, no id;
+//! - downloads the case's scanned PDF only after a warning that it is stored
+//!   unencrypted: "Cancel" downloads nothing, "I understand" hands over the PDF.
 //!
 //! Downloads are read from the page: the story wraps `HTMLAnchorElement.click` so that
 //! a download's `Blob` is read back instead of written to disk.
@@ -53,6 +55,9 @@ const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42
 fn d(y: u16, m: u8, day: u8) -> Option<Date> {
     Date::new(y, m, day)
 }
+
+/// A small PDF, as a scanned consent form would start.
+const PDF: &[u8] = b"%PDF-1.4\n% scanned consent form\n%%EOF\n";
 
 /// Seals each family's intake, consent and follow-up and uploads them as the demo
 /// caseworker; returns each case and its entry ids.
@@ -111,11 +116,12 @@ async fn seed(relay: &RelayProcess) -> Vec<(CaseId, Vec<EntryId>)> {
             assert_eq!(res.status(), 201, "upload of {}'s entry", fam.name);
             ids.push(id);
         }
-        if i == 0 {
-            // A photo of the family's document, sealed as an entry of its own.
-            use base64::Engine;
-            let png = base64::engine::general_purpose::STANDARD.decode(PNG_1X1).unwrap();
-            let sealed = keyring.seal(&png, std::slice::from_ref(&caseworker)).unwrap().into_bytes();
+        // The first family's: a photo of a document and a scanned PDF, each an entry of its own.
+        use base64::Engine;
+        let png = base64::engine::general_purpose::STANDARD.decode(PNG_1X1).unwrap();
+        let attachments: &[&[u8]] = if i == 0 { &[&png, PDF] } else { &[] };
+        for attachment in attachments {
+            let sealed = keyring.seal(attachment, std::slice::from_ref(&caseworker)).unwrap().into_bytes();
             let id = EntryId::of(&sealed);
             let res = http
                 .put(relay.url(&format!("/api/v1/entries/{id}")))
@@ -126,7 +132,7 @@ async fn seed(relay: &RelayProcess) -> Vec<(CaseId, Vec<EntryId>)> {
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(res.status(), 201, "upload of the photo");
+            assert_eq!(res.status(), 201, "upload of an attachment");
             ids.push(id);
         }
         out.push((case, ids));
@@ -324,8 +330,8 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
         assert_eq!(EntryId::of(&std::fs::read(&file).unwrap()), *id, "the ciphertext as stored");
         let out = Command::new("age").arg("-d").arg("-i").arg(&identity).arg(&file).output().unwrap();
         assert!(out.status.success(), "age -d: {}", String::from_utf8_lossy(&out.stderr));
-        if out.stdout.starts_with(b"\x89PNG") {
-            continue; // the photo
+        if out.stdout.starts_with(b"\x89PNG") || out.stdout.starts_with(b"%PDF") {
+            continue; // the photo, the scan
         }
         assert_eq!(CaseDocument::from_bytes(&out.stdout).unwrap().case, *karimova);
     }
@@ -344,5 +350,25 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
         assert!(!csv.contains(fam.name) && !csv.contains(fam.child) && !csv.contains(fam.document), "no name or document: {csv}");
     }
     adviser.screenshot("adviser-indicators").await.unwrap();
+
+    // The case's PDF scan: a warning first (it leaves the page unencrypted); Cancel
+    // downloads nothing, confirming hands over the PDF as it was sealed.
+    let pdf = "#chosen-case li.attachment-view[data-code=pdf]";
+    adviser.click(&format!("{pdf} button.show-attachment")).await.unwrap();
+    adviser.wait_for(&format!("{pdf} dialog.attachment-warning[open]"), 10).await.unwrap();
+    adviser.wait_for_text("will be saved on this computer unencrypted", 5).await.unwrap();
+    adviser.screenshot("adviser-pdf-warning").await.unwrap();
+    adviser.click(&format!("{pdf} button.attachment-warning-cancel")).await.unwrap();
+    adviser.wait_for_text("Nothing was downloaded.", 5).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(downloads(&adviser).await.len(), 3, "cancel downloads nothing");
+    assert_eq!(adviser.count("dialog.attachment-warning[open]").await.unwrap(), 0);
+    adviser.click(&format!("{pdf} button.show-attachment")).await.unwrap();
+    adviser.wait_for(&format!("{pdf} dialog.attachment-warning[open]"), 10).await.unwrap();
+    adviser.click(&format!("{pdf} button.attachment-warning-confirm")).await.unwrap();
+    let got = wait_downloads(&adviser, 4).await;
+    let (name, bytes) = &got[3];
+    assert!(name.ends_with(".pdf"), "{name}");
+    assert_eq!(bytes.as_slice(), PDF, "the scan as it was sealed");
     adviser.close().await.unwrap();
 }
