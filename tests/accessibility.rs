@@ -3,8 +3,10 @@
 //! the app's default, and Russian): enrolment, each part of the workspace, the
 //! intake with its error summary after a refused save, each form of a case (consent,
 //! its print view, follow-up, closure), the unlock page, and the key holder's page
-//! before and after opening the records. No serious or critical finding is allowed;
-//! when there are some, the story lists each (rule, impact, the elements).
+//! before and after opening the records; and the privacy page in each of its states
+//! (before the device scan, after it, with a value listed that should not be there,
+//! after the relay check and the app files check). No serious or critical finding is
+//! allowed; when there are some, the story lists each (rule, impact, the elements).
 //!
 //! The same walk writes screenshots of every form in both languages at tablet
 //! portrait width (768 px) and desktop width (1280 px), the whole page tall, under
@@ -17,7 +19,7 @@
 use std::path::PathBuf;
 
 use amanat_tests::browser::Browser;
-use amanat_tests::relay::{workspace_root, RelayProcess};
+use amanat_tests::relay::{amanat, stdout, workspace_root, RelayProcess};
 use anyhow::{Context, Result};
 
 /// axe-core's script, as `cargo xtask test` installs it.
@@ -170,13 +172,63 @@ async fn audit_every_page_in(lang: &'static str) {
     audit.check("adviser: records opened").await.unwrap();
     audit.screenshots("adviser-records").await.unwrap();
 
-    println!("[{lang}] axe-core checked {} states", audit.checked);
-    assert!(
-        audit.findings.is_empty(),
-        "{} serious or critical accessibility findings:\n{}",
-        audit.findings.len(),
-        audit.findings.join("\n")
-    );
+    audit.report();
+}
+
+impl Audit<'_> {
+    /// Fails with every finding kept, if there are any.
+    fn report(&self) {
+        println!("[{}] axe-core checked {} states", self.lang, self.checked);
+        assert!(
+            self.findings.is_empty(),
+            "{} serious or critical accessibility findings:\n{}",
+            self.findings.len(),
+            self.findings.join("\n")
+        );
+    }
+}
+
+/// Clicks `button` and waits until `result` shows run number `run` (its `data-run`).
+async fn run_and_wait(browser: &Browser, button: &str, result: &str, run: u32) {
+    browser.click(button).await.unwrap();
+    browser.wait_for(&format!("{result}[data-run='{run}']"), 180).await.unwrap();
+}
+
+/// The privacy page on a browser a caseworker used (one intake sealed and uploaded):
+/// before the device scan, after it, with a plaintext value it lists, after the relay
+/// check (signed in as privacy officer) and after the app files check.
+async fn audit_the_privacy_page_in(lang: &'static str) {
+    let relay = RelayProcess::start_with_app(&[]);
+    let browser = Browser::start().await.unwrap();
+    let mut audit = Audit { browser: &browser, axe: axe_script(), lang, findings: Vec::new(), checked: 0 };
+    browser.enrol_demo_caseworker(&relay).await.unwrap();
+    browser.fill_intake("Karimova", "Malika Karimova").await.unwrap();
+    browser.open_part("outbox").await.unwrap();
+    browser.wait_for("li.outbox-entry[data-state=uploaded]", 60).await.unwrap();
+
+    browser.goto_keeping_language(&relay.url("/privacy")).await.unwrap();
+    browser.choose_language(lang).await.unwrap();
+    browser.wait_for("#privacy-scan", 30).await.unwrap();
+    audit.check("privacy: before the device scan").await.unwrap();
+    run_and_wait(&browser, "#privacy-scan", "#privacy-counts", 1).await;
+    audit.check("privacy: device scanned, clean").await.unwrap();
+    browser.client.execute("localStorage.setItem('amanat-note', 'Malika Karimova')", vec![]).await.unwrap();
+    run_and_wait(&browser, "#privacy-scan", "#privacy-counts", 2).await;
+    browser.wait_for("#privacy-else tr.privacy-else-item", 10).await.unwrap();
+    audit.check("privacy: device scanned, a value listed").await.unwrap();
+    browser.client.execute("localStorage.removeItem('amanat-note')", vec![]).await.unwrap();
+
+    let out = amanat(&relay.data, &["user", "add", "zarina", "--role", "privacy-officer", "--token"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = stdout(&out).lines().last().unwrap().trim().to_owned();
+    audit.check("privacy: relay sign-in").await.unwrap();
+    browser.sign_in("zarina", &token).await.unwrap();
+    browser.wait_for("#privacy-relay-result", 120).await.unwrap();
+    audit.check("privacy: relay checked").await.unwrap();
+    run_and_wait(&browser, "#privacy-app-run", "#privacy-app-summary", 1).await;
+    audit.check("privacy: app files checked").await.unwrap();
+    audit.screenshots("privacy").await.unwrap();
+    audit.report();
 }
 
 #[tokio::test]
@@ -187,4 +239,10 @@ async fn every_page_and_state_in_uzbek_has_no_serious_or_critical_accessibility_
 #[tokio::test]
 async fn every_page_and_state_in_russian_has_no_serious_or_critical_accessibility_finding() {
     audit_every_page_in("ru").await;
+}
+
+#[tokio::test]
+async fn the_privacy_page_in_each_state_in_uzbek_and_russian_has_no_serious_or_critical_finding() {
+    audit_the_privacy_page_in("uz-Latn").await;
+    audit_the_privacy_page_in("ru").await;
 }
