@@ -13,3 +13,57 @@ pub mod classify;
 pub mod device;
 pub mod js;
 pub mod relay;
+
+#[cfg(test)]
+mod tests {
+    use shared::i18n::{Arg, Catalog, Locale};
+
+    fn catalog(locale: Locale) -> Catalog {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../shared/locales/{}.ftl", locale.tag()));
+        Catalog::new(locale, &std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    /// Every number a message of the app can take, set to `n`.
+    fn all(n: i64) -> Vec<(&'static str, Arg<'static>)> {
+        [
+            "count", "n", "events", "size", "fewest", "entries", "listed", "passed", "bad", "done", "total", "shown",
+            "resealed", "current", "skipped", "ok", "waiting", "uploaded", "minutes", "else",
+        ]
+        .into_iter()
+        .map(|v| (v, Arg::Num(n)))
+        .collect()
+    }
+
+    #[test]
+    fn no_english_message_says_one_with_a_plural_noun() {
+        let en = catalog(Locale::En);
+        let plural = ["events", "files", "entries", "recipients", "cases", "values", "identities", "members", "minutes"];
+        let mut found = Vec::new();
+        for key in en.keys() {
+            let text = en.tr(key, &all(1));
+            let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+            if words.windows(2).any(|w| w[0] == "1" && plural.contains(&w[1])) {
+                found.push(format!("{key}: {text}"));
+            }
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
+
+    #[test]
+    fn the_privacy_checks_count_in_english_and_russian_plurals() {
+        let (en, ru) = (catalog(Locale::En), catalog(Locale::Ru));
+        let tr = |c: &Catalog, key: &str, args: &[(&str, i64)]| {
+            c.tr(key, &args.iter().map(|(k, v)| (*k, Arg::Num(*v))).collect::<Vec<_>>())
+        };
+        assert!(tr(&en, "privacy-check-audit", &[("events", 1)]).ends_with("(1 event)"));
+        assert!(tr(&en, "privacy-check-audit", &[("events", 12)]).ends_with("(12 events)"));
+        assert!(tr(&en, "privacy-app-mismatch", &[("bad", 1), ("count", 40)]).starts_with("1 of 40 files does not match"));
+        assert!(tr(&en, "privacy-app-mismatch", &[("bad", 2), ("count", 40)]).starts_with("2 of 40 files do not match"));
+        let stanzas = |n| tr(&ru, "privacy-check-stanzas", &[("size", n), ("fewest", n)]);
+        assert!(stanzas(1).contains("для 1 получателя "), "{}", stanzas(1));
+        assert!(stanzas(21).contains("для 21 получателя "), "{}", stanzas(21));
+        assert!(stanzas(3).contains("для 3 получателей "), "{}", stanzas(3));
+        assert!(tr(&ru, "privacy-app-mismatch", &[("bad", 1), ("count", 21)]).ends_with("из 21 файла."));
+        assert!(tr(&ru, "privacy-app-mismatch", &[("bad", 1), ("count", 40)]).ends_with("из 40 файлов."));
+    }
+}
