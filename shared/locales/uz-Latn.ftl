@@ -911,12 +911,12 @@ print-page_of = { $page }-sahifa, jami { $pages }
 
 # Yozuvlarni fon oqimlarida ochish (maslahatchi sahifasi)
 open-progress = Yozuvlar ochilmoqda
-open-progress_text = { $listed } ta yozuvdan { $done } tasi ko'rib chiqildi
+open-progress_text = { $listed } ta yozuvdan { $done } tasi koʻrib chiqildi
 open-opened = Ochildi
 open-not_for_key = Bu kalit uchun emas
 open-failed_integrity = Yaxlitlik tekshiruvidan o'tmadi
 open-unreadable = Ochildi, lekin o'qib bo'lmadi
 open-not_fetched = Olib bo'lmadi
-open-cases_shown = { $total } ta ishdan { $shown } tasi ko'rsatilmoqda
+open-cases_shown = { $total } ta ishdan { $shown } tasi koʻrsatilmoqda
 open-more_cases = Yana ishlarni ko'rsatish
 open-workers_failed = Sahifa ochish uchun fon oqimlarini ishga tushira olmadi: { $reason }
