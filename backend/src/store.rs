@@ -241,18 +241,35 @@ impl Store {
     }
 
     /// Starts a transaction holding the database's write lock, for writes that append to
-    /// the audit chain (whose next hash depends on the last row).
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Any>> {
-        match self.backend {
-            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
-            Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
-                // EXCLUSIVE still lets others read; it serialises writers of the chain,
-                // including those on other relays.
-                sqlx::query("LOCK TABLE audit_events IN EXCLUSIVE MODE").execute(&mut *tx).await?;
-                Ok(tx)
+    /// the audit chain (whose next hash depends on the last row) and for those that read
+    /// before they write.
+    ///
+    /// The begin runs in its own task, so a caller that stops waiting (hyper drops the
+    /// handler of a client that hangs up, at whatever `.await` it is in) cannot cut it
+    /// in two. sqlx-sqlite 0.8.6 runs `BEGIN IMMEDIATE`, then awaits once more to check
+    /// that the connection is in a transaction, and only then makes the `Transaction`
+    /// that would roll it back on drop: a caller dropped in between left its pooled
+    /// connection inside the transaction, holding the write lock, so every other write
+    /// waited out the busy timeout and failed and that connection's next `BEGIN` was
+    /// refused: HTTP 500 on the next sign-in (the likeliest cause of the one the browser
+    /// story once saw after a restart, where a closing browser cuts its last requests).
+    /// In its own task the begin always completes; if nobody takes the transaction any
+    /// more, it is dropped there and rolled back.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Any>> {
+        let (pool, backend) = (self.pool.clone(), self.backend);
+        let begin = async move {
+            match backend {
+                Backend::Sqlite => Ok(pool.begin_with("BEGIN IMMEDIATE").await?),
+                Backend::Postgres => {
+                    let mut tx = pool.begin().await?;
+                    // EXCLUSIVE still lets others read; it serialises writers of the chain,
+                    // including those on other relays.
+                    sqlx::query("LOCK TABLE audit_events IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+                    Ok(tx)
+                }
             }
-        }
+        };
+        tokio::spawn(begin).await.map_err(task_failed)?
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -480,21 +497,31 @@ impl Store {
 
     /// Appends an event to the audit chain.
     pub async fn audit(&self, event: &NewEvent<'_>) -> Result<()> {
-        let _guard = self.writes.lock.lock().await;
-        let mut tx = self.begin_write().await?;
-        append_audit(&mut tx, event).await?;
-        tx.commit().await?;
-        Ok(())
+        self.audit_many(std::slice::from_ref(event)).await
     }
 
     /// Several audit events, chained in order in one write transaction (a bulk read
     /// records one event per entry sent, as single reads would, without one commit each).
+    ///
+    /// The write runs to its end in its own task: an action already taken (a session
+    /// made or ended, an entry about to be sent) keeps its event even if the client
+    /// hangs up and its request is dropped meanwhile.
     pub async fn audit_many(&self, events: &[NewEvent<'_>]) -> Result<()> {
-        let _guard = self.writes.lock.lock().await;
-        let mut tx = self.begin_write().await?;
-        append_audit_events(&mut tx, events).await?;
-        tx.commit().await?;
-        Ok(())
+        let owned: Vec<(String, audit::Action, String, Option<u64>)> =
+            events.iter().map(|e| (e.actor.to_owned(), e.action, e.subject.to_owned(), e.size)).collect();
+        let store = self.clone();
+        let write = async move {
+            let events: Vec<NewEvent<'_>> = owned
+                .iter()
+                .map(|(actor, action, subject, size)| NewEvent { actor, action: *action, subject, size: *size })
+                .collect();
+            let _guard = store.writes.lock.lock().await;
+            let mut tx = store.begin_write().await?;
+            append_audit_events(&mut tx, &events).await?;
+            tx.commit().await?;
+            Ok(())
+        };
+        tokio::spawn(write).await.map_err(task_failed)?
     }
 
     /// Audit events after `after_seq`, in order, each with the previous hash it stored.
@@ -525,8 +552,9 @@ impl Store {
     }
 }
 
-async fn append_audit(tx: &mut sqlx::Transaction<'static, Any>, e: &NewEvent<'_>) -> Result<()> {
-    append_audit_events(tx, std::slice::from_ref(e)).await
+/// A storage task that panicked (its panic is on stderr) or was cancelled at shutdown.
+fn task_failed(e: tokio::task::JoinError) -> StoreError {
+    StoreError::Io(std::io::Error::other(format!("a storage task failed: {e}")))
 }
 
 /// Rows per multi-row statement (SQLite allows 32 766 parameters in one).
@@ -638,6 +666,69 @@ mod tests {
         assert_eq!(created, 10, "each of the 10 distinct entries is created exactly once");
         let events = store.audit_events(0, 100).await.unwrap();
         assert_eq!(events.len(), 10);
+        assert_eq!(audit::check_chain(&events), Ok(()));
+    }
+
+    /// Polls `fut` at most `polls` times, pausing `pause` between polls so the
+    /// database's worker thread gets ahead, then drops it unfinished (as hyper drops a
+    /// handler whose client hung up), unless it finished before.
+    async fn poll_then_drop<F: std::future::Future>(fut: F, polls: usize, pause: Duration) {
+        use std::task::Poll;
+        let mut fut = std::pin::pin!(fut);
+        for _ in 0..polls {
+            if std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx).is_ready())).await {
+                return;
+            }
+            std::thread::sleep(pause);
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Writes that must go through at once: no pooled connection was left inside a
+    /// transaction (it would answer the next `BEGIN IMMEDIATE` with an error, or hold the
+    /// write lock so that other writes wait out the busy timeout and fail).
+    async fn assert_every_connection_writes(store: &Store) {
+        let event = NewEvent { actor: "a", action: audit::Action::SignedIn, subject: "a", size: None };
+        for _ in 0..32 {
+            let t = std::time::Instant::now();
+            let wait = Duration::from_secs(5);
+            tokio::time::timeout(wait, store.audit(&event)).await.expect("no write lock left held").unwrap();
+            let session = store.add_session(&[7; 32], "a", now_unix() + 60);
+            tokio::time::timeout(wait, session).await.expect("no write lock left held").unwrap();
+            store.delete_session(&[7; 32]).await.unwrap();
+            assert!(t.elapsed() < Duration::from_secs(2), "a write waited {:?}", t.elapsed());
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_transaction_dropped_while_it_begins_leaves_no_connection_inside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        store.add_user("a", Role::Adviser).await.unwrap();
+        for i in 0..300 {
+            let pause = Duration::from_micros(25 * (i % 9) as u64);
+            poll_then_drop(async { drop(store.begin_write().await) }, 1 + i % 4, pause).await;
+        }
+        assert_every_connection_writes(&store).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_audit_event_whose_request_is_dropped_midway_is_still_recorded_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        store.add_user("a", Role::Adviser).await.unwrap();
+        let event = NewEvent { actor: "a", action: audit::Action::SignedOut, subject: "a", size: None };
+        for i in 0..100 {
+            poll_then_drop(store.audit(&event), 1 + i % 3, Duration::from_micros(25 * (i % 9) as u64)).await;
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while store.audit_events(0, 1000).await.unwrap().len() < 100 {
+            assert!(std::time::Instant::now() < deadline, "an audit event whose request was dropped is missing");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_every_connection_writes(&store).await;
+        let events = store.audit_events(0, 1000).await.unwrap();
+        assert_eq!(events.len(), 132);
         assert_eq!(audit::check_chain(&events), Ok(()));
     }
 

@@ -81,7 +81,10 @@ impl Store {
         creds: &NewCredentials<'_>,
     ) -> Result<Option<User>> {
         let now = now_unix();
-        let mut tx = self.pool().begin().await?;
+        // It reads, then writes: begun with the write lock (`BEGIN IMMEDIATE`), since in
+        // WAL mode a plain `BEGIN` whose read saw an older state than another write
+        // committed meanwhile fails at its first write at once (SQLITE_BUSY, no wait).
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT account FROM enrolments WHERE token_sha256 = $1 AND expires_at > $2")
             .bind(token_sha256_hex)
             .bind(now)
