@@ -100,6 +100,10 @@ async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_ev
     let shared::forms::CaseEntry::Intake(intake) = doc.entry else { panic!("not an intake: {:?}", doc.entry.kind()) };
     assert_eq!(intake.family_name, "Karimova");
 
+    // The relay answered no request with a 5xx and logged no error, not even one the
+    // app retried past (a 500's cause is the error line before it).
+    let problems = relay.server_errors();
+    assert!(problems.iter().all(|l| l.contains(" WARN ")), "the relay failed requests:\n{}", problems.join("\n"));
     // The relay's log names ids and sizes, never what the caseworker typed.
     let log = relay.stdout_text() + &relay.stderr_text();
     assert!(!log.contains("Karimova") && !log.contains("Aziz"), "relay log leaked record content");

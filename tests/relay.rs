@@ -302,6 +302,17 @@ impl RelayProcess {
         std::fs::read_to_string(&self.stderr).unwrap_or_default()
     }
 
+    /// The lines of its stderr log that say something went wrong on the relay: every
+    /// answer with a 5xx status and every warning or error (a 500's cause is logged as
+    /// an error just before its request line). Never record content: the relay logs none.
+    pub fn server_errors(&self) -> Vec<String> {
+        self.stderr_text()
+            .lines()
+            .filter(|l| l.contains(" ERROR ") || l.contains(" WARN ") || l.contains(" status=5"))
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Sends SIGTERM (graceful shutdown) and waits for the process to exit.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         #[cfg(unix)]

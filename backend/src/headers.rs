@@ -33,6 +33,10 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/") || req.uri().path() == "/api";
     let mut res = next.run(req).await;
     if is_api && res.status().as_u16() >= 400 && !is_json(&res) {
+        if res.status().is_server_error() {
+            // Not one of ours (those are JSON, their cause logged where they were made).
+            tracing::error!(status = res.status().as_u16(), "a layer below the handlers answered a server error");
+        }
         res = json_error_for(res.status()).into_response();
     }
     set(&mut res, header::CONTENT_SECURITY_POLICY, CSP);

@@ -79,10 +79,13 @@ fn argon2_gate() -> &'static Semaphore {
 }
 
 /// Runs an Argon2id hash or check `f` on the blocking pool once a permit of the gate
-/// is free. `None` if the task panicked.
+/// is free. `None` if the task panicked (logged: the caller answers 500).
 pub async fn on_argon2<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> Option<R> {
     let _permit = argon2_gate().acquire().await.expect("the gate is never closed");
-    tokio::task::spawn_blocking(f).await.ok()
+    tokio::task::spawn_blocking(f)
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "an Argon2id hash or check failed"))
+        .ok()
 }
 
 /// The sign-in routes' in-memory state in a running relay.

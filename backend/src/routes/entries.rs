@@ -95,7 +95,10 @@ pub async fn put(
     let created = state.store().insert_entry(&meta).await?;
     if !created {
         // Recorded by a concurrent upload of the same bytes: whose is it?
-        let row = state.store().entry(&id).await?.ok_or(ErrorCode::Internal)?;
+        let row = state.store().entry(&id).await?.ok_or_else(|| {
+            tracing::error!(entry = %id, "an entry the store called already recorded is not there");
+            AppError(ErrorCode::Internal)
+        })?;
         same_entry(&row.meta, &case, caller.name())?;
     }
     if let Some(old) = &supersedes {
@@ -190,7 +193,10 @@ pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<S
     let blobs = state.store().blobs().clone();
     let (file, len) = tokio::task::spawn_blocking(move || blobs.open(&id))
         .await
-        .map_err(|_| AppError(ErrorCode::Internal))??
+        .map_err(|e| {
+            tracing::error!(entry = %id, error = %e, "opening a blob failed");
+            AppError(ErrorCode::Internal)
+        })??
         .ok_or_else(|| {
             tracing::error!(entry = %id, "the blob of a recorded entry is missing; run `amanat verify`");
             AppError(ErrorCode::Internal)

@@ -15,7 +15,10 @@ pub async fn current(state: &AppState) -> Result<Option<Keyring>, AppError> {
     let dir = state.config().data_dir.clone();
     tokio::task::spawn_blocking(move || keyring_file::load(&dir))
         .await
-        .map_err(|_| AppError(ErrorCode::Internal))?
+        .map_err(|e| {
+            tracing::error!(error = %e, "reading the stored keyring failed");
+            AppError(ErrorCode::Internal)
+        })?
         .map_err(|e| {
             tracing::error!(error = %e, "the stored keyring cannot be read");
             AppError(ErrorCode::KeyringMalformed)

@@ -42,7 +42,10 @@ fn one_at_a_time() -> &'static tokio::sync::Semaphore {
 
 pub async fn report(caller: Caller, State(state): State<AppState>) -> Result<Json<VerificationReport>, AppError> {
     caller.may(Action::ReadVerification)?;
-    let _running = one_at_a_time().acquire().await.map_err(|_| AppError(ErrorCode::Internal))?;
+    let _running = one_at_a_time().acquire().await.map_err(|e| {
+        tracing::error!(error = %e, "the verification gate is closed");
+        AppError(ErrorCode::Internal)
+    })?;
     let keyring_recipients = super::keyring::current(&state).await?.map(|k| k.recipient_count());
     let (report, checks) = verify::verify_each(state.store(), move |blobs, id, failure| {
         let x25519 = x25519_in_header(blobs, id);
