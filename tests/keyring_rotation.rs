@@ -221,6 +221,17 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     holder.wait_for("#key-working.hidden", 5).await.unwrap();
     holder.wait_for("#key-passphrase:not([disabled])", 5).await.unwrap();
     assert_eq!(holder.count("#forget-key:not([disabled])").await.unwrap(), 0, "a cancelled unlock loads no key");
+    // Another tab of the app locking while it unlocks ends it too.
+    holder.type_into("key-passphrase", PASSPHRASE).await.unwrap();
+    holder.click("#key-open").await.unwrap();
+    holder.wait_for("#key-working:not(.hidden)", 10).await.unwrap();
+    holder.client.execute("new BroadcastChannel('amanat-vault').postMessage('lock');", vec![]).await.unwrap();
+    holder.wait_for("#key-working.hidden", 5).await.unwrap();
+    assert_eq!(workers().await, serde_json::json!([true, true, true]), "a lock in another tab ends the unlocking worker");
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert_eq!(holder.count("#forget-key:not([disabled])").await.unwrap(), 0, "an unlock ended by a lock loads no key");
+    holder.wait_for("#identity-file", 5).await.unwrap().send_keys(protected.to_str().unwrap()).await.unwrap();
+    holder.wait_for("#key-passphrase-form:not(.hidden)", 20).await.unwrap();
     // The right passphrase, with a timer ticking every 50 ms on the page while it
     // unlocks: scrypt runs in a worker, so no tick waits long (on the page's own thread
     // it held the page for the whole ~9 s).
@@ -238,7 +249,7 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     );
     assert!(count >= 10, "the timer ticked {count} times while unlocking: did it unlock at all?");
     assert!(max_gap < 500.0, "the page stood still for {max_gap:.0} ms while unlocking");
-    assert_eq!(workers().await, serde_json::json!([true, true, true]), "the unlocking worker is ended once it answered");
+    assert_eq!(workers().await, serde_json::json!([true, true, true, true]), "the unlocking worker is ended once it answered");
     let typed = holder.wait_for("#key-passphrase", 5).await.unwrap().prop("value").await.unwrap();
     assert_eq!(typed.as_deref(), Some(""), "the passphrase does not stay in the page");
     holder.screenshot("keyring-rotation-key-loaded").await.unwrap();

@@ -256,7 +256,7 @@ pub fn KeyCard(
         unlocking.try_with_value(Unlocking::cancel);
     });
 
-    install_lock(key_count, idle_minutes, forget);
+    install_lock(key_count, working.into(), idle_minutes, forget);
 
     let choose = move |_| {
         if let Some(input) = file_input.get() {
@@ -326,10 +326,17 @@ pub fn KeyCard(
 }
 
 /// Installs the idle clock, the page-left and other-tab listeners for as long as the
-/// card is shown; each forgets a loaded key with its reason.
-fn install_lock(key_count: Signal<usize>, idle_minutes: RwSignal<u32>, forget: impl Fn(Option<ForgetReason>) + Copy + 'static) {
+/// card is shown; each forgets a loaded key (or ends an unlock under way, `unlocking`)
+/// with its reason.
+fn install_lock(
+    key_count: Signal<usize>,
+    unlocking: Signal<bool>,
+    idle_minutes: RwSignal<u32>,
+    forget: impl Fn(Option<ForgetReason>) + Copy + 'static,
+) {
     leptos::task::spawn_local(load_idle_minutes(idle_minutes));
-    let loaded = move || key_count.try_get_untracked().unwrap_or(0) > 0;
+    let loaded =
+        move || key_count.try_get_untracked().unwrap_or(0) > 0 || unlocking.try_get_untracked().unwrap_or(false);
     let now = js_sys::Date::now;
     let last_input = Rc::new(Cell::new(now()));
     let mut handles = Vec::new();
