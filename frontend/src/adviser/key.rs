@@ -225,11 +225,21 @@ pub fn KeyCard(
             protected.with_value(|p| p.as_ref().map(|file| unlocking.with_value(|u| u.unlock(file, &passphrase))));
         drop(passphrase);
         let Some(running) = started else { return };
+        // After `unlock` (which cancels any unlock before it): this unlock's generation.
+        let generation = unlocking.with_value(Unlocking::generation);
         working.set(true);
         pass_error.set(None);
         status.info(Msg::key("key-working"));
         leptos::task::spawn_local(async move {
-            match running.await {
+            let reply = running.await;
+            // Cancelled or forgotten after the worker answered but before this ran (lock,
+            // another tab, idle, page left): the identities are dropped, not loaded
+            // (age's x25519 secrets wipe themselves on drop).
+            if unlocking.try_with_value(Unlocking::generation) != Some(generation) {
+                drop(reply);
+                return;
+            }
+            match reply {
                 Ok(ids) => {
                     clear_card();
                     on_key.run(ids);

@@ -18,7 +18,7 @@
 //!   in a transferred buffer the page parses and wipes. What JavaScript strings held (the
 //!   input's value) cannot be wiped; it is never stored.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures::channel::oneshot;
@@ -124,6 +124,10 @@ impl Drop for Running {
 #[derive(Clone, Default)]
 pub struct Unlocking {
     running: Rc<RefCell<Option<Running>>>,
+    /// Bumped by every [`Unlocking::cancel`] (and so by every new unlock): an answer
+    /// already on its way when the unlock was cancelled or the key forgotten is known
+    /// stale by it ([`Unlocking::generation`]).
+    generation: Rc<Cell<u64>>,
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -155,8 +159,18 @@ impl Unlocking {
         self.running.borrow().is_some()
     }
 
+    /// Which unlock is current: changes at every [`Unlocking::cancel`]. The worker's
+    /// answer can already be on its way to the page when the key is forgotten (the
+    /// oneshot is answered, the awaiting task not yet run): whoever awaits an unlock
+    /// compares the generation it started in with this one before using the identities.
+    pub fn generation(&self) -> u64 {
+        self.generation.get()
+    }
+
     /// Ends the worker under way, if any; its unlock resolves as [`UnlockError::Cancelled`].
+    /// Any answer already sent becomes stale ([`Unlocking::generation`] changes).
     pub fn cancel(&self) {
+        self.generation.set(self.generation.get().wrapping_add(1));
         let running = self.running.borrow_mut().take();
         if let Some(r) = running {
             r.finish(Err(UnlockError::Cancelled));
@@ -239,6 +253,17 @@ FRZTkQIouuwb8pJvAFESkP6guQUbv9tYSRYGeLTT
 -----END AGE ENCRYPTED FILE-----
 ";
     const PUBLIC: &str = "age1elxkn7w2rhvjlvj0ksfesrgk74qanerwl32vh5alc6u38fck6ymquw5dw4";
+
+    #[test]
+    fn cancelling_makes_an_answer_already_sent_stale() {
+        let unlocking = Unlocking::default();
+        let shared = unlocking.clone();
+        let started = unlocking.generation();
+        assert_eq!(shared.generation(), started);
+        shared.cancel(); // nothing running: still a new generation
+        assert_ne!(unlocking.generation(), started, "a cancel (forget, lock, another tab) is seen by every clone");
+        assert!(!unlocking.is_running());
+    }
 
     #[test]
     fn the_worker_answers_the_identities_as_a_file_or_says_the_passphrase_is_wrong() {
