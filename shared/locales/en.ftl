@@ -900,10 +900,10 @@ export-csv_done = CSV of { $count } { $count ->
     [one] case
    *[other] cases
 } handed to the browser as a download. It is not encrypted.
-export-zip_done = { $count } sealed { $count ->
-    [one] entry
-   *[other] entries
-} handed to the browser as a zip. They open only with a key holder's identity (age -d -i).
+export-zip_done = { $count ->
+    [one] { $count } sealed entry handed to the browser as a zip. It opens only with a key holder's identity (age -d -i).
+   *[other] { $count } sealed entries handed to the browser as a zip. They open only with a key holder's identity (age -d -i).
+}
 export-failed = The browser refused the download. Try again.
 export-none_selected = Select at least one case first.
 export-code = { $column } (code)

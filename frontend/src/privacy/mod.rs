@@ -37,13 +37,34 @@ mod tests {
     #[test]
     fn no_english_message_says_one_with_a_plural_noun() {
         let en = catalog(Locale::En);
-        let plural = ["events", "files", "entries", "recipients", "cases", "values", "identities", "members", "minutes"];
+        let plural = [
+            "events", "files", "entries", "recipients", "cases", "values", "identities", "members", "minutes", "keys",
+            "holders", "families", "children", "records", "documents", "photos", "scans", "attachments", "workers",
+            "devices", "accounts", "caseworkers", "advisers", "uploads", "downloads", "rows", "errors", "stanzas",
+            "days", "hours", "seconds", "tabs", "versions", "forms", "households", "services", "regions", "risks",
+        ];
+        // Words that may stand between "1" and its noun ("1 sealed entries", "1 new
+        // superseded files"); anything else (a preposition, another number) ends the
+        // look-ahead, so "1 of 40 files" is not taken for one.
+        let ends = ["of", "in", "out", "from", "and", "or", "to", "for", "per", "at", "by", "on", "with", "than", "is", "are", "was", "were"];
+        // Said of what was counted, after a count of 1 (the message selects on the
+        // number, so the pronoun must follow it: "1 sealed entry … It opens", not "They").
+        let plural_pronouns = ["They", "they", "them", "these", "These", "those", "Those"];
         let mut found = Vec::new();
         for key in en.keys() {
             let text = en.tr(key, &all(1));
             let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-            if words.windows(2).any(|w| w[0] == "1" && plural.contains(&w[1])) {
-                found.push(format!("{key}: {text}"));
+            for (i, _) in words.iter().enumerate().filter(|(_, w)| **w == "1") {
+                let after = words[i + 1..].iter().take(3).take_while(|w| {
+                    w.chars().all(|c| c.is_alphabetic()) && !ends.contains(w)
+                });
+                let mut after = after.peekable();
+                let counts_something = after.peek().is_some();
+                if let Some(noun) = after.find(|w| plural.contains(w)) {
+                    found.push(format!("{key} (\"1 … {noun}\"): {text}"));
+                } else if counts_something && words[i + 1..].iter().any(|w| plural_pronouns.contains(w)) {
+                    found.push(format!("{key} (a plural pronoun after 1): {text}"));
+                }
             }
         }
         assert!(found.is_empty(), "{}", found.join("\n"));
