@@ -70,6 +70,34 @@ pub struct NewEvent<'a> {
     pub size: Option<u64>,
 }
 
+/// An event that owns its text, for a write that runs in its own task and so may
+/// outlive the request that asked for it (see `Store::write_audited`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnedEvent {
+    pub actor: String,
+    pub action: Action,
+    pub subject: String,
+    pub size: Option<u64>,
+}
+
+impl OwnedEvent {
+    /// `action` done by `name` to its own account (sign-in, sign-out, enrolment,
+    /// passphrase change).
+    pub fn on_account(name: &str, action: Action) -> Self {
+        Self { actor: name.to_owned(), action, subject: name.to_owned(), size: None }
+    }
+
+    pub fn borrowed(&self) -> NewEvent<'_> {
+        NewEvent { actor: &self.actor, action: self.action, subject: &self.subject, size: self.size }
+    }
+}
+
+impl From<&NewEvent<'_>> for OwnedEvent {
+    fn from(e: &NewEvent<'_>) -> Self {
+        Self { actor: e.actor.to_owned(), action: e.action, subject: e.subject.to_owned(), size: e.size }
+    }
+}
+
 /// The chained hash of an event (the rule is `shared::audit_chain`'s, which the
 /// privacy officer's browser uses to re-check the listing).
 pub use shared::audit_chain::chain_hash;

@@ -31,7 +31,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor, Row};
 
-use crate::audit::{self, NewEvent};
+use crate::audit::{self, NewEvent, OwnedEvent};
 use crate::blobs::Blobs;
 
 mod supersessions;
@@ -129,6 +129,41 @@ struct Writes {
     lock: Arc<tokio::sync::Mutex<()>>,
     /// Entries waiting for the next group commit (see [`Store::insert_entry`]).
     queue: std::sync::Mutex<Vec<(EntryMeta, Answer)>>,
+    /// Writes running in their own tasks.
+    detached: Detached,
+}
+
+/// A count of the writes running in their own tasks, and a wake-up when it reaches 0.
+#[derive(Debug, Default)]
+struct Detached {
+    running: std::sync::atomic::AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+/// One detached write running: counted from [`Store::running`] until dropped (when
+/// the task ends, even by a panic).
+struct Running(Arc<Writes>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let detached = &self.0.detached;
+        if detached.running.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+            detached.idle.notify_waiters();
+        }
+    }
+}
+
+/// A write transaction, as [`Store::write_audited`] lends it.
+pub(crate) type Tx = sqlx::Transaction<'static, Any>;
+
+/// A session about to start. `ends_at`: the absolute end that renewing never passes
+/// (passphrase sessions); `None` for a session that simply expires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSession {
+    pub id_sha256: [u8; 32],
+    pub user: String,
+    pub expires_at: i64,
+    pub ends_at: Option<i64>,
 }
 
 /// The store: database pool and blob directory.
@@ -291,6 +326,66 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Waits until no write runs in its own task (see [`Store::detached`]).
+    pub async fn detached_writes_done(&self) {
+        let detached = &self.writes.detached;
+        loop {
+            let idle = std::pin::pin!(detached.idle.notified());
+            let mut idle = idle;
+            idle.as_mut().enable();
+            if detached.running.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                return;
+            }
+            idle.await;
+        }
+    }
+
+    fn running(&self) -> Running {
+        self.writes.detached.running.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Running(self.writes.clone())
+    }
+
+    /// Runs `write` to its end in its own task and answers its result. A caller that
+    /// stops waiting (hyper drops the handler of a client that hangs up, at whatever
+    /// `.await` it is in) cannot cut it in two.
+    async fn detached<T: Send + 'static>(
+        &self,
+        _what: &'static str,
+        write: impl std::future::Future<Output = Result<T>> + Send + 'static,
+    ) -> Result<T> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let running = self.running();
+        tokio::spawn(async move {
+            let _running = running;
+            let _ = answer.send(write.await);
+        });
+        answered.await.map_err(|_| task_ended_unanswered())?
+    }
+
+    /// Does `work` and appends the audit events it returns in one write transaction
+    /// (both are committed or neither), under the write lock, in its own task (see
+    /// [`Store::detached`]): an action a request takes cannot be left without its
+    /// event by a client hanging up. `work` hands the transaction back; returning an
+    /// error rolls it back.
+    pub(crate) async fn write_audited<T, F, Fut>(&self, what: &'static str, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(Tx) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(Tx, T, Vec<OwnedEvent>)>> + Send + 'static,
+    {
+        let store = self.clone();
+        self.detached(what, async move {
+            let _guard = store.writes.lock.lock().await;
+            let tx = store.begin_write().await?;
+            let (mut tx, value, events) = work(tx).await?;
+            let events: Vec<NewEvent<'_>> = events.iter().map(OwnedEvent::borrowed).collect();
+            append_audit_events(&mut tx, &events).await?;
+            tx.commit().await?;
+            Ok(value)
+        })
+        .await
+    }
+
     // ---- accounts ----
 
     pub async fn add_user(&self, name: &str, role: Role) -> Result<()> {
@@ -368,6 +463,44 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| user_from_row(&r)).transpose()
+    }
+
+    /// Starts a session and records `signed_in` for its user, in one transaction run to
+    /// its end (see [`Store::write_audited`]).
+    pub async fn sign_in(&self, session: &NewSession) -> Result<()> {
+        let session = session.clone();
+        self.write_audited("starting a session", move |mut tx| async move {
+            insert_session(&mut tx, &session).await?;
+            Ok((tx, (), vec![OwnedEvent::on_account(&session.user, audit::Action::SignedIn)]))
+        })
+        .await
+    }
+
+    /// Ends an unexpired session and records `signed_out` for its user, in one
+    /// transaction run to its end (see [`Store::write_audited`]). Returns whose session
+    /// it was; `None` (nothing written) if there is no such unexpired session.
+    pub async fn sign_out(&self, id_sha256: &[u8; 32]) -> Result<Option<User>> {
+        let id = *id_sha256;
+        self.write_audited("ending a session", move |mut tx| async move {
+            let row = sqlx::query(r#"DELETE FROM sessions WHERE id_sha256 = $1 AND expires_at > $2 RETURNING "user""#)
+                .bind(&id[..])
+                .bind(now_unix())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else {
+                return Ok((tx, None, Vec::new()));
+            };
+            let name: String = row.try_get("user")?;
+            let user = sqlx::query("SELECT name, role FROM users WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| user_from_row(&r))
+                .transpose()?;
+            let events = user.iter().map(|u| OwnedEvent::on_account(&u.name, audit::Action::SignedOut)).collect();
+            Ok((tx, user, events))
+        })
+        .await
     }
 
     pub async fn delete_session(&self, id_sha256: &[u8; 32]) -> Result<()> {
@@ -503,25 +636,12 @@ impl Store {
     /// Several audit events, chained in order in one write transaction (a bulk read
     /// records one event per entry sent, as single reads would, without one commit each).
     ///
-    /// The write runs to its end in its own task: an action already taken (a session
-    /// made or ended, an entry about to be sent) keeps its event even if the client
-    /// hangs up and its request is dropped meanwhile.
+    /// For events of their own (a failed sign-in, an entry about to be sent): an action
+    /// and its event go through [`Store::write_audited`] together. The write runs to its
+    /// end in its own task even if the client hangs up and its request is dropped.
     pub async fn audit_many(&self, events: &[NewEvent<'_>]) -> Result<()> {
-        let owned: Vec<(String, audit::Action, String, Option<u64>)> =
-            events.iter().map(|e| (e.actor.to_owned(), e.action, e.subject.to_owned(), e.size)).collect();
-        let store = self.clone();
-        let write = async move {
-            let events: Vec<NewEvent<'_>> = owned
-                .iter()
-                .map(|(actor, action, subject, size)| NewEvent { actor, action: *action, subject, size: *size })
-                .collect();
-            let _guard = store.writes.lock.lock().await;
-            let mut tx = store.begin_write().await?;
-            append_audit_events(&mut tx, &events).await?;
-            tx.commit().await?;
-            Ok(())
-        };
-        tokio::spawn(write).await.map_err(task_failed)?
+        let events: Vec<OwnedEvent> = events.iter().map(OwnedEvent::from).collect();
+        self.write_audited("appending audit events", move |tx| async move { Ok((tx, (), events)) }).await
     }
 
     /// Audit events after `after_seq`, in order, each with the previous hash it stored.
@@ -555,6 +675,25 @@ impl Store {
 /// A storage task that panicked (its panic is on stderr) or was cancelled at shutdown.
 fn task_failed(e: tokio::task::JoinError) -> StoreError {
     StoreError::Io(std::io::Error::other(format!("a storage task failed: {e}")))
+}
+
+/// A detached write that ended without answering: it panicked (its panic is on stderr)
+/// or the runtime shut down.
+fn task_ended_unanswered() -> StoreError {
+    StoreError::Io(std::io::Error::other("a storage task ended without an answer"))
+}
+
+/// Inserts a session inside a write transaction, first removing expired ones.
+async fn insert_session(tx: &mut Tx, s: &NewSession) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_unix()).execute(&mut **tx).await?;
+    sqlx::query(r#"INSERT INTO sessions (id_sha256, "user", expires_at, ends_at) VALUES ($1, $2, $3, $4)"#)
+        .bind(&s.id_sha256[..])
+        .bind(s.user.clone())
+        .bind(s.ends_at.map_or(s.expires_at, |end| s.expires_at.min(end)))
+        .bind(s.ends_at.unwrap_or(0))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Rows per multi-row statement (SQLite allows 32 766 parameters in one).
@@ -730,6 +869,124 @@ mod tests {
         let events = store.audit_events(0, 1000).await.unwrap();
         assert_eq!(events.len(), 132);
         assert_eq!(audit::check_chain(&events), Ok(()));
+    }
+
+    /// How many events of `action` the chain holds (after checking the chain).
+    async fn events_of(store: &Store, action: audit::Action) -> usize {
+        let events = store.audit_events(0, 100_000).await.unwrap();
+        assert_eq!(audit::check_chain(&events), Ok(()));
+        events.iter().filter(|(e, _)| e.action == action.code()).count()
+    }
+
+    fn session(i: u8, user: &str) -> NewSession {
+        let now = now_unix();
+        NewSession { id_sha256: [i; 32], user: user.into(), expires_at: now + 600, ends_at: Some(now + 900) }
+    }
+
+    fn cut(i: usize) -> (usize, Duration) {
+        (1 + i % 4, Duration::from_micros(25 * (i % 9) as u64))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sign_ins_and_sign_outs_whose_requests_are_dropped_midway_are_each_recorded_with_their_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        store.add_user("a", Role::Adviser).await.unwrap();
+        for i in 0..60u8 {
+            let (polls, pause) = cut(i.into());
+            poll_then_drop(store.sign_in(&session(i, "a")), polls, pause).await;
+        }
+        store.detached_writes_done().await;
+        for i in 0..60u8 {
+            assert!(store.session(&[i; 32]).await.unwrap().is_some(), "session {i} was started");
+        }
+        assert_eq!(events_of(&store, audit::Action::SignedIn).await, 60);
+        for i in 0..60u8 {
+            let (polls, pause) = cut(i.into());
+            poll_then_drop(store.sign_out(&[i; 32]), polls, pause).await;
+        }
+        store.detached_writes_done().await;
+        for i in 0..60u8 {
+            assert!(store.session(&[i; 32]).await.unwrap().is_none(), "session {i} was ended");
+        }
+        assert_eq!(events_of(&store, audit::Action::SignedOut).await, 60, "every ended session has its event");
+        assert_eq!(store.sign_out(&[0; 32]).await.unwrap(), None, "an ended session is not ended (or recorded) twice");
+        assert_every_connection_writes(&store).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn enrolments_and_passphrase_changes_whose_requests_are_dropped_midway_are_each_recorded_with_their_event() {
+        use crate::vault_store::NewCredentials;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        store.add_user("a", Role::Adviser).await.unwrap();
+        let creds = NewCredentials { salt: "s1", auth_hash: "h1", wrapped_identity: "w1", recipient: "r" };
+        for i in 0..40u8 {
+            let name = format!("cw{i}");
+            store.add_user(&name, Role::Caseworker).await.unwrap();
+            store.add_enrolment(&format!("token{i}"), &name, now_unix() + 600).await.unwrap();
+        }
+        for i in 0..40u8 {
+            let (polls, pause) = cut(i.into());
+            poll_then_drop(store.redeem_enrolment(&format!("token{i}"), &format!("cw{i}"), &creds), polls, pause).await;
+        }
+        store.detached_writes_done().await;
+        for i in 0..40u8 {
+            let account = store.vault_account(&format!("cw{i}")).await.unwrap().expect("enrolled");
+            assert_eq!(account.salt, "s1");
+            assert_eq!(store.enrolment_account(&format!("token{i}")).await.unwrap(), None, "the link was used up");
+            store.sign_in(&session(i, &format!("cw{i}"))).await.unwrap();
+        }
+        assert_eq!(events_of(&store, audit::Action::Enrolled).await, 40);
+        for i in 0..40u8 {
+            let (polls, pause) = cut(i.into());
+            poll_then_drop(store.change_passphrase(&format!("cw{i}"), "s2", "h2", "w2"), polls, pause).await;
+        }
+        store.detached_writes_done().await;
+        for i in 0..40u8 {
+            let account = store.vault_account(&format!("cw{i}")).await.unwrap().unwrap();
+            let stored = (account.salt.as_str(), account.auth_hash.as_str(), account.wrapped_identity.as_str());
+            assert_eq!(stored, ("s2", "h2", "w2"));
+            assert!(store.session(&[i; 32]).await.unwrap().is_none(), "the change ended the earlier session");
+        }
+        assert_eq!(events_of(&store, audit::Action::PassphraseChanged).await, 40);
+        assert_every_connection_writes(&store).await;
+    }
+
+    #[tokio::test]
+    async fn an_account_change_whose_audit_event_cannot_be_written_is_not_made() {
+        use crate::vault_store::NewCredentials;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        store.add_user("a", Role::Adviser).await.unwrap();
+        store.add_user("cw", Role::Caseworker).await.unwrap();
+        store.add_enrolment("t1", "cw", now_unix() + 600).await.unwrap();
+        let creds = NewCredentials { salt: "s1", auth_hash: "h1", wrapped_identity: "w1", recipient: "r" };
+        store.redeem_enrolment("t1", "cw", &creds).await.unwrap().expect("enrolled");
+        store.sign_in(&session(1, "cw")).await.unwrap();
+        store.add_enrolment("t2", "cw", now_unix() + 600).await.unwrap();
+        let before = store.audit_events(0, 100).await.unwrap().len();
+        let refuse = "CREATE TRIGGER no_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'refused'); END";
+        sqlx::query(refuse)
+            .execute(store.pool())
+            .await
+            .unwrap();
+
+        assert!(store.sign_in(&session(2, "cw")).await.is_err());
+        assert!(store.session(&[2; 32]).await.unwrap().is_none(), "no session without its signed_in event");
+        assert!(store.sign_out(&[1; 32]).await.is_err());
+        assert!(store.session(&[1; 32]).await.unwrap().is_some(), "not ended without its signed_out event");
+        assert!(store.change_passphrase("cw", "s2", "h2", "w2").await.is_err());
+        assert_eq!(store.vault_account("cw").await.unwrap().unwrap().salt, "s1", "not changed without its event");
+        assert!(store.session(&[1; 32]).await.unwrap().is_some(), "nor the account's sessions ended");
+        let again = NewCredentials { salt: "s3", ..creds };
+        assert!(store.redeem_enrolment("t2", "cw", &again).await.is_err());
+        assert_eq!(store.vault_account("cw").await.unwrap().unwrap().salt, "s1", "not enrolled without its event");
+        assert_eq!(store.enrolment_account("t2").await.unwrap().as_deref(), Some("cw"), "the link still works");
+
+        sqlx::query("DROP TRIGGER no_audit").execute(store.pool()).await.unwrap();
+        assert_eq!(store.audit_events(0, 100).await.unwrap().len(), before);
+        assert_every_connection_writes(&store).await;
     }
 
     #[tokio::test]

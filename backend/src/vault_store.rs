@@ -8,6 +8,7 @@
 
 use sqlx::Row;
 
+use crate::audit::{Action, OwnedEvent};
 use crate::store::{now_unix, Result, Store, StoreError, User};
 
 /// A passphrase account as stored.
@@ -71,54 +72,66 @@ impl Store {
     }
 
     /// Redeems an enrolment token: in one transaction, removes it (single use), writes
-    /// the account's credentials and ends the account's sessions (whoever held the old
-    /// passphrase is signed out). `None` if the token is unknown, expired, or belongs
-    /// to another account than `name` (then it stays usable).
+    /// the account's credentials, ends the account's sessions (whoever held the old
+    /// passphrase is signed out) and records `enrolled`, run to its end even if the
+    /// request is dropped (see [`Store::write_audited`]). `None` (nothing written) if the
+    /// token is unknown, expired, or belongs to another account than `name` (then it
+    /// stays usable).
     pub async fn redeem_enrolment(
         &self,
         token_sha256_hex: &str,
         name: &str,
         creds: &NewCredentials<'_>,
     ) -> Result<Option<User>> {
-        let now = now_unix();
-        // It reads, then writes: begun with the write lock (`BEGIN IMMEDIATE`), since in
-        // WAL mode a plain `BEGIN` whose read saw an older state than another write
-        // committed meanwhile fails at its first write at once (SQLITE_BUSY, no wait).
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT account FROM enrolments WHERE token_sha256 = $1 AND expires_at > $2")
-            .bind(token_sha256_hex)
+        let (token, name) = (token_sha256_hex.to_owned(), name.to_owned());
+        let (salt, auth_hash, wrapped_identity, recipient) = (
+            creds.salt.to_owned(),
+            creds.auth_hash.to_owned(),
+            creds.wrapped_identity.to_owned(),
+            creds.recipient.to_owned(),
+        );
+        // It reads, then writes: under the write lock (`BEGIN IMMEDIATE`), since in WAL
+        // mode a plain `BEGIN` whose read saw an older state than another write committed
+        // meanwhile fails at its first write at once (SQLITE_BUSY, no wait).
+        self.write_audited("redeeming an enrolment", move |mut tx| async move {
+            let now = now_unix();
+            let row = sqlx::query("SELECT account FROM enrolments WHERE token_sha256 = $1 AND expires_at > $2")
+                .bind(token.clone())
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let account: Option<String> = row.map(|r| r.try_get("account")).transpose()?;
+            if account.as_deref() != Some(name.as_str()) {
+                return Ok((tx, None, Vec::new()));
+            }
+            let gone =
+                sqlx::query("DELETE FROM enrolments WHERE token_sha256 = $1").bind(token).execute(&mut *tx).await?;
+            if gone.rows_affected() != 1 {
+                return Ok((tx, None, Vec::new())); // redeemed by a concurrent request
+            }
+            sqlx::query(
+                "INSERT INTO vault_accounts (account, salt, auth_hash, wrapped_identity, recipient, failed_sign_ins, locked_until, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, 0, 0, $6) \
+                 ON CONFLICT (account) DO UPDATE SET salt = excluded.salt, auth_hash = excluded.auth_hash, \
+                 wrapped_identity = excluded.wrapped_identity, recipient = excluded.recipient, failed_sign_ins = 0, \
+                 locked_until = 0, updated_at = excluded.updated_at",
+            )
+            .bind(name.clone())
+            .bind(salt)
+            .bind(auth_hash)
+            .bind(wrapped_identity)
+            .bind(recipient)
             .bind(now)
-            .fetch_optional(&mut *tx)
+            .execute(&mut *tx)
             .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let account: String = row.try_get("account")?;
-        if account != name {
-            return Ok(None);
-        }
-        let gone = sqlx::query("DELETE FROM enrolments WHERE token_sha256 = $1").bind(token_sha256_hex).execute(&mut *tx).await?;
-        if gone.rows_affected() != 1 {
-            return Ok(None); // redeemed by a concurrent request
-        }
-        sqlx::query(
-            "INSERT INTO vault_accounts (account, salt, auth_hash, wrapped_identity, recipient, failed_sign_ins, locked_until, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 0, 0, $6) \
-             ON CONFLICT (account) DO UPDATE SET salt = excluded.salt, auth_hash = excluded.auth_hash, \
-             wrapped_identity = excluded.wrapped_identity, recipient = excluded.recipient, failed_sign_ins = 0, \
-             locked_until = 0, updated_at = excluded.updated_at",
-        )
-        .bind(&account)
-        .bind(creds.salt)
-        .bind(creds.auth_hash)
-        .bind(creds.wrapped_identity)
-        .bind(creds.recipient)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(r#"DELETE FROM sessions WHERE "user" = $1"#).bind(&account).execute(&mut *tx).await?;
-        tx.commit().await?;
-        self.user(&account).await
+            sqlx::query(r#"DELETE FROM sessions WHERE "user" = $1"#).bind(name.clone()).execute(&mut *tx).await?;
+            let row = sqlx::query("SELECT role FROM users WHERE name = $1").bind(name.clone()).fetch_one(&mut *tx).await?;
+            let role: String = row.try_get("role")?;
+            let role = role.parse().map_err(|_| StoreError::Malformed(format!("role {role:?}")))?;
+            let event = OwnedEvent::on_account(&name, Action::Enrolled);
+            Ok((tx, Some(User { name, role }), vec![event]))
+        })
+        .await
     }
 
     /// The passphrase account of `name`, if it has enrolled.
@@ -188,21 +201,41 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces salt, auth hash and wrapped identity (passphrase change: the personal
-    /// identity and its recipient stay).
-    pub async fn vault_rewrap(&self, name: &str, salt: &str, auth_hash: &str, wrapped_identity: &str) -> Result<()> {
-        sqlx::query(
-            "UPDATE vault_accounts SET salt = $2, auth_hash = $3, wrapped_identity = $4, failed_sign_ins = 0, updated_at = $5 \
-             WHERE account = $1",
-        )
-        .bind(name)
-        .bind(salt)
-        .bind(auth_hash)
-        .bind(wrapped_identity)
-        .bind(now_unix())
-        .execute(self.pool())
-        .await?;
-        Ok(())
+    /// Changes an account's passphrase: replaces salt, auth hash and wrapped identity
+    /// (the personal identity and its recipient stay), ends every session of the
+    /// account and records `passphrase_changed`, in one transaction run to its end (see
+    /// [`Store::write_audited`]). False (nothing written) if the account has no
+    /// passphrase.
+    pub async fn change_passphrase(
+        &self,
+        name: &str,
+        salt: &str,
+        auth_hash: &str,
+        wrapped_identity: &str,
+    ) -> Result<bool> {
+        let (name, salt, auth_hash, wrapped_identity) =
+            (name.to_owned(), salt.to_owned(), auth_hash.to_owned(), wrapped_identity.to_owned());
+        self.write_audited("changing a passphrase", move |mut tx| async move {
+            let changed = sqlx::query(
+                "UPDATE vault_accounts SET salt = $2, auth_hash = $3, wrapped_identity = $4, failed_sign_ins = 0, updated_at = $5 \
+                 WHERE account = $1",
+            )
+            .bind(name.clone())
+            .bind(salt)
+            .bind(auth_hash)
+            .bind(wrapped_identity)
+            .bind(now_unix())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !changed {
+                return Ok((tx, false, Vec::new()));
+            }
+            sqlx::query(r#"DELETE FROM sessions WHERE "user" = $1"#).bind(name.clone()).execute(&mut *tx).await?;
+            Ok((tx, true, vec![OwnedEvent::on_account(&name, Action::PassphraseChanged)]))
+        })
+        .await
     }
 
     /// Ends every session of an account (after a passphrase change).

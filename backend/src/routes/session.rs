@@ -31,7 +31,7 @@ use crate::credentials;
 use crate::error::{AppError, Throttled};
 use crate::state::AppState;
 use crate::routes::vault::{json_body, FAILURE_FLOOR};
-use crate::store::now_unix;
+use crate::store::{now_unix, NewSession};
 
 /// How long a session lasts, in seconds (8 hours: a working day).
 pub const SESSION_SECONDS: i64 = 8 * 60 * 60;
@@ -95,9 +95,9 @@ pub async fn sign_in(
     };
     attempt.succeeded();
     let (id, hash) = credentials::new_session_id();
-    state.store().add_session(&hash, &user.name, now_unix() + SESSION_SECONDS).await?;
-    let event = NewEvent { actor: &user.name, action: Event::SignedIn, subject: &user.name, size: None };
-    state.store().audit(&event).await?;
+    let expires_at = now_unix() + SESSION_SECONDS;
+    let session = NewSession { id_sha256: hash, user: user.name.clone(), expires_at, ends_at: None };
+    state.store().sign_in(&session).await?;
     tracing::info!(user = %user.name, "signed in");
     let info = SessionInfo { name: user.name, role: user.role };
     Ok(([(SET_COOKIE, cookie(&state, &id, Some(SESSION_SECONDS)))], Json(info)).into_response())
@@ -113,9 +113,7 @@ pub async fn current(caller: Caller) -> Result<Json<SessionInfo>, AppError> {
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     if let Some(id) = session_id(&state, &headers) {
         let hash = credentials::session_hash(id);
-        if let Some((user, _)) = state.store().take_session(&hash).await? {
-            let event = NewEvent { actor: &user.name, action: Event::SignedOut, subject: &user.name, size: None };
-            state.store().audit(&event).await?;
+        if let Some(user) = state.store().sign_out(&hash).await? {
             tracing::info!(user = %user.name, "signed out");
         }
     }
@@ -126,7 +124,23 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resu
         .into_response())
 }
 
-/// Starts a short passphrase session for `name`; returns the `Set-Cookie` value.
+/// Signs `name` in with a short passphrase session, recorded as `signed_in` in the same
+/// transaction; returns the `Set-Cookie` value.
+pub(crate) async fn sign_in_session(state: &AppState, name: &str) -> Result<HeaderValue, AppError> {
+    let now = now_unix();
+    let (id, hash) = credentials::new_session_id();
+    let session = NewSession {
+        id_sha256: hash,
+        user: name.to_owned(),
+        expires_at: now + VAULT_SESSION_SECONDS,
+        ends_at: Some(now + VAULT_SESSION_MAX_SECONDS),
+    };
+    state.store().sign_in(&session).await?;
+    Ok(cookie(state, &id, None))
+}
+
+/// Starts a short passphrase session for `name` after an enrolment or a passphrase
+/// change (audited as such); returns the `Set-Cookie` value.
 pub(crate) async fn start_session(state: &AppState, name: &str) -> Result<HeaderValue, AppError> {
     let now = now_unix();
     new_session(state, name, now + VAULT_SESSION_SECONDS, now + VAULT_SESSION_MAX_SECONDS).await

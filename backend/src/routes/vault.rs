@@ -33,7 +33,7 @@ use crate::audit::{Action, NewEvent};
 use crate::auth::Caller;
 use crate::error::{AppError, Throttled};
 use crate::rate_limit::Attempt;
-use crate::routes::session::start_session;
+use crate::routes::session::{sign_in_session, start_session};
 use crate::state::AppState;
 use crate::vault_auth::{self, LOCK_SECONDS, MAX_FAILED_SIGN_INS};
 use crate::vault_store::{NewCredentials, Reservation, VaultAccount};
@@ -165,7 +165,6 @@ pub async fn enrol(State(state): State<AppState>, peer: Peer, headers: HeaderMap
         return Err(refuse(ErrorCode::EnrolmentInvalid));
     };
     attempt.succeeded();
-    audit(&state, &user.name, Action::Enrolled).await?;
     tracing::info!(user = %user.name, "enrolled");
     let cookie = start_session(&state, &user.name).await?;
     Ok(([(SET_COOKIE, cookie)], Json(SessionInfo { name: user.name, role: user.role })).into_response())
@@ -257,9 +256,8 @@ pub async fn sign_in(State(state): State<AppState>, peer: Peer, headers: HeaderM
     let attempt = begin(&state, ip)?;
     let account = check_auth(&state, &req.name, &auth).await?;
     attempt.succeeded();
-    audit(&state, &account.user.name, Action::SignedIn).await?;
+    let cookie = sign_in_session(&state, &account.user.name).await?;
     tracing::info!(user = %account.user.name, "signed in with passphrase");
-    let cookie = start_session(&state, &account.user.name).await?;
     Ok(([(SET_COOKIE, cookie)], Json(wrapped_of(account))).into_response())
 }
 
@@ -291,9 +289,9 @@ pub async fn change_passphrase(
     check_auth(&state, &name, &old).await?;
     attempt.succeeded();
     let hash = vault_auth::on_argon2(move || vault_auth::hash_auth(&new)).await.ok_or(ErrorCode::Internal)?;
-    state.store().vault_rewrap(&name, &req.salt, &hash, &req.wrapped_identity).await?;
-    state.store().delete_sessions_of(&name).await?;
-    audit(&state, &name, Action::PassphraseChanged).await?;
+    if !state.store().change_passphrase(&name, &req.salt, &hash, &req.wrapped_identity).await? {
+        return Err(ErrorCode::NotEnrolled.into());
+    }
     tracing::info!(user = %name, "passphrase changed");
     let cookie = start_session(&state, &name).await?;
     Ok(([(SET_COOKIE, cookie)], Json(SessionInfo { name, role: caller.role() })).into_response())
