@@ -58,7 +58,8 @@ fn http1(config: &Config) -> hyper::server::conn::http1::Builder {
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then finishes the
-/// requests in flight (up to 30 s) and closes the store.
+/// requests in flight (up to 30 s) and closes the store (once the writes of requests
+/// dropped meanwhile have ended, see `Store::close`).
 pub async fn serve_on(
     listener: TcpListener,
     state: AppState,

@@ -129,7 +129,7 @@ struct Writes {
     lock: Arc<tokio::sync::Mutex<()>>,
     /// Entries waiting for the next group commit (see [`Store::insert_entry`]).
     queue: std::sync::Mutex<Vec<(EntryMeta, Answer)>>,
-    /// Writes running in their own tasks.
+    /// Writes running in their own tasks, which closing the store waits for.
     detached: Detached,
 }
 
@@ -155,6 +155,10 @@ impl Drop for Running {
 
 /// A write transaction, as [`Store::write_audited`] lends it.
 pub(crate) type Tx = sqlx::Transaction<'static, Any>;
+
+/// How long closing the store waits for detached writes (longer than SQLite's busy
+/// timeout, so a write waiting for the lock gets its turn).
+const CLOSE_GRACE: Duration = Duration::from_secs(15);
 
 /// A session about to start. `ends_at`: the absolute end that renewing never passes
 /// (passphrase sessions); `None` for a session that simply expires.
@@ -321,8 +325,14 @@ impl Store {
         &self.blobs
     }
 
-    /// Closes the pool, checkpointing the WAL.
+    /// Closes the pool, checkpointing the WAL, once the writes running in their own
+    /// tasks have ended (those of requests dropped at shutdown, say), for at most
+    /// [`CLOSE_GRACE`]: a write that finds the pool closed is lost whole (it is one
+    /// transaction) but logged.
     pub async fn close(&self) {
+        if tokio::time::timeout(CLOSE_GRACE, self.detached_writes_done()).await.is_err() {
+            tracing::warn!("writes still running when the store closed");
+        }
         self.pool.close().await;
     }
 
@@ -347,17 +357,21 @@ impl Store {
 
     /// Runs `write` to its end in its own task and answers its result. A caller that
     /// stops waiting (hyper drops the handler of a client that hangs up, at whatever
-    /// `.await` it is in) cannot cut it in two.
+    /// `.await` it is in) cannot cut it in two. A failure that nobody waits for any more
+    /// is logged here (`what` says which write), since no handler will log it; closing
+    /// the store waits for these tasks.
     async fn detached<T: Send + 'static>(
         &self,
-        _what: &'static str,
+        what: &'static str,
         write: impl std::future::Future<Output = Result<T>> + Send + 'static,
     ) -> Result<T> {
         let (answer, answered) = tokio::sync::oneshot::channel();
         let running = self.running();
         tokio::spawn(async move {
             let _running = running;
-            let _ = answer.send(write.await);
+            if let Err(Err(e)) = answer.send(write.await) {
+                tracing::error!(error = %e, write = what, "a write whose request was dropped failed");
+            }
         });
         answered.await.map_err(|_| task_ended_unanswered())?
     }
@@ -525,8 +539,9 @@ impl Store {
         let guard = self.writes.lock.clone().lock_owned().await;
         let batch = std::mem::take(&mut *self.writes.queue.lock().expect("the queue lock is never poisoned"));
         let store = self.clone();
+        let running = self.running();
         let _ = tokio::spawn(async move {
-            let _guard = guard;
+            let (_guard, _running) = (guard, running);
             if !batch.is_empty() {
                 store.record_batch(batch).await;
             }
@@ -544,12 +559,14 @@ impl Store {
                 }
             }
             Err(e) if batch.len() == 1 => {
-                let _ = batch.into_iter().next().map(|(_, answer)| answer.send(Err(e)));
+                if let Some((_, answer)) = batch.into_iter().next() {
+                    answer_entry(answer, Err(e));
+                }
             }
             // One bad entry must not fail the others: record them one by one.
             Err(_) => {
                 for (meta, answer) in batch {
-                    let _ = answer.send(self.insert_entries(&[&meta]).await.map(|c| c[0]));
+                    answer_entry(answer, self.insert_entries(&[&meta]).await.map(|c| c[0]));
                 }
             }
         }
@@ -675,6 +692,14 @@ impl Store {
 /// A storage task that panicked (its panic is on stderr) or was cancelled at shutdown.
 fn task_failed(e: tokio::task::JoinError) -> StoreError {
     StoreError::Io(std::io::Error::other(format!("a storage task failed: {e}")))
+}
+
+/// Answers an entry's caller; a failure nobody waits for any more (its upload was
+/// dropped) is logged here, since no handler will log it.
+fn answer_entry(answer: Answer, result: Result<bool>) {
+    if let Err(Err(e)) = answer.send(result) {
+        tracing::error!(error = %e, write = "recording an entry", "a write whose request was dropped failed");
+    }
 }
 
 /// A detached write that ended without answering: it panicked (its panic is on stderr)
@@ -987,6 +1012,68 @@ mod tests {
         sqlx::query("DROP TRIGGER no_audit").execute(store.pool()).await.unwrap();
         assert_eq!(store.audit_events(0, 100).await.unwrap().len(), before);
         assert_every_connection_writes(&store).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn closing_the_store_waits_for_writes_whose_requests_were_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        store.add_user("a", Role::Adviser).await.unwrap();
+        // Each dropped at its first poll: queued on the write lock when the store closes.
+        for i in 0..40u8 {
+            poll_then_drop(store.sign_in(&session(i, "a")), 1, Duration::ZERO).await;
+        }
+        store.close().await;
+        let store = Store::open(dir.path()).await.unwrap();
+        for i in 0..40u8 {
+            assert!(store.session(&[i; 32]).await.unwrap().is_some(), "session {i} was lost at close");
+        }
+        assert_eq!(events_of(&store, audit::Action::SignedIn).await, 40);
+    }
+
+    /// A `MakeWriter` into a shared buffer, to read what was logged.
+    #[derive(Clone, Default)]
+    struct Logged(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Logged {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Logged {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_write_that_fails_after_its_request_was_dropped_is_logged_once_and_without_its_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        store.add_user("someone", Role::Adviser).await.unwrap();
+        let refuse = "CREATE TRIGGER no_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'refused'); END";
+        sqlx::query(refuse).execute(store.pool()).await.unwrap();
+        let log = Logged::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+        let _default = tracing::subscriber::set_default(subscriber);
+
+        // Its caller still waiting: the error is the caller's to log (a handler does).
+        assert!(store.sign_in(&session(1, "someone")).await.is_err());
+        assert_eq!(log.text(), "");
+        // Its caller gone (this test runs on one thread: the task logs to this subscriber).
+        poll_then_drop(store.sign_in(&session(2, "someone")), 1, Duration::ZERO).await;
+        store.detached_writes_done().await;
+        let text = log.text();
+        assert_eq!(text.matches("a write whose request was dropped failed").count(), 1, "{text}");
+        assert!(text.contains("ERROR") && text.contains("starting a session") && text.contains("refused"), "{text}");
+        assert!(!text.contains("someone") && !text.contains(&hex::encode([2u8; 32])), "no account or session id: {text}");
+        assert!(store.session(&[2; 32]).await.unwrap().is_none());
     }
 
     #[tokio::test]
