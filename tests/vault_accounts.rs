@@ -394,3 +394,38 @@ async fn a_cross_site_write_with_the_session_cookie_is_refused() {
     assert!(relay.state.store().entry(&id.parse().unwrap()).await.unwrap().is_none());
     assert_eq!(renew("same-origin").await.unwrap().status(), StatusCode::OK);
 }
+
+/// Each account change over HTTP is recorded once, under the account (the store writes
+/// each with its event in one transaction): the enrolment, a sign-in, a passphrase
+/// change, a sign-out; a second sign-out with the same cookie changes and records nothing.
+#[tokio::test]
+async fn each_account_change_over_http_is_audited_exactly_once() {
+    let relay = Relay::start().await;
+    relay.add_user("dilnoza", Role::Caseworker).await;
+    let token = link_for(&relay, "dilnoza").await;
+    let enrolled = enrol(&relay, &token, "dilnoza", PASS).await.unwrap();
+    let resp = sign_in(&relay, "dilnoza", PASS).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let cookie = session_cookie(&resp);
+    let new_salt = Salt::random();
+    let new_keys = vault::derive("saffron bridge 12 quiet lake", &new_salt).unwrap();
+    let identity = seal::generate_identity();
+    let change = json!({
+        "old_auth": vault::derive(PASS, &enrolled.salt).unwrap().auth.encode(), "salt": new_salt.encode(),
+        "auth": new_keys.auth.encode(),
+        "wrapped_identity": vault::encode_wrapped(&vault::wrap_identity(&identity, &new_keys).unwrap()),
+    });
+    let resp = relay.http.put(relay.url("/api/v1/vault/passphrase")).header(COOKIE, &cookie).json(&change).send().await;
+    let resp = resp.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let cookie = session_cookie(&resp);
+    for _ in 0..2 {
+        let out = relay.http.delete(relay.url("/api/v1/session")).header(COOKIE, &cookie).send().await.unwrap();
+        assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    }
+    for action in ["enrolled", "signed_in", "passphrase_changed", "signed_out"] {
+        assert_eq!(audited(&relay, action, "dilnoza").await, 1, "{action}");
+    }
+    let events = relay.state.store().audit_events(0, usize::MAX).await.unwrap();
+    assert_eq!(backend::audit::check_chain(&events), Ok(()));
+}
