@@ -1076,6 +1076,34 @@ mod tests {
         assert!(store.session(&[2; 32]).await.unwrap().is_none());
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_enrolment_queues_for_the_write_lock_in_tokio_without_holding_sqlites() {
+        use crate::vault_store::NewCredentials;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        store.add_user("cw", Role::Caseworker).await.unwrap();
+        store.add_enrolment("t1", "cw", now_unix() + 600).await.unwrap();
+        let held = store.writes.lock.clone().lock_owned().await;
+        let redeem = tokio::spawn({
+            let store = store.clone();
+            async move {
+                let creds = NewCredentials { salt: "s", auth_hash: "h", wrapped_identity: "w", recipient: "r" };
+                store.redeem_enrolment("t1", "cw", &creds).await
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!redeem.is_finished(), "it waits for the chain's writers");
+        // Meanwhile SQLite's write lock is free: another connection takes it at once.
+        let mut conn = store.pool().acquire().await.unwrap();
+        conn.execute("PRAGMA busy_timeout = 0").await.unwrap();
+        conn.execute("BEGIN IMMEDIATE").await.expect("the enrolment does not hold SQLite's write lock while it waits");
+        conn.execute("ROLLBACK; PRAGMA busy_timeout = 10000").await.unwrap();
+        drop(conn);
+        drop(held);
+        assert_eq!(redeem.await.unwrap().unwrap().map(|u| u.name).as_deref(), Some("cw"));
+        assert_eq!(events_of(&store, audit::Action::Enrolled).await, 1);
+    }
+
     #[tokio::test]
     async fn a_new_store_has_its_blob_directory_before_the_first_upload() {
         let dir = tempfile::tempdir().unwrap();
