@@ -139,8 +139,12 @@ fn print_adviser_row(a: &serde_json::Value) {
     let f = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
     let longest = f(&a["longest_task_ms"]);
     let longest = if a["long_tasks_over_50_ms"].as_u64() == Some(0) { "none over 50 ms".to_owned() } else { format!("{longest:.0} ms") };
+    // The 1-minute load average before and after (the machine is shared).
+    let load = a["load_average"].as_array().map_or(String::new(), |l| {
+        format!("; load average {}", l.iter().map(|v| v.as_f64().map_or("?".into(), |v| format!("{v:.1}"))).collect::<Vec<_>>().join(" → "))
+    });
     println!(
-        "| open {} entries of {} KB (adviser, Chromium; {} workers): key loaded → all opened; longest main-thread task | | {:.2} s; longest task {longest} ({} over 100 ms) | | | ≤ 5 s; no task > 100 ms |",
+        "| open {} entries of {} KB (adviser, Chromium; {} workers): key loaded → all opened; longest main-thread task | | {:.2} s; longest task {longest} ({} over 100 ms{load}) | | | ≤ 5 s; no task > 100 ms |",
         a["entries"].as_u64().unwrap_or(0),
         a["entry_bytes"].as_u64().unwrap_or(0) / 1024,
         a["workers"].as_u64().unwrap_or(0),

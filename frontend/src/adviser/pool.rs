@@ -11,7 +11,9 @@
 //!   header, the identities); a document's JSON is parsed once, by the page, into the
 //!   record it shows (one that does not parse is "unreadable").
 //! - **Page side** ([`Pool`]): up to `navigator.hardwareConcurrency` workers (at most
-//!   [`MAX_WORKERS`]), each answer transferred, not copied; [`Pool::terminate`] ends the
+//!   [`MAX_WORKERS`]), started before there is a key ([`Pool::spawn`], so they load the
+//!   wasm while the key holder chooses one) and given it once it is loaded
+//!   ([`Pool::load_key`]); each answer transferred, not copied; [`Pool::terminate`] ends the
 //!   workers, and with them the only other copies of the key (forget key, end session,
 //!   lock).
 //!
@@ -29,7 +31,7 @@ use futures::channel::oneshot;
 use shared::api::frames;
 use shared::forms::attachment::MediaType;
 use shared::forms::codes::Code;
-use shared::forms::CaseDocument;
+use shared::forms::{CaseDocument, SCHEMA_VERSION};
 use shared::seal::{identity_file, parse_identity_file, Identity};
 use shared::{EntryId, ErrorCode};
 use wasm_bindgen::prelude::*;
@@ -247,7 +249,7 @@ impl Iterator for Results<'_> {
         };
         self.buf = rest;
         let result = match head[32] {
-            KIND_DOCUMENT => CaseDocument::from_bytes(payload).map(|d| Content::Document(Arc::new(d))),
+            KIND_DOCUMENT => parse_document(payload).map(|d| Content::Document(Arc::new(d))),
             KIND_ATTACHMENT if payload.len() >= 8 => {
                 let size = u64::from_be_bytes(payload[..8].try_into().expect("8 bytes"));
                 std::str::from_utf8(&payload[8..])
@@ -260,6 +262,16 @@ impl Iterator for Results<'_> {
             _ => return Some(Err(())),
         };
         Some(Ok((id, result)))
+    }
+}
+
+/// A document's JSON as the record it holds, in one pass for the current schema: the
+/// page parses 10 000 of them. Anything else (an older schema, JSON that is not a
+/// record) goes through [`CaseDocument::from_bytes`], which reads the schema first.
+fn parse_document(json: &[u8]) -> Result<CaseDocument, ErrorCode> {
+    match serde_json::from_slice::<CaseDocument>(json) {
+        Ok(doc) if doc.schema == SCHEMA_VERSION => Ok(doc),
+        _ => CaseDocument::from_bytes(json),
     }
 }
 
@@ -311,18 +323,22 @@ pub fn worker_count() -> usize {
 }
 
 impl Pool {
-    /// Starts the workers and gives each the identities; resolves once every worker has
-    /// loaded the wasm and parsed the key.
-    pub async fn start(identities: &[Identity]) -> Result<Pool, PoolError> {
-        let text = zeroize::Zeroizing::new(identities.iter().map(|i| identity_file(i, "key holder")).collect::<String>());
+    /// Starts the workers without a key: they load the app's wasm meanwhile, so the
+    /// page can start them before the key holder has chosen a key ([`Pool::load_key`]).
+    pub fn spawn() -> Result<Pool, PoolError> {
         let pending: Pending = Rc::default();
         let inner = Rc::new(Inner { slots: RefCell::new(Vec::new()), next_job: Cell::new(0), pending: pending.clone() });
         let pool = Pool { inner };
         for index in 0..worker_count() {
             let options = web_sys::WorkerOptions::new();
             options.set_type(web_sys::WorkerType::Module);
-            let worker = web_sys::Worker::new_with_options(WORKER_URL, &options)
-                .map_err(|e| PoolError::Worker(format!("{e:?}")))?;
+            let worker = match web_sys::Worker::new_with_options(WORKER_URL, &options) {
+                Ok(w) => w,
+                Err(e) => {
+                    pool.terminate();
+                    return Err(PoolError::Worker(format!("{e:?}")));
+                }
+            };
             let busy = Rc::new(Cell::new(0usize));
             let (p, b) = (pending.clone(), busy.clone());
             let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
@@ -353,6 +369,15 @@ impl Pool {
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             pool.inner.slots.borrow_mut().push(Slot { worker, busy, _on_message: on_message, _on_error: on_error });
         }
+        Ok(pool)
+    }
+
+    /// Gives every worker the identities; resolves once each has parsed them (the first
+    /// time, after it has loaded the wasm and the opening code). On failure the workers
+    /// are ended.
+    pub async fn load_key(&self, identities: &[Identity]) -> Result<(), PoolError> {
+        let text = zeroize::Zeroizing::new(identities.iter().map(|i| identity_file(i, "key holder")).collect::<String>());
+        let pool = self;
         let loading: Vec<_> = (0..pool.inner.slots.borrow().len())
             .map(|slot| {
                 let msg = js_sys::Object::new();
@@ -366,7 +391,7 @@ impl Pool {
                 return Err(e);
             }
         }
-        Ok(pool)
+        Ok(())
     }
 
     /// Sends `msg` (with a job number added) to worker `slot`; resolves with its answer.
@@ -430,7 +455,7 @@ impl Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::forms::{CaseEntry, SCHEMA_VERSION};
+    use shared::forms::CaseEntry;
     use shared::seal::{generate_identity, seal_bytes};
     use shared::CaseId;
 
@@ -446,6 +471,39 @@ mod tests {
             }
         }
         buf
+    }
+
+    #[test]
+    fn a_document_of_either_schema_parses_as_from_bytes_reads_it_and_anything_else_is_unreadable() {
+        use shared::record::{Document, Intake, Record};
+        let mut doc = CaseDocument {
+            schema: SCHEMA_VERSION,
+            case: CaseId::random(),
+            created_at: "2026-11-23T10:00:00Z".into(),
+            author: "cw".into(),
+            supersedes: None,
+            entry: CaseEntry::Closure(Default::default()),
+        };
+        assert_eq!(parse_document(&doc.to_bytes()), Ok(doc.clone()));
+        let v1 = Document {
+            schema: 1,
+            case: doc.case,
+            created_at: doc.created_at.clone(),
+            author: "cw".into(),
+            record: Record::Intake(Intake {
+                family_name: "Karimova".into(),
+                region: None,
+                children: Vec::new(),
+                risk_factors: Vec::new(),
+                assessment: String::new(),
+            }),
+        };
+        let read = parse_document(&v1.to_bytes());
+        assert_eq!(read, CaseDocument::from_bytes(&v1.to_bytes()));
+        assert_eq!(read.map(|d| d.schema), Ok(1), "an older schema is still read");
+        doc.schema = SCHEMA_VERSION + 1;
+        assert_eq!(parse_document(&doc.to_bytes()), Err(ErrorCode::RecordUnreadable), "a schema this version does not know");
+        assert_eq!(parse_document(b"{\"schema\":2"), Err(ErrorCode::RecordUnreadable));
     }
 
     #[test]

@@ -443,32 +443,57 @@ fn rank(e: &CaseEntry) -> u8 {
 /// Groups opened entries by case: a document by the case sealed inside it, an
 /// attachment by the case it was listed under. Cases with the newest entry first.
 pub fn by_case(opened: impl IntoIterator<Item = (EntryId, CaseId, Content)>) -> Vec<CaseEntries> {
-    // The adviser's page regroups on every entry that arrives: linear, not quadratic.
-    let mut index: std::collections::HashMap<CaseId, usize> = std::collections::HashMap::new();
-    let mut groups: Vec<CaseEntries> = Vec::new();
+    let mut book = CaseBook::default();
     for (id, listed, content) in opened {
+        book.add(id, listed, content);
+    }
+    book.sorted()
+}
+
+/// Opened entries grouped by case as they arrive ([`by_case`] all at once): adding an
+/// entry touches only its own case, so the key holder's page, which opens thousands in
+/// batches, never regroups what it already grouped.
+#[derive(Debug, Default)]
+pub struct CaseBook {
+    index: std::collections::HashMap<CaseId, usize>,
+    /// In the order their cases were first seen; each in reading order.
+    groups: Vec<CaseEntries>,
+}
+
+impl CaseBook {
+    /// Files one opened entry under its case, in reading order (an entry that sorts
+    /// equal to one already there goes after it, as a stable sort would put it).
+    pub fn add(&mut self, id: EntryId, listed: CaseId, content: Content) {
         let case = match &content {
             Content::Document(d) => d.case,
             Content::Attachment { .. } => listed,
         };
-        let at = *index.entry(case).or_insert_with(|| {
+        let groups = &mut self.groups;
+        let at = *self.index.entry(case).or_insert_with(|| {
             groups.push(CaseEntries { case, docs: Vec::new(), attachments: Vec::new() });
             groups.len() - 1
         });
+        let group = &mut groups[at];
         match content {
             // A re-seal to a new keyring uploads the same document again under a new id
             // until an admin removes the old entry: one record, shown and counted once.
-            Content::Document(d) if groups[at].docs.iter().any(|(_, seen)| **seen == *d) => {}
-            Content::Document(d) => groups[at].docs.push((id, d)),
-            Content::Attachment { media_type, size } => groups[at].attachments.push((id, media_type, size)),
+            Content::Document(d) if group.docs.iter().any(|(_, seen)| **seen == *d) => {}
+            Content::Document(d) => {
+                let key = (rank(&d.entry), d.created_at.as_str());
+                let pos = group.docs.partition_point(|(_, e)| (rank(&e.entry), e.created_at.as_str()) <= key);
+                group.docs.insert(pos, (id, d));
+            }
+            Content::Attachment { media_type, size } => group.attachments.push((id, media_type, size)),
         }
     }
-    for g in &mut groups {
-        g.docs.sort_by(|(_, a), (_, b)| (rank(&a.entry), &a.created_at).cmp(&(rank(&b.entry), &b.created_at)));
+
+    /// Every case (the documents shared, not copied), the one with the newest entry
+    /// first; cases without documents keep the order they were seen in, after the others.
+    pub fn sorted(&self) -> Vec<CaseEntries> {
+        let mut groups = self.groups.clone();
+        groups.sort_by_cached_key(|g| std::cmp::Reverse(g.latest().map(str::to_owned)));
+        groups
     }
-    // Stable: cases without documents keep their listing order, after the others.
-    groups.sort_by_cached_key(|g| std::cmp::Reverse(g.latest().map(str::to_owned)));
-    groups
 }
 
 /// One case: its family (or its id), its entries in reading order, its attachments,
@@ -625,6 +650,51 @@ mod tests {
         assert_eq!(groups[0].key(), (a, 5));
         let (_, lines) = describe(&groups[0].docs[3].1.entry);
         assert_eq!(find(&lines, "field-children_returned").value, Value::Bits(vec![Bit::Text("2".into())]));
+    }
+
+    #[test]
+    fn a_case_book_filled_batch_by_batch_reads_as_grouping_everything_at_once() {
+        let cases: Vec<CaseId> = (0..4).map(|_| CaseId::random()).collect();
+        let mut entries = Vec::new();
+        for (n, case) in cases.iter().enumerate() {
+            for e in 0..6u8 {
+                let at = format!("2026-0{}-1{e}T09:00:00.000Z", 1 + (n * 5 + e as usize) % 9);
+                let entry = match e {
+                    0 => CaseEntry::Intake(FamilyIntake { family_name: format!("Family {n}"), ..FamilyIntake::default() }),
+                    5 => CaseEntry::Closure(Closure::default()),
+                    _ => CaseEntry::FollowUp(FollowUp { notes: format!("{n} {e}"), ..FollowUp::default() }),
+                };
+                entries.push((EntryId::of(&[n as u8, e]), *case, doc(*case, &at, entry)));
+            }
+        }
+        // The same document again under another id (a re-seal), and an attachment.
+        entries.push((EntryId::of(b"again"), cases[1], entries[8].2.clone()));
+        entries.push((EntryId::of(b"scan"), cases[2], Content::Attachment { media_type: shared::forms::attachment::MediaType::Pdf, size: 9 }));
+        // Interleaved as batches arrive from several workers: reversed, then every other.
+        let mut arrival: Vec<_> = entries.iter().rev().step_by(2).cloned().collect();
+        arrival.extend(entries.iter().rev().skip(1).step_by(2).cloned());
+        let mut book = CaseBook::default();
+        let in_order = |groups: &[CaseEntries]| {
+            groups.iter().all(|g| g.docs.windows(2).all(|w| (rank(&w[0].1.entry), &w[0].1.created_at) < (rank(&w[1].1.entry), &w[1].1.created_at)))
+                && groups.windows(2).all(|w| w[0].latest() > w[1].latest())
+        };
+        for chunk in arrival.chunks(5) {
+            for (id, case, content) in chunk.iter().cloned() {
+                book.add(id, case, content);
+            }
+            assert!(in_order(&book.sorted()), "in reading order after every batch");
+        }
+        let groups = book.sorted();
+        assert_eq!(groups, by_case(arrival), "the same as grouping everything at once");
+        assert_eq!(groups.len(), 4);
+        for g in &groups {
+            assert_eq!(g.docs.len(), 6, "each document once, the re-sealed copy too");
+            assert_eq!(g.docs[0].1.entry.kind(), "intake");
+            assert_eq!(g.docs[5].1.entry.kind(), "closure");
+        }
+        let newest = entries.iter().filter_map(|(_, _, c)| if let Content::Document(d) = c { Some(d.created_at.as_str()) } else { None }).max();
+        assert_eq!(groups[0].latest(), newest, "the case with the newest entry first");
+        assert_eq!(groups.iter().map(|g| g.attachments.len()).sum::<usize>(), 1);
     }
 
     /// Every catalog key an entry can show: its heading, line labels and messages.

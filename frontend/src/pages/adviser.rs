@@ -3,12 +3,17 @@
 //!
 //! The identity is read by the key card (`adviser::key`: file picker, drag and drop,
 //! `age -p` passphrase files, idle lock) and kept only in this page's memory and in
-//! its opening workers' (`adviser::pool`); it is never stored or sent. Entries are
-//! listed page by page and fetched in bulk (`POST /api/v1/entries/read`, up to
-//! [`BATCH_ENTRIES`] entries or [`BATCH_BYTES`] per request; an entry over
-//! [`BULK_ENTRY_MAX`] is fetched alone), opened in the workers, and read back on the
-//! main thread in slices of at most [`SLICE_MS`], yielding between, so no task of the
-//! page runs long. A progress bar and five counts (opened, not for this key, failed
+//! its opening workers' (`adviser::pool`); it is never stored or sent. The workers are
+//! started when the page is shown, without a key, so they load the app while the key
+//! holder chooses one; they get it when it is loaded, and meanwhile the listing and the
+//! first bulk reads have already started. Entries are listed page by page and fetched
+//! in bulk (`POST /api/v1/entries/read`, up to [`BATCH_ENTRIES`] entries or
+//! [`BATCH_BYTES`] per request; an entry over [`BULK_ENTRY_MAX`] is fetched alone),
+//! opened in the workers, and read back on the main thread in slices of at most
+//! [`SLICE_MS`], yielding between, so no task of the page runs long. Each batch is filed
+//! by case as it arrives (`CaseBook`: only the cases it touches); the cases, the search
+//! and the figures are redrawn from that at most every [`REDRAW_MS`] and at the end, in
+//! a task of their own. A progress bar and five counts (opened, not for this key, failed
 //! integrity, unreadable, could not fetch) account for every entry listed: the failures
 //! are listed with their reason, the opened ones grouped by case in reading order
 //! (intake, consents and follow-ups in time, closure; superseded ones marked), the
@@ -16,8 +21,10 @@
 //! terminate the workers and drop the key and every opened record from the page.
 //!
 //! Timing marks for `cargo xtask bench`: `performance.mark` `amanat-key-loaded` when a
-//! key is read and `amanat-all-opened` when every listed entry has an outcome.
+//! key is read and `amanat-all-opened` when every listed entry has an outcome and the
+//! cases are drawn.
 
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use futures::StreamExt;
 use leptos::prelude::*;
 use shared::api::{frames, EntryMeta, Role, SessionInfo, READ_MANY_MAX};
@@ -26,9 +33,9 @@ use shared::{CaseId, EntryId, ErrorCode};
 
 use crate::adviser::key::KeyCard;
 use crate::adviser::reseal::ResealCard;
-use crate::adviser::pool::{Pool, PoolError, Results};
+use crate::adviser::pool::{worker_count, Pool, PoolError, Results};
 use crate::adviser::{find::FindCases, indicators::Indicators};
-use crate::components::record_view::{by_case, CaseGroup};
+use crate::components::record_view::{CaseBook, CaseEntries, CaseGroup};
 use crate::components::signin::SignIn;
 use crate::components::status::{use_status, Msg, Status};
 use crate::i18n::{t, t_args, use_i18n, OwnedArg};
@@ -36,8 +43,10 @@ use crate::opening::Content;
 use crate::problem::Problem;
 use crate::relay_client::{self, RelayError};
 
-/// Most entries per bulk read (the relay's limit).
-pub const BATCH_ENTRIES: usize = READ_MANY_MAX;
+/// Most entries per bulk read (a quarter of the relay's limit): small enough that the
+/// workers start opening soon after the key is loaded and finish together at the end,
+/// large enough that the requests stay few (40 for 5 000 entries).
+pub const BATCH_ENTRIES: usize = READ_MANY_MAX / 4;
 /// Most stored bytes per bulk read, so a batch of scans does not sit in memory whole.
 pub const BATCH_BYTES: u64 = 8 * 1024 * 1024;
 /// Entries larger than this (photos, scans) are fetched one by one.
@@ -46,6 +55,9 @@ pub const BULK_ENTRY_MAX: u64 = 1024 * 1024;
 pub const SLICE_MS: f64 = 8.0;
 /// Cases shown at first, and added by "Show more cases".
 pub const CASES_PER_PAGE: usize = 20;
+/// While entries open, the cases (their list, search and figures) are redrawn at most
+/// this often, in ms; the progress and counts follow every batch.
+pub const REDRAW_MS: f64 = 1000.0;
 
 #[component]
 pub fn AdviserPage() -> impl IntoView {
@@ -139,6 +151,77 @@ impl Counts {
     }
 }
 
+/// What the page holds of one opening run. Opened documents are filed by case as each
+/// batch arrives ([`CaseBook`]: only the cases a batch touches are regrouped) and shown
+/// from a sorted copy made at most every [`REDRAW_MS`] (the copies share the documents),
+/// so the search and the figures refold only the cases that changed since.
+#[derive(Clone, Copy)]
+struct Opening {
+    book: StoredValue<CaseBook>,
+    /// The cases as last drawn, newest first: in the case list, the search, the figures
+    /// (three signals, so that each redraws in a task of its own).
+    groups: RwSignal<Vec<CaseEntries>>,
+    found: RwSignal<Vec<CaseEntries>>,
+    figures: RwSignal<Vec<CaseEntries>>,
+    /// Entries that did not open, with why.
+    failures: RwSignal<Vec<(EntryId, Problem)>>,
+    counts: RwSignal<Counts>,
+}
+
+impl Opening {
+    fn new() -> Self {
+        Opening {
+            book: StoredValue::new(CaseBook::default()),
+            groups: RwSignal::new(Vec::new()),
+            found: RwSignal::new(Vec::new()),
+            figures: RwSignal::new(Vec::new()),
+            failures: RwSignal::new(Vec::new()),
+            counts: RwSignal::new(Counts::default()),
+        }
+    }
+
+    /// Forgets everything opened.
+    fn clear(self) {
+        self.book.set_value(CaseBook::default());
+        self.groups.set(Vec::new());
+        self.found.set(Vec::new());
+        self.figures.set(Vec::new());
+        self.failures.set(Vec::new());
+        self.counts.set(Counts::default());
+    }
+
+    /// Counts and files one batch's outcomes (not yet drawn: [`Opening::draw`]).
+    fn add(self, batch: Vec<Opened>) {
+        self.counts.update(|c| batch.iter().for_each(|o| c.add(Outcome::of(&o.result))));
+        let mut failed = Vec::new();
+        self.book.update_value(|book| {
+            for o in batch {
+                match o.result {
+                    Ok(content) => book.add(o.id, o.case, content),
+                    Err(problem) => failed.push((o.id, problem)),
+                }
+            }
+        });
+        if !failed.is_empty() {
+            self.failures.update(|f| f.extend(failed));
+        }
+    }
+
+    /// Shows the cases filed so far: the case list, the search and the figures each
+    /// redrawn in a task of its own. Stops if the run is no longer `current` (the key
+    /// was forgotten meanwhile: nothing of it is drawn again).
+    async fn draw(self, current: impl Fn() -> bool) {
+        let sorted = self.book.with_value(CaseBook::sorted);
+        for shown in [self.groups, self.found, self.figures] {
+            if !current() {
+                return;
+            }
+            shown.set(sorted.clone());
+            yield_now().await;
+        }
+    }
+}
+
 /// What one fetch does: several small entries in one bulk read, or one large entry.
 #[derive(Debug)]
 enum Job {
@@ -186,8 +269,12 @@ async fn yield_now() {
     gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
-/// Fetches and opens one job's entries; every entry of the job gets an outcome.
-async fn run_job(job: Job, pool: Pool) -> Result<Vec<Opened>, RelayError> {
+/// The workers, once they hold the key (shared by every job of a run).
+type PoolReady = Shared<LocalBoxFuture<'static, Result<Pool, PoolError>>>;
+
+/// Fetches and opens one job's entries; every entry of the job gets an outcome (unless
+/// the workers could not be given the key: the run is then abandoned).
+async fn run_job(job: Job, pool: PoolReady) -> Result<Vec<Opened>, RelayError> {
     let asked: Vec<EntryMeta> = match &job {
         Job::Bulk(metas) => metas.clone(),
         Job::Single(meta) => vec![meta.clone()],
@@ -206,6 +293,7 @@ async fn run_job(job: Job, pool: Pool) -> Result<Vec<Opened>, RelayError> {
         Ok(answer) => answer,
         Err(e) => return Ok(asked.into_iter().map(|m| Opened { id: m.id, case: m.case, result: Err(e.clone().into()) }).collect()),
     };
+    let Ok(pool) = pool.await else { return Ok(Vec::new()) };
     let out = match pool.open(answer).await {
         Ok(out) => out,
         Err(PoolError::Terminated) => return Ok(Vec::new()),
@@ -245,7 +333,8 @@ async fn run_job(job: Job, pool: Pool) -> Result<Vec<Opened>, RelayError> {
 }
 
 /// Lists every entry and opens each in the pool; stops if the key is forgotten meanwhile.
-async fn open_all(pool: Pool, opened: RwSignal<Vec<Opened>>, counts: RwSignal<Counts>, generation: RwSignal<u64>, status: Status) {
+async fn open_all(pool: PoolReady, opening: Opening, generation: RwSignal<u64>, status: Status) {
+    let counts = opening.counts;
     let mine = generation.get_untracked();
     let current = move || generation.try_get_untracked() == Some(mine);
     let pages = futures::stream::unfold(Some(None::<String>), |state| async move {
@@ -269,27 +358,38 @@ async fn open_all(pool: Pool, opened: RwSignal<Vec<Opened>>, counts: RwSignal<Co
         };
         futures::stream::iter(jobs)
     });
-    // One fetch more than workers, so a worker never waits for the network.
-    let mut results = Box::pin(jobs.map(|job| run_job(job, pool.clone())).buffer_unordered(pool.size() + 1));
+    // A batch in hand for each worker while it opens another, and one more on the way,
+    // so a worker never waits for the network.
+    let mut results = Box::pin(jobs.map(|job| run_job(job, pool.clone())).buffer_unordered(2 * worker_count() + 1));
     let mut listing_failed = None;
+    let mut drawn = now_ms();
     while let Some(result) = results.next().await {
         if !current() {
             return;
         }
         match result {
-            Ok(batch) => {
-                counts.update(|c| batch.iter().for_each(|o| c.add(Outcome::of(&o.result))));
-                opened.update(|v| v.extend(batch));
-            }
+            Ok(batch) => opening.add(batch),
             Err(e) => listing_failed = Some(e),
         }
-        // Regrouping and drawing happened in that update: let the browser breathe.
+        // The last slice of that batch ran in this task: drawing gets a task of its own.
         yield_now().await;
+        if !current() {
+            return;
+        }
+        if now_ms() - drawn >= REDRAW_MS {
+            opening.draw(current).await;
+            drawn = now_ms();
+        }
     }
     if !current() {
         return;
     }
+    opening.draw(current).await;
+    if !current() {
+        return;
+    }
     counts.update(|c| c.listing_done = true);
+    // Marked once every case is drawn, not when the last entry is read.
     mark("amanat-all-opened");
     if let Some(e) = listing_failed {
         status.error(Problem::from(e));
@@ -308,10 +408,12 @@ async fn open_all(pool: Pool, opened: RwSignal<Vec<Opened>>, counts: RwSignal<Co
 fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
     let status = use_status();
     let identities = StoredValue::new(None::<Vec<Identity>>);
+    // The workers holding the loaded key, and workers started ahead without one.
     let pool = StoredValue::new_local(None::<Pool>);
+    let spare = StoredValue::new_local(None::<Pool>);
     let key_count = RwSignal::new(0usize);
-    let opened = RwSignal::new(Vec::<Opened>::new());
-    let counts = RwSignal::new(Counts::default());
+    let opening = Opening::new();
+    let Opening { groups, found, figures, failures, counts, .. } = opening;
     let running = RwSignal::new(false);
     let shown = RwSignal::new(CASES_PER_PAGE);
     let generation = RwSignal::new(0u64);
@@ -323,13 +425,22 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
         if let Some(p) = pool.try_update_value(Option::take).flatten() {
             p.terminate();
         }
-        opened.set(Vec::new());
-        counts.set(Counts::default());
+        opening.clear();
         running.set(false);
         shown.set(CASES_PER_PAGE);
     };
 
-    // (Re)opens everything with the loaded key, starting the workers if needed.
+    // Workers without a key, started ahead so they load the app's wasm while the key
+    // holder chooses a key (they hold nothing until [`Pool::load_key`]).
+    let warm = move || {
+        let idle = pool.try_with_value(Option::is_none).unwrap_or(false) && spare.try_with_value(Option::is_none).unwrap_or(false);
+        if idle {
+            spare.set_value(Pool::spawn().ok());
+        }
+    };
+    warm();
+
+    // (Re)opens everything with the loaded key, giving the workers the key if needed.
     let load = move || {
         let Some(ids) = identities.get_value() else {
             status.info(Msg::key("adviser-no_key"));
@@ -337,35 +448,46 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
         };
         generation.update(|g| *g += 1);
         let mine = generation.get_untracked();
-        opened.set(Vec::new());
-        counts.set(Counts::default());
+        opening.clear();
         running.set(true);
         shown.set(CASES_PER_PAGE);
-        leptos::task::spawn_local(async move {
-            let existing = pool.try_with_value(|p| p.clone()).flatten();
-            let p = match existing {
+        // The listing and the first bulk reads start at once; opening waits for the
+        // workers to have the key.
+        let ready: PoolReady = async move {
+            if let Some(p) = pool.try_with_value(|p| p.clone()).flatten() {
+                return Ok(p);
+            }
+            let p = match spare.try_update_value(Option::take).flatten() {
                 Some(p) => p,
-                None => match Pool::start(&ids).await {
-                    Ok(p) => {
-                        if generation.try_get_untracked() != Some(mine) {
-                            p.terminate();
-                            return;
-                        }
-                        pool.set_value(Some(p.clone()));
-                        p
-                    }
-                    Err(e) => {
-                        running.try_set(false);
-                        let reason = match e {
-                            PoolError::Worker(m) => m,
-                            PoolError::Terminated => String::new(),
-                        };
-                        status.error(Msg::args("open-workers_failed", vec![("reason", OwnedArg::Str(reason))]));
-                        return;
-                    }
-                },
+                None => Pool::spawn()?,
             };
-            open_all(p, opened, counts, generation, status).await;
+            p.load_key(&ids).await?;
+            if generation.try_get_untracked() != Some(mine) {
+                p.terminate();
+                return Err(PoolError::Terminated);
+            }
+            pool.set_value(Some(p.clone()));
+            Ok(p)
+        }
+        .boxed_local()
+        .shared();
+        let started = ready.clone();
+        leptos::task::spawn_local(async move {
+            if let Err(e) = started.await {
+                if generation.try_get_untracked() == Some(mine) {
+                    // Ends this run: its jobs stop at the next batch.
+                    generation.update(|g| *g += 1);
+                    running.try_set(false);
+                    let reason = match e {
+                        PoolError::Worker(m) => m,
+                        PoolError::Terminated => String::new(),
+                    };
+                    status.error(Msg::args("open-workers_failed", vec![("reason", OwnedArg::Str(reason))]));
+                }
+            }
+        });
+        leptos::task::spawn_local(async move {
+            open_all(ready, opening, generation, status).await;
             if generation.try_get_untracked() == Some(mine) {
                 running.try_set(false);
             }
@@ -387,6 +509,7 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
         identities.set_value(None);
         key_count.set(0);
         drop_opened();
+        warm();
     };
 
     let end = move |_| {
@@ -400,16 +523,16 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
     };
     // Leaving the page any other way ends the workers too.
     on_cleanup(move || {
-        if let Some(p) = pool.try_update_value(Option::take).flatten() {
-            p.terminate();
+        for workers in [pool, spare] {
+            if let Some(p) = workers.try_update_value(Option::take).flatten() {
+                p.terminate();
+            }
         }
     });
 
-    // Regrouped when a batch arrives (not per entry); only the first `shown` cases drawn.
-    let groups = Memo::new(move |_| opened.with(|v| by_case(v.iter().filter_map(|o| o.result.clone().ok().map(|c| (o.id, o.case, c))))));
+    // Only the first `shown` cases are drawn.
     let cases = move || groups.with(|g| g.iter().take(shown.get()).cloned().collect::<Vec<_>>());
     let case_total = Memo::new(move |_| groups.with(Vec::len));
-    let failures = move || opened.with(|v| v.iter().filter_map(|o| o.result.clone().err().map(|e| (o.id, e))).collect::<Vec<_>>());
     let any_failure = move || counts.with(|c| c.done() > c.opened);
     let progress_text = t_args("open-progress_text", move || {
         let c = counts.get();
@@ -454,7 +577,7 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
                 class:hidden=move || !any_failure()>
                 <h2 id="failures-title">{t("adviser-failures")}</h2>
                 <ul id="open-failures">
-                    <For each=failures key=|(id, _)| *id
+                    <For each=move || failures.get() key=|(id, _)| *id
                         children=move |(id, problem)| {
                             let outcome = match Outcome::of(&Err(problem.clone())) {
                                 Outcome::NotForThisKey => "not-for-key",
@@ -473,8 +596,8 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
                         } />
                 </ul>
             </section>
-            <FindCases cases=groups key=Callback::new(move |()| identities.get_value()) />
-            <Indicators cases=groups />
+            <FindCases cases=found key=Callback::new(move |()| identities.get_value()) />
+            <Indicators cases=figures />
             <section id="records" aria-labelledby="records-title">
                 <h2 id="records-title">{t("adviser-title")}</h2>
                 <p id="cases-shown" class="hint" class:hidden=move || case_total.get() == 0>{shown_text}</p>
@@ -517,8 +640,11 @@ mod tests {
                 Job::ListFailed(_) => "failed".into(),
             })
             .collect();
-        // 8 MiB of ~10 KB entries is over 500: the entry limit cuts first.
-        assert_eq!(sizes, ["single 5242880", "bulk 500", "bulk 500", "bulk 200"]);
+        // 8 MiB of ~10 KB entries is over 125: the entry limit cuts first.
+        assert_eq!(BATCH_ENTRIES, 125);
+        let expected: Vec<String> =
+            ["single 5242880".to_owned()].into_iter().chain((0..9).map(|_| "bulk 125".to_owned())).chain(["bulk 75".to_owned()]).collect();
+        assert_eq!(sizes, expected);
         let big: Vec<EntryMeta> = (0..20).map(|i| meta(900_000 + i)).collect();
         let jobs = plan(big);
         assert!(jobs.iter().all(|j| matches!(j, Job::Bulk(m) if m.iter().map(|m| m.size).sum::<u64>() <= BATCH_BYTES)));
