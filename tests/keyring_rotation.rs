@@ -51,6 +51,19 @@ const TICKER: &str = "
         if (busy) t.count++;
     }, 50);";
 
+/// Waits until the focused element is `#id` (the card moves the focus a task later).
+async fn wait_focus(b: &Browser, id: &str) {
+    let mut at = serde_json::Value::Null;
+    for _ in 0..50 {
+        at = b.client.execute("const a = document.activeElement; return a ? (a.id || a.tagName) : null;", vec![]).await.unwrap();
+        if at == id {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the focus should be on #{id}, it is on {at}");
+}
+
 /// Every entry the relay lists, as an adviser sees them.
 async fn listed(relay: &RelayProcess, token: &str) -> Vec<EntryMeta> {
     let http = reqwest::Client::new();
@@ -203,6 +216,7 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     holder.type_into("key-passphrase", "walnut lantern 8 quiet river").await.unwrap();
     holder.click("#key-open").await.unwrap();
     holder.wait_for_text(ErrorCode::IdentityPassphraseWrong.message(), 60).await.unwrap();
+    wait_focus(&holder, "key-passphrase").await;
     assert_eq!(holder.count("#forget-key:not([disabled])").await.unwrap(), 0, "a wrong passphrase loads no key");
     // Whether each unlocking worker so far was ended.
     let workers = || async {
@@ -214,12 +228,18 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     holder.type_into("key-passphrase", PASSPHRASE).await.unwrap();
     holder.click("#key-open").await.unwrap();
     holder.wait_for("#key-working:not(.hidden) progress", 10).await.unwrap();
+    // The field and Open are disabled meanwhile: the focus is on Cancel, not lost; the
+    // live region is outside the aria-busy form.
+    wait_focus(&holder, "key-cancel").await;
+    assert_eq!(holder.count("#key-passphrase-form[aria-busy=true]").await.unwrap(), 1);
+    assert_eq!(holder.count("#key-passphrase-form [role=status]").await.unwrap(), 0, "a live region inside the busy form");
     holder.screenshot("keyring-rotation-unlocking").await.unwrap();
     holder.click("#key-cancel").await.unwrap();
     holder.wait_for_text("Opening the identity file was cancelled", 5).await.unwrap();
     assert_eq!(workers().await, serde_json::json!([true, true]), "Cancel ends the unlocking worker");
     holder.wait_for("#key-working.hidden", 5).await.unwrap();
     holder.wait_for("#key-passphrase:not([disabled])", 5).await.unwrap();
+    wait_focus(&holder, "key-passphrase").await;
     assert_eq!(holder.count("#forget-key:not([disabled])").await.unwrap(), 0, "a cancelled unlock loads no key");
     // Another tab of the app locking while it unlocks ends it too.
     holder.type_into("key-passphrase", PASSPHRASE).await.unwrap();
@@ -227,6 +247,7 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     holder.wait_for("#key-working:not(.hidden)", 10).await.unwrap();
     holder.client.execute("new BroadcastChannel('amanat-vault').postMessage('lock');", vec![]).await.unwrap();
     holder.wait_for("#key-working.hidden", 5).await.unwrap();
+    wait_focus(&holder, "key-drop").await; // the form it was in is hidden
     assert_eq!(workers().await, serde_json::json!([true, true, true]), "a lock in another tab ends the unlocking worker");
     tokio::time::sleep(Duration::from_secs(8)).await;
     assert_eq!(holder.count("#forget-key:not([disabled])").await.unwrap(), 0, "an unlock ended by a lock loads no key");
@@ -241,6 +262,7 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     holder.click("#key-open").await.unwrap();
     holder.wait_for("#forget-key:not([disabled])", 60).await.unwrap();
     let unlocked = started.elapsed();
+    wait_focus(&holder, "key-state").await;
     let ticks = holder.client.execute("clearInterval(window.__ticker); return window.__ticks;", vec![]).await.unwrap();
     let (count, max_gap) = (ticks["count"].as_u64().unwrap(), ticks["maxGap"].as_f64().unwrap());
     eprintln!(

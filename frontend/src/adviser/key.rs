@@ -20,7 +20,9 @@
 //! A protected file's scrypt (seconds in wasm at `age -p`'s work factor 18: 256 MiB)
 //! runs in a one-off worker ([`super::unlock`]): meanwhile the card says so with a
 //! progress bar and a Cancel button, and the rest of the page stays usable. Cancel,
-//! and anything that forgets the key, ends that worker.
+//! and anything that forgets the key, ends that worker. The focus follows: to Cancel
+//! while it works (the field and Open are disabled), back to the field after an error or
+//! Cancel, to the key's state line once it is open, to the drop zone when forgotten.
 //!
 //! What is not here: opening entries (the page's `adviser::pool`), re-sealing
 //! ([`super::reseal`]).
@@ -65,13 +67,31 @@ pub fn idle_expired(now_ms: f64, last_input_ms: f64, idle_minutes: u32) -> bool 
     now_ms - last_input_ms >= f64::from(idle_minutes.max(1)) * 60_000.0
 }
 
-/// Focuses `input` once the view has caught up (a field just enabled again).
-fn focus_later(input: NodeRef<leptos::html::Input>) {
+/// Focuses what `target` finds once the view has caught up (a field just enabled
+/// again, a button just shown).
+fn focus_later(target: impl FnOnce() -> Option<web_sys::HtmlElement> + 'static) {
     leptos::task::spawn_local(async move {
         TimeoutFuture::new(0).await;
-        if let Some(input) = input.get_untracked() {
-            let _ = input.focus();
+        if let Some(el) = target() {
+            let _ = el.focus();
         }
+    });
+}
+
+/// Like [`focus_later`], but only if the focus was lost meanwhile: on nothing, on the
+/// page's body, or inside `gone` (the passphrase form, now hidden) — not if the key
+/// holder has moved on elsewhere.
+fn refocus_if_lost(gone: NodeRef<leptos::html::Form>, target: impl FnOnce() -> Option<web_sys::HtmlElement> + 'static) {
+    focus_later(move || {
+        let active = web_sys::window()?.document()?.active_element();
+        let lost = match &active {
+            None => true,
+            Some(a) => {
+                a.tag_name().eq_ignore_ascii_case("body")
+                    || gone.get_untracked().is_some_and(|form| form.contains(Some(a.unchecked_ref())))
+            }
+        };
+        if lost { target() } else { None }
     });
 }
 
@@ -126,6 +146,11 @@ pub fn KeyCard(
     let i18n = use_i18n();
     let file_input = NodeRef::<leptos::html::Input>::new();
     let pass_input = NodeRef::<leptos::html::Input>::new();
+    let pass_form = NodeRef::<leptos::html::Form>::new();
+    let cancel_button = NodeRef::<leptos::html::Button>::new();
+    let drop_zone = NodeRef::<leptos::html::Button>::new();
+    let key_state_line = NodeRef::<leptos::html::P>::new();
+    let to_pass = move || pass_input.get_untracked().map(Into::into);
     // A protected file as chosen (age ciphertext: nothing is readable without the
     // passphrase), kept until it is unlocked or the card is cleared.
     let protected = StoredValue::new(None::<Vec<u8>>);
@@ -155,6 +180,8 @@ pub fn KeyCard(
     let forget = move |reason: Option<ForgetReason>| {
         on_forget.run(());
         clear_card();
+        // The field or button that had the focus is hidden or disabled now.
+        refocus_if_lost(pass_form, move || drop_zone.get_untracked().map(Into::into));
         match reason {
             None => {}
             Some(ForgetReason::Idle) => status.info(Msg::args(
@@ -230,6 +257,8 @@ pub fn KeyCard(
         working.set(true);
         pass_error.set(None);
         status.info(Msg::key("key-working"));
+        // The field and Open are disabled while it works: the focus goes to Cancel.
+        focus_later(move || cancel_button.get_untracked().map(Into::into));
         leptos::task::spawn_local(async move {
             let reply = running.await;
             // Cancelled or forgotten after the worker answered but before this ran (lock,
@@ -243,6 +272,8 @@ pub fn KeyCard(
                 Ok(ids) => {
                     clear_card();
                     on_key.run(ids);
+                    // Cancel is gone with the form: the focus goes to the key's state.
+                    refocus_if_lost(pass_form, move || key_state_line.get_untracked().map(Into::into));
                 }
                 // Whoever cancelled (Cancel, another file, forgetting) has said why.
                 Err(UnlockError::Cancelled) => {}
@@ -250,7 +281,7 @@ pub fn KeyCard(
                     working.try_set(false);
                     pass_error.try_set(Some(code));
                     status.error(code);
-                    focus_later(pass_input);
+                    focus_later(to_pass);
                 }
             }
         });
@@ -259,7 +290,7 @@ pub fn KeyCard(
         unlocking.with_value(Unlocking::cancel);
         working.set(false);
         status.info(Msg::key("key-cancelled"));
-        focus_later(pass_input);
+        focus_later(to_pass);
     };
     // The card gone (the page left for another): its worker goes too.
     on_cleanup(move || {
@@ -285,7 +316,7 @@ pub fn KeyCard(
         <section class="card key" aria-labelledby="key-title">
             <h2 id="key-title">{t("adviser-identity_file")}</h2>
             <p class="hint" id="identity-hint">{t("adviser-identity_hint")}</p>
-            <button id="key-drop" type="button" class="drop-zone" class:active=move || drag_active.get()
+            <button id="key-drop" type="button" class="drop-zone" node_ref=drop_zone class:active=move || drag_active.get()
                 aria-describedby="identity-hint" on:click=choose
                 on:dragenter=move |ev: web_sys::DragEvent| { ev.prevent_default(); drag_active.set(true); }
                 on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); drag_active.set(true); }
@@ -298,7 +329,7 @@ pub fn KeyCard(
                 <input id="identity-file" type="file" node_ref=file_input autocomplete="off"
                     aria-describedby="identity-hint" on:change=on_file />
             </div>
-            <form id="key-passphrase-form" class="field" class:hidden=move || !asking.get() on:submit=unlock
+            <form id="key-passphrase-form" class="field" node_ref=pass_form class:hidden=move || !asking.get() on:submit=unlock
                 aria-busy=move || working.get().to_string()>
                 <p class="hint" id="key-protected-hint">{t("key-protected")}</p>
                 <label for="key-passphrase">{t("key-passphrase")}</label>
@@ -309,19 +340,22 @@ pub fn KeyCard(
                 <p id="key-passphrase-error" class="error" role="alert" class:hidden=move || pass_error.get().is_none()>
                     {move || pass_error.get().map(|c| i18n.error(c)).unwrap_or_default()}
                 </p>
-                <p id="key-working" class="hint" role="status" class:hidden=move || !working.get()>
-                    <span id="key-working-text">{t("key-working")}</span> " "
-                    // No value: an indeterminate bar (scrypt says nothing of its progress).
-                    <progress id="key-working-progress" aria-labelledby="key-working-text"></progress>
-                </p>
                 <div class="actions">
                     <button id="key-open" type="submit" prop:disabled=move || working.get()>{t("key-open")}</button>
-                    <button id="key-cancel" type="button" class:hidden=move || !working.get() on:click=cancel>
+                    <button id="key-cancel" type="button" node_ref=cancel_button class:hidden=move || !working.get()
+                        on:click=cancel>
                         {t("key-cancel")}
                     </button>
                 </div>
             </form>
-            <p class="key-state">
+            // Outside the form: a live region inside an aria-busy one may not be announced.
+            <p id="key-working" class="hint" role="status" class:hidden=move || !working.get()>
+                <span id="key-working-text">{t("key-working")}</span> " "
+                // No value: an indeterminate bar (scrypt says nothing of its progress).
+                <progress id="key-working-progress" aria-labelledby="key-working-text"></progress>
+            </p>
+            // Focusable from code only: where the focus goes once a protected file is open.
+            <p id="key-state" class="key-state" tabindex="-1" node_ref=key_state_line>
                 {move || if key_count.get() == 0 { i18n.tr("adviser-no_key") } else { key_state.get() }}
             </p>
             <div class="actions">
