@@ -23,6 +23,8 @@ use std::time::{Duration, Instant};
 
 use amanat_tests::browser::Browser;
 use amanat_tests::relay::RelayProcess;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use shared::api::CASE_HEADER;
 use shared::forms::address::District;
 use shared::forms::consent::{ConsentEntry, ConsentKind, Permission};
@@ -352,7 +354,8 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
     adviser.screenshot("adviser-indicators").await.unwrap();
 
     // The case's PDF scan: a warning first (it leaves the page unencrypted); Cancel
-    // downloads nothing, confirming hands over the PDF as it was sealed.
+    // downloads nothing, confirming hands over the PDF as it was sealed, Escape (the
+    // dialog's own cancel) downloads nothing and says so as Cancel does.
     let pdf = "#chosen-case li.attachment-view[data-code=pdf]";
     adviser.click(&format!("{pdf} button.show-attachment")).await.unwrap();
     adviser.wait_for(&format!("{pdf} dialog.attachment-warning[open]"), 10).await.unwrap();
@@ -370,5 +373,17 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
     let (name, bytes) = &got[3];
     assert!(name.ends_with(".pdf"), "{name}");
     assert_eq!(bytes.as_slice(), PDF, "the scan as it was sealed");
+    adviser.wait_for_text("The PDF is in this computer's downloads, unencrypted.", 5).await.unwrap();
+    adviser.click(&format!("{pdf} button.show-attachment")).await.unwrap();
+    adviser.wait_for(&format!("{pdf} dialog.attachment-warning[open]"), 10).await.unwrap();
+    let escape: char = Key::Escape.into();
+    let press = KeyActions::new("keyboard".to_owned())
+        .then(KeyAction::Down { value: escape })
+        .then(KeyAction::Up { value: escape });
+    adviser.client.perform_actions(press).await.unwrap();
+    adviser.wait_for_text("Nothing was downloaded.", 5).await.unwrap();
+    assert_eq!(adviser.count("dialog.attachment-warning[open]").await.unwrap(), 0, "Escape closes the warning");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(downloads(&adviser).await.len(), 4, "Escape downloads nothing");
     adviser.close().await.unwrap();
 }

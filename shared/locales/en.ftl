@@ -881,6 +881,7 @@ find-attachment-close = Close
 find-attachment-warning = The PDF will be saved on this computer unencrypted. Anyone who gets the file or the computer can read it. Keep it only on an encrypted drive, never on a shared computer, e-mail or messenger, and delete it when you are done.
 find-attachment-confirm = I understand, download
 find-attachment-cancelled = Nothing was downloaded.
+find-attachment-done = The PDF is in this computer's downloads, unencrypted. Delete it when you are done.
 find-consent-granted = Consent to case work given
 find-consent-not_asked = No consent recorded
 find-consent-refused = Consent refused

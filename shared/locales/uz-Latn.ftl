@@ -840,6 +840,7 @@ find-attachment-close = Yopish
 find-attachment-warning = PDF bu kompyuterda shifrlanmagan holda saqlanadi. Faylni yoki kompyuterni qoʻlga kiritgan har kim uni oʻqiy oladi. Uni faqat shifrlangan diskda saqlang, hech qachon umumiy kompyuterda, elektron pochta yoki messenjerda emas, ishingiz tugagach oʻchirib tashlang.
 find-attachment-confirm = Tushunaman, yuklab olish
 find-attachment-cancelled = Hech narsa yuklab olinmadi.
+find-attachment-done = PDF bu kompyuterning yuklab olinganlar jildida, shifrlanmagan. Ishingiz tugagach, uni oʻchirib tashlang.
 find-consent-granted = Ish yuritishga rozilik berilgan
 find-consent-not_asked = Rozilik qayd etilmagan
 find-consent-refused = Rozilik berilmagan

@@ -135,6 +135,8 @@ fn AttachmentView(id: EntryId, media: MediaType, size: u64, key: Callback<(), Op
                         }
                     } else if download(&plain, &format!("{}.pdf", &id.to_string()[..12])).is_err() {
                         status.error(crate::components::status::Msg::key("export-failed"));
+                    } else {
+                        status.info(crate::components::status::Msg::key("find-attachment-done"));
                     }
                     plain.zeroize();
                 }
@@ -150,6 +152,9 @@ fn AttachmentView(id: EntryId, media: MediaType, size: u64, key: Callback<(), Op
     let open = move |_| {
         if image {
             fetch();
+        } else if key.run(()).is_none() {
+            // No key loaded: nothing to warn about, the download could not happen.
+            status.info(crate::components::status::Msg::key("adviser-no_key"));
         } else if let Some(d) = warning.get_untracked() {
             let _ = d.show_modal();
         }
@@ -171,11 +176,13 @@ fn AttachmentView(id: EntryId, media: MediaType, size: u64, key: Callback<(), Op
                 <img class="attachment-image" src=u alt=i18n.tr(&media.label_key()) />
             })}
             {(!image).then(move || view! {
-                <dialog class="attachment-warning" node_ref=warning aria-labelledby=labelled_by aria-describedby=described_by>
+                // Escape closes it as the browser's own `cancel`: said as Cancel says it.
+                <dialog class="attachment-warning" node_ref=warning aria-labelledby=labelled_by aria-describedby=described_by
+                    on:cancel=move |_: web_sys::Event| status.info(crate::components::status::Msg::key("find-attachment-cancelled"))>
                     <h2 id=title_id>{t("export-warning-title")}</h2>
                     <p id=text_id>{t("find-attachment-warning")}</p>
                     <div class="actions">
-                        // The safe choice has the focus first; Escape cancels too (the dialog's own).
+                        // The safe choice has the focus first; Escape cancels too.
                         <button type="button" class="attachment-warning-cancel" autofocus
                             on:click=move |_| { close_warning(); status.info(crate::components::status::Msg::key("find-attachment-cancelled")); }>
                             {t("export-cancel")}
