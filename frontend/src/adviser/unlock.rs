@@ -9,11 +9,14 @@
 //!   the passphrase (UTF-8 bytes), checks the file again (`shared::seal`'s
 //!   [`read_identity_file`]: one scrypt stanza, the work factor cap) and unlocks it;
 //!   answers the identities as identity-file text, or an error code (a wrong passphrase
-//!   is `identity_passphrase_wrong`). In the release build the code is in the
-//!   `key_unlock` chunk of the split build, fetched by the worker on first use.
+//!   is `identity_passphrase_wrong`). That text is built in wiped-on-drop buffers and
+//!   copied out to JavaScript; the copy in wasm memory is wiped. In the release build
+//!   the code is in the `key_unlock` chunk of the split build, fetched by the worker on
+//!   first use.
 //! - **Page side** ([`Unlocking`]): one worker per unlock, ended as soon as it answers,
 //!   on Cancel ([`Unlocking::cancel`]) and when the key is forgotten (lock, idle, page
-//!   left). The passphrase goes to the worker in a transferred buffer (the page keeps no
+//!   left); a worker error or an answer that cannot be read (`messageerror`) fails it.
+//!   The passphrase goes to the worker in a transferred buffer (the page keeps no
 //!   copy of those bytes) which the worker wipes after use; the identity text comes back
 //!   in a transferred buffer the page parses and wipes. What JavaScript strings held (the
 //!   input's value) cannot be wiped; it is never stored.
@@ -34,22 +37,31 @@ const WORKER_URL: &str = "/open-worker.js";
 // ---- in the worker ----
 
 /// Worker: unlocks a passphrase-protected identity file; answers the identities as
-/// identity-file text (UTF-8), or fails with an [`ErrorCode`]'s code.
+/// identity-file text (UTF-8), or fails with an [`ErrorCode`]'s code. The text is
+/// copied out to JavaScript and its copy in wasm memory wiped.
 #[wasm_bindgen]
-pub async fn amanat_worker_unlock(file: Vec<u8>, passphrase: Vec<u8>) -> Result<Vec<u8>, JsError> {
+pub async fn amanat_worker_unlock(file: Vec<u8>, passphrase: Vec<u8>) -> Result<js_sys::Uint8Array, JsError> {
     let passphrase = Zeroizing::new(passphrase);
-    in_chunk::unlock(file, passphrase).await.map_err(|c| JsError::new(c.code()))
+    let text = in_chunk::unlock(file, passphrase).await.map_err(|c| JsError::new(c.code()))?;
+    Ok(js_sys::Uint8Array::from(&text[..]))
 }
 
-/// Checks the file, runs scrypt, and writes the identities out as an identity file.
-fn unlock_now(file: &[u8], passphrase: &[u8]) -> Result<Vec<u8>, ErrorCode> {
+/// Checks the file, runs scrypt, and writes the identities out as an identity file. Every
+/// copy of the secret text made here is wiped when dropped (the output is allocated once,
+/// at its full length, so no growing leaves a copy behind).
+fn unlock_now(file: &[u8], passphrase: &[u8]) -> Result<Zeroizing<Vec<u8>>, ErrorCode> {
     let passphrase = std::str::from_utf8(passphrase).map_err(|_| ErrorCode::IdentityPassphraseWrong)?;
     let IdentityFile::Protected(protected) = read_identity_file(file)? else {
         // Only protected files are sent here; a plain one is read on the page.
         return Err(ErrorCode::BadIdentityFile);
     };
     let ids = protected.unlock(passphrase)?;
-    Ok(ids.iter().map(|i| identity_file(i, "key holder")).collect::<String>().into_bytes())
+    let texts: Vec<Zeroizing<String>> = ids.iter().map(|i| Zeroizing::new(identity_file(i, "key holder"))).collect();
+    let mut out = Zeroizing::new(Vec::with_capacity(texts.iter().map(|t| t.len()).sum()));
+    for t in &texts {
+        out.extend_from_slice(t.as_bytes());
+    }
+    Ok(out)
 }
 
 /// In the release build scrypt (and age's passphrase stanza) live in a wasm chunk of
@@ -61,12 +73,12 @@ mod in_chunk {
 
     type Loaded<T> = Result<Result<T, ErrorCode>, SplitLoaderError>;
 
-    pub async fn unlock(file: Vec<u8>, passphrase: Zeroizing<Vec<u8>>) -> Result<Vec<u8>, ErrorCode> {
+    pub async fn unlock(file: Vec<u8>, passphrase: Zeroizing<Vec<u8>>) -> Result<Zeroizing<Vec<u8>>, ErrorCode> {
         unlock_in_chunk(file, passphrase).await.unwrap_or(Err(ErrorCode::AppPartUnavailable))
     }
 
     #[wasm_split(key_unlock, wasm_split_path = ::leptos::wasm_split, fallible)]
-    fn unlock_in_chunk(file: Vec<u8>, passphrase: Zeroizing<Vec<u8>>) -> Loaded<Vec<u8>> {
+    fn unlock_in_chunk(file: Vec<u8>, passphrase: Zeroizing<Vec<u8>>) -> Loaded<Zeroizing<Vec<u8>>> {
         Ok(unlock_now(&file, &passphrase))
     }
 }
@@ -75,7 +87,7 @@ mod in_chunk {
 mod in_chunk {
     use super::*;
 
-    pub async fn unlock(file: Vec<u8>, passphrase: Zeroizing<Vec<u8>>) -> Result<Vec<u8>, ErrorCode> {
+    pub async fn unlock(file: Vec<u8>, passphrase: Zeroizing<Vec<u8>>) -> Result<Zeroizing<Vec<u8>>, ErrorCode> {
         unlock_now(&file, &passphrase)
     }
 }
@@ -100,6 +112,7 @@ struct Running {
     reply: Option<oneshot::Sender<Reply>>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
+    _on_message_error: Closure<dyn FnMut(web_sys::MessageEvent)>,
 }
 
 impl Running {
@@ -210,12 +223,21 @@ impl Unlocking {
             move |event: web_sys::MessageEvent| finish(reply_of(&event.data()))
         });
         // A worker that cannot load (the wasm, the chunk) fails the unlock.
-        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            event.prevent_default();
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new({
+            let finish = finish.clone();
+            move |event: web_sys::Event| {
+                event.prevent_default();
+                finish(Err(UnlockError::Failed(ErrorCode::AppPartUnavailable)));
+            }
+        });
+        // An answer that cannot be read on this side (it could not be deserialised):
+        // no answer will come, so it fails the same way.
+        let on_message_error = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
             finish(Err(UnlockError::Failed(ErrorCode::AppPartUnavailable)));
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        worker.set_onmessageerror(Some(on_message_error.as_ref().unchecked_ref()));
 
         let msg = js_sys::Object::new();
         let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&msg, &JsValue::from_str(k), v).map(drop);
@@ -229,8 +251,13 @@ impl Unlocking {
             worker.terminate();
             return Err(UnlockError::Failed(ErrorCode::AppPartUnavailable));
         }
-        *self.running.borrow_mut() =
-            Some(Running { worker, reply: Some(tx), _on_message: on_message, _on_error: on_error });
+        *self.running.borrow_mut() = Some(Running {
+            worker,
+            reply: Some(tx),
+            _on_message: on_message,
+            _on_error: on_error,
+            _on_message_error: on_message_error,
+        });
         Ok(())
     }
 }
