@@ -411,7 +411,7 @@ error-not_enrolled = Bu hisob uchun hali parol tanlanmagan. Administrator bergan
 error-vault_locked = Seans bloklangan. Parolingiz bilan qaytadan kiring.
 error-not_json = Soʻrov tanasi JSON boʻlishi kerak (Content-Type: application/json). Hech narsa oʻzgartirilmadi.
 error-entry_conflict = Aynan shu baytlardan iborat yozuv boshqa muallif yoki ish nomi bilan allaqachon saqlangan. Hech narsa saqlanmadi; yangi nusxasini muhrlash uchun yozuvni qayta saqlang.
-error-app_part_unavailable = Ilovaning bir qismi yuklanmadi: bu qurilmada u hali tarmoqqa ulangan holda ochilmagan. Bir marta ulaning va qayta urinib ko‘ring; hech narsa yo‘qolmadi.
+error-app_part_unavailable = Ilovaning bir qismi yuklanmadi: bu qurilmada u hali tarmoqqa ulangan holda ochilmagan. Bir marta ulaning va qayta urinib koʻring; hech narsa yoʻqolmadi.
 
 ## Javob variantlari.
 channel-office_visit = Ofisga tashrif
@@ -703,13 +703,13 @@ closure_outcome-family_declined = Oila keyingi yordamdan voz kechdi
 closure_outcome-other = Boshqa
 
 ## The caseworker's workspace: its parts and the current case.
-workspace-parts = Ish joyi bo‘limlari
+workspace-parts = Ish joyi boʻlimlari
 workspace-part-intake = Yangi oila
 workspace-part-case = Joriy ish
 workspace-part-cases = Mening ishlarim
 workspace-part-outbox = Chiquvchi
 workspace-part-account = Hisob
-workspace-no_case = Hech qanday ish ochilmagan. Yangi oilaning so‘rovnomasini saqlang yoki «Mening ishlarim» bo‘limidan ishlaringizdan birini davom ettiring.
+workspace-no_case = Hech qanday ish ochilmagan. Yangi oilaning soʻrovnomasini saqlang yoki «Mening ishlarim» boʻlimidan ishlaringizdan birini davom ettiring.
 workspace-print = Chop etish uchun rozilik
 workspace-case_forms = Ushbu ishning shakllari
 

@@ -267,3 +267,26 @@ fn switching_language_loads_a_catalog_within_a_frame_budget() {
         assert!(took.as_millis() < 500, "{l}: {took:?}");
     }
 }
+
+/// Uzbek in Latin script writes oʻ and gʻ with the modifier letter turned comma (U+02BB)
+/// and the tutuq belgisi with the modifier apostrophe (U+02BC), as the 1995 alphabet
+/// does: an ASCII apostrophe, a backtick or a typographic quote between letters is a
+/// typing slip that breaks search and screen readers (they read it as punctuation).
+#[test]
+fn uzbek_latin_writes_its_apostrophe_letters_with_the_modifier_characters() {
+    let text = embedded_ftl(Locale::UzLatn);
+    let mut report = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim_start().starts_with('#')) {
+        let chars: Vec<char> = line.chars().collect();
+        for w in chars.windows(3) {
+            let slip = matches!(w[1], '\'' | '`' | '\u{2018}' | '\u{2019}');
+            if slip && w[0].is_alphabetic() && w[2].is_alphabetic() {
+                report.push(format!("line {}: {}{}{}", n + 1, w[0], w[1], w[2]));
+            }
+            if w[1] == '\u{02BC}' && matches!(w[0], 'o' | 'O' | 'g' | 'G') && w[2].is_alphabetic() {
+                report.push(format!("line {}: {}ʼ{} should be ʻ (U+02BB)", n + 1, w[0], w[2]));
+            }
+        }
+    }
+    assert!(report.is_empty(), "{}", report.join("\n"));
+}
