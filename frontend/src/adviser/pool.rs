@@ -292,6 +292,10 @@ struct Slot {
     worker: web_sys::Worker,
     /// Batches sent and not yet answered, to send the next to the least busy.
     busy: Rc<Cell<usize>>,
+    /// Set when the worker reported an error (its script did not load, or it crashed):
+    /// anything sent to it later fails at once with this message instead of waiting
+    /// for an answer that will not come.
+    failed: Rc<RefCell<Option<String>>>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -352,11 +356,15 @@ impl Pool {
                 };
                 let _ = tx.send(reply);
             });
-            // A worker that fails to load (or crashes) fails every job it holds.
+            // A worker that fails to load (or crashes) fails every job it holds, and every
+            // job sent to it later: a failure before anything was sent is not lost.
             let p = pending.clone();
+            let failed = Rc::new(RefCell::new(None::<String>));
+            let f = failed.clone();
             let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
                 event.prevent_default();
                 let message = get(&event, "message").as_string().unwrap_or_else(|| "the worker failed".into());
+                f.borrow_mut().get_or_insert_with(|| message.clone());
                 let mut pending = p.borrow_mut();
                 let mine: Vec<u32> = pending.iter().filter(|(_, (slot, _))| *slot == index).map(|(j, _)| *j).collect();
                 for job in mine {
@@ -367,7 +375,7 @@ impl Pool {
             });
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            pool.inner.slots.borrow_mut().push(Slot { worker, busy, _on_message: on_message, _on_error: on_error });
+            pool.inner.slots.borrow_mut().push(Slot { worker, busy, failed, _on_message: on_message, _on_error: on_error });
         }
         Ok(pool)
     }
@@ -402,6 +410,7 @@ impl Pool {
         let (tx, rx) = oneshot::channel();
         let sent = match self.inner.slots.borrow().get(slot) {
             None => Err(PoolError::Terminated),
+            Some(s) if s.failed.borrow().is_some() => Err(PoolError::Worker(s.failed.borrow().clone().unwrap_or_default())),
             Some(s) => {
                 self.inner.pending.borrow_mut().insert(job, (slot, tx));
                 s.busy.set(s.busy.get() + 1);
@@ -418,7 +427,7 @@ impl Pool {
         }
     }
 
-    /// Opens one bulk answer in the least busy worker; the buffer is transferred to it
+    /// Opens one bulk answer in the least busy worker that has not failed; the buffer is transferred to it
     /// (the page keeps no copy). Resolves with the result frames ([`Results`]).
     pub fn open(&self, answer: js_sys::Uint8Array) -> impl std::future::Future<Output = Reply> {
         let slot = self
@@ -427,7 +436,7 @@ impl Pool {
             .borrow()
             .iter()
             .enumerate()
-            .min_by_key(|(_, s)| s.busy.get())
+            .min_by_key(|(_, s)| (s.failed.borrow().is_some(), s.busy.get()))
             .map_or(usize::MAX, |(i, _)| i);
         let msg = js_sys::Object::new();
         set(&msg, "open", &answer);
