@@ -411,6 +411,9 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
     // The workers holding the loaded key, and workers started ahead without one.
     let pool = StoredValue::new_local(None::<Pool>);
     let spare = StoredValue::new_local(None::<Pool>);
+    // Workers being given the key ([`Pool::load_key`]): reachable here, so forgetting the
+    // key, a new key, ending the session or leaving the page ends them mid-load too.
+    let loading = StoredValue::new_local(None::<Pool>);
     let key_count = RwSignal::new(0usize);
     let opening = Opening::new();
     let Opening { groups, found, figures, failures, counts, .. } = opening;
@@ -422,8 +425,10 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
     // Ends the workers (their copies of the key) and clears what was opened.
     let drop_opened = move || {
         generation.update(|g| *g += 1);
-        if let Some(p) = pool.try_update_value(Option::take).flatten() {
-            p.terminate();
+        for workers in [pool, loading] {
+            if let Some(p) = workers.try_update_value(Option::take).flatten() {
+                p.terminate();
+            }
         }
         opening.clear();
         running.set(false);
@@ -446,6 +451,10 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
             status.info(Msg::key("adviser-no_key"));
             return;
         };
+        // Workers still being given the key belong to the run this one replaces.
+        if let Some(p) = loading.try_update_value(Option::take).flatten() {
+            p.terminate();
+        }
         generation.update(|g| *g += 1);
         let mine = generation.get_untracked();
         opening.clear();
@@ -457,15 +466,25 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
             if let Some(p) = pool.try_with_value(|p| p.clone()).flatten() {
                 return Ok(p);
             }
+            // A run already abandoned leaves the spare workers keyless.
+            if generation.try_get_untracked() != Some(mine) {
+                return Err(PoolError::Terminated);
+            }
             let p = match spare.try_update_value(Option::take).flatten() {
                 Some(p) => p,
                 None => Pool::spawn()?,
             };
-            p.load_key(&ids).await?;
+            // `drop_opened` terminates them from here, which fails the key jobs pending:
+            // this future then ends, and with it its copy of the identities.
+            loading.set_value(Some(p.clone()));
+            let loaded = p.load_key(&ids).await;
+            drop(ids);
             if generation.try_get_untracked() != Some(mine) {
                 p.terminate();
                 return Err(PoolError::Terminated);
             }
+            loading.try_update_value(Option::take);
+            loaded?;
             pool.set_value(Some(p.clone()));
             Ok(p)
         }
@@ -523,7 +542,7 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
     };
     // Leaving the page any other way ends the workers too.
     on_cleanup(move || {
-        for workers in [pool, spare] {
+        for workers in [pool, spare, loading] {
             if let Some(p) = workers.try_update_value(Option::take).flatten() {
                 p.terminate();
             }
