@@ -337,9 +337,15 @@ async fn open_all(pool: PoolReady, opening: Opening, generation: RwSignal<u64>, 
     let counts = opening.counts;
     let mine = generation.get_untracked();
     let current = move || generation.try_get_untracked() == Some(mine);
-    let pages = futures::stream::unfold(Some(None::<String>), |state| async move {
+    // An abandoned run lists nothing more, and a page it fetched is not counted: it would
+    // add to the next run's `listed`, which would then never finish.
+    let pages = futures::stream::unfold(Some(None::<String>), move |state| async move {
         let after = state?;
-        match relay_client::list_entries(after.as_deref()).await {
+        let listed = relay_client::list_entries(after.as_deref()).await;
+        if !current() {
+            return None;
+        }
+        match listed {
             Ok(page) => {
                 let next = page.next.clone().map(Some);
                 Some((Ok(page.entries), next))
@@ -349,6 +355,7 @@ async fn open_all(pool: PoolReady, opening: Opening, generation: RwSignal<u64>, 
     });
     let jobs = pages.flat_map(move |page| {
         let jobs = match page {
+            _ if !current() => Vec::new(),
             Ok(entries) => {
                 let n = entries.len();
                 counts.try_update(|c| c.listed += n);
