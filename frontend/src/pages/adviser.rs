@@ -272,8 +272,8 @@ async fn yield_now() {
 /// The workers, once they hold the key (shared by every job of a run).
 type PoolReady = Shared<LocalBoxFuture<'static, Result<Pool, PoolError>>>;
 
-/// Fetches and opens one job's entries; every entry of the job gets an outcome (unless
-/// the workers could not be given the key: the run is then abandoned).
+/// Fetches and opens one job's entries; every entry of the job gets an outcome (none
+/// when the workers were terminated: the key was forgotten and nothing is shown).
 async fn run_job(job: Job, pool: PoolReady) -> Result<Vec<Opened>, RelayError> {
     let asked: Vec<EntryMeta> = match &job {
         Job::Bulk(metas) => metas.clone(),
@@ -293,15 +293,18 @@ async fn run_job(job: Job, pool: PoolReady) -> Result<Vec<Opened>, RelayError> {
         Ok(answer) => answer,
         Err(e) => return Ok(asked.into_iter().map(|m| Opened { id: m.id, case: m.case, result: Err(e.clone().into()) }).collect()),
     };
-    let Ok(pool) = pool.await else { return Ok(Vec::new()) };
+    let internal = |asked: Vec<EntryMeta>| {
+        asked.into_iter().map(|m| Opened { id: m.id, case: m.case, result: Err(ErrorCode::Internal.into()) }).collect()
+    };
+    // Workers that could not be given the key end the run (nothing of it is shown then);
+    // the entries are still accounted for, never dropped.
+    let Ok(pool) = pool.await else { return Ok(internal(asked)) };
     let out = match pool.open(answer).await {
         Ok(out) => out,
         Err(PoolError::Terminated) => return Ok(Vec::new()),
-        Err(PoolError::Worker(_)) => {
-            return Ok(asked.into_iter().map(|m| Opened { id: m.id, case: m.case, result: Err(ErrorCode::Internal.into()) }).collect())
-        }
+        Err(PoolError::Worker(_)) => return Ok(internal(asked)),
     };
-    // Read back in slices: a batch of 500 documents is parsed in several short tasks.
+    // Read back in slices: a batch of documents is parsed in several short tasks.
     let mut cases: std::collections::HashMap<EntryId, CaseId> = asked.iter().map(|m| (m.id, m.case)).collect();
     let mut opened = Vec::with_capacity(asked.len());
     let mut slice_start = now_ms();
