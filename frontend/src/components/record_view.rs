@@ -653,7 +653,7 @@ mod tests {
     }
 
     #[test]
-    fn a_case_book_filled_batch_by_batch_reads_as_grouping_everything_at_once() {
+    fn a_case_book_filled_batch_by_batch_keeps_the_documented_order_ties_included() {
         let cases: Vec<CaseId> = (0..4).map(|_| CaseId::random()).collect();
         let mut entries = Vec::new();
         for (n, case) in cases.iter().enumerate() {
@@ -670,13 +670,23 @@ mod tests {
         // The same document again under another id (a re-seal), and an attachment.
         entries.push((EntryId::of(b"again"), cases[1], entries[8].2.clone()));
         entries.push((EntryId::of(b"scan"), cases[2], Content::Attachment { media_type: shared::forms::attachment::MediaType::Pdf, size: 9 }));
+        // A tie: another follow-up saved at the same moment as one already there (they
+        // stay in the order they arrived), and a case with only an attachment.
+        let tied = match &entries[2].2 {
+            Content::Document(d) => d.created_at.clone(),
+            Content::Attachment { .. } => unreachable!("a document"),
+        };
+        let tie = CaseEntry::FollowUp(FollowUp { notes: "same moment".into(), ..FollowUp::default() });
+        entries.push((EntryId::of(b"tie"), cases[0], doc(cases[0], &tied, tie)));
+        let scans_only = CaseId::random();
+        entries.push((EntryId::of(b"photo"), scans_only, Content::Attachment { media_type: shared::forms::attachment::MediaType::Jpeg, size: 7 }));
         // Interleaved as batches arrive from several workers: reversed, then every other.
         let mut arrival: Vec<_> = entries.iter().rev().step_by(2).cloned().collect();
         arrival.extend(entries.iter().rev().skip(1).step_by(2).cloned());
         let mut book = CaseBook::default();
         let in_order = |groups: &[CaseEntries]| {
-            groups.iter().all(|g| g.docs.windows(2).all(|w| (rank(&w[0].1.entry), &w[0].1.created_at) < (rank(&w[1].1.entry), &w[1].1.created_at)))
-                && groups.windows(2).all(|w| w[0].latest() > w[1].latest())
+            groups.iter().all(|g| g.docs.windows(2).all(|w| (rank(&w[0].1.entry), &w[0].1.created_at) <= (rank(&w[1].1.entry), &w[1].1.created_at)))
+                && groups.windows(2).all(|w| w[0].latest() >= w[1].latest())
         };
         for chunk in arrival.chunks(5) {
             for (id, case, content) in chunk.iter().cloned() {
@@ -685,16 +695,38 @@ mod tests {
             assert!(in_order(&book.sorted()), "in reading order after every batch");
         }
         let groups = book.sorted();
-        assert_eq!(groups, by_case(arrival), "the same as grouping everything at once");
-        assert_eq!(groups.len(), 4);
-        for g in &groups {
-            assert_eq!(g.docs.len(), 6, "each document once, the re-sealed copy too");
-            assert_eq!(g.docs[0].1.entry.kind(), "intake");
-            assert_eq!(g.docs[5].1.entry.kind(), "closure");
+        // The documented order, worked out without CaseBook: every entry pushed as it
+        // arrived (a document already there once), then stable sorts.
+        let mut reference: Vec<CaseEntries> = Vec::new();
+        for (id, listed, content) in &arrival {
+            let case = if let Content::Document(d) = content { d.case } else { *listed };
+            if !reference.iter().any(|g| g.case == case) {
+                reference.push(CaseEntries { case, docs: Vec::new(), attachments: Vec::new() });
+            }
+            let g = reference.iter_mut().find(|g| g.case == case).expect("pushed");
+            match content {
+                Content::Document(d) if g.docs.iter().any(|(_, seen)| seen == d) => {}
+                Content::Document(d) => g.docs.push((*id, d.clone())),
+                Content::Attachment { media_type, size } => g.attachments.push((*id, *media_type, *size)),
+            }
         }
+        for g in &mut reference {
+            g.docs.sort_by(|x, y| (rank(&x.1.entry), &x.1.created_at).cmp(&(rank(&y.1.entry), &y.1.created_at)));
+        }
+        reference.sort_by(|x, y| y.latest().cmp(&x.latest()));
+        assert_eq!(groups, reference, "reading order, ties in the order they arrived");
+        assert_eq!(groups.len(), 5);
+        for g in &groups[..4] {
+            let tie = usize::from(g.case == cases[0]);
+            assert_eq!(g.docs.len(), 6 + tie, "each document once, the re-sealed copy too");
+            assert_eq!(g.docs[0].1.entry.kind(), "intake");
+            assert_eq!(g.docs[5 + tie].1.entry.kind(), "closure");
+        }
+        assert_eq!(groups[4].case, scans_only, "a case with only attachments comes last");
+        assert!(groups[4].docs.is_empty());
         let newest = entries.iter().filter_map(|(_, _, c)| if let Content::Document(d) = c { Some(d.created_at.as_str()) } else { None }).max();
         assert_eq!(groups[0].latest(), newest, "the case with the newest entry first");
-        assert_eq!(groups.iter().map(|g| g.attachments.len()).sum::<usize>(), 1);
+        assert_eq!(groups.iter().map(|g| g.attachments.len()).sum::<usize>(), 2);
     }
 
     /// Every catalog key an entry can show: its heading, line labels and messages.
