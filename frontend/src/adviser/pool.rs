@@ -31,7 +31,7 @@ use futures::channel::oneshot;
 use shared::api::frames;
 use shared::forms::attachment::MediaType;
 use shared::forms::codes::Code;
-use shared::forms::{CaseDocument, SCHEMA_VERSION};
+use shared::forms::CaseDocument;
 use shared::seal::{identity_file, parse_identity_file, Identity};
 use shared::{EntryId, ErrorCode};
 use wasm_bindgen::prelude::*;
@@ -249,7 +249,7 @@ impl Iterator for Results<'_> {
         };
         self.buf = rest;
         let result = match head[32] {
-            KIND_DOCUMENT => parse_document(payload).map(|d| Content::Document(Arc::new(d))),
+            KIND_DOCUMENT => CaseDocument::from_bytes(payload).map(|d| Content::Document(Arc::new(d))),
             KIND_ATTACHMENT if payload.len() >= 8 => {
                 let size = u64::from_be_bytes(payload[..8].try_into().expect("8 bytes"));
                 std::str::from_utf8(&payload[8..])
@@ -262,16 +262,6 @@ impl Iterator for Results<'_> {
             _ => return Some(Err(())),
         };
         Some(Ok((id, result)))
-    }
-}
-
-/// A document's JSON as the record it holds, in one pass for the current schema: the
-/// page parses 10 000 of them. Anything else (an older schema, JSON that is not a
-/// record) goes through [`CaseDocument::from_bytes`], which reads the schema first.
-fn parse_document(json: &[u8]) -> Result<CaseDocument, ErrorCode> {
-    match serde_json::from_slice::<CaseDocument>(json) {
-        Ok(doc) if doc.schema == SCHEMA_VERSION => Ok(doc),
-        _ => CaseDocument::from_bytes(json),
     }
 }
 
@@ -464,7 +454,7 @@ impl Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::forms::CaseEntry;
+    use shared::forms::{CaseEntry, SCHEMA_VERSION};
     use shared::seal::{generate_identity, seal_bytes};
     use shared::CaseId;
 
@@ -480,39 +470,6 @@ mod tests {
             }
         }
         buf
-    }
-
-    #[test]
-    fn a_document_of_either_schema_parses_as_from_bytes_reads_it_and_anything_else_is_unreadable() {
-        use shared::record::{Document, Intake, Record};
-        let mut doc = CaseDocument {
-            schema: SCHEMA_VERSION,
-            case: CaseId::random(),
-            created_at: "2026-11-23T10:00:00Z".into(),
-            author: "cw".into(),
-            supersedes: None,
-            entry: CaseEntry::Closure(Default::default()),
-        };
-        assert_eq!(parse_document(&doc.to_bytes()), Ok(doc.clone()));
-        let v1 = Document {
-            schema: 1,
-            case: doc.case,
-            created_at: doc.created_at.clone(),
-            author: "cw".into(),
-            record: Record::Intake(Intake {
-                family_name: "Karimova".into(),
-                region: None,
-                children: Vec::new(),
-                risk_factors: Vec::new(),
-                assessment: String::new(),
-            }),
-        };
-        let read = parse_document(&v1.to_bytes());
-        assert_eq!(read, CaseDocument::from_bytes(&v1.to_bytes()));
-        assert_eq!(read.map(|d| d.schema), Ok(1), "an older schema is still read");
-        doc.schema = SCHEMA_VERSION + 1;
-        assert_eq!(parse_document(&doc.to_bytes()), Err(ErrorCode::RecordUnreadable), "a schema this version does not know");
-        assert_eq!(parse_document(b"{\"schema\":2"), Err(ErrorCode::RecordUnreadable));
     }
 
     #[test]
