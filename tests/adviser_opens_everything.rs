@@ -173,7 +173,21 @@ async fn the_adviser_opens_every_entry_in_workers_and_a_wrong_key_or_a_tampered_
     assert_eq!(adviser.count("article.record").await.unwrap(), total - 1);
     adviser.screenshot("adviser-one-tampered").await.unwrap();
 
-    // 4. Forget key: the records and the counts leave the page.
+    // 4. Forget key: the records and the counts leave the page. The workers started
+    //    ahead from here on cannot load their script (for step 5).
+    adviser
+        .client
+        .execute(
+            "const W = window.Worker; window.workerErrors = 0;
+             window.Worker = function (url, options) {
+                 const w = new W('/no-such-worker.js', options);
+                 w.addEventListener('error', () => window.workerErrors++);
+                 return w;
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
     adviser.click("#forget-key").await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while adviser.count("article.record").await.unwrap() > 0 || adviser.count(".open-failure").await.unwrap() > 0 {
@@ -181,5 +195,26 @@ async fn the_adviser_opens_every_entry_in_workers_and_a_wrong_key_or_a_tampered_
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(!adviser.page_text().await.unwrap().contains(FAMILIES[0]));
+
+    // 5. Workers whose script failed to load before they were given anything: loading a
+    //    key says so instead of staying "running" (their failure came when nothing was
+    //    pending, and was lost).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while adviser.client.execute("return window.workerErrors;", vec![]).await.unwrap().as_u64() == Some(0) {
+        assert!(Instant::now() < deadline, "the workers started ahead did not fail");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    adviser.wait_for("#identity-file", 20).await.unwrap().send_keys(right.to_str().unwrap()).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = adviser.wait_for("#status", 5).await.unwrap().text().await.unwrap();
+        if text.contains("could not start its opening workers") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no error for workers that failed to load: {text}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(adviser.count("#opening[data-state=running]").await.unwrap(), 0, "the run ended");
+    assert_eq!(adviser.count("article.record").await.unwrap(), 0);
     adviser.close().await.unwrap();
 }
