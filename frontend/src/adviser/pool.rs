@@ -306,7 +306,8 @@ fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
     let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
+/// A field of a worker's message (`undefined` when it has none).
+pub(super) fn get(obj: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
@@ -314,6 +315,14 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
 pub fn worker_count() -> usize {
     let n = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency());
     (n as usize).clamp(1, MAX_WORKERS)
+}
+
+/// A worker running [`WORKER_URL`] as a module: the opening workers here, and the
+/// one-off unlocking worker of `super::unlock`.
+pub(super) fn start_worker() -> Result<web_sys::Worker, JsValue> {
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    web_sys::Worker::new_with_options(WORKER_URL, &options)
 }
 
 impl Pool {
@@ -324,9 +333,7 @@ impl Pool {
         let inner = Rc::new(Inner { slots: RefCell::new(Vec::new()), next_job: Cell::new(0), pending: pending.clone() });
         let pool = Pool { inner };
         for index in 0..worker_count() {
-            let options = web_sys::WorkerOptions::new();
-            options.set_type(web_sys::WorkerType::Module);
-            let worker = match web_sys::Worker::new_with_options(WORKER_URL, &options) {
+            let worker = match start_worker() {
                 Ok(w) => w,
                 Err(e) => {
                     pool.terminate();

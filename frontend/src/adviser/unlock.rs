@@ -31,8 +31,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use zeroize::Zeroizing;
 
-/// The worker script (`frontend/static/open-worker.js`), served beside `amanat.js`.
-const WORKER_URL: &str = "/open-worker.js";
+use super::pool::{get, start_worker};
+
 
 // ---- in the worker ----
 
@@ -143,10 +143,6 @@ pub struct Unlocking {
     generation: Rc<Cell<u64>>,
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
 /// Reads the worker's answer: the identities (the text it came in is wiped), or why not.
 fn reply_of(data: &JsValue) -> Reply {
     match get(data, "out").dyn_into::<js_sys::Uint8Array>() {
@@ -204,10 +200,7 @@ impl Unlocking {
     }
 
     fn start(&self, file: &[u8], passphrase: &str, tx: oneshot::Sender<Reply>) -> Result<(), UnlockError> {
-        let options = web_sys::WorkerOptions::new();
-        options.set_type(web_sys::WorkerType::Module);
-        let worker = web_sys::Worker::new_with_options(WORKER_URL, &options)
-            .map_err(|_| UnlockError::Failed(ErrorCode::AppPartUnavailable))?;
+        let worker = start_worker().map_err(|_| UnlockError::Failed(ErrorCode::AppPartUnavailable))?;
         // Either handler ends the worker and answers once (the first to take `running`).
         let finish = {
             let running = self.running.clone();
