@@ -195,7 +195,8 @@ async fn snapshot(relay: &Relay) -> (usize, usize, Vec<String>) {
     let store = relay.state.store();
     let entries = store.all_entries().await.unwrap().len();
     let audit = store.audit_events(0, usize::MAX).await.unwrap().len();
-    let mut users: Vec<_> = store.users().await.unwrap().into_iter().map(|u| format!("{}:{}", u.name, u.role.code())).collect();
+    let mut users: Vec<_> =
+        store.users().await.unwrap().into_iter().map(|u| format!("{}:{}", u.name, u.role.code())).collect();
     users.sort();
     (entries, audit, users)
 }
@@ -292,11 +293,8 @@ async fn every_route_by_every_role_answers_as_the_table_says_and_refusals_change
             let before = snapshot(&scene.relay).await;
             let status = scene.send(row.method, row.route, who).await;
             let after = snapshot(&scene.relay).await;
-            let got = Outcome {
-                status,
-                entries: after.0.wrapping_sub(before.0),
-                audit: after.1.wrapping_sub(before.1),
-            };
+            let got =
+                Outcome { status, entries: after.0.wrapping_sub(before.0), audit: after.1.wrapping_sub(before.1) };
             checked += 1;
             if got != want {
                 failures.push(format!("{} {} as {who:?}: expected {want:?}, got {got:?}", row.method, row.route));
@@ -364,7 +362,10 @@ async fn a_caseworker_cannot_add_to_another_caseworkers_case_and_does_not_see_it
     let own_case = CaseId::random();
     let bytes = r.seal(b"other's entry");
     let id = shared::EntryId::of(&bytes).to_string();
-    assert_eq!(r.put_as(&scene.other_caseworker, &id, &own_case.to_string(), bytes).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        r.put_as(&scene.other_caseworker, &id, &own_case.to_string(), bytes).await.status(),
+        StatusCode::CREATED
+    );
     let intruding = r.seal(b"intruding entry");
     let intruding_id = shared::EntryId::of(&intruding).to_string();
     let res = r.put_as(&r.caseworker_token, &intruding_id, &own_case.to_string(), intruding).await;
@@ -376,7 +377,10 @@ async fn a_caseworker_cannot_add_to_another_caseworkers_case_and_does_not_see_it
     assert!(page.entries.iter().all(|e| e.case == scene.case), "{page:?}");
     let page: shared::api::EntryPage = r.get_as(&scene.other_caseworker, "/api/v1/entries").await.json().await.unwrap();
     assert_eq!(page.entries.iter().map(|e| e.id.to_string()).collect::<Vec<_>>(), vec![id]);
-    assert!(r.state.store().entry(&intruding_id.parse().unwrap()).await.unwrap().is_none(), "the refused entry was stored");
+    assert!(
+        r.state.store().entry(&intruding_id.parse().unwrap()).await.unwrap().is_none(),
+        "the refused entry was stored"
+    );
     scene.relay.stop().await;
 }
 

@@ -46,13 +46,32 @@ struct Family {
 }
 
 const FAMILIES: [Family; 3] = [
-    Family { name: "Karimova", child: "Азиз Каримов", document: "AD 1234567", region: Region::UzSamarkand, district: None },
-    Family { name: "Tursunova", child: "Malika Tursunova", document: "AB 7654321", region: Region::UzKhorezm, district: Some(District::XoUrganchCity) },
-    Family { name: "Rashidova", child: "Timur Rashidov", document: "N12345678", region: Region::KzAlmatyCity, district: None },
+    Family {
+        name: "Karimova",
+        child: "Азиз Каримов",
+        document: "AD 1234567",
+        region: Region::UzSamarkand,
+        district: None,
+    },
+    Family {
+        name: "Tursunova",
+        child: "Malika Tursunova",
+        document: "AB 7654321",
+        region: Region::UzKhorezm,
+        district: Some(District::XoUrganchCity),
+    },
+    Family {
+        name: "Rashidova",
+        child: "Timur Rashidov",
+        document: "N12345678",
+        region: Region::KzAlmatyCity,
+        district: None,
+    },
 ];
 
 /// A real one-pixel PNG, so the browser decodes the opened photo.
-const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+const PNG_1X1: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 fn d(y: u16, m: u8, day: u8) -> Option<Date> {
     Date::new(y, m, day)
@@ -64,8 +83,12 @@ const PDF: &[u8] = b"%PDF-1.4\n% scanned consent form\n%%EOF\n";
 /// Seals each family's intake, consent and follow-up and uploads them as the demo
 /// caseworker; returns each case and its entry ids.
 async fn seed(relay: &RelayProcess) -> Vec<(CaseId, Vec<EntryId>)> {
-    let org = OrgSigningKey::from_file(&std::fs::read_to_string(relay.data.join("demo/org-signing.key")).unwrap()).unwrap();
-    let keyring = Keyring::from_json(&std::fs::read(relay.data.join("keyring.json")).unwrap()).unwrap().verify(&org.public()).unwrap();
+    let org =
+        OrgSigningKey::from_file(&std::fs::read_to_string(relay.data.join("demo/org-signing.key")).unwrap()).unwrap();
+    let keyring = Keyring::from_json(&std::fs::read(relay.data.join("keyring.json")).unwrap())
+        .unwrap()
+        .verify(&org.public())
+        .unwrap();
     let caseworker = generate_identity().to_public();
     let token = relay.demo_file("caseworker.token");
     let http = reqwest::Client::new();
@@ -99,11 +122,19 @@ async fn seed(relay: &RelayProcess) -> Vec<(CaseId, Vec<EntryId>)> {
         consent.set(Permission::AnonymisedReports, Some(true));
         let follow_up = FollowUp {
             date: d(2026, 4, 1),
-            services: vec![ServiceDelivered { service: Some(Service::Psychological), date: d(2026, 4, 1), ..Default::default() }],
+            services: vec![ServiceDelivered {
+                service: Some(Service::Psychological),
+                date: d(2026, 4, 1),
+                ..Default::default()
+            }],
             ..FollowUp::default()
         };
         let mut ids = Vec::new();
-        for document in [doc(0, CaseEntry::Intake(intake)), doc(5, CaseEntry::Consent(consent)), doc(9, CaseEntry::FollowUp(follow_up))] {
+        for document in [
+            doc(0, CaseEntry::Intake(intake)),
+            doc(5, CaseEntry::Consent(consent)),
+            doc(9, CaseEntry::FollowUp(follow_up)),
+        ] {
             let sealed = keyring.seal(&document.to_bytes(), std::slice::from_ref(&caseworker)).unwrap().into_bytes();
             let id = EntryId::of(&sealed);
             let res = http
@@ -183,7 +214,12 @@ async fn wait_downloads(browser: &Browser, n: usize) -> Vec<(String, Vec<u8>)> {
         if got.len() >= n {
             return got;
         }
-        assert!(Instant::now() < deadline, "only {} downloads; the page said: {}", got.len(), browser.page_text().await.unwrap());
+        assert!(
+            Instant::now() < deadline,
+            "only {} downloads; the page said: {}",
+            got.len(),
+            browser.page_text().await.unwrap()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -207,7 +243,10 @@ async fn results(browser: &Browser, n: usize) -> Vec<String> {
         }
         if Instant::now() > deadline {
             let console = browser.console().await.unwrap_or_default().join("\n");
-            panic!("expected {n} results, have {cases:?}; the page said:\n{}\nits console:\n{console}", browser.page_text().await.unwrap());
+            panic!(
+                "expected {n} results, have {cases:?}; the page said:\n{}\nits console:\n{console}",
+                browser.page_text().await.unwrap()
+            );
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -262,13 +301,20 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
     assert!(src.starts_with("blob:"), "{src}");
     let width = adviser
         .client
-        .execute("const i = document.querySelector('img.attachment-image'); return i.decode().then(() => i.naturalWidth);", vec![])
+        .execute(
+            "const i = document.querySelector('img.attachment-image'); return i.decode().then(() => i.naturalWidth);",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(width.as_u64(), Some(1), "the decrypted photo is a real image");
     adviser.click("#chosen-case button.close-attachment").await.unwrap();
     assert_eq!(adviser.count("img.attachment-image").await.unwrap(), 0);
-    let revoked = adviser.client.execute("return window.__revoked.includes(arguments[0]);", vec![serde_json::json!(src)]).await.unwrap();
+    let revoked = adviser
+        .client
+        .execute("return window.__revoked.includes(arguments[0]);", vec![serde_json::json!(src)])
+        .await
+        .unwrap();
     assert_eq!(revoked.as_bool(), Some(true), "the photo's Blob URL is revoked when it is closed");
     adviser.click("#show-print").await.unwrap();
     let sheet = adviser.wait_for(&format!("section.case-print[data-case='{karimova}']"), 20).await.unwrap();
@@ -284,7 +330,10 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
         .await
         .unwrap();
     let rule = rule.as_str().expect("the case file's @page rule is in the stylesheet").to_owned();
-    assert!(rule.contains("counter(page)") && rule.contains("counter(pages)") && rule.contains("Confidential"), "{rule}");
+    assert!(
+        rule.contains("counter(page)") && rule.contains("counter(pages)") && rule.contains("Confidential"),
+        "{rule}"
+    );
     adviser.screenshot("adviser-case-print").await.unwrap();
 
     // CSV export: the warning first; cancel exports nothing; confirming exports the case.
@@ -307,7 +356,11 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
     assert_eq!(rows.len(), 2, "a header and the one selected case: {csv}");
     assert!(rows[0].starts_with("Case id,Family name,Region (code),Region,"), "{}", rows[0]);
     assert!(rows[1].starts_with(&format!("{karimova},Karimova,uz-sa,Samarkand region,")), "{}", rows[1]);
-    assert!(rows[1].contains("Азиз Каримов") && rows[1].contains("AD 1234567") && rows[1].contains(",granted,"), "{}", rows[1]);
+    assert!(
+        rows[1].contains("Азиз Каримов") && rows[1].contains("AD 1234567") && rows[1].contains(",granted,"),
+        "{}",
+        rows[1]
+    );
 
     // The sealed entries as a zip: each opens with the real age CLI.
     adviser.click("#export-zip").await.unwrap();
@@ -317,9 +370,16 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
     let dir = tempfile::tempdir().unwrap();
     let zip_path = dir.path().join("sealed.zip");
     std::fs::write(&zip_path, zip).unwrap();
-    let out = Command::new("unzip").arg("-q").arg(&zip_path).arg("-d").arg(dir.path().join("x")).output().expect("unzip (Debian package unzip)");
+    let out = Command::new("unzip")
+        .arg("-q")
+        .arg(&zip_path)
+        .arg("-d")
+        .arg(dir.path().join("x"))
+        .output()
+        .expect("unzip (Debian package unzip)");
     assert!(out.status.success(), "unzip: {}", String::from_utf8_lossy(&out.stderr));
-    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("x/manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("x/manifest.json")).unwrap()).unwrap();
     let rows = manifest.as_array().unwrap();
     assert_eq!(rows.len(), karimova_ids.len(), "every stored entry of the case: {manifest}");
     for row in rows {
@@ -349,7 +409,10 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
         assert!(!csv.contains(&case.to_string()), "no case id in the indicators CSV");
     }
     for fam in &FAMILIES {
-        assert!(!csv.contains(fam.name) && !csv.contains(fam.child) && !csv.contains(fam.document), "no name or document: {csv}");
+        assert!(
+            !csv.contains(fam.name) && !csv.contains(fam.child) && !csv.contains(fam.document),
+            "no name or document: {csv}"
+        );
     }
     adviser.screenshot("adviser-indicators").await.unwrap();
 

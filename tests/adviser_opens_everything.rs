@@ -32,8 +32,12 @@ struct Seeded {
 
 /// Seals each family's entries natively and uploads them as the demo caseworker.
 async fn seed(relay: &RelayProcess) -> Seeded {
-    let org = OrgSigningKey::from_file(&std::fs::read_to_string(relay.data.join("demo/org-signing.key")).unwrap()).unwrap();
-    let keyring = Keyring::from_json(&std::fs::read(relay.data.join("keyring.json")).unwrap()).unwrap().verify(&org.public()).unwrap();
+    let org =
+        OrgSigningKey::from_file(&std::fs::read_to_string(relay.data.join("demo/org-signing.key")).unwrap()).unwrap();
+    let keyring = Keyring::from_json(&std::fs::read(relay.data.join("keyring.json")).unwrap())
+        .unwrap()
+        .verify(&org.public())
+        .unwrap();
     let caseworker = generate_identity().to_public();
     let token = relay.demo_file("caseworker.token");
     let http = reqwest::Client::new();
@@ -81,9 +85,10 @@ async fn seed(relay: &RelayProcess) -> Seeded {
 /// integrity, unreadable, could not fetch.
 async fn counts(browser: &Browser) -> [usize; 5] {
     let mut out = [0; 5];
-    for (i, id) in ["count-opened", "count-not-for-key", "count-failed-integrity", "count-unreadable", "count-not-fetched"]
-        .iter()
-        .enumerate()
+    for (i, id) in
+        ["count-opened", "count-not-for-key", "count-failed-integrity", "count-unreadable", "count-not-fetched"]
+            .iter()
+            .enumerate()
     {
         out[i] = browser.wait_for(&format!("#{id}"), 10).await.unwrap().text().await.unwrap().trim().parse().unwrap();
     }

@@ -60,14 +60,7 @@ async fn a_wrong_key_a_non_key_file_and_a_damaged_entry_are_each_named_on_the_ad
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
-    let first = caseworker
-        .wait_for("li.outbox-entry", 5)
-        .await
-        .unwrap()
-        .attr("data-id")
-        .await
-        .unwrap()
-        .unwrap();
+    let first = caseworker.wait_for("li.outbox-entry", 5).await.unwrap().attr("data-id").await.unwrap().unwrap();
     caseworker.close().await.unwrap();
 
     let adviser = Browser::start().await.unwrap();

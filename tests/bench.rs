@@ -248,7 +248,9 @@ async fn browser_bench_adviser_opens_10000_entries_of_10_kb() {
     // what is measured (the page itself makes about 40 requests).
     let relay = RelayProcess::start_with_app(&["--rate-per-address", "0", "--rate-per-account", "0"]);
     let data = relay.data.clone();
-    let org = shared::keyring::OrgSigningKey::from_file(&std::fs::read_to_string(data.join("demo/org-signing.key")).unwrap()).unwrap();
+    let org =
+        shared::keyring::OrgSigningKey::from_file(&std::fs::read_to_string(data.join("demo/org-signing.key")).unwrap())
+            .unwrap();
     let keyring = shared::keyring::Keyring::from_json(&std::fs::read(data.join("keyring.json")).unwrap())
         .unwrap()
         .verify(&org.public())
@@ -265,7 +267,11 @@ async fn browser_bench_adviser_opens_10000_entries_of_10_kb() {
         for e in 0..ADVISER_PER_CASE {
             let entry = |text: String| {
                 if e == 0 {
-                    CaseEntry::Intake(FamilyIntake { family_name: format!("Family {c}"), assessment: text, ..Default::default() })
+                    CaseEntry::Intake(FamilyIntake {
+                        family_name: format!("Family {c}"),
+                        assessment: text,
+                        ..Default::default()
+                    })
                 } else {
                     CaseEntry::FollowUp(FollowUp { notes: text, ..Default::default() })
                 }
@@ -330,7 +336,8 @@ async fn browser_bench_adviser_opens_10000_entries_of_10_kb() {
         .await
         .unwrap();
     // The machine is shared: its load while the page opens goes into the figures.
-    let load_average = || std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| l.split(' ').next()?.parse::<f64>().ok());
+    let load_average =
+        || std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| l.split(' ').next()?.parse::<f64>().ok());
     let load_before = load_average();
     let identity = data.join("demo/adviser-identity.txt");
     browser.wait_for("#identity-file", 20).await.unwrap().send_keys(identity.to_str().unwrap()).await.unwrap();
@@ -354,7 +361,10 @@ async fn browser_bench_adviser_opens_10000_entries_of_10_kb() {
             )
             .await
             .unwrap();
-        let done = ["opened", "not_for_key", "failed_integrity", "unreadable", "not_fetched"].iter().map(|k| state[k].as_u64().unwrap_or(0)).sum::<u64>();
+        let done = ["opened", "not_for_key", "failed_integrity", "unreadable", "not_fetched"]
+            .iter()
+            .map(|k| state[k].as_u64().unwrap_or(0))
+            .sum::<u64>();
         progress.push((opening.elapsed().as_secs_f64(), done));
         if state["done"].as_bool() == Some(true) {
             break state;
@@ -365,7 +375,8 @@ async fn browser_bench_adviser_opens_10000_entries_of_10_kb() {
     let load_after = load_average();
     browser.close().await.unwrap();
     // (start after the key was loaded, duration), in ms.
-    let timed: Vec<(f64, f64)> = figures["tasks"].as_array().unwrap().iter().map(|t| (t[0].as_f64().unwrap(), t[1].as_f64().unwrap())).collect();
+    let timed: Vec<(f64, f64)> =
+        figures["tasks"].as_array().unwrap().iter().map(|t| (t[0].as_f64().unwrap(), t[1].as_f64().unwrap())).collect();
     let tasks: Vec<f64> = timed.iter().map(|t| t.1).collect();
     let results = serde_json::json!({
         "entries": ADVISER_ENTRIES,

@@ -160,7 +160,16 @@ fn load_run(label: &str, entries: &Path, database: Option<&str>) -> serde_json::
     let script = dir.path().join("put.lua");
     std::fs::write(&script, LUA.replace("CASE_HEADER", CASE_HEADER)).unwrap();
     let out = Command::new("wrk")
-        .args(["-t", &THREADS.to_string(), "-c", &CONNECTIONS.to_string(), "-d", &format!("{SECONDS}s"), "--timeout", "10s"])
+        .args([
+            "-t",
+            &THREADS.to_string(),
+            "-c",
+            &CONNECTIONS.to_string(),
+            "-d",
+            &format!("{SECONDS}s"),
+            "--timeout",
+            "10s",
+        ])
         .arg("-s")
         .arg(&script)
         .arg(&relay.base)
@@ -171,7 +180,10 @@ fn load_run(label: &str, entries: &Path, database: Option<&str>) -> serde_json::
         .expect("wrk runs (Debian's `wrk`; cargo xtask bench installs it)");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "wrk failed: {text}{}", String::from_utf8_lossy(&out.stderr));
-    let line = text.lines().find(|l| l.starts_with("AMANAT ")).unwrap_or_else(|| panic!("no summary from the script:\n{text}"));
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("AMANAT "))
+        .unwrap_or_else(|| panic!("no summary from the script:\n{text}"));
     let field = |name: &str| -> f64 {
         line.split_whitespace()
             .find_map(|kv| kv.strip_prefix(&format!("{name}=")))

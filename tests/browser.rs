@@ -100,10 +100,7 @@ impl Browser {
         ];
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "chrome".into());
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({ "binary": CHROMIUM, "args": args }),
-        );
+        caps.insert("goog:chromeOptions".into(), serde_json::json!({ "binary": CHROMIUM, "args": args }));
         // Keep the page's console, so a failing step can say what the app said.
         caps.insert("goog:loggingPrefs".into(), serde_json::json!({ "browser": "ALL" }));
         let client = ClientBuilder::rustls()?
@@ -335,8 +332,26 @@ impl Browser {
         let (head, girl) = (key(&headings[before]), key(&headings[before + 1]));
         let member = |k: &str, f: &str| format!("f-household-{k}-{f}");
         let people = [
-            (&head, format!("Rustam {family}"), "12.05.1985", "male", "head", "uz_id_card", "AD1234567", "31205850120017"),
-            (&girl, child.to_owned(), "01.03.2016", "female", "child", "uz_birth_certificate", "I-SM 0123456", "60103160120015"),
+            (
+                &head,
+                format!("Rustam {family}"),
+                "12.05.1985",
+                "male",
+                "head",
+                "uz_id_card",
+                "AD1234567",
+                "31205850120017",
+            ),
+            (
+                &girl,
+                child.to_owned(),
+                "01.03.2016",
+                "female",
+                "child",
+                "uz_birth_certificate",
+                "I-SM 0123456",
+                "60103160120015",
+            ),
         ];
         for (k, name, born, sex, relation, doc, number, pinfl) in &people {
             self.enter(&member(k, "full_name"), name).await?;
@@ -391,7 +406,8 @@ impl Browser {
         self.type_into("c-consenter-full_name", &format!("{note} parent")).await?;
         self.choose("c-consenter-citizenship", "uz").await?;
         self.choose("c-consenter-document-kind", "uz_id_card").await?;
-        self.type_into("c-consenter-document-number", &format!("{}1", note.chars().take(28).collect::<String>())).await?;
+        self.type_into("c-consenter-document-number", &format!("{}1", note.chars().take(28).collect::<String>()))
+            .await?;
         self.type_into("c-consenter-document-personal_number", "31205850120017").await?;
         self.type_into("c-witness", &format!("{note} witness")).await?;
         // The intake's children come over; each old enough is asked for assent.
@@ -536,7 +552,13 @@ impl Drop for Browser {
 mod tests {
     #[test]
     fn only_the_apps_own_pages_get_a_language_picked() {
-        for url in ["http://127.0.0.1:8080/", "http://127.0.0.1:8080/#enrol=abc", "http://h/adviser", "http://h/adviser/?x", "http://h"] {
+        for url in [
+            "http://127.0.0.1:8080/",
+            "http://127.0.0.1:8080/#enrol=abc",
+            "http://h/adviser",
+            "http://h/adviser/?x",
+            "http://h",
+        ] {
             assert!(super::is_app_page(url), "{url}");
         }
         for url in ["http://h/favicon.svg", "http://h/bench.html", "http://h/sync.html", "http://h/advisers"] {

@@ -46,7 +46,8 @@ async fn an_adviser_gets_every_asked_entry_in_order_byte_for_byte_and_each_read_
     }
     let unknown = EntryId::of(b"never uploaded");
     // Asked out of upload order, with an unknown id in the middle and a repeat.
-    let ids = [EntryId::of(&stored[3]), EntryId::of(&stored[0]), unknown, EntryId::of(&stored[4]), EntryId::of(&stored[3])];
+    let ids =
+        [EntryId::of(&stored[3]), EntryId::of(&stored[0]), unknown, EntryId::of(&stored[4]), EntryId::of(&stored[3])];
     let res = read_many(&relay, &relay.adviser_token, &ids).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "application/octet-stream");
@@ -59,7 +60,8 @@ async fn an_adviser_gets_every_asked_entry_in_order_byte_for_byte_and_each_read_
     assert_eq!(got[2].bytes, None, "an unknown id is a missing frame");
     assert_eq!(got[3].bytes, Some(&stored[4][..]));
     assert_eq!(got[4].bytes, Some(&stored[3][..]));
-    let opened = shared::seal::open_bytes(got[3].bytes.unwrap(), std::slice::from_ref(&relay.adviser_identity)).unwrap();
+    let opened =
+        shared::seal::open_bytes(got[3].bytes.unwrap(), std::slice::from_ref(&relay.adviser_identity)).unwrap();
     assert_eq!(opened, vec![b'e'; 120_010]);
 
     // One `entry_read` per entry sent, as single reads record them; none for the unknown id.
@@ -85,7 +87,8 @@ async fn a_caseworker_reads_in_bulk_only_their_own_entries_and_a_privacy_officer
     let put = relay.put_as(&other, &theirs_id.to_string(), &CaseId::random().to_string(), theirs).await;
     assert_eq!(put.status(), StatusCode::CREATED);
 
-    let body = read_many(&relay, &relay.caseworker_token, &[EntryId::of(&mine), theirs_id]).await.bytes().await.unwrap();
+    let body =
+        read_many(&relay, &relay.caseworker_token, &[EntryId::of(&mine), theirs_id]).await.bytes().await.unwrap();
     let got = frames::parse(&body).unwrap();
     assert_eq!(got[0].bytes, Some(&mine[..]));
     assert_eq!(got[1].bytes, None, "another caseworker's entry is answered as if it did not exist");
@@ -94,7 +97,13 @@ async fn a_caseworker_reads_in_bulk_only_their_own_entries_and_a_privacy_officer
     let res = read_many(&relay, &officer, &[theirs_id]).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(res.json::<ApiError>().await.unwrap().error, ErrorCode::Forbidden);
-    let res = relay.http.post(relay.url("/api/v1/entries/read")).json(&ReadMany { ids: vec![theirs_id] }).send().await.unwrap();
+    let res = relay
+        .http
+        .post(relay.url("/api/v1/entries/read"))
+        .json(&ReadMany { ids: vec![theirs_id] })
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 

@@ -123,7 +123,8 @@ async fn after_end_session_nothing_typed_is_left_in_the_browser_profile_the_rela
     relay.restart();
     browser.wait_for("li.outbox-entry[data-state=uploaded]", 90).await.unwrap();
     let scans = tempfile::tempdir().unwrap();
-    let scan = amanat_tests::browser::scan_file(scans.path(), "consent-scan.jpg", &format!("{marker} scanned page")).unwrap();
+    let scan =
+        amanat_tests::browser::scan_file(scans.path(), "consent-scan.jpg", &format!("{marker} scanned page")).unwrap();
     browser.open_part("case").await.unwrap();
     browser.fill_consent_with(&marker, &scan).await.unwrap();
     browser.save_consent().await.unwrap();
@@ -186,7 +187,8 @@ async fn after_end_session_nothing_typed_is_left_in_the_browser_profile_the_rela
     // Argon2id (64 MiB, t = 3) + unwrapping + IndexedDB, as a person waits for it.
     println!("offline unlock took {:?} (target: 1.5 s)", started.elapsed());
     wait_until("the own outbox entry to show", 20, async || {
-        again.open_part("outbox").await.is_ok() && again.count("li.outbox-entry[data-state=uploaded]").await.unwrap() == 3
+        again.open_part("outbox").await.is_ok()
+            && again.count("li.outbox-entry[data-state=uploaded]").await.unwrap() == 3
     })
     .await;
     again.screenshot("canary-unlocked-offline").await.unwrap();

@@ -59,13 +59,7 @@ async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_ev
     adviser.goto(&relay.url("/adviser")).await.unwrap();
     adviser.sign_in("demo-adviser", &relay.demo_file("adviser.token")).await.unwrap();
     let identity_path = relay.data.join("demo/adviser-identity.txt");
-    adviser
-        .wait_for("#identity-file", 20)
-        .await
-        .unwrap()
-        .send_keys(identity_path.to_str().unwrap())
-        .await
-        .unwrap();
+    adviser.wait_for("#identity-file", 20).await.unwrap().send_keys(identity_path.to_str().unwrap()).await.unwrap();
     adviser.wait_for("article.record", 60).await.unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {

@@ -16,7 +16,10 @@ async fn the_last_line_of_user_add_with_token_works_as_a_bearer_token() {
     let token = text.lines().last().unwrap();
     let res = relay.get_as(token, "/api/v1/session").await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.json::<SessionInfo>().await.unwrap(), SessionInfo { name: "zarina".into(), role: Role::PrivacyOfficer });
+    assert_eq!(
+        res.json::<SessionInfo>().await.unwrap(),
+        SessionInfo { name: "zarina".into(), role: Role::PrivacyOfficer }
+    );
 
     let again = amanat(&relay.data, &["user", "add", "zarina", "--role", "admin"]);
     assert!(!again.status.success(), "an existing account is not replaced");
@@ -65,7 +68,18 @@ async fn keyring_add_bumps_the_version_and_the_running_relay_serves_it_signed_by
     let recipient = shared::seal::generate_identity().to_public().to_string();
     let out = amanat(
         &relay.data,
-        &["keyring", "add", "--org-key", &key_file, "--label", "Second adviser", "--role", "adviser", "--recipient", &recipient],
+        &[
+            "keyring",
+            "add",
+            "--org-key",
+            &key_file,
+            "--label",
+            "Second adviser",
+            "--role",
+            "adviser",
+            "--recipient",
+            &recipient,
+        ],
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
@@ -83,13 +97,27 @@ async fn keyring_add_bumps_the_version_and_the_running_relay_serves_it_signed_by
     let served: Keyring = relay.http.get(relay.url("/api/v1/keyring")).send().await.unwrap().json().await.unwrap();
     assert_eq!((served.version, served.recipients.len()), (3, 2));
 
-    let not_age = amanat(&relay.data, &["keyring", "add", "--org-key", &key_file, "--label", "x", "--role", "adviser", "--recipient", "age1nope"]);
+    let not_age = amanat(
+        &relay.data,
+        &["keyring", "add", "--org-key", &key_file, "--label", "x", "--role", "adviser", "--recipient", "age1nope"],
+    );
     assert!(!not_age.status.success());
     let other_key = relay.data.parent().unwrap().join("other-org.key");
     std::fs::write(&other_key, shared::keyring::OrgSigningKey::generate().to_file()).unwrap();
     let wrong_key = amanat(
         &relay.data,
-        &["keyring", "add", "--org-key", other_key.to_str().unwrap(), "--label", "x", "--role", "adviser", "--recipient", &recipient],
+        &[
+            "keyring",
+            "add",
+            "--org-key",
+            other_key.to_str().unwrap(),
+            "--label",
+            "x",
+            "--role",
+            "adviser",
+            "--recipient",
+            &recipient,
+        ],
     );
     assert!(!wrong_key.status.success(), "another organisation key cannot re-sign the keyring");
     assert_eq!(relay.keyring().version(), 3);
@@ -105,7 +133,8 @@ async fn keyring_init_makes_an_org_key_and_a_signed_version_1() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout(&out).contains("offline"));
     let recovery = shared::seal::generate_identity().to_public().to_string();
-    let add = ["keyring", "add", "--org-key", key_s, "--label", "Recovery", "--role", "recovery", "--recipient", &recovery];
+    let add =
+        ["keyring", "add", "--org-key", key_s, "--label", "Recovery", "--role", "recovery", "--recipient", &recovery];
     assert!(amanat(&data, &add).status.success());
     let kr = Keyring::from_json(&std::fs::read(data.join("keyring.json")).unwrap()).unwrap();
     let org = shared::keyring::OrgSigningKey::from_file(&std::fs::read_to_string(&key).unwrap()).unwrap();
@@ -128,7 +157,8 @@ async fn export_writes_each_entry_as_an_age_file_identical_to_what_the_relay_ser
     let file = out_dir.join(format!("{}.age", EntryId::of(&in_a)));
     assert_eq!(std::fs::read(&file).unwrap(), in_a);
     assert!(!out_dir.join(format!("{}.age", EntryId::of(&in_b))).exists(), "only the asked case");
-    let opened = shared::seal::open_bytes(&std::fs::read(&file).unwrap(), std::slice::from_ref(&relay.adviser_identity));
+    let opened =
+        shared::seal::open_bytes(&std::fs::read(&file).unwrap(), std::slice::from_ref(&relay.adviser_identity));
     assert_eq!(opened.unwrap(), b"case a");
     let manifest = std::fs::read_to_string(out_dir.join("manifest.json")).unwrap();
     assert!(manifest.contains(&a.to_string()) && !manifest.contains(&b.to_string()));
@@ -141,7 +171,9 @@ fn demo_init_makes_the_demo_organisation_once_and_changes_nothing_the_second_tim
     let first = amanat(&data, &["demo", "init"]);
     assert!(first.status.success());
     let text = stdout(&first);
-    for file in ["org-signing.key", "adviser-identity.txt", "recovery-identity.txt", "caseworker.token", "adviser.token"] {
+    for file in
+        ["org-signing.key", "adviser-identity.txt", "recovery-identity.txt", "caseworker.token", "adviser.token"]
+    {
         assert!(data.join("demo").join(file).is_file(), "{file}");
         assert!(text.contains(file), "{text}");
     }

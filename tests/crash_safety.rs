@@ -49,14 +49,16 @@ fn acknowledged_uploads_survive_twenty_sigkills_under_load_and_verify_passes() {
 
     let uploaders: Vec<_> = (0..UPLOADERS)
         .map(|n| {
-            let (acked, stop, attempts, http, seal) = (acked.clone(), stop.clone(), attempts.clone(), http.clone(), seal.clone());
+            let (acked, stop, attempts, http, seal) =
+                (acked.clone(), stop.clone(), attempts.clone(), http.clone(), seal.clone());
             let (base, token) = (base.clone(), token.clone());
             rt.spawn(async move {
                 let case = CaseId::random().to_string();
                 let mut i = 0u64;
                 while !stop.load(Ordering::Relaxed) {
                     i += 1;
-                    let bytes = seal(format!("uploader {n} entry {i} {}", "x".repeat((i as usize * 37) % 4000)).as_bytes());
+                    let bytes =
+                        seal(format!("uploader {n} entry {i} {}", "x".repeat((i as usize * 37) % 4000)).as_bytes());
                     let id = EntryId::of(&bytes);
                     attempts.fetch_add(1, Ordering::Relaxed);
                     let res = http
@@ -101,8 +103,16 @@ fn acknowledged_uploads_survive_twenty_sigkills_under_load_and_verify_passes() {
         }
     });
     let acked = acked.lock().unwrap().clone();
-    assert!(acked.len() >= 100, "too little load to mean anything: {} acknowledged of {} attempts", acked.len(), attempts.load(Ordering::Relaxed));
-    assert!(acked_at_kill.windows(2).filter(|w| w[1] > w[0]).count() >= KILLS / 4, "uploads were not running between kills: {acked_at_kill:?}");
+    assert!(
+        acked.len() >= 100,
+        "too little load to mean anything: {} acknowledged of {} attempts",
+        acked.len(),
+        attempts.load(Ordering::Relaxed)
+    );
+    assert!(
+        acked_at_kill.windows(2).filter(|w| w[1] > w[0]).count() >= KILLS / 4,
+        "uploads were not running between kills: {acked_at_kill:?}"
+    );
 
     // One last kill, then leave the temporary files idle past the clean-up age
     // (2 × --body-timeout) so the start-up clean-up must remove them.
@@ -135,7 +145,8 @@ fn acknowledged_uploads_survive_twenty_sigkills_under_load_and_verify_passes() {
                 listed.insert(e.id);
                 if !acked.contains_key(&e.id) {
                     // Stored but the answer was lost in a kill: must still be whole.
-                    let res = http.get(format!("{base}/api/v1/entries/{}", e.id)).bearer_auth(&adviser).send().await.unwrap();
+                    let res =
+                        http.get(format!("{base}/api/v1/entries/{}", e.id)).bearer_auth(&adviser).send().await.unwrap();
                     assert_eq!(res.status().as_u16(), 200);
                     let body = res.bytes().await.unwrap();
                     assert_eq!(EntryId::of(&body), e.id, "listed entry {} is partial", e.id);
@@ -153,14 +164,18 @@ fn acknowledged_uploads_survive_twenty_sigkills_under_load_and_verify_passes() {
         for (name, _) in blob_files(&relay) {
             if let Ok(id) = name.parse::<EntryId>() {
                 if !listed.contains(&id) {
-                    let res = http.get(format!("{base}/api/v1/entries/{id}")).bearer_auth(&adviser).send().await.unwrap();
+                    let res =
+                        http.get(format!("{base}/api/v1/entries/{id}")).bearer_auth(&adviser).send().await.unwrap();
                     assert_eq!(res.status().as_u16(), 404, "orphan blob {id} is served");
                 }
             }
         }
     });
     let temp_after = temp_files(&relay);
-    assert!(temp_after.is_empty(), "temporary files survived the start-up clean-up: {temp_after:?} (before: {temp_before:?})");
+    assert!(
+        temp_after.is_empty(),
+        "temporary files survived the start-up clean-up: {temp_after:?} (before: {temp_before:?})"
+    );
 
     relay.terminate();
     let out = amanat(&relay.data, &["verify"]);

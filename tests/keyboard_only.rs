@@ -86,7 +86,11 @@ impl<'a> Keyboard<'a> {
             path.push(id);
             self.keys(&[Key::Tab.into()], back).await?;
         }
-        bail!("`{css}` is not reachable with {} (focus went: {})", if back { "Shift+Tab" } else { "Tab" }, path.join(" → "))
+        bail!(
+            "`{css}` is not reachable with {} (focus went: {})",
+            if back { "Shift+Tab" } else { "Tab" },
+            path.join(" → ")
+        )
     }
 
     async fn tab_to(&mut self, id: &str) -> Result<()> {

@@ -55,7 +55,11 @@ const TICKER: &str = "
 async fn wait_focus(b: &Browser, id: &str) {
     let mut at = serde_json::Value::Null;
     for _ in 0..50 {
-        at = b.client.execute("const a = document.activeElement; return a ? (a.id || a.tagName) : null;", vec![]).await.unwrap();
+        at = b
+            .client
+            .execute("const a = document.activeElement; return a ? (a.id || a.tagName) : null;", vec![])
+            .await
+            .unwrap();
         if at == id {
             return;
         }
@@ -191,7 +195,21 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     let r_token = add_adviser(&data, "recovery-holder");
     let org_key = demo("org-signing.key");
     let org_key = org_key.to_str().unwrap();
-    run_ok(&data, &["keyring", "add", "--org-key", org_key, "--label", "Adviser B", "--role", "adviser", "--recipient", &recipient_of(&b_identity)]);
+    run_ok(
+        &data,
+        &[
+            "keyring",
+            "add",
+            "--org-key",
+            org_key,
+            "--label",
+            "Adviser B",
+            "--role",
+            "adviser",
+            "--recipient",
+            &recipient_of(&b_identity),
+        ],
+    );
     let said = run_ok(&data, &["keyring", "remove", "--org-key", org_key, "--recipient", &recipient_of(&a_identity)]);
     assert!(said.contains("version 3"), "{said}");
 
@@ -232,7 +250,11 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     // live region is outside the aria-busy form.
     wait_focus(&holder, "key-cancel").await;
     assert_eq!(holder.count("#key-passphrase-form[aria-busy=true]").await.unwrap(), 1);
-    assert_eq!(holder.count("#key-passphrase-form [role=status]").await.unwrap(), 0, "a live region inside the busy form");
+    assert_eq!(
+        holder.count("#key-passphrase-form [role=status]").await.unwrap(),
+        0,
+        "a live region inside the busy form"
+    );
     holder.screenshot("keyring-rotation-unlocking").await.unwrap();
     holder.click("#key-cancel").await.unwrap();
     holder.wait_for_text("Opening the identity file was cancelled", 5).await.unwrap();
@@ -248,7 +270,11 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     holder.client.execute("new BroadcastChannel('amanat-vault').postMessage('lock');", vec![]).await.unwrap();
     holder.wait_for("#key-working.hidden", 5).await.unwrap();
     wait_focus(&holder, "key-drop").await; // the form it was in is hidden
-    assert_eq!(workers().await, serde_json::json!([true, true, true]), "a lock in another tab ends the unlocking worker");
+    assert_eq!(
+        workers().await,
+        serde_json::json!([true, true, true]),
+        "a lock in another tab ends the unlocking worker"
+    );
     tokio::time::sleep(Duration::from_secs(8)).await;
     assert_eq!(holder.count("#forget-key:not([disabled])").await.unwrap(), 0, "an unlock ended by a lock loads no key");
     holder.wait_for("#identity-file", 5).await.unwrap().send_keys(protected.to_str().unwrap()).await.unwrap();
@@ -271,7 +297,11 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     );
     assert!(count >= 10, "the timer ticked {count} times while unlocking: did it unlock at all?");
     assert!(max_gap < 500.0, "the page stood still for {max_gap:.0} ms while unlocking");
-    assert_eq!(workers().await, serde_json::json!([true, true, true, true]), "the unlocking worker is ended once it answered");
+    assert_eq!(
+        workers().await,
+        serde_json::json!([true, true, true, true]),
+        "the unlocking worker is ended once it answered"
+    );
     let typed = holder.wait_for("#key-passphrase", 5).await.unwrap().prop("value").await.unwrap();
     assert_eq!(typed.as_deref(), Some(""), "the passphrase does not stay in the page");
     holder.screenshot("keyring-rotation-key-loaded").await.unwrap();
@@ -288,7 +318,10 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
         let ct = fetch(&relay, &b_token, &m.id).await;
         let plain = age_opens(&b_identity, &ct, scratch.path()).expect("B opens every re-sealed entry");
         assert!(old_plain.contains(&plain), "a re-sealed entry holds the same record");
-        assert!(age_opens(&a_identity, &ct, scratch.path()).is_none(), "the removed adviser A opened a re-sealed entry");
+        assert!(
+            age_opens(&a_identity, &ct, scratch.path()).is_none(),
+            "the removed adviser A opened a re-sealed entry"
+        );
         assert!(age_opens(&r_identity, &ct, scratch.path()).is_some(), "the recovery key opens it");
     }
     // Running it again finds everything current: nothing is uploaded twice.

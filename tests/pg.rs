@@ -76,7 +76,12 @@ impl Cluster {
         // Trust on 127.0.0.1 only: a throwaway cluster for one test process.
         check(
             "initdb",
-            cluster.command("initdb").arg("-D").arg(&cluster.data).args(["-U", "amanat", "-A", "trust", "-E", "UTF8", "--no-sync"]).output(),
+            cluster
+                .command("initdb")
+                .arg("-D")
+                .arg(&cluster.data)
+                .args(["-U", "amanat", "-A", "trust", "-E", "UTF8", "--no-sync"])
+                .output(),
         );
         let options = format!(
             "-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories='{}' -c max_connections=200",
@@ -85,7 +90,16 @@ impl Cluster {
         let log = cluster.data.join("server.log");
         check(
             "pg_ctl start",
-            cluster.command("pg_ctl").arg("-D").arg(&cluster.data).arg("-o").arg(options).arg("-l").arg(&log).args(["-w", "start"]).output(),
+            cluster
+                .command("pg_ctl")
+                .arg("-D")
+                .arg(&cluster.data)
+                .arg("-o")
+                .arg(options)
+                .arg("-l")
+                .arg(&log)
+                .args(["-w", "start"])
+                .output(),
         );
         cluster
     }

@@ -76,11 +76,7 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
     assert_eq!(attr(&browser, "#privacy-device-verdict", "data-clean").await, "true");
 
     // A plaintext value planted in localStorage is listed, redacted.
-    browser
-        .client
-        .execute("localStorage.setItem('amanat-note', 'Aziza Karimova, Urgut')", vec![])
-        .await
-        .unwrap();
+    browser.client.execute("localStorage.setItem('amanat-note', 'Aziza Karimova, Urgut')", vec![]).await.unwrap();
     run_and_wait(&browser, "#privacy-scan", "#privacy-counts", 2, 120).await;
     assert_eq!(count_of(&browser, "else").await, 1);
     assert_eq!(browser.count("#privacy-else tr.privacy-else-item[data-area=localStorage]").await.unwrap(), 1);

@@ -255,7 +255,16 @@ impl RelayProcess {
         args.extend(extra_args.iter().map(Into::into));
         let (stdout, stderr) = (dir.path().join("stdout.log"), dir.path().join("stderr.log"));
         let child = spawn(&args, &stdout, &stderr);
-        let p = RelayProcess { base: format!("http://127.0.0.1:{port}"), data, stdout, stderr, args, port, child, _dir: dir };
+        let p = RelayProcess {
+            base: format!("http://127.0.0.1:{port}"),
+            data,
+            stdout,
+            stderr,
+            args,
+            port,
+            child,
+            _dir: dir,
+        };
         p.wait_until_listening(1);
         p
     }
@@ -347,7 +356,11 @@ impl Drop for RelayProcess {
             let log = self.stderr_text();
             let lines: Vec<&str> = log.lines().collect();
             let tail = lines[lines.len().saturating_sub(60)..].join("\n");
-            eprintln!("--- amanat serve stderr (last {} of {} lines) ---\n{tail}\n---", lines.len().min(60), lines.len());
+            eprintln!(
+                "--- amanat serve stderr (last {} of {} lines) ---\n{tail}\n---",
+                lines.len().min(60),
+                lines.len()
+            );
         }
     }
 }

@@ -42,7 +42,9 @@ async fn a_plaintext_json_body_is_refused_as_not_age_and_nothing_is_stored() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_of(res).await, ErrorCode::NotAge);
     assert_eq!(entry_count(&relay).await, 0);
-    assert!(!relay.data.join("blobs").exists() || std::fs::read_dir(relay.data.join("blobs")).unwrap().next().is_none());
+    assert!(
+        !relay.data.join("blobs").exists() || std::fs::read_dir(relay.data.join("blobs")).unwrap().next().is_none()
+    );
 }
 
 #[tokio::test]
@@ -143,7 +145,15 @@ async fn an_upload_without_a_token_or_with_a_bad_one_is_refused_401() {
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{bad}");
         assert_eq!(error_of(res).await, ErrorCode::Unauthorized);
     }
-    let basic = relay.http.put(&url).header("authorization", "Basic YTpi").header(CASE_HEADER, &case).body(bytes).send().await.unwrap();
+    let basic = relay
+        .http
+        .put(&url)
+        .header("authorization", "Basic YTpi")
+        .header(CASE_HEADER, &case)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(basic.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(entry_count(&relay).await, 0);
 }
@@ -424,7 +434,13 @@ const SECURITY_HEADERS: &[(&str, &str)] = &[
 
 fn assert_security_headers(res: &reqwest::Response) {
     let csp = res.headers()["content-security-policy"].to_str().unwrap();
-    for part in ["default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"] {
+    for part in [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ] {
         assert!(csp.contains(part), "{} CSP lacks {part}: {csp}", res.url());
     }
     for (name, value) in SECURITY_HEADERS {
@@ -603,11 +619,8 @@ async fn two_simultaneous_uploads_of_the_same_bytes_store_one_entry_and_both_suc
 }
 
 fn put_blocking(rt: &tokio::runtime::Runtime, url: &str, token: &str, case: &CaseId, bytes: &[u8]) -> StatusCode {
-    let req = reqwest::Client::new()
-        .put(url)
-        .bearer_auth(token)
-        .header(CASE_HEADER, case.to_string())
-        .body(bytes.to_vec());
+    let req =
+        reqwest::Client::new().put(url).bearer_auth(token).header(CASE_HEADER, case.to_string()).body(bytes.to_vec());
     rt.block_on(req.send()).unwrap().status()
 }
 

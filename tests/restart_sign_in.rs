@@ -71,7 +71,12 @@ async fn token_round(http: &reqwest::Client, base: &str, token: &str, wrong: &Wr
 
 /// A passphrase sign-in (the browser's derived `auth`), a renewal, a sign-out. `Ok(true)`
 /// when all three went through.
-async fn passphrase_round(http: &reqwest::Client, base: &str, auth: &str, wrong: &Wrong) -> Result<bool, reqwest::Error> {
+async fn passphrase_round(
+    http: &reqwest::Client,
+    base: &str,
+    auth: &str,
+    wrong: &Wrong,
+) -> Result<bool, reqwest::Error> {
     let body = json!({ "name": "demo-caseworker", "auth": auth });
     let resp = http.post(format!("{base}/api/v1/vault/session")).json(&body).send().await?;
     let status = resp.status().as_u16();

@@ -31,7 +31,9 @@ impl Place {
         Store::open_with(self.dir.path(), self.database.as_deref()).await.expect("the store opens")
     }
     async fn open_at(&self, version: i64) -> Store {
-        Store::open_migrated_to(self.dir.path(), self.database.as_deref(), Some(version)).await.expect("the store opens")
+        Store::open_migrated_to(self.dir.path(), self.database.as_deref(), Some(version))
+            .await
+            .expect("the store opens")
     }
 }
 
@@ -100,7 +102,11 @@ async fn accounts_tokens_and_sessions(place: Place) {
     }
     assert_eq!(store.vault_reserve("cw", 3, 900).await.unwrap(), Reservation::JustLocked);
     assert_eq!(store.vault_reserve("cw", 3, 900).await.unwrap(), Reservation::Locked);
-    assert_eq!(store.vault_reserve("nobody", 3, 900).await.unwrap(), Reservation::Locked, "no account, nothing to count");
+    assert_eq!(
+        store.vault_reserve("nobody", 3, 900).await.unwrap(),
+        Reservation::Locked,
+        "no account, nothing to count"
+    );
     store.close().await;
 }
 
@@ -121,8 +127,10 @@ async fn entries_list_in_order_filtered_and_paged(place: Place) {
     assert_eq!(case1.iter().map(|e| e.meta.id).collect::<Vec<_>>(), [m1.id, m3.id]);
     let by_b = store.entries(&EntryFilter { author: Some("b".into()), limit: 10, ..Default::default() }).await.unwrap();
     assert_eq!(by_b.len(), 2);
-    let both =
-        store.entries(&EntryFilter { case: Some(c1), author: Some("b".into()), limit: 10, ..Default::default() }).await.unwrap();
+    let both = store
+        .entries(&EntryFilter { case: Some(c1), author: Some("b".into()), limit: 10, ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!(both.iter().map(|e| e.meta.id).collect::<Vec<_>>(), [m3.id]);
     let page1 = store.entries(&EntryFilter { limit: 2, ..Default::default() }).await.unwrap();
     let page2 = store.entries(&EntryFilter { after_seq: page1[1].seq, limit: 2, ..Default::default() }).await.unwrap();
@@ -334,6 +342,7 @@ async fn two_relays_on_one_postgres_database_serve_the_same_entries() {
 
 #[test]
 fn both_databases_have_the_same_migration_versions() {
-    let versions = |m: &sqlx::migrate::Migrator| m.iter().map(|m| (m.version, m.description.to_string())).collect::<Vec<_>>();
+    let versions =
+        |m: &sqlx::migrate::Migrator| m.iter().map(|m| (m.version, m.description.to_string())).collect::<Vec<_>>();
     assert_eq!(versions(&SQLITE_MIGRATIONS), versions(&POSTGRES_MIGRATIONS));
 }

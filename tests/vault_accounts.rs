@@ -88,7 +88,10 @@ async fn an_enrolment_link_works_once_for_its_own_account_and_the_passphrase_the
     let enrolled = enrol(&relay, &token, "malika", PASS).await.unwrap();
     assert_eq!(whoami(&relay, &enrolled.cookie).await, StatusCode::OK);
     // Single use.
-    assert_eq!(enrol(&relay, &token, "malika", PASS).await.err().unwrap(), (StatusCode::BAD_REQUEST, "enrolment_invalid".into()));
+    assert_eq!(
+        enrol(&relay, &token, "malika", PASS).await.err().unwrap(),
+        (StatusCode::BAD_REQUEST, "enrolment_invalid".into())
+    );
 
     // On another computer: name → salt → auth → session + the wrapped identity.
     assert_eq!(salt_of(&relay, "malika").await, enrolled.salt.encode());
@@ -174,9 +177,7 @@ async fn a_passphrase_change_needs_the_old_one_and_rewraps_the_same_identity() {
     let new_salt = Salt::random();
     let new_keys = vault::derive(NEW, &new_salt).unwrap();
     let rewrapped = vault::encode_wrapped(&vault::wrap_identity(&identity, &new_keys).unwrap());
-    let change = |old_auth: String| {
-        json!({ "old_auth": old_auth, "salt": new_salt.encode(), "auth": new_keys.auth.encode(), "wrapped_identity": rewrapped })
-    };
+    let change = |old_auth: String| json!({ "old_auth": old_auth, "salt": new_salt.encode(), "auth": new_keys.auth.encode(), "wrapped_identity": rewrapped });
     let wrong_old = vault::derive("not the old one at all 77", &enrolled.salt).unwrap();
     let resp = relay
         .http
@@ -313,7 +314,10 @@ async fn re_enrolment_ends_the_accounts_sessions_and_only_the_newest_link_works(
     let thief = session_cookie(&sign_in(&relay, "dilnoza", PASS).await);
     let older = link_for(&relay, "dilnoza").await;
     let newest = link_for(&relay, "dilnoza").await;
-    assert_eq!(enrol(&relay, &older, "dilnoza", "a new passphrase for 2027").await.err().unwrap().1, "enrolment_invalid");
+    assert_eq!(
+        enrol(&relay, &older, "dilnoza", "a new passphrase for 2027").await.err().unwrap().1,
+        "enrolment_invalid"
+    );
     let fresh = enrol(&relay, &newest, "dilnoza", "a new passphrase for 2027").await.unwrap();
     assert_eq!(whoami(&relay, &old.cookie).await, StatusCode::UNAUTHORIZED);
     assert_eq!(whoami(&relay, &thief).await, StatusCode::UNAUTHORIZED);
@@ -363,7 +367,10 @@ async fn with_secure_cookies_the_session_cookie_has_the_host_prefix() {
     assert_eq!(whoami(&relay, &plain).await, StatusCode::UNAUTHORIZED);
     let resp = sign_in(&relay, "gulnora", PASS).await;
     let set = resp.headers().get(SET_COOKIE).unwrap().to_str().unwrap().to_owned();
-    assert!(set.contains("; Secure") && set.contains("Path=/") && !set.contains("Max-Age") && !set.contains("Domain"), "{set}");
+    assert!(
+        set.contains("; Secure") && set.contains("Path=/") && !set.contains("Max-Age") && !set.contains("Domain"),
+        "{set}"
+    );
 }
 
 /// A write the browser marks as coming from another site is refused even with a valid
@@ -375,7 +382,12 @@ async fn a_cross_site_write_with_the_session_cookie_is_refused() {
     let token = link_for(&relay, "bekzod").await;
     let cookie = enrol(&relay, &token, "bekzod", PASS).await.unwrap().cookie;
     let renew = |site: &'static str| {
-        relay.http.post(relay.url("/api/v1/session/renew")).header(COOKIE, &cookie).header("sec-fetch-site", site).send()
+        relay
+            .http
+            .post(relay.url("/api/v1/session/renew"))
+            .header(COOKIE, &cookie)
+            .header("sec-fetch-site", site)
+            .send()
     };
     assert_eq!(renew("cross-site").await.unwrap().status(), StatusCode::FORBIDDEN);
     let bytes = relay.seal(b"forged");

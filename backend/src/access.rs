@@ -97,5 +97,4 @@ mod tests {
             assert_eq!(upload, want, "{role:?}");
         }
     }
-
 }

@@ -137,7 +137,12 @@ impl ChainCheck {
     }
 }
 
-fn check_one(prev: &mut Vec<u8>, expected_seq: u64, e: &AuditEvent, stored_prev: &[u8]) -> Result<(), (u64, &'static str)> {
+fn check_one(
+    prev: &mut Vec<u8>,
+    expected_seq: u64,
+    e: &AuditEvent,
+    stored_prev: &[u8],
+) -> Result<(), (u64, &'static str)> {
     if e.seq != expected_seq {
         return Err((e.seq, "an event before it is missing"));
     }

@@ -33,17 +33,18 @@ pub const SECURE_SESSION_COOKIE: &str = "__Host-amanat_session";
 
 /// The session cookie's name for a relay with or without `--secure-cookies`.
 pub fn cookie_name(secure: bool) -> &'static str {
-    if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
 }
 
 /// Whether a request that changes something and carries the session cookie was sent
 /// from another site, by the browser's own word (`Sec-Fetch-Site`; absent in old
 /// browsers and non-browser clients, which `SameSite=Strict` and JSON bodies cover).
 pub fn cross_site(headers: &HeaderMap) -> bool {
-    headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| !matches!(v, "same-origin" | "none"))
+    headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| !matches!(v, "same-origin" | "none"))
 }
 
 /// The authenticated account making a request.
@@ -129,7 +130,11 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(COOKIE, "a=1; amanat_session=abc; b=2".parse().unwrap());
         assert_eq!(session_cookie(&h, SESSION_COOKIE), Some("abc"));
-        assert_eq!(session_cookie(&h, SECURE_SESSION_COOKIE), None, "a relay with secure cookies reads only the __Host- name");
+        assert_eq!(
+            session_cookie(&h, SECURE_SESSION_COOKIE),
+            None,
+            "a relay with secure cookies reads only the __Host- name"
+        );
         h.insert(COOKIE, "amanat_session=".parse().unwrap());
         assert_eq!(session_cookie(&h, SESSION_COOKIE), None);
     }

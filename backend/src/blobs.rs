@@ -74,7 +74,14 @@ impl Blobs {
         let tmp = dir.join(format!("{TEMP_PREFIX}{}", hex::encode(suffix)));
         let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         let shard = id.as_bytes()[0] as usize;
-        Ok(PendingBlob { file: Some(file), tmp, path, root: self.root.clone(), shard, durable_shards: self.durable_shards.clone() })
+        Ok(PendingBlob {
+            file: Some(file),
+            tmp,
+            path,
+            root: self.root.clone(),
+            shard,
+            durable_shards: self.durable_shards.clone(),
+        })
     }
 
     /// Reads a whole blob; `Ok(None)` if it is missing. For small blobs and tests:

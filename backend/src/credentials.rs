@@ -35,11 +35,7 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 pub fn new_token() -> NewToken {
     let token_id = hex::encode(random::<8>());
     let secret = URL_SAFE_NO_PAD.encode(random::<32>());
-    NewToken {
-        token: format!("{TOKEN_PREFIX}{token_id}_{secret}"),
-        token_id,
-        secret_sha256: sha256(secret.as_bytes()),
-    }
+    NewToken { token: format!("{TOKEN_PREFIX}{token_id}_{secret}"), token_id, secret_sha256: sha256(secret.as_bytes()) }
 }
 
 /// A token split into its id and secret (not yet checked against the store).

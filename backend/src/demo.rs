@@ -54,7 +54,10 @@ impl DemoFiles {
         s.push_str(if made { "Made a demo organisation:\n" } else { "Demo organisation (made earlier):\n" });
         s.push_str(&format!("  organisation signing key: {}\n", self.org_key.display()));
         s.push_str("    WARNING: in production the organisation key must be kept offline, never on the relay.\n");
-        s.push_str(&format!("  demo adviser identity (load it in the adviser view, or use it with `age -d -i`): {}\n", self.adviser_identity.display()));
+        s.push_str(&format!(
+            "  demo adviser identity (load it in the adviser view, or use it with `age -d -i`): {}\n",
+            self.adviser_identity.display()
+        ));
         s.push_str(&format!("  recovery identity (in production: offline): {}\n", self.recovery_identity.display()));
         s.push_str(&format!("  caseworker token: {}\n", self.caseworker_token.display()));
         s.push_str(&format!("  adviser token: {}\n", self.adviser_token.display()));
@@ -122,15 +125,22 @@ pub async fn init(store: &Store) -> Result<DemoFiles, DemoError> {
         &seal::identity_file(&recovery, "Amanat demo recovery identity (demo only: in production keep it offline)"),
     )?;
     let holders = vec![
-        KeyHolder { label: "Demo adviser".into(), role: HolderRole::Adviser, recipient: adviser.to_public().to_string() },
-        KeyHolder { label: "Demo recovery key".into(), role: HolderRole::Recovery, recipient: recovery.to_public().to_string() },
+        KeyHolder {
+            label: "Demo adviser".into(),
+            role: HolderRole::Adviser,
+            recipient: adviser.to_public().to_string(),
+        },
+        KeyHolder {
+            label: "Demo recovery key".into(),
+            role: HolderRole::Recovery,
+            recipient: recovery.to_public().to_string(),
+        },
     ];
     keyring_file::init(data_dir, &org_key, ORGANISATION, holders)?;
 
-    for (name, role, token_file) in [
-        (CASEWORKER, Role::Caseworker, &files.caseworker_token),
-        (ADVISER, Role::Adviser, &files.adviser_token),
-    ] {
+    for (name, role, token_file) in
+        [(CASEWORKER, Role::Caseworker, &files.caseworker_token), (ADVISER, Role::Adviser, &files.adviser_token)]
+    {
         accounts::add_user(store, name, role).await?;
         let token = accounts::issue_token(store, name).await?;
         write(token_file, &format!("{token}\n"))?;

@@ -76,7 +76,11 @@ impl<K: Eq + Hash + Clone> Buckets<K> {
         if !map.contains_key(key) {
             // A bucket that has refilled can be forgotten without changing anything.
             let (rate, burst) = (self.per_second, self.burst);
-            make_room(&mut map, |(tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate >= burst, |(_, at)| *at);
+            make_room(
+                &mut map,
+                |(tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate >= burst,
+                |(_, at)| *at,
+            );
         }
         let (tokens, at) = map.entry(key.clone()).or_insert((self.burst, now));
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);

@@ -32,7 +32,16 @@ impl AppState {
         let address_limiter = Buckets::new(config.rate_per_address);
         let account_limiter = Buckets::new(config.rate_per_account);
         let sign_in_limiter = RateLimiter::sign_in();
-        Self { inner: Arc::new(Inner { store, config, sign_in_limiter, address_limiter, account_limiter, vault: Default::default() }) }
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                sign_in_limiter,
+                address_limiter,
+                account_limiter,
+                vault: Default::default(),
+            }),
+        }
     }
 
     pub fn store(&self) -> &Store {

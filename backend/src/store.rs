@@ -60,7 +60,9 @@ pub enum StoreError {
     NoSuchUser(String),
     #[error("stored data is malformed: {0}")]
     Malformed(String),
-    #[error("unsupported database URL (use postgres://… or postgresql://…; leave it out for SQLite in the data directory)")]
+    #[error(
+        "unsupported database URL (use postgres://… or postgresql://…; leave it out for SQLite in the data directory)"
+    )]
     BadDatabaseUrl,
 }
 
@@ -265,13 +267,7 @@ impl Store {
         }
         let blobs = Blobs::new(data_dir.join("blobs"));
         blobs.create_root()?;
-        Ok(Self {
-            pool,
-            backend,
-            writes: Arc::default(),
-            blobs,
-            data_dir: data_dir.to_owned(),
-        })
+        Ok(Self { pool, backend, writes: Arc::default(), blobs, data_dir: data_dir.to_owned() })
     }
 
     /// Which database this store uses.
@@ -403,12 +399,13 @@ impl Store {
     // ---- accounts ----
 
     pub async fn add_user(&self, name: &str, role: Role) -> Result<()> {
-        let res = sqlx::query("INSERT INTO users (name, role, created_at) VALUES ($1, $2, $3) ON CONFLICT(name) DO NOTHING")
-            .bind(name)
-            .bind(role.code())
-            .bind(now_rfc3339())
-            .execute(&self.pool)
-            .await?;
+        let res =
+            sqlx::query("INSERT INTO users (name, role, created_at) VALUES ($1, $2, $3) ON CONFLICT(name) DO NOTHING")
+                .bind(name)
+                .bind(role.code())
+                .bind(now_rfc3339())
+                .execute(&self.pool)
+                .await?;
         if res.rows_affected() == 0 {
             return Err(StoreError::UserExists(name.to_owned()));
         }
@@ -416,10 +413,8 @@ impl Store {
     }
 
     pub async fn user(&self, name: &str) -> Result<Option<User>> {
-        let row = sqlx::query("SELECT name, role FROM users WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT name, role FROM users WHERE name = $1").bind(name).fetch_optional(&self.pool).await?;
         row.map(|r| user_from_row(&r)).transpose()
     }
 
@@ -605,7 +600,12 @@ impl Store {
             metas.iter().zip(&created).filter(|(_, c)| **c).map(|(m, _)| (m.id.to_string(), *m)).collect();
         let events: Vec<NewEvent<'_>> = events
             .iter()
-            .map(|(id, m)| NewEvent { actor: &m.author, action: audit::Action::EntryStored, subject: id, size: Some(m.size) })
+            .map(|(id, m)| NewEvent {
+                actor: &m.author,
+                action: audit::Action::EntryStored,
+                subject: id,
+                size: Some(m.size),
+            })
             .collect();
         append_audit_events(&mut tx, &events).await?;
         tx.commit().await?;
@@ -737,9 +737,8 @@ async fn append_audit_events(tx: &mut sqlx::Transaction<'static, Any>, events: &
     if events.is_empty() {
         return Ok(());
     }
-    let last = sqlx::query("SELECT seq, sha256 FROM audit_events ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut **tx)
-        .await?;
+    let last =
+        sqlx::query("SELECT seq, sha256 FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
     let (mut seq, mut prev) = match last {
         Some(r) => (r.try_get::<i64, _>("seq")? as u64, r.try_get::<Vec<u8>, _>("sha256")?),
         None => (0, audit::GENESIS.to_vec()),
@@ -747,7 +746,9 @@ async fn append_audit_events(tx: &mut sqlx::Transaction<'static, Any>, events: &
     let at = now_rfc3339();
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let rows = placeholders(chunk.len(), 8);
-        let sql = format!("INSERT INTO audit_events (seq, at, actor, action, subject, size, prev_sha256, sha256) VALUES {rows}");
+        let sql = format!(
+            "INSERT INTO audit_events (seq, at, actor, action, subject, size, prev_sha256, sha256) VALUES {rows}"
+        );
         let mut q = sqlx::query(&sql);
         for e in chunk {
             seq += 1;
@@ -992,10 +993,7 @@ mod tests {
         store.add_enrolment("t2", "cw", now_unix() + 600).await.unwrap();
         let before = store.audit_events(0, 100).await.unwrap().len();
         let refuse = "CREATE TRIGGER no_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'refused'); END";
-        sqlx::query(refuse)
-            .execute(store.pool())
-            .await
-            .unwrap();
+        sqlx::query(refuse).execute(store.pool()).await.unwrap();
 
         assert!(store.sign_in(&session(2, "cw")).await.is_err());
         assert!(store.session(&[2; 32]).await.unwrap().is_none(), "no session without its signed_in event");
@@ -1072,7 +1070,10 @@ mod tests {
         let text = log.text();
         assert_eq!(text.matches("a write whose request was dropped failed").count(), 1, "{text}");
         assert!(text.contains("ERROR") && text.contains("starting a session") && text.contains("refused"), "{text}");
-        assert!(!text.contains("someone") && !text.contains(&hex::encode([2u8; 32])), "no account or session id: {text}");
+        assert!(
+            !text.contains("someone") && !text.contains(&hex::encode([2u8; 32])),
+            "no account or session id: {text}"
+        );
         assert!(store.session(&[2; 32]).await.unwrap().is_none());
     }
 

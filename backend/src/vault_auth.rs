@@ -65,7 +65,8 @@ pub fn auth_matches(auth: &AuthKey, stored: &str) -> bool {
 /// account. It is fixed (made once, of 32 zero bytes) rather than made at first use,
 /// so the first unknown name does not pay an extra hash; that its input is known does
 /// not matter, as the result of checking it is never used.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$YW1hbmF0LWR1bW15LXNhbA$LN8TDPsXZaSq/rO94gW1FHOQAeVm/OpTPAJ60WO7b20";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$YW1hbmF0LWR1bW15LXNhbA$LN8TDPsXZaSq/rO94gW1FHOQAeVm/OpTPAJ60WO7b20";
 
 /// Spends the same time as [`auth_matches`] for a name without an account.
 pub fn waste_a_check(auth: &AuthKey) {

@@ -197,7 +197,10 @@ impl Store {
 
     /// Clears the failure count after a right passphrase.
     pub async fn vault_succeeded(&self, name: &str) -> Result<()> {
-        sqlx::query("UPDATE vault_accounts SET failed_sign_ins = 0 WHERE account = $1").bind(name).execute(self.pool()).await?;
+        sqlx::query("UPDATE vault_accounts SET failed_sign_ins = 0 WHERE account = $1")
+            .bind(name)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
@@ -246,7 +249,13 @@ impl Store {
 
     /// Starts a passphrase session that lasts until `expires_at` unless renewed, and
     /// never past `ends_at`.
-    pub async fn add_vault_session(&self, id_sha256: &[u8; 32], user: &str, expires_at: i64, ends_at: i64) -> Result<()> {
+    pub async fn add_vault_session(
+        &self,
+        id_sha256: &[u8; 32],
+        user: &str,
+        expires_at: i64,
+        ends_at: i64,
+    ) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_unix()).execute(self.pool()).await?;
         sqlx::query(r#"INSERT INTO sessions (id_sha256, "user", expires_at, ends_at) VALUES ($1, $2, $3, $4)"#)
             .bind(&id_sha256[..])
@@ -282,7 +291,8 @@ impl Store {
     pub async fn claim_case(&self, case: &str, owner: &str) -> Result<String> {
         // Most uploads go to a case that is already owned: one read, no write lock.
         let owner_of = |r: sqlx::any::AnyRow| r.try_get::<String, _>("owner");
-        let known = sqlx::query("SELECT owner FROM cases WHERE case_id = $1").bind(case).fetch_optional(self.pool()).await?;
+        let known =
+            sqlx::query("SELECT owner FROM cases WHERE case_id = $1").bind(case).fetch_optional(self.pool()).await?;
         if let Some(row) = known {
             return Ok(owner_of(row)?);
         }
@@ -302,7 +312,8 @@ impl Store {
             .bind(make())
             .execute(self.pool())
             .await?;
-        let row = sqlx::query("SELECT value FROM relay_secrets WHERE name = $1").bind(name).fetch_one(self.pool()).await?;
+        let row =
+            sqlx::query("SELECT value FROM relay_secrets WHERE name = $1").bind(name).fetch_one(self.pool()).await?;
         Ok(row.try_get("value")?)
     }
 }

@@ -112,7 +112,9 @@ pub fn check_stored(blobs: &crate::blobs::Blobs, id: &EntryId, recorded_size: u6
         head.extend_from_slice(&buf[..take]);
     }
     if EntryId::from_digest(hasher.finalize().into()) != *id {
-        return Ok(Some("the SHA-256 of the stored bytes is not the entry id (the file was altered or damaged)".into()));
+        return Ok(Some(
+            "the SHA-256 of the stored bytes is not the entry id (the file was altered or damaged)".into(),
+        ));
     }
     Ok(match shared::ingest::check_age(head, 1) {
         Ok(_) => None,
@@ -146,7 +148,10 @@ where
         report.audit_head = Some(last.hash.clone());
         if report.failures.iter().all(|f| !f.id.starts_with("audit event")) {
             if let Err((seq, reason)) = chain.check(&events) {
-                report.failures.push(Failure { id: format!("audit event {seq}"), reason: format!("the audit chain breaks: {reason}") });
+                report.failures.push(Failure {
+                    id: format!("audit event {seq}"),
+                    reason: format!("the audit chain breaks: {reason}"),
+                });
             }
         }
         if events.len() < PAGE {
@@ -260,7 +265,12 @@ mod tests {
     async fn an_audit_log_longer_than_a_page_is_checked_page_by_page() {
         let (_dir, store, _) = store_with_one_entry().await;
         for _ in 0..PAGE + 5 {
-            let e = crate::audit::NewEvent { actor: "cw", action: crate::audit::Action::SignedIn, subject: "cw", size: None };
+            let e = crate::audit::NewEvent {
+                actor: "cw",
+                action: crate::audit::Action::SignedIn,
+                subject: "cw",
+                size: None,
+            };
             store.audit(&e).await.unwrap();
         }
         let report = verify(&store).await.unwrap();
@@ -270,7 +280,11 @@ mod tests {
         let last = store.audit_events(total as u64 - 1, 1).await.unwrap();
         assert_eq!(report.audit_head.as_deref(), Some(last[0].0.hash.as_str()));
         let seq = PAGE as i64 + 3;
-        sqlx::query("UPDATE audit_events SET subject = 'x' WHERE seq = $1").bind(seq).execute(store.pool()).await.unwrap();
+        sqlx::query("UPDATE audit_events SET subject = 'x' WHERE seq = $1")
+            .bind(seq)
+            .execute(store.pool())
+            .await
+            .unwrap();
         let report = verify(&store).await.unwrap();
         assert!(report.render().contains(&format!("FAIL audit event {seq}")), "{}", report.render());
     }

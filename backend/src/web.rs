@@ -36,9 +36,9 @@ pub fn app_routes(dist: PathBuf) -> Router<AppState> {
         // says nothing of the encoding the Cyrillic and Uzbek texts need.
         .nest_service(
             "/locales",
-            Router::new()
-                .fallback_service(ServeDir::new(dist.join("locales")))
-                .layer(SetResponseHeaderLayer::overriding(header::CONTENT_TYPE, HeaderValue::from_static(CATALOG_TYPE))),
+            Router::new().fallback_service(ServeDir::new(dist.join("locales"))).layer(
+                SetResponseHeaderLayer::overriding(header::CONTENT_TYPE, HeaderValue::from_static(CATALOG_TYPE)),
+            ),
         )
         .fallback_service(ServeDir::new(dist))
 }

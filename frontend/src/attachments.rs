@@ -106,7 +106,8 @@ fn blob_of(bytes: &[u8]) -> Result<web_sys::Blob, AttachError> {
     // SAFETY: the view is used only by the Blob constructor, which copies it before
     // anything else can run (no allocation happens in between).
     parts.push(&wasm_bindgen::JsValue::from(unsafe { js_sys::Uint8Array::view(bytes) }));
-    web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| AttachError::Failed(Problem::Code(ErrorCode::Internal)))
+    web_sys::Blob::new_with_u8_array_sequence(&parts)
+        .map_err(|_| AttachError::Failed(Problem::Code(ErrorCode::Internal)))
 }
 
 /// The format of a file by its first bytes, and its size, or why it is refused. Cheap:
@@ -215,7 +216,11 @@ pub fn percent(done: u64, total: u64) -> u8 {
 /// Once sealed and in the outbox, `on_attached` gets the reference to keep in the form
 /// (captioned with `caption`), and the sync loop is woken.
 #[component]
-pub fn AttachmentPicker(case: CaseId, #[prop(into)] caption: String, on_attached: Callback<AttachmentRef>) -> impl IntoView {
+pub fn AttachmentPicker(
+    case: CaseId,
+    #[prop(into)] caption: String,
+    on_attached: Callback<AttachmentRef>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let n = NEXT_ID.with(|c| {
@@ -286,9 +291,7 @@ pub fn AttachmentPicker(case: CaseId, #[prop(into)] caption: String, on_attached
 
 /// Whether this looks like a touch tablet (the input then opens the camera).
 fn on_tablet() -> bool {
-    web_sys::window()
-        .and_then(|w| w.match_media("(pointer: coarse)").ok().flatten())
-        .is_some_and(|m| m.matches())
+    web_sys::window().and_then(|w| w.match_media("(pointer: coarse)").ok().flatten()).is_some_and(|m| m.matches())
 }
 
 /// The picker's work: check, fetch the keyring, seal, store; progress into `stage`.

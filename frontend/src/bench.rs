@@ -32,7 +32,8 @@ pub fn bench_vault_setup(passphrase: &str) -> Result<String, JsError> {
     use shared::vault;
     let salt = vault::Salt::random();
     let keys = vault::derive(passphrase, &salt).map_err(|c| JsError::new(c.message()))?;
-    let wrapped = vault::wrap_identity(&shared::seal::generate_identity(), &keys).map_err(|c| JsError::new(c.message()))?;
+    let wrapped =
+        vault::wrap_identity(&shared::seal::generate_identity(), &keys).map_err(|c| JsError::new(c.message()))?;
     Ok(format!("{}\n{}", salt.encode(), vault::encode_wrapped(&wrapped)))
 }
 
@@ -121,7 +122,9 @@ pub async fn bench_sync_run(owner: String, count: u32, limit_s: u32) -> Result<f
         }
         if js_sys::Date::now() - started > f64::from(limit_s) * 1000.0 {
             let problem = view.relay_problem.get_untracked().unwrap_or_default();
-            break Err(JsError::new(&format!("{uploaded} of {count} uploaded after {limit_s} s; relay problem: {problem}")));
+            break Err(JsError::new(&format!(
+                "{uploaded} of {count} uploaded after {limit_s} s; relay problem: {problem}"
+            )));
         }
     };
     handle.stop();
@@ -136,7 +139,8 @@ pub fn twelve_member_intake(today: shared::record::Date) -> shared::forms::intak
     use shared::forms::address::{Address, Country, District, HousingCondition, HousingType, Region};
     use shared::forms::household::{Activity, Citizenship, DocumentType, Relation, Residence, Sex};
     use shared::forms::intake::{
-        CareArrangement, Channel, ChildAtRisk, FamilyIntake, ReferralSource, RiskLevel, SchoolAttendance, SeparationRisk, Service,
+        CareArrangement, Channel, ChildAtRisk, FamilyIntake, ReferralSource, RiskLevel, SchoolAttendance,
+        SeparationRisk, Service,
     };
     use shared::record::{Date, RiskFactor};
 
@@ -317,7 +321,10 @@ pub async fn bench_save_intake(owner: String, runs: u32) -> Result<String, JsErr
         last = Some(stored.envelope.id);
     }
     let id = last.ok_or_else(|| JsError::new("no runs"))?;
-    let kept = outbox::get(&db, &id).await.map_err(|e| fail(e.into()))?.ok_or_else(|| JsError::new("the saved entry is not in IndexedDB"))?;
+    let kept = outbox::get(&db, &id)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .ok_or_else(|| JsError::new("the saved entry is not in IndexedDB"))?;
     let doc = opening::open_entry(&id, &kept.ciphertext, std::slice::from_ref(&me)).map_err(code)?;
     if doc.entry != CaseEntry::Intake(intake.clone()) {
         return Err(JsError::new("the entry read back from IndexedDB is not the intake saved"));

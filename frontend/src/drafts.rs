@@ -190,9 +190,9 @@ impl<T: Serialize + PartialEq> State<T> {
         let Some(db) = self.db.as_ref() else { return }; // still opening: the next flush writes
         let Some(value) = self.pending.take() else { return };
         let now = crate::clock::now_rfc3339();
-        let written = seal_draft(&value, &self.own)
-            .map_err(|c| c.code().to_owned())
-            .and_then(|sealed| write_now(db, &self.key, &StoredDraft { sealed, saved_at: now.clone() }).map_err(|e| e.0));
+        let written = seal_draft(&value, &self.own).map_err(|c| c.code().to_owned()).and_then(|sealed| {
+            write_now(db, &self.key, &StoredDraft { sealed, saved_at: now.clone() }).map_err(|e| e.0)
+        });
         match written {
             Ok(()) => {
                 self.written = value;
@@ -264,7 +264,12 @@ impl<T: Serialize + PartialEq + Clone + 'static> DraftHandle<T> {
 /// `kind` names the form (`intake`, `consent`, `followup`, `closure`), `case` the case
 /// (`None` for a new intake). Call inside the form's component: the autosave stops,
 /// writing what is pending, when the component unmounts (which locking does).
-pub fn autosave<T>(session: &crate::session::Session, kind: &'static str, case: Option<CaseId>, value: RwSignal<T>) -> DraftHandle<T>
+pub fn autosave<T>(
+    session: &crate::session::Session,
+    kind: &'static str,
+    case: Option<CaseId>,
+    value: RwSignal<T>,
+) -> DraftHandle<T>
 where
     T: Serialize + PartialEq + Clone + Send + Sync + 'static,
 {

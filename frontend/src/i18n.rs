@@ -260,7 +260,11 @@ impl I18n {
 
     /// The message `key` with arguments computed by `args` (tracked, so arguments may
     /// read signals) as a signal that follows the language.
-    pub fn t_args(&self, key: impl Into<String>, args: impl Fn() -> Vec<(&'static str, OwnedArg)> + Send + Sync + 'static) -> Signal<String> {
+    pub fn t_args(
+        &self,
+        key: impl Into<String>,
+        args: impl Fn() -> Vec<(&'static str, OwnedArg)> + Send + Sync + 'static,
+    ) -> Signal<String> {
         let this = *self;
         let key = key.into();
         Signal::derive(move || {
@@ -293,7 +297,10 @@ pub fn t(key: impl Into<String>) -> Signal<String> {
 }
 
 /// `t_args(key, args)` of the context's language, as a signal.
-pub fn t_args(key: impl Into<String>, args: impl Fn() -> Vec<(&'static str, OwnedArg)> + Send + Sync + 'static) -> Signal<String> {
+pub fn t_args(
+    key: impl Into<String>,
+    args: impl Fn() -> Vec<(&'static str, OwnedArg)> + Send + Sync + 'static,
+) -> Signal<String> {
     use_i18n().t_args(key, args)
 }
 

@@ -132,9 +132,14 @@ mod tests {
 
     fn keyring_v(org: &OrgSigningKey, version: u64) -> Vec<u8> {
         let r = shared::seal::generate_identity().to_public().to_string();
-        Keyring::sign(version, "Org", vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: r }], org)
-            .to_json()
-            .into_bytes()
+        Keyring::sign(
+            version,
+            "Org",
+            vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: r }],
+            org,
+        )
+        .to_json()
+        .into_bytes()
     }
 
     #[test]

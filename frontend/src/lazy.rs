@@ -30,7 +30,8 @@ where
             Ok(v) => v,
             Err(_) => {
                 status.error(ErrorCode::AppPartUnavailable);
-                view! { <p class="hint" role="alert">{move || i18n.error(ErrorCode::AppPartUnavailable)}</p> }.into_any()
+                view! { <p class="hint" role="alert">{move || i18n.error(ErrorCode::AppPartUnavailable)}</p> }
+                    .into_any()
             }
         }
     })

@@ -104,7 +104,8 @@ mod tests {
         assert_eq!(open_entry(&id, ct.as_bytes(), std::slice::from_ref(&me)).err(), Some(ErrorCode::RecordUnreadable));
         let json_but_not_a_document = seal_bytes(br#"{"schema":2}"#, [me.to_public()].iter()).unwrap();
         assert_eq!(
-            open_entry(&json_but_not_a_document.id(), json_but_not_a_document.as_bytes(), std::slice::from_ref(&me)).err(),
+            open_entry(&json_but_not_a_document.id(), json_but_not_a_document.as_bytes(), std::slice::from_ref(&me))
+                .err(),
             Some(ErrorCode::RecordUnreadable)
         );
         let mut bad = ct.as_bytes().to_vec();
@@ -150,7 +151,11 @@ mod tests {
             open_content(&ct.id(), ct.as_bytes(), std::slice::from_ref(&me)).unwrap(),
             Content::Attachment { media_type: MediaType::Pdf, size: 300_000 }
         );
-        assert_eq!(open_entry(&ct.id(), ct.as_bytes(), &[me]).err(), Some(ErrorCode::RecordUnreadable), "not a document");
+        assert_eq!(
+            open_entry(&ct.id(), ct.as_bytes(), &[me]).err(),
+            Some(ErrorCode::RecordUnreadable),
+            "not a document"
+        );
         let mut plain = Plaintext::default();
         plain.write_all(&pdf).unwrap();
         assert_eq!((plain.kept.len(), plain.total), (SNIFF_BYTES, 300_000));

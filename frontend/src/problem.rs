@@ -82,13 +82,20 @@ mod tests {
         assert_eq!(wrong.message_in(Some(&ru)), ru.error(ErrorCode::WrongPassphrase));
         assert_ne!(wrong.message_in(Some(&ru)), ErrorCode::WrongPassphrase.message());
         assert_eq!(wrong.message_in(None), ErrorCode::WrongPassphrase.message(), "English when no catalog loaded");
-        let refused = Problem::Relay(RelayError::Refused { status: 403, code: Some(ErrorCode::Forbidden), message: "nope".into() });
+        let refused = Problem::Relay(RelayError::Refused {
+            status: 403,
+            code: Some(ErrorCode::Forbidden),
+            message: "nope".into(),
+        });
         assert_eq!(refused.message_in(Some(&ru)), ru.error(ErrorCode::Forbidden), "a known code is ours to say");
         let unknown = Problem::Relay(RelayError::Refused { status: 400, code: None, message: "Not today.".into() });
         assert_eq!(unknown.message_in(Some(&ru)), "Not today.", "an unknown code keeps the relay's words");
         let kk = catalog(Locale::Kk);
         assert_eq!(Problem::Relay(RelayError::Unavailable).message_in(Some(&kk)), kk.tr("relay-unreachable", &[]));
-        assert_eq!(Problem::Message("vault-offline_unknown").message_in(Some(&kk)), kk.tr("vault-offline_unknown", &[]));
+        assert_eq!(
+            Problem::Message("vault-offline_unknown").message_in(Some(&kk)),
+            kk.tr("vault-offline_unknown", &[])
+        );
         assert!(Problem::Storage(StorageError("quota".into())).message_in(Some(&kk)).starts_with("Браузер"));
     }
 }

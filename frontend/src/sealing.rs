@@ -6,12 +6,12 @@
 //! [`StoredEntry`]. Sealing needs a `VerifiedKeyring`, which only a signature check
 //! against the pinned organisation key produces (see [`crate::keyring_pin`]).
 
+use leptos::prelude::*;
 use shared::envelope::Envelope;
 use shared::forms::check::{self, ConsentRules};
 use shared::forms::consent::ConsentState;
 use shared::forms::{CaseDocument, CaseEntry};
 use shared::keyring::VerifiedKeyring;
-use leptos::prelude::*;
 use shared::record::{Date, Document, Intake, Record, SCHEMA_VERSION};
 use shared::seal::Recipient;
 use shared::{validate, CaseId, EntryId, ErrorCode};
@@ -104,7 +104,8 @@ pub async fn save_entry(
     let db = local_db::open().await?;
     let (keyring, pin) = keyring_pin::fetch_verified(&db).await?;
     session.pin.try_set(Some(pin));
-    let cx = Context { author: &session.author, own: Some(&session.own), now: clock::now_rfc3339(), today: clock::today() };
+    let cx =
+        Context { author: &session.author, own: Some(&session.own), now: clock::now_rfc3339(), today: clock::today() };
     let (stored, doc) = seal_entry(case, entry, supersedes, consent, &cx, &keyring)?;
     outbox::put(&db, &stored).await?;
     session.saved.run(());
@@ -123,12 +124,14 @@ mod tests {
         let adviser = seal::generate_identity();
         let recovery = seal::generate_identity();
         let org = OrgSigningKey::generate();
-        let holder = |role, id: &seal::Identity| KeyHolder {
-            label: "k".into(),
-            role,
-            recipient: id.to_public().to_string(),
-        };
-        let kr = Keyring::sign(3, "Org", vec![holder(HolderRole::Adviser, &adviser), holder(HolderRole::Recovery, &recovery)], &org);
+        let holder =
+            |role, id: &seal::Identity| KeyHolder { label: "k".into(), role, recipient: id.to_public().to_string() };
+        let kr = Keyring::sign(
+            3,
+            "Org",
+            vec![holder(HolderRole::Adviser, &adviser), holder(HolderRole::Recovery, &recovery)],
+            &org,
+        );
         let verified = kr.verify(&org.public()).unwrap();
         let intake = Intake {
             family_name: "MARKER-Karimova".into(),
@@ -137,7 +140,12 @@ mod tests {
             risk_factors: vec![RiskFactor::LowIncome],
             assessment: String::new(),
         };
-        let cx = Context { author: "cw", own: None, now: "2026-11-23T10:00:00.000Z".into(), today: Date::new(2026, 11, 23).unwrap() };
+        let cx = Context {
+            author: "cw",
+            own: None,
+            now: "2026-11-23T10:00:00.000Z".into(),
+            today: Date::new(2026, 11, 23).unwrap(),
+        };
         let entry = seal_intake(intake, &cx, &verified).unwrap();
         assert!(entry.integrity().is_ok());
         assert_eq!(entry.envelope.keyring_version, 3);
@@ -151,7 +159,12 @@ mod tests {
     fn the_author_reopens_their_own_entry_with_their_own_key() {
         let org = OrgSigningKey::generate();
         let recovery = seal::generate_identity().to_public().to_string();
-        let kr = Keyring::sign(1, "Org", vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: recovery }], &org);
+        let kr = Keyring::sign(
+            1,
+            "Org",
+            vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: recovery }],
+            &org,
+        );
         let me = seal::generate_identity();
         let someone_else = seal::generate_identity();
         let own = me.to_public();
@@ -162,7 +175,12 @@ mod tests {
             risk_factors: vec![RiskFactor::LowIncome],
             assessment: String::new(),
         };
-        let cx = Context { author: "cw", own: Some(&own), now: "2026-11-23T10:00:00.000Z".into(), today: Date::new(2026, 11, 23).unwrap() };
+        let cx = Context {
+            author: "cw",
+            own: Some(&own),
+            now: "2026-11-23T10:00:00.000Z".into(),
+            today: Date::new(2026, 11, 23).unwrap(),
+        };
         let entry = seal_intake(intake, &cx, &kr.verify(&org.public()).unwrap()).unwrap();
         assert_eq!(entry.owner, "cw");
         let doc = crate::opening::open_entry(&entry.envelope.id, &entry.ciphertext, &[me]).unwrap();
@@ -175,7 +193,12 @@ mod tests {
     fn an_invalid_intake_is_not_sealed() {
         let org = OrgSigningKey::generate();
         let r = seal::generate_identity().to_public().to_string();
-        let kr = Keyring::sign(1, "Org", vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: r }], &org);
+        let kr = Keyring::sign(
+            1,
+            "Org",
+            vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: r }],
+            &org,
+        );
         let cx = Context { author: "cw", own: None, now: String::new(), today: Date::new(2026, 11, 23).unwrap() };
         let got = seal_intake(Intake::default(), &cx, &kr.verify(&org.public()).unwrap());
         assert_eq!(got.err(), Some(ErrorCode::Invalid));

@@ -158,7 +158,10 @@ async fn run_pass(view: OutboxView) -> Result<Pass, Problem> {
                 None => {
                     // The envelope survived, the Blob did not (storage cleared under us):
                     // report it as damaged, keep the row.
-                    let refusal = Refusal { code: Some(ErrorCode::Corrupted), message: ErrorCode::Corrupted.message().to_owned() };
+                    let refusal = Refusal {
+                        code: Some(ErrorCode::Corrupted),
+                        message: ErrorCode::Corrupted.message().to_owned(),
+                    };
                     outbox::set_state(&db, &id, EntryState::Refused, Some(refusal)).await?;
                     view.progress.try_set((done + 1, total));
                     continue;
@@ -192,7 +195,11 @@ async fn run_pass(view: OutboxView) -> Result<Pass, Problem> {
 /// after every upload made a pass over n entries read and hash-check n² entries (1 000
 /// queued entries went up at 2.5 a second; `cargo xtask bench`). A row the view does
 /// not list yet waits for the refresh at the end of the pass.
-async fn show_row(view: OutboxView, db: &indexed_db_futures::database::Database, id: &shared::EntryId) -> Result<(), Problem> {
+async fn show_row(
+    view: OutboxView,
+    db: &indexed_db_futures::database::Database,
+    id: &shared::EntryId,
+) -> Result<(), Problem> {
     if let Some(entry) = outbox::get(db, id).await? {
         let row = OutboxRow::of(&entry);
         view.rows.try_update(|rows| {

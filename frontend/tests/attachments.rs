@@ -18,9 +18,9 @@ use std::rc::Rc;
 
 use amanat_frontend::attachments::{seal_file, AttachError, AttachmentPicker, Sealing};
 use amanat_frontend::i18n::provide_i18n;
+use amanat_frontend::local_db;
 use amanat_frontend::outbox::{self, EntryState};
 use amanat_frontend::session::{provide_session, Session};
-use amanat_frontend::local_db;
 use indexed_db_futures::database::Database;
 use leptos::prelude::*;
 use shared::forms::attachment::MediaType;
@@ -40,7 +40,12 @@ fn keyring() -> (VerifiedKeyring, Identity) {
     let recovery = generate_identity();
     let org = OrgSigningKey::generate();
     let holder = |role, id: &Identity| KeyHolder { label: "k".into(), role, recipient: id.to_public().to_string() };
-    let kr = Keyring::sign(1, "Org", vec![holder(HolderRole::Adviser, &adviser), holder(HolderRole::Recovery, &recovery)], &org);
+    let kr = Keyring::sign(
+        1,
+        "Org",
+        vec![holder(HolderRole::Adviser, &adviser), holder(HolderRole::Recovery, &recovery)],
+        &org,
+    );
     (kr.verify(&org.public()).unwrap(), adviser)
 }
 
@@ -117,7 +122,8 @@ async fn a_20_mb_photo_is_sealed_as_a_stream_in_bounded_memory_and_waits_in_the_
     let cx = Sealing { case, author: "cw", own: &own, keyring: &kr, now: amanat_frontend::clock::now_rfc3339() };
     let before = wasm_memory_bytes();
     let started = js_sys::Date::now();
-    let attached = seal_file(&db, &file, "consent, page 1", &cx, move |d, t| log.borrow_mut().push((d, t))).await.unwrap();
+    let attached =
+        seal_file(&db, &file, "consent, page 1", &cx, move |d, t| log.borrow_mut().push((d, t))).await.unwrap();
     let millis = js_sys::Date::now() - started;
     let grown = wasm_memory_bytes() - before;
     web_sys::console::log_1(&JsValue::from_str(&format!(
@@ -208,12 +214,15 @@ async fn the_picker_offers_camera_or_file_and_says_in_words_why_it_refuses_a_fil
     });
     gloo_timers::future::TimeoutFuture::new(40).await;
 
-    let input: web_sys::HtmlInputElement = container.query_selector("input[type=file]").unwrap().unwrap().unchecked_into();
+    let input: web_sys::HtmlInputElement =
+        container.query_selector("input[type=file]").unwrap().unwrap().unchecked_into();
     assert_eq!(input.get_attribute("accept").as_deref(), Some("image/*,application/pdf"));
     assert_eq!(input.get_attribute("capture").as_deref(), Some("environment"));
-    let label = container.query_selector(&format!("label[for='{}']", input.id())).unwrap().expect("the input has a label");
+    let label =
+        container.query_selector(&format!("label[for='{}']", input.id())).unwrap().expect("the input has a label");
     assert!(!label.text_content().unwrap_or_default().is_empty());
-    let status = document().get_element_by_id(&input.get_attribute("aria-describedby").unwrap()).expect("a status line");
+    let status =
+        document().get_element_by_id(&input.get_attribute("aria-describedby").unwrap()).expect("a status line");
     assert_eq!(status.get_attribute("aria-live").as_deref(), Some("polite"));
 
     // A text file named like a photo.

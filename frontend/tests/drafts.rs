@@ -38,7 +38,12 @@ fn caseworker() -> (String, Identity) {
 }
 
 fn unlocked(name: &str, identity: &Identity) -> Unlocked {
-    Unlocked { name: name.to_owned(), role: Role::Caseworker, identity: identity.clone(), recipient: identity.to_public() }
+    Unlocked {
+        name: name.to_owned(),
+        role: Role::Caseworker,
+        identity: identity.clone(),
+        recipient: identity.to_public(),
+    }
 }
 
 fn typed(n: u32) -> FollowUp {
@@ -109,7 +114,8 @@ async fn raw_drafts_contain(needle: &str) -> bool {
     let db = local_db::open().await.unwrap();
     let tx = db.transaction(local_db::DRAFTS).build().unwrap();
     let store = tx.object_store(local_db::DRAFTS).unwrap();
-    let values: Vec<JsValue> = store.get_all::<JsValue>().primitive().unwrap().await.unwrap().map(Result::unwrap).collect();
+    let values: Vec<JsValue> =
+        store.get_all::<JsValue>().primitive().unwrap().await.unwrap().map(Result::unwrap).collect();
     values.iter().any(|v| {
         let sealed = js_sys::Reflect::get(v, &"sealed".into()).unwrap();
         let bytes = js_sys::Uint8Array::new(&sealed).to_vec();
@@ -242,7 +248,8 @@ async fn the_status_line_says_when_the_draft_was_sealed_and_its_button_discards_
     let form = mount(&name, &me, None).await;
     let status = form.container.query_selector(".draft-status [role=status]").unwrap().expect("a status line");
     assert_eq!(status.get_attribute("aria-live").as_deref(), Some("polite"));
-    let button: web_sys::HtmlElement = form.container.query_selector(".draft-status button").unwrap().unwrap().unchecked_into();
+    let button: web_sys::HtmlElement =
+        form.container.query_selector(".draft-status button").unwrap().unwrap().unchecked_into();
     assert!(button.hidden(), "nothing to discard yet");
 
     form.value.set(typed(7));

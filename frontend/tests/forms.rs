@@ -248,7 +248,9 @@ async fn document_and_disability_fields_follow_the_answers() {
     choose(&id("citizenship"), Citizenship::Kazakhstan.code()).await;
     let offered: Vec<String> = {
         let opts = document().query_selector_all(&format!("#{} option", id("document-kind"))).unwrap();
-        (0..opts.length()).map(|i| opts.get(i).unwrap().unchecked_into::<web_sys::HtmlOptionElement>().value()).collect()
+        (0..opts.length())
+            .map(|i| opts.get(i).unwrap().unchecked_into::<web_sys::HtmlOptionElement>().value())
+            .collect()
     };
     assert!(offered.contains(&"kz_id_card".to_owned()) && !offered.contains(&"uz_id_card".to_owned()), "{offered:?}");
     choose(&id("document-kind"), "kz_id_card").await;
@@ -319,7 +321,8 @@ async fn a_signature_drawn_with_a_pointer_becomes_strokes_and_paper_is_the_keybo
         view! { <SignaturePad id="sig".to_owned() value=value.into() on_change=Callback::new(move |s| value.set(s)) /> }
     });
     settle().await;
-    let canvas: web_sys::HtmlCanvasElement = document().query_selector("#sig canvas").unwrap().unwrap().unchecked_into();
+    let canvas: web_sys::HtmlCanvasElement =
+        document().query_selector("#sig canvas").unwrap().unwrap().unchecked_into();
     pointer(&canvas, "pointerdown", 0.1, 0.5);
     pointer(&canvas, "pointermove", 0.5, 0.2);
     pointer(&canvas, "pointermove", 0.9, 0.8);
@@ -348,7 +351,8 @@ async fn a_signature_drawn_with_a_pointer_becomes_strokes_and_paper_is_the_keybo
 
 use amanat_frontend::forms::consent_form::{decision_id, refusal_for, scan_attached};
 use amanat_frontend::forms::{
-    new_closure, new_consent, new_follow_up, ClosureForm, ConsentForm, ConsentPrint, ConsentRefusal, ConsentStateView, FollowUpForm,
+    new_closure, new_consent, new_follow_up, ClosureForm, ConsentForm, ConsentPrint, ConsentRefusal, ConsentStateView,
+    FollowUpForm,
 };
 use shared::forms::attachment::{AttachmentRef, MediaType};
 use shared::forms::consent::{
@@ -370,7 +374,12 @@ fn checked(id: &str) -> bool {
 }
 
 fn text_of(selector: &str) -> String {
-    document().query_selector(selector).unwrap().unwrap_or_else(|| panic!("nothing at {selector}")).text_content().unwrap_or_default()
+    document()
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("nothing at {selector}"))
+        .text_content()
+        .unwrap_or_default()
 }
 
 /// A consent the family gave on 10.01.2026: everything allowed but the police.
@@ -391,14 +400,21 @@ fn given_consent() -> ConsentEntry {
     e.data_categories = vec![DataCategory::Identity, DataCategory::Health];
     e.retention_years = Some(5);
     e.expires_on = Date::new(2031, 1, 10);
-    e.signature = Some(Signature::Drawn { strokes: Strokes::encode(PAD_WIDTH, PAD_HEIGHT, &[vec![(10, 10), (50, 40)]]).unwrap() });
+    e.signature = Some(Signature::Drawn {
+        strokes: Strokes::encode(PAD_WIDTH, PAD_HEIGHT, &[vec![(10, 10), (50, 40)]]).unwrap(),
+    });
     e
 }
 
 #[wasm_bindgen_test]
 async fn a_parent_consents_answering_each_purpose_and_signs_on_screen_or_on_paper() {
     let state = new_consent(today(), ConsentKind::Given);
-    let scan = AttachmentRef { entry: shared::ids::EntryId::of(b"scan"), media_type: MediaType::Jpeg, size: 2_400_000, caption: "Consent, page 1".into() };
+    let scan = AttachmentRef {
+        entry: shared::ids::EntryId::of(b"scan"),
+        media_type: MediaType::Jpeg,
+        size: 2_400_000,
+        caption: "Consent, page 1".into(),
+    };
     let _m = mount_en(move || {
         // The page's attachment picker stands here; this one attaches a sealed scan at once.
         let attach = scan_attached(state);
@@ -409,7 +425,8 @@ async fn a_parent_consents_answering_each_purpose_and_signs_on_screen_or_on_pape
         view! { <ConsentForm state paper_scan /> }
     });
     settle().await;
-    let problems = || state.problems.with_untracked(|p| p.iter().map(|(e, id)| (e.field.clone(), id.clone())).collect::<Vec<_>>());
+    let problems =
+        || state.problems.with_untracked(|p| p.iter().map(|(e, id)| (e.field.clone(), id.clone())).collect::<Vec<_>>());
 
     // Saving an empty consent: the summary lists every answer missing, each decision
     // linked to its own yes/no.
@@ -423,15 +440,27 @@ async fn a_parent_consents_answering_each_purpose_and_signs_on_screen_or_on_pape
     }
     assert_eq!(error_of(&decision_id(Permission::CaseWork)), "Fill this in.");
     let summary = text_of("#consent-error-summary");
-    assert!(summary.contains("Collection and processing of the family's personal data for case work: Fill this in."), "{summary}");
-    assert!(summary.contains("Police (only where the law requires): Fill this in."), "each question is named by its purpose or party");
+    assert!(
+        summary.contains("Collection and processing of the family's personal data for case work: Fill this in."),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("Police (only where the law requires): Fill this in."),
+        "each question is named by its purpose or party"
+    );
 
-    assert!(document().query_selector(".consent-intro").unwrap().is_none(), "no intro before the organisation is named");
+    assert!(
+        document().query_selector(".consent-intro").unwrap().is_none(),
+        "no intro before the organisation is named"
+    );
     type_into("c-operator-name", "SOS Children's Villages Uzbekistan").await;
     choose("c-operator-country", "uz").await;
     type_into("c-operator-tax_number", "201 234 567").await;
     type_into("c-operator-complaints_contact", "+998 71 000 00 00").await;
-    assert!(text_of(".consent-intro").contains("SOS Children's Villages Uzbekistan"), "the intro names the organisation");
+    assert!(
+        text_of(".consent-intro").contains("SOS Children's Villages Uzbekistan"),
+        "the intro names the organisation"
+    );
     type_into("c-place", "Urgench").await;
     choose("c-consenter-role", "parent").await;
     type_into("c-consenter-full_name", "Gulnara Karimova").await;
@@ -459,7 +488,10 @@ async fn a_parent_consents_answering_each_purpose_and_signs_on_screen_or_on_pape
         el(&if p == Permission::Sharing(SharingParty::Police) { format!("{id}-no") } else { id }).click();
     }
     settle().await;
-    assert!(checked(&decision_id(Permission::CaseWork)) && checked(&format!("{}-no", decision_id(Permission::Sharing(SharingParty::Police)))));
+    assert!(
+        checked(&decision_id(Permission::CaseWork))
+            && checked(&format!("{}-no", decision_id(Permission::Sharing(SharingParty::Police))))
+    );
     assert_eq!(state.form.with_untracked(|e| e.get(Permission::Sharing(SharingParty::Police))), Some(false));
 
     el("c-data_categories-identity").click();
@@ -471,10 +503,14 @@ async fn a_parent_consents_answering_each_purpose_and_signs_on_screen_or_on_pape
     type_into("c-expires_on", "23.11.2031").await;
     assert!(text_of("#c-rights").starts_with("Your rights."));
     assert_eq!(problems(), vec![("signature".to_owned(), "c-signature".to_owned())]);
-    assert_eq!(error_of("c-signature"), "Special data (health, private life, violence) needs a signature, drawn or on paper.");
+    assert_eq!(
+        error_of("c-signature"),
+        "Special data (health, private life, violence) needs a signature, drawn or on paper."
+    );
 
     // Signed with a finger on the pad: nothing left to fix.
-    let canvas: web_sys::HtmlCanvasElement = document().query_selector("#c-signature canvas").unwrap().unwrap().unchecked_into();
+    let canvas: web_sys::HtmlCanvasElement =
+        document().query_selector("#c-signature canvas").unwrap().unwrap().unchecked_into();
     pointer(&canvas, "pointerdown", 0.2, 0.5);
     pointer(&canvas, "pointermove", 0.6, 0.3);
     pointer(&canvas, "pointerup", 0.6, 0.3);
@@ -482,7 +518,11 @@ async fn a_parent_consents_answering_each_purpose_and_signs_on_screen_or_on_pape
     assert_eq!(problems(), vec![]);
     assert!(!exists("consent-error-summary"));
     assert!(matches!(state.form.with_untracked(|e| e.signature.clone()), Some(Signature::Drawn { .. })));
-    assert_eq!(state.form.with_untracked(|e| e.rights_text_locale.clone()), "en", "the entry records the rights text's language");
+    assert_eq!(
+        state.form.with_untracked(|e| e.rights_text_locale.clone()),
+        "en",
+        "the entry records the rights text's language"
+    );
 
     // Or signed on paper: the scan of the signed page is then required, and attached.
     el("c-signature-paper").click();
@@ -539,7 +579,10 @@ async fn a_withdrawal_changes_the_cases_consent_and_the_withdrawn_purpose_is_ref
     el(&decision_id(Permission::PhotosAudio)).click();
     settle().await;
     assert_eq!(state.problems.with_untracked(Vec::len), 0);
-    assert!(document().query_selector("p.consent-refusal").unwrap().is_none(), "photos are allowed until the withdrawal is saved");
+    assert!(
+        document().query_selector("p.consent-refusal").unwrap().is_none(),
+        "photos are allowed until the withdrawal is saved"
+    );
 
     // Saved (the page appends it to the case): the state and the refusal follow.
     entries.update(|es| es.push(state.form.get_untracked()));
@@ -547,7 +590,10 @@ async fn a_withdrawal_changes_the_cases_consent_and_the_withdrawn_purpose_is_ref
     assert_eq!(row("photos_audio").class_name(), "not-allowed");
     assert_eq!(standing("photos_audio"), "Withdrawn on 23.11.2026");
     assert_eq!(row("case_work").class_name(), "allowed", "the other purposes stand");
-    assert_eq!(text_of("p.consent-refusal"), "Not allowed: the family withdrew \"Photos and audio recordings\" on 23.11.2026.");
+    assert_eq!(
+        text_of("p.consent-refusal"),
+        "Not allowed: the family withdrew \"Photos and audio recordings\" on 23.11.2026."
+    );
 }
 
 #[wasm_bindgen_test]
@@ -646,7 +692,10 @@ async fn the_print_view_shows_the_family_and_each_choice_with_lines_to_sign_in_t
     let choice = |p: &str| text_of(&format!(".consent-print tr[data-permission='{p}'] .print-choice"));
     assert!(choice("case_work").starts_with("☒ Yes"), "{}", choice("case_work"));
     assert!(choice("sharing.police").contains("☐ Yes") && choice("sharing.police").contains("☒ No"));
-    assert!(choice("public").contains("☐ Yes") && choice("public").contains("☐ No"), "unanswered: two boxes to tick by hand");
+    assert!(
+        choice("public").contains("☐ Yes") && choice("public").contains("☐ No"),
+        "unanswered: two boxes to tick by hand"
+    );
     assert!(choice("public").ends_with("Not answered"), "screen readers hear the answer");
     let sheet = text_of(".consent-print");
     assert!(sheet.contains("Karimova") && sheet.contains("Gulnara Karimova") && sheet.contains("Your rights."));
@@ -718,7 +767,10 @@ async fn every_control_of_the_case_forms_is_labelled_unique_on_the_page_and_big_
         assert!(named, "a fieldset without a name: {}", f.id());
     }
     for b in all(".test-mount button") {
-        assert!(!b.text_content().unwrap_or_default().trim().is_empty() || b.has_attribute("aria-label"), "a button without a name");
+        assert!(
+            !b.text_content().unwrap_or_default().trim().is_empty() || b.has_attribute("aria-label"),
+            "a button without a name"
+        );
     }
     for e in all(".test-mount [aria-describedby], .test-mount [aria-labelledby]") {
         for attr in ["aria-describedby", "aria-labelledby"] {
@@ -732,7 +784,8 @@ async fn every_control_of_the_case_forms_is_labelled_unique_on_the_page_and_big_
     let mut measured = 0;
     for c in all(".test-mount button, .test-mount select, .test-mount textarea, .test-mount input") {
         let kind = c.get_attribute("type").unwrap_or_default();
-        let target = if kind == "radio" || kind == "checkbox" { c.closest(".choice").unwrap().unwrap() } else { c.clone() };
+        let target =
+            if kind == "radio" || kind == "checkbox" { c.closest(".choice").unwrap().unwrap() } else { c.clone() };
         let r = target.get_bounding_client_rect();
         if r.width() == 0.0 {
             continue; // not shown (a hidden section)

@@ -79,11 +79,19 @@ async fn the_status_line_follows_a_language_switch() {
     status.info(Msg::args("adviser-opened", vec![("ok", OwnedArg::Num(2)), ("count", OwnedArg::Num(3))]));
     settle().await;
     assert_eq!(text_of("status"), "Открыто: 2 из 3");
-    let refused = RelayError::Refused { status: 403, code: Some(ErrorCode::Forbidden), message: "Your role does not allow this.".into() };
+    let refused = RelayError::Refused {
+        status: 403,
+        code: Some(ErrorCode::Forbidden),
+        message: "Your role does not allow this.".into(),
+    };
     status.error(Problem::from(refused));
     i18n.switch(Locale::Kk);
     settle().await;
-    assert_eq!(text_of("status"), kk.error(ErrorCode::Forbidden), "the relay's English words give way to the code's sentence");
+    assert_eq!(
+        text_of("status"),
+        kk.error(ErrorCode::Forbidden),
+        "the relay's English words give way to the code's sentence"
+    );
 
     // An app situation by key, and the relay being away.
     status.error(Problem::Message("vault-offline_unknown"));

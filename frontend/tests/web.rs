@@ -13,9 +13,9 @@ use amanat_frontend::sealing::{seal_intake, Context};
 use amanat_frontend::{local_db, opening};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
-use shared::keyring::{HolderRole, KeyHolder, Keyring, OrgSigningKey, VerifiedKeyring};
 use shared::forms::intake::FamilyIntake;
 use shared::forms::CaseEntry;
+use shared::keyring::{HolderRole, KeyHolder, Keyring, OrgSigningKey, VerifiedKeyring};
 use shared::record::{Child, Date, Intake, Region, RiskFactor};
 use shared::seal::{generate_identity, Identity};
 use shared::ErrorCode;
@@ -32,7 +32,12 @@ fn keyring() -> (VerifiedKeyring, Identity) {
     let recovery = generate_identity();
     let org = OrgSigningKey::generate();
     let holder = |role, id: &Identity| KeyHolder { label: "k".into(), role, recipient: id.to_public().to_string() };
-    let kr = Keyring::sign(1, "Org", vec![holder(HolderRole::Adviser, &adviser), holder(HolderRole::Recovery, &recovery)], &org);
+    let kr = Keyring::sign(
+        1,
+        "Org",
+        vec![holder(HolderRole::Adviser, &adviser), holder(HolderRole::Recovery, &recovery)],
+        &org,
+    );
     (kr.verify(&org.public()).unwrap(), adviser)
 }
 
@@ -66,7 +71,8 @@ async fn fresh_db() -> Database {
 async fn raw_values(db: &Database) -> Vec<JsValue> {
     let tx = db.transaction(local_db::OUTBOX).build().unwrap();
     let store = tx.object_store(local_db::OUTBOX).unwrap();
-    let values: Vec<JsValue> = store.get_all::<JsValue>().primitive().unwrap().await.unwrap().map(Result::unwrap).collect();
+    let values: Vec<JsValue> =
+        store.get_all::<JsValue>().primitive().unwrap().await.unwrap().map(Result::unwrap).collect();
     values
 }
 
@@ -88,7 +94,8 @@ async fn the_outbox_round_trips_an_entry_and_stores_only_ciphertext_and_envelope
     let raw = raw_values(&db).await;
     assert_eq!(raw.len(), 1);
     let value = &raw[0];
-    let keys: Vec<String> = js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>()).iter().filter_map(|k| k.as_string()).collect();
+    let keys: Vec<String> =
+        js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>()).iter().filter_map(|k| k.as_string()).collect();
     let mut keys = keys;
     keys.sort();
     // `streamed` says whether the whole ciphertext is a Blob beside it (an attachment).
@@ -188,7 +195,8 @@ async fn the_cached_wrapped_identity_is_an_age_file_that_opens_only_with_the_pas
     assert_eq!(amanat_frontend::vault::cache::get(&db, "bekzod").await.unwrap(), None);
     let bytes = vault::decode_wrapped(&back.wrapped_identity).unwrap();
     assert!(bytes.as_bytes().starts_with(b"age-encryption.org/v1\n"));
-    let opened = vault::unwrap_identity(bytes.as_bytes(), &vault::derive(PASS, &Salt::decode(&back.salt).unwrap()).unwrap());
+    let opened =
+        vault::unwrap_identity(bytes.as_bytes(), &vault::derive(PASS, &Salt::decode(&back.salt).unwrap()).unwrap());
     assert_eq!(opened.unwrap().to_public().to_string(), back.recipient);
     let wrong = vault::derive("pear lantern cobalt 17 reeds", &salt).unwrap();
     assert_eq!(vault::unwrap_identity(bytes.as_bytes(), &wrong).err(), Some(shared::ErrorCode::WrongPassphrase));
@@ -236,13 +244,23 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
     let mut consent = ConsentEntry::new(ConsentKind::Given);
     consent.date = Date::new(2026, 11, 2);
     consent.set(Permission::CaseWork, Some(true));
-    consent.signature = Some(Signature::Drawn { strokes: Strokes::encode(400, 150, &[vec![(10, 10), (200, 90)]]).unwrap() });
+    consent.signature =
+        Some(Signature::Drawn { strokes: Strokes::encode(400, 150, &[vec![(10, 10), (200, 90)]]).unwrap() });
     let follow_up = FollowUp {
         date: Date::new(2026, 11, 10),
-        contacts: vec![Contact { date: Date::new(2026, 11, 10), channel: Some(Channel::HomeVisit), ..Contact::default() }],
+        contacts: vec![Contact {
+            date: Date::new(2026, 11, 10),
+            channel: Some(Channel::HomeVisit),
+            ..Contact::default()
+        }],
         ..FollowUp::default()
     };
-    let closure = Closure { date: Date::new(2026, 11, 20), outcome: Some(ClosureOutcome::ChildReturned), children_returned: 1, ..Closure::default() };
+    let closure = Closure {
+        date: Date::new(2026, 11, 20),
+        outcome: Some(ClosureOutcome::ChildReturned),
+        children_returned: 1,
+        ..Closure::default()
+    };
     // Saved out of order on purpose: the reader orders them.
     let entries = [
         ("2026-11-20T09:00:00.000Z", CaseEntry::Closure(closure)),
@@ -253,7 +271,8 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
     let mut sealed: Vec<Vec<u8>> = entries
         .into_iter()
         .map(|(at, entry)| {
-            let doc = CaseDocument { schema: 2, case, created_at: at.into(), author: "cw".into(), supersedes: None, entry };
+            let doc =
+                CaseDocument { schema: 2, case, created_at: at.into(), author: "cw".into(), supersedes: None, entry };
             kr.seal(&doc.to_bytes(), &[]).unwrap().into_bytes()
         })
         .collect();
@@ -322,7 +341,10 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
     assert!(q("dd.signature svg path").get_attribute("d").unwrap().starts_with("M10 10L200 90"));
     assert!(q("ul.contacts li").text_content().unwrap().contains(&en.tr("channel-home_visit", &[])));
     assert_eq!(q("dd.outcome").text_content().unwrap(), en.tr("closure_outcome-child_returned", &[]));
-    assert_eq!(q("li.attachment[data-code=pdf]").text_content().unwrap(), format!("{}, 5 KB", en.tr("media_type-pdf", &[])));
+    assert_eq!(
+        q("li.attachment[data-code=pdf]").text_content().unwrap(),
+        format!("{}, 5 KB", en.tr("media_type-pdf", &[]))
+    );
     let text = container.text_content().unwrap();
     for raw in ["field-", "adviser-", "form-", "record-", "cases-", "region-", "common-"] {
         assert!(!text.contains(raw), "a raw catalog key ({raw}…) is shown: {text}");

@@ -13,7 +13,15 @@ use crate::api::AuditEvent;
 pub const GENESIS: [u8; 32] = [0u8; 32];
 
 /// The chained hash of an event.
-pub fn chain_hash(prev: &[u8], seq: u64, at: &str, actor: &str, action: &str, subject: &str, size: Option<u64>) -> [u8; 32] {
+pub fn chain_hash(
+    prev: &[u8],
+    seq: u64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    size: Option<u64>,
+) -> [u8; 32] {
     let q = |s: &str| serde_json::to_string(s).expect("strings serialise");
     let size = size.map_or_else(|| "-".to_owned(), |n| n.to_string());
     let text = format!(
@@ -78,9 +86,18 @@ mod tests {
         let mut prev = GENESIS.to_vec();
         (1..=n)
             .map(|seq| {
-                let h = chain_hash(&prev, seq, "2026-11-23T10:00:00Z", "demo-caseworker", "entry_stored", "ab", Some(seq));
+                let h =
+                    chain_hash(&prev, seq, "2026-11-23T10:00:00Z", "demo-caseworker", "entry_stored", "ab", Some(seq));
                 prev = h.to_vec();
-                AuditEvent { seq, at: "2026-11-23T10:00:00Z".into(), actor: "demo-caseworker".into(), action: "entry_stored".into(), subject: "ab".into(), size: Some(seq), hash: hex::encode(h) }
+                AuditEvent {
+                    seq,
+                    at: "2026-11-23T10:00:00Z".into(),
+                    actor: "demo-caseworker".into(),
+                    action: "entry_stored".into(),
+                    subject: "ab".into(),
+                    size: Some(seq),
+                    hash: hex::encode(h),
+                }
             })
             .collect()
     }

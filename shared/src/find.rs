@@ -276,7 +276,11 @@ impl CaseFacts {
                 let at_risk = f.children_at_risk.iter().any(|c| c.member == m.key);
                 let name = m.full_name.trim();
                 if !name.is_empty() {
-                    facts.people.push(Person { name: name.to_owned(), child: at_risk || m.is_child_on(on), folded: fold(name) });
+                    facts.people.push(Person {
+                        name: name.to_owned(),
+                        child: at_risk || m.is_child_on(on),
+                        folded: fold(name),
+                    });
                 }
                 for n in [&m.document.number, &m.document.personal_number] {
                     if !n.trim().is_empty() {
@@ -484,7 +488,11 @@ mod tests {
         c.set(Permission::CaseWork, Some(true));
         let u = FollowUp {
             date: Some(d(2026, 4, 1)),
-            services: vec![ServiceDelivered { service: Some(Service::Psychological), date: Some(d(2026, 4, 1)), ..Default::default() }],
+            services: vec![ServiceDelivered {
+                service: Some(Service::Psychological),
+                date: Some(d(2026, 4, 1)),
+                ..Default::default()
+            }],
             ..FollowUp::default()
         };
         vec![
@@ -509,7 +517,8 @@ mod tests {
     fn a_name_is_found_in_either_script_and_any_case() {
         let case = CaseId::random();
         let f = facts(case, &karimov(case));
-        for text in ["karimova", "КАРИМОВА", "Каримов", "aziz", "Азиз", "malika", "МАЛИКА", "ozbekiston"] {
+        for text in ["karimova", "КАРИМОВА", "Каримов", "aziz", "Азиз", "malika", "МАЛИКА", "ozbekiston"]
+        {
             assert!(q(|q| q.text = text.into()).matches(&f), "{text}");
         }
         assert!(q(|q| q.text = "aziz karimov".into()).matches(&f), "every word, anywhere");
@@ -593,9 +602,15 @@ mod tests {
         let tr = |k: &str| format!("<{k}>");
         let csv = cases_csv(&[&f], &tr, &|l| format!("{l} (code)"));
         let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
-        assert!(lines[0].starts_with("<export-col-case>,<export-col-family_name>,<export-col-region> (code),<export-col-region>,"));
+        assert!(lines[0]
+            .starts_with("<export-col-case>,<export-col-family_name>,<export-col-region> (code),<export-col-region>,"));
         let row = lines[1];
-        assert!(row.starts_with(&format!("{case},'=cmd|' /C calc'!A0,uz-sa,<region-uz-sa>,uz-sa-urgut,<district-uz-sa-urgut>,")), "{row}");
+        assert!(
+            row.starts_with(&format!(
+                "{case},'=cmd|' /C calc'!A0,uz-sa,<region-uz-sa>,uz-sa-urgut,<district-uz-sa-urgut>,"
+            )),
+            "{row}"
+        );
         assert!(row.contains("labour_migration; low_income,<risk-labour_migration>; <risk-low_income>"), "{row}");
         assert!(row.contains(",granted,<find-consent-granted>,open,<find-status-open>,02.03.2026,,,"), "{row}");
         assert_eq!(lines.len(), 3, "header, one case, and the final line end");

@@ -188,9 +188,9 @@ impl Catalog {
         // Unicode isolation marks help right-to-left text; every locale here is
         // left-to-right, and the marks would end up in copied text and field values.
         bundle.set_use_isolating(false);
-        bundle.add_resource(Arc::clone(&resource)).map_err(|errors| {
-            CatalogError::Duplicate(errors.iter().map(|e| e.to_string()).collect())
-        })?;
+        bundle
+            .add_resource(Arc::clone(&resource))
+            .map_err(|errors| CatalogError::Duplicate(errors.iter().map(|e| e.to_string()).collect()))?;
         Ok(Self { locale, bundle, resource })
     }
 

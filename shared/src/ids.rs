@@ -138,10 +138,7 @@ mod tests {
     #[test]
     fn entry_id_is_the_sha256_of_the_bytes() {
         let id = EntryId::of(b"abc");
-        assert_eq!(
-            id.to_string(),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(id.to_string(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(id.to_string().parse::<EntryId>().unwrap(), id);
         assert!("zz".repeat(32).parse::<EntryId>().is_err());
     }

@@ -180,7 +180,9 @@ impl CaseSummary {
         let intake_doc = docs.iter().find(|d| matches!(&d.entry, CaseEntry::Intake(f) if std::ptr::eq(f, intake)))?;
         let start = intake.meta.date.or_else(|| saved_on(intake_doc))?;
         let closure = latest_closure(&docs);
-        let closure_doc = docs.iter().find(|d| matches!(&d.entry, CaseEntry::Closure(c) if closure.is_some_and(|x| std::ptr::eq(c, x))));
+        let closure_doc = docs
+            .iter()
+            .find(|d| matches!(&d.entry, CaseEntry::Closure(c) if closure.is_some_and(|x| std::ptr::eq(c, x))));
         let end = closure.and_then(|c| c.date.or_else(|| closure_doc.and_then(|d| saved_on(d))));
         let children = intake
             .household
@@ -263,7 +265,8 @@ pub enum Figure {
 impl Figure {
     /// Every column, in table order: the four headline figures, then each service.
     pub fn all() -> Vec<Figure> {
-        let mut v = vec![Figure::FamiliesServed, Figure::ChildrenServed, Figure::ChildrenReturned, Figure::FamiliesExited];
+        let mut v =
+            vec![Figure::FamiliesServed, Figure::ChildrenServed, Figure::ChildrenReturned, Figure::FamiliesExited];
         v.extend(Service::ALL.iter().map(|s| Figure::Service(*s)));
         v
     }
@@ -420,7 +423,14 @@ mod tests {
     }
 
     fn doc(case: CaseId, at: Date, entry: CaseEntry) -> CaseDocument {
-        CaseDocument { schema: 2, case, created_at: format!("{at}T10:00:00Z"), author: "cw".into(), supersedes: None, entry }
+        CaseDocument {
+            schema: 2,
+            case,
+            created_at: format!("{at}T10:00:00Z"),
+            author: "cw".into(),
+            supersedes: None,
+            entry,
+        }
     }
 
     /// One family as a caseworker records it: intake with `children` under 18 and one
@@ -460,7 +470,8 @@ mod tests {
             c.date = Some(self.intake);
             c.set(Permission::CaseWork, Some(true));
             c.set(Permission::AnonymisedReports, Some(self.reports));
-            let mut v = vec![doc(case, self.intake, CaseEntry::Intake(f)), doc(case, self.intake, CaseEntry::Consent(c))];
+            let mut v =
+                vec![doc(case, self.intake, CaseEntry::Intake(f)), doc(case, self.intake, CaseEntry::Consent(c))];
             for (on, s) in &self.services {
                 let u = FollowUp {
                     date: Some(*on),
@@ -492,7 +503,11 @@ mod tests {
     /// said no to anonymised figures.
     fn cases() -> Vec<CaseSummary> {
         let mut a = Family::new(Region::UzSamarkand, d(2025, 11, 1), 2);
-        a.services = vec![(d(2026, 2, 10), Service::Psychological), (d(2026, 3, 5), Service::Legal), (d(2025, 12, 1), Service::Legal)];
+        a.services = vec![
+            (d(2026, 2, 10), Service::Psychological),
+            (d(2026, 3, 5), Service::Legal),
+            (d(2025, 12, 1), Service::Legal),
+        ];
         let b = Family::new(Region::UzSamarkand, d(2026, 2, 14), 3);
         let mut c = Family::new(Region::UzSamarkand, d(2026, 1, 20), 1);
         c.district = Some(District::SaSamarqandCity);
@@ -524,7 +539,10 @@ mod tests {
 
         let r2025 = Report::new(&cases(), Period { from: d(2025, 1, 1), to: d(2025, 12, 31) }, GroupBy::City);
         assert_eq!(r2025.total.families_exited, 1);
-        assert!(r2025.by_area.iter().any(|(a, f)| *a == Area::District(District::XoUrganchCity) && f.families_served == 1));
+        assert!(r2025
+            .by_area
+            .iter()
+            .any(|(a, f)| *a == Area::District(District::XoUrganchCity) && f.families_served == 1));
     }
 
     #[test]
@@ -574,7 +592,14 @@ mod tests {
         keys.extend(CaseStatus::ALL.iter().map(|c| c.label_key()));
         keys.extend(CASE_COLUMNS.iter().map(|(k, _)| (*k).to_owned()));
         keys.push(Area::Unknown.label_key());
-        let csv_keys = ["indicators-col-breakdown", "indicators-col-code", "indicators-col-label", "indicators-col-from", "indicators-col-to", "indicators-total"];
+        let csv_keys = [
+            "indicators-col-breakdown",
+            "indicators-col-code",
+            "indicators-col-label",
+            "indicators-col-from",
+            "indicators-col-to",
+            "indicators-total",
+        ];
         keys.extend(csv_keys.map(String::from));
         for &l in Locale::ALL {
             let c = Catalog::new(l, embedded_ftl(l)).unwrap();

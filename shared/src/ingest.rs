@@ -53,7 +53,11 @@ pub struct Accepted {
 impl std::fmt::Debug for Accepted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The bytes are ciphertext, but a log has no use for them: say how many.
-        f.debug_struct("Accepted").field("target", &self.target).field("summary", &self.summary).field("len", &self.ciphertext.len()).finish()
+        f.debug_struct("Accepted")
+            .field("target", &self.target)
+            .field("summary", &self.summary)
+            .field("len", &self.ciphertext.len())
+            .finish()
     }
 }
 

@@ -123,10 +123,7 @@ impl Keyring {
             .and_then(|b| b.try_into().ok())
             .ok_or(ErrorCode::KeyringBadSignature)?;
         let msg = Self::signed_bytes(self.version, &self.organisation, &self.recipients);
-        pinned
-            .0
-            .verify(&msg, &Signature::from_bytes(&sig_bytes))
-            .map_err(|_| ErrorCode::KeyringBadSignature)?;
+        pinned.0.verify(&msg, &Signature::from_bytes(&sig_bytes)).map_err(|_| ErrorCode::KeyringBadSignature)?;
         if self.recipients.is_empty() {
             return Err(ErrorCode::KeyringEmpty);
         }
@@ -190,11 +187,8 @@ impl FromStr for OrgPublicKey {
     type Err = ErrorCode;
     fn from_str(s: &str) -> Result<Self, ErrorCode> {
         let b64 = s.trim().strip_prefix(PUBLIC_PREFIX).ok_or(ErrorCode::KeyringMalformed)?;
-        let bytes: [u8; 32] = STANDARD
-            .decode(b64)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or(ErrorCode::KeyringMalformed)?;
+        let bytes: [u8; 32] =
+            STANDARD.decode(b64).ok().and_then(|b| b.try_into().ok()).ok_or(ErrorCode::KeyringMalformed)?;
         VerifyingKey::from_bytes(&bytes).map(Self).map_err(|_| ErrorCode::KeyringMalformed)
     }
 }
@@ -235,11 +229,8 @@ impl OrgSigningKey {
 
     /// Reads a key file written by [`OrgSigningKey::to_file`].
     pub fn from_file(text: &str) -> Result<Self, ErrorCode> {
-        let line = text
-            .lines()
-            .map(str::trim)
-            .find(|l| l.starts_with(SECRET_PREFIX))
-            .ok_or(ErrorCode::KeyringMalformed)?;
+        let line =
+            text.lines().map(str::trim).find(|l| l.starts_with(SECRET_PREFIX)).ok_or(ErrorCode::KeyringMalformed)?;
         let bytes: [u8; 32] = STANDARD
             .decode(&line[SECRET_PREFIX.len()..])
             .ok()
@@ -257,7 +248,8 @@ impl OrgSigningKey {
 pub fn fingerprint(public_key: &str) -> String {
     use sha2::{Digest, Sha256};
     const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let digest = Sha256::new().chain_update(b"amanat fingerprint v1\n").chain_update(public_key.trim().as_bytes()).finalize();
+    let digest =
+        Sha256::new().chain_update(b"amanat fingerprint v1\n").chain_update(public_key.trim().as_bytes()).finalize();
     let mut bits = 0u32;
     let mut nbits = 0;
     let mut out = String::with_capacity(24);
@@ -289,7 +281,11 @@ mod tests {
         assert_ne!(fa, fingerprint(&b));
         let groups: Vec<&str> = fa.split('-').collect();
         assert_eq!(groups.len(), 5, "{fa}");
-        assert!(groups.iter().all(|g| g.len() == 4 && g.bytes().all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !b"ILOU".contains(&c)))), "{fa}");
+        assert!(
+            groups.iter().all(|g| g.len() == 4
+                && g.bytes().all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !b"ILOU".contains(&c)))),
+            "{fa}"
+        );
         // Pinned (computed apart, with Python's hashlib): the CLI and the app must
         // print this very form, so changing it is a visible, deliberate break.
         assert_eq!(fingerprint("age1example"), "H7C6-KCBF-JFS0-F6XB-S9TG");

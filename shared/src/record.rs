@@ -266,8 +266,7 @@ impl Document {
 
     /// A document from opened bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::ErrorCode> {
-        let doc: Document =
-            serde_json::from_slice(bytes).map_err(|_| crate::ErrorCode::RecordUnreadable)?;
+        let doc: Document = serde_json::from_slice(bytes).map_err(|_| crate::ErrorCode::RecordUnreadable)?;
         if doc.schema > SCHEMA_VERSION {
             return Err(crate::ErrorCode::RecordUnreadable);
         }
@@ -319,10 +318,7 @@ mod tests {
             record: Record::Intake(Intake {
                 family_name: "Karimova".into(),
                 region: Some(Region::UzSamarkand),
-                children: vec![Child {
-                    full_name: "Aziz".into(),
-                    date_of_birth: Date::new(2016, 3, 1),
-                }],
+                children: vec![Child { full_name: "Aziz".into(), date_of_birth: Date::new(2016, 3, 1) }],
                 risk_factors: vec![RiskFactor::LabourMigration],
                 assessment: String::new(),
             }),

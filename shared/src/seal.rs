@@ -185,9 +185,9 @@ impl ProtectedIdentityFile {
         identity.set_max_work_factor(MAX_IDENTITY_WORK_FACTOR);
         let dec = age::Decryptor::new_buffered(&self.bytes[..]).map_err(|_| ErrorCode::BadIdentityFile)?;
         let mut reader = dec.decrypt(std::iter::once(&identity as &dyn age::Identity)).map_err(|e| match e {
-            age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed | age::DecryptError::NoMatchingKeys => {
-                ErrorCode::IdentityPassphraseWrong
-            }
+            age::DecryptError::DecryptionFailed
+            | age::DecryptError::KeyDecryptionFailed
+            | age::DecryptError::NoMatchingKeys => ErrorCode::IdentityPassphraseWrong,
             age::DecryptError::ExcessiveWork { .. } => ErrorCode::IdentityTooCostly,
             _ => ErrorCode::BadIdentityFile,
         })?;
@@ -206,8 +206,7 @@ impl ProtectedIdentityFile {
 }
 
 fn encryptor<'a>(recipients: impl Iterator<Item = &'a Recipient>) -> Result<age::Encryptor, ErrorCode> {
-    age::Encryptor::with_recipients(recipients.map(|r| r as &dyn age::Recipient))
-        .map_err(|_| ErrorCode::KeyringEmpty)
+    age::Encryptor::with_recipients(recipients.map(|r| r as &dyn age::Recipient)).map_err(|_| ErrorCode::KeyringEmpty)
 }
 
 /// Seals `plaintext` to every recipient.
@@ -341,18 +340,12 @@ pub fn open_bytes(ciphertext: &[u8], identities: &[Identity]) -> Result<Vec<u8>,
 }
 
 /// Opens a sealed stream into `output`, in constant memory. Refuses passphrase files.
-pub fn open_stream(
-    input: impl BufRead,
-    mut output: impl Write,
-    identities: &[Identity],
-) -> Result<u64, ErrorCode> {
+pub fn open_stream(input: impl BufRead, mut output: impl Write, identities: &[Identity]) -> Result<u64, ErrorCode> {
     let dec = age::Decryptor::new_buffered(input).map_err(decrypt_error)?;
     if dec.is_scrypt() {
         return Err(ErrorCode::ScryptInRecord);
     }
-    let mut reader = dec
-        .decrypt(identities.iter().map(|i| i as &dyn age::Identity))
-        .map_err(decrypt_error)?;
+    let mut reader = dec.decrypt(identities.iter().map(|i| i as &dyn age::Identity)).map_err(decrypt_error)?;
     io::copy(&mut reader, &mut output).map_err(io_error)
 }
 
@@ -364,11 +357,7 @@ pub fn generate_identity() -> Identity {
 /// The identity as an age identity file, as `age-keygen` would write it.
 pub fn identity_file(identity: &Identity, comment: &str) -> String {
     use age::secrecy::ExposeSecret;
-    format!(
-        "# {comment}\n# public key: {}\n{}\n",
-        identity.to_public(),
-        identity.to_string().expose_secret()
-    )
+    format!("# {comment}\n# public key: {}\n{}\n", identity.to_public(), identity.to_string().expose_secret())
 }
 
 #[cfg(test)]
@@ -504,12 +493,17 @@ mod tests {
         r.set_work_factor(12);
         let mut sealed = Vec::new();
         let enc = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient)).unwrap();
-        let mut w = enc.wrap_output(age::armor::ArmoredWriter::wrap_output(&mut sealed, age::armor::Format::AsciiArmor).unwrap()).unwrap();
+        let mut w = enc
+            .wrap_output(age::armor::ArmoredWriter::wrap_output(&mut sealed, age::armor::Format::AsciiArmor).unwrap())
+            .unwrap();
         w.write_all(text.as_bytes()).unwrap();
         w.finish().unwrap().finish().unwrap();
         std::fs::write(dir.path().join("key.age"), &sealed).unwrap();
         let out = dir.path().join("back.txt");
-        age_cli_on_a_tty(&format!("-d -o {} {}", out.display(), dir.path().join("key.age").display()), &["a long passphrase"]);
+        age_cli_on_a_tty(
+            &format!("-d -o {} {}", out.display(), dir.path().join("key.age").display()),
+            &["a long passphrase"],
+        );
         assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
         assert_eq!(unlock(&sealed, "a long passphrase").unwrap()[0].to_public().to_string(), i.to_public().to_string());
     }
@@ -542,7 +536,10 @@ mod tests {
         let record = seal_bytes(b"family record", [r].iter()).unwrap();
         assert_eq!(read_identity_file(record.as_bytes()).err(), Some(ErrorCode::BadIdentityFile));
         assert_eq!(read_identity_file(b"\xff\xfe binary junk").err(), Some(ErrorCode::BadIdentityFile));
-        assert_eq!(read_identity_file(b"-----BEGIN AGE ENCRYPTED FILE-----\nnot base64!\n").err(), Some(ErrorCode::BadIdentityFile));
+        assert_eq!(
+            read_identity_file(b"-----BEGIN AGE ENCRYPTED FILE-----\nnot base64!\n").err(),
+            Some(ErrorCode::BadIdentityFile)
+        );
         assert_eq!(read_identity_file(&vec![b'#'; MAX_IDENTITY_FILE + 1]).err(), Some(ErrorCode::BadIdentityFile));
         let (i, _) = pair();
         let IdentityFile::Plain(ids) = read_identity_file(identity_file(&i, "x").as_bytes()).unwrap() else { panic!() };

@@ -130,19 +130,11 @@ pub fn intake(intake: &Intake, today: Date) -> Vec<FieldError> {
         errors.push(FieldError { field: "children".into(), problem: FieldProblem::TooMany });
     }
     for (i, child) in intake.children.iter().enumerate().take(MAX_CHILDREN) {
-        check_text(
-            &mut errors,
-            &format!("children.{i}.full_name"),
-            &child.full_name,
-            MAX_NAME_CHARS,
-            true,
-        );
+        check_text(&mut errors, &format!("children.{i}.full_name"), &child.full_name, MAX_NAME_CHARS, true);
         let field = format!("children.{i}.date_of_birth");
         match child.date_of_birth {
             None => errors.push(FieldError { field, problem: FieldProblem::Required }),
-            Some(dob) if dob > today => {
-                errors.push(FieldError { field, problem: FieldProblem::DateInFuture })
-            }
+            Some(dob) if dob > today => errors.push(FieldError { field, problem: FieldProblem::DateInFuture }),
             Some(dob) if dob.years_until(today) >= ADULT_AGE => {
                 errors.push(FieldError { field, problem: FieldProblem::NotAChild })
             }
@@ -180,11 +172,7 @@ pub fn birth_date(dob: Date, today: Date) -> Result<(), FieldProblem> {
 /// Digits of an identifier as typed, with the spaces and hyphens people put in them
 /// removed; `None` if anything else is in it.
 fn digits(input: &str) -> Option<Vec<u8>> {
-    input
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '\u{a0}'))
-        .map(|c| c.to_digit(10).map(|d| d as u8))
-        .collect()
+    input.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{a0}')).map(|c| c.to_digit(10).map(|d| d as u8)).collect()
 }
 
 fn number(d: &[u8]) -> u16 {
@@ -279,7 +267,11 @@ pub fn iin(input: &str, dob: Option<Date>, sex: Option<Sex>) -> Result<Iin, Fiel
         // 2000 is a leap year, so 29 February passes when the century is unknown.
         Date::new(2000, mm, dd).ok_or(FieldProblem::IinInvalid)?;
         let agrees = dob.is_none_or(|b| b.to_string()[2..] == format!("{yy:02}-{mm:02}-{dd:02}"));
-        return if agrees { Ok(Iin { digits, date_of_birth: None, sex: None }) } else { Err(FieldProblem::IinMismatch) };
+        return if agrees {
+            Ok(Iin { digits, date_of_birth: None, sex: None })
+        } else {
+            Err(FieldProblem::IinMismatch)
+        };
     }
     let (century, holder_sex) = century_and_sex(d[6]).ok_or(FieldProblem::IinInvalid)?;
     let born = Date::new(century + yy, mm, dd).ok_or(FieldProblem::IinInvalid)?;
@@ -315,10 +307,7 @@ pub fn phone(input: &str) -> Result<String, FieldProblem> {
         Some(r) => (true, r),
         None => (false, trimmed),
     };
-    let d: String = rest
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}'))
-        .collect();
+    let d: String = rest.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}')).collect();
     if d.is_empty() || !d.bytes().all(|b| b.is_ascii_digit()) {
         return Err(FieldProblem::PhoneFormat);
     }
@@ -431,7 +420,10 @@ mod identifier_tests {
     fn an_iin_is_checked_by_its_check_digit_and_read_for_birth_date_and_sex() {
         // Check digits computed independently of this code (weights 1..11 mod 11).
         let read = iin("900101 400122", None, None).unwrap();
-        assert_eq!((read.digits.as_str(), read.date_of_birth, read.sex), ("900101400122", Some(d(1990, 1, 1)), Some(Sex::Female)));
+        assert_eq!(
+            (read.digits.as_str(), read.date_of_birth, read.sex),
+            ("900101400122", Some(d(1990, 1, 1)), Some(Sex::Female))
+        );
         assert_eq!(iin("150301500128", Some(d(2015, 3, 1)), Some(Sex::Male)).unwrap().sex, Some(Sex::Male));
         assert_eq!(super::iin("900101400123", None, None), Err(FieldProblem::IinChecksum));
         assert_eq!(super::iin("90010140012", None, None), Err(FieldProblem::IinFormat));
@@ -483,7 +475,9 @@ mod identifier_tests {
         ] {
             assert_eq!(phone(typed).as_deref(), Ok(e164), "{typed}");
         }
-        for bad in ["", "+998 90 123 45", "+998 90 123 45 678", "+7 701 123 45", "12345", "+998 9O 123 45 67", "+0123456789"] {
+        for bad in
+            ["", "+998 90 123 45", "+998 90 123 45 678", "+7 701 123 45", "12345", "+998 9O 123 45 67", "+0123456789"]
+        {
             assert_eq!(phone(bad), Err(FieldProblem::PhoneFormat), "{bad:?}");
         }
     }

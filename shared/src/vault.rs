@@ -126,9 +126,7 @@ pub fn derive(passphrase: &str, salt: &Salt) -> Result<VaultKeys, ErrorCode> {
         .map_err(|_| ErrorCode::Internal)?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let mut master = Zeroizing::new([0u8; 32]);
-    argon
-        .hash_password_into(passphrase.as_bytes(), &salt.0, master.as_mut())
-        .map_err(|_| ErrorCode::Internal)?;
+    argon.hash_password_into(passphrase.as_bytes(), &salt.0, master.as_mut()).map_err(|_| ErrorCode::Internal)?;
     let hk = Hkdf::<Sha256>::new(None, master.as_ref());
     let mut auth = [0u8; 32];
     let mut wrap = Zeroizing::new([0u8; 32]);
@@ -140,9 +138,8 @@ pub fn derive(passphrase: &str, salt: &Salt) -> Result<VaultKeys, ErrorCode> {
 /// An X25519 age identity with these 32 secret bytes (age clamps them as X25519 does).
 fn identity_from_secret(secret: &[u8; 32]) -> Result<Identity, ErrorCode> {
     let hrp = bech32::Hrp::parse("age-secret-key-").map_err(|_| ErrorCode::Internal)?;
-    let encoded = Zeroizing::new(
-        bech32::encode::<bech32::Bech32>(hrp, secret).map_err(|_| ErrorCode::Internal)?.to_uppercase(),
-    );
+    let encoded =
+        Zeroizing::new(bech32::encode::<bech32::Bech32>(hrp, secret).map_err(|_| ErrorCode::Internal)?.to_uppercase());
     encoded.parse::<Identity>().map_err(|_| ErrorCode::Internal)
 }
 
@@ -397,7 +394,15 @@ mod tests {
 
     #[test]
     fn short_repetitive_or_name_bearing_passphrases_are_refused_and_long_phrases_pass() {
-        for weak in ["", "short", "aaaaaaaaaaaaaaaaaaaa", "abcdefghijklmnop", "123456789012", "Password1234", "malika-2026-secret!"] {
+        for weak in [
+            "",
+            "short",
+            "aaaaaaaaaaaaaaaaaaaa",
+            "abcdefghijklmnop",
+            "123456789012",
+            "Password1234",
+            "malika-2026-secret!",
+        ] {
             assert_eq!(check_new_passphrase(weak, "malika"), Err(ErrorCode::PassphraseWeak), "{weak:?}");
         }
         assert!(check_new_passphrase(GOOD, "malika").is_ok());

@@ -45,7 +45,9 @@ fn bench_page(root: &Path) -> Result<()> {
     if !page.join("node_modules/age-encryption").exists() {
         sh(Command::new("npm").current_dir(&page).args(["ci", "--no-audit", "--no-fund"]))?;
     }
-    sh(Command::new("npx").current_dir(&page).args(["esbuild", "typage-entry.js", "--bundle", "--format=esm", "--minify"])
+    sh(Command::new("npx")
+        .current_dir(&page)
+        .args(["esbuild", "typage-entry.js", "--bundle", "--format=esm", "--minify"])
         .arg(format!("--outfile={}", dist.join("typage.js").display())))?;
     for f in ["bench.html", "bench.js", "sync.html", "sync.js", "forms.html", "forms.js"] {
         std::fs::copy(page.join(f), dist.join(f))?;
@@ -77,7 +79,8 @@ pub fn all() -> Result<()> {
     let read = |f: &str| -> Result<serde_json::Value> {
         Ok(serde_json::from_slice(&std::fs::read(dir.join(f)).with_context(|| format!("the bench wrote no {f}"))?)?)
     };
-    let (native, browser, sync, forms) = (read("native.json")?, read("browser.json")?, read("sync.json")?, read("forms.json")?);
+    let (native, browser, sync, forms) =
+        (read("native.json")?, read("browser.json")?, read("sync.json")?, read("forms.json")?);
     let adviser = read("adviser.json")?;
 
     println!();
@@ -88,10 +91,7 @@ pub fn all() -> Result<()> {
         let wasm = browser["wasm"][name].as_f64().unwrap_or(f64::NAN);
         let typage = browser["typage"][name].as_f64().unwrap_or(f64::NAN);
         let target = if name.contains("record") { "≥ 10×" } else { "≥ 3×" };
-        println!(
-            "| {name} | {native_ms:.2} ms | {wasm:.2} ms | {typage:.2} ms | {:.1}× | {target} |",
-            typage / wasm
-        );
+        println!("| {name} | {native_ms:.2} ms | {wasm:.2} ms | {typage:.2} ms | {:.1}× | {target} |", typage / wasm);
     }
     println!(
         "| {UNLOCK} | {:.0} ms | {:.0} ms | | | ≤ 1 500 ms in the browser |",
@@ -138,10 +138,17 @@ pub fn adviser() -> Result<()> {
 fn print_adviser_row(a: &serde_json::Value) {
     let f = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
     let longest = f(&a["longest_task_ms"]);
-    let longest = if a["long_tasks_over_50_ms"].as_u64() == Some(0) { "none over 50 ms".to_owned() } else { format!("{longest:.0} ms") };
+    let longest = if a["long_tasks_over_50_ms"].as_u64() == Some(0) {
+        "none over 50 ms".to_owned()
+    } else {
+        format!("{longest:.0} ms")
+    };
     // The 1-minute load average before and after (the machine is shared).
     let load = a["load_average"].as_array().map_or(String::new(), |l| {
-        format!("; load average {}", l.iter().map(|v| v.as_f64().map_or("?".into(), |v| format!("{v:.1}"))).collect::<Vec<_>>().join(" → "))
+        format!(
+            "; load average {}",
+            l.iter().map(|v| v.as_f64().map_or("?".into(), |v| format!("{v:.1}"))).collect::<Vec<_>>().join(" → ")
+        )
     });
     println!(
         "| open {} entries of {} KB (adviser, Chromium; {} workers): key loaded → all opened; longest main-thread task | | {:.2} s; longest task {longest} ({} over 100 ms{load}) | | | ≤ 5 s; no task > 100 ms |",
@@ -230,7 +237,10 @@ fn print_forms_rows(built: &build::Built, forms: &serde_json::Value) {
         .collect();
     if !caseworker.is_empty() {
         let total: usize = caseworker.iter().map(|file| gzip_of(file)).sum();
-        println!("| the caseworker's workspace with its forms (`workspace` ∪ `case_forms`, gzip) | | {} KB | | | |", total / 1024);
+        println!(
+            "| the caseworker's workspace with its forms (`workspace` ∪ `case_forms`, gzip) | | {} KB | | | |",
+            total / 1024
+        );
     }
     println!("| every lazily loaded chunk together (gzip) | | {} KB | | | |", all / 1024);
 }

@@ -47,7 +47,11 @@ pub fn build_app() -> Result<Built> {
     }
     write_service_worker(&dist)?;
     write_hashes(&dist)?;
-    eprintln!("xtask: app built in {} (first paint {} KB gzip: main wasm + JS glue)", dist.display(), built.gzip_bytes / 1024);
+    eprintln!(
+        "xtask: app built in {} (first paint {} KB gzip: main wasm + JS glue)",
+        dist.display(),
+        built.gzip_bytes / 1024
+    );
     for (name, bytes) in &built.chunk_gzip {
         eprintln!("xtask:   lazily loaded {name}: {} KB gzip", bytes / 1024);
     }

@@ -55,7 +55,12 @@ pub fn run(args: &[String]) -> Result<()> {
             last_status = line.clone();
         }
         // Progress lines are many; show the important ones as they come.
-        if line.contains("ERROR") || line.contains("panicked") || line.contains("Test unit written") || line.contains("DONE") || line.contains("INITED") {
+        if line.contains("ERROR")
+            || line.contains("panicked")
+            || line.contains("Test unit written")
+            || line.contains("DONE")
+            || line.contains("INITED")
+        {
             eprintln!("{line}");
         }
     }

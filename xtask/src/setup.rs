@@ -124,7 +124,10 @@ pub fn axe_core() -> Result<std::path::PathBuf> {
     if script.exists() && marker.exists() {
         return Ok(script);
     }
-    anyhow::ensure!(have("npm"), "npm is needed to install axe-core {AXE_CORE} for tests/accessibility.rs (Debian package npm)");
+    anyhow::ensure!(
+        have("npm"),
+        "npm is needed to install axe-core {AXE_CORE} for tests/accessibility.rs (Debian package npm)"
+    );
     eprintln!("xtask: installing axe-core {AXE_CORE} from npm into {}", tools.display());
     std::fs::create_dir_all(&tools)?;
     sh(Command::new("npm")

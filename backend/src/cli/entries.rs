@@ -123,7 +123,11 @@ mod tests {
         let store = Store::open(dir.path()).await.unwrap();
         store.add_user("cw", Role::Caseworker).await.unwrap();
         let case = CaseId::random();
-        let (a, b, a2) = (stored(&store, case, b"a").await, stored(&store, case, b"b").await, stored(&store, case, b"a again").await);
+        let (a, b, a2) = (
+            stored(&store, case, b"a").await,
+            stored(&store, case, b"b").await,
+            stored(&store, case, b"a again").await,
+        );
         store.record_supersession(&a2, &a, "adviser").await.unwrap();
 
         let (out, ok) = remove(&store, &[a, b], true).await.unwrap();

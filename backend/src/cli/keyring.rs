@@ -64,7 +64,8 @@ pub fn run(data: &Path, cmd: KeyringCommand) -> anyhow::Result<()> {
         }
         KeyringCommand::Add { org_key, label, role, recipient } => {
             let (key, _) = keyring_file::org_key(&org_key, false)?;
-            let kr = keyring_file::change(data, &key, &org_key, |h| keyring_file::add_holder(h, &label, role, &recipient))?;
+            let kr =
+                keyring_file::change(data, &key, &org_key, |h| keyring_file::add_holder(h, &label, role, &recipient))?;
             println!("Added {label:?} ({}); keyring is now version {}.", role.code(), kr.version);
         }
         KeyringCommand::Remove { org_key, recipient } => {
@@ -103,7 +104,13 @@ fn describe(kr: &Keyring) -> String {
     s.push_str(&format!("Status: {status}\n"));
     for h in &kr.recipients {
         // The fingerprint is the one the privacy page shows, for comparing in person.
-        s.push_str(&format!("  {:<9} {}  {}  {}\n", h.role.code(), h.recipient, shared::keyring::fingerprint(&h.recipient), h.label));
+        s.push_str(&format!(
+            "  {:<9} {}  {}  {}\n",
+            h.role.code(),
+            h.recipient,
+            shared::keyring::fingerprint(&h.recipient),
+            h.label
+        ));
     }
     s
 }

@@ -27,7 +27,10 @@ impl LimitFlags {
     /// Puts the flags into a relay config; refuses nonsense (negative, zero timeouts).
     pub fn apply(&self, config: &mut Config) -> anyhow::Result<()> {
         let secs = |s: f64, what: &str| {
-            Duration::try_from_secs_f64(s).ok().filter(|d| !d.is_zero()).ok_or_else(|| anyhow::anyhow!("--{what} must be a positive number of seconds"))
+            Duration::try_from_secs_f64(s)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| anyhow::anyhow!("--{what} must be a positive number of seconds"))
         };
         if !(self.rate_per_address >= 0.0 && self.rate_per_account >= 0.0) {
             anyhow::bail!("rates must be 0 (no limit) or positive");
@@ -52,8 +55,17 @@ mod tests {
     fn the_flags_reach_the_config_and_nonsense_is_refused() {
         let mut c = Config::default();
         flags(0.0, 2.5, 7.0).apply(&mut c).unwrap();
-        assert_eq!((c.rate_per_address, c.header_timeout, c.body_timeout), (0.0, Duration::from_millis(2500), Duration::from_secs(7)));
-        for bad in [flags(-1.0, 1.0, 1.0), flags(f64::NAN, 1.0, 1.0), flags(1.0, 0.0, 1.0), flags(1.0, 1.0, -3.0), flags(1.0, f64::INFINITY, 1.0)] {
+        assert_eq!(
+            (c.rate_per_address, c.header_timeout, c.body_timeout),
+            (0.0, Duration::from_millis(2500), Duration::from_secs(7))
+        );
+        for bad in [
+            flags(-1.0, 1.0, 1.0),
+            flags(f64::NAN, 1.0, 1.0),
+            flags(1.0, 0.0, 1.0),
+            flags(1.0, 1.0, -3.0),
+            flags(1.0, f64::INFINITY, 1.0),
+        ] {
             assert!(bad.apply(&mut Config::default()).is_err(), "{bad:?}");
         }
     }

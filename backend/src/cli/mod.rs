@@ -112,7 +112,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let database = cli.database;
     match cli.command {
         Command::Serve { listen, dist, max_body, secure_cookies, idle_lock_minutes, limits } => {
-            let mut config = Config { data_dir: data, database, listen, dist_dir: dist, max_body, secure_cookies, ..Config::default() };
+            let mut config = Config {
+                data_dir: data,
+                database,
+                listen,
+                dist_dir: dist,
+                max_body,
+                secure_cookies,
+                ..Config::default()
+            };
             config.idle_lock_minutes = idle_lock_minutes;
             limits.apply(&mut config)?;
             crate::serve(config).await?;
@@ -150,7 +158,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = Store::open_with(&data, database.as_deref()).await?;
             let result = export::export(&store, &out, case).await?;
             store.close().await;
-            println!("Exported {} entries to {} (manifest: {}).", result.written.len(), out.display(), result.manifest.display());
+            println!(
+                "Exported {} entries to {} (manifest: {}).",
+                result.written.len(),
+                out.display(),
+                result.manifest.display()
+            );
             for id in &result.missing {
                 println!("missing: {id}: the ciphertext file is missing; run `amanat verify`");
             }

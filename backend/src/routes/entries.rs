@@ -23,7 +23,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use shared::api::{frames, EntryMeta, EntryPage, ReadMany, Stored, CASE_HEADER, KEYRING_VERSION_HEADER, SUPERSEDES_HEADER, PAGE_SIZE, READ_MANY_MAX};
+use shared::api::{
+    frames, EntryMeta, EntryPage, ReadMany, Stored, CASE_HEADER, KEYRING_VERSION_HEADER, PAGE_SIZE, READ_MANY_MAX,
+    SUPERSEDES_HEADER,
+};
 use shared::ingest::{self, Target};
 use shared::{CaseId, EntryId, ErrorCode};
 
@@ -84,14 +87,8 @@ pub async fn put(
     let min_recipients = super::keyring::current(&state).await?.map_or(1, |k| k.recipient_count());
     received.check_age(min_recipients)?;
     received.commit().await?;
-    let meta = EntryMeta {
-        id,
-        case,
-        size,
-        received_at: now_rfc3339(),
-        author: caller.name().to_owned(),
-        keyring_version,
-    };
+    let meta =
+        EntryMeta { id, case, size, received_at: now_rfc3339(), author: caller.name().to_owned(), keyring_version };
     let created = state.store().insert_entry(&meta).await?;
     if !created {
         // Recorded by a concurrent upload of the same bytes: whose is it?
@@ -176,7 +173,12 @@ pub async fn list(
         None
     };
     let subject = case.map_or_else(|| "*".to_owned(), |c| c.to_string());
-    let event = NewEvent { actor: caller.name(), action: Action::EntriesListed, subject: &subject, size: Some(rows.len() as u64) };
+    let event = NewEvent {
+        actor: caller.name(),
+        action: Action::EntriesListed,
+        subject: &subject,
+        size: Some(rows.len() as u64),
+    };
     state.store().audit(&event).await?;
     Ok(Json(EntryPage { entries: rows.into_iter().map(|r| r.meta).collect(), next }))
 }
@@ -207,7 +209,10 @@ pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<S
     tracing::info!(entry = %id, size = len, "entry sent");
     // Streamed from the file in 64 KiB pieces: a gigabyte entry never sits in memory.
     let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024);
-    Ok(([(CONTENT_TYPE, "application/octet-stream".to_owned()), (CONTENT_LENGTH, len.to_string())], Body::from_stream(stream))
+    Ok((
+        [(CONTENT_TYPE, "application/octet-stream".to_owned()), (CONTENT_LENGTH, len.to_string())],
+        Body::from_stream(stream),
+    )
         .into_response())
 }
 
@@ -247,15 +252,19 @@ pub async fn read_many(
         })?;
         plan.push((id, Some(len)));
     }
-    let subjects: Vec<(String, u64)> =
-        plan.iter().filter_map(|(id, len)| len.map(|l| (id.to_string(), l))).collect();
+    let subjects: Vec<(String, u64)> = plan.iter().filter_map(|(id, len)| len.map(|l| (id.to_string(), l))).collect();
     let events: Vec<NewEvent<'_>> = subjects
         .iter()
         .map(|(subject, len)| NewEvent { actor: caller.name(), action: Action::EntryRead, subject, size: Some(*len) })
         .collect();
     state.store().audit_many(&events).await?;
     let total: u64 = plan.iter().map(|(_, len)| frames::HEADER_LEN as u64 + len.unwrap_or(0)).sum();
-    tracing::info!(entries = subjects.len(), missing = plan.len() - subjects.len(), bytes = total, "entries sent in bulk");
+    tracing::info!(
+        entries = subjects.len(),
+        missing = plan.len() - subjects.len(),
+        bytes = total,
+        "entries sent in bulk"
+    );
 
     // Streamed frame by frame, each file in 64 KiB pieces: 500 large entries never sit
     // in memory together. A file that changes size underneath ends the stream early
@@ -272,7 +281,9 @@ pub async fn read_many(
                     }
                     let mut buf = vec![0u8; (*left).min(64 * 1024) as usize];
                     return match file.read(&mut buf).await {
-                        Ok(0) | Err(_) => Some((Err(std::io::Error::other("entry blob ended early")), (plan, blobs, None))),
+                        Ok(0) | Err(_) => {
+                            Some((Err(std::io::Error::other("entry blob ended early")), (plan, blobs, None)))
+                        }
                         Ok(n) => {
                             buf.truncate(n);
                             *left -= n as u64;

@@ -16,10 +16,10 @@ use std::net::SocketAddr;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
-use axum::Extension;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use shared::api::{SessionInfo, SignIn};
 use shared::ErrorCode;
@@ -29,8 +29,8 @@ use crate::audit::{Action as Event, NewEvent};
 use crate::auth::{self, Caller};
 use crate::credentials;
 use crate::error::{AppError, Throttled};
-use crate::state::AppState;
 use crate::routes::vault::{json_body, FAILURE_FLOOR};
+use crate::state::AppState;
 use crate::store::{now_unix, NewSession};
 
 /// How long a session lasts, in seconds (8 hours: a working day).
@@ -82,7 +82,8 @@ pub async fn sign_in(
             // once and then one a minute per account, so guesses cannot flood the log.
             if state.store().user(&req.name).await?.is_some() {
                 if state.vault().failure_audit.take(&req.name).is_ok() {
-                    let event = NewEvent { actor: &req.name, action: Event::SignInFailed, subject: &req.name, size: None };
+                    let event =
+                        NewEvent { actor: &req.name, action: Event::SignInFailed, subject: &req.name, size: None };
                     state.store().audit(&event).await?;
                 } else {
                     tracing::info!(user = %req.name, "failed sign-in not audited (too many)");
@@ -119,7 +120,10 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resu
     }
     Ok((
         StatusCode::NO_CONTENT,
-        [(SET_COOKIE, cookie(&state, "", Some(0))), (HeaderName::from_static("clear-site-data"), HeaderValue::from_static("\"cache\""))],
+        [
+            (SET_COOKIE, cookie(&state, "", Some(0))),
+            (HeaderName::from_static("clear-site-data"), HeaderValue::from_static("\"cache\"")),
+        ],
     )
         .into_response())
 }

@@ -82,7 +82,11 @@ fn ip_of(peer: Peer) -> Option<IpAddr> {
 /// `Content-Type: application/json` is read: a cross-site HTML form cannot send it
 /// without a CORS preflight, which this relay never grants (CSRF defence beside
 /// `SameSite=Strict`).
-pub(crate) async fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: Body, limit: usize) -> Result<T, AppError> {
+pub(crate) async fn json_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<T, AppError> {
     let is_json = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -92,12 +96,14 @@ pub(crate) async fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: Bo
         return Err(ErrorCode::NotJson.into());
     }
     let read = axum::body::to_bytes(body, limit);
-    let bytes = tokio::time::timeout(JSON_BODY_DEADLINE, read)
-        .await
-        .map_err(|_| ErrorCode::BadRequest)?
-        .map_err(|e| {
+    let bytes =
+        tokio::time::timeout(JSON_BODY_DEADLINE, read).await.map_err(|_| ErrorCode::BadRequest)?.map_err(|e| {
             let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-            if too_large { ErrorCode::TooLarge } else { ErrorCode::BadRequest }
+            if too_large {
+                ErrorCode::TooLarge
+            } else {
+                ErrorCode::BadRequest
+            }
         })?;
     serde_json::from_slice(&bytes).map_err(|_| ErrorCode::BadRequest.into())
 }
@@ -134,7 +140,12 @@ pub async fn settings(State(state): State<AppState>) -> Json<VaultSettings> {
 /// `POST /api/v1/vault/enrol`: redeems a one-time enrolment token, stores the
 /// credentials and signs in. The token is looked up before the new value is hashed, so
 /// a made-up token costs a lookup, not an Argon2id hash.
-pub async fn enrol(State(state): State<AppState>, peer: Peer, headers: HeaderMap, body: Body) -> Result<Response, VaultError> {
+pub async fn enrol(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, VaultError> {
     let ip = ip_of(peer);
     limited(&state, ip)?;
     let req: Enrol = json_body(&headers, body, MAX_VAULT_BODY).await?;
@@ -159,8 +170,7 @@ pub async fn enrol(State(state): State<AppState>, peer: Peer, headers: HeaderMap
         wrapped_identity: &req.wrapped_identity,
         recipient: &recipient,
     };
-    let Some(user) = state.store().redeem_enrolment(&hash, &req.name, &creds).await?
-    else {
+    let Some(user) = state.store().redeem_enrolment(&hash, &req.name, &creds).await? else {
         tracing::info!("enrolment refused");
         return Err(refuse(ErrorCode::EnrolmentInvalid));
     };
@@ -171,7 +181,12 @@ pub async fn enrol(State(state): State<AppState>, peer: Peer, headers: HeaderMap
 }
 
 /// `POST /api/v1/vault/salt`: the salt to derive with (a decoy for unknown names).
-pub async fn salt(State(state): State<AppState>, peer: Peer, headers: HeaderMap, body: Body) -> Result<Json<SaltAnswer>, VaultError> {
+pub async fn salt(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<SaltAnswer>, VaultError> {
     limited(&state, ip_of(peer))?;
     let req: SaltRequest = json_body(&headers, body, MAX_VAULT_BODY).await?;
     if req.name.len() > MAX_NAME {
@@ -245,7 +260,12 @@ async fn check_auth_now(state: &AppState, name: &str, auth: &AuthKey) -> Result<
 }
 
 /// `POST /api/v1/vault/session`: name + `auth` → session cookie and the wrapped identity.
-pub async fn sign_in(State(state): State<AppState>, peer: Peer, headers: HeaderMap, body: Body) -> Result<Response, VaultError> {
+pub async fn sign_in(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, VaultError> {
     let ip = ip_of(peer);
     limited(&state, ip)?;
     let req: VaultSignIn = json_body(&headers, body, MAX_VAULT_BODY).await?;

@@ -57,8 +57,14 @@ pub async fn report(caller: Caller, State(state): State<AppState>) -> Result<Jso
         }
     })
     .await?;
-    let audit_failure = report.failures.iter().find(|f| f.id.starts_with("audit event")).map(|f| format!("{}: {}", f.id, f.reason));
-    let event = NewEvent { actor: caller.name(), action: Event::VerificationRun, subject: "store", size: Some(report.entries as u64) };
+    let audit_failure =
+        report.failures.iter().find(|f| f.id.starts_with("audit event")).map(|f| format!("{}: {}", f.id, f.reason));
+    let event = NewEvent {
+        actor: caller.name(),
+        action: Event::VerificationRun,
+        subject: "store",
+        size: Some(report.entries as u64),
+    };
     state.store().audit(&event).await?;
     tracing::info!(entries = report.entries, ok = report.ok(), "verification report");
     Ok(Json(VerificationReport {

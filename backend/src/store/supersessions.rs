@@ -113,7 +113,8 @@ impl Store {
             };
             sqlx::query("DELETE FROM entries WHERE id = $1").bind(id.to_string()).execute(&mut *tx).await?;
             let subject = id.to_string();
-            let event = NewEvent { actor, action: audit::Action::EntryRemoved, subject: &subject, size: Some(row.meta.size) };
+            let event =
+                NewEvent { actor, action: audit::Action::EntryRemoved, subject: &subject, size: Some(row.meta.size) };
             append_audit_events(&mut tx, &[event]).await?;
             tx.commit().await?;
             row

@@ -179,7 +179,10 @@ mod tests {
         let rule = page_rule("Конфиденциально", "Напечатано 23.11.2026", "Страница \u{1} из \u{2}");
         assert!(rule.starts_with("@page amanat-case-file {"));
         assert!(rule.contains("@top-left { content: \"Конфиденциально\";"));
-        assert!(rule.contains("@bottom-center { content: \"Страница \" counter(page) \" из \" counter(pages); }"), "{rule}");
+        assert!(
+            rule.contains("@bottom-center { content: \"Страница \" counter(page) \" из \" counter(pages); }"),
+            "{rule}"
+        );
         let kk = page_rule("x", "y", "\u{2} беттің \u{1}-беті");
         assert!(kk.contains("content: counter(pages) \" беттің \" counter(page) \"-беті\";"), "{kk}");
         assert!(page_rule("a\"b\\", "", "").contains(r#"content: "a\"b\\";"#));

@@ -13,8 +13,8 @@
 //! `#export-cancel`, `#export-zip`.
 
 use leptos::prelude::*;
-use shared::find::{cases_csv, CaseFacts, MAX_EXPORT_CASES};
 use shared::api::EntryMeta;
+use shared::find::{cases_csv, CaseFacts, MAX_EXPORT_CASES};
 use shared::{CaseId, EntryId, ErrorCode};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -173,7 +173,10 @@ async fn sealed_zip(cases: &[CaseId]) -> Result<(Vec<u8>, usize), Problem> {
 
 /// The export buttons for the selected cases, and the plaintext warning dialog.
 #[component]
-pub fn ExportSelected(#[prop(into)] selected: Signal<Vec<CaseEntries>>, #[prop(into)] facts: Signal<Vec<CaseFacts>>) -> impl IntoView {
+pub fn ExportSelected(
+    #[prop(into)] selected: Signal<Vec<CaseEntries>>,
+    #[prop(into)] facts: Signal<Vec<CaseFacts>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let status = use_status();
     let dialog = NodeRef::<leptos::html::Dialog>::new();

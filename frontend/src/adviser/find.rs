@@ -50,11 +50,14 @@ const MAX_QUERY: &str = "200";
 const SHOWN: usize = 200;
 
 /// A `<select>` of a code list, with "any" first; `set` gets the chosen code.
-fn code_select<C: Code + Send + Sync>(i18n: I18n, id: &'static str, label: &'static str, set: impl Fn(Option<C>) + 'static) -> impl IntoView {
-    let options = C::all()
-        .iter()
-        .map(|c| view! { <option value=c.code()>{i18n.t(c.label_key())}</option> })
-        .collect_view();
+fn code_select<C: Code + Send + Sync>(
+    i18n: I18n,
+    id: &'static str,
+    label: &'static str,
+    set: impl Fn(Option<C>) + 'static,
+) -> impl IntoView {
+    let options =
+        C::all().iter().map(|c| view! { <option value=c.code()>{i18n.t(c.label_key())}</option> }).collect_view();
     view! {
         <div class="field">
             <label for=id>{t(label)}</label>
@@ -67,7 +70,12 @@ fn code_select<C: Code + Send + Sync>(i18n: I18n, id: &'static str, label: &'sta
 }
 
 /// A `<select>` of a list that is not a form's code list (consent state, status).
-fn plain_select(id: &'static str, label: &'static str, options: Vec<(&'static str, String)>, set: impl Fn(String) + 'static) -> impl IntoView {
+fn plain_select(
+    id: &'static str,
+    label: &'static str,
+    options: Vec<(&'static str, String)>,
+    set: impl Fn(String) + 'static,
+) -> impl IntoView {
     let options = options.into_iter().map(|(code, key)| view! { <option value=code>{t(key)}</option> }).collect_view();
     view! {
         <div class="field">
@@ -81,7 +89,12 @@ fn plain_select(id: &'static str, label: &'static str, options: Vec<(&'static st
 }
 
 /// A text filter bound to one field of the query.
-fn text_filter(id: &'static str, label: &'static str, kind: &'static str, set: impl Fn(String) + 'static) -> impl IntoView {
+fn text_filter(
+    id: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    set: impl Fn(String) + 'static,
+) -> impl IntoView {
     view! {
         <div class="field">
             <label for=id>{t(label)}</label>
@@ -224,7 +237,8 @@ pub fn FindCases(
                         let stamp = g.stamp();
                         let known = old.remove(&g.case).filter(|(m, _)| *m == stamp).map(|(_, f)| f);
                         let f = known.unwrap_or_else(|| {
-                            let docs: Vec<(EntryId, &shared::forms::CaseDocument)> = g.docs.iter().map(|(id, d)| (*id, &**d)).collect();
+                            let docs: Vec<(EntryId, &shared::forms::CaseDocument)> =
+                                g.docs.iter().map(|(id, d)| (*id, &**d)).collect();
                             CaseFacts::of(g.case, &docs, today)
                         });
                         cache.insert(g.case, (stamp, f.clone()));
@@ -238,7 +252,11 @@ pub fn FindCases(
     });
     let query = RwSignal::new(Query::default());
     let matches = Memo::new(move |_| {
-        query.with(|q| facts.with(|all| all.iter().filter(|(f, _)| q.matches(f)).map(|(f, n)| (f.case, *n)).collect::<Vec<(CaseId, usize)>>()))
+        query.with(|q| {
+            facts.with(|all| {
+                all.iter().filter(|(f, _)| q.matches(f)).map(|(f, n)| (f.case, *n)).collect::<Vec<(CaseId, usize)>>()
+            })
+        })
     });
     let selected = RwSignal::new(BTreeSet::<CaseId>::new());
     let chosen = RwSignal::new(None::<CaseId>);

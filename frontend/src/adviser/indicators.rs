@@ -36,7 +36,8 @@ fn summaries(cases: &[CaseEntries], today: Date, cache: &mut Cache) -> Vec<CaseS
             let s = match old.remove(&g.case) {
                 Some((m, s)) if m == stamp => s,
                 _ => {
-                    let docs: Vec<(shared::EntryId, &shared::forms::CaseDocument)> = g.docs.iter().map(|(id, d)| (*id, &**d)).collect();
+                    let docs: Vec<(shared::EntryId, &shared::forms::CaseDocument)> =
+                        g.docs.iter().map(|(id, d)| (*id, &**d)).collect();
                     CaseSummary::of(&docs, today)
                 }
             };
@@ -89,17 +90,12 @@ fn area_table(i18n: I18n, report: &Report) -> impl IntoView {
     let figures = Figure::all();
     let head = figures.iter().map(|f| view! { <th scope="col">{i18n.tr(&f.label_key())}</th> }).collect_view();
     let row = |label: String, code: String, get: &dyn Fn(Figure) -> u64| {
-        let cells = figures
-            .iter()
-            .map(|f| view! { <td data-figure=f.code()>{get(*f).to_string()}</td> })
-            .collect_view();
+        let cells =
+            figures.iter().map(|f| view! { <td data-figure=f.code()>{get(*f).to_string()}</td> }).collect_view();
         view! { <tr data-area=code><th scope="row">{label}</th>{cells}</tr> }
     };
-    let mut rows: Vec<_> = report
-        .by_area
-        .iter()
-        .map(|(a, f)| row(i18n.tr(&a.label_key()), a.code().to_owned(), &|x| f.get(x)))
-        .collect();
+    let mut rows: Vec<_> =
+        report.by_area.iter().map(|(a, f)| row(i18n.tr(&a.label_key()), a.code().to_owned(), &|x| f.get(x))).collect();
     rows.push(row(i18n.tr("indicators-total"), "total".into(), &|x| report.total.get(x)));
     view! {
         // Scrolls sideways on a tablet: focusable and named, so a keyboard can scroll it.
@@ -124,7 +120,9 @@ pub fn Indicators(#[prop(into)] cases: Signal<Vec<CaseEntries>>) -> impl IntoVie
     let to = RwSignal::new(today);
     let by = RwSignal::new(GroupBy::Region);
     let cache = StoredValue::new(Cache::new());
-    let summaries = Memo::new(move |_| cases.with(|c| cache.try_update_value(|cache| summaries(c, today, cache)).unwrap_or_default()));
+    let summaries = Memo::new(move |_| {
+        cases.with(|c| cache.try_update_value(|cache| summaries(c, today, cache)).unwrap_or_default())
+    });
     let report = Memo::new(move |_| {
         let (f, t) = (from.get(), to.get());
         let period = if f <= t { Period { from: f, to: t } } else { Period { from: t, to: f } };
@@ -150,7 +148,8 @@ pub fn Indicators(#[prop(into)] cases: Signal<Vec<CaseEntries>>) -> impl IntoVie
     };
     let body = move || {
         report.with(|r| {
-            let headline = [Figure::FamiliesServed, Figure::ChildrenServed, Figure::ChildrenReturned, Figure::FamiliesExited];
+            let headline =
+                [Figure::FamiliesServed, Figure::ChildrenServed, Figure::ChildrenReturned, Figure::FamiliesExited];
             let cards = headline
                 .iter()
                 .map(|f| {
@@ -162,7 +161,8 @@ pub fn Indicators(#[prop(into)] cases: Signal<Vec<CaseEntries>>) -> impl IntoVie
                     }
                 })
                 .collect_view();
-            let served: Vec<(String, u64)> = r.by_area.iter().map(|(a, f)| (i18n.tr(&a.label_key()), f.families_served)).collect();
+            let served: Vec<(String, u64)> =
+                r.by_area.iter().map(|(a, f)| (i18n.tr(&a.label_key()), f.families_served)).collect();
             let services: Vec<(String, u64)> = shared::forms::intake::Service::ALL
                 .iter()
                 .map(|s| (i18n.tr(&shared::forms::codes::Code::label_key(*s)), r.total.get(Figure::Service(*s))))

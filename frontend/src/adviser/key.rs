@@ -91,7 +91,11 @@ fn refocus_if_lost(gone: NodeRef<leptos::html::Form>, target: impl FnOnce() -> O
                     || gone.get_untracked().is_some_and(|form| form.contains(Some(a.unchecked_ref())))
             }
         };
-        if lost { target() } else { None }
+        if lost {
+            target()
+        } else {
+            None
+        }
     });
 }
 

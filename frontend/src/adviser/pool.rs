@@ -258,7 +258,9 @@ impl Iterator for Results<'_> {
                     .map(|media_type| Content::Attachment { media_type, size })
                     .ok_or(ErrorCode::RecordUnreadable)
             }
-            KIND_FAILED => Err(std::str::from_utf8(payload).ok().and_then(ErrorCode::from_code).unwrap_or(ErrorCode::Internal)),
+            KIND_FAILED => {
+                Err(std::str::from_utf8(payload).ok().and_then(ErrorCode::from_code).unwrap_or(ErrorCode::Internal))
+            }
             _ => return Some(Err(())),
         };
         Some(Ok((id, result)))
@@ -330,7 +332,8 @@ impl Pool {
     /// page can start them before the key holder has chosen a key ([`Pool::load_key`]).
     pub fn spawn() -> Result<Pool, PoolError> {
         let pending: Pending = Rc::default();
-        let inner = Rc::new(Inner { slots: RefCell::new(Vec::new()), next_job: Cell::new(0), pending: pending.clone() });
+        let inner =
+            Rc::new(Inner { slots: RefCell::new(Vec::new()), next_job: Cell::new(0), pending: pending.clone() });
         let pool = Pool { inner };
         for index in 0..worker_count() {
             let worker = match start_worker() {
@@ -372,7 +375,13 @@ impl Pool {
             });
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            pool.inner.slots.borrow_mut().push(Slot { worker, busy, failed, _on_message: on_message, _on_error: on_error });
+            pool.inner.slots.borrow_mut().push(Slot {
+                worker,
+                busy,
+                failed,
+                _on_message: on_message,
+                _on_error: on_error,
+            });
         }
         Ok(pool)
     }
@@ -381,7 +390,8 @@ impl Pool {
     /// time, after it has loaded the wasm and the opening code). On failure the workers
     /// are ended.
     pub async fn load_key(&self, identities: &[Identity]) -> Result<(), PoolError> {
-        let text = zeroize::Zeroizing::new(identities.iter().map(|i| identity_file(i, "key holder")).collect::<String>());
+        let text =
+            zeroize::Zeroizing::new(identities.iter().map(|i| identity_file(i, "key holder")).collect::<String>());
         let pool = self;
         let loading: Vec<_> = (0..pool.inner.slots.borrow().len())
             .map(|slot| {
@@ -400,14 +410,21 @@ impl Pool {
     }
 
     /// Sends `msg` (with a job number added) to worker `slot`; resolves with its answer.
-    fn post(&self, slot: usize, msg: js_sys::Object, transfer: Option<&JsValue>) -> impl std::future::Future<Output = Reply> {
+    fn post(
+        &self,
+        slot: usize,
+        msg: js_sys::Object,
+        transfer: Option<&JsValue>,
+    ) -> impl std::future::Future<Output = Reply> {
         let job = self.inner.next_job.get();
         self.inner.next_job.set(job.wrapping_add(1));
         set(&msg, "job", &JsValue::from(job));
         let (tx, rx) = oneshot::channel();
         let sent = match self.inner.slots.borrow().get(slot) {
             None => Err(PoolError::Terminated),
-            Some(s) if s.failed.borrow().is_some() => Err(PoolError::Worker(s.failed.borrow().clone().unwrap_or_default())),
+            Some(s) if s.failed.borrow().is_some() => {
+                Err(PoolError::Worker(s.failed.borrow().clone().unwrap_or_default()))
+            }
             Some(s) => {
                 self.inner.pending.borrow_mut().insert(job, (slot, tx));
                 s.busy.set(s.busy.get() + 1);
@@ -512,7 +529,11 @@ mod tests {
 
         let before = open_now(&buf).unwrap();
         let before: Vec<_> = Results::new(&before).map(|r| r.unwrap().1.err()).collect();
-        assert_eq!(before, [Some(ErrorCode::WrongKey); 5].into_iter().chain([Some(ErrorCode::NotFound)]).collect::<Vec<_>>(), "no key yet");
+        assert_eq!(
+            before,
+            [Some(ErrorCode::WrongKey); 5].into_iter().chain([Some(ErrorCode::NotFound)]).collect::<Vec<_>>(),
+            "no key yet"
+        );
         assert_eq!(key_now(&identity_file(&me, "test")), Ok(1));
         let out = open_now(&buf).unwrap();
         let mut got: Vec<_> = Results::new(&out).map(Result::unwrap).collect();

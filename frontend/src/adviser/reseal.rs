@@ -124,7 +124,13 @@ impl CasePlan {
 }
 
 /// `PUT /api/v1/entries/{id}` of a re-sealed entry, naming the entry it supersedes.
-async fn upload(id: &EntryId, case: &CaseId, version: u64, supersedes: &EntryId, bytes: &[u8]) -> Result<(), RelayError> {
+async fn upload(
+    id: &EntryId,
+    case: &CaseId,
+    version: u64,
+    supersedes: &EntryId,
+    bytes: &[u8],
+) -> Result<(), RelayError> {
     let body = js_sys::Uint8Array::from(bytes);
     let req = Request::put(&format!("/api/v1/entries/{id}"))
         .cache(RequestCache::NoStore)
@@ -165,7 +171,11 @@ async fn list_cases() -> Result<Vec<(CaseId, Vec<EntryMeta>)>, RelayError> {
 }
 
 /// Re-seals one case; returns the entries re-sealed, already current, and skipped.
-async fn reseal_case(metas: Vec<EntryMeta>, identities: &[Identity], keyring: &VerifiedKeyring) -> Result<(usize, usize, usize), RelayError> {
+async fn reseal_case(
+    metas: Vec<EntryMeta>,
+    identities: &[Identity],
+    keyring: &VerifiedKeyring,
+) -> Result<(usize, usize, usize), RelayError> {
     let version = keyring.version();
     let (mut resealed, mut current, mut skipped) = (0, 0, 0);
     let mut opened = Vec::with_capacity(metas.len());
@@ -182,13 +192,15 @@ async fn reseal_case(metas: Vec<EntryMeta>, identities: &[Identity], keyring: &V
         }
     }
     let mut plan = CasePlan::new(&opened, version);
-    let (stale, fresh): (Vec<Plain>, Vec<Plain>) = opened.into_iter().partition(|p| p.meta.keyring_version != Some(version));
+    let (stale, fresh): (Vec<Plain>, Vec<Plain>) =
+        opened.into_iter().partition(|p| p.meta.keyring_version != Some(version));
     current += fresh.len();
     // Attachments first, so the documents that name them can name their new ids.
     let (attachments, documents): (Vec<Plain>, Vec<Plain>) = stale.into_iter().partition(|p| !is_document(&p.bytes));
     let mut renamed: HashMap<EntryId, EntryId> = HashMap::new();
     for p in attachments.iter().chain(documents.iter()) {
-        let mut plaintext = if is_document(&p.bytes) { rename_attachments(&p.bytes, &renamed) } else { p.bytes.clone() };
+        let mut plaintext =
+            if is_document(&p.bytes) { rename_attachments(&p.bytes, &renamed) } else { p.bytes.clone() };
         if let Some(id) = plan.already(&plaintext) {
             renamed.insert(p.meta.id, id);
             current += 1;
@@ -303,7 +315,8 @@ pub fn ResealCard(
         let t = tally.get().unwrap_or_default();
         vec![("done", OwnedArg::Num(t.done as i64)), ("total", OwnedArg::Num(t.cases as i64))]
     });
-    let counts = move || tally.get().map(|t| format!("{} / {} / {}", t.resealed, t.current, t.skipped)).unwrap_or_default();
+    let counts =
+        move || tally.get().map(|t| format!("{} / {} / {}", t.resealed, t.current, t.skipped)).unwrap_or_default();
 
     view! {
         <section id="reseal" class="card reseal" aria-labelledby="reseal-title">

@@ -33,7 +33,6 @@ use zeroize::Zeroizing;
 
 use super::pool::{get, start_worker};
 
-
 // ---- in the worker ----
 
 /// Worker: unlocks a passphrase-protected identity file; answers the identities as

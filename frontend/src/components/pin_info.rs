@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::keyring_pin::{Pin, PinSource};
 use crate::i18n::t;
+use crate::keyring_pin::{Pin, PinSource};
 
 #[component]
 pub fn PinInfo(pin: RwSignal<Option<Pin>>) -> impl IntoView {

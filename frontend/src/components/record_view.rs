@@ -123,13 +123,16 @@ fn intake_lines(f: &FamilyIntake) -> Vec<Line> {
         "field-household",
         "household",
         f.household.iter().map(|p| {
-            item(None, [
-                text(&p.full_name),
-                code(p.relation),
-                tagged(BORN, date(p.date_of_birth)),
-                code(p.disability_group),
-                code(p.residence),
-            ])
+            item(
+                None,
+                [
+                    text(&p.full_name),
+                    code(p.relation),
+                    tagged(BORN, date(p.date_of_birth)),
+                    code(p.disability_group),
+                    code(p.residence),
+                ],
+            )
         }),
     );
     l.items(
@@ -137,14 +140,17 @@ fn intake_lines(f: &FamilyIntake) -> Vec<Line> {
         "children",
         f.children_at_risk.iter().map(|c| {
             let member = f.member(c.member);
-            item(None, [
-                member.and_then(|p| text(&p.full_name)).or(Some(Bit::Text("—".into()))),
-                tagged(BORN, member.and_then(|p| date(p.date_of_birth))),
-                tagged("field-children_at_risk-separation_risk", code(c.separation_risk)),
-                tagged("field-children_at_risk-care_arrangement", code(c.care_arrangement)),
-                tagged("field-children_at_risk-school_attendance", code(c.school_attendance)),
-                text(&c.notes),
-            ])
+            item(
+                None,
+                [
+                    member.and_then(|p| text(&p.full_name)).or(Some(Bit::Text("—".into()))),
+                    tagged(BORN, member.and_then(|p| date(p.date_of_birth))),
+                    tagged("field-children_at_risk-separation_risk", code(c.separation_risk)),
+                    tagged("field-children_at_risk-care_arrangement", code(c.care_arrangement)),
+                    tagged("field-children_at_risk-school_attendance", code(c.school_attendance)),
+                    text(&c.notes),
+                ],
+            )
         }),
     );
     l.items(
@@ -161,7 +167,10 @@ fn intake_lines(f: &FamilyIntake) -> Vec<Line> {
         "field-needs",
         "needs",
         f.needs.iter().map(|n| {
-            item(Some(n.service.code()), [code(Some(n.service)), tagged("needs-priority", code(Some(n.priority))), text(&n.note)])
+            item(
+                Some(n.service.code()),
+                [code(Some(n.service)), tagged("needs-priority", code(Some(n.priority))), text(&n.note)],
+            )
         }),
     );
     l.bits("field-assessment", Some("assessment"), [text(&f.assessment)]);
@@ -190,11 +199,14 @@ fn consent_lines(e: &ConsentEntry) -> Vec<Line> {
         "field-children",
         "assent",
         e.children.iter().map(|c| {
-            item(None, [
-                text(&c.full_name),
-                tagged(BORN, date(c.date_of_birth)),
-                tagged("field-children-assent", code(c.assent)),
-            ])
+            item(
+                None,
+                [
+                    text(&c.full_name),
+                    tagged(BORN, date(c.date_of_birth)),
+                    tagged("field-children-assent", code(c.assent)),
+                ],
+            )
         }),
     );
     if e.kind == ConsentKind::Withdrawn {
@@ -214,10 +226,17 @@ fn consent_lines(e: &ConsentEntry) -> Vec<Line> {
             "field-decisions",
             "decisions",
             e.decisions.iter().map(|d| {
-                item(Some(&d.permission.field_name()), [Some(Bit::Msg(d.permission.label_key())), Some(yes_no(d.granted))])
+                item(
+                    Some(&d.permission.field_name()),
+                    [Some(Bit::Msg(d.permission.label_key())), Some(yes_no(d.granted))],
+                )
             }),
         );
-        l.items("field-data_categories", "data-categories", e.data_categories.iter().map(|&c| item(Some(c.code()), [code(Some(c))])));
+        l.items(
+            "field-data_categories",
+            "data-categories",
+            e.data_categories.iter().map(|&c| item(Some(c.code()), [code(Some(c))])),
+        );
         l.one("field-retention_years", e.retention_years.map(|y| Bit::Text(y.to_string())));
         l.one("field-expires_on", date(e.expires_on));
     }
@@ -247,46 +266,57 @@ fn follow_up_lines(f: &FollowUp) -> Vec<Line> {
     l.items(
         "field-contacts",
         "contacts",
-        f.contacts.iter().map(|c| item(c.channel.map(|c| c.code()), [date(c.date), code(c.channel), text(&c.with_whom), text(&c.notes)])),
+        f.contacts.iter().map(|c| {
+            item(c.channel.map(|c| c.code()), [date(c.date), code(c.channel), text(&c.with_whom), text(&c.notes)])
+        }),
     );
     l.items(
         "field-services",
         "services",
         f.services.iter().map(|s| {
-            item(s.service.map(|s| s.code()), [
-                code(s.service),
-                date(s.date),
-                text(&s.provider),
-                s.via_referral.then(|| Bit::Msg("field-services-via_referral".into())),
-                text(&s.notes),
-            ])
+            item(
+                s.service.map(|s| s.code()),
+                [
+                    code(s.service),
+                    date(s.date),
+                    text(&s.provider),
+                    s.via_referral.then(|| Bit::Msg("field-services-via_referral".into())),
+                    text(&s.notes),
+                ],
+            )
         }),
     );
     l.items(
         "field-referrals",
         "referrals",
         f.referrals.iter().map(|r| {
-            item(r.party.map(|p| p.code()), [
-                code(r.party),
-                text(&r.organisation),
-                code(r.service),
-                date(r.date),
-                tagged("field-referrals-status", code(r.status)),
-                text(&r.notes),
-            ])
+            item(
+                r.party.map(|p| p.code()),
+                [
+                    code(r.party),
+                    text(&r.organisation),
+                    code(r.service),
+                    date(r.date),
+                    tagged("field-referrals-status", code(r.status)),
+                    text(&r.notes),
+                ],
+            )
         }),
     );
     l.items(
         "field-goals",
         "goals",
         f.goals.iter().map(|g| {
-            item(g.status.map(|s| s.code()), [
-                text(&g.goal),
-                code(g.service),
-                tagged("field-goals-target_date", date(g.target_date)),
-                tagged("field-goals-status", code(g.status)),
-                text(&g.notes),
-            ])
+            item(
+                g.status.map(|s| s.code()),
+                [
+                    text(&g.goal),
+                    code(g.service),
+                    tagged("field-goals-target_date", date(g.target_date)),
+                    tagged("field-goals-status", code(g.status)),
+                    text(&g.notes),
+                ],
+            )
         }),
     );
     l.one("field-notes", text(&f.notes));
@@ -298,7 +328,11 @@ fn closure_lines(c: &Closure) -> Vec<Line> {
     l.one("field-date", date(c.date));
     l.bits("field-outcome", Some("outcome"), [code(c.outcome), text(&c.outcome_note)]);
     let returned = c.shows_children_returned() || c.children_returned > 0;
-    l.bits("field-children_returned", Some("children-returned"), [returned.then(|| Bit::Text(c.children_returned.to_string()))]);
+    l.bits(
+        "field-children_returned",
+        Some("children-returned"),
+        [returned.then(|| Bit::Text(c.children_returned.to_string()))],
+    );
     l.one("field-notes", text(&c.notes));
     l.0
 }
@@ -509,7 +543,8 @@ pub fn CaseGroup(group: CaseEntries, on_open: Option<Callback<(CaseId, Vec<CaseD
     let open = on_open.map(|cb| {
         // Shared until the click; the workspace gets its own copies then.
         let docs = StoredValue::new(group.docs.iter().map(|(_, d)| Arc::clone(d)).collect::<Vec<_>>());
-        let hand_over = move |_| cb.run((case, docs.with_value(|d| d.iter().map(|d| CaseDocument::clone(d)).collect())));
+        let hand_over =
+            move |_| cb.run((case, docs.with_value(|d| d.iter().map(|d| CaseDocument::clone(d)).collect())));
         view! {
             <button type="button" class="continue-case" data-case=case.to_string() on:click=hand_over>
                 {t("cases-continue")}
@@ -593,7 +628,10 @@ mod tests {
         let (heading, lines) = describe(&CaseEntry::Intake(f));
         assert_eq!(heading, Ok("Karimova".into()));
         let region = find(&lines, "field-address-region");
-        assert_eq!((region.class, &region.value), (Some("region"), &Value::Bits(vec![Bit::Msg("region-uz-sa".into())])));
+        assert_eq!(
+            (region.class, &region.value),
+            (Some("region"), &Value::Bits(vec![Bit::Msg("region-uz-sa".into())]))
+        );
         assert_eq!(find(&lines, "field-address-district").value, Value::Bits(vec![Bit::Text("Urgut".into())]));
         let Value::Items(children) = &find(&lines, "field-children_at_risk").value else { panic!() };
         assert_eq!(
@@ -631,7 +669,8 @@ mod tests {
     #[test]
     fn a_case_reads_intake_first_then_its_later_entries_in_time_then_the_closure() {
         let (a, b) = (CaseId::random(), CaseId::random());
-        let closure = Closure { outcome: Some(ClosureOutcome::ChildReturned), children_returned: 2, ..Closure::default() };
+        let closure =
+            Closure { outcome: Some(ClosureOutcome::ChildReturned), children_returned: 2, ..Closure::default() };
         let intake = FamilyIntake { family_name: "Karimova".into(), ..FamilyIntake::default() };
         let groups = by_case([
             (EntryId::of(b"1"), a, doc(a, "2026-11-20T09:00:00.000Z", CaseEntry::Closure(closure))),
@@ -639,9 +678,17 @@ mod tests {
             (EntryId::of(b"3"), b, doc(b, "2026-11-01T09:00:00.000Z", CaseEntry::Intake(FamilyIntake::default()))),
             (EntryId::of(b"4"), a, doc(a, "2026-11-21T09:00:00.000Z", CaseEntry::Intake(intake))),
             (EntryId::of(b"5"), a, doc(a, "2026-11-05T09:00:00.000Z", CaseEntry::Consent(ConsentEntry::default()))),
-            (EntryId::of(b"6"), a, Content::Attachment { media_type: shared::forms::attachment::MediaType::Pdf, size: 9 }),
+            (
+                EntryId::of(b"6"),
+                a,
+                Content::Attachment { media_type: shared::forms::attachment::MediaType::Pdf, size: 9 },
+            ),
         ]);
-        assert_eq!(groups.iter().map(|g| g.case).collect::<Vec<_>>(), vec![a, b], "the case with the newest entry first");
+        assert_eq!(
+            groups.iter().map(|g| g.case).collect::<Vec<_>>(),
+            vec![a, b],
+            "the case with the newest entry first"
+        );
         let kinds: Vec<&str> = groups[0].docs.iter().map(|(_, d)| d.entry.kind()).collect();
         assert_eq!(kinds, ["intake", "consent", "follow_up", "closure"]);
         assert_eq!(groups[0].family_name(), Some("Karimova"));
@@ -660,7 +707,10 @@ mod tests {
             for e in 0..6u8 {
                 let at = format!("2026-0{}-1{e}T09:00:00.000Z", 1 + (n * 5 + e as usize) % 9);
                 let entry = match e {
-                    0 => CaseEntry::Intake(FamilyIntake { family_name: format!("Family {n}"), ..FamilyIntake::default() }),
+                    0 => CaseEntry::Intake(FamilyIntake {
+                        family_name: format!("Family {n}"),
+                        ..FamilyIntake::default()
+                    }),
                     5 => CaseEntry::Closure(Closure::default()),
                     _ => CaseEntry::FollowUp(FollowUp { notes: format!("{n} {e}"), ..FollowUp::default() }),
                 };
@@ -669,7 +719,11 @@ mod tests {
         }
         // The same document again under another id (a re-seal), and an attachment.
         entries.push((EntryId::of(b"again"), cases[1], entries[8].2.clone()));
-        entries.push((EntryId::of(b"scan"), cases[2], Content::Attachment { media_type: shared::forms::attachment::MediaType::Pdf, size: 9 }));
+        entries.push((
+            EntryId::of(b"scan"),
+            cases[2],
+            Content::Attachment { media_type: shared::forms::attachment::MediaType::Pdf, size: 9 },
+        ));
         // A tie: another follow-up saved at the same moment as one already there (they
         // stay in the order they arrived), and a case with only an attachment.
         let tied = match &entries[2].2 {
@@ -679,14 +733,21 @@ mod tests {
         let tie = CaseEntry::FollowUp(FollowUp { notes: "same moment".into(), ..FollowUp::default() });
         entries.push((EntryId::of(b"tie"), cases[0], doc(cases[0], &tied, tie)));
         let scans_only = CaseId::random();
-        entries.push((EntryId::of(b"photo"), scans_only, Content::Attachment { media_type: shared::forms::attachment::MediaType::Jpeg, size: 7 }));
+        entries.push((
+            EntryId::of(b"photo"),
+            scans_only,
+            Content::Attachment { media_type: shared::forms::attachment::MediaType::Jpeg, size: 7 },
+        ));
         // Interleaved as batches arrive from several workers: reversed, then every other.
         let mut arrival: Vec<_> = entries.iter().rev().step_by(2).cloned().collect();
         arrival.extend(entries.iter().rev().skip(1).step_by(2).cloned());
         let mut book = CaseBook::default();
         let in_order = |groups: &[CaseEntries]| {
-            groups.iter().all(|g| g.docs.windows(2).all(|w| (rank(&w[0].1.entry), &w[0].1.created_at) <= (rank(&w[1].1.entry), &w[1].1.created_at)))
-                && groups.windows(2).all(|w| w[0].latest() >= w[1].latest())
+            groups.iter().all(|g| {
+                g.docs
+                    .windows(2)
+                    .all(|w| (rank(&w[0].1.entry), &w[0].1.created_at) <= (rank(&w[1].1.entry), &w[1].1.created_at))
+            }) && groups.windows(2).all(|w| w[0].latest() >= w[1].latest())
         };
         for chunk in arrival.chunks(5) {
             for (id, case, content) in chunk.iter().cloned() {
@@ -724,7 +785,10 @@ mod tests {
         }
         assert_eq!(groups[4].case, scans_only, "a case with only attachments comes last");
         assert!(groups[4].docs.is_empty());
-        let newest = entries.iter().filter_map(|(_, _, c)| if let Content::Document(d) = c { Some(d.created_at.as_str()) } else { None }).max();
+        let newest = entries
+            .iter()
+            .filter_map(|(_, _, c)| if let Content::Document(d) = c { Some(d.created_at.as_str()) } else { None })
+            .max();
         assert_eq!(groups[0].latest(), newest, "the case with the newest entry first");
         assert_eq!(groups.iter().map(|g| g.attachments.len()).sum::<usize>(), 2);
     }
@@ -757,10 +821,14 @@ mod tests {
     /// is named (the i18n test only sees keys in `t("…")` calls).
     fn everything() -> Vec<CaseEntry> {
         use shared::forms::attachment::{AttachmentRef, MediaType};
-        use shared::forms::consent::{ChildAssent, ChildAssentEntry, ConsenterRole, DataCategory, Signature, WithdrawalForm};
+        use shared::forms::consent::{
+            ChildAssent, ChildAssentEntry, ConsenterRole, DataCategory, Signature, WithdrawalForm,
+        };
         use shared::forms::followup::{Contact, GoalStatus, PlanGoal, Referral, ReferralStatus, ServiceDelivered};
         use shared::forms::household::{DisabilityGroup, Residence};
-        use shared::forms::intake::{CareArrangement, Channel, ReferralSource, RiskLevel, SchoolAttendance, SeparationRisk};
+        use shared::forms::intake::{
+            CareArrangement, Channel, ReferralSource, RiskLevel, SchoolAttendance, SeparationRisk,
+        };
         use shared::forms::signature::Strokes;
         let d = Date::new(2026, 11, 1);
         let own = |s: &str| s.to_owned();
@@ -782,20 +850,31 @@ mod tests {
             school_attendance: Some(SchoolAttendance::Regular),
             notes: own("n"),
         });
-        f.risk = shared::forms::intake::RiskAssessment { factors: RiskFactor::ALL.to_vec(), other: own("o"), notes: own("n"), level: Some(RiskLevel::Emergency) };
+        f.risk = shared::forms::intake::RiskAssessment {
+            factors: RiskFactor::ALL.to_vec(),
+            other: own("o"),
+            notes: own("n"),
+            level: Some(RiskLevel::Emergency),
+        };
         f.needs.push(Need { service: Service::Legal, priority: Priority::Urgent, note: own("n") });
 
         let mut given = ConsentEntry::new(ConsentKind::Given);
         (given.date, given.place, given.witness, given.notes) = (d, own("p"), own("w"), own("n"));
         given.operator.name = own("o");
         (given.consenter.full_name, given.consenter.role) = (own("c"), Some(ConsenterRole::Parent));
-        given.children.push(ChildAssentEntry { member: None, full_name: own("k"), date_of_birth: d, assent: Some(ChildAssent::Assents) });
+        given.children.push(ChildAssentEntry {
+            member: None,
+            full_name: own("k"),
+            date_of_birth: d,
+            assent: Some(ChildAssent::Assents),
+        });
         given.set(Permission::CaseWork, Some(true));
         given.set(Permission::Public, Some(false));
         (given.data_categories, given.retention_years, given.expires_on) = (DataCategory::ALL.to_vec(), Some(5), d);
         given.signature = Some(Signature::Drawn { strokes: Strokes::encode(10, 10, &[vec![(1, 1)]]).unwrap() });
         let mut paper = given.clone();
-        let scan = AttachmentRef { entry: EntryId::of(b"s"), media_type: MediaType::Pdf, size: 1, caption: String::new() };
+        let scan =
+            AttachmentRef { entry: EntryId::of(b"s"), media_type: MediaType::Pdf, size: 1, caption: String::new() };
         paper.signature = Some(Signature::OnPaper { scan: Some(scan) });
         let mut withdrawn = ConsentEntry::new(ConsentKind::Withdrawn);
         withdrawn.withdrawal_form = Some(WithdrawalForm::Oral);
@@ -805,13 +884,43 @@ mod tests {
 
         let follow_up = FollowUp {
             date: d,
-            contacts: vec![Contact { date: d, channel: Some(Channel::HomeVisit), with_whom: own("w"), notes: own("n") }],
-            services: vec![ServiceDelivered { service: Some(Service::Medical), date: d, provider: own("p"), via_referral: true, notes: own("n") }],
-            referrals: vec![Referral { party: Some(SharingParty::School), organisation: own("o"), service: Some(Service::Education), date: d, status: Some(ReferralStatus::Sent), notes: own("n") }],
-            goals: vec![PlanGoal { goal: own("g"), service: Some(Service::Employment), target_date: d, status: Some(GoalStatus::Achieved), notes: own("n") }],
+            contacts: vec![Contact {
+                date: d,
+                channel: Some(Channel::HomeVisit),
+                with_whom: own("w"),
+                notes: own("n"),
+            }],
+            services: vec![ServiceDelivered {
+                service: Some(Service::Medical),
+                date: d,
+                provider: own("p"),
+                via_referral: true,
+                notes: own("n"),
+            }],
+            referrals: vec![Referral {
+                party: Some(SharingParty::School),
+                organisation: own("o"),
+                service: Some(Service::Education),
+                date: d,
+                status: Some(ReferralStatus::Sent),
+                notes: own("n"),
+            }],
+            goals: vec![PlanGoal {
+                goal: own("g"),
+                service: Some(Service::Employment),
+                target_date: d,
+                status: Some(GoalStatus::Achieved),
+                notes: own("n"),
+            }],
             notes: own("n"),
         };
-        let closure = Closure { date: d, outcome: Some(ClosureOutcome::Other), outcome_note: own("o"), children_returned: 1, notes: own("n") };
+        let closure = Closure {
+            date: d,
+            outcome: Some(ClosureOutcome::Other),
+            outcome_note: own("o"),
+            children_returned: 1,
+            notes: own("n"),
+        };
         vec![
             CaseEntry::Intake(f),
             CaseEntry::Consent(given),
@@ -829,12 +938,22 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/locales");
         let catalogs: Vec<Catalog> = Locale::ALL
             .iter()
-            .map(|&l| Catalog::new(l, &std::fs::read_to_string(root.join(format!("{}.ftl", l.tag()))).unwrap()).unwrap())
+            .map(|&l| {
+                Catalog::new(l, &std::fs::read_to_string(root.join(format!("{}.ftl", l.tag()))).unwrap()).unwrap()
+            })
             .collect();
         let mut keys: Vec<String> = everything().iter().flat_map(keys_of).collect();
         keys.extend(
-            ["adviser-author", "adviser-created_at", "adviser-case", "record-attachments", "record-kb", "record-superseded", "cases-continue"]
-                .map(String::from),
+            [
+                "adviser-author",
+                "adviser-created_at",
+                "adviser-case",
+                "record-attachments",
+                "record-kb",
+                "record-superseded",
+                "cases-continue",
+            ]
+            .map(String::from),
         );
         keys.sort();
         keys.dedup();

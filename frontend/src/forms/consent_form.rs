@@ -18,15 +18,17 @@ use shared::forms::attachment::AttachmentRef;
 use shared::forms::check::{self, ConsentRules, MAX_MEMBERS};
 use shared::forms::codes::Code;
 use shared::forms::consent::{
-    ChildAssent, ChildAssentEntry, ConsentEntry, ConsentKind, ConsentState, ConsenterRole, DataCategory, Permission, Refusal,
-    Signature, SharingParty, Standing, WithdrawalForm, DEFAULT_ASSENT_AGE, RIGHTS_TEXT_KEY,
+    ChildAssent, ChildAssentEntry, ConsentEntry, ConsentKind, ConsentState, ConsenterRole, DataCategory, Permission,
+    Refusal, SharingParty, Signature, Standing, WithdrawalForm, DEFAULT_ASSENT_AGE, RIGHTS_TEXT_KEY,
 };
 use shared::forms::household::{document_types_for, personal_number_for, Citizenship};
 use shared::forms::intake::FamilyIntake;
 use shared::i18n::Arg;
 use shared::record::Date;
 
-use crate::forms::descriptor::{code_field, codes, long_field, render_all, text_field, Control, FieldDef, FormState, Rules, Whole};
+use crate::forms::descriptor::{
+    code_field, codes, long_field, render_all, text_field, Control, FieldDef, FormState, Rules, Whole,
+};
 use crate::forms::fields::{DocumentField, Frame, MultiCheck, Part};
 use crate::forms::intake_form::Section;
 use crate::forms::repeat::{repeat_group, Group};
@@ -191,7 +193,12 @@ static OPERATOR: &[FieldDef<ConsentEntry>] = &[
     code_field!(ConsentEntry, Country, "operator.country", "field-operator-country", operator.country),
     text_field!(ConsentEntry, "operator.tax_number", "field-operator-tax_number", operator.tax_number),
     text_field!(ConsentEntry, "operator.address", "field-operator-address", operator.address),
-    text_field!(ConsentEntry, "operator.complaints_contact", "field-operator-complaints_contact", operator.complaints_contact),
+    text_field!(
+        ConsentEntry,
+        "operator.complaints_contact",
+        "field-operator-complaints_contact",
+        operator.complaints_contact
+    ),
 ];
 
 static WHO: &[FieldDef<ConsentEntry>] = &[
@@ -211,13 +218,25 @@ static WHO: &[FieldDef<ConsentEntry>] = &[
             },
         },
     },
-    FieldDef { name: "date", label: "field-date", help: None, shows: None, control: Control::Date(|e| e.date, |e, d| e.date = d) },
+    FieldDef {
+        name: "date",
+        label: "field-date",
+        help: None,
+        shows: None,
+        control: Control::Date(|e| e.date, |e, d| e.date = d),
+    },
     text_field!(ConsentEntry, "place", "field-place", place),
     code_field!(ConsentEntry, ConsenterRole, "consenter.role", "field-consenter-role", consenter.role),
     text_field!(ConsentEntry, "consenter.full_name", "field-consenter-full_name", consenter.full_name),
     FieldDef {
         shows: Some(|e, _| e.shows_terms()),
-        ..code_field!(ConsentEntry, Citizenship, "consenter.citizenship", "field-consenter-citizenship", consenter.citizenship)
+        ..code_field!(
+            ConsentEntry,
+            Citizenship,
+            "consenter.citizenship",
+            "field-consenter-citizenship",
+            consenter.citizenship
+        )
     },
 ];
 
@@ -264,7 +283,13 @@ static TERMS: &[FieldDef<ConsentEntry>] = &[
             |e, n| e.retention_years = n.map(|n| u8::try_from(n).unwrap_or(u8::MAX)),
         ),
     },
-    FieldDef { name: "expires_on", label: "field-expires_on", help: None, shows: None, control: Control::Date(|e| e.expires_on, |e, d| e.expires_on = d) },
+    FieldDef {
+        name: "expires_on",
+        label: "field-expires_on",
+        help: None,
+        shows: None,
+        control: Control::Date(|e| e.expires_on, |e, d| e.expires_on = d),
+    },
 ];
 
 static NOTES: &[FieldDef<ConsentEntry>] = &[long_field!(ConsentEntry, "notes", "field-notes", notes)];
@@ -357,11 +382,19 @@ fn WithdrawChoice(state: FormState<ConsentEntry>, current: Option<Signal<Consent
         let granted: Vec<Permission> = current
             .map(|s| {
                 s.with(|s| {
-                    s.summary().into_iter().filter(|(_, st)| matches!(st, Some(Standing::Granted { .. }))).map(|(p, _)| p).collect()
+                    s.summary()
+                        .into_iter()
+                        .filter(|(_, st)| matches!(st, Some(Standing::Granted { .. })))
+                        .map(|(p, _)| p)
+                        .collect()
                 })
             })
             .unwrap_or_default();
-        if granted.is_empty() { Permission::all() } else { granted }
+        if granted.is_empty() {
+            Permission::all()
+        } else {
+            granted
+        }
     });
     let all = Memo::new(move |_| state.form.with(|e| e.withdraw_all));
     let problem = state.problem("c-decisions".to_owned());
@@ -473,9 +506,8 @@ pub fn ConsentForm(
         }
     });
     let terms = Memo::new(move |_| state.form.with(|e| e.shows_terms()));
-    let signed = Memo::new(move |_| {
-        state.form.with(|e| e.shows_terms() || e.withdrawal_form == Some(WithdrawalForm::Written))
-    });
+    let signed =
+        Memo::new(move |_| state.form.with(|e| e.shows_terms() || e.withdrawal_form == Some(WithdrawalForm::Written)));
     let intro = move || {
         state.form.with(|e| {
             i18n.tr_args(
@@ -496,7 +528,13 @@ pub fn ConsentForm(
             });
         }
     });
-    let purposes = [Permission::CaseWork, Permission::PhotosAudio, Permission::AnonymisedReports, Permission::CrossBorder, Permission::Public];
+    let purposes = [
+        Permission::CaseWork,
+        Permission::PhotosAudio,
+        Permission::AnonymisedReports,
+        Permission::CrossBorder,
+        Permission::Public,
+    ];
     let paper_scan = StoredValue::new(paper_scan);
     view! {
         <div class="consent-form">
@@ -566,7 +604,11 @@ pub fn refusal_for(state: &ConsentState, permission: Permission, today: Date) ->
 
 /// Every refusal standing in the way of a follow-up (case work, and sharing with each
 /// party it refers to), in order; empty when consent allows it all.
-pub fn refusals_for_follow_up(state: &ConsentState, f: &shared::forms::followup::FollowUp, today: Date) -> Vec<Refusal> {
+pub fn refusals_for_follow_up(
+    state: &ConsentState,
+    f: &shared::forms::followup::FollowUp,
+    today: Date,
+) -> Vec<Refusal> {
     f.consent_needed().into_iter().filter_map(|p| refusal_for(state, p, today)).collect()
 }
 
@@ -588,11 +630,12 @@ fn standing_text(i18n: crate::i18n::I18n, standing: Option<Standing>) -> String 
     let d = |date: Date| date.display();
     match standing {
         None => i18n.tr("consent-state-not_asked"),
-        Some(Standing::Granted { since, until: None }) => i18n.tr_args("consent-state-granted", &[("date", Arg::Str(&d(since)))]),
-        Some(Standing::Granted { since, until: Some(u) }) => i18n.tr_args(
-            "consent-state-granted_until",
-            &[("date", Arg::Str(&d(since))), ("until", Arg::Str(&d(u)))],
-        ),
+        Some(Standing::Granted { since, until: None }) => {
+            i18n.tr_args("consent-state-granted", &[("date", Arg::Str(&d(since)))])
+        }
+        Some(Standing::Granted { since, until: Some(u) }) => {
+            i18n.tr_args("consent-state-granted_until", &[("date", Arg::Str(&d(since))), ("until", Arg::Str(&d(u)))])
+        }
         Some(Standing::Refused { on }) => i18n.tr_args("consent-state-refused", &[("date", Arg::Str(&d(on)))]),
         Some(Standing::Withdrawn { on }) => i18n.tr_args("consent-state-withdrawn", &[("date", Arg::Str(&d(on)))]),
     }
@@ -683,7 +726,11 @@ mod tests {
     fn a_childs_answer_is_dropped_while_the_child_is_too_young_to_be_asked() {
         let mut e = ConsentEntry::new(ConsentKind::Given);
         e.date = Some(d(2026, 11, 23));
-        e.children.push(ChildAssentEntry { date_of_birth: Some(d(2015, 1, 1)), assent: Some(ChildAssent::Assents), ..Default::default() });
+        e.children.push(ChildAssentEntry {
+            date_of_birth: Some(d(2015, 1, 1)),
+            assent: Some(ChildAssent::Assents),
+            ..Default::default()
+        });
         prune_consent(&mut e, d(2026, 11, 23));
         assert_eq!(e.children[0].assent, Some(ChildAssent::Assents));
         e.children[0].date_of_birth = Some(d(2022, 1, 1));
@@ -696,7 +743,11 @@ mod tests {
         let mut before = ConsentEntry::new(ConsentKind::Given);
         before.operator.name = "SOS".into();
         before.consenter.full_name = "Gulnara".into();
-        before.children.push(ChildAssentEntry { full_name: "Aziz".into(), assent: Some(ChildAssent::Assents), ..Default::default() });
+        before.children.push(ChildAssentEntry {
+            full_name: "Aziz".into(),
+            assent: Some(ChildAssent::Assents),
+            ..Default::default()
+        });
         before.set(Permission::Public, Some(true));
         before.signature = Some(Signature::OnPaper { scan: None });
         let r = renewal_of(&before, d(2027, 1, 5));
@@ -717,7 +768,8 @@ mod tests {
         let child = intake.add_member();
         intake.add_member();
         let m = &mut intake.household[0];
-        (m.full_name, m.relation, m.date_of_birth, m.sex) = ("Gulnara".into(), Some(Relation::Head), Some(d(1985, 1, 1)), Some(Sex::Female));
+        (m.full_name, m.relation, m.date_of_birth, m.sex) =
+            ("Gulnara".into(), Some(Relation::Head), Some(d(1985, 1, 1)), Some(Sex::Female));
         m.citizenship = Some(Citizenship::Uzbekistan);
         let c = &mut intake.household[1];
         (c.full_name, c.date_of_birth) = ("Aziz".into(), Some(d(2015, 3, 1)));

@@ -11,18 +11,17 @@
 use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use shared::forms::check;
 use shared::forms::codes::Code;
+use shared::forms::household::Member;
 use shared::forms::household::MemberKey;
 use shared::forms::intake::{ChildAtRisk, FamilyIntake};
-use shared::forms::household::Member;
 use shared::record::Date;
 use shared::validate::{FieldError, FieldProblem};
+use wasm_bindgen::JsCast;
 
 use crate::forms::fields::{DateField, Frame, SelectField, TextField, YesNo};
 use crate::forms::summary::field_id;
-
 
 /// What makes one kind of form different from another for [`FormState`]: how a
 /// problem's path becomes a DOM id, which date ages are counted on, and which answers
@@ -88,10 +87,15 @@ impl<F: Send + Sync + 'static> FormState<F> {
         check: impl Fn(&F, Date) -> Vec<FieldError> + Send + Sync + 'static,
     ) -> Self {
         let problems = Memo::new(move |_| {
-            form.with(|f| check(f, today).into_iter().map(|e| {
-                let id = (rules.field_id)(&e.field, f);
-                (e, id)
-            }).collect::<Vec<_>>())
+            form.with(|f| {
+                check(f, today)
+                    .into_iter()
+                    .map(|e| {
+                        let id = (rules.field_id)(&e.field, f);
+                        (e, id)
+                    })
+                    .collect::<Vec<_>>()
+            })
         });
         let by_id = Memo::new(move |_| {
             let mut m = HashMap::new();
@@ -102,7 +106,15 @@ impl<F: Send + Sync + 'static> FormState<F> {
             });
             m
         });
-        Self { form, today, attempted: RwSignal::new(false), touched: RwSignal::new(HashSet::new()), problems, by_id, rules }
+        Self {
+            form,
+            today,
+            attempted: RwSignal::new(false),
+            touched: RwSignal::new(HashSet::new()),
+            problems,
+            by_id,
+            rules,
+        }
     }
 
     /// The date the form's ages are counted on (the intake's date, or today).
@@ -356,7 +368,8 @@ pub fn render<Tg: Target>(def: &'static FieldDef<Tg::T>, target: Tg) -> AnyView 
             Control::Select { list, options, get, set } => {
                 // A memo: the options are rebuilt only when skip logic changes them,
                 // not on every keystroke elsewhere in the form.
-                let opts: Signal<Vec<&'static str>> = Memo::new(move |_| target.read(options).unwrap_or_default()).into();
+                let opts: Signal<Vec<&'static str>> =
+                    Memo::new(move |_| target.read(options).unwrap_or_default()).into();
                 let value = memo(move || target.read(|t, _| get(t)).flatten());
                 let on_change = Callback::new(move |c: Option<String>| {
                     touch();
@@ -365,7 +378,8 @@ pub fn render<Tg: Target>(def: &'static FieldDef<Tg::T>, target: Tg) -> AnyView 
                 view! { <SelectField frame list options=opts value on_change /> }.into_any()
             }
             Control::Number(get, set) => {
-                let value = memo(move || target.read(|t, _| get(t)).flatten().map(|n| n.to_string()).unwrap_or_default());
+                let value =
+                    memo(move || target.read(|t, _| get(t)).flatten().map(|n| n.to_string()).unwrap_or_default());
                 let input_id = dom_id.clone();
                 let on_input = Callback::new(move |v: String| {
                     touch();
@@ -377,9 +391,13 @@ pub fn render<Tg: Target>(def: &'static FieldDef<Tg::T>, target: Tg) -> AnyView 
                     if digits != v {
                         // The value may not have changed ("5" then "5a"), so the
                         // input is not redrawn by itself.
-                        let input = document().get_element_by_id(&input_id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+                        let input = document()
+                            .get_element_by_id(&input_id)
+                            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
                         if let Some(input) = input {
-                            input.set_value(&target.read(|t, _| get(t)).flatten().map(|n| n.to_string()).unwrap_or_default());
+                            input.set_value(
+                                &target.read(|t, _| get(t)).flatten().map(|n| n.to_string()).unwrap_or_default(),
+                            );
                         }
                     }
                 });

@@ -158,11 +158,11 @@ pub fn DateField(frame: Frame, value: Signal<Option<Date>>, on_change: Callback<
         }
     });
     let unparsed = Signal::derive(move || {
-        raw.with(|r| !r.trim().is_empty() && Date::parse_display(r).is_none())
-            .then(|| i18n.tr("common-date_hint"))
+        raw.with(|r| !r.trim().is_empty() && Date::parse_display(r).is_none()).then(|| i18n.tr("common-date_hint"))
     });
     let problem = frame.problem;
-    let invalid = move || if unparsed.with(Option::is_some) || problem.with(Option::is_some) { "true" } else { "false" };
+    let invalid =
+        move || if unparsed.with(Option::is_some) || problem.with(Option::is_some) { "true" } else { "false" };
     view! {
         <div class="field">
             <label for=frame.id.clone()>{i18n.t(frame.label.clone())}</label>
@@ -347,7 +347,8 @@ pub fn DocumentField(
     let kind_value = kind.value;
     let code_value = Signal::derive(move || {
         kind_value.with(|k| {
-            k.as_deref().and_then(|k| shared::forms::household::DocumentType::ALL.iter().map(|d| d.code()).find(|c| *c == k))
+            k.as_deref()
+                .and_then(|k| shared::forms::household::DocumentType::ALL.iter().map(|d| d.code()).find(|c| *c == k))
         })
     });
     let Part { frame: number_frame, value: number_value, set: number_set } = number;

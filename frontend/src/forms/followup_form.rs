@@ -12,19 +12,27 @@
 use leptos::prelude::*;
 use shared::forms::check::{self, MAX_ROWS};
 use shared::forms::consent::{ConsentState, Permission, SharingParty};
-use shared::forms::followup::{Closure, ClosureOutcome, Contact, FollowUp, GoalStatus, PlanGoal, Referral, ReferralStatus, ServiceDelivered};
+use shared::forms::followup::{
+    Closure, ClosureOutcome, Contact, FollowUp, GoalStatus, PlanGoal, Referral, ReferralStatus, ServiceDelivered,
+};
 use shared::forms::intake::{Channel, Service};
 use shared::record::Date;
 
 use crate::forms::consent_form::{refusal_for, ConsentRefusal};
+use crate::forms::descriptor::{
+    code_field, long_field, render_all, text_field, Control, FieldDef, FormState, Rules, Whole,
+};
 use crate::forms::intake_form::Section;
-use crate::forms::descriptor::{code_field, long_field, render_all, text_field, Control, FieldDef, FormState, Rules, Whole};
 use crate::forms::repeat::{repeat_group, Group};
 use crate::forms::summary::{path_id, ErrorSummary};
 
 /// The follow-up's rules: ids under `u-` by position; nothing is hidden by skip logic.
-pub static FOLLOW_UP_RULES: Rules<FollowUp> =
-    Rules { prefix: "u-", field_id: |path, _| path_id("u-", path), on: |f, today| f.date.filter(|d| *d <= today).unwrap_or(today), prune: |_, _| {} };
+pub static FOLLOW_UP_RULES: Rules<FollowUp> = Rules {
+    prefix: "u-",
+    field_id: |path, _| path_id("u-", path),
+    on: |f, today| f.date.filter(|d| *d <= today).unwrap_or(today),
+    prune: |_, _| {},
+};
 
 /// The closure's rules: ids under `x-`; the outcome's details and the count of
 /// children returned are dropped when the outcome does not ask for them.
@@ -51,7 +59,11 @@ struct CaseConsent(Signal<ConsentState>);
 
 /// A follow-up form's state over the page's signal. With `consent` (the case's
 /// consent state), referrals are checked against it and re-checked when it changes.
-pub fn follow_up_state(form: RwSignal<FollowUp>, today: Date, consent: Option<Signal<ConsentState>>) -> FormState<FollowUp> {
+pub fn follow_up_state(
+    form: RwSignal<FollowUp>,
+    today: Date,
+    consent: Option<Signal<ConsentState>>,
+) -> FormState<FollowUp> {
     FormState::with_rules(form, today, &FOLLOW_UP_RULES, move |f, today| match consent {
         Some(s) => s.with(|s| check::follow_up(f, today, Some(s))),
         None => check::follow_up(f, today, None),
@@ -75,7 +87,13 @@ pub fn new_closure(today: Date) -> FormState<Closure> {
 }
 
 static CONTACT: &[FieldDef<Contact>] = &[
-    FieldDef { name: "date", label: "field-contacts-date", help: None, shows: None, control: Control::Date(|c| c.date, |c, d| c.date = d) },
+    FieldDef {
+        name: "date",
+        label: "field-contacts-date",
+        help: None,
+        shows: None,
+        control: Control::Date(|c| c.date, |c, d| c.date = d),
+    },
     code_field!(Contact, Channel, "channel", "field-contacts-channel", channel),
     text_field!(Contact, "with_whom", "field-contacts-with_whom", with_whom),
     long_field!(Contact, "notes", "field-contacts-notes", notes),
@@ -83,7 +101,13 @@ static CONTACT: &[FieldDef<Contact>] = &[
 
 static SERVICE: &[FieldDef<ServiceDelivered>] = &[
     code_field!(ServiceDelivered, Service, "service", "field-services-service", service),
-    FieldDef { name: "date", label: "field-services-date", help: None, shows: None, control: Control::Date(|s| s.date, |s, d| s.date = d) },
+    FieldDef {
+        name: "date",
+        label: "field-services-date",
+        help: None,
+        shows: None,
+        control: Control::Date(|s| s.date, |s, d| s.date = d),
+    },
     text_field!(ServiceDelivered, "provider", "field-services-provider", provider),
     FieldDef {
         name: "via_referral",
@@ -99,7 +123,13 @@ static REFERRAL: &[FieldDef<Referral>] = &[
     code_field!(Referral, SharingParty, "party", "field-referrals-party", party),
     text_field!(Referral, "organisation", "field-referrals-organisation", organisation),
     code_field!(Referral, Service, "service", "field-referrals-service", service),
-    FieldDef { name: "date", label: "field-referrals-date", help: None, shows: None, control: Control::Date(|r| r.date, |r, d| r.date = d) },
+    FieldDef {
+        name: "date",
+        label: "field-referrals-date",
+        help: None,
+        shows: None,
+        control: Control::Date(|r| r.date, |r, d| r.date = d),
+    },
     code_field!(Referral, ReferralStatus, "status", "field-referrals-status", status),
     long_field!(Referral, "notes", "field-referrals-notes", notes),
 ];
@@ -179,8 +209,13 @@ fn referral_refusal(state: FormState<FollowUp>, index: usize) -> AnyView {
     view! { <ConsentRefusal refusal /> }.into_any()
 }
 
-static HEAD: &[FieldDef<FollowUp>] =
-    &[FieldDef { name: "date", label: "field-date", help: None, shows: None, control: Control::Date(|f| f.date, |f, d| f.date = d) }];
+static HEAD: &[FieldDef<FollowUp>] = &[FieldDef {
+    name: "date",
+    label: "field-date",
+    help: None,
+    shows: None,
+    control: Control::Date(|f| f.date, |f, d| f.date = d),
+}];
 
 static FOLLOW_UP_NOTES: &[FieldDef<FollowUp>] = &[long_field!(FollowUp, "notes", "field-notes", notes)];
 
@@ -189,7 +224,10 @@ static FOLLOW_UP_NOTES: &[FieldDef<FollowUp>] = &[long_field!(FollowUp, "notes",
 /// refused referral says why, and a case whose consent to case work is missing,
 /// withdrawn or expired says so above the form.
 #[component]
-pub fn FollowUpForm(state: FormState<FollowUp>, #[prop(optional, into)] consent: Option<Signal<ConsentState>>) -> impl IntoView {
+pub fn FollowUpForm(
+    state: FormState<FollowUp>,
+    #[prop(optional, into)] consent: Option<Signal<ConsentState>>,
+) -> impl IntoView {
     if let Some(c) = consent {
         provide_context(CaseConsent(c));
     }
@@ -215,9 +253,18 @@ pub fn FollowUpForm(state: FormState<FollowUp>, #[prop(optional, into)] consent:
 }
 
 static CLOSURE: &[FieldDef<Closure>] = &[
-    FieldDef { name: "date", label: "field-date", help: None, shows: None, control: Control::Date(|c| c.date, |c, d| c.date = d) },
+    FieldDef {
+        name: "date",
+        label: "field-date",
+        help: None,
+        shows: None,
+        control: Control::Date(|c| c.date, |c, d| c.date = d),
+    },
     code_field!(Closure, ClosureOutcome, "outcome", "field-outcome", outcome),
-    FieldDef { shows: Some(|c, _| c.shows_outcome_note()), ..text_field!(Closure, "outcome_note", "field-outcome_note", outcome_note) },
+    FieldDef {
+        shows: Some(|c, _| c.shows_outcome_note()),
+        ..text_field!(Closure, "outcome_note", "field-outcome_note", outcome_note)
+    },
     FieldDef {
         name: "children_returned",
         label: "field-children_returned",

@@ -15,7 +15,9 @@ use shared::forms::household::{
 };
 use shared::i18n::Arg;
 
-use crate::forms::descriptor::{code_field, long_field, render_all, text_field, Control, FieldDef, FormState, MemberOf, Target};
+use crate::forms::descriptor::{
+    code_field, long_field, render_all, text_field, Control, FieldDef, FormState, MemberOf, Target,
+};
 use crate::forms::fields::{focus_field, DocumentField, Frame, Part};
 use crate::i18n::use_i18n;
 
@@ -57,7 +59,10 @@ static AFTER_DOCUMENT: &[FieldDef<Member>] = &[
     },
     code_field!(Member, Activity, "activity", "field-household-activity", activity),
     long_field!(Member, "health_notes", "field-household-health_notes", health_notes),
-    FieldDef { help: Some("help-household-residence"), ..code_field!(Member, Residence, "residence", "field-household-residence", residence) },
+    FieldDef {
+        help: Some("help-household-residence"),
+        ..code_field!(Member, Residence, "residence", "field-household-residence", residence)
+    },
     FieldDef {
         shows: Some(|m, _| m.shows_residence_note()),
         ..text_field!(Member, "residence_note", "field-household-residence_note", residence_note)
@@ -148,7 +153,9 @@ fn MemberRow(state: FormState, key: MemberKey) -> impl IntoView {
     };
     let remove = move |_| {
         let Some(i) = index.get_untracked() else { return };
-        let next = state.form.with_untracked(|f| f.household.get(i + 1).or_else(|| i.checked_sub(1).and_then(|p| f.household.get(p))).map(|m| m.key));
+        let next = state.form.with_untracked(|f| {
+            f.household.get(i + 1).or_else(|| i.checked_sub(1).and_then(|p| f.household.get(p))).map(|m| m.key)
+        });
         state.update(|f| {
             f.remove_member(i);
         });

@@ -10,15 +10,19 @@
 //! save) shows them all, with the summary on top.
 
 use leptos::prelude::*;
-use shared::forms::address::{district_is_listed, districts_of, regions_of, Country, HousingCondition, HousingType, Region};
+use shared::forms::address::{
+    district_is_listed, districts_of, regions_of, Country, HousingCondition, HousingType, Region,
+};
 use shared::forms::codes::Code;
 use shared::forms::intake::{
-    CareArrangement, Channel, ChildAtRisk, FamilyIntake, Priority, ReferralSource, RiskLevel, SchoolAttendance, SeparationRisk,
-    Service,
+    CareArrangement, Channel, ChildAtRisk, FamilyIntake, Priority, ReferralSource, RiskLevel, SchoolAttendance,
+    SeparationRisk, Service,
 };
 use shared::record::{Date, RiskFactor};
 
-use crate::forms::descriptor::{code_field, codes, long_field, render_all, text_field, ChildOf, Control, FieldDef, FormState, Target, Whole};
+use crate::forms::descriptor::{
+    code_field, codes, long_field, render_all, text_field, ChildOf, Control, FieldDef, FormState, Target, Whole,
+};
 use crate::forms::fields::{Frame, MultiCheck, PhoneField, PriorityBinding};
 use crate::forms::household::HouseholdGroup;
 use crate::forms::summary::ErrorSummary;
@@ -37,7 +41,13 @@ static META: &[FieldDef<FamilyIntake>] = &[
     code_field!(FamilyIntake, Channel, "meta.channel", "field-meta-channel", meta.channel),
     FieldDef {
         help: Some("help-meta-referral_source"),
-        ..code_field!(FamilyIntake, ReferralSource, "meta.referral_source", "field-meta-referral_source", meta.referral_source)
+        ..code_field!(
+            FamilyIntake,
+            ReferralSource,
+            "meta.referral_source",
+            "field-meta-referral_source",
+            meta.referral_source
+        )
     },
     FieldDef {
         shows: Some(|f, _| f.meta.shows_referral_note()),
@@ -86,29 +96,64 @@ static ADDRESS: &[FieldDef<FamilyIntake>] = &[
         shows: Some(|f, _| f.address.region.is_some() && !district_is_listed(f.address.region)),
         ..text_field!(FamilyIntake, "address.district_text", "field-address-district_text", address.district_text)
     },
-    FieldDef { help: Some("help-address-mahalla"), ..text_field!(FamilyIntake, "address.mahalla", "field-address-mahalla", address.mahalla) },
+    FieldDef {
+        help: Some("help-address-mahalla"),
+        ..text_field!(FamilyIntake, "address.mahalla", "field-address-mahalla", address.mahalla)
+    },
     text_field!(FamilyIntake, "address.street", "field-address-street", address.street),
 ];
 
 static HOUSING: &[FieldDef<FamilyIntake>] = &[
     code_field!(FamilyIntake, HousingType, "address.housing_type", "field-address-housing_type", address.housing_type),
-    code_field!(FamilyIntake, HousingCondition, "address.housing_condition", "field-address-housing_condition", address.housing_condition),
+    code_field!(
+        FamilyIntake,
+        HousingCondition,
+        "address.housing_condition",
+        "field-address-housing_condition",
+        address.housing_condition
+    ),
     long_field!(FamilyIntake, "address.housing_note", "field-address-housing_note", address.housing_note),
 ];
 
 static RISK: &[FieldDef<FamilyIntake>] = &[
-    FieldDef { shows: Some(|f, _| f.risk.shows_other()), ..text_field!(FamilyIntake, "risk.other", "field-risk-other", risk.other) },
+    FieldDef {
+        shows: Some(|f, _| f.risk.shows_other()),
+        ..text_field!(FamilyIntake, "risk.other", "field-risk-other", risk.other)
+    },
     long_field!(FamilyIntake, "risk.notes", "field-risk-notes", risk.notes),
-    FieldDef { help: Some("help-risk-level"), ..code_field!(FamilyIntake, RiskLevel, "risk.level", "field-risk-level", risk.level) },
+    FieldDef {
+        help: Some("help-risk-level"),
+        ..code_field!(FamilyIntake, RiskLevel, "risk.level", "field-risk-level", risk.level)
+    },
 ];
 
-static ASSESSMENT: &[FieldDef<FamilyIntake>] =
-    &[FieldDef { help: Some("help-assessment"), ..long_field!(FamilyIntake, "assessment", "field-assessment", assessment) }];
+static ASSESSMENT: &[FieldDef<FamilyIntake>] = &[FieldDef {
+    help: Some("help-assessment"),
+    ..long_field!(FamilyIntake, "assessment", "field-assessment", assessment)
+}];
 
 static CHILD_AT_RISK: &[FieldDef<ChildAtRisk>] = &[
-    code_field!(ChildAtRisk, SeparationRisk, "separation_risk", "field-children_at_risk-separation_risk", separation_risk),
-    code_field!(ChildAtRisk, CareArrangement, "care_arrangement", "field-children_at_risk-care_arrangement", care_arrangement),
-    code_field!(ChildAtRisk, SchoolAttendance, "school_attendance", "field-children_at_risk-school_attendance", school_attendance),
+    code_field!(
+        ChildAtRisk,
+        SeparationRisk,
+        "separation_risk",
+        "field-children_at_risk-separation_risk",
+        separation_risk
+    ),
+    code_field!(
+        ChildAtRisk,
+        CareArrangement,
+        "care_arrangement",
+        "field-children_at_risk-care_arrangement",
+        care_arrangement
+    ),
+    code_field!(
+        ChildAtRisk,
+        SchoolAttendance,
+        "school_attendance",
+        "field-children_at_risk-school_attendance",
+        school_attendance
+    ),
     long_field!(ChildAtRisk, "notes", "field-children_at_risk-notes", notes),
 ];
 
@@ -235,7 +280,8 @@ fn ChildrenAtRisk(state: FormState) -> impl IntoView {
 #[component]
 pub fn IntakeForm(state: FormState) -> impl IntoView {
     let whole = Whole(state);
-    let risk_value = Signal::derive(move || state.form.with(|f| f.risk.factors.iter().map(|r| Code::code(*r)).collect()));
+    let risk_value =
+        Signal::derive(move || state.form.with(|f| f.risk.factors.iter().map(|r| Code::code(*r)).collect()));
     let toggle_risk = Callback::new(move |code: &'static str| {
         state.touch("f-risk-factors");
         if let Some(r) = <RiskFactor as Code>::from_code(code) {

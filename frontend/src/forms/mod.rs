@@ -20,11 +20,11 @@
 //! **Invariant:** these components hold answers in signals only; sealing and storage
 //! are the pages' (through `sealing` and `outbox`), never here.
 
+pub mod consent_form;
 pub mod descriptor;
 pub mod fields;
-pub mod household;
-pub mod consent_form;
 pub mod followup_form;
+pub mod household;
 pub mod intake_form;
 pub mod print;
 pub mod repeat;

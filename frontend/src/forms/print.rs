@@ -90,8 +90,15 @@ pub fn ConsentPrint(
     let withdrawal = Memo::new(move |_| entry.with(|e| e.kind == ConsentKind::Withdrawn));
     let label = move |key: Option<String>| key.map(|k| i18n.tr(&k)).unwrap_or_default();
 
-    let purposes = [Permission::CaseWork, Permission::PhotosAudio, Permission::AnonymisedReports, Permission::CrossBorder, Permission::Public];
-    let parties: Vec<Permission> = Permission::all().into_iter().filter(|p| matches!(p, Permission::Sharing(_))).collect();
+    let purposes = [
+        Permission::CaseWork,
+        Permission::PhotosAudio,
+        Permission::AnonymisedReports,
+        Permission::CrossBorder,
+        Permission::Public,
+    ];
+    let parties: Vec<Permission> =
+        Permission::all().into_iter().filter(|p| matches!(p, Permission::Sharing(_))).collect();
     let children = move || {
         entry.with(|e| {
             e.children
@@ -119,16 +126,21 @@ pub fn ConsentPrint(
             .collect_view()
     };
     let withdrawn = move || {
-        entry.with(|e| {
-            if e.withdraw_all {
-                vec![i18n.tr("consent-withdraw_all")]
-            } else {
-                e.decisions.iter().filter(|d| d.granted == Some(false)).map(|d| i18n.tr(&d.permission.label_key())).collect()
-            }
-        })
-        .into_iter()
-        .map(|t| view! { <li>{t}</li> })
-        .collect_view()
+        entry
+            .with(|e| {
+                if e.withdraw_all {
+                    vec![i18n.tr("consent-withdraw_all")]
+                } else {
+                    e.decisions
+                        .iter()
+                        .filter(|d| d.granted == Some(false))
+                        .map(|d| i18n.tr(&d.permission.label_key()))
+                        .collect()
+                }
+            })
+            .into_iter()
+            .map(|t| view! { <li>{t}</li> })
+            .collect_view()
     };
 
     view! {

@@ -32,8 +32,8 @@ use shared::seal::Identity;
 use shared::{CaseId, EntryId, ErrorCode};
 
 use crate::adviser::key::KeyCard;
-use crate::adviser::reseal::ResealCard;
 use crate::adviser::pool::{worker_count, Pool, PoolError, Results};
+use crate::adviser::reseal::ResealCard;
 use crate::adviser::{find::FindCases, indicators::Indicators};
 use crate::components::record_view::{CaseBook, CaseEntries, CaseGroup};
 use crate::components::signin::SignIn;
@@ -291,7 +291,12 @@ async fn run_job(job: Job, pool: PoolReady) -> Result<Vec<Opened>, RelayError> {
     };
     let answer = match fetched {
         Ok(answer) => answer,
-        Err(e) => return Ok(asked.into_iter().map(|m| Opened { id: m.id, case: m.case, result: Err(e.clone().into()) }).collect()),
+        Err(e) => {
+            return Ok(asked
+                .into_iter()
+                .map(|m| Opened { id: m.id, case: m.case, result: Err(e.clone().into()) })
+                .collect())
+        }
     };
     let internal = |asked: Vec<EntryMeta>| {
         asked.into_iter().map(|m| Opened { id: m.id, case: m.case, result: Err(ErrorCode::Internal.into()) }).collect()
@@ -409,7 +414,10 @@ async fn open_all(pool: PoolReady, opening: Opening, generation: RwSignal<u64>, 
     if c.listed == 0 {
         status.info(Msg::key("adviser-no_entries"));
     } else {
-        status.info(Msg::args("adviser-opened", vec![("ok", OwnedArg::Num(c.opened as i64)), ("count", OwnedArg::Num(c.listed as i64))]));
+        status.info(Msg::args(
+            "adviser-opened",
+            vec![("ok", OwnedArg::Num(c.opened as i64)), ("count", OwnedArg::Num(c.listed as i64))],
+        ));
     }
 }
 
@@ -448,7 +456,8 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
     // Workers without a key, started ahead so they load the app's wasm while the key
     // holder chooses a key (they hold nothing until [`Pool::load_key`]).
     let warm = move || {
-        let idle = pool.try_with_value(Option::is_none).unwrap_or(false) && spare.try_with_value(Option::is_none).unwrap_or(false);
+        let idle = pool.try_with_value(Option::is_none).unwrap_or(false)
+            && spare.try_with_value(Option::is_none).unwrap_or(false);
         if idle {
             spare.set_value(Pool::spawn().ok());
         }
@@ -671,13 +680,20 @@ mod tests {
             .collect();
         // 8 MiB of ~10 KB entries is over 125: the entry limit cuts first.
         assert_eq!(BATCH_ENTRIES, 125);
-        let expected: Vec<String> =
-            ["single 5242880".to_owned()].into_iter().chain((0..9).map(|_| "bulk 125".to_owned())).chain(["bulk 75".to_owned()]).collect();
+        let expected: Vec<String> = ["single 5242880".to_owned()]
+            .into_iter()
+            .chain((0..9).map(|_| "bulk 125".to_owned()))
+            .chain(["bulk 75".to_owned()])
+            .collect();
         assert_eq!(sizes, expected);
         let big: Vec<EntryMeta> = (0..20).map(|i| meta(900_000 + i)).collect();
         let jobs = plan(big);
         assert!(jobs.iter().all(|j| matches!(j, Job::Bulk(m) if m.iter().map(|m| m.size).sum::<u64>() <= BATCH_BYTES)));
-        assert_eq!(jobs.iter().map(|j| if let Job::Bulk(m) = j { m.len() } else { 0 }).sum::<usize>(), 20, "none dropped");
+        assert_eq!(
+            jobs.iter().map(|j| if let Job::Bulk(m) = j { m.len() } else { 0 }).sum::<usize>(),
+            20,
+            "none dropped"
+        );
     }
 
     #[test]

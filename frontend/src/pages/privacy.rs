@@ -53,7 +53,10 @@ fn DeviceSection() -> impl IntoView {
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let found = device::scan(|place| status.info(Msg::args("privacy-device-scanning", vec![("place", OwnedArg::Str(place.to_owned()))]))).await;
+            let found = device::scan(|place| {
+                status.info(Msg::args("privacy-device-scanning", vec![("place", OwnedArg::Str(place.to_owned()))]))
+            })
+            .await;
             status.info(Msg::args("privacy-device-done", vec![("else", num(found.count(Kind::Else)))]));
             scan.try_set(Some(found));
             runs.try_update(|n| *n += 1);
@@ -63,7 +66,12 @@ fn DeviceSection() -> impl IntoView {
     let counts = move || {
         scan.with(|s| {
             s.as_ref()
-                .map(|s| Kind::ALL.iter().map(|k| (i18n.tr(&format!("privacy-kind-{}", k.code())), s.count(*k))).collect::<Vec<_>>())
+                .map(|s| {
+                    Kind::ALL
+                        .iter()
+                        .map(|k| (i18n.tr(&format!("privacy-kind-{}", k.code())), s.count(*k)))
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     };
@@ -164,7 +172,11 @@ fn RelayChecks(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match relay::run(|step| status.info(Msg::key(step))).await {
                 Ok(r) => {
-                    status.info(Msg::key(if r.all_pass() { "privacy-relay-all_pass" } else { "privacy-relay-some_fail" }));
+                    status.info(Msg::key(if r.all_pass() {
+                        "privacy-relay-all_pass"
+                    } else {
+                        "privacy-relay-some_fail"
+                    }));
                     report.try_set(Some(r));
                 }
                 Err(e) => status.error(Problem::from(e)),
@@ -287,7 +299,8 @@ fn AppSection() -> impl IntoView {
                     list_hash.try_set(Some(own));
                     let count = list.len();
                     for (i, (path, expected)) in list.iter().enumerate() {
-                        status.info(Msg::args("privacy-app-checking", vec![("done", num(i + 1)), ("count", num(count))]));
+                        status
+                            .info(Msg::args("privacy-app-checking", vec![("done", num(i + 1)), ("count", num(count))]));
                         let c = app_files::check(path, expected).await;
                         files.try_update(|v| v.push(c));
                     }
@@ -307,7 +320,15 @@ fn AppSection() -> impl IntoView {
     let summary = move || {
         let (count, bad) = files.with(|v| (v.len(), v.iter().filter(|c| !c.matches()).count()));
         let args = [("bad", shared::i18n::Arg::Num(bad as i64)), ("count", shared::i18n::Arg::Num(count as i64))];
-        (count, bad, if bad == 0 { i18n.tr_args("privacy-app-all_match", &args) } else { i18n.tr_args("privacy-app-mismatch", &args) })
+        (
+            count,
+            bad,
+            if bad == 0 {
+                i18n.tr_args("privacy-app-all_match", &args)
+            } else {
+                i18n.tr_args("privacy-app-mismatch", &args)
+            },
+        )
     };
     view! {
         <section class="card privacy-app" aria-labelledby="privacy-app-title">

@@ -170,7 +170,9 @@ pub fn Workspace(unlocked: Arc<Unlocked>, vault: Vault) -> impl IntoView {
         let body = match part.get() {
             Part::Intake => view! { <IntakePart unlocked=u.clone() cases=cases part=part /> }.into_any(),
             Part::Case => view! { <CasePart unlocked=u.clone() cases=cases /> }.into_any(),
-            Part::Cases => view! { <MyCases unlocked=u.clone() online=Signal::from(vault.online) on_open=on_open /> }.into_any(),
+            Part::Cases => {
+                view! { <MyCases unlocked=u.clone() online=Signal::from(vault.online) on_open=on_open /> }.into_any()
+            }
             Part::Outbox => view! { <OutboxList view=outbox sync=sync.clone() /> }.into_any(),
             Part::Account => view! { <ChangePassphrase unlocked=u.clone() /> }.into_any(),
         };
@@ -265,8 +267,13 @@ fn focus_later(id: &'static str) {
 }
 
 /// Fills `form` from its kept draft, if any (after a reload, a lock or a closed tab).
-fn resume_into<F>(unlocked: &Arc<Unlocked>, kind: &'static str, case: Option<CaseId>, form: RwSignal<F>, draft: DraftHandle<F>)
-where
+fn resume_into<F>(
+    unlocked: &Arc<Unlocked>,
+    kind: &'static str,
+    case: Option<CaseId>,
+    form: RwSignal<F>,
+    draft: DraftHandle<F>,
+) where
     F: serde::de::DeserializeOwned + serde::Serialize + Clone + PartialEq + Send + Sync + 'static,
 {
     let unlocked = unlocked.clone();
@@ -362,7 +369,11 @@ fn lazy_case_forms(unlocked: Arc<Unlocked>, cases: Cases, case: CaseId) -> AnyVi
 
 #[cfg(feature = "split")]
 #[leptos::wasm_split::wasm_split(case_forms, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn case_forms_chunk(unlocked: Arc<Unlocked>, cases: Cases, case: CaseId) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+fn case_forms_chunk(
+    unlocked: Arc<Unlocked>,
+    cases: Cases,
+    case: CaseId,
+) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
     Ok(view! { <CaseForms unlocked=unlocked cases=cases case=case /> }.into_any())
 }
 
@@ -418,15 +429,16 @@ fn CaseForms(unlocked: Arc<Unlocked>, cases: Cases, case: CaseId) -> impl IntoVi
     let fstate = new_follow_up(today, Some(consent_state));
     let fdraft = drafts::autosave(&session, "followup", Some(case), fstate.form);
     resume_into(&unlocked, "followup", Some(case), fstate.form, fdraft);
-    let follow_submit = Saver { state: fstate, draft: fdraft, wrap: CaseEntry::FollowUp, consent: Some(consent_state) }.submit(
-        move || case,
-        "follow-up-error-summary",
-        busy,
-        move |doc| {
-            cases.add(doc);
-            fstate.reset(FollowUp::default());
-        },
-    );
+    let follow_submit = Saver { state: fstate, draft: fdraft, wrap: CaseEntry::FollowUp, consent: Some(consent_state) }
+        .submit(
+            move || case,
+            "follow-up-error-summary",
+            busy,
+            move |doc| {
+                cases.add(doc);
+                fstate.reset(FollowUp::default());
+            },
+        );
 
     let kstate = new_closure(today);
     let kdraft = drafts::autosave(&session, "closure", Some(case), kstate.form);
@@ -452,7 +464,11 @@ fn CaseForms(unlocked: Arc<Unlocked>, cases: Cases, case: CaseId) -> impl IntoVi
         .collect_view();
     let heading = move || {
         let name = family.get();
-        if name.is_empty() { case.to_string() } else { name }
+        if name.is_empty() {
+            case.to_string()
+        } else {
+            name
+        }
     };
     view! {
         <div class="case" data-case=case.to_string()>

@@ -25,7 +25,11 @@ pub fn parse(text: &str) -> Result<Hashes, usize> {
         }
         let (hash, path) = line.split_once("  ").ok_or(n + 1)?;
         let path = path.trim_start_matches('*');
-        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) || path.is_empty() || path.contains("..") {
+        if hash.len() != 64
+            || !hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            || path.is_empty()
+            || path.contains("..")
+        {
             return Err(n + 1);
         }
         out.insert(path.to_owned(), hash.to_owned());

@@ -23,7 +23,12 @@ pub fn layout(rows: &[(String, usize)]) -> Vec<Bar> {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
     rows.iter()
         .enumerate()
-        .map(|(i, (label, value))| Bar { label: label.clone(), value: *value, y: i as u32 * ROW, width: BAR_W * (*value as f64) / max })
+        .map(|(i, (label, value))| Bar {
+            label: label.clone(),
+            value: *value,
+            y: i as u32 * ROW,
+            width: BAR_W * (*value as f64) / max,
+        })
         .collect()
 }
 

@@ -163,16 +163,36 @@ pub const ALLOWED: &[Allowed] = &[
     Allowed { store: OUTBOX, field: KEY_FIELD, shape: Shape::EntryId, why: "entries are stored under their id" },
     Allowed { store: OUTBOX, field: "envelope.id", shape: Shape::EntryId, why: "the SHA-256 of the ciphertext" },
     Allowed { store: OUTBOX, field: "envelope.case", shape: Shape::CaseId, why: "a random case id, to group entries" },
-    Allowed { store: OUTBOX, field: "envelope.schema", shape: Shape::Count, why: "the sealed document's schema number" },
-    Allowed { store: OUTBOX, field: "envelope.keyring_version", shape: Shape::Count, why: "which keyring it was sealed to" },
+    Allowed {
+        store: OUTBOX,
+        field: "envelope.schema",
+        shape: Shape::Count,
+        why: "the sealed document's schema number",
+    },
+    Allowed {
+        store: OUTBOX,
+        field: "envelope.keyring_version",
+        shape: Shape::Count,
+        why: "which keyring it was sealed to",
+    },
     Allowed { store: OUTBOX, field: "envelope.sealed_at", shape: Shape::Time, why: "when it was sealed" },
     Allowed { store: OUTBOX, field: "envelope.size", shape: Shape::Count, why: "the ciphertext's size" },
-    Allowed { store: OUTBOX, field: "ciphertext", shape: Shape::Sealed, why: "the sealed entry (or a streamed one's first bytes)" },
+    Allowed {
+        store: OUTBOX,
+        field: "ciphertext",
+        shape: Shape::Sealed,
+        why: "the sealed entry (or a streamed one's first bytes)",
+    },
     Allowed { store: OUTBOX, field: "state", shape: Shape::EntryState, why: "whether the relay has it yet" },
     Allowed { store: OUTBOX, field: "refusal", shape: Shape::Flag, why: "absent unless the relay refused it" },
     Allowed { store: OUTBOX, field: "refusal.code", shape: Shape::ErrorCode, why: "why the relay refused it" },
     Allowed { store: OUTBOX, field: "refusal.message", shape: Shape::ErrorSentence, why: "the code's fixed sentence" },
-    Allowed { store: OUTBOX, field: "owner", shape: Shape::AccountName, why: "the author's account, for shared tablets" },
+    Allowed {
+        store: OUTBOX,
+        field: "owner",
+        shape: Shape::AccountName,
+        why: "the author's account, for shared tablets",
+    },
     Allowed { store: OUTBOX, field: "streamed", shape: Shape::Flag, why: "whether the whole ciphertext is in `blobs`" },
     // blobs: a streamed entry's whole ciphertext.
     Allowed { store: BLOBS, field: KEY_FIELD, shape: Shape::EntryId, why: "stored under the entry's id" },
@@ -182,7 +202,12 @@ pub const ALLOWED: &[Allowed] = &[
     Allowed { store: VAULT, field: "name", shape: Shape::AccountName, why: "the account" },
     Allowed { store: VAULT, field: "role", shape: Shape::Role, why: "the account's role" },
     Allowed { store: VAULT, field: "salt", shape: Shape::Salt, why: "random; opens nothing without the passphrase" },
-    Allowed { store: VAULT, field: "wrapped_identity", shape: Shape::Sealed, why: "the identity, sealed to the passphrase" },
+    Allowed {
+        store: VAULT,
+        field: "wrapped_identity",
+        shape: Shape::Sealed,
+        why: "the identity, sealed to the passphrase",
+    },
     Allowed { store: VAULT, field: "recipient", shape: Shape::Recipient, why: "the account's public key" },
     // drafts: a form in progress, sealed to its author alone.
     Allowed { store: DRAFTS, field: KEY_FIELD, shape: Shape::DraftKey, why: "account, form kind and case id" },
@@ -190,9 +215,24 @@ pub const ALLOWED: &[Allowed] = &[
     Allowed { store: DRAFTS, field: "saved_at", shape: Shape::Time, why: "when it was sealed" },
     // settings: public facts, one string per key.
     Allowed { store: SETTINGS, field: KEY_FIELD, shape: Shape::SettingName, why: "the setting's name" },
-    Allowed { store: SETTINGS, field: crate::keyring_pin::PIN_SETTING, shape: Shape::OrgKey, why: "the pinned organisation key (public)" },
-    Allowed { store: SETTINGS, field: crate::keyring_pin::KEYRING_SETTING, shape: Shape::Keyring, why: "the last signed keyring (public)" },
-    Allowed { store: SETTINGS, field: crate::vault::settings::IDLE_LOCK_SETTING, shape: Shape::Minutes, why: "the organisation's idle lock" },
+    Allowed {
+        store: SETTINGS,
+        field: crate::keyring_pin::PIN_SETTING,
+        shape: Shape::OrgKey,
+        why: "the pinned organisation key (public)",
+    },
+    Allowed {
+        store: SETTINGS,
+        field: crate::keyring_pin::KEYRING_SETTING,
+        shape: Shape::Keyring,
+        why: "the last signed keyring (public)",
+    },
+    Allowed {
+        store: SETTINGS,
+        field: crate::vault::settings::IDLE_LOCK_SETTING,
+        shape: Shape::Minutes,
+        why: "the organisation's idle lock",
+    },
     Allowed { store: SETTINGS, field: crate::i18n::LOCALE_SETTING, shape: Shape::Locale, why: "the language chosen" },
 ];
 
@@ -327,7 +367,15 @@ fn is_draft_key(t: &str) -> bool {
 fn is_rfc3339(t: &str) -> bool {
     let b = t.as_bytes();
     let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    if b.len() > 40 || b.len() < 20 || !digits(0..4) || !digits(5..7) || !digits(8..10) || !digits(11..13) || !digits(14..16) || !digits(17..19) {
+    if b.len() > 40
+        || b.len() < 20
+        || !digits(0..4)
+        || !digits(5..7)
+        || !digits(8..10)
+        || !digits(11..13)
+        || !digits(14..16)
+        || !digits(17..19)
+    {
         return false;
     }
     if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
@@ -482,7 +530,12 @@ mod tests {
         assert_eq!(classify(&v, "a", "recipient", &text(&r)), Kind::Envelope);
         assert_eq!(classify(&v, "a", "salt", &text(&shared::vault::Salt::random().encode())), Kind::Envelope);
         assert_eq!(classify(&v, "a", "role", &text("caseworker")), Kind::Envelope);
-        for area in [Area::LocalStorage, Area::SessionStorage, Area::Cookie, Area::IndexedDb { db: "other".into(), store: OUTBOX.into() }] {
+        for area in [
+            Area::LocalStorage,
+            Area::SessionStorage,
+            Area::Cookie,
+            Area::IndexedDb { db: "other".into(), store: OUTBOX.into() },
+        ] {
             assert_eq!(classify(&area, "k", "", &text("ru")), Kind::Else, "{area:?}");
             let c = sealed();
             assert_eq!(classify(&area, "k", "", &Leaf::Bytes(c.clone(), c.len() as u64)), Kind::Ciphertext);

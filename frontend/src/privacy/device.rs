@@ -216,11 +216,8 @@ async fn scan_caches(hashes: Option<&Hashes>, out: &mut DeviceScan) -> JsResult<
             let served = js::sha256_hex(&body).await?;
             let head: Vec<u8> = body.iter().take(HEAD_BYTES).copied().collect();
             let leaf = Leaf::Bytes(head, body.len() as u64);
-            let kind = if expected == Some(&served) {
-                Kind::AppFile
-            } else {
-                classify::classify(&area, &path, "", &leaf)
-            };
+            let kind =
+                if expected == Some(&served) { Kind::AppFile } else { classify::classify(&area, &path, "", &leaf) };
             out.add(&area, &path, "", &leaf, kind);
         }
     }

@@ -102,7 +102,12 @@ pub fn store_names(db: &JsValue) -> Vec<String> {
 }
 
 /// One page of a store, in key order, after `after` (exclusive): keys and values.
-pub async fn store_page(db: &JsValue, store: &str, after: Option<&JsValue>, count: u32) -> JsResult<(Vec<JsValue>, Vec<JsValue>)> {
+pub async fn store_page(
+    db: &JsValue,
+    store: &str,
+    after: Option<&JsValue>,
+    count: u32,
+) -> JsResult<(Vec<JsValue>, Vec<JsValue>)> {
     let tx = call(db, "transaction", &[store.into(), "readonly".into()])?;
     let os = call(&tx, "objectStore", &[store.into()])?;
     let range = match after {

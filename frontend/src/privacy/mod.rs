@@ -19,7 +19,8 @@ mod tests {
     use shared::i18n::{Arg, Catalog, Locale};
 
     fn catalog(locale: Locale) -> Catalog {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../shared/locales/{}.ftl", locale.tag()));
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../shared/locales/{}.ftl", locale.tag()));
         Catalog::new(locale, &std::fs::read_to_string(path).unwrap()).unwrap()
     }
 
@@ -38,15 +39,52 @@ mod tests {
     fn no_english_message_says_one_with_a_plural_noun() {
         let en = catalog(Locale::En);
         let plural = [
-            "events", "files", "entries", "recipients", "cases", "values", "identities", "members", "minutes", "keys",
-            "holders", "families", "children", "records", "documents", "photos", "scans", "attachments", "workers",
-            "devices", "accounts", "caseworkers", "advisers", "uploads", "downloads", "rows", "errors", "stanzas",
-            "days", "hours", "seconds", "tabs", "versions", "forms", "households", "services", "regions", "risks",
+            "events",
+            "files",
+            "entries",
+            "recipients",
+            "cases",
+            "values",
+            "identities",
+            "members",
+            "minutes",
+            "keys",
+            "holders",
+            "families",
+            "children",
+            "records",
+            "documents",
+            "photos",
+            "scans",
+            "attachments",
+            "workers",
+            "devices",
+            "accounts",
+            "caseworkers",
+            "advisers",
+            "uploads",
+            "downloads",
+            "rows",
+            "errors",
+            "stanzas",
+            "days",
+            "hours",
+            "seconds",
+            "tabs",
+            "versions",
+            "forms",
+            "households",
+            "services",
+            "regions",
+            "risks",
         ];
         // Words that may stand between "1" and its noun ("1 sealed entries", "1 new
         // superseded files"); anything else (a preposition, another number) ends the
         // look-ahead, so "1 of 40 files" is not taken for one.
-        let ends = ["of", "in", "out", "from", "and", "or", "to", "for", "per", "at", "by", "on", "with", "than", "is", "are", "was", "were"];
+        let ends = [
+            "of", "in", "out", "from", "and", "or", "to", "for", "per", "at", "by", "on", "with", "than", "is", "are",
+            "was", "were",
+        ];
         // Said of what was counted, after a count of 1 (the message selects on the
         // number, so the pronoun must follow it: "1 sealed entry … It opens", not "They").
         let plural_pronouns = ["They", "they", "them", "these", "These", "those", "Those"];
@@ -55,9 +93,10 @@ mod tests {
             let text = en.tr(key, &all(1));
             let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
             for (i, _) in words.iter().enumerate().filter(|(_, w)| **w == "1") {
-                let after = words[i + 1..].iter().take(3).take_while(|w| {
-                    w.chars().all(|c| c.is_alphabetic()) && !ends.contains(w)
-                });
+                let after = words[i + 1..]
+                    .iter()
+                    .take(3)
+                    .take_while(|w| w.chars().all(|c| c.is_alphabetic()) && !ends.contains(w));
                 let mut after = after.peekable();
                 let counts_something = after.peek().is_some();
                 if let Some(noun) = after.find(|w| plural.contains(w)) {
@@ -78,7 +117,9 @@ mod tests {
         };
         assert!(tr(&en, "privacy-check-audit", &[("events", 1)]).ends_with("(1 event)"));
         assert!(tr(&en, "privacy-check-audit", &[("events", 12)]).ends_with("(12 events)"));
-        assert!(tr(&en, "privacy-app-mismatch", &[("bad", 1), ("count", 40)]).starts_with("1 of 40 files does not match"));
+        assert!(
+            tr(&en, "privacy-app-mismatch", &[("bad", 1), ("count", 40)]).starts_with("1 of 40 files does not match")
+        );
         assert!(tr(&en, "privacy-app-mismatch", &[("bad", 2), ("count", 40)]).starts_with("2 of 40 files do not match"));
         let stanzas = |n| tr(&ru, "privacy-check-stanzas", &[("size", n), ("fewest", n)]);
         assert!(stanzas(1).contains("для 1 получателя "), "{}", stanzas(1));

@@ -142,7 +142,12 @@ pub fn read_keyring(json: &[u8], pin: Option<crate::keyring_pin::Pin>) -> Result
 pub fn holders(k: &Keyring) -> Vec<Holder> {
     k.recipients
         .iter()
-        .map(|h| Holder { label: h.label.clone(), role: h.role.code(), recipient: h.recipient.clone(), fingerprint: fingerprint(&h.recipient) })
+        .map(|h| Holder {
+            label: h.label.clone(),
+            role: h.role.code(),
+            recipient: h.recipient.clone(),
+            fingerprint: fingerprint(&h.recipient),
+        })
         .collect()
 }
 
@@ -156,7 +161,11 @@ async fn get_json<T: DeserializeOwned>(path: &str, after: Option<&str>) -> Resul
         let body = resp.text().await.unwrap_or_default();
         return Err(classify(resp.status(), &body));
     }
-    resp.json().await.map_err(|_| RelayError::Refused { status: 200, code: None, message: crate::i18n::tr_now("relay-unexpected") })
+    resp.json().await.map_err(|_| RelayError::Refused {
+        status: 200,
+        code: None,
+        message: crate::i18n::tr_now("relay-unexpected"),
+    })
 }
 
 /// Fetches and checks everything; `progress` hears what is being read.
@@ -167,8 +176,15 @@ pub async fn run(progress: impl Fn(&'static str)) -> Result<RelayReport, RelayEr
     let json = crate::relay_client::keyring_bytes().await?;
     // The app's database is opened only if it exists: opening creates it, and this page
     // says it writes nothing to the device.
-    let exists = super::js::database_names().await.map(|names| names.iter().any(|n| n == super::classify::APP_DB)).unwrap_or(false);
-    let built_in = || crate::keyring_pin::BUILT_IN.and_then(|k| k.parse().ok()).map(|key| crate::keyring_pin::Pin { key, source: crate::keyring_pin::PinSource::BuiltIn });
+    let exists = super::js::database_names()
+        .await
+        .map(|names| names.iter().any(|n| n == super::classify::APP_DB))
+        .unwrap_or(false);
+    let built_in = || {
+        crate::keyring_pin::BUILT_IN
+            .and_then(|k| k.parse().ok())
+            .map(|key| crate::keyring_pin::Pin { key, source: crate::keyring_pin::PinSource::BuiltIn })
+    };
     let pin = match exists {
         true => match crate::local_db::open().await {
             Ok(db) => crate::keyring_pin::current(&db).await.ok().flatten(),
@@ -176,7 +192,11 @@ pub async fn run(progress: impl Fn(&'static str)) -> Result<RelayReport, RelayEr
         },
         false => built_in(),
     };
-    let (keyring, signature) = read_keyring(&json, pin).map_err(|code| RelayError::Refused { status: 200, code: Some(code), message: code.message().into() })?;
+    let (keyring, signature) = read_keyring(&json, pin).map_err(|code| RelayError::Refused {
+        status: 200,
+        code: Some(code),
+        message: code.message().into(),
+    })?;
 
     progress("privacy-relay-step-entries");
     let mut by_month = BTreeMap::new();
@@ -244,7 +264,11 @@ mod tests {
     use shared::EntryId;
 
     fn keyring(org: &OrgSigningKey) -> Keyring {
-        let holder = |role| KeyHolder { label: format!("{role:?}"), role, recipient: shared::seal::generate_identity().to_public().to_string() };
+        let holder = |role| KeyHolder {
+            label: format!("{role:?}"),
+            role,
+            recipient: shared::seal::generate_identity().to_public().to_string(),
+        };
         Keyring::sign(3, "Demo", vec![holder(HolderRole::Adviser), holder(HolderRole::Recovery)], org)
     }
 
@@ -314,7 +338,10 @@ mod tests {
         assert_eq!(read_keyring(json.as_bytes(), Some(pin)).unwrap().1, SignatureCheck::Pinned);
         assert_eq!(read_keyring(json.as_bytes(), None).unwrap().1, SignatureCheck::OwnSigner);
         let stranger = crate::keyring_pin::Pin { key: OrgSigningKey::generate().public(), ..pin };
-        assert_eq!(read_keyring(json.as_bytes(), Some(stranger)).unwrap().1, SignatureCheck::Failed(ErrorCode::KeyringWrongSigner));
+        assert_eq!(
+            read_keyring(json.as_bytes(), Some(stranger)).unwrap().1,
+            SignatureCheck::Failed(ErrorCode::KeyringWrongSigner)
+        );
         let (k, _) = read_keyring(json.as_bytes(), None).unwrap();
         let shown = holders(&k);
         assert_eq!(shown.len(), 2);

@@ -125,7 +125,9 @@ impl District {
         let code = self.code();
         *Region::ALL
             .iter()
-            .find(|r| code.len() > r.code().len() && code.starts_with(r.code()) && code.as_bytes()[r.code().len()] == b'-')
+            .find(|r| {
+                code.len() > r.code().len() && code.starts_with(r.code()) && code.as_bytes()[r.code().len()] == b'-'
+            })
             .expect("every district code starts with its region's code")
     }
 }

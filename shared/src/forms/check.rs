@@ -129,7 +129,14 @@ fn member(p: &mut Problems, path: &str, m: &Member, on: Date) {
     if m.shows_document_number() {
         p.text(format!("{path}.document.number"), &m.document.number, MAX_DOCUMENT_CHARS, false);
     }
-    personal_number(p, &format!("{path}.document.personal_number"), m.shows_personal_number(), &m.document.personal_number, m.date_of_birth, m.sex);
+    personal_number(
+        p,
+        &format!("{path}.document.personal_number"),
+        m.shows_personal_number(),
+        &m.document.personal_number,
+        m.date_of_birth,
+        m.sex,
+    );
     if m.shows_disability_group() {
         p.required(format!("{path}.disability_group"), &m.disability_group);
     }
@@ -277,7 +284,14 @@ pub fn consent(e: &ConsentEntry, today: Date, rules: ConsentRules) -> Vec<FieldE
         p.required("consenter.document.kind", &e.consenter.document.kind);
         p.text("consenter.document.number", &e.consenter.document.number, MAX_DOCUMENT_CHARS, true);
         let kind = super::household::personal_number_for(e.consenter.citizenship);
-        personal_number(&mut p, "consenter.document.personal_number", kind, &e.consenter.document.personal_number, None, None);
+        personal_number(
+            &mut p,
+            "consenter.document.personal_number",
+            kind,
+            &e.consenter.document.personal_number,
+            None,
+            None,
+        );
     }
     p.text("witness", &e.witness, MAX_NAME_CHARS, true);
 
@@ -471,7 +485,12 @@ pub fn every_field_path() -> Vec<String> {
     c.signature = Some(Signature::OnPaper { scan: None });
     push(consent(&c, today, ConsentRules::default()));
     c.signature = Some(Signature::OnPaper {
-        scan: Some(AttachmentRef { entry: crate::ids::EntryId::of(b""), media_type: MediaType::Png, size: u64::MAX, caption: String::new() }),
+        scan: Some(AttachmentRef {
+            entry: crate::ids::EntryId::of(b""),
+            media_type: MediaType::Png,
+            size: u64::MAX,
+            caption: String::new(),
+        }),
     });
     push(consent(&c, today, ConsentRules::default()));
     let mut w = ConsentEntry::new(ConsentKind::Withdrawn);
@@ -491,11 +510,8 @@ pub fn every_field_path() -> Vec<String> {
     };
     push(follow_up(&fu, today, None));
     push(follow_up(&FollowUp::default(), today, None));
-    let cl = Closure {
-        outcome: Some(super::followup::ClosureOutcome::Other),
-        notes: long.clone(),
-        ..Closure::default()
-    };
+    let cl =
+        Closure { outcome: Some(super::followup::ClosureOutcome::Other), notes: long.clone(), ..Closure::default() };
     push(closure(&cl, today));
     let cl = Closure { outcome: Some(super::followup::ClosureOutcome::ChildReturned), ..Closure::default() };
     push(closure(&cl, today));

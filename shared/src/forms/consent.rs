@@ -559,7 +559,11 @@ mod tests {
 
     #[test]
     fn permissions_are_stored_as_codes() {
-        let json = serde_json::to_string(&Decision { permission: Permission::Sharing(SharingParty::InsonCentre), granted: Some(true) }).unwrap();
+        let json = serde_json::to_string(&Decision {
+            permission: Permission::Sharing(SharingParty::InsonCentre),
+            granted: Some(true),
+        })
+        .unwrap();
         assert_eq!(json, r#"{"permission":{"purpose":"sharing","party":"inson_centre"},"granted":true}"#);
         let json = serde_json::to_string(&Permission::CaseWork).unwrap();
         assert_eq!(json, r#"{"purpose":"case_work"}"#);

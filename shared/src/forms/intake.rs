@@ -264,11 +264,7 @@ impl From<crate::record::Intake> for FamilyIntake {
     fn from(v1: crate::record::Intake) -> Self {
         let mut out = FamilyIntake {
             family_name: v1.family_name,
-            address: Address {
-                country: v1.region.map(|r| r.country()),
-                region: v1.region,
-                ..Address::default()
-            },
+            address: Address { country: v1.region.map(|r| r.country()), region: v1.region, ..Address::default() },
             risk: RiskAssessment { factors: v1.risk_factors, ..RiskAssessment::default() },
             assessment: v1.assessment,
             ..FamilyIntake::default()

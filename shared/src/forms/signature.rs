@@ -112,9 +112,8 @@ impl Strokes {
         if self.data.len() > (MAX_POINTS * 2 * 5 + MAX_STROKES * 5 + 5) * 4 / 3 + 4 {
             return Err(StrokesError::TooLarge);
         }
-        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
-            .decode(&self.data)
-            .map_err(|_| StrokesError::Malformed)?;
+        let bytes =
+            base64::engine::general_purpose::STANDARD_NO_PAD.decode(&self.data).map_err(|_| StrokesError::Malformed)?;
         let mut at = 0;
         let n = get_varint(&bytes, &mut at)? as usize;
         if n == 0 {

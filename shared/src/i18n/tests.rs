@@ -136,7 +136,13 @@ fn every_option_problem_error_and_field_has_a_label() {
     for p in crate::forms::consent::Permission::all() {
         need(p.label_key());
     }
-    for key in [crate::forms::consent::RIGHTS_TEXT_KEY, "consent-refusal-not_asked", "consent-refusal-refused", "consent-refusal-withdrawn", "consent-refusal-expired"] {
+    for key in [
+        crate::forms::consent::RIGHTS_TEXT_KEY,
+        "consent-refusal-not_asked",
+        "consent-refusal-refused",
+        "consent-refusal-withdrawn",
+        "consent-refusal-expired",
+    ] {
         need(key.to_owned());
     }
     assert!(missing.is_empty(), "missing in en: {missing:#?}");
@@ -150,7 +156,8 @@ fn every_message_formats_without_errors_in_every_locale() {
             if key.starts_with('-') {
                 continue;
             }
-            let pattern = c.bundle.get_message(&key).and_then(|m| m.value()).unwrap_or_else(|| panic!("{l}: {key} has no value"));
+            let pattern =
+                c.bundle.get_message(&key).and_then(|m| m.value()).unwrap_or_else(|| panic!("{l}: {key} has no value"));
             for n in [0i64, 1, 2, 5, 21] {
                 let mut args = FluentArgs::new();
                 for v in &vars {

@@ -5,7 +5,9 @@ use crate::forms::address::{Country, District};
 use crate::forms::consent::{ChildAssent, ChildAssentEntry, DataCategory, Permission, SharingParty, WithdrawalForm};
 use crate::forms::followup::Referral;
 use crate::forms::household::{Citizenship, DocumentType, Residence, Sex};
-use crate::forms::intake::{CareArrangement, ChildAtRisk, Channel, ReferralSource, RiskLevel, SchoolAttendance, SeparationRisk};
+use crate::forms::intake::{
+    CareArrangement, Channel, ChildAtRisk, ReferralSource, RiskLevel, SchoolAttendance, SeparationRisk,
+};
 use crate::forms::signature::Strokes;
 use crate::record::{Region, RiskFactor};
 
@@ -80,9 +82,20 @@ fn an_empty_intake_names_the_required_fields_in_form_order() {
     assert_eq!(
         got,
         vec![
-            "meta.date", "meta.caseworker", "meta.office", "meta.channel", "meta.referral_source", "family_name",
-            "address.country", "address.region", "address.mahalla", "household", "children_at_risk", "risk.factors",
-            "risk.level", "assessment",
+            "meta.date",
+            "meta.caseworker",
+            "meta.office",
+            "meta.channel",
+            "meta.referral_source",
+            "family_name",
+            "address.country",
+            "address.region",
+            "address.mahalla",
+            "household",
+            "children_at_risk",
+            "risk.factors",
+            "risk.level",
+            "assessment",
         ]
     );
     assert!(errors.iter().all(|e| e.problem == FieldProblem::Required));
@@ -92,10 +105,16 @@ fn an_empty_intake_names_the_required_fields_in_form_order() {
 fn a_mistyped_iin_is_named_by_its_path_in_the_repeat_group() {
     let mut f = complete_intake();
     f.household[0].document.personal_number = "900101400123".into();
-    assert_eq!(fields(&intake(&f, today())), vec![("household[0].document.personal_number", FieldProblem::IinChecksum)]);
+    assert_eq!(
+        fields(&intake(&f, today())),
+        vec![("household[0].document.personal_number", FieldProblem::IinChecksum)]
+    );
     f.household[0].date_of_birth = Date::new(1990, 1, 2);
     f.household[0].document.personal_number = "900101400122".into();
-    assert_eq!(fields(&intake(&f, today())), vec![("household[0].document.personal_number", FieldProblem::IinMismatch)]);
+    assert_eq!(
+        fields(&intake(&f, today())),
+        vec![("household[0].document.personal_number", FieldProblem::IinMismatch)]
+    );
 }
 
 #[test]
@@ -197,14 +216,20 @@ fn every_purpose_needs_its_own_answer_and_special_data_needs_a_signature() {
     );
     e.signature = Some(Signature::OnPaper { scan: None });
     e.set(Permission::Sharing(SharingParty::School), Some(false));
-    assert_eq!(fields(&consent(&e, today(), ConsentRules::default())), vec![("signature.scan", FieldProblem::ScanRequired)]);
+    assert_eq!(
+        fields(&consent(&e, today(), ConsentRules::default())),
+        vec![("signature.scan", FieldProblem::ScanRequired)]
+    );
 }
 
 #[test]
 fn a_childs_assent_is_asked_from_the_assent_age_and_silence_is_not_assent() {
     let mut e = complete_consent();
     e.children[0].assent = None;
-    assert_eq!(fields(&consent(&e, today(), ConsentRules::default())), vec![("children[0].assent", FieldProblem::Required)]);
+    assert_eq!(
+        fields(&consent(&e, today(), ConsentRules::default())),
+        vec![("children[0].assent", FieldProblem::Required)]
+    );
     e.children[0].date_of_birth = Date::new(2021, 1, 1);
     assert!(consent(&e, today(), ConsentRules::default()).is_empty(), "a five-year-old is not asked");
     assert_eq!(consent(&e, today(), ConsentRules { assent_age: 5 }).len(), 1, "unless the organisation says so");
@@ -254,7 +279,10 @@ fn a_referral_the_family_did_not_allow_is_refused_on_that_row() {
             notes: String::new(),
         });
     }
-    assert_eq!(fields(&follow_up(&f, today(), Some(&state))), vec![("referrals[1].party", FieldProblem::ConsentMissing)]);
+    assert_eq!(
+        fields(&follow_up(&f, today(), Some(&state))),
+        vec![("referrals[1].party", FieldProblem::ConsentMissing)]
+    );
     assert!(follow_up(&f, today(), None).is_empty(), "without the state only the form is checked");
 }
 
