@@ -5,6 +5,7 @@
 //! - `run`: install what is missing, build, start the relay on 127.0.0.1:8080.
 //! - `test`: install what the tests need (wasm target, wasm-bindgen test runner,
 //!   Debian's chromium, chromium-driver, age; binaryen from npm), build, run every suite.
+//! - `lint`: rustfmt check, clippy with `-D warnings` (native and wasm32), tidy checks.
 //! - `bench`: the benchmarks, as a table.
 //! - `fuzz [--seconds N]`: the ingest fuzz target for N seconds (default 60).
 
@@ -12,8 +13,10 @@ mod bench;
 mod bench_load;
 mod build;
 mod fuzz;
+mod lint;
 mod setup;
 mod test;
+mod tidy;
 
 use anyhow::{bail, Result};
 use std::path::{Path, PathBuf};
@@ -31,11 +34,13 @@ fn main() -> Result<()> {
         Some("bench") if rest.first().is_some_and(|a| a == "adviser") => bench::adviser(),
         Some("bench") => bench::all(),
         Some("fuzz") => fuzz::run(rest),
+        Some("lint") => lint::all(),
         _ => {
-            eprintln!("usage: cargo xtask <build|run|test|bench|fuzz>");
+            eprintln!("usage: cargo xtask <build|run|test|lint|bench|fuzz>");
             eprintln!("  build   release app into dist/");
             eprintln!("  run     build, then serve on http://127.0.0.1:8080 with ./data");
-            eprintln!("  test    install test tools, build, run every test suite");
+            eprintln!("  test    install test tools, lint, build, run every test suite");
+            eprintln!("  lint    rustfmt check, clippy -D warnings (native and wasm32), tidy checks");
             eprintln!("  bench   benchmarks, printed as a table (`bench load`: only the relay load bench; `bench forms`: typing, save, app size; `bench adviser`: opening 10 000 entries)");
             eprintln!("  fuzz    fuzz the relay's ingest path (--seconds N, default 60)");
             bail!("unknown or missing command")
