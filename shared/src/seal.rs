@@ -525,9 +525,9 @@ mod tests {
         assert_ne!(costly, header);
         let mut bytes = costly.into_bytes();
         bytes.extend_from_slice(&sealed[header_end..]);
-        let started = std::time::Instant::now();
+        // The refusal comes from reading the stanza's work factor, before scrypt runs;
+        // how long it takes is a benchmark row (`cargo xtask bench`), not a test.
         assert_eq!(read_identity_file(&bytes).err(), Some(ErrorCode::IdentityTooCostly));
-        assert!(started.elapsed() < std::time::Duration::from_millis(100), "refused without running scrypt");
     }
 
     #[test]
