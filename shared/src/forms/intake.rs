@@ -260,8 +260,8 @@ impl FamilyIntake {
 
 /// A version 1 intake (schema 1) read as the full form: codes carry over; the
 /// children become household members and children at risk.
-impl From<crate::record::Intake> for FamilyIntake {
-    fn from(v1: crate::record::Intake) -> Self {
+impl From<crate::forms::v1::Intake> for FamilyIntake {
+    fn from(v1: crate::forms::v1::Intake) -> Self {
         let mut out = FamilyIntake {
             family_name: v1.family_name,
             address: Address { country: v1.region.map(|r| r.country()), region: v1.region, ..Address::default() },
@@ -303,10 +303,10 @@ mod tests {
 
     #[test]
     fn a_version_1_intake_reads_as_the_full_form() {
-        let v1 = crate::record::Intake {
+        let v1 = crate::forms::v1::Intake {
             family_name: "Karimova".into(),
             region: Some(crate::record::Region::UzKhorezm),
-            children: vec![crate::record::Child { full_name: "Aziz".into(), date_of_birth: Date::new(2016, 3, 1) }],
+            children: vec![crate::forms::v1::Child { full_name: "Aziz".into(), date_of_birth: Date::new(2016, 3, 1) }],
             risk_factors: vec![RiskFactor::SingleParent],
             assessment: "ok".into(),
         };
