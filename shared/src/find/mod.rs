@@ -219,7 +219,7 @@ impl CaseFacts {
         if let Some(f) = intake {
             facts.family_name = f.family_name.trim().to_owned();
             facts.intake_date = f.meta.date;
-            let on = f.meta.date.unwrap_or(today);
+            let on = crate::forms::form_day(f.meta.date, today);
             for m in &f.household {
                 let at_risk = f.children_at_risk.iter().any(|c| c.member == m.key);
                 let name = m.full_name.trim();

@@ -30,6 +30,17 @@ pub mod v1;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::CaseId;
+use crate::record::Date;
+
+/// The day a form's ages, skip logic and consent are counted on: the form's own date,
+/// or `today` while it has none or its date is later than today. A date in the future
+/// is a problem [`check`] reports; until it is corrected, counting on it would make a
+/// child an adult (or not yet askable) by a day that has not come, and the form would
+/// show and drop answers by it. `today` is the device's calendar day (the caller reads
+/// the clock; this crate reads none).
+pub fn form_day(date: Option<Date>, today: Date) -> Date {
+    date.filter(|d| *d <= today).unwrap_or(today)
+}
 
 /// The schema of a sealed [`CaseDocument`], also written in its envelope.
 pub const DOCUMENT_SCHEMA: u32 = 2;
