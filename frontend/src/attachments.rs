@@ -175,14 +175,7 @@ pub async fn seal_file(
     if whole.size() as u64 != end.size {
         return Err(ErrorCode::Internal.into());
     }
-    let envelope = Envelope {
-        id: end.id,
-        case: cx.case,
-        schema: shared::forms::SCHEMA_VERSION,
-        keyring_version: cx.keyring.version(),
-        sealed_at: cx.now.clone(),
-        size: end.size,
-    };
+    let envelope = Envelope::new(cx.case, shared::forms::DOCUMENT_SCHEMA, cx.keyring.version(), &cx.now, &end);
     let entry = StoredEntry::streamed(envelope, head, cx.author);
     entry.integrity()?;
     outbox::put_streamed(db, &entry, &whole).await.map_err(Problem::from)?;

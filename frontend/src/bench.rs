@@ -73,14 +73,8 @@ pub async fn bench_sync_queue(owner: String, count: u32, size: u32) -> Result<St
         }
         let plaintext: Vec<u8> = (0..size).map(|i| (i.wrapping_mul(31).wrapping_add(n) % 251) as u8).collect();
         let ciphertext = keyring.seal(&plaintext, std::slice::from_ref(&own)).map_err(|c| JsError::new(c.message()))?;
-        let envelope = Envelope {
-            id: ciphertext.id(),
-            case,
-            schema: shared::forms::SCHEMA_VERSION,
-            keyring_version: keyring.version(),
-            sealed_at: clock::now_rfc3339(),
-            size: ciphertext.len() as u64,
-        };
+        let envelope =
+            Envelope::new(case, shared::forms::DOCUMENT_SCHEMA, keyring.version(), clock::now_rfc3339(), &ciphertext);
         ids.push_str(&envelope.id.to_string());
         ids.push('\n');
         let entry = outbox::StoredEntry::sealed(envelope, ciphertext, &owner);

@@ -21,7 +21,10 @@ pub const SETTINGS: &str = "settings";
 pub const VAULT: &str = "vault";
 pub const BLOBS: &str = "blobs";
 pub const DRAFTS: &str = "drafts";
-const SCHEMA_VERSION: u32 = 3;
+/// The IndexedDB database's version: bumped when a store is added, so the browser runs
+/// the upgrade (not the schema of a sealed document, which is
+/// `shared::forms::DOCUMENT_SCHEMA`).
+const DB_VERSION: u32 = 3;
 
 /// The browser's storage failed (quota, private mode, a blocked upgrade…). Carries
 /// the browser's description for the console; people see a sentence from `text`.
@@ -54,7 +57,7 @@ pub async fn open() -> Result<Database, StorageError> {
 /// Opens a database of the app's schema under another name (tests use their own).
 pub async fn open_named(name: &str) -> Result<Database, StorageError> {
     let db = Database::open(name)
-        .with_version(SCHEMA_VERSION)
+        .with_version(DB_VERSION)
         .with_on_upgrade_needed(|event, db| {
             if event.old_version() < 1.0 {
                 db.create_object_store(OUTBOX).build()?;

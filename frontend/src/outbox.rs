@@ -257,14 +257,7 @@ mod tests {
         let mut ct = sealer.push(&vec![7u8; len]).unwrap();
         let end = sealer.finish().unwrap();
         ct.extend_from_slice(&end.tail);
-        let envelope = Envelope {
-            id: end.id,
-            case: CaseId::random(),
-            schema: 2,
-            keyring_version: 1,
-            sealed_at: String::new(),
-            size: end.size,
-        };
+        let envelope = Envelope::new(CaseId::random(), 2, 1, String::new(), &end);
         (StoredEntry::streamed(envelope, ct.clone(), "cw"), ct)
     }
 

@@ -1,6 +1,7 @@
-//! Saving a record: the validated intake becomes a `Document`, is sealed with age to
-//! the verified keyring and to the caseworker's own recipient (so they can reopen it
-//! after signing in), and goes into the outbox as ciphertext plus envelope.
+//! Saving an entry: the form, checked by `shared::forms::check`, becomes a
+//! [`CaseDocument`], is sealed with age to the verified keyring and to the
+//! caseworker's own recipient (so they can reopen it after signing in), and goes into
+//! the outbox as ciphertext plus envelope ([`seal_entry`], [`save_entry`]).
 //!
 //! The plaintext exists only in this function's memory; what leaves it is a
 //! [`StoredEntry`]. Sealing needs a `VerifiedKeyring`, which only a signature check
@@ -10,9 +11,10 @@ use leptos::prelude::*;
 use shared::envelope::Envelope;
 use shared::forms::check::{self, ConsentRules};
 use shared::forms::consent::ConsentState;
-use shared::forms::{CaseDocument, CaseEntry};
+use shared::forms::v1::{self, Document, Intake, Record};
+use shared::forms::{CaseDocument, CaseEntry, DOCUMENT_SCHEMA};
 use shared::keyring::VerifiedKeyring;
-use shared::record::{Date, Document, Intake, Record, SCHEMA_VERSION};
+use shared::record::Date;
 use shared::seal::Recipient;
 use shared::{validate, CaseId, EntryId, ErrorCode};
 
@@ -29,13 +31,15 @@ pub struct Context<'a> {
     pub today: Date,
 }
 
-/// Validates and seals an intake for a new case. Pure: no storage, no network.
+/// Validates and seals a schema-1 intake ([`v1`]) for a new case, as the first app
+/// did. The app no longer calls it ([`seal_entry`] seals every form); the browser
+/// tests keep it to have an old record to read. Pure: no storage, no network.
 pub fn seal_intake(intake: Intake, cx: &Context<'_>, keyring: &VerifiedKeyring) -> Result<StoredEntry, ErrorCode> {
     if !validate::intake(&intake, cx.today).is_empty() {
         return Err(ErrorCode::Invalid);
     }
     let doc = Document {
-        schema: SCHEMA_VERSION,
+        schema: v1::SCHEMA,
         case: CaseId::random(),
         created_at: cx.now.clone(),
         author: cx.author.to_owned(),
@@ -43,19 +47,12 @@ pub fn seal_intake(intake: Intake, cx: &Context<'_>, keyring: &VerifiedKeyring) 
     };
     let own: Vec<Recipient> = cx.own.into_iter().cloned().collect();
     let ciphertext = keyring.seal(&doc.to_bytes(), &own)?;
-    let envelope = Envelope {
-        id: ciphertext.id(),
-        case: doc.case,
-        schema: SCHEMA_VERSION,
-        keyring_version: keyring.version(),
-        sealed_at: cx.now.clone(),
-        size: ciphertext.len() as u64,
-    };
+    let envelope = Envelope::new(doc.case, v1::SCHEMA, keyring.version(), &cx.now, &ciphertext);
     Ok(StoredEntry::sealed(envelope, ciphertext, cx.author))
 }
 
 /// Validates one entry of a case with `shared::forms::check` and seals it as a
-/// schema-2 [`CaseDocument`]. Pure: no storage, no network. `consent` is the case's
+/// [`CaseDocument`] of [`DOCUMENT_SCHEMA`]. Pure: no storage, no network. `consent` is the case's
 /// consent state when known (a follow-up's referrals are checked against it). Gives
 /// the stored entry and the document as sealed.
 pub fn seal_entry(
@@ -70,7 +67,7 @@ pub fn seal_entry(
         return Err(ErrorCode::Invalid);
     }
     let doc = CaseDocument {
-        schema: shared::forms::SCHEMA_VERSION,
+        schema: DOCUMENT_SCHEMA,
         case,
         created_at: cx.now.clone(),
         author: cx.author.to_owned(),
@@ -79,14 +76,7 @@ pub fn seal_entry(
     };
     let own: Vec<Recipient> = cx.own.into_iter().cloned().collect();
     let ciphertext = keyring.seal(&doc.to_bytes(), &own)?;
-    let envelope = Envelope {
-        id: ciphertext.id(),
-        case,
-        schema: shared::forms::SCHEMA_VERSION,
-        keyring_version: keyring.version(),
-        sealed_at: cx.now.clone(),
-        size: ciphertext.len() as u64,
-    };
+    let envelope = Envelope::new(case, DOCUMENT_SCHEMA, keyring.version(), &cx.now, &ciphertext);
     Ok((StoredEntry::sealed(envelope, ciphertext, cx.author), doc))
 }
 
@@ -115,8 +105,9 @@ pub async fn save_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::forms::v1::Child;
     use shared::keyring::{HolderRole, KeyHolder, Keyring, OrgSigningKey};
-    use shared::record::{Child, Region, RiskFactor};
+    use shared::record::{Region, RiskFactor};
     use shared::seal;
 
     #[test]

@@ -1,12 +1,14 @@
 //! Amanat's one source of truth.
 //!
-//! What a record is ([`record`]), what makes it valid ([`validate`]), how it is sealed
-//! and opened with age ([`seal`]), how the relay recognises an age file without
-//! opening it ([`age_header`]), the signed list of key holders ([`keyring`]), the
-//! plaintext envelope that travels beside each ciphertext ([`envelope`]), the HTTP API's
-//! bodies ([`api`]) and the error codes people see ([`error`]). The full family forms
-//! (intake, consent, follow-up, closure: types, skip logic, validation) are in
-//! [`forms`]; their labels and messages in five languages are in [`i18n`].
+//! The family forms a case is made of (intake, consent, follow-up, closure: types,
+//! skip logic, validation, the sealed [`forms::CaseDocument`]) are in [`forms`], the
+//! first app's schema-1 record, read-only, in [`forms::v1`]; dates and the region and
+//! risk-factor codes in [`record`]; the field-level rules every form shares in
+//! [`validate`]. Also here: how a document is sealed and opened with age ([`seal`]), how the
+//! relay recognises an age file without opening it ([`age_header`]), the signed list
+//! of key holders ([`keyring`]), the plaintext envelope that travels beside each
+//! ciphertext ([`envelope`]), the HTTP API's bodies ([`api`]) and the error codes
+//! people see ([`error`]); labels and messages in five languages are in [`i18n`].
 //!
 //! **Architecture invariant:** this crate does no I/O (no files, no network, no
 //! clock); it compiles for the browser (wasm32) and for the relay alike, so both sides

@@ -1,18 +1,22 @@
-//! What a record holds: the plaintext that only ever exists inside the browser's memory
-//! and inside an age ciphertext.
+//! The calendar [`Date`] every form uses, and the two code lists the first app's
+//! record introduced and the full forms kept ([`Region`], [`RiskFactor`]).
 //!
-//! Coded answers (regions, risk factors) are language-neutral codes, so a record filled
-//! in one language reads in any other. A [`Document`] is what gets sealed: the record
-//! plus who wrote it, when, and for which case. Nothing here is ever sent in clear.
+//! Coded answers are language-neutral codes, so a record filled in one language reads
+//! in any other. What is sealed today is a [`crate::forms::CaseDocument`]; the first
+//! app's document (schema 1) is in [`crate::forms::v1`], read-only, and re-exported
+//! here under its old names for callers outside `shared`.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-use crate::ids::CaseId;
+/// Deprecated: moved to [`crate::forms::v1::SCHEMA`] (the schema of the first app's
+/// documents); kept here for callers outside `shared`.
+pub const SCHEMA_VERSION: u32 = crate::forms::v1::SCHEMA;
 
-/// The version of the sealed document's schema, also written in the envelope.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Deprecated: moved to [`crate::forms::v1`] (schema 1, read-only, for old records);
+/// kept here for callers outside `shared`.
+pub use crate::forms::v1::{Child, Document, Intake, Record};
 
 /// Declares a closed list of language-neutral codes with their English labels.
 macro_rules! code_list {
@@ -209,71 +213,6 @@ impl From<Date> for String {
     }
 }
 
-/// A child of the household.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Child {
-    pub full_name: String,
-    /// `None` while the form is incomplete; validation requires it.
-    pub date_of_birth: Option<Date>,
-}
-
-/// The family intake (enrolment) form, version 1: what the first app stored (schema 1).
-/// The full form is [`crate::forms::intake::FamilyIntake`]; `From<Intake>` upgrades one.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Intake {
-    pub family_name: String,
-    pub region: Option<Region>,
-    pub children: Vec<Child>,
-    pub risk_factors: Vec<RiskFactor>,
-    /// Free-text caseworker assessment.
-    #[serde(default)]
-    pub assessment: String,
-}
-
-/// One kind of case entry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Record {
-    Intake(Intake),
-}
-
-impl Record {
-    /// A short code for the kind of entry (shown in lists; never sent in clear).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Record::Intake(_) => "intake",
-        }
-    }
-}
-
-/// What is sealed: a record with its context.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Document {
-    pub schema: u32,
-    pub case: CaseId,
-    /// RFC 3339 time the caseworker saved it.
-    pub created_at: String,
-    /// The caseworker's account name.
-    pub author: String,
-    pub record: Record,
-}
-
-impl Document {
-    /// The bytes that get sealed.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).expect("documents always serialise")
-    }
-
-    /// A document from opened bytes.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::ErrorCode> {
-        let doc: Document = serde_json::from_slice(bytes).map_err(|_| crate::ErrorCode::RecordUnreadable)?;
-        if doc.schema > SCHEMA_VERSION {
-            return Err(crate::ErrorCode::RecordUnreadable);
-        }
-        Ok(doc)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,27 +245,6 @@ mod tests {
         let dob = Date::new(2015, 6, 10).unwrap();
         assert_eq!(dob.years_until(Date::new(2026, 6, 9).unwrap()), 10);
         assert_eq!(dob.years_until(Date::new(2026, 6, 10).unwrap()), 11);
-    }
-
-    #[test]
-    fn records_store_codes_not_labels() {
-        let doc = Document {
-            schema: SCHEMA_VERSION,
-            case: CaseId::random(),
-            created_at: "2026-11-23T10:00:00Z".into(),
-            author: "cw".into(),
-            record: Record::Intake(Intake {
-                family_name: "Karimova".into(),
-                region: Some(Region::UzSamarkand),
-                children: vec![Child { full_name: "Aziz".into(), date_of_birth: Date::new(2016, 3, 1) }],
-                risk_factors: vec![RiskFactor::LabourMigration],
-                assessment: String::new(),
-            }),
-        };
-        let json = String::from_utf8(doc.to_bytes()).unwrap();
-        assert!(json.contains("\"uz-sa\"") && json.contains("\"labour_migration\""));
-        assert!(json.contains("\"2016-03-01\""));
-        assert_eq!(Document::from_bytes(json.as_bytes()).unwrap(), doc);
     }
 
     #[test]

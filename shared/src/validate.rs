@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::forms::address::Country;
 use crate::forms::household::Sex;
-use crate::record::{Date, Intake};
+use crate::forms::v1::Intake;
+use crate::record::Date;
 
 /// Longest free-text name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -327,7 +328,8 @@ pub fn phone(input: &str) -> Result<String, FieldProblem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Child, Region, RiskFactor};
+    use crate::forms::v1::Child;
+    use crate::record::{Region, RiskFactor};
     use proptest::prelude::*;
 
     fn today() -> Date {

@@ -2,9 +2,9 @@
 //! organisation, who consents, the children's assent, a separate yes/no per purpose
 //! and per sharing party, the data covered, retention, the rights text and the
 //! signature (drawn, or on paper with the scan attached); or, as a later entry, a
-//! withdrawal of chosen purposes. Also the case's current consent
-//! ([`ConsentStateView`]) and the refusal of an action consent does not allow
-//! ([`refusal_for`], [`ConsentRefusal`]).
+//! withdrawal of chosen purposes. What the form keeps (skip logic's pruning, the kind
+//! switch, pre-fill from the intake) is `ConsentEntry`'s, in `shared`; the case's
+//! current consent is shown by [`crate::forms::consent_standing`].
 //!
 //! Like the intake, the answers live in an `RwSignal<ConsentEntry>` the page owns
 //! (it seals it through `sealing::save_entry`); this module stores nothing. Every
@@ -19,10 +19,10 @@ use shared::forms::check::{self, ConsentRules, MAX_MEMBERS};
 use shared::forms::codes::Code;
 use shared::forms::consent::{
     ChildAssent, ChildAssentEntry, ConsentEntry, ConsentKind, ConsentState, ConsenterRole, DataCategory, Permission,
-    Refusal, SharingParty, Signature, Standing, WithdrawalForm, DEFAULT_ASSENT_AGE, RIGHTS_TEXT_KEY,
+    SharingParty, Signature, Standing, WithdrawalForm, DEFAULT_ASSENT_AGE, RIGHTS_TEXT_KEY,
 };
+use shared::forms::form_day;
 use shared::forms::household::{document_types_for, personal_number_for, Citizenship};
-use shared::forms::intake::FamilyIntake;
 use shared::i18n::Arg;
 use shared::record::Date;
 
@@ -36,13 +36,17 @@ use crate::forms::signature_pad::SignaturePad;
 use crate::forms::summary::{path_id, ErrorSummary};
 use crate::i18n::use_i18n;
 
+/// Deprecated: moved to [`crate::forms::consent_standing`] (the case's current consent
+/// as shown); kept here for `frontend/tests`.
+pub use crate::forms::consent_standing::{refusal_for, refusal_text, ConsentRefusal, ConsentStateView};
+
 /// The consent form's rules: ids under `c-`, a decision's id named after its
 /// permission (not its row), ages counted on the consent's date.
 pub static CONSENT_RULES: Rules<ConsentEntry> = Rules {
     prefix: "c-",
     field_id: consent_field_id,
-    on: |e, today| e.date.filter(|d| *d <= today).unwrap_or(today),
-    prune: prune_consent,
+    on: |e, today| form_day(e.date, today),
+    prune: ConsentEntry::prune_hidden,
 };
 
 /// The DOM id of a decision's yes/no group (`c-decisions-sharing-school`).
@@ -62,51 +66,6 @@ fn consent_field_id(path: &str, e: &ConsentEntry) -> String {
     }
 }
 
-/// Drops what skip logic hides, so it is never sealed: a document type or personal
-/// number the citizenship does not have, a child's answer while the child is too
-/// young to be asked, the terms of a withdrawal, the signature of an oral withdrawal.
-pub fn prune_consent(e: &mut ConsentEntry, today: Date) {
-    let on = e.date.filter(|d| *d <= today).unwrap_or(today);
-    let c = &mut e.consenter;
-    if c.document.kind.is_some_and(|k| !document_types_for(c.citizenship).contains(&k)) {
-        c.document.kind = None;
-    }
-    if personal_number_for(c.citizenship).is_none() {
-        c.document.personal_number.clear();
-    }
-    for child in &mut e.children {
-        if !child.is_asked(on, DEFAULT_ASSENT_AGE) {
-            child.assent = None;
-        }
-    }
-    if e.shows_terms() {
-        e.withdrawal_form = None;
-        e.withdraw_all = false;
-        return;
-    }
-    e.consenter.citizenship = None;
-    e.consenter.document = Default::default();
-    e.children.clear();
-    e.data_categories.clear();
-    e.retention_years = None;
-    e.expires_on = None;
-    // A withdrawal lists only what it withdraws; "all" needs no list.
-    e.decisions.retain(|d| d.granted == Some(false) && !e.withdraw_all);
-    if e.withdrawal_form != Some(WithdrawalForm::Written) {
-        e.signature = None;
-    }
-}
-
-/// Changes the entry's kind. Between a consent and a withdrawal the decisions start
-/// afresh (a withdrawal lists what it withdraws, a consent answers everything);
-/// between "given" and "renewed" they stay.
-fn set_kind(e: &mut ConsentEntry, kind: ConsentKind) {
-    if (kind == ConsentKind::Withdrawn) != (e.kind == ConsentKind::Withdrawn) {
-        e.decisions = ConsentEntry::new(kind).decisions;
-    }
-    e.kind = kind;
-}
-
 /// A consent form's state over the page's signal, checked with `shared`'s rules.
 pub fn consent_state(form: RwSignal<ConsentEntry>, today: Date) -> FormState<ConsentEntry> {
     FormState::with_rules(form, today, &CONSENT_RULES, |e, today| check::consent(e, today, ConsentRules::default()))
@@ -117,60 +76,6 @@ pub fn new_consent(today: Date, kind: ConsentKind) -> FormState<ConsentEntry> {
     let mut e = ConsentEntry::new(kind);
     e.date = Some(today);
     consent_state(RwSignal::new(e), today)
-}
-
-/// Fills the consent's children from the family's intake: every household member
-/// under 18 on `on`, with name, date of birth and member key (the assent is asked, not
-/// copied); and the consenter from the head of household when not yet named. The
-/// caseworker checks and corrects both on the form.
-pub fn prefill_from_intake(e: &mut ConsentEntry, intake: &FamilyIntake, on: Date) {
-    for m in intake.children(on) {
-        if !e.children.iter().any(|c| c.member == Some(m.key)) {
-            e.children.push(ChildAssentEntry {
-                member: Some(m.key),
-                full_name: m.full_name.clone(),
-                date_of_birth: m.date_of_birth,
-                assent: None,
-            });
-        }
-    }
-    if e.consenter.full_name.trim().is_empty() {
-        let head = intake.household.iter().find(|m| m.relation == Some(shared::forms::household::Relation::Head));
-        if let Some(h) = head.filter(|h| !h.is_child_on(on)) {
-            e.consenter.member = Some(h.key);
-            e.consenter.full_name = h.full_name.clone();
-            e.consenter.citizenship = h.citizenship;
-            e.consenter.document = h.document.clone();
-        }
-    }
-}
-
-/// A renewal of `previous` dated `today`: the organisation, the consenter, the
-/// children (their assent asked again), the data covered and retention carried over;
-/// every purpose unanswered and no signature, since the family answers afresh.
-pub fn renewal_of(previous: &ConsentEntry, today: Date) -> ConsentEntry {
-    let mut e = ConsentEntry::new(ConsentKind::Renewed);
-    e.date = Some(today);
-    e.place = previous.place.clone();
-    e.operator = previous.operator.clone();
-    e.consenter = previous.consenter.clone();
-    e.children = previous.children.iter().map(|c| ChildAssentEntry { assent: None, ..c.clone() }).collect();
-    e.data_categories = previous.data_categories.clone();
-    e.retention_years = previous.retention_years;
-    e
-}
-
-/// A withdrawal on behalf of the consenter of `previous`, dated `today`, withdrawing
-/// nothing yet (the form asks what).
-pub fn withdrawal_of(previous: &ConsentEntry, today: Date) -> ConsentEntry {
-    let mut e = ConsentEntry::new(ConsentKind::Withdrawn);
-    e.date = Some(today);
-    e.place = previous.place.clone();
-    e.operator = previous.operator.clone();
-    e.consenter.role = previous.consenter.role;
-    e.consenter.full_name = previous.consenter.full_name.clone();
-    e.consenter.member = previous.consenter.member;
-    e
 }
 
 /// The catalog key naming the field `id` in the error summary, where the path's own
@@ -213,7 +118,7 @@ static WHO: &[FieldDef<ConsentEntry>] = &[
             get: |e| Some(e.kind.code()),
             set: |e, c| {
                 if let Some(k) = c.and_then(ConsentKind::from_code) {
-                    set_kind(e, k)
+                    e.set_kind(k)
                 }
             },
         },
@@ -594,101 +499,9 @@ pub fn ConsentForm(
     }
 }
 
-/// Whether `permission` is allowed on `today`, and if not the refusal with its reason
-/// (never asked, refused, withdrawn on a date, expired on a date; case work missing
-/// for any sharing). Its sentence is [`refusal_text`]; its catalog key is
-/// `Refusal::message_key`.
-pub fn refusal_for(state: &ConsentState, permission: Permission, today: Date) -> Option<Refusal> {
-    state.allows(permission, today).err()
-}
-
-/// Every refusal standing in the way of a follow-up (case work, and sharing with each
-/// party it refers to), in order; empty when consent allows it all.
-pub fn refusals_for_follow_up(
-    state: &ConsentState,
-    f: &shared::forms::followup::FollowUp,
-    today: Date,
-) -> Vec<Refusal> {
-    f.consent_needed().into_iter().filter_map(|p| refusal_for(state, p, today)).collect()
-}
-
-/// A refusal as a sentence in the current language (tracked).
-pub fn refusal_text(refusal: &Refusal) -> String {
-    let i18n = use_i18n();
-    i18n.with_catalog(|c| c.refusal(refusal)).unwrap_or_else(|| refusal.message_key().to_owned())
-}
-
-/// Says why an action is refused (an alert), or nothing while it is allowed. The page
-/// shows it beside the action it disables.
-#[component]
-pub fn ConsentRefusal(#[prop(into)] refusal: Signal<Option<Refusal>>) -> impl IntoView {
-    move || refusal.get().map(|r| view! { <p class="consent-refusal" role="alert">{move || refusal_text(&r)}</p> })
-}
-
-/// How a permission stands, as a sentence (`Allowed since 01.02.2026`).
-fn standing_text(i18n: crate::i18n::I18n, standing: Option<Standing>) -> String {
-    let d = |date: Date| date.display();
-    match standing {
-        None => i18n.tr("consent-state-not_asked"),
-        Some(Standing::Granted { since, until: None }) => {
-            i18n.tr_args("consent-state-granted", &[("date", Arg::Str(&d(since)))])
-        }
-        Some(Standing::Granted { since, until: Some(u) }) => {
-            i18n.tr_args("consent-state-granted_until", &[("date", Arg::Str(&d(since))), ("until", Arg::Str(&d(u)))])
-        }
-        Some(Standing::Refused { on }) => i18n.tr_args("consent-state-refused", &[("date", Arg::Str(&d(on)))]),
-        Some(Standing::Withdrawn { on }) => i18n.tr_args("consent-state-withdrawn", &[("date", Arg::Str(&d(on)))]),
-    }
-}
-
-/// The case's current consent, folded from its consent entries (`shared`'s
-/// `ConsentState`): one row per purpose and sharing party with how it stands and,
-/// where it is not allowed today though it was granted (expired; case work
-/// withdrawn), why. A row is `tr[data-permission=…]` with class `allowed` or
-/// `not-allowed`.
-#[component]
-pub fn ConsentStateView(#[prop(into)] entries: Signal<Vec<ConsentEntry>>, today: Date) -> impl IntoView {
-    let i18n = use_i18n();
-    let state = Memo::new(move |_| entries.with(|es| ConsentState::from_entries(es.iter())));
-    let rows = move || {
-        state.with(|s| {
-            s.summary()
-                .into_iter()
-                .map(|(p, standing)| {
-                    let refusal = refusal_for(s, p, today);
-                    let class = if refusal.is_some() { "not-allowed" } else { "allowed" };
-                    let why = refusal.filter(|_| matches!(standing, Some(Standing::Granted { .. })));
-                    view! {
-                        <tr class=class data-permission=p.field_name()>
-                            <th scope="row">{i18n.t(p.label_key())}</th>
-                            <td>
-                                {move || standing_text(i18n, standing)}
-                                {why.map(|r| view! { <span class="consent-refusal">" " {move || refusal_text(&r)}</span> })}
-                            </td>
-                        </tr>
-                    }
-                })
-                .collect_view()
-        })
-    };
-    view! {
-        <section class="consent-state" aria-labelledby="consent-state-title">
-            <h2 id="consent-state-title">{i18n.t("consent-state-title")}</h2>
-            <table>
-                <tbody>{rows}</tbody>
-            </table>
-        </section>
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::forms::household::{Relation, Sex};
-
-    fn d(y: u16, m: u8, day: u8) -> Date {
-        Date::new(y, m, day).unwrap()
-    }
 
     #[test]
     fn a_decisions_problem_links_to_its_permission_not_its_row_number() {
@@ -701,84 +514,8 @@ mod tests {
     }
 
     #[test]
-    fn a_withdrawal_keeps_only_what_it_withdraws_and_an_oral_one_no_signature() {
-        let mut e = ConsentEntry::new(ConsentKind::Given);
-        e.data_categories = vec![DataCategory::Health];
-        e.signature = Some(Signature::OnPaper { scan: None });
-        set_kind(&mut e, ConsentKind::Withdrawn);
-        assert!(e.decisions.is_empty(), "a withdrawal starts with nothing withdrawn");
-        e.set(Permission::PhotosAudio, Some(false));
-        e.set(Permission::Public, Some(true));
-        e.withdrawal_form = Some(WithdrawalForm::Oral);
-        prune_consent(&mut e, d(2026, 11, 23));
-        assert_eq!(e.decisions.len(), 1);
-        assert!(e.data_categories.is_empty() && e.signature.is_none());
-        e.withdraw_all = true;
-        prune_consent(&mut e, d(2026, 11, 23));
-        assert!(e.decisions.is_empty(), "'all' needs no list");
-        set_kind(&mut e, ConsentKind::Renewed);
-        prune_consent(&mut e, d(2026, 11, 23));
-        assert_eq!(e.decisions.len(), Permission::all().len());
-        assert!(!e.withdraw_all && e.withdrawal_form.is_none());
-    }
-
-    #[test]
-    fn a_childs_answer_is_dropped_while_the_child_is_too_young_to_be_asked() {
-        let mut e = ConsentEntry::new(ConsentKind::Given);
-        e.date = Some(d(2026, 11, 23));
-        e.children.push(ChildAssentEntry {
-            date_of_birth: Some(d(2015, 1, 1)),
-            assent: Some(ChildAssent::Assents),
-            ..Default::default()
-        });
-        prune_consent(&mut e, d(2026, 11, 23));
-        assert_eq!(e.children[0].assent, Some(ChildAssent::Assents));
-        e.children[0].date_of_birth = Some(d(2022, 1, 1));
-        prune_consent(&mut e, d(2026, 11, 23));
-        assert_eq!(e.children[0].assent, None);
-    }
-
-    #[test]
-    fn a_renewal_carries_the_family_over_but_asks_every_purpose_again() {
-        let mut before = ConsentEntry::new(ConsentKind::Given);
-        before.operator.name = "SOS".into();
-        before.consenter.full_name = "Gulnara".into();
-        before.children.push(ChildAssentEntry {
-            full_name: "Aziz".into(),
-            assent: Some(ChildAssent::Assents),
-            ..Default::default()
-        });
-        before.set(Permission::Public, Some(true));
-        before.signature = Some(Signature::OnPaper { scan: None });
-        let r = renewal_of(&before, d(2027, 1, 5));
-        assert_eq!((r.kind, r.date, r.operator.name.as_str()), (ConsentKind::Renewed, Some(d(2027, 1, 5)), "SOS"));
-        assert_eq!((r.children[0].full_name.as_str(), r.children[0].assent), ("Aziz", None));
-        assert!(r.decisions.iter().all(|x| x.granted.is_none()) && r.signature.is_none());
-        let w = withdrawal_of(&before, d(2027, 1, 5));
-        assert_eq!((w.kind, w.consenter.full_name.as_str()), (ConsentKind::Withdrawn, "Gulnara"));
-        assert!(w.decisions.is_empty() && w.children.is_empty());
+    fn a_decision_is_named_in_the_summary_by_its_purpose_or_party() {
         assert_eq!(summary_label("c-decisions-sharing-school").as_deref(), Some("party-school"));
         assert_eq!(summary_label("c-place"), None);
-    }
-
-    #[test]
-    fn the_intakes_children_and_head_of_household_fill_a_new_consent_once() {
-        let mut intake = FamilyIntake::default();
-        let head = intake.add_member();
-        let child = intake.add_member();
-        intake.add_member();
-        let m = &mut intake.household[0];
-        (m.full_name, m.relation, m.date_of_birth, m.sex) =
-            ("Gulnara".into(), Some(Relation::Head), Some(d(1985, 1, 1)), Some(Sex::Female));
-        m.citizenship = Some(Citizenship::Uzbekistan);
-        let c = &mut intake.household[1];
-        (c.full_name, c.date_of_birth) = ("Aziz".into(), Some(d(2015, 3, 1)));
-        let mut e = ConsentEntry::new(ConsentKind::Given);
-        prefill_from_intake(&mut e, &intake, d(2026, 11, 23));
-        prefill_from_intake(&mut e, &intake, d(2026, 11, 23));
-        assert_eq!(e.children.len(), 1, "only the child, once");
-        assert_eq!((e.children[0].member, e.children[0].full_name.as_str()), (Some(child), "Aziz"));
-        assert_eq!((e.consenter.member, e.consenter.full_name.as_str()), (Some(head), "Gulnara"));
-        assert_eq!(e.consenter.citizenship, Some(Citizenship::Uzbekistan));
     }
 }

@@ -42,7 +42,7 @@ pub struct Rules<F: 'static> {
 pub static INTAKE_RULES: Rules<FamilyIntake> = Rules {
     prefix: "f-",
     field_id: |path, f| field_id(path, f),
-    on: |f, today| f.meta.date.filter(|d| *d <= today).unwrap_or(today),
+    on: |f, today| shared::forms::form_day(f.meta.date, today),
     prune: |f, today| f.prune_hidden(today),
 };
 

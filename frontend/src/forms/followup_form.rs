@@ -15,10 +15,11 @@ use shared::forms::consent::{ConsentState, Permission, SharingParty};
 use shared::forms::followup::{
     Closure, ClosureOutcome, Contact, FollowUp, GoalStatus, PlanGoal, Referral, ReferralStatus, ServiceDelivered,
 };
+use shared::forms::form_day;
 use shared::forms::intake::{Channel, Service};
 use shared::record::Date;
 
-use crate::forms::consent_form::{refusal_for, ConsentRefusal};
+use crate::forms::consent_standing::{refusal_for, ConsentRefusal};
 use crate::forms::descriptor::{
     code_field, long_field, render_all, text_field, Control, FieldDef, FormState, Rules, Whole,
 };
@@ -30,7 +31,7 @@ use crate::forms::summary::{path_id, ErrorSummary};
 pub static FOLLOW_UP_RULES: Rules<FollowUp> = Rules {
     prefix: "u-",
     field_id: |path, _| path_id("u-", path),
-    on: |f, today| f.date.filter(|d| *d <= today).unwrap_or(today),
+    on: |f, today| form_day(f.date, today),
     prune: |_, _| {},
 };
 
@@ -39,18 +40,9 @@ pub static FOLLOW_UP_RULES: Rules<FollowUp> = Rules {
 pub static CLOSURE_RULES: Rules<Closure> = Rules {
     prefix: "x-",
     field_id: |path, _| path_id("x-", path),
-    on: |c, today| c.date.filter(|d| *d <= today).unwrap_or(today),
-    prune: prune_closure,
+    on: |c, today| form_day(c.date, today),
+    prune: |c, _| c.prune_hidden(),
 };
-
-fn prune_closure(c: &mut Closure, _today: Date) {
-    if !c.shows_outcome_note() {
-        c.outcome_note.clear();
-    }
-    if !c.shows_children_returned() {
-        c.children_returned = 0;
-    }
-}
 
 /// The consent state the follow-up form checks referrals against (a context, so a
 /// referral row can say why its party is refused).
@@ -203,7 +195,7 @@ fn referral_refusal(state: FormState<FollowUp>, index: usize) -> AnyView {
     let refusal = Signal::derive(move || {
         let asked = state.form.with(|f| f.referrals.get(index).and_then(|r| r.party.map(|p| (p, r.date))));
         asked.and_then(|(party, date)| {
-            consent.with(|s| refusal_for(s, Permission::Sharing(party), date.unwrap_or(state.today)))
+            consent.with(|s| refusal_for(s, Permission::Sharing(party), form_day(date, state.today)))
         })
     });
     view! { <ConsentRefusal refusal /> }.into_any()
@@ -234,7 +226,7 @@ pub fn FollowUpForm(
     // Every follow-up processes the family's data for case work: while the family
     // has not allowed it (or has withdrawn it), the form says so on top.
     let case_work = Signal::derive(move || {
-        let on = state.form.with(|f| f.date).unwrap_or(state.today);
+        let on = state.on();
         consent.and_then(|c| c.with(|s| refusal_for(s, Permission::CaseWork, on)))
     });
     let whole = Whole(state);
@@ -292,22 +284,6 @@ pub fn ClosureForm(state: FormState<Closure>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_closure_drops_details_its_outcome_does_not_ask_for() {
-        let mut c = Closure {
-            outcome: Some(ClosureOutcome::Moved),
-            outcome_note: "Samarkand".into(),
-            children_returned: 2,
-            ..Closure::default()
-        };
-        let today = Date::new(2026, 11, 23).unwrap();
-        prune_closure(&mut c, today);
-        assert_eq!((c.outcome_note.as_str(), c.children_returned), ("Samarkand", 0));
-        c.outcome = Some(ClosureOutcome::SituationRecovered);
-        prune_closure(&mut c, today);
-        assert!(c.outcome_note.is_empty());
-    }
 
     #[test]
     fn problems_of_rows_link_to_the_rows_fields() {

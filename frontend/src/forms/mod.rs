@@ -11,8 +11,9 @@
 //! - [`signature_pad`]: a signature drawn on a canvas, or "signed on paper";
 //! - [`repeat`]: repeat groups whose rows are named by position (children,
 //!   contacts, services, referrals, goals);
-//! - [`consent_form`]: informed consent and its withdrawal, the case's current
-//!   consent, and refusing what consent does not allow;
+//! - [`consent_form`]: informed consent and its withdrawal;
+//! - [`consent_standing`]: the case's current consent, and refusing what consent does
+//!   not allow;
 //! - [`followup_form`]: the follow-up (contacts, services, referrals, goals) and the
 //!   closure;
 //! - [`print`]: the consent laid out on A4 for a paper signature.
@@ -21,6 +22,7 @@
 //! are the pages' (through `sealing` and `outbox`), never here.
 
 pub mod consent_form;
+pub mod consent_standing;
 pub mod descriptor;
 pub mod fields;
 pub mod followup_form;
@@ -31,7 +33,8 @@ pub mod repeat;
 pub mod signature_pad;
 pub mod summary;
 
-pub use consent_form::{new_consent, ConsentForm, ConsentRefusal, ConsentStateView};
+pub use consent_form::{new_consent, ConsentForm};
+pub use consent_standing::{ConsentRefusal, ConsentStateView};
 pub use followup_form::{new_closure, new_follow_up, ClosureForm, FollowUpForm};
 pub use intake_form::{new_intake, IntakeForm};
 pub use print::ConsentPrint;

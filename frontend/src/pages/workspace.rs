@@ -25,7 +25,8 @@ use crate::components::outbox_list::OutboxList;
 use crate::components::pin_info::PinInfo;
 use crate::components::status::{use_status, Msg};
 use crate::drafts::{self, DraftHandle, DraftStatus};
-use crate::forms::consent_form::{new_consent, prefill_from_intake, scan_attached, ConsentForm, ConsentStateView};
+use crate::forms::consent_form::{new_consent, scan_attached, ConsentForm};
+use crate::forms::consent_standing::ConsentStateView;
 use crate::forms::descriptor::FormState;
 use crate::forms::followup_form::{new_closure, new_follow_up, ClosureForm, FollowUpForm};
 use crate::forms::intake_form::IntakeForm;
@@ -406,7 +407,7 @@ fn CaseForms(unlocked: Arc<Unlocked>, cases: Cases, case: CaseId) -> impl IntoVi
     // Consent: the children and the consenter come from the family's intake.
     let cstate = new_consent(today, ConsentKind::Given);
     if let Some(i) = intake.get_untracked() {
-        cstate.form.update(|e| prefill_from_intake(e, &i, today));
+        cstate.form.update(|e| e.prefill_from_intake(&i, today));
     }
     let cdraft = drafts::autosave(&session, "consent", Some(case), cstate.form);
     resume_into(&unlocked, "consent", Some(case), cstate.form, cdraft);

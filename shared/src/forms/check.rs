@@ -172,7 +172,7 @@ fn personal_number(
 pub fn intake(f: &FamilyIntake, today: Date) -> Vec<FieldError> {
     let mut p = Problems::default();
     p.past_date("meta.date", f.meta.date, today);
-    let on = f.meta.date.filter(|d| *d <= today).unwrap_or(today);
+    let on = super::form_day(f.meta.date, today);
     p.text("meta.caseworker", &f.meta.caseworker, MAX_NAME_CHARS, true);
     p.text("meta.office", &f.meta.office, MAX_NAME_CHARS, true);
     p.required("meta.channel", &f.meta.channel);
@@ -268,7 +268,7 @@ fn signature(p: &mut Problems, e: &ConsentEntry, required_problem: FieldProblem)
 pub fn consent(e: &ConsentEntry, today: Date, rules: ConsentRules) -> Vec<FieldError> {
     let mut p = Problems::default();
     p.past_date("date", e.date, today);
-    let on = e.date.filter(|d| *d <= today).unwrap_or(today);
+    let on = super::form_day(e.date, today);
     p.text("place", &e.place, MAX_NAME_CHARS, true);
     p.text("operator.name", &e.operator.name, MAX_NAME_CHARS, true);
     if p.required("operator.country", &e.operator.country) {
@@ -375,7 +375,7 @@ pub fn follow_up(f: &FollowUp, today: Date, consent: Option<&ConsentState>) -> V
         if p.required(format!("{path}.party"), &r.party) {
             if let Some(state) = consent {
                 let perm = super::consent::Permission::Sharing(r.party.expect("checked"));
-                if state.allows(perm, r.date.unwrap_or(today)).is_err() {
+                if state.allows(perm, super::form_day(r.date, today)).is_err() {
                     p.add(format!("{path}.party"), FieldProblem::ConsentMissing);
                 }
             }

@@ -144,11 +144,37 @@ impl Closure {
     pub fn shows_children_returned(&self) -> bool {
         self.outcome == Some(ClosureOutcome::ChildReturned)
     }
+
+    /// Clears the answers the form no longer shows (the outcome's details, the count
+    /// of children returned), so a stale one is never sealed.
+    pub fn prune_hidden(&mut self) {
+        if !self.shows_outcome_note() {
+            self.outcome_note.clear();
+        }
+        if !self.shows_children_returned() {
+            self.children_returned = 0;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_closure_drops_details_its_outcome_does_not_ask_for() {
+        let mut c = Closure {
+            outcome: Some(ClosureOutcome::Moved),
+            outcome_note: "Samarkand".into(),
+            children_returned: 2,
+            ..Closure::default()
+        };
+        c.prune_hidden();
+        assert_eq!((c.outcome_note.as_str(), c.children_returned), ("Samarkand", 0));
+        c.outcome = Some(ClosureOutcome::SituationRecovered);
+        c.prune_hidden();
+        assert!(c.outcome_note.is_empty());
+    }
 
     #[test]
     fn a_follow_up_with_referrals_needs_consent_for_each_party_once() {

@@ -226,9 +226,10 @@ impl FamilyIntake {
         self.household.iter().find(|m| m.key == key)
     }
 
-    /// Members who may be listed as children at risk: under 18 on the intake date.
+    /// Members who may be listed as children at risk: under 18 on the intake's day
+    /// ([`super::form_day`]).
     pub fn children(&self, today: Date) -> impl Iterator<Item = &Member> {
-        let on = self.meta.date.unwrap_or(today);
+        let on = super::form_day(self.meta.date, today);
         self.household.iter().filter(move |m| m.is_child_on(on))
     }
 
@@ -248,7 +249,7 @@ impl FamilyIntake {
             self.meta.referral_note.clear();
         }
         self.address.prune_hidden();
-        let on = self.meta.date.unwrap_or(today);
+        let on = super::form_day(self.meta.date, today);
         for m in &mut self.household {
             m.prune_hidden(on);
         }
@@ -260,8 +261,8 @@ impl FamilyIntake {
 
 /// A version 1 intake (schema 1) read as the full form: codes carry over; the
 /// children become household members and children at risk.
-impl From<crate::record::Intake> for FamilyIntake {
-    fn from(v1: crate::record::Intake) -> Self {
+impl From<crate::forms::v1::Intake> for FamilyIntake {
+    fn from(v1: crate::forms::v1::Intake) -> Self {
         let mut out = FamilyIntake {
             family_name: v1.family_name,
             address: Address { country: v1.region.map(|r| r.country()), region: v1.region, ..Address::default() },
@@ -303,10 +304,10 @@ mod tests {
 
     #[test]
     fn a_version_1_intake_reads_as_the_full_form() {
-        let v1 = crate::record::Intake {
+        let v1 = crate::forms::v1::Intake {
             family_name: "Karimova".into(),
             region: Some(crate::record::Region::UzKhorezm),
-            children: vec![crate::record::Child { full_name: "Aziz".into(), date_of_birth: Date::new(2016, 3, 1) }],
+            children: vec![crate::forms::v1::Child { full_name: "Aziz".into(), date_of_birth: Date::new(2016, 3, 1) }],
             risk_factors: vec![RiskFactor::SingleParent],
             assessment: "ok".into(),
         };
@@ -315,5 +316,23 @@ mod tests {
         assert_eq!(f.household[0].full_name, "Aziz");
         assert_eq!(f.children_at_risk[0].member, f.household[0].key);
         assert_eq!(f.risk.factors, vec![RiskFactor::SingleParent]);
+    }
+
+    #[test]
+    fn an_intake_dated_in_the_future_keeps_a_childs_answers_while_the_form_shows_them() {
+        use super::super::household::DisabilityGroup;
+        // The form counts ages on today while the date is in the future (form_day), so
+        // pruning must too: on 2036 this 11-year-old would be an adult and lose the
+        // "disabled child" status the form still offers.
+        let today = Date::new(2026, 11, 23).unwrap();
+        let mut f = FamilyIntake::default();
+        f.meta.date = Date::new(2036, 1, 1);
+        f.add_member();
+        let m = &mut f.household[0];
+        (m.date_of_birth, m.disability, m.disability_group) =
+            (Date::new(2015, 6, 1), true, Some(DisabilityGroup::DisabledChild));
+        f.prune_hidden(today);
+        assert_eq!(f.household[0].disability_group, Some(DisabilityGroup::DisabledChild));
+        assert_eq!(f.children(today).count(), 1);
     }
 }

@@ -7,16 +7,14 @@
 //! ([`check`]). Labels and messages are in the catalogs ([`crate::i18n`]); sealing is
 //! in [`crate::seal`].
 //!
-//! ## Migration from schema 1
+//! ## What is sealed
 //!
-//! The first app sealed [`crate::record::Document`] (schema 1) holding a
-//! [`crate::record::Intake`]. Those types stay, unchanged, so existing records and their
-//! readers keep working. Entries of the full forms are sealed as a [`CaseDocument`]
-//! with `schema: 2` and a [`CaseEntry`]; [`CaseDocument::from_bytes`] reads both
-//! schemas, upgrading a schema 1 intake to a [`intake::FamilyIntake`]. A schema 1
-//! reader ([`crate::record::Document::from_bytes`]) refuses a schema 2 entry with
-//! `record_unreadable` rather than misreading it. When the app switches to these
-//! forms it writes `SCHEMA_VERSION` (2) into the envelope.
+//! Every entry of a case is sealed as a [`CaseDocument`] of [`DOCUMENT_SCHEMA`] (2)
+//! holding a [`CaseEntry`], and its envelope carries the same number.
+//! [`CaseDocument::from_bytes`] also reads the first app's records, schema 1
+//! ([`v1`], read-only), upgrading their intake to an [`intake::FamilyIntake`]; a
+//! schema 1 reader ([`v1::Document::from_bytes`]) refuses a schema 2 entry with
+//! `record_unreadable` rather than misreading it.
 
 pub mod address;
 pub mod attachment;
@@ -27,13 +25,29 @@ pub mod followup;
 pub mod household;
 pub mod intake;
 pub mod signature;
+pub mod v1;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ids::CaseId;
+use crate::record::Date;
 
-/// The schema of a sealed [`CaseDocument`].
-pub const SCHEMA_VERSION: u32 = 2;
+/// The day a form's ages, skip logic and consent are counted on: the form's own date,
+/// or `today` while it has none or its date is later than today. A date in the future
+/// is a problem [`check`] reports; until it is corrected, counting on it would make a
+/// child an adult (or not yet askable) by a day that has not come, and the form would
+/// show and drop answers by it. `today` is the device's calendar day (the caller reads
+/// the clock; this crate reads none).
+pub fn form_day(date: Option<Date>, today: Date) -> Date {
+    date.filter(|d| *d <= today).unwrap_or(today)
+}
+
+/// The schema of a sealed [`CaseDocument`], also written in its envelope.
+pub const DOCUMENT_SCHEMA: u32 = 2;
+
+/// Deprecated: renamed [`DOCUMENT_SCHEMA`] (the schema of a sealed document, not of
+/// the browser's database); kept for callers outside `shared`.
+pub const SCHEMA_VERSION: u32 = DOCUMENT_SCHEMA;
 
 /// One entry of a case's append-only chain, stored as `{"kind": "consent", "form": {…}}`
 /// (adjacent tagging, so a form may have its own `kind` field).
@@ -93,17 +107,17 @@ impl CaseDocument {
             return Err(crate::ErrorCode::RecordUnreadable);
         }
         if let Ok(doc) = serde_json::from_slice::<CaseDocument>(bytes) {
-            if doc.schema == SCHEMA_VERSION {
+            if doc.schema == DOCUMENT_SCHEMA {
                 return Ok(doc);
             }
         }
         let probe: Probe = serde_json::from_slice(bytes).map_err(|_| crate::ErrorCode::RecordUnreadable)?;
         match probe.schema {
-            1 => {
-                let v1 = crate::record::Document::from_bytes(bytes)?;
-                let crate::record::Record::Intake(intake) = v1.record;
+            v1::SCHEMA => {
+                let v1 = v1::Document::from_bytes(bytes)?;
+                let v1::Record::Intake(intake) = v1.record;
                 Ok(CaseDocument {
-                    schema: 1,
+                    schema: v1::SCHEMA,
                     case: v1.case,
                     created_at: v1.created_at,
                     author: v1.author,
@@ -120,12 +134,13 @@ impl CaseDocument {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Child, Date, Document, Intake, Record, Region, RiskFactor};
+    use crate::record::{Date, Region, RiskFactor};
+    use v1::{Child, Document, Intake, Record};
 
     #[test]
     fn a_schema_1_record_still_opens_as_the_full_intake() {
         let v1 = Document {
-            schema: 1,
+            schema: v1::SCHEMA,
             case: CaseId::random(),
             created_at: "2026-11-23T10:00:00Z".into(),
             author: "cw".into(),
@@ -148,7 +163,7 @@ mod tests {
         let mut e = consent::ConsentEntry::new(consent::ConsentKind::Given);
         e.date = Date::new(2026, 11, 23);
         let doc = CaseDocument {
-            schema: SCHEMA_VERSION,
+            schema: DOCUMENT_SCHEMA,
             case: CaseId::random(),
             created_at: "2026-11-23T10:00:00Z".into(),
             author: "cw".into(),

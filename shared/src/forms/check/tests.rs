@@ -306,8 +306,11 @@ fn field_paths_name_their_label_without_indices() {
     assert!(paths.contains(&"household[0].document.personal_number".to_owned()));
 }
 
+/// A twelve-member household (the largest a caseworker meets) still checks clean.
+/// How long `check::intake` takes on it is a benchmark row, not a unit test: a
+/// wall-clock assert fails on a busy machine without anything being wrong.
 #[test]
-fn validating_a_twelve_member_household_is_fast_enough_for_every_keystroke() {
+fn a_twelve_member_household_checks_clean() {
     let mut f = complete_intake();
     for i in 0..10 {
         let key = f.add_member();
@@ -316,11 +319,6 @@ fn validating_a_twelve_member_household_is_fast_enough_for_every_keystroke() {
         m.full_name = format!("Child {i}");
         *f.household.last_mut().unwrap() = m;
     }
-    let start = std::time::Instant::now();
-    for _ in 0..100 {
-        assert!(intake(&f, today()).is_empty());
-    }
-    // 100 validations well under one 16 ms frame each, even in a debug build.
-    eprintln!("validating a 12-member intake: {:?} each", start.elapsed() / 100);
-    assert!(start.elapsed().as_millis() < 1600, "{:?}", start.elapsed());
+    assert_eq!(f.household.len(), 12);
+    assert!(intake(&f, today()).is_empty());
 }

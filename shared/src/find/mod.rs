@@ -4,16 +4,17 @@
 //! Pure and in memory: the adviser's page builds the facts from entries it decrypted
 //! and keeps them only while the key is loaded; nothing here is stored or sent.
 //!
-//! Matching is case-insensitive and script-blind: text is lower-cased and Cyrillic
-//! letters (Uzbek, Russian, Kazakh) are folded to Uzbek Latin ones, and the several
-//! apostrophes of Uzbek Latin (`oʻ`, `o'`, `o‘`) are dropped, so "Каримова",
-//! "KARIMOVA" and "karimova" find the same family. Document numbers are compared
-//! without spaces and dashes. Options (region, risk factor, service, consent state,
+//! Matching is case-insensitive and script-blind ([`fold`]: "Каримова", "KARIMOVA"
+//! and "karimova" find the same family); document numbers are compared without
+//! spaces and dashes ([`compact`]). Options (region, risk factor, service, consent state,
 //! status) are compared by code, never by label, so a filter works in every language.
 //!
 //! Also here: the CSV row of a case ([`cases_csv`]): codes and labels side by side.
 
 use std::collections::HashSet;
+
+mod fold;
+pub use fold::{compact, fold};
 
 use crate::csv::Csv;
 use crate::forms::address::District;
@@ -103,59 +104,6 @@ impl CaseStatus {
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|s| s.code() == code)
     }
-}
-
-/// Lower-cases, folds Cyrillic to Uzbek Latin letters and drops apostrophes, so text in
-/// either script compares equal.
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        let latin: &str = match c {
-            'а' | 'ә' => "a",
-            'б' => "b",
-            'в' => "v",
-            'г' | 'ғ' => "g",
-            'д' => "d",
-            'е' | 'э' => "e",
-            'ё' => "yo",
-            'ж' => "j",
-            'з' => "z",
-            'и' | 'і' => "i",
-            'й' => "y",
-            'к' => "k",
-            'қ' => "q",
-            'л' => "l",
-            'м' => "m",
-            'н' | 'ң' => "n",
-            'о' | 'ө' | 'ў' => "o",
-            'п' => "p",
-            'р' => "r",
-            'с' => "s",
-            'т' => "t",
-            'у' | 'ұ' | 'ү' => "u",
-            'ф' => "f",
-            'х' => "x",
-            'ҳ' | 'һ' => "h",
-            'ц' => "ts",
-            'ч' => "ch",
-            'ш' | 'щ' => "sh",
-            'ы' => "i",
-            'ю' => "yu",
-            'я' => "ya",
-            'ъ' | 'ь' | '\'' | 'ʻ' | 'ʼ' | '‘' | '’' | '`' => "",
-            _ => {
-                out.push(c);
-                continue;
-            }
-        };
-        out.push_str(latin);
-    }
-    out
-}
-
-/// A document number as compared: folded, without spaces, dashes, dots and slashes.
-pub fn compact(s: &str) -> String {
-    fold(s).chars().filter(|c| !c.is_whitespace() && !matches!(c, '-' | '.' | '/')).collect()
 }
 
 /// A person of the household as the search sees them.
@@ -271,7 +219,7 @@ impl CaseFacts {
         if let Some(f) = intake {
             facts.family_name = f.family_name.trim().to_owned();
             facts.intake_date = f.meta.date;
-            let on = f.meta.date.unwrap_or(today);
+            let on = crate::forms::form_day(f.meta.date, today);
             for m in &f.household {
                 let at_risk = f.children_at_risk.iter().any(|c| c.member == m.key);
                 let name = m.full_name.trim();

@@ -9,13 +9,16 @@
 //! work stops every sharing too.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 use super::attachment::AttachmentRef;
 use super::codes::code_list;
-use super::household::{IdDocument, MemberKey};
+use super::household::{document_types_for, personal_number_for, IdDocument, MemberKey, Relation};
+use super::intake::FamilyIntake;
 use super::signature::Strokes;
 use crate::record::Date;
+
+mod state;
+pub use state::{ConsentState, Refusal, RefusalReason, Standing};
 
 /// Age from which a child's own assent is sought, unless the organisation sets another.
 pub const DEFAULT_ASSENT_AGE: i32 = 7;
@@ -327,133 +330,106 @@ impl ConsentEntry {
     pub fn shows_terms(&self) -> bool {
         self.kind != ConsentKind::Withdrawn
     }
-}
 
-/// Where a permission stands now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Standing {
-    Granted { since: Date, until: Option<Date> },
-    Refused { on: Date },
-    Withdrawn { on: Date },
-}
-
-/// Why an action is not allowed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefusalReason {
-    /// No consent entry answers it.
-    NotAsked,
-    /// The family said no.
-    Refused,
-    /// The family withdrew it.
-    Withdrawn,
-    /// The consent that granted it expired.
-    Expired,
-}
-
-/// The answer to "may we do this?" when it is no.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Refusal {
-    /// What was asked for.
-    pub permission: Permission,
-    /// The permission that is missing (case work, when sharing is asked while case work
-    /// is withdrawn).
-    pub missing: Permission,
-    pub reason: RefusalReason,
-    /// When it was refused, withdrawn or expired.
-    pub since: Option<Date>,
-}
-
-impl Refusal {
-    /// The catalog message explaining it (args: `$permission` label, `$date` dd.mm.yyyy).
-    pub fn message_key(&self) -> &'static str {
-        match self.reason {
-            RefusalReason::NotAsked => "consent-refusal-not_asked",
-            RefusalReason::Refused => "consent-refusal-refused",
-            RefusalReason::Withdrawn => "consent-refusal-withdrawn",
-            RefusalReason::Expired => "consent-refusal-expired",
+    /// Changes the entry's kind. Between a consent and a withdrawal the decisions start
+    /// afresh (a withdrawal lists what it withdraws, a consent answers everything);
+    /// between "given" and "renewed" they stay.
+    pub fn set_kind(&mut self, kind: ConsentKind) {
+        if (kind == ConsentKind::Withdrawn) != (self.kind == ConsentKind::Withdrawn) {
+            self.decisions = ConsentEntry::new(kind).decisions;
         }
+        self.kind = kind;
     }
-}
 
-/// The current consent of a case, folded from its consent entries.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ConsentState {
-    standing: BTreeMap<Permission, Standing>,
-}
-
-impl ConsentState {
-    /// Folds a case's consent entries, oldest first by date (entries of the same date
-    /// keep the order given, which is the case chain's order). Entries without a date
-    /// are drafts and are ignored. Later answers replace earlier ones per permission;
-    /// a withdrawal only withdraws (a "yes" inside a withdrawal grants nothing).
-    pub fn from_entries<'a>(entries: impl IntoIterator<Item = &'a ConsentEntry>) -> Self {
-        let mut dated: Vec<(Date, &ConsentEntry)> =
-            entries.into_iter().filter_map(|e| e.date.map(|d| (d, e))).collect();
-        dated.sort_by_key(|(d, _)| *d);
-        let mut state = ConsentState::default();
-        for (date, e) in dated {
-            if e.kind == ConsentKind::Withdrawn {
-                let withdrawn: Vec<Permission> = if e.withdraw_all {
-                    state.standing.keys().copied().collect()
-                } else {
-                    e.decisions.iter().filter(|d| d.granted == Some(false)).map(|d| d.permission).collect()
-                };
-                for p in withdrawn {
-                    if matches!(state.standing.get(&p), Some(Standing::Granted { .. })) {
-                        state.standing.insert(p, Standing::Withdrawn { on: date });
-                    }
-                }
-                continue;
-            }
-            for d in &e.decisions {
-                let standing = match d.granted {
-                    Some(true) => Standing::Granted { since: date, until: e.expires_on },
-                    Some(false) => Standing::Refused { on: date },
-                    None => continue,
-                };
-                state.standing.insert(d.permission, standing);
+    /// Clears every answer the form no longer shows, so it is never sealed: a document
+    /// type or personal number the citizenship does not have, a child's answer while
+    /// the child is too young to be asked (on the form's day, [`super::form_day`]), the
+    /// terms of a withdrawal, the signature of an oral withdrawal.
+    pub fn prune_hidden(&mut self, today: Date) {
+        let on = super::form_day(self.date, today);
+        let c = &mut self.consenter;
+        if c.document.kind.is_some_and(|k| !document_types_for(c.citizenship).contains(&k)) {
+            c.document.kind = None;
+        }
+        if personal_number_for(c.citizenship).is_none() {
+            c.document.personal_number.clear();
+        }
+        for child in &mut self.children {
+            if !child.is_asked(on, DEFAULT_ASSENT_AGE) {
+                child.assent = None;
             }
         }
-        state
+        if self.shows_terms() {
+            self.withdrawal_form = None;
+            self.withdraw_all = false;
+            return;
+        }
+        self.consenter.citizenship = None;
+        self.consenter.document = Default::default();
+        self.children.clear();
+        self.data_categories.clear();
+        self.retention_years = None;
+        self.expires_on = None;
+        // A withdrawal lists only what it withdraws; "all" needs no list.
+        let all = self.withdraw_all;
+        self.decisions.retain(|d| d.granted == Some(false) && !all);
+        if self.withdrawal_form != Some(WithdrawalForm::Written) {
+            self.signature = None;
+        }
     }
 
-    /// Where `permission` stands (`None`: never asked).
-    pub fn standing(&self, permission: Permission) -> Option<Standing> {
-        self.standing.get(&permission).copied()
+    /// A renewal of `previous` dated `today`: the organisation, the consenter, the
+    /// children (their assent asked again), the data covered and retention carried
+    /// over; every purpose unanswered and no signature, since the family answers afresh.
+    pub fn renewal_of(previous: &ConsentEntry, today: Date) -> ConsentEntry {
+        let mut e = ConsentEntry::new(ConsentKind::Renewed);
+        e.date = Some(today);
+        e.place = previous.place.clone();
+        e.operator = previous.operator.clone();
+        e.consenter = previous.consenter.clone();
+        e.children = previous.children.iter().map(|c| ChildAssentEntry { assent: None, ..c.clone() }).collect();
+        e.data_categories = previous.data_categories.clone();
+        e.retention_years = previous.retention_years;
+        e
     }
 
-    fn check_one(&self, asked: Permission, p: Permission, today: Date) -> Result<(), Refusal> {
-        let refuse = |reason, since| Err(Refusal { permission: asked, missing: p, reason, since });
-        match self.standing(p) {
-            None => refuse(RefusalReason::NotAsked, None),
-            Some(Standing::Refused { on }) => refuse(RefusalReason::Refused, Some(on)),
-            Some(Standing::Withdrawn { on }) => refuse(RefusalReason::Withdrawn, Some(on)),
-            Some(Standing::Granted { until: Some(end), .. }) if today >= end => {
-                refuse(RefusalReason::Expired, Some(end))
+    /// A withdrawal on behalf of the consenter of `previous`, dated `today`,
+    /// withdrawing nothing yet (the form asks what).
+    pub fn withdrawal_of(previous: &ConsentEntry, today: Date) -> ConsentEntry {
+        let mut e = ConsentEntry::new(ConsentKind::Withdrawn);
+        e.date = Some(today);
+        e.place = previous.place.clone();
+        e.operator = previous.operator.clone();
+        e.consenter.role = previous.consenter.role;
+        e.consenter.full_name = previous.consenter.full_name.clone();
+        e.consenter.member = previous.consenter.member;
+        e
+    }
+
+    /// Fills the children from the family's intake: every household member under 18
+    /// on `on`, with name, date of birth and member key (the assent is asked, not
+    /// copied), each once; and the consenter from the head of household when not yet
+    /// named. The caseworker checks and corrects both on the form.
+    pub fn prefill_from_intake(&mut self, intake: &FamilyIntake, on: Date) {
+        for m in intake.children(on) {
+            if !self.children.iter().any(|c| c.member == Some(m.key)) {
+                self.children.push(ChildAssentEntry {
+                    member: Some(m.key),
+                    full_name: m.full_name.clone(),
+                    date_of_birth: m.date_of_birth,
+                    assent: None,
+                });
             }
-            Some(Standing::Granted { .. }) => Ok(()),
         }
-    }
-
-    /// Whether `permission` is allowed on `today`, and why not. Every purpose other
-    /// than case work also needs case work to be allowed.
-    pub fn allows(&self, permission: Permission, today: Date) -> Result<(), Refusal> {
-        if permission != Permission::CaseWork {
-            self.check_one(permission, Permission::CaseWork, today)?;
+        if self.consenter.full_name.trim().is_empty() {
+            let head = intake.household.iter().find(|m| m.relation == Some(Relation::Head));
+            if let Some(h) = head.filter(|h| !h.is_child_on(on)) {
+                self.consenter.member = Some(h.key);
+                self.consenter.full_name = h.full_name.clone();
+                self.consenter.citizenship = h.citizenship;
+                self.consenter.document = h.document.clone();
+            }
         }
-        self.check_one(permission, permission, today)
-    }
-
-    /// Whether the family is counted in anonymised report figures.
-    pub fn counts_in_reports(&self, today: Date) -> bool {
-        self.allows(Permission::AnonymisedReports, today).is_ok()
-    }
-
-    /// Every permission with its standing, in form order (for the case's consent panel).
-    pub fn summary(&self) -> Vec<(Permission, Option<Standing>)> {
-        Permission::all().into_iter().map(|p| (p, self.standing(p))).collect()
     }
 }
 
@@ -463,88 +439,6 @@ mod tests {
 
     fn d(y: u16, m: u8, day: u8) -> Date {
         Date::new(y, m, day).unwrap()
-    }
-
-    fn given(on: Date) -> ConsentEntry {
-        let mut e = ConsentEntry::new(ConsentKind::Given);
-        e.date = Some(on);
-        for p in Permission::all() {
-            e.set(p, Some(true));
-        }
-        e.set(Permission::Sharing(SharingParty::Police), Some(false));
-        e.expires_on = Some(d(2029, 1, 1));
-        e
-    }
-
-    #[test]
-    fn a_referral_to_a_party_the_family_refused_is_refused_with_the_reason() {
-        let s = ConsentState::from_entries([&given(d(2026, 1, 10))]);
-        let today = d(2026, 11, 23);
-        assert_eq!(s.allows(Permission::Sharing(SharingParty::School), today), Ok(()));
-        let r = s.allows(Permission::Sharing(SharingParty::Police), today).unwrap_err();
-        assert_eq!((r.reason, r.since), (RefusalReason::Refused, Some(d(2026, 1, 10))));
-        assert_eq!(r.message_key(), "consent-refusal-refused");
-    }
-
-    #[test]
-    fn a_later_withdrawal_stops_the_purpose_from_its_date_and_says_so() {
-        let mut w = ConsentEntry::new(ConsentKind::Withdrawn);
-        w.date = Some(d(2026, 6, 1));
-        w.set(Permission::PhotosAudio, Some(false));
-        let s = ConsentState::from_entries([&w, &given(d(2026, 1, 10))]);
-        let today = d(2026, 11, 23);
-        let r = s.allows(Permission::PhotosAudio, today).unwrap_err();
-        assert_eq!((r.reason, r.since), (RefusalReason::Withdrawn, Some(d(2026, 6, 1))));
-        assert!(s.counts_in_reports(today), "other purposes stand");
-    }
-
-    #[test]
-    fn withdrawing_case_work_or_everything_stops_every_sharing() {
-        let today = d(2026, 11, 23);
-        let mut w = ConsentEntry::new(ConsentKind::Withdrawn);
-        w.date = Some(d(2026, 6, 1));
-        w.set(Permission::CaseWork, Some(false));
-        let s = ConsentState::from_entries([&given(d(2026, 1, 10)), &w]);
-        let r = s.allows(Permission::Sharing(SharingParty::Mahalla), today).unwrap_err();
-        assert_eq!((r.missing, r.reason), (Permission::CaseWork, RefusalReason::Withdrawn));
-
-        let mut all = ConsentEntry::new(ConsentKind::Withdrawn);
-        all.date = Some(d(2026, 6, 1));
-        all.withdraw_all = true;
-        let s = ConsentState::from_entries([&given(d(2026, 1, 10)), &all]);
-        assert!(Permission::all().into_iter().all(|p| s.allows(p, today).is_err()));
-        // The police sharing was refused, not withdrawn: the history stays true.
-        assert_eq!(
-            s.standing(Permission::Sharing(SharingParty::Police)),
-            Some(Standing::Refused { on: d(2026, 1, 10) })
-        );
-    }
-
-    #[test]
-    fn a_withdrawal_grants_nothing_and_a_renewal_restores() {
-        let today = d(2026, 11, 23);
-        let mut w = ConsentEntry::new(ConsentKind::Withdrawn);
-        w.date = Some(d(2026, 2, 1));
-        w.set(Permission::Public, Some(false));
-        w.set(Permission::Sharing(SharingParty::Police), Some(true));
-        let mut renew = ConsentEntry::new(ConsentKind::Renewed);
-        renew.date = Some(d(2026, 3, 1));
-        renew.set(Permission::Public, Some(true));
-        let s = ConsentState::from_entries([&given(d(2026, 1, 10)), &w]);
-        assert!(s.allows(Permission::Sharing(SharingParty::Police), today).is_err());
-        assert!(s.allows(Permission::Public, today).is_err());
-        let s = ConsentState::from_entries([&given(d(2026, 1, 10)), &w, &renew]);
-        assert_eq!(s.allows(Permission::Public, today), Ok(()));
-    }
-
-    #[test]
-    fn consent_expires_on_its_expiry_date_and_unasked_purposes_are_not_allowed() {
-        let s = ConsentState::from_entries([&given(d(2026, 1, 10))]);
-        assert!(s.allows(Permission::CaseWork, d(2028, 12, 31)).is_ok());
-        let r = s.allows(Permission::CaseWork, d(2029, 1, 1)).unwrap_err();
-        assert_eq!((r.reason, r.since), (RefusalReason::Expired, Some(d(2029, 1, 1))));
-        let none = ConsentState::from_entries([]);
-        assert_eq!(none.allows(Permission::CaseWork, d(2026, 1, 1)).unwrap_err().reason, RefusalReason::NotAsked);
     }
 
     #[test]
@@ -567,5 +461,100 @@ mod tests {
         assert_eq!(json, r#"{"permission":{"purpose":"sharing","party":"inson_centre"},"granted":true}"#);
         let json = serde_json::to_string(&Permission::CaseWork).unwrap();
         assert_eq!(json, r#"{"purpose":"case_work"}"#);
+    }
+
+    #[test]
+    fn a_withdrawal_keeps_only_what_it_withdraws_and_an_oral_one_no_signature() {
+        let mut e = ConsentEntry::new(ConsentKind::Given);
+        e.data_categories = vec![DataCategory::Health];
+        e.signature = Some(Signature::OnPaper { scan: None });
+        e.set_kind(ConsentKind::Withdrawn);
+        assert!(e.decisions.is_empty(), "a withdrawal starts with nothing withdrawn");
+        e.set(Permission::PhotosAudio, Some(false));
+        e.set(Permission::Public, Some(true));
+        e.withdrawal_form = Some(WithdrawalForm::Oral);
+        e.prune_hidden(d(2026, 11, 23));
+        assert_eq!(e.decisions.len(), 1);
+        assert!(e.data_categories.is_empty() && e.signature.is_none());
+        e.withdraw_all = true;
+        e.prune_hidden(d(2026, 11, 23));
+        assert!(e.decisions.is_empty(), "'all' needs no list");
+        e.set_kind(ConsentKind::Renewed);
+        e.prune_hidden(d(2026, 11, 23));
+        assert_eq!(e.decisions.len(), Permission::all().len());
+        assert!(!e.withdraw_all && e.withdrawal_form.is_none());
+    }
+
+    #[test]
+    fn a_childs_answer_is_dropped_while_the_child_is_too_young_to_be_asked() {
+        let mut e = ConsentEntry::new(ConsentKind::Given);
+        e.date = Some(d(2026, 11, 23));
+        e.children.push(ChildAssentEntry {
+            date_of_birth: Some(d(2015, 1, 1)),
+            assent: Some(ChildAssent::Assents),
+            ..Default::default()
+        });
+        e.prune_hidden(d(2026, 11, 23));
+        assert_eq!(e.children[0].assent, Some(ChildAssent::Assents));
+        e.children[0].date_of_birth = Some(d(2022, 1, 1));
+        e.prune_hidden(d(2026, 11, 23));
+        assert_eq!(e.children[0].assent, None);
+    }
+
+    #[test]
+    fn a_consent_dated_in_the_future_counts_ages_on_today() {
+        // Turns 7 in 2029: not asked today, though the (mistyped) date says 2030.
+        let mut e = ConsentEntry::new(ConsentKind::Given);
+        e.date = Some(d(2030, 1, 1));
+        e.children.push(ChildAssentEntry {
+            date_of_birth: Some(d(2022, 1, 1)),
+            assent: Some(ChildAssent::Assents),
+            ..Default::default()
+        });
+        e.prune_hidden(d(2026, 11, 23));
+        assert_eq!(e.children[0].assent, None);
+    }
+
+    #[test]
+    fn a_renewal_carries_the_family_over_but_asks_every_purpose_again() {
+        let mut before = ConsentEntry::new(ConsentKind::Given);
+        before.operator.name = "SOS".into();
+        before.consenter.full_name = "Gulnara".into();
+        before.children.push(ChildAssentEntry {
+            full_name: "Aziz".into(),
+            assent: Some(ChildAssent::Assents),
+            ..Default::default()
+        });
+        before.set(Permission::Public, Some(true));
+        before.signature = Some(Signature::OnPaper { scan: None });
+        let r = ConsentEntry::renewal_of(&before, d(2027, 1, 5));
+        assert_eq!((r.kind, r.date, r.operator.name.as_str()), (ConsentKind::Renewed, Some(d(2027, 1, 5)), "SOS"));
+        assert_eq!((r.children[0].full_name.as_str(), r.children[0].assent), ("Aziz", None));
+        assert!(r.decisions.iter().all(|x| x.granted.is_none()) && r.signature.is_none());
+        let w = ConsentEntry::withdrawal_of(&before, d(2027, 1, 5));
+        assert_eq!((w.kind, w.consenter.full_name.as_str()), (ConsentKind::Withdrawn, "Gulnara"));
+        assert!(w.decisions.is_empty() && w.children.is_empty());
+    }
+
+    #[test]
+    fn the_intakes_children_and_head_of_household_fill_a_new_consent_once() {
+        use crate::forms::household::{Citizenship, Sex};
+        let mut intake = FamilyIntake::default();
+        let head = intake.add_member();
+        let child = intake.add_member();
+        intake.add_member();
+        let m = &mut intake.household[0];
+        (m.full_name, m.relation, m.date_of_birth, m.sex) =
+            ("Gulnara".into(), Some(Relation::Head), Some(d(1985, 1, 1)), Some(Sex::Female));
+        m.citizenship = Some(Citizenship::Uzbekistan);
+        let c = &mut intake.household[1];
+        (c.full_name, c.date_of_birth) = ("Aziz".into(), Some(d(2015, 3, 1)));
+        let mut e = ConsentEntry::new(ConsentKind::Given);
+        e.prefill_from_intake(&intake, d(2026, 11, 23));
+        e.prefill_from_intake(&intake, d(2026, 11, 23));
+        assert_eq!(e.children.len(), 1, "only the child, once");
+        assert_eq!((e.children[0].member, e.children[0].full_name.as_str()), (Some(child), "Aziz"));
+        assert_eq!((e.consenter.member, e.consenter.full_name.as_str()), (Some(head), "Gulnara"));
+        assert_eq!(e.consenter.citizenship, Some(Citizenship::Uzbekistan));
     }
 }
