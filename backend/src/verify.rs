@@ -267,7 +267,7 @@ mod tests {
         for _ in 0..PAGE + 5 {
             let e = crate::audit::NewEvent {
                 actor: "cw",
-                action: crate::audit::Action::SignedIn,
+                action: crate::audit::AuditAction::SignedIn,
                 subject: "cw",
                 size: None,
             };

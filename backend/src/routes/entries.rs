@@ -30,8 +30,8 @@ use shared::api::{
 use shared::ingest::{self, Target};
 use shared::{CaseId, EntryId, ErrorCode};
 
-use crate::access::{Action as Access, Scope};
-use crate::audit::{Action, NewEvent};
+use crate::access::{Permission, Scope};
+use crate::audit::{AuditAction, NewEvent};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -50,7 +50,7 @@ pub async fn put(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
-    let scope = caller.may(Access::UploadEntry)?;
+    let scope = caller.may(Permission::UploadEntry)?;
     let Target { id, case } = ingest::target(&id, header(&headers, CASE_HEADER))?;
     let supersedes = header(&headers, SUPERSEDES_HEADER);
     match scope {
@@ -156,7 +156,7 @@ pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<EntryPage>, AppError> {
-    let scope = caller.may(Access::ListEntries)?;
+    let scope = caller.may(Permission::ListEntries)?;
     let case = q.case.as_deref().filter(|c| !c.is_empty()).map(str::parse::<CaseId>).transpose()?;
     let after_seq = match q.after.as_deref().filter(|a| !a.is_empty()) {
         None => 0,
@@ -175,7 +175,7 @@ pub async fn list(
     let subject = case.map_or_else(|| "*".to_owned(), |c| c.to_string());
     let event = NewEvent {
         actor: caller.name(),
-        action: Action::EntriesListed,
+        action: AuditAction::EntriesListed,
         subject: &subject,
         size: Some(rows.len() as u64),
     };
@@ -185,7 +185,7 @@ pub async fn list(
 
 /// `GET /api/v1/entries/{id}`: the ciphertext, byte for byte.
 pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
-    let scope = caller.may(Access::ReadCiphertext)?;
+    let scope = caller.may(Permission::ReadCiphertext)?;
     let id: EntryId = id.parse()?;
     let row = state.store().entry(&id).await?.ok_or(ErrorCode::NotFound)?;
     // Another caseworker's entry is answered as if it did not exist.
@@ -204,7 +204,7 @@ pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<S
             AppError(ErrorCode::Internal)
         })?;
     let subject = id.to_string();
-    let event = NewEvent { actor: caller.name(), action: Action::EntryRead, subject: &subject, size: Some(len) };
+    let event = NewEvent { actor: caller.name(), action: AuditAction::EntryRead, subject: &subject, size: Some(len) };
     state.store().audit(&event).await?;
     tracing::info!(entry = %id, size = len, "entry sent");
     // Streamed from the file in 64 KiB pieces: a gigabyte entry never sits in memory.
@@ -228,7 +228,7 @@ pub async fn read_many(
     State(state): State<AppState>,
     Json(ask): Json<ReadMany>,
 ) -> Result<Response, AppError> {
-    let scope = caller.may(Access::ReadCiphertext)?;
+    let scope = caller.may(Permission::ReadCiphertext)?;
     if ask.ids.is_empty() || ask.ids.len() > READ_MANY_MAX {
         return Err(ErrorCode::BadRequest.into());
     }
@@ -255,7 +255,12 @@ pub async fn read_many(
     let subjects: Vec<(String, u64)> = plan.iter().filter_map(|(id, len)| len.map(|l| (id.to_string(), l))).collect();
     let events: Vec<NewEvent<'_>> = subjects
         .iter()
-        .map(|(subject, len)| NewEvent { actor: caller.name(), action: Action::EntryRead, subject, size: Some(*len) })
+        .map(|(subject, len)| NewEvent {
+            actor: caller.name(),
+            action: AuditAction::EntryRead,
+            subject,
+            size: Some(*len),
+        })
         .collect();
     state.store().audit_many(&events).await?;
     let total: u64 = plan.iter().map(|(_, len)| frames::HEADER_LEN as u64 + len.unwrap_or(0)).sum();
