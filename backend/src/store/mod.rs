@@ -150,6 +150,9 @@ impl Drop for Running {
 /// A write transaction, as [`Store::write_audited`] lends it.
 pub(crate) type Tx = sqlx::Transaction<'static, Any>;
 
+/// Connections in a SQLite store's pool.
+const SQLITE_CONNECTIONS: u32 = 8;
+
 /// How long closing the store waits for detached writes (longer than SQLite's busy
 /// timeout, so a write waiting for the lock gets its turn).
 const CLOSE_GRACE: Duration = Duration::from_secs(15);
@@ -214,7 +217,7 @@ impl Store {
             Backend::Sqlite => {
                 let file = std::fs::canonicalize(data_dir)?.join(DB_FILE);
                 AnyPoolOptions::new()
-                    .max_connections(8)
+                    .max_connections(SQLITE_CONNECTIONS)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             // WAL: readers never wait for the writer. FULL: the WAL is
