@@ -135,7 +135,11 @@ fn wrapped_of(account: VaultAccount) -> WrappedIdentity {
 
 /// `GET /api/v1/vault/settings` (public): what the app needs before anyone signs in.
 pub async fn settings(State(state): State<AppState>) -> Json<VaultSettings> {
-    Json(VaultSettings { idle_lock_minutes: state.config().idle_lock_minutes })
+    let config = state.config();
+    Json(match config.idle_lock_seconds {
+        Some(seconds) => VaultSettings::from_seconds(seconds),
+        None => VaultSettings::from_minutes(config.idle_lock_minutes),
+    })
 }
 
 /// `POST /api/v1/vault/enrol`: redeems a one-time enrolment token, stores the
