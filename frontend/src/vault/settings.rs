@@ -42,10 +42,9 @@ pub fn parse_minutes(text: &str) -> Option<u32> {
 
 /// How a number of seconds is kept.
 fn kept_form(seconds: u32) -> String {
-    if seconds % 60 == 0 {
-        (seconds / 60).to_string()
-    } else {
-        format!("{seconds}s")
+    match (seconds / 60, seconds % 60) {
+        (minutes, 0) => minutes.to_string(),
+        _ => format!("{seconds}s"),
     }
 }
 
