@@ -1,4 +1,5 @@
-//! Who may do what: the relay's one access table, over (role, action).
+//! Who may do what: the relay's one access table, over (role, [`Permission`]).
+//! (What the audit log records having happened is [`crate::audit::AuditAction`].)
 //!
 //! Every route that needs an account asks [`scope`] (through [`crate::auth::Caller::may`])
 //! and nothing else decides access, so the whole policy is readable here and the access
@@ -19,9 +20,9 @@
 
 use shared::api::Role;
 
-/// Something a caller asks the relay to do.
+/// Something a caller asks the relay to do, as the access table knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Action {
+pub enum Permission {
     /// `PUT /api/v1/entries/{id}`
     UploadEntry,
     /// `GET /api/v1/entries`: metadata rows.
@@ -36,14 +37,14 @@ pub enum Action {
     ReadSession,
 }
 
-impl Action {
-    pub const ALL: &'static [Action] = &[
-        Action::UploadEntry,
-        Action::ListEntries,
-        Action::ReadCiphertext,
-        Action::ReadAudit,
-        Action::ReadVerification,
-        Action::ReadSession,
+impl Permission {
+    pub const ALL: &'static [Permission] = &[
+        Permission::UploadEntry,
+        Permission::ListEntries,
+        Permission::ReadCiphertext,
+        Permission::ReadAudit,
+        Permission::ReadVerification,
+        Permission::ReadSession,
     ];
 }
 
@@ -63,8 +64,8 @@ pub enum Scope {
 }
 
 /// The access table.
-pub fn scope(role: Role, action: Action) -> Scope {
-    use Action::*;
+pub fn scope(role: Role, action: Permission) -> Scope {
+    use Permission::*;
     use Role::*;
     use Scope::*;
     match (role, action) {
@@ -86,9 +87,9 @@ mod tests {
     #[test]
     fn nobody_but_caseworkers_and_advisers_ever_gets_ciphertext_and_advisers_upload_only_re_seals() {
         for &role in Role::ALL {
-            let read = scope(role, Action::ReadCiphertext);
+            let read = scope(role, Permission::ReadCiphertext);
             assert_eq!(read != Scope::Denied, matches!(role, Role::Caseworker | Role::Adviser), "{role:?}");
-            let upload = scope(role, Action::UploadEntry);
+            let upload = scope(role, Permission::UploadEntry);
             let want = match role {
                 Role::Caseworker => Scope::Own,
                 Role::Adviser => Scope::Superseding,

@@ -4,7 +4,7 @@
 
 use shared::api::Role;
 
-use crate::audit::{Action, NewEvent, CLI_ACTOR};
+use crate::audit::{AuditAction, NewEvent, CLI_ACTOR};
 use crate::credentials;
 use crate::store::{Store, StoreError};
 
@@ -30,7 +30,7 @@ pub async fn add_user(store: &Store, name: &str, role: Role) -> Result<(), Accou
         return Err(AccountError::BadName);
     }
     store.add_user(name, role).await?;
-    store.audit(&NewEvent { actor: CLI_ACTOR, action: Action::UserAdded, subject: name, size: None }).await?;
+    store.audit(&NewEvent { actor: CLI_ACTOR, action: AuditAction::UserAdded, subject: name, size: None }).await?;
     Ok(())
 }
 
@@ -39,7 +39,7 @@ pub async fn add_user(store: &Store, name: &str, role: Role) -> Result<(), Accou
 pub async fn issue_token(store: &Store, name: &str) -> Result<String, AccountError> {
     let t = credentials::new_token();
     store.add_token(name, &t.token_id, &t.secret_sha256).await?;
-    store.audit(&NewEvent { actor: CLI_ACTOR, action: Action::TokenIssued, subject: name, size: None }).await?;
+    store.audit(&NewEvent { actor: CLI_ACTOR, action: AuditAction::TokenIssued, subject: name, size: None }).await?;
     Ok(t.token)
 }
 
@@ -51,10 +51,12 @@ pub async fn issue_enrolment(store: &Store, name: &str) -> Result<String, Accoun
     if store.user(name).await?.is_none() {
         return Err(StoreError::NoSuchUser(name.to_owned()).into());
     }
-    let (token, hash) = crate::vault_auth::new_enrolment_token();
-    let expires = crate::store::now_unix() + crate::vault_auth::ENROLMENT_SECONDS;
+    let (token, hash) = crate::vault::auth::new_enrolment_token();
+    let expires = crate::store::now_unix() + crate::vault::auth::ENROLMENT_SECONDS;
     store.add_enrolment(&hash, name, expires).await?;
-    store.audit(&NewEvent { actor: CLI_ACTOR, action: Action::EnrolmentIssued, subject: name, size: None }).await?;
+    store
+        .audit(&NewEvent { actor: CLI_ACTOR, action: AuditAction::EnrolmentIssued, subject: name, size: None })
+        .await?;
     Ok(token)
 }
 

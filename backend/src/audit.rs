@@ -13,9 +13,10 @@ pub use shared::audit_chain::GENESIS;
 /// Actor name for changes made by the `amanat` CLI.
 pub const CLI_ACTOR: &str = "amanat-cli";
 
-/// What happened (the stored action codes).
+/// What happened, as recorded in the chain (the stored action codes). Not what a
+/// caller may do: that is [`crate::access::Permission`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum AuditAction {
     EntryStored,
     EntryRead,
     UserAdded,
@@ -39,24 +40,24 @@ pub enum Action {
     EntryRemoved,
 }
 
-impl Action {
+impl AuditAction {
     pub fn code(self) -> &'static str {
         match self {
-            Action::EntryStored => "entry_stored",
-            Action::EntryRead => "entry_read",
-            Action::UserAdded => "user_added",
-            Action::TokenIssued => "token_issued",
-            Action::SignedIn => "signed_in",
-            Action::SignedOut => "signed_out",
-            Action::EnrolmentIssued => "enrolment_issued",
-            Action::Enrolled => "enrolled",
-            Action::PassphraseChanged => "passphrase_changed",
-            Action::SignInFailed => "sign_in_failed",
-            Action::AccountLocked => "account_locked",
-            Action::EntriesListed => "entries_listed",
-            Action::VerificationRun => "verification_run",
-            Action::EntrySuperseded => "entry_superseded",
-            Action::EntryRemoved => "entry_removed",
+            AuditAction::EntryStored => "entry_stored",
+            AuditAction::EntryRead => "entry_read",
+            AuditAction::UserAdded => "user_added",
+            AuditAction::TokenIssued => "token_issued",
+            AuditAction::SignedIn => "signed_in",
+            AuditAction::SignedOut => "signed_out",
+            AuditAction::EnrolmentIssued => "enrolment_issued",
+            AuditAction::Enrolled => "enrolled",
+            AuditAction::PassphraseChanged => "passphrase_changed",
+            AuditAction::SignInFailed => "sign_in_failed",
+            AuditAction::AccountLocked => "account_locked",
+            AuditAction::EntriesListed => "entries_listed",
+            AuditAction::VerificationRun => "verification_run",
+            AuditAction::EntrySuperseded => "entry_superseded",
+            AuditAction::EntryRemoved => "entry_removed",
         }
     }
 }
@@ -65,7 +66,7 @@ impl Action {
 #[derive(Clone, Debug)]
 pub struct NewEvent<'a> {
     pub actor: &'a str,
-    pub action: Action,
+    pub action: AuditAction,
     pub subject: &'a str,
     pub size: Option<u64>,
 }
@@ -75,7 +76,7 @@ pub struct NewEvent<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OwnedEvent {
     pub actor: String,
-    pub action: Action,
+    pub action: AuditAction,
     pub subject: String,
     pub size: Option<u64>,
 }
@@ -83,7 +84,7 @@ pub struct OwnedEvent {
 impl OwnedEvent {
     /// `action` done by `name` to its own account (sign-in, sign-out, enrolment,
     /// passphrase change).
-    pub fn on_account(name: &str, action: Action) -> Self {
+    pub fn on_account(name: &str, action: AuditAction) -> Self {
         Self { actor: name.to_owned(), action, subject: name.to_owned(), size: None }
     }
 

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use shared::api::Role;
 use shared::ErrorCode;
 
-use crate::access::{self, Action, Scope};
+use crate::access::{self, Permission, Scope};
 use crate::credentials::{self, PresentedToken};
 use crate::error::{AppError, Throttled};
 use crate::state::AppState;
@@ -61,7 +61,7 @@ impl Caller {
     }
 
     /// How far `action` reaches for this caller ([`access::scope`]); 403 if not at all.
-    pub fn may(&self, action: Action) -> Result<Scope, AppError> {
+    pub fn may(&self, action: Permission) -> Result<Scope, AppError> {
         match access::scope(self.0.role, action) {
             Scope::Denied => Err(ErrorCode::Forbidden.into()),
             scope => Ok(scope),

@@ -39,6 +39,9 @@ pub struct Config {
     /// Minutes without input after which the caseworker app locks (organisation setting,
     /// served at `GET /api/v1/vault/settings`).
     pub idle_lock_minutes: u32,
+    /// Seconds without input after which the app locks, overriding the minutes: for
+    /// tests and demos, which should not wait minutes (`--idle-lock-seconds`).
+    pub idle_lock_seconds: Option<u32>,
 }
 
 /// Default requests a second per address and per account: far above what people do,
@@ -64,6 +67,7 @@ impl Default for Config {
             secure_cookies: false,
             page_size: shared::api::PAGE_SIZE,
             idle_lock_minutes: shared::vault::DEFAULT_IDLE_LOCK_MINUTES,
+            idle_lock_seconds: None,
             rate_per_address: DEFAULT_RATE,
             rate_per_account: DEFAULT_RATE,
             header_timeout: DEFAULT_HEADER_TIMEOUT,

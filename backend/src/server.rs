@@ -128,7 +128,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     state
         .vault()
         .decoy_secret
-        .get_or_try_init(|| store.relay_secret(crate::vault_auth::DECOY_SECRET, crate::vault_auth::new_secret))
+        .get_or_try_init(|| store.relay_secret(crate::vault::auth::DECOY_SECRET, crate::vault::auth::new_secret))
         .await?;
     let listener = TcpListener::bind(config.listen).await?;
     let url = format!("http://{}", listener.local_addr()?);

@@ -18,7 +18,7 @@ struct Inner {
     sign_in_limiter: RateLimiter,
     address_limiter: Buckets<Option<std::net::IpAddr>>,
     account_limiter: Buckets<String>,
-    vault: crate::vault_auth::VaultGuards,
+    vault: crate::vault::auth::VaultGuards,
 }
 
 impl AppState {
@@ -62,7 +62,7 @@ impl AppState {
     }
 
     /// The vault's Argon2-free guards: decoy locks and the cached decoy-salt key.
-    pub fn vault(&self) -> &crate::vault_auth::VaultGuards {
+    pub fn vault(&self) -> &crate::vault::auth::VaultGuards {
         &self.inner.vault
     }
 

@@ -13,7 +13,7 @@
 use axum::body::Body;
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
-use shared::age_header::MAX_HEADER_BYTES;
+use shared::ingest::{Hashed, HEADER_WINDOW};
 use shared::{EntryId, ErrorCode};
 
 use crate::blobs::{Blobs, PendingBlob};
@@ -21,8 +21,6 @@ use crate::error::AppError;
 
 /// Bytes buffered in memory before they go to the temporary file.
 pub const SPILL_BYTES: usize = 1 << 20;
-/// Bytes the age header check needs: the largest header and the smallest payload.
-pub const HEADER_WINDOW: usize = MAX_HEADER_BYTES + 32;
 
 /// A body that arrived whole and hashed, not yet stored.
 #[derive(Debug)]
@@ -107,14 +105,17 @@ pub async fn receive(
     Ok(Received { id, size, head, tail, pending, blobs: blobs.clone() })
 }
 
-impl Received {
-    /// Checks the age header (shape, no passphrase stanza, at least `min_recipients`
-    /// X25519 recipients) on the body's first bytes.
-    pub fn check_age(&self, min_recipients: usize) -> Result<(), AppError> {
-        shared::ingest::check_age(self.head.clone(), min_recipients)?;
-        Ok(())
+/// What the ingest steps check: the hash of the whole body, the age header on its head.
+impl Hashed for Received {
+    fn id(&self) -> EntryId {
+        self.id
     }
+    fn head(&self) -> &[u8] {
+        &self.head
+    }
+}
 
+impl Received {
     /// Makes the blob durable under its id (see [`crate::blobs`]).
     pub async fn commit(self) -> Result<(), AppError> {
         let Received { id, tail, pending, blobs, .. } = self;
@@ -156,7 +157,7 @@ mod tests {
         let got = receive(chunked(&bytes, 65_536), None, usize::MAX, &id, &blobs).await.unwrap();
         assert_eq!((got.id, got.size), (id, bytes.len() as u64));
         assert!(got.pending.is_some(), "a big body goes to a temporary file, not memory");
-        got.check_age(1).unwrap();
+        shared::ingest::check_age(got.head(), 1).unwrap();
         got.commit().await.unwrap();
         assert_eq!(blobs.get(&id).unwrap().unwrap(), bytes);
         assert_eq!(blobs.list_files().unwrap().len(), 1, "only the blob, no temporary file");
@@ -174,7 +175,7 @@ mod tests {
         assert_eq!(err.0, ErrorCode::TooLarge, "a declared length over the limit is refused before reading");
         let not_age = b"plain text, not age\n".repeat(SPILL_BYTES / 10);
         let got = receive(chunked(&not_age, 4096), None, usize::MAX, &EntryId::of(&not_age), &blobs).await.unwrap();
-        assert_eq!(got.check_age(1).unwrap_err().0, ErrorCode::NotAge);
+        assert_eq!(shared::ingest::check_age(got.head(), 1).unwrap_err(), ErrorCode::NotAge);
         drop(got);
         assert!(blobs.list_files().unwrap().is_empty(), "{:?}", blobs.list_files());
     }

@@ -100,7 +100,7 @@ pub fn check_stored(blobs: &crate::blobs::Blobs, id: &EntryId, recorded_size: u6
     if len != recorded_size {
         return Ok(Some(format!("size is {len} bytes, {recorded_size} were recorded")));
     }
-    let window = crate::upload::HEADER_WINDOW;
+    let window = shared::ingest::HEADER_WINDOW;
     let (mut hasher, mut head, mut buf) = (sha2::Sha256::new(), Vec::with_capacity(window), vec![0u8; 64 * 1024]);
     loop {
         let n = file.read(&mut buf)?;
@@ -116,7 +116,7 @@ pub fn check_stored(blobs: &crate::blobs::Blobs, id: &EntryId, recorded_size: u6
             "the SHA-256 of the stored bytes is not the entry id (the file was altered or damaged)".into(),
         ));
     }
-    Ok(match shared::ingest::check_age(head, 1) {
+    Ok(match shared::ingest::check_age(&head, 1) {
         Ok(_) => None,
         Err(code) => Some(format!("{} ({})", code.message(), code.code())),
     })
@@ -267,7 +267,7 @@ mod tests {
         for _ in 0..PAGE + 5 {
             let e = crate::audit::NewEvent {
                 actor: "cw",
-                action: crate::audit::Action::SignedIn,
+                action: crate::audit::AuditAction::SignedIn,
                 subject: "cw",
                 size: None,
             };

@@ -1,23 +1,74 @@
-//! The relay's ingest rule for an uploaded entry, in one place: the id in the URL, the
-//! case header, the id being the SHA-256 of the body, and the body being an age v1 file
-//! sealed to enough X25519 recipients (no passphrase stanza, capped header).
+//! The relay's ingest steps for an uploaded entry, in one function ([`run`]) that both
+//! the relay's `PUT /api/v1/entries/{id}` and the fuzz target (`fuzz/fuzz_targets/ingest.rs`,
+//! through [`ingest`]) call, so what is fuzzed is what the relay runs.
 //!
-//! The relay's `PUT /api/v1/entries/{id}` calls the steps ([`target`], [`check_hash`],
-//! [`check_age`]) in this order, with its "already stored" answer between the hash
-//! and the age check (a retry of bytes stored before the keyring grew still gets 200).
-//! [`ingest`] runs all three at once for the fuzz target (`fuzz/fuzz_targets/ingest.rs`)
-//! and the property tests, so what is fuzzed is what the relay runs. No I/O here.
+//! The steps, in order: the id in the URL and the `Amanat-Case` header parse
+//! ([`target`]); the caller may put into that case ([`Steps::admit`], before a byte of
+//! the body is read); the body is read to its end ([`Steps::receive`]); the id is the
+//! SHA-256 of the body ([`check_hash`]); bytes already stored are answered as such
+//! ([`Steps::already_stored`], before the age check, so a retry of bytes stored before
+//! the keyring grew still gets 200); the body is an age v1 file sealed to enough X25519
+//! recipients, no passphrase stanza, capped header ([`check_age`], on the first
+//! [`HEADER_WINDOW`] bytes).
+//!
+//! No I/O here: what needs the network, the store or the keyring is the caller's
+//! [`Steps`]. [`ingest`] runs the same steps on a body held in memory, with nothing
+//! stored, for the fuzz target and the property tests.
 
-use crate::age_header::HeaderSummary;
+use std::future::Future;
+
+use crate::age_header::{HeaderSummary, MAX_HEADER_BYTES};
 use crate::error::ErrorCode;
 use crate::ids::{CaseId, EntryId};
 use crate::seal::Ciphertext;
+
+/// Bytes of a body the age check reads: the largest header and the smallest payload.
+/// The header parser never looks further, so the answer on these bytes is the answer
+/// on the whole file; the relay keeps only these in memory while it streams the rest.
+pub const HEADER_WINDOW: usize = MAX_HEADER_BYTES + 32;
 
 /// Where an upload goes: its claimed id and its case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Target {
     pub id: EntryId,
     pub case: CaseId,
+}
+
+/// A body read to its end.
+pub trait Hashed {
+    /// The SHA-256 of all its bytes.
+    fn id(&self) -> EntryId;
+    /// Its first [`HEADER_WINDOW`] bytes (all of them if it is shorter).
+    fn head(&self) -> &[u8];
+}
+
+/// A body held whole in memory.
+impl Hashed for Vec<u8> {
+    fn id(&self) -> EntryId {
+        EntryId::of(self)
+    }
+    fn head(&self) -> &[u8] {
+        &self[..self.len().min(HEADER_WINDOW)]
+    }
+}
+
+/// What happens between the checks: the caller's I/O, in the order [`run`] asks for it.
+pub trait Steps {
+    /// What a step may fail with; every refusal of a check is an [`ErrorCode`].
+    type Error: From<ErrorCode>;
+    /// The body, once read.
+    type Body: Hashed;
+
+    /// Whether the caller may put an entry into `target`'s case (access, case ownership,
+    /// the other headers). Runs before the body is read.
+    fn admit(&mut self, target: &Target) -> impl Future<Output = Result<(), Self::Error>> + Send;
+    /// Reads the body to its end (refusing one over the size limit).
+    fn receive(&mut self, target: &Target) -> impl Future<Output = Result<Self::Body, Self::Error>> + Send;
+    /// Whether these bytes are already stored under `target` (refusing them if they are
+    /// stored for someone else). Asked only once the id is known to be their hash.
+    fn already_stored(&mut self, target: &Target) -> impl Future<Output = Result<bool, Self::Error>> + Send;
+    /// The least number of X25519 recipients an entry needs: the current keyring's size.
+    fn min_recipients(&mut self) -> impl Future<Output = Result<usize, Self::Error>> + Send;
 }
 
 /// Parses the URL's id and the `Amanat-Case` header (`None`: header missing).
@@ -28,8 +79,8 @@ pub fn target(id: &str, case: Option<&str>) -> Result<Target, ErrorCode> {
 }
 
 /// The id must be the SHA-256 of the bytes.
-pub fn check_hash(id: &EntryId, body: &[u8]) -> Result<(), ErrorCode> {
-    if EntryId::of(body) == *id {
+pub fn check_hash(target: &Target, body: &impl Hashed) -> Result<(), ErrorCode> {
+    if body.id() == target.id {
         Ok(())
     } else {
         Err(ErrorCode::IdMismatch)
@@ -37,36 +88,89 @@ pub fn check_hash(id: &EntryId, body: &[u8]) -> Result<(), ErrorCode> {
 }
 
 /// The bytes must be an age v1 file to at least `min_x25519` X25519 recipients (the
-/// current keyring's size) and no passphrase.
-pub fn check_age(body: Vec<u8>, min_x25519: usize) -> Result<(Ciphertext, HeaderSummary), ErrorCode> {
-    Ciphertext::check(body, min_x25519)
+/// current keyring's size) and no passphrase: [`Ciphertext::check`]'s rule, on a body's
+/// first [`HEADER_WINDOW`] bytes (or more; the answer is the same).
+pub fn check_age(head: &[u8], min_x25519: usize) -> Result<HeaderSummary, ErrorCode> {
+    let window = &head[..head.len().min(HEADER_WINDOW)];
+    Ciphertext::check(window.to_vec(), min_x25519).map(|(_, summary)| summary)
 }
 
 /// An upload that passed every check.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Accepted {
+pub struct Accepted<B> {
     pub target: Target,
-    pub ciphertext: Ciphertext,
+    pub body: B,
     pub summary: HeaderSummary,
 }
 
-impl std::fmt::Debug for Accepted {
+impl<B> std::fmt::Debug for Accepted<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The bytes are ciphertext, but a log has no use for them: say how many.
-        f.debug_struct("Accepted")
-            .field("target", &self.target)
-            .field("summary", &self.summary)
-            .field("len", &self.ciphertext.len())
-            .finish()
+        // The bytes are ciphertext, but a log has no use for them.
+        f.debug_struct("Accepted").field("target", &self.target).field("summary", &self.summary).finish()
     }
 }
 
-/// All checks, in the relay's order.
-pub fn ingest(id: &str, case: Option<&str>, body: Vec<u8>, min_x25519: usize) -> Result<Accepted, ErrorCode> {
+/// Where the steps ended, if nothing was refused.
+#[derive(Debug)]
+pub enum Outcome<B> {
+    /// These bytes are already stored under this target: answer so, store nothing.
+    AlreadyStored { target: Target, body: B },
+    /// A new entry that passed every check, to be stored.
+    Accepted(Accepted<B>),
+}
+
+/// The ingest steps, in the relay's order (see the module doc).
+pub async fn run<S: Steps>(id: &str, case: Option<&str>, steps: &mut S) -> Result<Outcome<S::Body>, S::Error> {
     let target = target(id, case)?;
-    check_hash(&target.id, &body)?;
-    let (ciphertext, summary) = check_age(body, min_x25519)?;
-    Ok(Accepted { target, ciphertext, summary })
+    steps.admit(&target).await?;
+    let body = steps.receive(&target).await?;
+    check_hash(&target, &body)?;
+    if steps.already_stored(&target).await? {
+        return Ok(Outcome::AlreadyStored { target, body });
+    }
+    let min_x25519 = steps.min_recipients().await?;
+    let summary = check_age(body.head(), min_x25519)?;
+    Ok(Outcome::Accepted(Accepted { target, body, summary }))
+}
+
+/// [`Steps`] for a body held in memory: everyone is admitted, nothing is stored yet,
+/// and the keyring has `min_x25519` recipients.
+struct InMemory {
+    body: Option<Vec<u8>>,
+    min_x25519: usize,
+}
+
+impl Steps for InMemory {
+    type Error = ErrorCode;
+    type Body = Vec<u8>;
+
+    fn admit(&mut self, _: &Target) -> impl Future<Output = Result<(), ErrorCode>> + Send {
+        std::future::ready(Ok(()))
+    }
+    fn receive(&mut self, _: &Target) -> impl Future<Output = Result<Vec<u8>, ErrorCode>> + Send {
+        std::future::ready(self.body.take().ok_or(ErrorCode::BadRequest))
+    }
+    fn already_stored(&mut self, _: &Target) -> impl Future<Output = Result<bool, ErrorCode>> + Send {
+        std::future::ready(Ok(false))
+    }
+    fn min_recipients(&mut self) -> impl Future<Output = Result<usize, ErrorCode>> + Send {
+        std::future::ready(Ok(self.min_x25519))
+    }
+}
+
+/// Runs the relay's steps ([`run`]) on a body in memory, with a keyring of `min_x25519`
+/// recipients and nothing stored: the fuzz target's and the property tests' way in.
+pub fn ingest(id: &str, case: Option<&str>, body: Vec<u8>, min_x25519: usize) -> Result<Accepted<Vec<u8>>, ErrorCode> {
+    let mut steps = InMemory { body: Some(body), min_x25519 };
+    let run = std::pin::pin!(run(id, case, &mut steps));
+    // Every step of `InMemory` is ready at once, so one poll runs them all.
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match run.poll(&mut cx) {
+        std::task::Poll::Ready(Ok(Outcome::Accepted(accepted))) => Ok(accepted),
+        std::task::Poll::Ready(Ok(Outcome::AlreadyStored { .. })) => unreachable!("nothing is stored in memory"),
+        std::task::Poll::Ready(Err(code)) => Err(code),
+        std::task::Poll::Pending => unreachable!("in-memory steps never wait"),
+    }
 }
 
 #[cfg(test)]
@@ -87,7 +191,7 @@ mod tests {
         let body = sealed(3);
         let id = EntryId::of(&body).to_string();
         let ok = ingest(&id, Some(CASE), body.clone(), 3).unwrap();
-        assert_eq!((ok.summary.x25519, ok.ciphertext.as_bytes()), (3, &body[..]));
+        assert_eq!((ok.summary.x25519, &ok.body[..]), (3, &body[..]));
         assert_eq!(ingest(&id, Some(CASE), body, 4).unwrap_err(), ErrorCode::TooFewRecipients);
     }
 
@@ -133,25 +237,154 @@ mod tests {
             }
             let new_id = EntryId::of(&body).to_string();
             if let Ok(ok) = ingest(&new_id, Some(CASE), body.clone(), 1) {
-                prop_assert_eq!(ok.ciphertext.as_bytes(), &body[..]);
+                prop_assert_eq!(&ok.body[..], &body[..]);
                 prop_assert!(crate::age_header::inspect(&body).is_ok());
             }
         }
 
-        /// Ids and case ids that are not exactly lowercase hex of the right length are
-        /// refused before the body is looked at.
-        #[test]
-        fn malformed_ids_are_refused_before_the_body(id in "[0-9a-zA-Z]{0,70}", case in "[0-9a-zA-Z]{0,40}") {
-            let body = sealed(1);
-            let result = ingest(&id, Some(&case), body, 1);
-            let id_ok = id.len() == 64 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-            let case_ok = case.len() == 32 && case.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-            match result {
-                Err(ErrorCode::BadEntryId) => prop_assert!(!id_ok),
-                Err(ErrorCode::BadCaseId) => prop_assert!(id_ok && !case_ok),
-                Err(ErrorCode::IdMismatch) => prop_assert!(id_ok && case_ok),
-                other => prop_assert!(false, "unexpected {:?}", other.map(|a| a.target)),
+    }
+
+    /// Ids as the property below needs them: valid (64 lowercase hex digits) as often
+    /// as malformed (uppercase, a digit short or over, not hex at all, anything).
+    fn any_id() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => "[0-9a-f]{64}",
+            1 => "[0-9A-F]{64}",
+            1 => "[0-9a-f]{63}|[0-9a-f]{65}",
+            1 => "[0-9a-f]{20}[g-zG-Z_ -][0-9a-f]{43}",
+            1 => "[0-9a-zA-Z]{0,70}",
+        ]
+    }
+
+    /// Case ids likewise (32 lowercase hex digits, or not).
+    fn any_case() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => "[0-9a-f]{32}",
+            1 => "[0-9A-F]{32}",
+            1 => "[0-9a-f]{31}|[0-9a-f]{33}",
+            1 => "[0-9a-f]{10}[g-zG-Z_ -][0-9a-f]{21}",
+            1 => "[0-9a-zA-Z]{0,40}",
+        ]
+    }
+
+    fn lower_hex(s: &str, len: usize) -> bool {
+        s.len() == len && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    }
+
+    /// Ids and case ids that are not exactly lowercase hex of the right length are
+    /// refused before the body is looked at; well-formed ones reach the hash check
+    /// (which a random id fails). Each of the three answers is seen in the run.
+    #[test]
+    fn malformed_ids_are_refused_before_the_body() {
+        let body = sealed(1);
+        let hits = std::cell::Cell::new([0usize; 3]);
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(512));
+        runner
+            .run(&(any_id(), any_case()), |(id, case)| {
+                let (id_ok, case_ok) = (lower_hex(&id, 64), lower_hex(&case, 32));
+                let arm = match ingest(&id, Some(&case), body.clone(), 1) {
+                    Err(ErrorCode::BadEntryId) => {
+                        prop_assert!(!id_ok);
+                        0
+                    }
+                    Err(ErrorCode::BadCaseId) => {
+                        prop_assert!(id_ok && !case_ok);
+                        1
+                    }
+                    Err(ErrorCode::IdMismatch) => {
+                        prop_assert!(id_ok && case_ok);
+                        2
+                    }
+                    other => {
+                        prop_assert!(false, "unexpected {:?}", other.map(|a| a.target));
+                        unreachable!()
+                    }
+                };
+                let mut h = hits.get();
+                h[arm] += 1;
+                hits.set(h);
+                Ok(())
+            })
+            .unwrap();
+        let [bad_id, bad_case, mismatch] = hits.get();
+        assert!(bad_id > 0 && bad_case > 0 && mismatch > 0, "every answer is reached: {:?}", hits.get());
+    }
+
+    /// The steps run in order, the body is not read for a caller who may not upload,
+    /// and bytes already stored are answered before the age check.
+    #[test]
+    fn run_asks_for_each_step_in_order_and_stops_at_the_first_refusal() {
+        struct Logged {
+            log: Vec<&'static str>,
+            admit: bool,
+            stored: bool,
+            body: Vec<u8>,
+        }
+        impl Steps for Logged {
+            type Error = ErrorCode;
+            type Body = Vec<u8>;
+            fn admit(&mut self, _: &Target) -> impl Future<Output = Result<(), ErrorCode>> + Send {
+                self.log.push("admit");
+                std::future::ready(if self.admit { Ok(()) } else { Err(ErrorCode::Forbidden) })
             }
+            fn receive(&mut self, _: &Target) -> impl Future<Output = Result<Vec<u8>, ErrorCode>> + Send {
+                self.log.push("receive");
+                std::future::ready(Ok(self.body.clone()))
+            }
+            fn already_stored(&mut self, _: &Target) -> impl Future<Output = Result<bool, ErrorCode>> + Send {
+                self.log.push("already_stored");
+                std::future::ready(Ok(self.stored))
+            }
+            fn min_recipients(&mut self) -> impl Future<Output = Result<usize, ErrorCode>> + Send {
+                self.log.push("min_recipients");
+                std::future::ready(Ok(5))
+            }
+        }
+        fn go(
+            admit: bool,
+            stored: bool,
+            body: Vec<u8>,
+            id: &str,
+        ) -> (Result<&'static str, ErrorCode>, Vec<&'static str>) {
+            let mut steps = Logged { log: Vec::new(), admit, stored, body };
+            let result = {
+                let fut = std::pin::pin!(run(id, Some(CASE), &mut steps));
+                match fut.poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+                    std::task::Poll::Ready(result) => result,
+                    std::task::Poll::Pending => panic!("ready steps finish in one poll"),
+                }
+            };
+            let result = result.map(|o| match o {
+                Outcome::AlreadyStored { .. } => "already stored",
+                Outcome::Accepted(_) => "accepted",
+            });
+            (result, steps.log)
+        }
+        let body = sealed(1);
+        let id = EntryId::of(&body).to_string();
+        assert_eq!(go(false, false, body.clone(), &id), (Err(ErrorCode::Forbidden), vec!["admit"]));
+        assert_eq!(go(true, false, body.clone(), "nope").1, Vec::<&str>::new(), "a bad id is refused first");
+        let other = EntryId::of(b"other").to_string();
+        assert_eq!(go(true, false, body.clone(), &other), (Err(ErrorCode::IdMismatch), vec!["admit", "receive"]));
+        let all = vec!["admit", "receive", "already_stored"];
+        assert_eq!(go(true, true, body.clone(), &id), (Ok("already stored"), all.clone()));
+        let all = [all, vec!["min_recipients"]].concat();
+        assert_eq!(go(true, false, body, &id), (Err(ErrorCode::TooFewRecipients), all), "one recipient, five needed");
+    }
+
+    proptest! {
+        /// The age check on a body's first [`HEADER_WINDOW`] bytes (what the relay keeps
+        /// while it streams the rest) answers as on the whole body.
+        #[test]
+        fn the_age_check_on_the_header_window_answers_as_on_the_whole_body(
+            len in 0usize..2 * HEADER_WINDOW, flip in 0usize..400, bit in 0u8..8, min in 0usize..4,
+        ) {
+            let mut body = sealed(2);
+            body.extend(std::iter::repeat_n(7u8, len));
+            let flip = flip % body.len();
+            body[flip] ^= 1 << bit;
+            let whole = Ciphertext::check(body.clone(), min).map(|(_, summary)| summary);
+            prop_assert_eq!(check_age(body.head(), min), whole);
         }
     }
 }

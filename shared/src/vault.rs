@@ -316,12 +316,43 @@ pub struct ChangePassphrase {
 /// `GET /api/v1/vault/settings`: organisation settings the app needs before sign-in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VaultSettings {
-    /// Minutes without input after which the app locks.
+    /// Minutes without input after which the app locks (rounded up to a whole minute
+    /// when the relay was given seconds), for apps that predate `idle_lock_seconds`.
     pub idle_lock_minutes: u32,
+    /// Seconds without input after which the app locks: what the app uses
+    /// ([`VaultSettings::idle_seconds`]). Absent from relays that predate it.
+    #[serde(default)]
+    pub idle_lock_seconds: Option<u32>,
 }
 
 /// Default idle lock, in minutes.
 pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 5;
+/// The shortest idle lock, in seconds (`amanat serve --idle-lock-seconds`, for tests and
+/// demos): time to read a message before the page locks under it.
+pub const MIN_IDLE_LOCK_SECONDS: u32 = 5;
+
+impl VaultSettings {
+    /// An idle lock of whole minutes (the organisation setting).
+    pub fn from_minutes(minutes: u32) -> Self {
+        let minutes = minutes.max(1);
+        Self { idle_lock_minutes: minutes, idle_lock_seconds: Some(minutes.saturating_mul(60)) }
+    }
+
+    /// An idle lock of seconds (tests and demos), at least [`MIN_IDLE_LOCK_SECONDS`].
+    pub fn from_seconds(seconds: u32) -> Self {
+        let seconds = seconds.max(MIN_IDLE_LOCK_SECONDS);
+        Self { idle_lock_minutes: seconds.div_ceil(60), idle_lock_seconds: Some(seconds) }
+    }
+
+    /// Seconds without input after which the app locks: the seconds if the relay sent
+    /// them, else its minutes; never under [`MIN_IDLE_LOCK_SECONDS`].
+    pub fn idle_seconds(&self) -> u32 {
+        match self.idle_lock_seconds {
+            Some(seconds) => seconds.max(MIN_IDLE_LOCK_SECONDS),
+            None => self.idle_lock_minutes.max(1).saturating_mul(60),
+        }
+    }
+}
 
 /// base64url of a wrapped identity, for the JSON bodies.
 pub fn encode_wrapped(c: &Ciphertext) -> String {
@@ -418,5 +449,25 @@ mod tests {
         assert!(AuthKey::decode(&"A".repeat(100)).is_err());
         let k = derive(GOOD, &Salt([1; SALT_LEN])).unwrap();
         assert_eq!(AuthKey::decode(&k.auth.encode()).unwrap(), k.auth);
+    }
+
+    #[test]
+    fn the_idle_lock_is_read_in_seconds_and_a_relay_that_sends_only_minutes_still_works() {
+        let old: VaultSettings = serde_json::from_str(r#"{"idle_lock_minutes":3}"#).unwrap();
+        assert_eq!((old.idle_lock_seconds, old.idle_seconds()), (None, 180));
+        let new: VaultSettings = serde_json::from_str(r#"{"idle_lock_minutes":1,"idle_lock_seconds":20}"#).unwrap();
+        assert_eq!(new.idle_seconds(), 20);
+        assert_eq!(
+            VaultSettings::from_minutes(3),
+            VaultSettings { idle_lock_minutes: 3, idle_lock_seconds: Some(180) }
+        );
+        assert_eq!(
+            VaultSettings::from_seconds(20),
+            VaultSettings { idle_lock_minutes: 1, idle_lock_seconds: Some(20) }
+        );
+        assert_eq!(VaultSettings::from_seconds(61).idle_lock_minutes, 2, "an older app locks no sooner than asked");
+        assert_eq!(VaultSettings::from_seconds(1).idle_seconds(), MIN_IDLE_LOCK_SECONDS);
+        let sent = VaultSettings { idle_lock_minutes: 0, idle_lock_seconds: Some(0) };
+        assert_eq!(sent.idle_seconds(), MIN_IDLE_LOCK_SECONDS, "never under the minimum, whatever is sent");
     }
 }

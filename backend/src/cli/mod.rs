@@ -56,6 +56,12 @@ enum Command {
         #[arg(long, default_value_t = shared::vault::DEFAULT_IDLE_LOCK_MINUTES, value_name = "MINUTES",
               value_parser = clap::value_parser!(u32).range(1..=240))]
         idle_lock_minutes: u32,
+        /// Seconds without input after which the app locks, overriding
+        /// --idle-lock-minutes. Meant for tests and demos, which should not wait minutes;
+        /// an organisation sets minutes.
+        #[arg(long, value_name = "SECONDS",
+              value_parser = clap::value_parser!(u32).range(i64::from(shared::vault::MIN_IDLE_LOCK_SECONDS)..=14_400))]
+        idle_lock_seconds: Option<u32>,
         #[command(flatten)]
         limits: limit_flags::LimitFlags,
     },
@@ -111,7 +117,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data = cli.data;
     let database = cli.database;
     match cli.command {
-        Command::Serve { listen, dist, max_body, secure_cookies, idle_lock_minutes, limits } => {
+        Command::Serve { listen, dist, max_body, secure_cookies, idle_lock_minutes, idle_lock_seconds, limits } => {
             let mut config = Config {
                 data_dir: data,
                 database,
@@ -122,6 +128,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ..Config::default()
             };
             config.idle_lock_minutes = idle_lock_minutes;
+            config.idle_lock_seconds = idle_lock_seconds;
             limits.apply(&mut config)?;
             crate::serve(config).await?;
         }

@@ -10,7 +10,7 @@ use shared::api::Role;
 
 use crate::accounts;
 use crate::store::Store;
-use crate::vault_auth;
+use crate::vault::auth as vault_auth;
 
 const DEFAULT_URL: &str = "http://127.0.0.1:8080";
 

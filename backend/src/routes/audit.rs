@@ -6,7 +6,7 @@ use serde::Deserialize;
 use shared::api::{AuditPage, PAGE_SIZE};
 use shared::ErrorCode;
 
-use crate::access::Action;
+use crate::access::Permission;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -21,7 +21,7 @@ pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<AuditPage>, AppError> {
-    caller.may(Action::ReadAudit)?;
+    caller.may(Permission::ReadAudit)?;
     let after = match q.after.as_deref().filter(|a| !a.is_empty()) {
         None => 0,
         Some(a) => a.parse::<u64>().map_err(|_| ErrorCode::BadRequest)?,

@@ -1,8 +1,9 @@
 //! Entries: upload (`PUT`), list (`GET /entries`), download (`GET /entries/{id}`) and
 //! download many at once (`POST /entries/read`).
 //!
-//! An upload is checked in a fixed order (auth, id, case, size, hash, age shape and
-//! recipient count) and stored durably before it is answered. The same bytes sent
+//! An upload is checked in a fixed order (auth, then `shared::ingest::run`: id, case,
+//! access to the case, size, hash, "already stored", age shape and recipient count) and
+//! stored durably before it is answered. The same bytes sent
 //! again are answered 200 without a second copy, even after the keyring has grown, so
 //! an outbox retry whose first answer was lost always succeeds. Who sees what is
 //! [`crate::access`]'s table: caseworkers only their own cases (a case belongs to the
@@ -27,11 +28,11 @@ use shared::api::{
     frames, EntryMeta, EntryPage, ReadMany, Stored, CASE_HEADER, KEYRING_VERSION_HEADER, PAGE_SIZE, READ_MANY_MAX,
     SUPERSEDES_HEADER,
 };
-use shared::ingest::{self, Target};
+use shared::ingest::{self, Accepted, Outcome, Steps, Target};
 use shared::{CaseId, EntryId, ErrorCode};
 
-use crate::access::{Action as Access, Scope};
-use crate::audit::{Action, NewEvent};
+use crate::access::{Permission, Scope};
+use crate::audit::{AuditAction, NewEvent};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -42,7 +43,9 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"))
 }
 
-/// `PUT /api/v1/entries/{id}`
+/// `PUT /api/v1/entries/{id}`: the ingest steps ([`shared::ingest::run`], the function
+/// the fuzz target attacks) with this relay's access rules, body reading and store
+/// between them ([`PutSteps`]), then the entry stored and answered.
 pub async fn put(
     caller: Caller,
     State(state): State<AppState>,
@@ -50,42 +53,27 @@ pub async fn put(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
-    let scope = caller.may(Access::UploadEntry)?;
-    let Target { id, case } = ingest::target(&id, header(&headers, CASE_HEADER))?;
-    let supersedes = header(&headers, SUPERSEDES_HEADER);
-    match scope {
-        Scope::Own => check_case_owner(&state, &case, caller.name()).await?,
-        // An adviser uploads only re-seals of entries already in the case.
-        Scope::Superseding if supersedes.is_none() => return Err(ErrorCode::Forbidden.into()),
-        _ => {}
-    }
-    // Checked after access, so nobody learns from the answer whether another's entry exists.
-    let supersedes = match supersedes {
-        None => None,
-        Some(v) => Some(check_supersedes(&state, v, &id, &case).await?),
-    };
-    let keyring_version = match header(&headers, KEYRING_VERSION_HEADER) {
-        None => None,
-        Some(v) => Some(v.parse::<u64>().map_err(|_| ErrorCode::BadRequest)?),
-    };
-    // Streamed: hashed as it arrives, spilled to a temporary blob (crate::upload).
-    let declared = header(&headers, CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<u64>().ok());
-    let received = upload::receive(body, declared, state.config().max_body, &id, state.store().blobs()).await?;
-    if received.id != id {
-        return Err(ErrorCode::IdMismatch.into());
-    }
-    let size = received.size;
-    if let Some(row) = state.store().entry(&id).await? {
-        same_entry(&row.meta, &case, caller.name())?;
-        // A retry whose first answer was lost records what the first one may not have.
-        if let Some(old) = &supersedes {
-            state.store().record_supersession(&id, old, caller.name()).await?;
+    let scope = caller.may(Permission::UploadEntry)?;
+    let mut steps =
+        PutSteps { caller: &caller, state: &state, headers: &headers, scope, body: Some(body), admitted: None };
+    let outcome = ingest::run(&id, header(&headers, CASE_HEADER), &mut steps).await?;
+    let Admitted { supersedes, keyring_version } = steps.admitted.take().ok_or_else(|| {
+        tracing::error!("the ingest steps ended without admitting the upload");
+        AppError(ErrorCode::Internal)
+    })?;
+    let (Target { id, case }, received) = match outcome {
+        Outcome::AlreadyStored { target: Target { id, .. }, body } => {
+            let size = body.size;
+            // A retry whose first answer was lost records what the first one may not have.
+            if let Some(old) = &supersedes {
+                state.store().record_supersession(&id, old, caller.name()).await?;
+            }
+            tracing::info!(entry = %id, size, created = false, "entry already stored");
+            return Ok((StatusCode::OK, Json(Stored { id, created: false })).into_response());
         }
-        tracing::info!(entry = %id, size, created = false, "entry already stored");
-        return Ok((StatusCode::OK, Json(Stored { id, created: false })).into_response());
-    }
-    let min_recipients = super::keyring::current(&state).await?.map_or(1, |k| k.recipient_count());
-    received.check_age(min_recipients)?;
+        Outcome::Accepted(Accepted { target, body, .. }) => (target, body),
+    };
+    let size = received.size;
     received.commit().await?;
     let meta =
         EntryMeta { id, case, size, received_at: now_rfc3339(), author: caller.name().to_owned(), keyring_version };
@@ -105,6 +93,74 @@ pub async fn put(
     tracing::info!(entry = %id, size, created, author = caller.name(), "entry stored");
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(Stored { id, created })).into_response())
+}
+
+/// What the relay does between the ingest checks of one upload.
+struct PutSteps<'a> {
+    caller: &'a Caller,
+    state: &'a AppState,
+    headers: &'a HeaderMap,
+    /// How far the caller's upload right reaches.
+    scope: Scope,
+    /// The body, until it is read.
+    body: Option<Body>,
+    /// What [`Steps::admit`] read from the other headers.
+    admitted: Option<Admitted>,
+}
+
+/// The headers of an admitted upload besides its id and case.
+struct Admitted {
+    /// The entry it replaces (`Amanat-Supersedes`), checked.
+    supersedes: Option<EntryId>,
+    /// The keyring version it says it was sealed to (`Amanat-Keyring-Version`).
+    keyring_version: Option<u64>,
+}
+
+impl Steps for PutSteps<'_> {
+    type Error = AppError;
+    type Body = upload::Received;
+
+    async fn admit(&mut self, target: &Target) -> Result<(), AppError> {
+        let Target { id, case } = *target;
+        let supersedes = header(self.headers, SUPERSEDES_HEADER);
+        match self.scope {
+            Scope::Own => check_case_owner(self.state, &case, self.caller.name()).await?,
+            // An adviser uploads only re-seals of entries already in the case.
+            Scope::Superseding if supersedes.is_none() => return Err(ErrorCode::Forbidden.into()),
+            _ => {}
+        }
+        // Checked after access, so nobody learns from the answer whether another's entry exists.
+        let supersedes = match supersedes {
+            None => None,
+            Some(v) => Some(check_supersedes(self.state, v, &id, &case).await?),
+        };
+        let keyring_version = match header(self.headers, KEYRING_VERSION_HEADER) {
+            None => None,
+            Some(v) => Some(v.parse::<u64>().map_err(|_| ErrorCode::BadRequest)?),
+        };
+        self.admitted = Some(Admitted { supersedes, keyring_version });
+        Ok(())
+    }
+
+    /// Streamed: hashed as it arrives, spilled to a temporary blob ([`crate::upload`]).
+    async fn receive(&mut self, target: &Target) -> Result<upload::Received, AppError> {
+        let body = self.body.take().ok_or(ErrorCode::BadRequest)?;
+        let declared = header(self.headers, CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<u64>().ok());
+        let (max, blobs) = (self.state.config().max_body, self.state.store().blobs());
+        upload::receive(body, declared, max, &target.id, blobs).await
+    }
+
+    /// Stored already: by this caller in this case (200), or by someone else (409).
+    async fn already_stored(&mut self, target: &Target) -> Result<bool, AppError> {
+        match self.state.store().entry(&target.id).await? {
+            Some(row) => same_entry(&row.meta, &target.case, self.caller.name()).map(|()| true),
+            None => Ok(false),
+        }
+    }
+
+    async fn min_recipients(&mut self) -> Result<usize, AppError> {
+        Ok(super::keyring::current(self.state).await?.map_or(1, |k| k.recipient_count()))
+    }
 }
 
 /// Refuses (409) an upload of bytes already stored by another author or in another
@@ -156,7 +212,7 @@ pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<EntryPage>, AppError> {
-    let scope = caller.may(Access::ListEntries)?;
+    let scope = caller.may(Permission::ListEntries)?;
     let case = q.case.as_deref().filter(|c| !c.is_empty()).map(str::parse::<CaseId>).transpose()?;
     let after_seq = match q.after.as_deref().filter(|a| !a.is_empty()) {
         None => 0,
@@ -175,7 +231,7 @@ pub async fn list(
     let subject = case.map_or_else(|| "*".to_owned(), |c| c.to_string());
     let event = NewEvent {
         actor: caller.name(),
-        action: Action::EntriesListed,
+        action: AuditAction::EntriesListed,
         subject: &subject,
         size: Some(rows.len() as u64),
     };
@@ -185,7 +241,7 @@ pub async fn list(
 
 /// `GET /api/v1/entries/{id}`: the ciphertext, byte for byte.
 pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
-    let scope = caller.may(Access::ReadCiphertext)?;
+    let scope = caller.may(Permission::ReadCiphertext)?;
     let id: EntryId = id.parse()?;
     let row = state.store().entry(&id).await?.ok_or(ErrorCode::NotFound)?;
     // Another caseworker's entry is answered as if it did not exist.
@@ -204,7 +260,7 @@ pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<S
             AppError(ErrorCode::Internal)
         })?;
     let subject = id.to_string();
-    let event = NewEvent { actor: caller.name(), action: Action::EntryRead, subject: &subject, size: Some(len) };
+    let event = NewEvent { actor: caller.name(), action: AuditAction::EntryRead, subject: &subject, size: Some(len) };
     state.store().audit(&event).await?;
     tracing::info!(entry = %id, size = len, "entry sent");
     // Streamed from the file in 64 KiB pieces: a gigabyte entry never sits in memory.
@@ -228,7 +284,7 @@ pub async fn read_many(
     State(state): State<AppState>,
     Json(ask): Json<ReadMany>,
 ) -> Result<Response, AppError> {
-    let scope = caller.may(Access::ReadCiphertext)?;
+    let scope = caller.may(Permission::ReadCiphertext)?;
     if ask.ids.is_empty() || ask.ids.len() > READ_MANY_MAX {
         return Err(ErrorCode::BadRequest.into());
     }
@@ -255,7 +311,12 @@ pub async fn read_many(
     let subjects: Vec<(String, u64)> = plan.iter().filter_map(|(id, len)| len.map(|l| (id.to_string(), l))).collect();
     let events: Vec<NewEvent<'_>> = subjects
         .iter()
-        .map(|(subject, len)| NewEvent { actor: caller.name(), action: Action::EntryRead, subject, size: Some(*len) })
+        .map(|(subject, len)| NewEvent {
+            actor: caller.name(),
+            action: AuditAction::EntryRead,
+            subject,
+            size: Some(*len),
+        })
         .collect();
     state.store().audit_many(&events).await?;
     let total: u64 = plan.iter().map(|(_, len)| frames::HEADER_LEN as u64 + len.unwrap_or(0)).sum();

@@ -5,7 +5,7 @@
 //! the same answer, no sooner than [`FAILURE_FLOOR`] after the request began (so the
 //! audit write that only an existing account's failure costs does not show). Signing
 //! out also asks the browser to clear its HTTP cache.
-//! Passphrase sign-ins (`routes::vault`) get a short session ([`VAULT_SESSION_SECONDS`])
+//! Passphrase sign-ins ([`crate::vault::routes`]) get a short session ([`VAULT_SESSION_SECONDS`])
 //! that the app rotates while it is in use (`POST /api/v1/session/renew`): a new id,
 //! the old one deleted in the same statement that reads it (two renewals of one id
 //! cannot both succeed), so a copied cookie soon stops working; renewing never goes
@@ -24,14 +24,14 @@ use axum::Json;
 use shared::api::{SessionInfo, SignIn};
 use shared::ErrorCode;
 
-use crate::access::Action;
-use crate::audit::{Action as Event, NewEvent};
+use crate::access::Permission;
+use crate::audit::{AuditAction, NewEvent};
 use crate::auth::{self, Caller};
 use crate::credentials;
 use crate::error::{AppError, Throttled};
-use crate::routes::vault::{json_body, FAILURE_FLOOR};
 use crate::state::AppState;
 use crate::store::{now_unix, NewSession};
+use crate::vault::routes::{json_body, FAILURE_FLOOR};
 
 /// How long a session lasts, in seconds (8 hours: a working day).
 pub const SESSION_SECONDS: i64 = 8 * 60 * 60;
@@ -82,8 +82,12 @@ pub async fn sign_in(
             // once and then one a minute per account, so guesses cannot flood the log.
             if state.store().user(&req.name).await?.is_some() {
                 if state.vault().failure_audit.take(&req.name).is_ok() {
-                    let event =
-                        NewEvent { actor: &req.name, action: Event::SignInFailed, subject: &req.name, size: None };
+                    let event = NewEvent {
+                        actor: &req.name,
+                        action: AuditAction::SignInFailed,
+                        subject: &req.name,
+                        size: None,
+                    };
                     state.store().audit(&event).await?;
                 } else {
                     tracing::info!(user = %req.name, "failed sign-in not audited (too many)");
@@ -106,7 +110,7 @@ pub async fn sign_in(
 
 /// `GET /api/v1/session`
 pub async fn current(caller: Caller) -> Result<Json<SessionInfo>, AppError> {
-    caller.may(Action::ReadSession)?;
+    caller.may(Permission::ReadSession)?;
     Ok(Json(SessionInfo { name: caller.0.name, role: caller.0.role }))
 }
 

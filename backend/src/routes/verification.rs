@@ -15,8 +15,8 @@ use shared::age_header::{self, MAX_HEADER_BYTES};
 use shared::api::{EntryCheck, VerificationReport};
 use shared::{EntryId, ErrorCode};
 
-use crate::access::Action;
-use crate::audit::{Action as Event, NewEvent};
+use crate::access::Permission;
+use crate::audit::{AuditAction, NewEvent};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -41,7 +41,7 @@ fn one_at_a_time() -> &'static tokio::sync::Semaphore {
 }
 
 pub async fn report(caller: Caller, State(state): State<AppState>) -> Result<Json<VerificationReport>, AppError> {
-    caller.may(Action::ReadVerification)?;
+    caller.may(Permission::ReadVerification)?;
     let _running = one_at_a_time().acquire().await.map_err(|e| {
         tracing::error!(error = %e, "the verification gate is closed");
         AppError(ErrorCode::Internal)
@@ -61,7 +61,7 @@ pub async fn report(caller: Caller, State(state): State<AppState>) -> Result<Jso
         report.failures.iter().find(|f| f.id.starts_with("audit event")).map(|f| format!("{}: {}", f.id, f.reason));
     let event = NewEvent {
         actor: caller.name(),
-        action: Event::VerificationRun,
+        action: AuditAction::VerificationRun,
         subject: "store",
         size: Some(report.entries as u64),
     };

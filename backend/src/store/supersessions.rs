@@ -15,8 +15,9 @@
 use shared::EntryId;
 use sqlx::Row;
 
-use super::{append_audit_events, EntryRow, Result, Store, StoreError, SELECT_ENTRY};
-use crate::audit::{self, NewEvent};
+use super::entries::{entry_from_row, SELECT_ENTRY};
+use super::{append_audit_events, EntryRow, Result, Store, StoreError};
+use crate::audit::{AuditAction, NewEvent};
 
 /// An entry that a stored entry supersedes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,7 +49,7 @@ impl Store {
         .is_some();
         if inserted {
             let subject = old.to_string();
-            let event = NewEvent { actor, action: audit::Action::EntrySuperseded, subject: &subject, size: None };
+            let event = NewEvent { actor, action: AuditAction::EntrySuperseded, subject: &subject, size: None };
             append_audit_events(&mut tx, &[event]).await?;
         }
         tx.commit().await?;
@@ -106,7 +107,7 @@ impl Store {
                 .bind(id.to_string())
                 .fetch_optional(&mut *tx)
                 .await?
-                .map(|r| super::entry_from_row(&r))
+                .map(|r| entry_from_row(&r))
                 .transpose()?;
             let Some(row) = row else {
                 return Ok(None);
@@ -114,7 +115,7 @@ impl Store {
             sqlx::query("DELETE FROM entries WHERE id = $1").bind(id.to_string()).execute(&mut *tx).await?;
             let subject = id.to_string();
             let event =
-                NewEvent { actor, action: audit::Action::EntryRemoved, subject: &subject, size: Some(row.meta.size) };
+                NewEvent { actor, action: AuditAction::EntryRemoved, subject: &subject, size: Some(row.meta.size) };
             append_audit_events(&mut tx, &[event]).await?;
             tx.commit().await?;
             row
@@ -181,7 +182,7 @@ mod tests {
         assert_eq!(store.supersedes(&new).await.unwrap(), vec![old]);
 
         let audit_before = store.audit_events(0, usize::MAX).await.unwrap().len();
-        let removed = store.remove_entry(&old, audit::CLI_ACTOR).await.unwrap().unwrap();
+        let removed = store.remove_entry(&old, crate::audit::CLI_ACTOR).await.unwrap().unwrap();
         assert_eq!(removed.meta.id, old);
         assert!(store.entry(&old).await.unwrap().is_none());
         assert!(!store.blobs().path(&old).exists(), "the ciphertext file is gone");
@@ -191,7 +192,7 @@ mod tests {
         let last = &events.last().unwrap().0;
         assert_eq!((last.action.as_str(), last.subject.as_str()), ("entry_removed", old.to_string().as_str()));
         assert!(store.superseded().await.unwrap().is_empty(), "nothing left to remove");
-        assert!(store.remove_entry(&old, audit::CLI_ACTOR).await.unwrap().is_none());
+        assert!(store.remove_entry(&old, crate::audit::CLI_ACTOR).await.unwrap().is_none());
 
         let report = crate::verify::verify(&store).await.unwrap();
         assert!(report.ok() && report.warnings.is_empty(), "{}", report.render());
@@ -208,7 +209,7 @@ mod tests {
         let old = stored(&store, case, "cw", b"intake").await;
         let new = stored(&store, case, "cw", b"copy").await;
         store.record_supersession(&new, &old, "cw").await.unwrap();
-        store.remove_entry(&new, audit::CLI_ACTOR).await.unwrap().unwrap();
+        store.remove_entry(&new, crate::audit::CLI_ACTOR).await.unwrap().unwrap();
         assert!(store.superseded().await.unwrap().is_empty(), "the original is the only copy now");
         store.close().await;
     }

@@ -5,9 +5,10 @@
 //!
 //! Every tab of the app listens on the `BroadcastChannel` `amanat-vault`; a tab that
 //! locks posts `lock` and all others lock at once. Idle means no key, pointer, touch,
-//! wheel or input event for the organisation's `idle_lock_minutes` (from the relay,
-//! `GET /api/v1/vault/settings`, kept on the device for offline use, see
-//! [`settings`]; 5 minutes only when this device has never reached the relay).
+//! wheel or input event for the organisation's idle time (`idle_lock_seconds`, or the
+//! minutes of an older relay, from `GET /api/v1/vault/settings`, kept on the device for
+//! offline use, see [`settings`]; 5 minutes only when this device has never reached
+//! the relay).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -91,7 +92,7 @@ pub fn install(vault: Vault) {
                 last_renew = now();
                 last_input.set(now());
             }
-            let idle_ms = f64::from(vault.idle_minutes.get_untracked()) * 60_000.0;
+            let idle_ms = f64::from(vault.idle_seconds.get_untracked()) * 1_000.0;
             if now() - last_input.get() >= idle_ms {
                 vault.lock(LockReason::Idle);
                 continue;

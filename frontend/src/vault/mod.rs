@@ -46,8 +46,8 @@ pub struct Vault {
     /// Whether the relay session exists (false after an offline unlock, until it follows).
     pub online: RwSignal<bool>,
     pub last_lock: RwSignal<Option<LockReason>>,
-    /// Minutes without input before locking (organisation setting).
-    pub idle_minutes: RwSignal<u32>,
+    /// Seconds without input before locking (organisation setting, see [`settings`]).
+    pub idle_seconds: RwSignal<u32>,
     /// Set while the relay session is still to be made (unlocked offline): the relay
     /// credential, kept until the relay answers, then dropped. Never stored.
     pub pending_auth: StoredValue<Option<AuthKey>>,
@@ -60,7 +60,7 @@ impl Vault {
             unlocked: RwSignal::new(None),
             online: RwSignal::new(false),
             last_lock: RwSignal::new(None),
-            idle_minutes: RwSignal::new(shared::vault::DEFAULT_IDLE_LOCK_MINUTES),
+            idle_seconds: RwSignal::new(shared::vault::DEFAULT_IDLE_LOCK_MINUTES * 60),
             pending_auth: StoredValue::new(None),
         };
         provide_context(vault);

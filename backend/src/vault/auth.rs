@@ -8,7 +8,7 @@
 //! bits, so this guards a stolen database, not a weak secret), checked with the
 //! `password-hash` verifier, which compares in constant time. A name that has no
 //! passphrase account gets a decoy salt (HMAC of the name under a relay secret) and
-//! the same slow check against a dummy hash (see `routes::vault` for how answers and
+//! the same slow check against a dummy hash (see [`super::routes`] for how answers and
 //! timing are kept alike).
 //!
 //! Each hash or check holds 19 MiB for tens of milliseconds, so they all run through

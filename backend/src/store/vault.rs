@@ -1,15 +1,15 @@
-//! The vault's rows in the store (migrations `0004_vault.sql`, `0005_sessions_and_cases.sql`):
-//! enrolment tokens, passphrase accounts, the relay's own secrets, passphrase sessions
-//! with an absolute end, and case ownership.
+//! The vault's rows (migration `0004_vault.sql`): enrolment tokens, passphrase accounts
+//! with their failure count and lock, and the relay's own secrets. Passphrase sessions
+//! are in [`super::sessions`], case ownership in [`super::entries`].
 //!
 //! Written as portable SQL (`$1` placeholders, TEXT and INTEGER columns) so the same
 //! queries serve SQLite and PostgreSQL. Only hashes, salts, public keys and age files
-//! are stored here; see [`crate::vault_auth`] for how they are made and checked.
+//! are stored here; see [`crate::vault::auth`] for how they are made and checked.
 
 use sqlx::Row;
 
-use crate::audit::{Action, OwnedEvent};
-use crate::store::{now_unix, Result, Store, StoreError, User};
+use super::{now_unix, Result, Store, StoreError, User};
+use crate::audit::{AuditAction, OwnedEvent};
 
 /// A passphrase account as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,7 +128,7 @@ impl Store {
             let row = sqlx::query("SELECT role FROM users WHERE name = $1").bind(name.clone()).fetch_one(&mut *tx).await?;
             let role: String = row.try_get("role")?;
             let role = role.parse().map_err(|_| StoreError::Malformed(format!("role {role:?}")))?;
-            let event = OwnedEvent::on_account(&name, Action::Enrolled);
+            let event = OwnedEvent::on_account(&name, AuditAction::Enrolled);
             Ok((tx, Some(User { name, role }), vec![event]))
         })
         .await
@@ -236,73 +236,9 @@ impl Store {
                 return Ok((tx, false, Vec::new()));
             }
             sqlx::query(r#"DELETE FROM sessions WHERE "user" = $1"#).bind(name.clone()).execute(&mut *tx).await?;
-            Ok((tx, true, vec![OwnedEvent::on_account(&name, Action::PassphraseChanged)]))
+            Ok((tx, true, vec![OwnedEvent::on_account(&name, AuditAction::PassphraseChanged)]))
         })
         .await
-    }
-
-    /// Ends every session of an account (after a passphrase change).
-    pub async fn delete_sessions_of(&self, name: &str) -> Result<()> {
-        sqlx::query(r#"DELETE FROM sessions WHERE "user" = $1"#).bind(name).execute(self.pool()).await?;
-        Ok(())
-    }
-
-    /// Starts a passphrase session that lasts until `expires_at` unless renewed, and
-    /// never past `ends_at`.
-    pub async fn add_vault_session(
-        &self,
-        id_sha256: &[u8; 32],
-        user: &str,
-        expires_at: i64,
-        ends_at: i64,
-    ) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_unix()).execute(self.pool()).await?;
-        sqlx::query(r#"INSERT INTO sessions (id_sha256, "user", expires_at, ends_at) VALUES ($1, $2, $3, $4)"#)
-            .bind(&id_sha256[..])
-            .bind(user)
-            .bind(expires_at.min(ends_at))
-            .bind(ends_at)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Ends an unexpired session and says whose it was and when it had to end at the
-    /// latest, in one statement: of two requests that present the same id, only one
-    /// gets it (renewing cannot split a session in two).
-    pub async fn take_session(&self, id_sha256: &[u8; 32]) -> Result<Option<(User, i64)>> {
-        let row = sqlx::query(
-            r#"DELETE FROM sessions WHERE id_sha256 = $1 AND expires_at > $2 RETURNING "user", expires_at, ends_at"#,
-        )
-        .bind(&id_sha256[..])
-        .bind(now_unix())
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let name: String = row.try_get("user")?;
-        let ends_at: i64 = row.try_get("ends_at")?;
-        let ends_at = if ends_at > 0 { ends_at } else { row.try_get("expires_at")? };
-        Ok(self.user(&name).await?.map(|u| (u, ends_at)))
-    }
-
-    /// Claims `case` for `owner` if nobody owns it yet, atomically; answers its owner.
-    pub async fn claim_case(&self, case: &str, owner: &str) -> Result<String> {
-        // Most uploads go to a case that is already owned: one read, no write lock.
-        let owner_of = |r: sqlx::any::AnyRow| r.try_get::<String, _>("owner");
-        let known =
-            sqlx::query("SELECT owner FROM cases WHERE case_id = $1").bind(case).fetch_optional(self.pool()).await?;
-        if let Some(row) = known {
-            return Ok(owner_of(row)?);
-        }
-        sqlx::query("INSERT INTO cases (case_id, owner) VALUES ($1, $2) ON CONFLICT (case_id) DO NOTHING")
-            .bind(case)
-            .bind(owner)
-            .execute(self.pool())
-            .await?;
-        let row = sqlx::query("SELECT owner FROM cases WHERE case_id = $1").bind(case).fetch_one(self.pool()).await?;
-        Ok(owner_of(row)?)
     }
 
     /// A random secret the relay keeps under `name`, made (by `make`) on first use.

@@ -6,7 +6,7 @@
 //! it for 15 minutes, stored, so a restart or a second relay does not reset it) and per
 //! client address (the sign-in limiter). Both count an attempt when it *begins*, before
 //! the slow check, so parallel requests cannot all slip past the limit; every Argon2id
-//! call goes through [`vault_auth::on_argon2`] (blocking pool, one per CPU).
+//! call goes through [`auth::on_argon2`] (blocking pool, one per CPU).
 //!
 //! An unknown name is answered like a known one: a decoy salt from a key kept in
 //! memory, the same slow check, the same lock after five failures (counted in memory),
@@ -29,14 +29,15 @@ use shared::vault::{
 };
 use shared::ErrorCode;
 
-use crate::audit::{Action, NewEvent};
+use crate::audit::{AuditAction, NewEvent};
 use crate::auth::Caller;
 use crate::error::{AppError, Throttled};
 use crate::rate_limit::Attempt;
 use crate::routes::session::{sign_in_session, start_session};
 use crate::state::AppState;
-use crate::vault_auth::{self, LOCK_SECONDS, MAX_FAILED_SIGN_INS};
-use crate::vault_store::{NewCredentials, Reservation, VaultAccount};
+use crate::store::{NewCredentials, Reservation, VaultAccount};
+
+use super::auth::{self, LOCK_SECONDS, MAX_FAILED_SIGN_INS};
 
 /// The earliest a failed passphrase sign-in is answered after its check began: longer
 /// than the check and its writes take on an idle relay.
@@ -117,7 +118,7 @@ fn begin(state: &AppState, ip: Option<IpAddr>) -> Result<Attempt<'_>, VaultError
     state.sign_in_limiter().try_begin(ip).map_err(|wait| VaultError::Throttled(Throttled(wait)))
 }
 
-async fn audit(state: &AppState, name: &str, action: Action) -> Result<(), AppError> {
+async fn audit(state: &AppState, name: &str, action: AuditAction) -> Result<(), AppError> {
     state.store().audit(&NewEvent { actor: name, action, subject: name, size: None }).await?;
     Ok(())
 }
@@ -134,7 +135,11 @@ fn wrapped_of(account: VaultAccount) -> WrappedIdentity {
 
 /// `GET /api/v1/vault/settings` (public): what the app needs before anyone signs in.
 pub async fn settings(State(state): State<AppState>) -> Json<VaultSettings> {
-    Json(VaultSettings { idle_lock_minutes: state.config().idle_lock_minutes })
+    let config = state.config();
+    Json(match config.idle_lock_seconds {
+        Some(seconds) => VaultSettings::from_seconds(seconds),
+        None => VaultSettings::from_minutes(config.idle_lock_minutes),
+    })
 }
 
 /// `POST /api/v1/vault/enrol`: redeems a one-time enrolment token, stores the
@@ -151,19 +156,19 @@ pub async fn enrol(
     let req: Enrol = json_body(&headers, body, MAX_VAULT_BODY).await?;
     let attempt = begin(&state, ip)?;
     let refuse = |code: ErrorCode| VaultError::App(AppError(code));
-    if !vault_auth::looks_like_enrolment_token(&req.token) {
+    if !auth::looks_like_enrolment_token(&req.token) {
         return Err(refuse(ErrorCode::EnrolmentInvalid));
     }
     vault::Salt::decode(&req.salt).map_err(refuse)?;
     let auth = AuthKey::decode(&req.auth).map_err(refuse)?;
     vault::decode_wrapped(&req.wrapped_identity).map_err(refuse)?;
     let recipient = shared::seal::parse_recipient(&req.recipient).map_err(refuse)?.to_string();
-    let hash = vault_auth::enrolment_hash(&req.token);
+    let hash = auth::enrolment_hash(&req.token);
     if state.store().enrolment_account(&hash).await?.as_deref() != Some(req.name.as_str()) {
         tracing::info!("enrolment refused");
         return Err(refuse(ErrorCode::EnrolmentInvalid));
     }
-    let auth_hash = vault_auth::on_argon2(move || vault_auth::hash_auth(&auth)).await.ok_or(ErrorCode::Internal)?;
+    let auth_hash = auth::on_argon2(move || auth::hash_auth(&auth)).await.ok_or(ErrorCode::Internal)?;
     let creds = NewCredentials {
         salt: &req.salt,
         auth_hash: &auth_hash,
@@ -199,9 +204,9 @@ pub async fn salt(
             let secret = state
                 .vault()
                 .decoy_secret
-                .get_or_try_init(|| store.relay_secret(vault_auth::DECOY_SECRET, vault_auth::new_secret))
+                .get_or_try_init(|| store.relay_secret(auth::DECOY_SECRET, auth::new_secret))
                 .await?;
-            vault_auth::encode_salt(&vault_auth::decoy_salt(secret, &req.name))
+            auth::encode_salt(&auth::decoy_salt(secret, &req.name))
         }
     };
     Ok(Json(SaltAnswer { salt }))
@@ -226,7 +231,7 @@ async fn check_auth_now(state: &AppState, name: &str, auth: &AuthKey) -> Result<
         let Some(n) = locks.reserve(name) else {
             return Err(ErrorCode::AccountLocked.into());
         };
-        vault_auth::on_argon2(move || vault_auth::waste_a_check(&auth)).await.ok_or(ErrorCode::Internal)?;
+        auth::on_argon2(move || auth::waste_a_check(&auth)).await.ok_or(ErrorCode::Internal)?;
         if i64::from(n) >= MAX_FAILED_SIGN_INS {
             locks.lock(name);
             return Err(ErrorCode::AccountLocked.into());
@@ -237,18 +242,18 @@ async fn check_auth_now(state: &AppState, name: &str, auth: &AuthKey) -> Result<
         Reservation::Attempt(n) => n,
         Reservation::Locked => return Err(ErrorCode::AccountLocked.into()),
         Reservation::JustLocked => {
-            audit(state, name, Action::AccountLocked).await?;
+            audit(state, name, AuditAction::AccountLocked).await?;
             tracing::info!(user = %name, "account locked (attempts in parallel)");
             return Err(ErrorCode::AccountLocked.into());
         }
     };
     let hash = account.auth_hash.clone();
-    let ok = vault_auth::on_argon2(move || vault_auth::auth_matches(&auth, &hash)).await.ok_or(ErrorCode::Internal)?;
+    let ok = auth::on_argon2(move || auth::auth_matches(&auth, &hash)).await.ok_or(ErrorCode::Internal)?;
     if !ok {
-        audit(state, name, Action::SignInFailed).await?;
+        audit(state, name, AuditAction::SignInFailed).await?;
         if n >= MAX_FAILED_SIGN_INS {
             state.store().vault_lock(name, LOCK_SECONDS).await?;
-            audit(state, name, Action::AccountLocked).await?;
+            audit(state, name, AuditAction::AccountLocked).await?;
             tracing::info!(user = %name, "wrong passphrase; account locked");
             return Err(ErrorCode::AccountLocked.into());
         }
@@ -308,7 +313,7 @@ pub async fn change_passphrase(
     let attempt = begin(&state, ip)?;
     check_auth(&state, &name, &old).await?;
     attempt.succeeded();
-    let hash = vault_auth::on_argon2(move || vault_auth::hash_auth(&new)).await.ok_or(ErrorCode::Internal)?;
+    let hash = auth::on_argon2(move || auth::hash_auth(&new)).await.ok_or(ErrorCode::Internal)?;
     if !state.store().change_passphrase(&name, &req.salt, &hash, &req.wrapped_identity).await? {
         return Err(ErrorCode::NotEnrolled.into());
     }
