@@ -105,6 +105,7 @@ fn blob_of(bytes: &[u8]) -> Result<web_sys::Blob, AttachError> {
     let parts = js_sys::Array::new();
     // SAFETY: the view is used only by the Blob constructor, which copies it before
     // anything else can run (no allocation happens in between).
+    #[allow(unsafe_code)]
     parts.push(&wasm_bindgen::JsValue::from(unsafe { js_sys::Uint8Array::view(bytes) }));
     web_sys::Blob::new_with_u8_array_sequence(&parts)
         .map_err(|_| AttachError::Failed(Problem::Code(ErrorCode::Internal)))
