@@ -31,12 +31,19 @@ pub fn all() -> Result<()> {
 
     eprintln!("xtask lint: tidy");
     tidy::check(&root)?;
-    sh(Command::new(cargo()).current_dir(&root).args(["test", "--quiet", "-p", "xtask"])).context("xtask's own tests")?;
+    sh(Command::new(cargo()).current_dir(&root).args(["test", "--quiet", "-p", "xtask"]))
+        .context("xtask's own tests")?;
 
     eprintln!("xtask lint: clippy (native)");
-    sh(Command::new(cargo())
-        .current_dir(&root)
-        .args(["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+    sh(Command::new(cargo()).current_dir(&root).args([
+        "clippy",
+        "--quiet",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
     .context("clippy (native)")?;
 
     setup::wasm_target()?;

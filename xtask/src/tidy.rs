@@ -102,13 +102,16 @@ fn backticked(markdown: &str) -> Vec<&str> {
 /// made of path characters, with a slash or a known extension.
 fn as_tree_path(span: &str) -> Option<&str> {
     let path_chars = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-');
-    let looks_like_file = [".rs", ".toml", ".md", ".json", ".js", ".html", ".css", ".ftl", ".sql"]
-        .iter()
-        .any(|ext| span.ends_with(ext));
+    let looks_like_file =
+        [".rs", ".toml", ".md", ".json", ".js", ".html", ".css", ".ftl", ".sql"].iter().any(|ext| span.ends_with(ext));
     let first = span.split('/').next().unwrap_or_default();
-    let known_root = ["shared", "frontend", "backend", "tests", "xtask", "fuzz", "docs", ".ci", ".cargo"].contains(&first)
+    let known_root = ["shared", "frontend", "backend", "tests", "xtask", "fuzz", "docs", ".ci", ".cargo"]
+        .contains(&first)
         || (!span.contains('/') && looks_like_file);
-    (span.chars().all(path_chars) && (span.contains('/') || looks_like_file) && known_root && !span.contains("..")
+    (span.chars().all(path_chars)
+        && (span.contains('/') || looks_like_file)
+        && known_root
+        && !span.contains("..")
         && !span.contains('*'))
     .then_some(span.trim_end_matches('/'))
 }
