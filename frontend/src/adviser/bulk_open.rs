@@ -140,7 +140,14 @@ pub struct Opening {
     pub counts: RwSignal<Counts>,
 }
 
+impl Default for Opening {
+    fn default() -> Self {
+        Opening::new()
+    }
+}
+
 impl Opening {
+    /// Nothing opened yet.
     pub fn new() -> Self {
         Opening {
             book: StoredValue::new(CaseBook::default()),
