@@ -1,6 +1,6 @@
-//! Reading what was sealed: how an opened entry is described ([`describe`]), how a
-//! case's entries are put in reading order ([`case_book`]), and how both are shown
-//! ([`view`]). Used by the caseworker's "My cases" and by the key holder's pages
+//! Reading what was sealed: how an opened entry is described (`describe`), how a
+//! case's entries are put in reading order (`case_book`), and how both are shown
+//! (`view`). Used by the caseworker's "My cases" and by the key holder's pages
 //! (bulk open, find, export, print).
 //!
 //! Data-driven on purpose: each kind of entry is first described as plain lines by
