@@ -1,6 +1,7 @@
 //! The app's frame: the language state, the banner (name, tagline, language switch),
 //! the `#status` live region, and the page for the path the relay served (`/adviser`
-//! for key holders, anything else for caseworkers). Two pages do not need a router.
+//! for key holders, `/privacy` for the privacy officer, anything else for
+//! caseworkers). Three pages do not need a router.
 //!
 //! The frame waits for the first catalog (a few milliseconds after the wasm starts,
 //! from the service worker's copy when offline) before it shows anything, so no label

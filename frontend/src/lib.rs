@@ -1,23 +1,36 @@
-//! Amanat's browser app (Leptos, client-side rendered, wasm32).
+//! Amanat's browser app (Leptos, client-side rendered, wasm32): three pages, one
+//! per role, picked by path in `app` (`/` caseworkers, `/adviser` key holders,
+//! `/privacy` the privacy officer).
 //!
-//! A caseworker's record goes: form signals → `shared::record::Intake` (validated by
-//! `shared::validate`) → sealed with age to the signed keyring (`sealing`,
-//! `keyring_pin`) → the IndexedDB outbox as ciphertext only (`outbox`) → the relay
-//! (`sync`, `relay_client`). A key holder's page fetches entries and opens them in
-//! memory (`opening`). Rules, types and crypto are `shared`'s; this crate is the
-//! browser around them.
+//! A caseworker's entry goes: the form's signals (`forms`) → checked by
+//! `shared::forms::check` into a `shared::forms::CaseDocument` → sealed with age to
+//! the signed keyring and the caseworker's own recipient (`sealing`, `keyring_pin`)
+//! → the IndexedDB outbox as ciphertext and envelope only (`outbox`) → the relay
+//! (`sync`, `relay_client`). A key holder's page (`adviser`) lists and fetches
+//! entries through `relay_client` and opens them in memory (`opening`, in Web
+//! Workers for the bulk open), and `reading` describes and shows what was opened.
+//! Rules, types and crypto are `shared`'s; this crate is the browser around them.
+//!
+//! Rooms by feature: `account` (sign-in, enrolment, passphrase screens) over `vault`
+//! (the caseworker's wrapped identity), `caseworker` and `forms` (the caseworker's
+//! screens), `adviser` (the key holder's), `privacy` (the privacy officer's),
+//! `reading` (opened entries), `pages` (one page per role, each behind a lazy wasm
+//! chunk in the split build, see `lazy`), `components` (widgets every page shares).
 //!
 //! **Invariant:** no plaintext of a record is written to any browser storage; the
 //! only things stored are ciphertext, envelopes, upload states, the pinned
 //! organisation *public* key and, per caseworker account, the salt, wrapped identity
-//! (an age file only the passphrase opens) and public recipient (`vault`). The unlocked
-//! identity and every opened record exist only in memory while the vault is unlocked.
+//! (an age file only the passphrase opens) and public recipient (`vault`), plus
+//! drafts sealed to that recipient (`drafts`). The unlocked identity and every opened
+//! record exist only in memory while the vault is unlocked.
 
+pub mod account;
 pub mod adviser;
 pub mod app;
 pub mod attachments;
 #[cfg(feature = "bench")]
 pub mod bench;
+pub mod caseworker;
 pub mod clock;
 pub mod components;
 pub mod drafts;
@@ -32,6 +45,7 @@ pub mod outbox;
 pub mod pages;
 pub mod privacy;
 pub mod problem;
+pub mod reading;
 pub mod relay_client;
 pub mod sealing;
 pub mod session;

@@ -7,14 +7,14 @@
 //!
 //! What is *not* here: showing an attachment. Its plaintext is only looked at for its
 //! first bytes (the format) and counted; the rest is authenticated by age and dropped
-//! as it streams, so a 20 MB scan never sits in memory as plaintext.
+//! as it streams, so a 20 MB scan never sits in memory as plaintext
+//! (`shared::seal::open_sniffed`, which the key holder's workers use too).
 
-use std::io::Write;
 use std::sync::Arc;
 
 use shared::forms::attachment::MediaType;
 use shared::forms::CaseDocument;
-use shared::seal::{open_stream, Identity};
+use shared::seal::{open_sniffed, Identity};
 use shared::{EntryId, ErrorCode};
 
 /// What an opened entry holds.
@@ -26,54 +26,14 @@ pub enum Content {
     Attachment { media_type: MediaType, size: u64 },
 }
 
-/// The bytes an attachment's format is recognised by ([`MediaType::sniff`]).
-const SNIFF_BYTES: usize = 16;
-
-/// Keeps the whole plaintext of a document (JSON, so it starts with `{`), but only the
-/// first [`SNIFF_BYTES`] of anything else, counting the rest.
-#[derive(Default)]
-struct Plaintext {
-    kept: Vec<u8>,
-    total: u64,
-}
-
-impl Write for Plaintext {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let document = self.kept.first().or(buf.first()) == Some(&b'{');
-        let room = if document { buf.len() } else { SNIFF_BYTES.saturating_sub(self.kept.len()).min(buf.len()) };
-        self.kept.extend_from_slice(&buf[..room]);
-        self.total += buf.len() as u64;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Drop for Plaintext {
-    fn drop(&mut self) {
-        // What was read stays in this page's memory no longer than needed.
-        self.kept.iter_mut().for_each(|b| *b = 0);
-    }
-}
-
 /// Opens one fetched entry: a case document or an attachment.
 pub fn open_content(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) -> Result<Content, ErrorCode> {
-    if EntryId::of(ciphertext) != *id {
-        return Err(ErrorCode::Corrupted);
+    let plain = open_sniffed(id, ciphertext, identities)?;
+    if plain.is_document() {
+        return CaseDocument::from_bytes(plain.kept()).map(|d| Content::Document(Arc::new(d)));
     }
-    shared::age_header::inspect(ciphertext).map_err(|e| match e {
-        ErrorCode::HeaderTooLarge => e,
-        _ => ErrorCode::Corrupted,
-    })?;
-    let mut plain = Plaintext::default();
-    open_stream(ciphertext, &mut plain, identities)?;
-    if plain.kept.first() == Some(&b'{') {
-        return CaseDocument::from_bytes(&plain.kept).map(|d| Content::Document(Arc::new(d)));
-    }
-    match MediaType::sniff(&plain.kept) {
-        Some(media_type) => Ok(Content::Attachment { media_type, size: plain.total }),
+    match MediaType::sniff(plain.kept()) {
+        Some(media_type) => Ok(Content::Attachment { media_type, size: plain.total() }),
         None => Err(ErrorCode::RecordUnreadable),
     }
 }
@@ -156,8 +116,5 @@ mod tests {
             Some(ErrorCode::RecordUnreadable),
             "not a document"
         );
-        let mut plain = Plaintext::default();
-        plain.write_all(&pdf).unwrap();
-        assert_eq!((plain.kept.len(), plain.total), (SNIFF_BYTES, 300_000));
     }
 }

@@ -1,4 +1,6 @@
-//! The relay's HTTP API as typed calls (the contract lives in `shared::api`).
+//! The relay's HTTP API as typed calls: every request the app sends to the relay goes
+//! through here, to a path from `shared::api::paths` (the contract, bodies and headers
+//! included, lives in `shared::api`).
 //!
 //! Every failure is classified once, here: either the relay is *unavailable* (no
 //! answer, 5xx, 408, 429: try again later, keep the work) or it *refused* the request
@@ -7,13 +9,14 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Deserialize;
-use shared::api::{EntryPage, SessionInfo, SignIn, CASE_HEADER, KEYRING_VERSION_HEADER};
+use shared::api::{
+    paths, AuditPage, EntryPage, SessionInfo, SignIn, VerificationReport, CASE_HEADER, KEYRING_VERSION_HEADER,
+    SUPERSEDES_HEADER,
+};
 use shared::envelope::Envelope;
 use shared::vault::{ChangePassphrase, Enrol, SaltAnswer, SaltRequest, VaultSettings, VaultSignIn, WrappedIdentity};
-use shared::ErrorCode;
+use shared::{CaseId, EntryId, ErrorCode};
 use web_sys::RequestCache;
-
-const API: &str = "/api/v1";
 
 /// Why a call to the relay did not succeed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,26 +94,26 @@ fn unexpected() -> RelayError {
 /// `POST /api/v1/session`: the relay sets an HttpOnly session cookie.
 pub async fn sign_in(name: &str, token: &str) -> Result<SessionInfo, RelayError> {
     let body = SignIn { name: name.to_owned(), token: token.to_owned() };
-    let resp = send(no_store(Request::post(&format!("{API}/session"))).json(&body)).await?;
+    let resp = send(no_store(Request::post(paths::SESSION)).json(&body)).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
 /// `GET /api/v1/vault/settings` (public): the organisation's idle-lock minutes.
 pub async fn vault_settings() -> Result<VaultSettings, RelayError> {
-    let resp = send(no_store(Request::get(&format!("{API}/vault/settings"))).build()).await?;
+    let resp = send(no_store(Request::get(paths::VAULT_SETTINGS)).build()).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
 /// `POST /api/v1/vault/salt`: the salt to derive with for `name`.
 pub async fn vault_salt(name: &str) -> Result<SaltAnswer, RelayError> {
     let body = SaltRequest { name: name.to_owned() };
-    let resp = send(no_store(Request::post(&format!("{API}/vault/salt"))).json(&body)).await?;
+    let resp = send(no_store(Request::post(paths::VAULT_SALT)).json(&body)).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
 /// `POST /api/v1/vault/enrol`: redeem the enrolment token; the relay sets the cookie.
 pub async fn vault_enrol(body: &Enrol) -> Result<SessionInfo, RelayError> {
-    let resp = send(no_store(Request::post(&format!("{API}/vault/enrol"))).json(body)).await?;
+    let resp = send(no_store(Request::post(paths::VAULT_ENROL)).json(body)).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
@@ -118,19 +121,19 @@ pub async fn vault_enrol(body: &Enrol) -> Result<SessionInfo, RelayError> {
 /// identity and sets the session cookie.
 pub async fn vault_sign_in(name: &str, auth: &str) -> Result<WrappedIdentity, RelayError> {
     let body = VaultSignIn { name: name.to_owned(), auth: auth.to_owned() };
-    let resp = send(no_store(Request::post(&format!("{API}/vault/session"))).json(&body)).await?;
+    let resp = send(no_store(Request::post(paths::VAULT_SESSION)).json(&body)).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
 /// `PUT /api/v1/vault/passphrase`: rewrap under a new passphrase.
 pub async fn vault_change_passphrase(body: &ChangePassphrase) -> Result<SessionInfo, RelayError> {
-    let resp = send(no_store(Request::put(&format!("{API}/vault/passphrase"))).json(body)).await?;
+    let resp = send(no_store(Request::put(paths::VAULT_PASSPHRASE)).json(body)).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
 /// `POST /api/v1/session/renew`: rotate the session cookie (new id, new lifetime).
 pub async fn renew_session() -> Result<SessionInfo, RelayError> {
-    let resp = send(no_store(Request::post(&format!("{API}/session/renew"))).build()).await?;
+    let resp = send(no_store(Request::post(paths::SESSION_RENEW)).build()).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
@@ -144,18 +147,18 @@ pub fn sign_out_keepalive() {
     let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
     if let Some(w) = web_sys::window() {
-        let _ = w.fetch_with_str_and_init(&format!("{API}/session"), &init);
+        let _ = w.fetch_with_str_and_init(paths::SESSION, &init);
     }
 }
 
 /// `DELETE /api/v1/session`.
 pub async fn sign_out() -> Result<(), RelayError> {
-    send(no_store(Request::delete(&format!("{API}/session"))).build()).await.map(|_| ())
+    send(no_store(Request::delete(paths::SESSION)).build()).await.map(|_| ())
 }
 
 /// `GET /api/v1/keyring`, as raw bytes: parsing and checking belong to `shared`.
 pub async fn keyring_bytes() -> Result<Vec<u8>, RelayError> {
-    let resp = send(no_store(Request::get(&format!("{API}/keyring"))).build()).await?;
+    let resp = send(no_store(Request::get(paths::KEYRING)).build()).await?;
     resp.binary().await.map_err(|_| RelayError::Unavailable)
 }
 
@@ -171,31 +174,51 @@ pub enum Stored {
 /// `PUT /api/v1/entries/{id}`: uploads one sealed entry. Idempotent.
 pub async fn put_entry(envelope: &Envelope, ciphertext: &[u8]) -> Result<Stored, RelayError> {
     let body = js_sys::Uint8Array::from(ciphertext);
-    let req = no_store(Request::put(&format!("{API}/entries/{}", envelope.id)))
-        .header("content-type", "application/octet-stream")
-        .header(CASE_HEADER, &envelope.case.to_string())
-        .header(KEYRING_VERSION_HEADER, &envelope.keyring_version.to_string())
-        .body(body);
-    let resp = send(req).await?;
-    Ok(if resp.status() == 201 { Stored::Created } else { Stored::AlreadyStored })
+    upload(&envelope.id, &envelope.case, envelope.keyring_version, None, body.into()).await
 }
 
 /// `PUT /api/v1/entries/{id}` with a `Blob` as the body (a streamed entry, such as an
 /// attachment): the browser sends it from its own storage, so the ciphertext never
 /// passes through wasm memory. Idempotent, like [`put_entry`].
 pub async fn put_entry_blob(envelope: &Envelope, body: &web_sys::Blob) -> Result<Stored, RelayError> {
-    let req = no_store(Request::put(&format!("{API}/entries/{}", envelope.id)))
+    upload(&envelope.id, &envelope.case, envelope.keyring_version, None, body.clone().into()).await
+}
+
+/// `PUT /api/v1/entries/{id}` of a key holder's re-seal to the current keyring, naming
+/// the entry of the same case it supersedes. Idempotent, like [`put_entry`].
+pub async fn put_resealed(
+    id: &EntryId,
+    case: &CaseId,
+    keyring_version: u64,
+    supersedes: &EntryId,
+    ciphertext: &[u8],
+) -> Result<Stored, RelayError> {
+    let body = js_sys::Uint8Array::from(ciphertext);
+    upload(id, case, keyring_version, Some(supersedes), body.into()).await
+}
+
+/// The one upload request every `put_*` sends.
+async fn upload(
+    id: &EntryId,
+    case: &CaseId,
+    keyring_version: u64,
+    supersedes: Option<&EntryId>,
+    body: wasm_bindgen::JsValue,
+) -> Result<Stored, RelayError> {
+    let mut b = no_store(Request::put(&paths::entry(id)))
         .header("content-type", "application/octet-stream")
-        .header(CASE_HEADER, &envelope.case.to_string())
-        .header(KEYRING_VERSION_HEADER, &envelope.keyring_version.to_string())
-        .body(body.clone());
-    let resp = send(req).await?;
+        .header(CASE_HEADER, &case.to_string())
+        .header(KEYRING_VERSION_HEADER, &keyring_version.to_string());
+    if let Some(old) = supersedes {
+        b = b.header(SUPERSEDES_HEADER, &old.to_string());
+    }
+    let resp = send(b.body(body)).await?;
     Ok(if resp.status() == 201 { Stored::Created } else { Stored::AlreadyStored })
 }
 
 /// `GET /api/v1/entries?after=…`: one page of entry metadata.
 pub async fn list_entries(after: Option<&str>) -> Result<EntryPage, RelayError> {
-    let mut b = no_store(Request::get(&format!("{API}/entries")));
+    let mut b = no_store(Request::get(paths::ENTRIES));
     if let Some(after) = after {
         b = b.query([("after", after)]);
     }
@@ -204,30 +227,46 @@ pub async fn list_entries(after: Option<&str>) -> Result<EntryPage, RelayError> 
 }
 
 /// `GET /api/v1/entries?case=…&after=…`: one page of one case's entry metadata.
-pub async fn list_case_entries(case: &shared::CaseId, after: Option<&str>) -> Result<EntryPage, RelayError> {
+pub async fn list_case_entries(case: &CaseId, after: Option<&str>) -> Result<EntryPage, RelayError> {
     let case = case.to_string();
     let mut query = vec![("case", case.as_str())];
     query.extend(after.map(|a| ("after", a)));
-    let resp = send(no_store(Request::get(&format!("{API}/entries")).query(query)).build()).await?;
+    let resp = send(no_store(Request::get(paths::ENTRIES).query(query)).build()).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
 /// `GET /api/v1/entries/{id}`: the stored ciphertext, byte for byte.
-pub async fn get_entry(id: &shared::EntryId) -> Result<Vec<u8>, RelayError> {
-    let resp = send(no_store(Request::get(&format!("{API}/entries/{id}"))).build()).await?;
+pub async fn get_entry(id: &EntryId) -> Result<Vec<u8>, RelayError> {
+    let resp = send(no_store(Request::get(&paths::entry(id))).build()).await?;
     resp.binary().await.map_err(|_| RelayError::Unavailable)
 }
 
 /// `POST /api/v1/entries/read`: many entries as one binary answer of frames
 /// (`shared::api::frames`), kept as a JS buffer so it can go to a worker untouched.
-pub async fn read_entries(ids: &[shared::EntryId]) -> Result<js_sys::Uint8Array, RelayError> {
+pub async fn read_entries(ids: &[EntryId]) -> Result<js_sys::Uint8Array, RelayError> {
     let body = shared::api::ReadMany { ids: ids.to_vec() };
-    let resp = send(no_store(Request::post(&format!("{API}/entries/read"))).json(&body)).await?;
+    let resp = send(no_store(Request::post(paths::ENTRIES_READ)).json(&body)).await?;
     let raw = web_sys::Response::from(resp);
     let buffer = wasm_bindgen_futures::JsFuture::from(raw.array_buffer().map_err(|_| RelayError::Unavailable)?)
         .await
         .map_err(|_| RelayError::Unavailable)?;
     Ok(js_sys::Uint8Array::new(&buffer))
+}
+
+/// `GET /api/v1/audit?after=…`: one page of the audit log.
+pub async fn audit_page(after: Option<&str>) -> Result<AuditPage, RelayError> {
+    let mut b = no_store(Request::get(paths::AUDIT));
+    if let Some(after) = after {
+        b = b.query([("after", after)]);
+    }
+    let resp = send(b.build()).await?;
+    resp.json().await.map_err(|_| unexpected())
+}
+
+/// `GET /api/v1/verification`: the relay's own pass over every blob and the audit chain.
+pub async fn verification() -> Result<VerificationReport, RelayError> {
+    let resp = send(no_store(Request::get(paths::VERIFICATION)).build()).await?;
+    resp.json().await.map_err(|_| unexpected())
 }
 
 #[cfg(test)]

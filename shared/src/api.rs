@@ -1,5 +1,5 @@
-//! Bodies and headers of the relay's HTTP API, version 1 (see README "API").
-//! The relay and the app both use these types, so they cannot disagree on a field.
+//! Paths, bodies and headers of the relay's HTTP API, version 1 (see README "API").
+//! The relay and the app both use these, so they cannot disagree on a route or a field.
 
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -18,6 +18,82 @@ pub const SUPERSEDES_HEADER: &str = "amanat-supersedes";
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
 /// Most rows one page of a listing returns.
 pub const PAGE_SIZE: usize = 500;
+
+/// The relay's routes. Each constant is the path as the router declares it (axum's
+/// syntax, `{id}` for a parameter); a path with a parameter also has a function that
+/// fills it in. The app's relay client builds every request from these.
+pub mod paths {
+    use crate::ids::EntryId;
+
+    /// What every route of this version starts with.
+    pub const PREFIX: &str = "/api/v1";
+    /// `GET`: the relay is up, and its version.
+    pub const HEALTH: &str = "/api/v1/health";
+    /// `GET`: the signed keyring, as stored.
+    pub const KEYRING: &str = "/api/v1/keyring";
+    /// `GET` (`?after=`, `?case=`): one page of entry metadata.
+    pub const ENTRIES: &str = "/api/v1/entries";
+    /// `POST`: many entries in one binary answer (see [`super::frames`]).
+    pub const ENTRIES_READ: &str = "/api/v1/entries/read";
+    /// `PUT` (upload, idempotent) and `GET` (the stored bytes) of one entry: [`entry`].
+    pub const ENTRY: &str = "/api/v1/entries/{id}";
+    /// `GET` (`?after=`): one page of the audit log.
+    pub const AUDIT: &str = "/api/v1/audit";
+    /// `GET`: the relay's own check of every blob and of the audit chain.
+    pub const VERIFICATION: &str = "/api/v1/verification";
+    /// `GET` (who is signed in), `POST` (sign in with a token), `DELETE` (sign out).
+    pub const SESSION: &str = "/api/v1/session";
+    /// `POST`: a new session cookie for the same account.
+    pub const SESSION_RENEW: &str = "/api/v1/session/renew";
+    /// `GET` (public): the organisation's vault settings.
+    pub const VAULT_SETTINGS: &str = "/api/v1/vault/settings";
+    /// `POST`: redeem an enrolment token.
+    pub const VAULT_ENROL: &str = "/api/v1/vault/enrol";
+    /// `POST`: the salt a caseworker derives with.
+    pub const VAULT_SALT: &str = "/api/v1/vault/salt";
+    /// `POST`: a caseworker's sign-in with the derived `auth`.
+    pub const VAULT_SESSION: &str = "/api/v1/vault/session";
+    /// `GET`: the signed-in caseworker's wrapped identity.
+    pub const VAULT_IDENTITY: &str = "/api/v1/vault/identity";
+    /// `PUT`: rewrap the identity under a new passphrase.
+    pub const VAULT_PASSPHRASE: &str = "/api/v1/vault/passphrase";
+
+    /// [`ENTRY`] for one entry.
+    pub fn entry(id: &EntryId) -> String {
+        format!("{ENTRIES}/{id}")
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn every_route_is_under_the_prefix_and_an_entrys_path_fills_the_pattern() {
+            let all = [
+                HEALTH,
+                KEYRING,
+                ENTRIES,
+                ENTRIES_READ,
+                ENTRY,
+                AUDIT,
+                VERIFICATION,
+                SESSION,
+                SESSION_RENEW,
+                VAULT_SETTINGS,
+                VAULT_ENROL,
+                VAULT_SALT,
+                VAULT_SESSION,
+                VAULT_IDENTITY,
+                VAULT_PASSPHRASE,
+            ];
+            for path in all {
+                assert!(path.starts_with(&format!("{PREFIX}/")), "{path}");
+            }
+            let id = EntryId::of(b"x");
+            assert_eq!(entry(&id), ENTRY.replace("{id}", &id.to_string()));
+        }
+    }
+}
 
 /// Every error answer: `{ "error": code, "message": text }`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

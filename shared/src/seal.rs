@@ -2,9 +2,10 @@
 //!
 //! Records are age v1 files to X25519 recipients, so any stock `age` or `rage` CLI opens
 //! them with a recipient's identity file. Big payloads (attachments) go through
-//! [`seal_stream`] / [`open_stream`] in constant memory. What is *not* here: passphrase
-//! sealing of records (records go to key holders, never to a passphrase), and any
-//! format of our own.
+//! [`seal_stream`] / [`open_stream`] in constant memory; an entry opened for reading
+//! keeps only what is needed of its plaintext ([`open_sniffed`], in `seal/sniff.rs`).
+//! What is *not* here: passphrase sealing of records (records go to key holders, never
+//! to a passphrase), and any format of our own.
 
 use std::io::{self, BufRead, Read, Write};
 use std::str::FromStr;
@@ -14,6 +15,9 @@ use age::x25519;
 use crate::age_header::{self, HeaderSummary};
 use crate::error::ErrorCode;
 use crate::ids::EntryId;
+
+mod sniff;
+pub use sniff::{open_sniffed, Sniffed, SNIFF_BYTES};
 
 pub use age::x25519::{Identity, Recipient};
 

@@ -17,8 +17,8 @@ use shared::forms::codes::Code;
 use shared::i18n::Arg;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::components::record_view::{CaseEntries, RecordView};
 use crate::i18n::{t, use_i18n};
+use crate::reading::{CaseEntries, RecordView};
 
 /// The named page the sheet prints on (so the margin boxes touch nothing else).
 const PAGE: &str = "amanat-case-file";

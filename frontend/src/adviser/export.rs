@@ -19,10 +19,10 @@ use shared::{CaseId, EntryId, ErrorCode};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::components::record_view::CaseEntries;
 use crate::components::status::{use_status, Msg};
 use crate::i18n::{t, use_i18n, OwnedArg};
 use crate::problem::Problem;
+use crate::reading::CaseEntries;
 use crate::relay_client;
 
 #[wasm_bindgen]

@@ -37,10 +37,10 @@ use zeroize::Zeroize;
 
 use super::case_print::CasePrint;
 use super::export::{blob_url, download, revoke_object_url, ExportSelected};
-use crate::components::record_view::{CaseEntries, CaseGroup};
 use crate::components::status::use_status;
 use crate::i18n::{t, use_i18n, I18n};
 use crate::problem::Problem;
+use crate::reading::{CaseEntries, CaseGroup};
 use crate::relay_client;
 
 /// Longest text a search field takes (names and numbers are far shorter).

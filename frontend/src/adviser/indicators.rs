@@ -14,9 +14,9 @@ use shared::i18n::Arg;
 use shared::indicators::{CaseSummary, Figure, GroupBy, Period, Report};
 use shared::record::Date;
 
-use crate::components::record_view::CaseEntries;
 use crate::components::status::{use_status, Msg};
 use crate::i18n::{t, use_i18n, I18n};
+use crate::reading::CaseEntries;
 
 use super::export::download;
 

@@ -150,49 +150,17 @@ enum Plain {
     Attachment { media_type: MediaType, size: u64 },
 }
 
-/// The bytes an attachment's format is recognised by ([`MediaType::sniff`]).
-const SNIFF_BYTES: usize = 16;
-
-/// Keeps a document's whole plaintext (JSON starts with `{`) but only the first
-/// [`SNIFF_BYTES`] of anything else, counting the rest, as `opening::open_content` does.
-#[derive(Default)]
-struct Kept {
-    bytes: Vec<u8>,
-    total: u64,
-}
-
-impl std::io::Write for Kept {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let document = self.bytes.first().or(buf.first()) == Some(&b'{');
-        let room = if document { buf.len() } else { SNIFF_BYTES.saturating_sub(self.bytes.len()).min(buf.len()) };
-        self.bytes.extend_from_slice(&buf[..room]);
-        self.total += buf.len() as u64;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Opens one entry with the checks of `opening::open_content` (the bytes are the entry
-/// listed: their SHA-256 is the id; a well-formed age header; the identities), leaving
-/// a document's JSON to the page.
+/// Opens one entry with the checks of `opening::open_content` (`shared::seal::open_sniffed`:
+/// the bytes are the entry listed, a well-formed age header, the identities), leaving a
+/// document's JSON to the page.
 fn open_for_page(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) -> Result<Plain, ErrorCode> {
-    if EntryId::of(ciphertext) != *id {
-        return Err(ErrorCode::Corrupted);
+    let plain = shared::seal::open_sniffed(id, ciphertext, identities)?;
+    if plain.is_document() {
+        // Wiped in `push_opened`, once copied into the answer.
+        return Ok(Plain::Json(plain.into_kept()));
     }
-    shared::age_header::inspect(ciphertext).map_err(|e| match e {
-        ErrorCode::HeaderTooLarge => e,
-        _ => ErrorCode::Corrupted,
-    })?;
-    let mut kept = Kept::default();
-    shared::seal::open_stream(ciphertext, &mut kept, identities)?;
-    if kept.bytes.first() == Some(&b'{') {
-        return Ok(Plain::Json(kept.bytes));
-    }
-    MediaType::sniff(&kept.bytes)
-        .map(|media_type| Plain::Attachment { media_type, size: kept.total })
+    MediaType::sniff(plain.kept())
+        .map(|media_type| Plain::Attachment { media_type, size: plain.total() })
         .ok_or(ErrorCode::RecordUnreadable)
 }
 
@@ -212,7 +180,7 @@ fn push_opened(out: &mut Vec<u8>, id: &EntryId, result: Result<Plain, ErrorCode>
     out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
     out.extend_from_slice(&payload);
     // The copy in the frame is the one that travels; this one is wiped.
-    payload.iter_mut().for_each(|b| *b = 0);
+    zeroize::Zeroize::zeroize(&mut payload);
 }
 
 // ---- on the page ----

@@ -28,13 +28,11 @@
 
 use std::collections::HashMap;
 
-use gloo_net::http::Request;
 use leptos::prelude::*;
-use shared::api::{EntryMeta, CASE_HEADER, KEYRING_VERSION_HEADER, SUPERSEDES_HEADER};
+use shared::api::EntryMeta;
 use shared::keyring::VerifiedKeyring;
 use shared::seal::{open_bytes, Identity};
 use shared::{CaseId, EntryId};
-use web_sys::RequestCache;
 use zeroize::Zeroize;
 
 use crate::components::status::{use_status, Msg};
@@ -123,32 +121,6 @@ impl CasePlan {
     }
 }
 
-/// `PUT /api/v1/entries/{id}` of a re-sealed entry, naming the entry it supersedes.
-async fn upload(
-    id: &EntryId,
-    case: &CaseId,
-    version: u64,
-    supersedes: &EntryId,
-    bytes: &[u8],
-) -> Result<(), RelayError> {
-    let body = js_sys::Uint8Array::from(bytes);
-    let req = Request::put(&format!("/api/v1/entries/{id}"))
-        .cache(RequestCache::NoStore)
-        .header("content-type", "application/octet-stream")
-        .header(CASE_HEADER, &case.to_string())
-        .header(KEYRING_VERSION_HEADER, &version.to_string())
-        .header(SUPERSEDES_HEADER, &supersedes.to_string())
-        .body(body)
-        .map_err(|_| RelayError::Unavailable)?;
-    let resp = req.send().await.map_err(|_| RelayError::Unavailable)?;
-    if resp.ok() {
-        Ok(())
-    } else {
-        let text = resp.text().await.unwrap_or_default();
-        Err(relay_client::classify(resp.status(), &text))
-    }
-}
-
 /// Every entry's metadata, grouped by case in listing order.
 async fn list_cases() -> Result<Vec<(CaseId, Vec<EntryMeta>)>, RelayError> {
     let mut cases: Vec<(CaseId, Vec<EntryMeta>)> = Vec::new();
@@ -217,7 +189,7 @@ async fn reseal_case(
             }
         };
         let id = sealed.id();
-        upload(&id, &p.meta.case, version, &p.meta.id, sealed.as_bytes()).await?;
+        relay_client::put_resealed(&id, &p.meta.case, version, &p.meta.id, sealed.as_bytes()).await?;
         plan.sealed(&plaintext, id);
         plaintext.zeroize();
         renamed.insert(p.meta.id, id);

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
-use crate::components::enrol_form::EnrolForm;
-use crate::components::passphrase_signin::PassphraseSignIn;
+use crate::account::enrol_form::EnrolForm;
+use crate::account::passphrase_signin::PassphraseSignIn;
 use crate::vault::{Unlocked, Vault};
 
 /// Takes the enrolment token out of the URL (`#enrol=…`) and removes it from the

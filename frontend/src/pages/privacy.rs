@@ -11,7 +11,7 @@
 use leptos::prelude::*;
 use shared::api::{Role, SessionInfo};
 
-use crate::components::signin::SignIn;
+use crate::account::signin::SignIn;
 use crate::components::status::{use_status, Msg};
 use crate::i18n::{t, use_i18n, OwnedArg};
 use crate::privacy::app_files::{self, FileCheck};

@@ -181,5 +181,5 @@ pub async fn sha256_hex(bytes: &[u8]) -> JsResult<String> {
     let subtle = get(&get(&global(), "crypto")?, "subtle")?;
     let data = Uint8Array::from(bytes);
     let digest = resolve(call(&subtle, "digest", &["SHA-256".into(), data.into()])?).await?;
-    Ok(Uint8Array::new(&digest).to_vec().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex::encode(Uint8Array::new(&digest).to_vec()))
 }

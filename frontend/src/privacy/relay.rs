@@ -1,4 +1,5 @@
-//! "The relay": what the privacy officer's browser fetches and checks itself.
+//! "The relay": what the privacy officer's browser fetches (through `relay_client`)
+//! and checks itself.
 //!
 //! From `GET /api/v1/verification` (the relay's own pass over every blob: header,
 //! hash, size; the audit chain), `GET /api/v1/keyring`, every page of
@@ -13,12 +14,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::de::DeserializeOwned;
 use shared::api::{AuditPage, EntryPage, VerificationReport};
 use shared::keyring::{fingerprint, Keyring};
 use shared::ErrorCode;
 
-use crate::relay_client::{classify, RelayError};
+use crate::relay_client::{self, RelayError};
 
 /// Pages of the audit log and of the listing read at most (500 a page: a million rows).
 const MAX_PAGES: usize = 2_000;
@@ -151,29 +151,12 @@ pub fn holders(k: &Keyring) -> Vec<Holder> {
         .collect()
 }
 
-async fn get_json<T: DeserializeOwned>(path: &str, after: Option<&str>) -> Result<T, RelayError> {
-    let mut b = gloo_net::http::Request::get(path).cache(web_sys::RequestCache::NoStore);
-    if let Some(after) = after {
-        b = b.query([("after", after)]);
-    }
-    let resp = b.send().await.map_err(|_| RelayError::Unavailable)?;
-    if !resp.ok() {
-        let body = resp.text().await.unwrap_or_default();
-        return Err(classify(resp.status(), &body));
-    }
-    resp.json().await.map_err(|_| RelayError::Refused {
-        status: 200,
-        code: None,
-        message: crate::i18n::tr_now("relay-unexpected"),
-    })
-}
-
 /// Fetches and checks everything; `progress` hears what is being read.
 pub async fn run(progress: impl Fn(&'static str)) -> Result<RelayReport, RelayError> {
     progress("privacy-relay-step-verification");
-    let verification: VerificationReport = get_json("/api/v1/verification", None).await?;
+    let verification: VerificationReport = relay_client::verification().await?;
     progress("privacy-relay-step-keyring");
-    let json = crate::relay_client::keyring_bytes().await?;
+    let json = relay_client::keyring_bytes().await?;
     // The app's database is opened only if it exists: opening creates it, and this page
     // says it writes nothing to the device.
     let exists = super::js::database_names()
@@ -203,7 +186,7 @@ pub async fn run(progress: impl Fn(&'static str)) -> Result<RelayReport, RelayEr
     let mut listed = 0;
     let mut after: Option<String> = None;
     for _ in 0..MAX_PAGES {
-        let page: EntryPage = get_json("/api/v1/entries", after.as_deref()).await?;
+        let page: EntryPage = relay_client::list_entries(after.as_deref()).await?;
         for e in &page.entries {
             *by_month.entry(month(&e.received_at)).or_insert(0) += 1;
         }
@@ -223,7 +206,7 @@ pub async fn run(progress: impl Fn(&'static str)) -> Result<RelayReport, RelayEr
     let mut chain = shared::audit_chain::ListedChain::default();
     let mut after: Option<String> = None;
     for _ in 0..MAX_PAGES {
-        let page: AuditPage = get_json("/api/v1/audit", after.as_deref()).await?;
+        let page: AuditPage = relay_client::audit_page(after.as_deref()).await?;
         for e in &page.events {
             chain.push(e);
             *audit_actions.entry(e.action.clone()).or_insert(0) += 1;

@@ -13,13 +13,13 @@ use leptos::prelude::*;
 use shared::forms::CaseDocument;
 use shared::{CaseId, EntryId};
 
-use crate::components::record_view::{by_case, CaseGroup};
 use crate::components::status::use_status;
 use crate::i18n::{t, use_i18n};
 use crate::local_db;
 use crate::opening::{open_content, Content};
 use crate::outbox;
 use crate::problem::Problem;
+use crate::reading::{by_case, CaseGroup};
 use crate::relay_client;
 use crate::vault::Unlocked;
 

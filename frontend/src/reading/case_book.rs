@@ -1,0 +1,116 @@
+//! The opened entries of a case in reading order ([`CaseEntries`]: intake, then
+//! consents and follow-ups in time order, then the closure), and [`CaseBook`], which
+//! files entries under their cases as they are opened, batch by batch.
+
+use std::sync::Arc;
+
+use shared::forms::{CaseDocument, CaseEntry};
+use shared::{CaseId, EntryId};
+
+use crate::opening::Content;
+
+/// The opened entries of one case, in reading order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseEntries {
+    pub case: CaseId,
+    /// Intake first, then consents and follow-ups by the time they were saved, then
+    /// the closure.
+    pub docs: Vec<(EntryId, Arc<CaseDocument>)>,
+    /// Photos and scans of the case (format, plaintext size), in listing order.
+    pub attachments: Vec<(EntryId, shared::forms::attachment::MediaType, u64)>,
+}
+
+impl CaseEntries {
+    /// Which documents this group holds, as one number: summaries made from the group
+    /// are reused only while it is the same (another key that opens as many entries of
+    /// the case gives another stamp).
+    pub fn stamp(&self) -> u64 {
+        self.docs.iter().fold(self.docs.len() as u64, |acc, (id, _)| {
+            let b = id.as_bytes();
+            acc.rotate_left(5) ^ u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+        })
+    }
+
+    /// The family's name from the case's latest intake, if it has one.
+    pub fn family_name(&self) -> Option<&str> {
+        self.docs.iter().rev().find_map(|(_, d)| match &d.entry {
+            CaseEntry::Intake(f) if !f.family_name.trim().is_empty() => Some(f.family_name.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The time of its latest entry (for ordering cases, newest first).
+    pub(crate) fn latest(&self) -> Option<&str> {
+        self.docs.iter().map(|(_, d)| d.created_at.as_str()).max()
+    }
+
+    /// Everything this group shows, for keying a list: its case and entry count.
+    pub fn key(&self) -> (CaseId, usize) {
+        (self.case, self.docs.len() + self.attachments.len())
+    }
+}
+
+/// Where an entry sorts in its case: the intake first, the closure last.
+pub(crate) fn rank(e: &CaseEntry) -> u8 {
+    match e {
+        CaseEntry::Intake(_) => 0,
+        CaseEntry::Consent(_) | CaseEntry::FollowUp(_) => 1,
+        CaseEntry::Closure(_) => 2,
+    }
+}
+
+/// Groups opened entries by case: a document by the case sealed inside it, an
+/// attachment by the case it was listed under. Cases with the newest entry first.
+pub fn by_case(opened: impl IntoIterator<Item = (EntryId, CaseId, Content)>) -> Vec<CaseEntries> {
+    let mut book = CaseBook::default();
+    for (id, listed, content) in opened {
+        book.add(id, listed, content);
+    }
+    book.sorted()
+}
+
+/// Opened entries grouped by case as they arrive ([`by_case`] all at once): adding an
+/// entry touches only its own case, so the key holder's page, which opens thousands in
+/// batches, never regroups what it already grouped.
+#[derive(Debug, Default)]
+pub struct CaseBook {
+    index: std::collections::HashMap<CaseId, usize>,
+    /// In the order their cases were first seen; each in reading order.
+    groups: Vec<CaseEntries>,
+}
+
+impl CaseBook {
+    /// Files one opened entry under its case, in reading order (an entry that sorts
+    /// equal to one already there goes after it, as a stable sort would put it).
+    pub fn add(&mut self, id: EntryId, listed: CaseId, content: Content) {
+        let case = match &content {
+            Content::Document(d) => d.case,
+            Content::Attachment { .. } => listed,
+        };
+        let groups = &mut self.groups;
+        let at = *self.index.entry(case).or_insert_with(|| {
+            groups.push(CaseEntries { case, docs: Vec::new(), attachments: Vec::new() });
+            groups.len() - 1
+        });
+        let group = &mut groups[at];
+        match content {
+            // A re-seal to a new keyring uploads the same document again under a new id
+            // until an admin removes the old entry: one record, shown and counted once.
+            Content::Document(d) if group.docs.iter().any(|(_, seen)| **seen == *d) => {}
+            Content::Document(d) => {
+                let key = (rank(&d.entry), d.created_at.as_str());
+                let pos = group.docs.partition_point(|(_, e)| (rank(&e.entry), e.created_at.as_str()) <= key);
+                group.docs.insert(pos, (id, d));
+            }
+            Content::Attachment { media_type, size } => group.attachments.push((id, media_type, size)),
+        }
+    }
+
+    /// Every case (the documents shared, not copied), the one with the newest entry
+    /// first; cases without documents keep the order they were seen in, after the others.
+    pub fn sorted(&self) -> Vec<CaseEntries> {
+        let mut groups = self.groups.clone();
+        groups.sort_by_cached_key(|g| std::cmp::Reverse(g.latest().map(str::to_owned)));
+        groups
+    }
+}

@@ -1,0 +1,141 @@
+//! Rendering what was read: one opened entry ([`RecordView`]) as a list of labelled
+//! values, and one case ([`CaseGroup`]) as its entries in reading order with its
+//! attachments. Every kind of entry goes through the same few view shapes (the lines
+//! come from `reading::describe`), which keeps the wasm small.
+//!
+//! Selectors the stories use: `article.record[data-id][data-case][data-kind]`,
+//! `.family-name` (an intake's heading), `dd.region`, `ul.children`, `ul.risk-factors
+//! li[data-code]`, `dd.assessment`; cases are `section.case[data-case]`.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use shared::forms::codes::Code;
+use shared::forms::CaseDocument;
+use shared::i18n::Arg;
+use shared::{CaseId, EntryId};
+
+use super::case_book::CaseEntries;
+use super::describe::{describe, moment, Bit, Line, Value};
+use crate::i18n::{t, use_i18n, I18n};
+
+fn render_bit(i18n: I18n, b: Bit) -> AnyView {
+    match b {
+        Bit::Text(s) => s.into_any(),
+        Bit::Msg(k) => (move || i18n.tr(&k)).into_any(),
+        Bit::Date(d) => view! { <time datetime=d.to_string()>{d.display()}</time> }.into_any(),
+        Bit::Tagged(k, b) => view! { {move || i18n.tr(k)} ": " {render_bit(i18n, *b)} }.into_any(),
+        Bit::Drawing(w, h, d) => view! {
+            <svg class="signature-drawn" viewBox=format!("0 0 {w} {h}") aria-hidden="true">
+                <path d=d fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+            </svg>
+        }
+        .into_any(),
+    }
+}
+
+fn render_bits(i18n: I18n, bits: Vec<Bit>) -> Vec<AnyView> {
+    let mut out = Vec::with_capacity(bits.len() * 2);
+    for (i, b) in bits.into_iter().enumerate() {
+        if i > 0 {
+            out.push(", ".into_any());
+        }
+        out.push(render_bit(i18n, b));
+    }
+    out
+}
+
+fn render_line(i18n: I18n, line: Line) -> impl IntoView {
+    let value = match line.value {
+        Value::Bits(bits) => view! { <dd class=line.class>{render_bits(i18n, bits)}</dd> }.into_any(),
+        Value::Items(items) => {
+            let items = items
+                .into_iter()
+                .map(|it| view! { <li data-code=it.code>{render_bits(i18n, it.bits)}</li> })
+                .collect_view();
+            view! { <dd><ul class=line.class>{items}</ul></dd> }.into_any()
+        }
+    };
+    view! { <dt>{i18n.t(line.label)}</dt> {value} }
+}
+
+/// One opened entry of a case. `superseded`: a later entry of the case corrects it
+/// (entries are never edited), so it is marked as such, and kept.
+#[component]
+pub fn RecordView(id: EntryId, doc: Arc<CaseDocument>, #[prop(optional)] superseded: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let (heading, lines) = describe(&doc.entry);
+    let heading = match heading {
+        Ok(family) => view! { <h4 class="family-name">{family}</h4> }.into_any(),
+        Err(key) => view! { <h4 class="entry-kind">{i18n.t(key)}</h4> }.into_any(),
+    };
+    let lines = lines.into_iter().map(|l| render_line(i18n, l)).collect_view();
+    view! {
+        <article class="record card" class:superseded=superseded data-id=id.to_string() data-case=doc.case.to_string() data-kind=doc.entry.kind()>
+            {heading}
+            {superseded.then(|| view! { <p class="superseded-note">{t("record-superseded")}</p> })}
+            <dl>
+                {lines}
+                <dt>{t("adviser-author")}</dt>
+                <dd class="author">{doc.author.clone()}</dd>
+                <dt>{t("adviser-created_at")}</dt>
+                <dd><time datetime=doc.created_at.clone()>{moment(&doc.created_at)}</time></dd>
+            </dl>
+        </article>
+    }
+}
+
+/// One case: its family (or its id), its entries in reading order, its attachments,
+/// and, when `on_open` is given, a button that makes it the case being worked on.
+#[component]
+pub fn CaseGroup(group: CaseEntries, on_open: Option<Callback<(CaseId, Vec<CaseDocument>)>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let case = group.case;
+    let title = match group.family_name() {
+        Some(name) => name.to_owned().into_any(),
+        None => t("adviser-case").into_any(),
+    };
+    let open = on_open.map(|cb| {
+        // Shared until the click; the workspace gets its own copies then.
+        let docs = StoredValue::new(group.docs.iter().map(|(_, d)| Arc::clone(d)).collect::<Vec<_>>());
+        let hand_over =
+            move |_| cb.run((case, docs.with_value(|d| d.iter().map(|d| CaseDocument::clone(d)).collect())));
+        view! {
+            <button type="button" class="continue-case" data-case=case.to_string() on:click=hand_over>
+                {t("cases-continue")}
+            </button>
+        }
+    });
+    let attachments = (!group.attachments.is_empty()).then(|| {
+        let items = group
+            .attachments
+            .iter()
+            .map(|&(id, media, size)| {
+                let kb = size.div_ceil(1024) as i64;
+                view! {
+                    <li class="attachment" data-id=id.to_string() data-code=media.code()>
+                        {i18n.t(media.label_key())} ", " {move || i18n.tr_args("record-kb", &[("kb", Arg::Num(kb))])}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <h4>{t("record-attachments")}</h4>
+            <ul class="attachments">{items}</ul>
+        }
+    });
+    let corrected: Vec<EntryId> = group.docs.iter().filter_map(|(_, d)| d.supersedes).collect();
+    let docs = group
+        .docs
+        .into_iter()
+        .map(|(id, doc)| view! { <RecordView id doc superseded=corrected.contains(&id) /> })
+        .collect_view();
+    view! {
+        <section class="case" data-case=case.to_string()>
+            <h3 class="case-title">{title} " " <code class="case-id">{case.to_string().chars().take(8).collect::<String>()}</code></h3>
+            {open}
+            {docs}
+            {attachments}
+        </section>
+    }
+}
