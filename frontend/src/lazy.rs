@@ -1,8 +1,9 @@
 //! Showing a part of the app that lives in a lazily loaded wasm chunk.
 //!
 //! The release build (`cargo xtask build`, feature `split`) cuts the app at a few
-//! functions marked `#[wasm_split(…)]`: the caseworker's workspace, the key holder's
-//! page, enrolment. Calling one fetches its chunk once (the service worker keeps the
+//! functions marked `#[wasm_split(…)]` (ARCHITECTURE.md lists them: the caseworker's
+//! workspace and case forms, the adviser and privacy pages, the unlocking KDF, and the
+//! adviser's workers). Calling one fetches its chunk once (the service worker keeps the
 //! chunks for offline use) and then runs it. If the chunk cannot be fetched (offline
 //! before the first visit) the page says so in the status region instead of breaking.
 

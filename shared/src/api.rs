@@ -1,4 +1,4 @@
-//! Paths, bodies and headers of the relay's HTTP API, version 1 (see README "API").
+//! Paths, bodies and headers of the relay's HTTP API, version 1 (see docs/api.md).
 //! The relay and the app both use these, so they cannot disagree on a route or a field.
 
 use serde::{Deserialize, Serialize};

@@ -256,7 +256,7 @@ pub fn strength_of_bits(bits: f64) -> Strength {
     }
 }
 
-// ---- API bodies of the vault routes (README "API") ----
+// ---- API bodies of the vault routes (docs/api.md) ----
 
 /// `POST /api/v1/vault/enrol`: redeem a one-time enrolment token.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -23,7 +23,8 @@ pub struct Built {
     pub gzip_bytes: usize,
     /// Each lazily loaded chunk's file name and gzip size, in bytes.
     pub chunk_gzip: Vec<(String, usize)>,
-    /// Each split point (`workspace`, `adviser`, `unlock`) and the chunk files opening
+    /// Each split point (`workspace`, `case_forms`, `adviser`, `privacy`, `unlock`,
+    /// `key_unlock`, `open_worker`) and the chunk files opening
     /// it fetches (its own and those it shares with others), sorted by name.
     pub splits: Vec<(String, Vec<String>)>,
 }

@@ -1,4 +1,4 @@
-//! `cargo xtask <command>`: the project's chores, in Rust (see README "Commands").
+//! `cargo xtask <command>`: the project's chores, in Rust (see docs/cli.md).
 //!
 //! - `build`: the release app into `dist/` (wasm-bindgen as a library, pinned to the
 //!   crate's version, so nothing is downloaded at build time; then `wasm-opt`).

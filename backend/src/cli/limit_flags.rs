@@ -1,5 +1,5 @@
-//! The `amanat serve` flags for rate limits and slow clients (see README "Security
-//! model"). Defaults are [`crate::config`]'s.
+//! The `amanat serve` flags for rate limits and slow clients (see docs/api.md,
+//! "Limits"). Defaults are [`crate::config`]'s.
 
 use std::time::Duration;
 

@@ -30,7 +30,7 @@ pub struct Cli {
     data: PathBuf,
     /// Keep metadata in PostgreSQL (`postgres://user:pass@host/db`), shared by several
     /// relays, instead of SQLite in the data directory. Ciphertext stays in `--data`,
-    /// which those relays must then share (see the README).
+    /// which those relays must then share (see docs/storage.md).
     #[arg(long, global = true, value_name = "URL")]
     database: Option<String>,
     #[command(subcommand)]

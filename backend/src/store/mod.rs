@@ -9,7 +9,7 @@
 //! with the same version numbers (`migrations/*.sql` for SQLite, `migrations/postgres/`).
 //!
 //! Ciphertext stays in files for both: with PostgreSQL, every relay must mount the same
-//! data directory (it also holds `keyring.json`), see the README. A blob is durable
+//! data directory (it also holds `keyring.json`), see docs/storage.md. A blob is durable
 //! (fsync, rename, directory fsync) before its row is committed, so a row never points
 //! at bytes that a crash could lose. SQLite runs in WAL mode with `synchronous=FULL`:
 //! a commit is on disk before the relay answers 201, and `amanat` subcommands can work

@@ -1,5 +1,5 @@
 //! The caseworker vault's routes: settings, enrolment, salt, passphrase sign-in, the
-//! wrapped identity, passphrase change (README "API").
+//! wrapped identity, passphrase change (docs/api.md).
 //!
 //! The relay receives only values the browser derived (`auth`), salts, public keys and
 //! an age file it cannot open. Wrong passphrases count per account (five in a row lock

@@ -1,4 +1,5 @@
-//! The two pages the relay serves: `/` for caseworkers, `/adviser` for key holders.
+//! The three pages the relay serves: `/` for caseworkers, `/adviser` for key holders,
+//! `/privacy` for privacy officers.
 
 pub mod adviser;
 pub mod caseworker;
