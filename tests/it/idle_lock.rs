@@ -7,11 +7,13 @@
 
 use std::time::{Duration, Instant};
 
-use amanat_tests::browser::Browser;
-use amanat_tests::relay::RelayProcess;
+use amanat_tests::support::driver::Browser;
+use amanat_tests::support::relay::RelayProcess;
+use amanat_tests::support::turns::heavy_story;
 
 #[tokio::test]
 async fn a_caseworker_who_walks_away_finds_the_app_locked_with_nothing_typed_left() {
+    let _turn = heavy_story();
     let relay = RelayProcess::start_with_app(&["--idle-lock-minutes", "1"]);
     let browser = Browser::start().await.unwrap();
     browser.enrol_demo_caseworker(&relay).await.unwrap();
@@ -33,6 +35,7 @@ async fn a_caseworker_who_walks_away_finds_the_app_locked_with_nothing_typed_lef
 
 #[tokio::test]
 async fn offline_the_app_still_locks_after_the_organisations_idle_time_learnt_online() {
+    let _turn = heavy_story();
     let mut relay = RelayProcess::start_with_app(&["--idle-lock-minutes", "1"]);
     let browser = Browser::start().await.unwrap();
     browser.enrol_demo_caseworker(&relay).await.unwrap();
@@ -79,6 +82,7 @@ async fn session_status(browser: &Browser) -> serde_json::Value {
 
 #[tokio::test]
 async fn a_caseworker_who_leaves_the_page_ends_her_relay_session_with_it() {
+    let _turn = heavy_story();
     let relay = RelayProcess::start_with_app(&[]);
     let browser = Browser::start().await.unwrap();
     browser.enrol_demo_caseworker(&relay).await.unwrap();
