@@ -23,10 +23,10 @@ use amanat_frontend::outbox::{self, EntryState};
 use amanat_frontend::session::{provide_session, Session};
 use indexed_db_futures::database::Database;
 use leptos::prelude::*;
+use shared::fixtures::keyring;
 use shared::forms::attachment::MediaType;
 use shared::i18n::{Catalog, Locale};
-use shared::keyring::{HolderRole, KeyHolder, Keyring, OrgSigningKey, VerifiedKeyring};
-use shared::seal::{generate_identity, open_bytes, Identity};
+use shared::seal::{generate_identity, open_bytes};
 use shared::{CaseId, EntryId};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -34,20 +34,6 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 const MIB: u32 = 1 << 20;
-
-fn keyring() -> (VerifiedKeyring, Identity) {
-    let adviser = generate_identity();
-    let recovery = generate_identity();
-    let org = OrgSigningKey::generate();
-    let holder = |role, id: &Identity| KeyHolder { label: "k".into(), role, recipient: id.to_public().to_string() };
-    let kr = Keyring::sign(
-        1,
-        "Org",
-        vec![holder(HolderRole::Adviser, &adviser), holder(HolderRole::Recovery, &recovery)],
-        &org,
-    );
-    (kr.verify(&org.public()).unwrap(), adviser)
-}
 
 async fn fresh_db() -> Database {
     local_db::open_named(&format!("amanat-test-{}", js_sys::Math::random())).await.unwrap()
@@ -193,17 +179,13 @@ async fn a_file_over_32_mb_is_refused_before_anything_is_read() {
     assert_eq!(outbox::all(&db).await.unwrap().0.len(), 0);
 }
 
-fn catalog_en() -> Catalog {
-    Catalog::new(Locale::En, include_str!("../../shared/locales/en.ftl")).unwrap()
-}
-
 #[wasm_bindgen_test]
 async fn the_picker_offers_camera_or_file_and_says_in_words_why_it_refuses_a_file() {
     let container: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&container).unwrap();
     let attached = RwSignal::new(0);
     let handle = leptos::mount::mount_to(container.clone(), move || {
-        provide_i18n(Locale::En, vec![catalog_en()]);
+        provide_i18n(Locale::En, vec![Catalog::embedded(Locale::En)]);
         provide_session(Session {
             author: "cw".into(),
             own: generate_identity().to_public(),
@@ -235,7 +217,7 @@ async fn the_picker_offers_camera_or_file_and_says_in_words_why_it_refuses_a_fil
     input.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
     gloo_timers::future::TimeoutFuture::new(200).await;
 
-    let expected = catalog_en().tr("attachment-unsupported", &[]);
+    let expected = Catalog::embedded(Locale::En).tr("attachment-unsupported", &[]);
     assert_eq!(status.text_content().unwrap_or_default(), expected);
     assert_eq!(attached.get_untracked(), 0, "nothing was attached");
     let progress: web_sys::HtmlElement = container.query_selector("progress").unwrap().unwrap().unchecked_into();

@@ -71,10 +71,6 @@ impl Drop for Form {
     }
 }
 
-fn catalog_en() -> Catalog {
-    Catalog::new(Locale::En, include_str!("../../shared/locales/en.ftl")).unwrap()
-}
-
 async fn mount(name: &str, identity: &Identity, case: Option<CaseId>) -> Form {
     let container: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&container).unwrap();
@@ -87,7 +83,7 @@ async fn mount(name: &str, identity: &Identity, case: Option<CaseId>) -> Form {
         saved: Callback::new(|_| {}),
     };
     let handle = leptos::mount::mount_to(container.clone(), move || {
-        provide_i18n(Locale::En, vec![catalog_en()]);
+        provide_i18n(Locale::En, vec![Catalog::embedded(Locale::En)]);
         let value = RwSignal::new(FollowUp::default());
         let draft = drafts::autosave(&session, "followup", case, value);
         out.set(Some((value, draft)));
@@ -269,5 +265,5 @@ async fn the_status_line_says_when_the_draft_was_sealed_and_its_button_discards_
 
     form.draft.mark_resumed();
     TimeoutFuture::new(40).await;
-    assert_eq!(status.text_content().unwrap_or_default(), catalog_en().tr("draft-resumed", &[]));
+    assert_eq!(status.text_content().unwrap_or_default(), Catalog::embedded(Locale::En).tr("draft-resumed", &[]));
 }

@@ -28,17 +28,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn catalog(locale: Locale) -> Catalog {
-    let ftl = match locale {
-        Locale::En => include_str!("../../shared/locales/en.ftl"),
-        Locale::Ru => include_str!("../../shared/locales/ru.ftl"),
-        Locale::Kk => include_str!("../../shared/locales/kk.ftl"),
-        Locale::UzLatn => include_str!("../../shared/locales/uz-Latn.ftl"),
-        Locale::UzCyrl => include_str!("../../shared/locales/uz-Cyrl.ftl"),
-    };
-    Catalog::new(locale, ftl).unwrap()
-}
-
 fn today() -> Date {
     Date::new(2026, 11, 23).unwrap()
 }
@@ -74,7 +63,7 @@ fn mount_intake() -> Mounted {
     let slot = Rc::new(Cell::new(None));
     let out = Rc::clone(&slot);
     let handle = leptos::mount::mount_to(container.clone(), move || {
-        provide_i18n(Locale::En, Locale::ALL.iter().map(|&l| catalog(l)).collect());
+        provide_i18n(Locale::En, Locale::ALL.iter().map(|&l| Catalog::embedded(l)).collect());
         let state = new_intake(today());
         out.set(Some(state));
         view! { <LanguageSwitch /> <IntakeForm state /> }
@@ -218,7 +207,7 @@ async fn switching_language_keeps_every_answer_and_changes_the_labels() {
     assert_eq!(label_of("f-family_name"), "Family name");
 
     choose("language-switch", "ru").await;
-    let ru = catalog(Locale::Ru);
+    let ru = Catalog::embedded(Locale::Ru);
     assert_eq!(label_of("f-family_name"), ru.tr("field-family_name", &[]));
     assert_ne!(label_of("f-family_name"), "Family name");
     assert_eq!(value_of("f-family_name"), "Karimova");
@@ -230,7 +219,7 @@ async fn switching_language_keeps_every_answer_and_changes_the_labels() {
     assert_eq!(opt.text_content().unwrap(), ru.tr("channel-home_visit", &[]));
 
     choose("language-switch", "uz-Cyrl").await;
-    assert_eq!(label_of("f-family_name"), catalog(Locale::UzCyrl).tr("field-family_name", &[]));
+    assert_eq!(label_of("f-family_name"), Catalog::embedded(Locale::UzCyrl).tr("field-family_name", &[]));
     assert_eq!(value_of("f-family_name"), "Karimova");
     choose("language-switch", "en").await;
 }
@@ -317,7 +306,7 @@ async fn a_signature_drawn_with_a_pointer_becomes_strokes_and_paper_is_the_keybo
     let container = container();
     let value = RwSignal::new(None::<Signature>);
     let _handle = leptos::mount::mount_to(container.clone(), move || {
-        provide_i18n(Locale::En, vec![catalog(Locale::En)]);
+        provide_i18n(Locale::En, vec![Catalog::embedded(Locale::En)]);
         view! { <SignaturePad id="sig".to_owned() value=value.into() on_change=Callback::new(move |s| value.set(s)) /> }
     });
     settle().await;
@@ -364,7 +353,7 @@ use shared::forms::signature::Strokes;
 fn mount_en<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> Box<dyn std::any::Any> {
     let container = container();
     Box::new(leptos::mount::mount_to(container, move || {
-        provide_i18n(Locale::En, vec![catalog(Locale::En)]);
+        provide_i18n(Locale::En, vec![Catalog::embedded(Locale::En)]);
         view()
     }))
 }
@@ -685,7 +674,7 @@ async fn the_print_view_shows_the_family_and_each_choice_with_lines_to_sign_in_t
     let entry = RwSignal::new(e);
     let container = container();
     let _m = leptos::mount::mount_to(container, move || {
-        provide_i18n(Locale::En, Locale::ALL.iter().map(|&l| catalog(l)).collect());
+        provide_i18n(Locale::En, Locale::ALL.iter().map(|&l| Catalog::embedded(l)).collect());
         view! { <LanguageSwitch /> <ConsentPrint entry family_name=Signal::derive(|| "Karimova".to_owned()) /> }
     });
     settle().await;
@@ -705,7 +694,7 @@ async fn the_print_view_shows_the_family_and_each_choice_with_lines_to_sign_in_t
 
     // In the family's language: the sheet follows the switch, the answers stay.
     choose("language-switch", "uz-Latn").await;
-    let uz = catalog(Locale::UzLatn);
+    let uz = Catalog::embedded(Locale::UzLatn);
     assert_eq!(text_of("#consent-print-title"), uz.tr("consent-print-title", &[]));
     let rights: String = uz.tr("consent-rights-text", &[]).chars().take(20).collect();
     assert!(text_of(".consent-print .rights-text").starts_with(&rights));

@@ -25,17 +25,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn catalog(locale: Locale) -> Catalog {
-    let ftl = match locale {
-        Locale::En => include_str!("../../shared/locales/en.ftl"),
-        Locale::Ru => include_str!("../../shared/locales/ru.ftl"),
-        Locale::Kk => include_str!("../../shared/locales/kk.ftl"),
-        Locale::UzLatn => include_str!("../../shared/locales/uz-Latn.ftl"),
-        Locale::UzCyrl => include_str!("../../shared/locales/uz-Cyrl.ftl"),
-    };
-    Catalog::new(locale, ftl).unwrap()
-}
-
 async fn settle() {
     gloo_timers::future::TimeoutFuture::new(40).await;
 }
@@ -51,7 +40,7 @@ fn mount() -> (I18n, Status, web_sys::HtmlElement, Box<dyn std::any::Any>) {
     let slot = Rc::new(Cell::new(None));
     let out = Rc::clone(&slot);
     let handle = leptos::mount::mount_to(container.clone(), move || {
-        let i18n = provide_i18n(Locale::En, Locale::ALL.iter().map(|&l| catalog(l)).collect());
+        let i18n = provide_i18n(Locale::En, Locale::ALL.iter().map(|&l| Catalog::embedded(l)).collect());
         let status = provide_status();
         out.set(Some((i18n, status)));
         view! { <StatusRegion status=status /> }
@@ -63,7 +52,7 @@ fn mount() -> (I18n, Status, web_sys::HtmlElement, Box<dyn std::any::Any>) {
 #[wasm_bindgen_test]
 async fn the_status_line_follows_a_language_switch() {
     let (i18n, status, container, _handle) = mount();
-    let (en, ru, kk) = (catalog(Locale::En), catalog(Locale::Ru), catalog(Locale::Kk));
+    let (en, ru, kk) = (Catalog::embedded(Locale::En), Catalog::embedded(Locale::Ru), Catalog::embedded(Locale::Kk));
 
     status.error(ErrorCode::WrongPassphrase);
     settle().await;
@@ -109,7 +98,7 @@ async fn sentences_built_outside_a_view_use_the_language_shown_then() {
     let (i18n, _status, container, _handle) = mount();
     i18n.switch(Locale::UzCyrl);
     settle().await;
-    let uz = catalog(Locale::UzCyrl);
+    let uz = Catalog::embedded(Locale::UzCyrl);
     assert_eq!(tr_now("app-language"), "Тил");
     assert_eq!(Problem::Code(ErrorCode::Corrupted).message(), uz.error(ErrorCode::Corrupted));
     assert_eq!(RelayError::Unavailable.message(), uz.tr("relay-unreachable", &[]));

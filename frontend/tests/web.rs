@@ -13,11 +13,13 @@ use amanat_frontend::sealing::{seal_intake, Context};
 use amanat_frontend::{local_db, opening};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
+use shared::fixtures::keyring;
 use shared::forms::intake::FamilyIntake;
 use shared::forms::CaseEntry;
-use shared::keyring::{HolderRole, KeyHolder, Keyring, OrgSigningKey, VerifiedKeyring};
+use shared::i18n::Catalog;
+use shared::keyring::VerifiedKeyring;
 use shared::record::{Child, Date, Intake, Region, RiskFactor};
-use shared::seal::{generate_identity, Identity};
+use shared::seal::generate_identity;
 use shared::ErrorCode;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -25,21 +27,6 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 const MARKER: &str = "CANARY-7f3a9c-Karimova";
-
-/// A keyring of one adviser and one recovery key, signed and verified.
-fn keyring() -> (VerifiedKeyring, Identity) {
-    let adviser = generate_identity();
-    let recovery = generate_identity();
-    let org = OrgSigningKey::generate();
-    let holder = |role, id: &Identity| KeyHolder { label: "k".into(), role, recipient: id.to_public().to_string() };
-    let kr = Keyring::sign(
-        1,
-        "Org",
-        vec![holder(HolderRole::Adviser, &adviser), holder(HolderRole::Recovery, &recovery)],
-        &org,
-    );
-    (kr.verify(&org.public()).unwrap(), adviser)
-}
 
 fn intake() -> Intake {
     Intake {
@@ -202,18 +189,6 @@ async fn the_cached_wrapped_identity_is_an_age_file_that_opens_only_with_the_pas
     assert_eq!(vault::unwrap_identity(bytes.as_bytes(), &wrong).err(), Some(shared::ErrorCode::WrongPassphrase));
 }
 
-fn catalog(locale: shared::i18n::Locale) -> shared::i18n::Catalog {
-    use shared::i18n::Locale;
-    let ftl = match locale {
-        Locale::En => include_str!("../../shared/locales/en.ftl"),
-        Locale::Ru => include_str!("../../shared/locales/ru.ftl"),
-        Locale::Kk => include_str!("../../shared/locales/kk.ftl"),
-        Locale::UzLatn => include_str!("../../shared/locales/uz-Latn.ftl"),
-        Locale::UzCyrl => include_str!("../../shared/locales/uz-Cyrl.ftl"),
-    };
-    shared::i18n::Catalog::new(locale, ftl).unwrap()
-}
-
 /// A case's four kinds of entry, a correction and a scan, sealed as the app seals them
 /// (schema 2, to the keyring), opened with the adviser's key, and shown grouped: intake
 /// first, then consent and follow-ups, then the closure, the corrected entry marked
@@ -309,7 +284,7 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
     let slot = Rc::clone(&i18n_slot);
     let group = groups[0].clone();
     let _handle = leptos::mount::mount_to(container.clone(), move || {
-        let i18n = provide_i18n(Locale::En, Locale::ALL.iter().map(|&l| catalog(l)).collect());
+        let i18n = provide_i18n(Locale::En, Locale::ALL.iter().map(|&l| Catalog::embedded(l)).collect());
         *slot.borrow_mut() = Some(i18n);
         let on_open = Callback::new(move |(c, docs): (CaseId, Vec<CaseDocument>)| {
             *got.lock().unwrap() = Some((c, docs.len()));
@@ -328,10 +303,10 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
     assert_eq!(superseded.length(), 1, "only the corrected entry is marked");
     let marked = superseded.get(0).unwrap().unchecked_into::<web_sys::Element>();
     assert_eq!(marked.get_attribute("data-id"), Some(first_follow_up.to_string()));
-    assert!(marked.text_content().unwrap().contains(&catalog(Locale::En).tr("record-superseded", &[])));
+    assert!(marked.text_content().unwrap().contains(&Catalog::embedded(Locale::En).tr("record-superseded", &[])));
     assert_eq!(q(".case-title").text_content().unwrap().split_whitespace().next(), Some(MARKER));
     assert_eq!(q(".family-name").text_content().unwrap(), MARKER);
-    let en = catalog(Locale::En);
+    let en = Catalog::embedded(Locale::En);
     assert_eq!(q("dd.region").text_content().unwrap(), en.tr("region-uz-sa", &[]));
     assert!(q("ul.children li").text_content().unwrap().contains("01.03.2016"), "dates are shown dd.mm.yyyy");
     assert_eq!(q("ul.risk-factors li[data-code=low_income]").text_content().unwrap(), en.tr("risk-low_income", &[]));
@@ -353,7 +328,7 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
     // Another language relabels everything; what was typed stays as typed.
     (*i18n_slot.borrow()).expect("mounted").switch(Locale::Ru);
     gloo_timers::future::TimeoutFuture::new(40).await;
-    let ru = catalog(Locale::Ru);
+    let ru = Catalog::embedded(Locale::Ru);
     assert_eq!(q("dd.region").text_content().unwrap(), ru.tr("region-uz-sa", &[]));
     assert_eq!(q("dd.outcome").text_content().unwrap(), ru.tr("closure_outcome-child_returned", &[]));
     assert_eq!(q(".family-name").text_content().unwrap(), MARKER);

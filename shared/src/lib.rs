@@ -21,6 +21,8 @@ pub mod csv;
 pub mod envelope;
 pub mod error;
 pub mod find;
+#[cfg(any(test, feature = "test-fixtures"))]
+pub mod fixtures;
 pub mod forms;
 pub mod i18n;
 pub mod ids;

@@ -13,8 +13,16 @@
 //!   Chromium against the release relay; the first paint's size and each lazily loaded
 //!   split's chunk set.
 //!
-//! The measuring code is the ignored tests of `tests/bench.rs`, run in release; they
-//! write `target/bench/{native,browser,sync}.json` and this prints the table.
+//! - the rules' speed, native: validating a full intake with a 12-member household,
+//!   loading each locale's catalog and formatting every message, refusing a costly
+//!   scrypt identity file and a passphrase-sealed record from the header alone (once
+//!   wall-clock asserts in unit tests; a bar missed is printed as missed).
+//!
+//! The measuring code is the ignored tests of the `bench` test binary
+//! (`tests/bench/`, feature `bench`), run in release; they write
+//! `target/bench/{native,checks,browser,sync,forms,adviser}.json` and this prints the
+//! table. The relay's load bench (`tests/bench/load.rs`) runs last, on its own
+//! (`bench_load.rs`).
 //!
 //! Targets (issue 2): wasm ≥ 10× typage on records, ≥ 3× on streams; app ≤ 400 KB gzip.
 //! Issue 6: unlock ≤ 1.5 s in the browser; sync throughput has no target, it is reported.
@@ -69,12 +77,12 @@ pub fn all() -> Result<()> {
     bench_page(&root)?;
     eprintln!("xtask: benchmarks (native in release; wasm and typage in headless Chromium)");
     let dir = root.join("target/bench");
-    for f in ["native.json", "browser.json", "sync.json", "forms.json", "adviser.json"] {
+    for f in ["native.json", "checks.json", "browser.json", "sync.json", "forms.json", "adviser.json"] {
         let _ = std::fs::remove_file(dir.join(f));
     }
-    let mut cmd = Command::new(cargo());
-    cmd.current_dir(&root).args(["test", "--release", "-p", "amanat-tests", "--test", "bench", "--"]);
-    cmd.args(["--ignored", "--nocapture", "--test-threads=1"]);
+    let mut cmd = bench_tests(&root);
+    // The load bench runs last, by itself (`bench_load::run`).
+    cmd.args(["--ignored", "--nocapture", "--test-threads=1", "--skip", "load::"]);
     sh(&mut cmd)?;
     let read = |f: &str| -> Result<serde_json::Value> {
         Ok(serde_json::from_slice(&std::fs::read(dir.join(f)).with_context(|| format!("the bench wrote no {f}"))?)?)
@@ -82,6 +90,7 @@ pub fn all() -> Result<()> {
     let (native, browser, sync, forms) =
         (read("native.json")?, read("browser.json")?, read("sync.json")?, read("forms.json")?);
     let adviser = read("adviser.json")?;
+    let checks = read("checks.json")?;
 
     println!();
     println!("| operation | native | wasm in Chromium | typage in Chromium | wasm vs typage | target |");
@@ -98,6 +107,7 @@ pub fn all() -> Result<()> {
         native[UNLOCK].as_f64().unwrap_or(f64::NAN),
         browser["wasm"][UNLOCK].as_f64().unwrap_or(f64::NAN),
     );
+    print_checks_rows(&checks);
     print_forms_rows(&built, &forms);
     println!(
         "| sync {} queued 10 KB entries to a local relay | | {:.0} entries/s ({:.1} s; queueing took {:.1} s) | | | |",
@@ -110,7 +120,25 @@ pub fn all() -> Result<()> {
     crate::bench_load::run()
 }
 
-/// The adviser bench's test (in `tests/bench.rs`), run alone by `bench adviser`.
+/// `cargo test --release` of the bench binary (`tests/bench/`), up to the `--` before
+/// libtest's own arguments.
+pub fn bench_tests(root: &Path) -> Command {
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(root).args([
+        "test",
+        "--release",
+        "-p",
+        "amanat-tests",
+        "--features",
+        "bench",
+        "--test",
+        "bench",
+        "--",
+    ]);
+    cmd
+}
+
+/// The adviser bench's test (in `tests/bench/main.rs`), run alone by `bench adviser`.
 const ADVISER_TEST: &str = "browser_bench_adviser_opens_10000_entries_of_10_kb";
 
 /// `cargo xtask bench adviser`: only issue 5's row (opening 10 000 entries in the
@@ -121,8 +149,7 @@ pub fn adviser() -> Result<()> {
     let root = root();
     let out = root.join("target/bench/adviser.json");
     let _ = std::fs::remove_file(&out);
-    let mut cmd = Command::new(cargo());
-    cmd.current_dir(&root).args(["test", "--release", "-p", "amanat-tests", "--test", "bench", "--"]);
+    let mut cmd = bench_tests(&root);
     cmd.args(["--ignored", "--nocapture", "--test-threads=1", "--exact", ADVISER_TEST]);
     sh(&mut cmd)?;
     let adviser = serde_json::from_slice(&std::fs::read(&out).context("the bench wrote no adviser.json")?)?;
@@ -131,6 +158,45 @@ pub fn adviser() -> Result<()> {
     println!("|---|---|---|---|---|---|");
     print_adviser_row(&adviser);
     Ok(())
+}
+
+/// `figure` in milliseconds against `bar`: the target cell says whether it was met.
+fn against(figure: f64, bar: f64, target: &str) -> String {
+    if figure <= bar {
+        format!("{target}: met")
+    } else {
+        format!("{target}: **missed**")
+    }
+}
+
+/// The rules' rows (`checks.json`): what unit tests once asserted against the clock.
+fn print_checks_rows(c: &serde_json::Value) {
+    let f = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    let validate = f(&c["validate_12_member_intake_ms"]);
+    println!(
+        "| validate a full intake, 12 household members (`forms::check::intake`, median of 101) | {validate:.3} ms | | | | {} |",
+        against(validate, 16.0, "≤ 16 ms (under one frame, every keystroke)")
+    );
+    for catalog in c["catalogs"].as_array().into_iter().flatten() {
+        let load = f(&catalog["load_ms"]);
+        println!(
+            "| load the `{}` catalog ({} messages), then format every message | {load:.2} ms, then {:.2} ms | | | | {} |",
+            catalog["locale"].as_str().unwrap_or("?"),
+            catalog["keys"].as_u64().unwrap_or(0),
+            f(&catalog["format_all_ms"]),
+            against(load, 16.7, "load ≤ 16.7 ms (a language switch within one frame)")
+        );
+    }
+    let identity = f(&c["refuse_costly_identity_file_ms"]);
+    println!(
+        "| refuse an identity file protected with scrypt work factor 2^21 (no scrypt run) | {identity:.3} ms | | | | {} |",
+        against(identity, 100.0, "≤ 100 ms")
+    );
+    let record = f(&c["refuse_passphrase_sealed_record_ms"]);
+    println!(
+        "| refuse a record sealed to a passphrase (the relay's ingest check, no scrypt run) | {record:.3} ms | | | | {} |",
+        against(record, 100.0, "≤ 100 ms")
+    );
 }
 
 /// Issue 5's row: from the key loaded to every entry opened, in the adviser's page
@@ -169,8 +235,7 @@ pub fn forms() -> Result<()> {
     bench_page(&root)?;
     let out = root.join("target/bench/forms.json");
     let _ = std::fs::remove_file(&out);
-    let mut cmd = Command::new(cargo());
-    cmd.current_dir(&root).args(["test", "--release", "-p", "amanat-tests", "--test", "bench", "--"]);
+    let mut cmd = bench_tests(&root);
     cmd.args(["--ignored", "--nocapture", "--test-threads=1", "--exact", FORMS_TEST]);
     sh(&mut cmd)?;
     let forms = serde_json::from_slice(&std::fs::read(&out).context("the bench wrote no forms.json")?)?;
@@ -181,7 +246,7 @@ pub fn forms() -> Result<()> {
     Ok(())
 }
 
-/// The forms bench's test (in `tests/bench.rs`), run alone by `bench forms`.
+/// The forms bench's test (in `tests/bench/main.rs`), run alone by `bench forms`.
 const FORMS_TEST: &str = "browser_bench_types_into_and_saves_a_12_member_intake";
 
 /// Issue 3's performance rows: typing latency and save time of the 12-member intake

@@ -1,17 +1,17 @@
 //! `cargo xtask bench`, the relay's half: load on loopback and the 1 GB stream.
 //!
-//! The measuring code is the ignored test `tests/bench_load.rs`, run in release (it
-//! starts the release `amanat serve`, drives it with Debian's `wrk`, starts its own
-//! PostgreSQL cluster, and writes `target/bench/load.json`); this installs what it
-//! needs and prints the figures as table rows.
+//! The measuring code is the ignored test `load::load_bench` of the bench binary
+//! (`tests/bench/load.rs`), run in release (it starts the release `amanat serve`,
+//! drives it with Debian's `wrk`, starts its own PostgreSQL cluster, and writes
+//! `target/bench/load.json`); this installs what it needs and prints the figures as
+//! table rows.
 //!
 //! Targets (issue 4), on a 2-core machine: ≥ 3 000 entries/s and p99 ≤ 50 ms with
 //! SQLite; the relay's peak RSS under 100 MB while a 1 GB entry goes up and down.
 
 use anyhow::{Context, Result};
-use std::process::Command;
 
-use crate::{cargo, root, setup, sh};
+use crate::{root, setup, sh};
 
 /// Runs the load bench and prints its rows.
 pub fn run() -> Result<()> {
@@ -20,17 +20,7 @@ pub fn run() -> Result<()> {
     let json = root.join("target/bench/load.json");
     let _ = std::fs::remove_file(&json);
     eprintln!("xtask: relay load bench (release amanat serve, wrk, SQLite and PostgreSQL, 1 GB entry)");
-    sh(Command::new(cargo()).current_dir(&root).args([
-        "test",
-        "--release",
-        "-p",
-        "amanat-tests",
-        "--test",
-        "bench_load",
-        "--",
-        "--ignored",
-        "--nocapture",
-    ]))?;
+    sh(crate::bench::bench_tests(&root).args(["--ignored", "--nocapture", "--exact", "load::load_bench"]))?;
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&json).context("the load bench wrote no target/bench/load.json")?)?;
     println!();

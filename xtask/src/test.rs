@@ -2,8 +2,13 @@
 //!
 //! 1. install what the tests need (see `setup::for_tests`);
 //! 2. build the release app into `dist/` (the end-to-end stories load it);
-//! 3. native tests: `shared` and frontend logic, the relay, the CLI, the relay contract over real
-//!    HTTP, the end-to-end stories in headless Chromium, `age` CLI interop;
+//! 3. native tests: `shared` and frontend logic, the relay, and the end-to-end stories,
+//!    all of them one test binary (`tests/it/`: the CLI, the relay contract over real
+//!    HTTP, the storage stories, the stories in headless Chromium, `age` CLI interop).
+//!    Its stories run side by side on libtest's threads; the heavy ones (Chromium, a
+//!    relay under load) take turns inside the binary (`tests/support/turns.rs`), so no
+//!    `--test-threads` is needed here. The benchmarks (`tests/bench/`, feature `bench`)
+//!    are neither built nor run: `cargo xtask bench` does that;
 //! 4. browser tests: `amanat-frontend` compiled to wasm32 (`wasm-release` profile,
 //!    so nothing is compiled twice) and run by
 //!    wasm-bindgen-test-runner in headless Chromium (IndexedDB outbox, sealing).
@@ -18,7 +23,7 @@ pub fn all(extra: &[String]) -> Result<()> {
     build::build_app()?;
     let root = root();
 
-    // The stories start `amanat serve` as a process; `tests/relay.rs` runs exactly this
+    // The stories start `amanat serve` as a process; `tests/support/relay.rs` runs exactly this
     // build (a no-op when fresh). Doing it here first keeps it out of the tests' time
     // budget (the workspace test build unifies other features, so it is a second build).
     sh(Command::new(cargo()).current_dir(&root).args(["build", "--quiet", "-p", "amanat-backend", "--bin", "amanat"]))?;

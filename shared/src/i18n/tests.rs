@@ -72,6 +72,8 @@ fn entries(locale: Locale) -> BTreeMap<String, BTreeSet<&'static str>> {
     out
 }
 
+/// Every catalog a language switch loads parses, whole. How fast (within a frame) is a
+/// benchmark row, not an assert here: `cargo xtask bench` (`tests/bench/checks.rs`).
 #[test]
 fn every_catalog_loads() {
     for &l in Locale::ALL {
@@ -260,18 +262,6 @@ fn the_english_catalog_says_what_the_codes_say() {
     }
     for &p in FieldProblem::ALL {
         assert_eq!(en.problem(p), p.message(), "problem-{}", p.code());
-    }
-}
-
-#[test]
-fn switching_language_loads_a_catalog_within_a_frame_budget() {
-    for &l in Locale::ALL {
-        let start = std::time::Instant::now();
-        let c = catalog(l);
-        let took = start.elapsed();
-        eprintln!("{l}: {} keys, {} bytes, loaded in {took:?}", c.keys().len(), embedded_ftl(l).len());
-        // Generous for a debug build on a shared machine; release is far faster.
-        assert!(took.as_millis() < 500, "{l}: {took:?}");
     }
 }
 

@@ -2,7 +2,7 @@
 //! answer of an upload, who may list and fetch what, sessions, headers, and what the
 //! log must never hold.
 
-use amanat_tests::relay::{Relay, RelayProcess};
+use amanat_tests::support::relay::{Relay, RelayProcess};
 use reqwest::StatusCode;
 use shared::api::{ApiError, EntryPage, Role, SessionInfo, Stored, CASE_HEADER};
 use shared::{CaseId, EntryId, ErrorCode};

@@ -18,8 +18,9 @@
 
 use std::path::PathBuf;
 
-use amanat_tests::browser::Browser;
-use amanat_tests::relay::{amanat, stdout, workspace_root, RelayProcess};
+use amanat_tests::support::driver::Browser;
+use amanat_tests::support::relay::{amanat, stdout, workspace_root, RelayProcess};
+use amanat_tests::support::turns::heavy_story;
 use anyhow::{Context, Result};
 
 /// axe-core's script, as `cargo xtask test` installs it.
@@ -233,16 +234,19 @@ async fn audit_the_privacy_page_in(lang: &'static str) {
 
 #[tokio::test]
 async fn every_page_and_state_in_uzbek_has_no_serious_or_critical_accessibility_finding() {
+    let _turn = heavy_story();
     audit_every_page_in("uz-Latn").await;
 }
 
 #[tokio::test]
 async fn every_page_and_state_in_russian_has_no_serious_or_critical_accessibility_finding() {
+    let _turn = heavy_story();
     audit_every_page_in("ru").await;
 }
 
 #[tokio::test]
 async fn the_privacy_page_in_each_state_in_uzbek_and_russian_has_no_serious_or_critical_finding() {
+    let _turn = heavy_story();
     audit_the_privacy_page_in("uz-Latn").await;
     audit_the_privacy_page_in("ru").await;
 }

@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use amanat_tests::relay::{amanat, stdout, RelayProcess};
+use amanat_tests::support::relay::{amanat, stdout, RelayProcess};
+use amanat_tests::support::turns::heavy_story;
 use backend::blobs::TEMP_PREFIX;
 use rand::Rng;
 use shared::api::{EntryPage, CASE_HEADER};
@@ -34,6 +35,7 @@ fn sealer(relay: &RelayProcess) -> impl Fn(&[u8]) -> Vec<u8> + Send + Sync + 'st
 
 #[test]
 fn acknowledged_uploads_survive_twenty_sigkills_under_load_and_verify_passes() {
+    let _turn = heavy_story();
     let started = Instant::now();
     let mut relay = RelayProcess::start(&["--body-timeout", "1"]);
     let token = relay.demo_file("caseworker.token");

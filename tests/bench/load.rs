@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use amanat_tests::pg::Cluster;
-use amanat_tests::relay::{amanat_binary, workspace_root};
+use amanat_tests::support::pg::Cluster;
+use amanat_tests::support::relay::{amanat_binary, workspace_root};
 use shared::api::CASE_HEADER;
 use shared::{CaseId, EntryId};
 

@@ -3,8 +3,9 @@
 //! Each gets a clear sentence on the page (the one `shared::ErrorCode` defines), and
 //! nothing is lost: the typed form stays, the outbox keeps what it had.
 
-use amanat_tests::browser::Browser;
-use amanat_tests::relay::RelayProcess;
+use amanat_tests::support::driver::Browser;
+use amanat_tests::support::relay::RelayProcess;
+use amanat_tests::support::turns::heavy_story;
 use shared::ErrorCode;
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,7 @@ async fn adviser_loads(browser: &Browser, relay: &RelayProcess, file: &std::path
 
 #[tokio::test]
 async fn a_keyring_tampered_on_the_relay_seals_nothing_and_keeps_the_typed_form() {
+    let _turn = heavy_story();
     let relay = RelayProcess::start_with_app(&[]);
     let browser = Browser::start().await.unwrap();
     browser.enrol_demo_caseworker(&relay).await.unwrap();
@@ -26,14 +28,7 @@ async fn a_keyring_tampered_on_the_relay_seals_nothing_and_keeps_the_typed_form(
     browser.wait_for("li.outbox-entry[data-state=uploaded]", 60).await.unwrap();
 
     // The relay slips in a recipient of its own without the organisation's signature.
-    let path = relay.data.join("keyring.json");
-    let mut keyring: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    keyring["recipients"].as_array_mut().unwrap().push(serde_json::json!({
-        "label": "curious relay",
-        "role": "adviser",
-        "recipient": shared::seal::generate_identity().to_public().to_string(),
-    }));
-    std::fs::write(&path, serde_json::to_vec_pretty(&keyring).unwrap()).unwrap();
+    relay.slip_a_recipient_into_the_keyring();
 
     browser.fill_intake("Abdullaeva", "Child of the family").await.unwrap();
     browser.wait_for_text(ErrorCode::KeyringBadSignature.message(), 30).await.unwrap();
@@ -46,6 +41,7 @@ async fn a_keyring_tampered_on_the_relay_seals_nothing_and_keeps_the_typed_form(
 
 #[tokio::test]
 async fn a_wrong_key_a_non_key_file_and_a_damaged_entry_are_each_named_on_the_adviser_page() {
+    let _turn = heavy_story();
     let relay = RelayProcess::start_with_app(&[]);
     let caseworker = Browser::start().await.unwrap();
     caseworker.enrol_demo_caseworker(&relay).await.unwrap();

@@ -11,8 +11,9 @@
 
 use std::time::{Duration, Instant};
 
-use amanat_tests::browser::Browser;
-use amanat_tests::relay::{amanat, stdout, RelayProcess};
+use amanat_tests::support::driver::Browser;
+use amanat_tests::support::relay::{amanat, stdout, RelayProcess};
+use amanat_tests::support::turns::heavy_story;
 use fantoccini::Locator;
 
 const PASS_A: &str = "quince ferry marble 12 owl";
@@ -50,6 +51,7 @@ async fn relay_ids(relay: &RelayProcess) -> Vec<String> {
 
 #[tokio::test]
 async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_entry_exactly_once_across_relay_kills() {
+    let _turn = heavy_story();
     let mut relay = RelayProcess::start_with_app(&[]);
     let (link_a, link_b) = (link_for(&relay, "aziza"), link_for(&relay, "bekzod"));
     let tablet = Browser::start().await.unwrap();

@@ -1,7 +1,7 @@
 //! The `amanat` command line as an administrator scripts it, run as the real binary on
 //! the same data directory as a running relay.
 
-use amanat_tests::relay::{amanat, stdout, Relay, RelayProcess};
+use amanat_tests::support::relay::{amanat, stdout, Relay, RelayProcess};
 use reqwest::StatusCode;
 use shared::api::{Role, SessionInfo};
 use shared::keyring::Keyring;

@@ -4,8 +4,9 @@
 //! browser with the demo identity file, and the reference `age` CLI opens the same
 //! entry fetched from the relay.
 
-use amanat_tests::browser::Browser;
-use amanat_tests::relay::RelayProcess;
+use amanat_tests::support::driver::Browser;
+use amanat_tests::support::relay::RelayProcess;
+use amanat_tests::support::turns::heavy_story;
 use std::process::Command;
 
 async fn entry_ids(browser: &Browser, state: &str) -> Vec<String> {
@@ -23,6 +24,7 @@ async fn entry_ids(browser: &Browser, state: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_even_across_a_relay_outage() {
+    let _turn = heavy_story();
     let mut relay = RelayProcess::start_with_app(&[]);
     let caseworker = Browser::start().await.unwrap();
     caseworker.enrol_demo_caseworker(&relay).await.unwrap();
@@ -74,17 +76,7 @@ async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_ev
     adviser.screenshot("adviser-records-open").await.unwrap();
 
     // 4. The reference age CLI opens the same entry, fetched byte for byte from the relay.
-    let body = reqwest::Client::new()
-        .get(relay.url(&format!("/api/v1/entries/{}", first[0])))
-        .bearer_auth(relay.demo_file("adviser.token"))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let body = relay.fetch(&relay.demo_file("adviser.token"), &first[0]).await;
     assert_eq!(shared::EntryId::of(&body).to_string(), first[0]);
     let file = relay.data.join("fetched.age");
     std::fs::write(&file, &body).unwrap();

@@ -303,6 +303,44 @@ impl RelayProcess {
         std::fs::read_to_string(self.data.join("demo").join(name)).unwrap().trim().to_owned()
     }
 
+    /// The keyring as stored now, checked against the demo organisation key (the
+    /// stories seal entries natively to it, as the app would).
+    pub fn keyring(&self) -> VerifiedKeyring {
+        let org_key = std::fs::read_to_string(self.data.join("demo/org-signing.key")).unwrap();
+        let org = OrgSigningKey::from_file(&org_key).unwrap();
+        let bytes = std::fs::read(self.data.join("keyring.json")).unwrap();
+        Keyring::from_json(&bytes).unwrap().verify(&org.public()).unwrap()
+    }
+
+    /// The relay slips a recipient of its own into the keyring it serves, without the
+    /// organisation's signature: what a compromised relay would try.
+    pub fn slip_a_recipient_into_the_keyring(&self) {
+        let path = self.data.join("keyring.json");
+        let mut keyring: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        keyring["recipients"].as_array_mut().unwrap().push(serde_json::json!({
+            "label": "curious relay",
+            "role": "adviser",
+            "recipient": seal::generate_identity().to_public().to_string(),
+        }));
+        std::fs::write(&path, serde_json::to_vec_pretty(&keyring).unwrap()).unwrap();
+    }
+
+    /// `GET /api/v1/entries/{id}` with `token`: the stored bytes (a refusal panics).
+    pub async fn fetch(&self, token: &str, id: &str) -> Vec<u8> {
+        reqwest::Client::new()
+            .get(self.url(&format!("/api/v1/entries/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
     pub fn stdout_text(&self) -> String {
         std::fs::read_to_string(&self.stdout).unwrap_or_default()
     }

@@ -11,8 +11,9 @@
 
 use std::time::{Duration, Instant};
 
-use amanat_tests::browser::Browser;
-use amanat_tests::relay::RelayProcess;
+use amanat_tests::support::driver::Browser;
+use amanat_tests::support::relay::RelayProcess;
+use amanat_tests::support::turns::heavy_story;
 use anyhow::{bail, Result};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
@@ -149,6 +150,7 @@ impl<'a> Keyboard<'a> {
 
 #[tokio::test]
 async fn a_caseworker_fills_and_saves_a_whole_intake_with_the_keyboard_alone() {
+    let _turn = heavy_story();
     let relay = RelayProcess::start_with_app(&[]);
     let browser = Browser::start().await.unwrap();
     browser.enrol_demo_caseworker(&relay).await.unwrap();

@@ -20,8 +20,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use amanat_tests::browser::Browser;
-use amanat_tests::relay::{amanat, stdout, RelayProcess};
+use amanat_tests::support::driver::Browser;
+use amanat_tests::support::relay::{amanat, stdout, RelayProcess};
+use amanat_tests::support::turns::heavy_story;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use base64::Engine;
 
@@ -100,6 +101,7 @@ async fn wait_until(what: &str, secs: u64, mut ok: impl AsyncFnMut() -> bool) {
 
 #[tokio::test]
 async fn after_end_session_nothing_typed_is_left_in_the_browser_profile_the_relay_or_its_logs() {
+    let _turn = heavy_story();
     let marker = format!("Qanary{}", &shared::CaseId::random().to_string()[..16]);
     let mut relay = RelayProcess::start_with_app(&[]);
     let link = enrolment_link(&relay);
@@ -111,20 +113,17 @@ async fn after_end_session_nothing_typed_is_left_in_the_browser_profile_the_rela
     assert!(url_now.fragment().is_none(), "the enrolment token must leave the address bar: {url_now}");
     browser.fill_intake_with(&format!("{marker}family"), &format!("{marker}child"), &marker).await.unwrap();
 
-    // 2. Save while the relay is down: sealed and waiting on this device.
-    relay.crash();
-    browser.save_intake().await.unwrap();
-    browser.open_part("outbox").await.unwrap();
-    browser.wait_for("li.outbox-entry[data-state=waiting]", 60).await.unwrap();
+    // 2. Save while the relay is down: sealed and waiting on this device; the relay
+    //    comes back and the entry uploads by itself.
+    browser.save_intake_through_a_relay_outage(&mut relay).await.unwrap();
 
-    // 3. The relay comes back: the entry uploads by itself. Then the family's consent,
-    //    every text field holding the marker, signed on paper with a scan that holds
-    //    it too (a file outside every searched directory, as a scanner leaves it).
-    relay.restart();
-    browser.wait_for("li.outbox-entry[data-state=uploaded]", 90).await.unwrap();
+    // 3. The family's consent, every text field holding the marker, signed on paper
+    //    with a scan that holds it too (a file outside every searched directory, as a
+    //    scanner leaves it).
     let scans = tempfile::tempdir().unwrap();
     let scan =
-        amanat_tests::browser::scan_file(scans.path(), "consent-scan.jpg", &format!("{marker} scanned page")).unwrap();
+        amanat_tests::support::steps::scan_file(scans.path(), "consent-scan.jpg", &format!("{marker} scanned page"))
+            .unwrap();
     browser.open_part("case").await.unwrap();
     browser.fill_consent_with(&marker, &scan).await.unwrap();
     browser.save_consent().await.unwrap();

@@ -21,8 +21,9 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use amanat_tests::browser::Browser;
-use amanat_tests::relay::RelayProcess;
+use amanat_tests::support::driver::Browser;
+use amanat_tests::support::relay::RelayProcess;
+use amanat_tests::support::turns::heavy_story;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use shared::api::CASE_HEADER;
@@ -32,7 +33,6 @@ use shared::forms::followup::{FollowUp, ServiceDelivered};
 use shared::forms::household::Relation;
 use shared::forms::intake::{ChildAtRisk, FamilyIntake, Service};
 use shared::forms::{CaseDocument, CaseEntry, SCHEMA_VERSION};
-use shared::keyring::{Keyring, OrgSigningKey};
 use shared::record::{Date, Region};
 use shared::seal::generate_identity;
 use shared::{CaseId, EntryId};
@@ -83,12 +83,7 @@ const PDF: &[u8] = b"%PDF-1.4\n% scanned consent form\n%%EOF\n";
 /// Seals each family's intake, consent and follow-up and uploads them as the demo
 /// caseworker; returns each case and its entry ids.
 async fn seed(relay: &RelayProcess) -> Vec<(CaseId, Vec<EntryId>)> {
-    let org =
-        OrgSigningKey::from_file(&std::fs::read_to_string(relay.data.join("demo/org-signing.key")).unwrap()).unwrap();
-    let keyring = Keyring::from_json(&std::fs::read(relay.data.join("keyring.json")).unwrap())
-        .unwrap()
-        .verify(&org.public())
-        .unwrap();
+    let keyring = relay.keyring();
     let caseworker = generate_identity().to_public();
     let token = relay.demo_file("caseworker.token");
     let http = reqwest::Client::new();
@@ -261,6 +256,7 @@ async fn empty(browser: &Browser, id: &str) {
 
 #[tokio::test]
 async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_exports_it() {
+    let _turn = heavy_story();
     let relay = RelayProcess::start_with_app(&[]);
     let seeded = seed(&relay).await;
     let (karimova, karimova_ids) = &seeded[0];

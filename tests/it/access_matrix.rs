@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use amanat_tests::relay::{workspace_root, Relay};
+use amanat_tests::support::relay::{workspace_root, Relay};
 use reqwest::{Method, StatusCode};
 use shared::api::Role;
 use shared::CaseId;

@@ -4,7 +4,7 @@
 //! unknown id are "missing" frames; a privacy officer gets 403), every entry sent is
 //! audited once like a single read, and oversized or empty asks are refused.
 
-use amanat_tests::relay::Relay;
+use amanat_tests::support::relay::Relay;
 use reqwest::StatusCode;
 use shared::api::{frames, ApiError, ReadMany, Role, READ_MANY_MAX};
 use shared::{CaseId, EntryId, ErrorCode};

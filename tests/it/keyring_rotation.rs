@@ -17,8 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use amanat_tests::browser::Browser;
-use amanat_tests::relay::{amanat, stdout, RelayProcess};
+use amanat_tests::support::driver::Browser;
+use amanat_tests::support::relay::{amanat, stdout, RelayProcess};
+use amanat_tests::support::turns::heavy_story;
 use shared::api::{EntryMeta, EntryPage};
 use shared::ErrorCode;
 
@@ -93,21 +94,6 @@ async fn listed(relay: &RelayProcess, token: &str) -> Vec<EntryMeta> {
     }
 }
 
-async fn fetch(relay: &RelayProcess, token: &str, id: &shared::EntryId) -> Vec<u8> {
-    reqwest::Client::new()
-        .get(relay.url(&format!("/api/v1/entries/{id}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec()
-}
-
 /// The reference `age` CLI's verdict: the plaintext, or `None` if the key does not open it.
 fn age_opens(identity: &Path, ciphertext: &[u8], scratch: &Path) -> Option<Vec<u8>> {
     let file = scratch.join("entry.age");
@@ -165,6 +151,7 @@ async fn reseal(browser: &Browser) -> (usize, usize, usize) {
 
 #[tokio::test]
 async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_reads_them_all() {
+    let _turn = heavy_story();
     let relay = RelayProcess::start_with_app(&["--idle-lock-minutes", "60"]);
     let data = relay.data.clone();
     let scratch = tempfile::tempdir().unwrap();
@@ -216,7 +203,7 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     // B cannot open the old entries; A still can (they were sealed to A).
     let mut old_plain = Vec::new();
     for m in &old {
-        let ct = fetch(&relay, &b_token, &m.id).await;
+        let ct = relay.fetch(&b_token, &m.id.to_string()).await;
         assert!(age_opens(&b_identity, &ct, scratch.path()).is_none(), "B opened an entry sealed before B was added");
         old_plain.push(age_opens(&a_identity, &ct, scratch.path()).expect("A's old entry"));
     }
@@ -315,7 +302,7 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     assert_eq!(new.len(), 2);
     for m in &new {
         assert_eq!((m.author.as_str(), m.keyring_version), ("recovery-holder", Some(3)));
-        let ct = fetch(&relay, &b_token, &m.id).await;
+        let ct = relay.fetch(&b_token, &m.id.to_string()).await;
         let plain = age_opens(&b_identity, &ct, scratch.path()).expect("B opens every re-sealed entry");
         assert!(old_plain.contains(&plain), "a re-sealed entry holds the same record");
         assert!(
@@ -367,13 +354,7 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     assert_eq!(listed(&relay, &b_token).await.len(), before, "nothing uploaded against an unsigned keyring");
     holder.click("#forget-key").await.unwrap();
     std::fs::write(&path, &signed).unwrap();
-    let mut keyring: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    keyring["recipients"].as_array_mut().unwrap().push(serde_json::json!({
-        "label": "curious relay",
-        "role": "adviser",
-        "recipient": shared::seal::generate_identity().to_public().to_string(),
-    }));
-    std::fs::write(&path, serde_json::to_vec_pretty(&keyring).unwrap()).unwrap();
+    relay.slip_a_recipient_into_the_keyring();
     caseworker.fill_intake("Abdullaeva", "Child of the family").await.unwrap();
     caseworker.wait_for_text(ErrorCode::KeyringBadSignature.message(), 30).await.unwrap();
     caseworker.open_part("outbox").await.unwrap();
@@ -397,6 +378,7 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
 /// file input go, and the page says why.
 #[tokio::test]
 async fn a_dropped_key_is_forgotten_after_the_organisations_idle_minute() {
+    let _turn = heavy_story();
     let relay = RelayProcess::start_with_app(&["--idle-lock-minutes", "1"]);
     let caseworker = Browser::start().await.unwrap();
     caseworker.enrol_demo_caseworker(&relay).await.unwrap();

@@ -9,13 +9,13 @@
 
 use std::time::{Duration, Instant};
 
-use amanat_tests::browser::Browser;
-use amanat_tests::relay::RelayProcess;
+use amanat_tests::support::driver::Browser;
+use amanat_tests::support::relay::RelayProcess;
+use amanat_tests::support::turns::heavy_story;
 use shared::api::CASE_HEADER;
 use shared::forms::followup::{Closure, FollowUp};
 use shared::forms::intake::FamilyIntake;
 use shared::forms::{CaseDocument, CaseEntry, SCHEMA_VERSION};
-use shared::keyring::{Keyring, OrgSigningKey};
 use shared::seal::{generate_identity, identity_file};
 use shared::{CaseId, EntryId};
 
@@ -32,12 +32,7 @@ struct Seeded {
 
 /// Seals each family's entries natively and uploads them as the demo caseworker.
 async fn seed(relay: &RelayProcess) -> Seeded {
-    let org =
-        OrgSigningKey::from_file(&std::fs::read_to_string(relay.data.join("demo/org-signing.key")).unwrap()).unwrap();
-    let keyring = Keyring::from_json(&std::fs::read(relay.data.join("keyring.json")).unwrap())
-        .unwrap()
-        .verify(&org.public())
-        .unwrap();
+    let keyring = relay.keyring();
     let caseworker = generate_identity().to_public();
     let token = relay.demo_file("caseworker.token");
     let http = reqwest::Client::new();
@@ -113,6 +108,7 @@ async fn load_key(browser: &Browser, path: &std::path::Path, total: usize) -> [u
 
 #[tokio::test]
 async fn the_adviser_opens_every_entry_in_workers_and_a_wrong_key_or_a_tampered_entry_is_counted_not_dropped() {
+    let _turn = heavy_story();
     let relay = RelayProcess::start_with_app(&[]);
     let seeded = seed(&relay).await;
     let total = FAMILIES.len() * PER_CASE;

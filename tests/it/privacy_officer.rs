@@ -10,8 +10,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use amanat_tests::browser::Browser;
-use amanat_tests::relay::{amanat, stdout, workspace_root, RelayProcess};
+use amanat_tests::support::driver::Browser;
+use amanat_tests::support::relay::{amanat, stdout, workspace_root, RelayProcess};
+use amanat_tests::support::turns::heavy_story;
 use fantoccini::Locator;
 
 const OFFICER: &str = "zarina";
@@ -47,6 +48,7 @@ async fn count_of(browser: &Browser, kind: &str) -> usize {
 
 #[tokio::test]
 async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and_notices_what_is_not() {
+    let _turn = heavy_story();
     let dist = tempfile::tempdir().unwrap();
     copy_dir(&workspace_root().join("dist"), dist.path());
     let mut relay = RelayProcess::start_in(Some(dist.path().to_path_buf()), &[]);
@@ -55,12 +57,7 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
     let browser = Browser::start().await.unwrap();
     browser.enrol_demo_caseworker(&relay).await.unwrap();
     browser.fill_intake_with("Karimova", "Aziza", "Lives with her father in Urgut").await.unwrap();
-    relay.crash();
-    browser.save_intake().await.unwrap();
-    browser.open_part("outbox").await.unwrap();
-    browser.wait_for("li.outbox-entry[data-state=waiting]", 60).await.unwrap();
-    relay.restart();
-    browser.wait_for("li.outbox-entry[data-state=uploaded]", 90).await.unwrap();
+    browser.save_intake_through_a_relay_outage(&mut relay).await.unwrap();
 
     // The same browser profile: the privacy page finds ciphertext and nothing else.
     browser.client.goto(&relay.url("/privacy")).await.unwrap();

@@ -3,8 +3,9 @@
 //! relay, and finds every typed value where it was, the page relabelled, and the
 //! choice remembered on this device at the next visit.
 
-use amanat_tests::browser::Browser;
-use amanat_tests::relay::RelayProcess;
+use amanat_tests::support::driver::Browser;
+use amanat_tests::support::relay::RelayProcess;
+use amanat_tests::support::turns::heavy_story;
 use fantoccini::Locator;
 
 const PASSPHRASE: &str = "walnut meadow copper 64 lark";
@@ -21,6 +22,7 @@ async fn text_of(browser: &Browser, css: &str) -> String {
 
 #[tokio::test]
 async fn a_caseworker_switches_language_mid_form_and_keeps_what_was_typed() {
+    let _turn = heavy_story();
     let relay = RelayProcess::start_with_app(&[]);
     let browser = Browser::start().await.unwrap();
     let link = relay.url(&format!("/#enrol={}", relay.demo_file("caseworker-enrolment.txt")));

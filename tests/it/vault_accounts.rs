@@ -7,7 +7,7 @@
 //! end. The browser's side (Argon2id, HKDF, wrapping) is the
 //! real `shared::vault` code.
 
-use amanat_tests::relay::Relay;
+use amanat_tests::support::relay::Relay;
 use reqwest::header::{CACHE_CONTROL, COOKIE, SET_COOKIE};
 use reqwest::StatusCode;
 use serde_json::{json, Value};

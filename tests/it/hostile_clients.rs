@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use amanat_tests::relay::Relay;
+use amanat_tests::support::relay::Relay;
 use reqwest::StatusCode;
 use shared::api::ApiError;
 use shared::{CaseId, ErrorCode};

@@ -1,6 +1,10 @@
-//! The measurements behind `cargo xtask bench` (ignored in the normal suite: they
-//! measure, they do not judge; xtask runs them in release and prints the table).
+//! The measurements behind `cargo xtask bench`: a test binary of its own (feature
+//! `bench`, so `cargo test` never builds it), whose tests are all ignored: they
+//! measure, they do not judge; xtask runs them in release and prints the table.
 //!
+//! - the relay under load and the 1 GB entry: [`load`];
+//! - the rules' speed (validation, catalogs, scrypt refusals), once wall-clock asserts
+//!   in unit tests: [`checks`];
 //! - native: seal and open of a 10 KB record and a 10 MB stream with `shared::seal`,
 //!   and the vault's unlock (Argon2id + unwrap), median of runs, into
 //!   `target/bench/native.json`;
@@ -16,10 +20,13 @@
 //!   form with a 12-member household, and saving that intake through the app's
 //!   `seal_entry` + `outbox::put` and `save_entry`. Into `target/bench/forms.json`.
 
+mod checks;
+mod load;
+
 use std::collections::BTreeSet;
 
-use amanat_tests::browser::Browser;
-use amanat_tests::relay::{workspace_root, RelayProcess};
+use amanat_tests::support::driver::Browser;
+use amanat_tests::support::relay::{workspace_root, RelayProcess};
 use shared::seal::{generate_identity, open_bytes, open_stream, seal_bytes, seal_stream};
 use shared::vault;
 use std::time::Instant;
@@ -247,14 +254,7 @@ async fn browser_bench_adviser_opens_10000_entries_of_10_kb() {
     // Rate limits off: 10 000 uploads from one address in seconds is the seeding, not
     // what is measured (the page itself makes about 40 requests).
     let relay = RelayProcess::start_with_app(&["--rate-per-address", "0", "--rate-per-account", "0"]);
-    let data = relay.data.clone();
-    let org =
-        shared::keyring::OrgSigningKey::from_file(&std::fs::read_to_string(data.join("demo/org-signing.key")).unwrap())
-            .unwrap();
-    let keyring = shared::keyring::Keyring::from_json(&std::fs::read(data.join("keyring.json")).unwrap())
-        .unwrap()
-        .verify(&org.public())
-        .unwrap();
+    let keyring = relay.keyring();
     let caseworker = generate_identity().to_public();
     let token = relay.demo_file("caseworker.token");
 
@@ -339,7 +339,7 @@ async fn browser_bench_adviser_opens_10000_entries_of_10_kb() {
     let load_average =
         || std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| l.split(' ').next()?.parse::<f64>().ok());
     let load_before = load_average();
-    let identity = data.join("demo/adviser-identity.txt");
+    let identity = relay.data.join("demo/adviser-identity.txt");
     browser.wait_for("#identity-file", 20).await.unwrap().send_keys(identity.to_str().unwrap()).await.unwrap();
     let deadline = Instant::now() + std::time::Duration::from_secs(600);
     // Entries with an outcome over time, as polled: where the time goes.

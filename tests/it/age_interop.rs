@@ -2,26 +2,16 @@
 //! age tool opens, and what any age tool seals to the keyring the relay accepts and
 //! Amanat opens. No format of our own stands between a key holder and their records.
 
-use amanat_tests::relay::Relay;
-use shared::record::{Child, Date, Document, Intake, Record, Region, RiskFactor, SCHEMA_VERSION};
+use amanat_tests::support::relay::Relay;
+use shared::fixtures;
+use shared::record::Document;
 use shared::CaseId;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+/// The shared schema 1 intake, in `case`.
 fn intake_document(case: CaseId) -> Document {
-    Document {
-        schema: SCHEMA_VERSION,
-        case,
-        created_at: "2026-11-23T09:00:00Z".into(),
-        author: "demo-caseworker".into(),
-        record: Record::Intake(Intake {
-            family_name: "Yusupova".into(),
-            region: Some(Region::UzKhorezm),
-            children: vec![Child { full_name: "Dilnoza".into(), date_of_birth: Date::new(2017, 9, 4) }],
-            risk_factors: vec![RiskFactor::SingleParent, RiskFactor::LowIncome],
-            assessment: "Mother works nights; grandmother helps.".into(),
-        }),
-    }
+    Document { case, ..fixtures::schema_1_document(fixtures::schema_1_intake()) }
 }
 
 fn age_cli(args: &[&str], stdin: &[u8]) -> std::process::Output {

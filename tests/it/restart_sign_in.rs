@@ -17,7 +17,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use amanat_tests::relay::RelayProcess;
+use amanat_tests::support::relay::RelayProcess;
+use amanat_tests::support::turns::heavy_story;
 use rand::Rng;
 use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::json;
@@ -103,6 +104,7 @@ async fn passphrase_round(
 
 #[test]
 fn sign_in_never_answers_500_across_sigkill_and_sigterm_restarts_under_load() {
+    let _turn = heavy_story();
     let started = Instant::now();
     let mut relay = RelayProcess::start(&[]);
     let base = relay.base.clone();

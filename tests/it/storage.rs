@@ -12,11 +12,12 @@
 
 use std::future::Future;
 
-use amanat_tests::pg::Cluster;
-use amanat_tests::relay::Relay;
+use amanat_tests::support::pg::Cluster;
+use amanat_tests::support::relay::Relay;
 use backend::store::{Backend, EntryFilter, Store, StoreError, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 use backend::verify;
 use shared::api::{EntryMeta, Role};
+use shared::fixtures;
 use shared::{CaseId, EntryId};
 use sqlx::Row;
 
@@ -37,24 +38,11 @@ impl Place {
     }
 }
 
-fn sealed(text: &str) -> Vec<u8> {
-    let r = shared::seal::generate_identity().to_public();
-    shared::seal::seal_bytes(text.as_bytes(), [r].iter()).unwrap().into_bytes()
-}
-
 /// Stores an entry as the relay does: durable blob first, then the row.
 async fn store_entry(store: &Store, case: CaseId, author: &str, text: &str) -> EntryMeta {
-    let bytes = sealed(text);
-    let id = EntryId::of(&bytes);
-    store.blobs().put(&id, &bytes).unwrap();
-    let meta = EntryMeta {
-        id,
-        case,
-        size: bytes.len() as u64,
-        received_at: backend::store::now_rfc3339(),
-        author: author.into(),
-        keyring_version: Some(1),
-    };
+    let bytes = fixtures::sealed_to_a_stranger(text.as_bytes());
+    let meta = fixtures::entry_meta(&bytes, case, author, backend::store::now_rfc3339());
+    store.blobs().put(&meta.id, &bytes).unwrap();
     assert!(store.insert_entry(&meta).await.unwrap(), "a new entry is recorded once");
     meta
 }

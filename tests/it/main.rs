@@ -1,0 +1,42 @@
+//! Every end-to-end story of Amanat, in one test binary: each module is one story
+//! (or one family of stories) across a real relay, and where the story needs one, real
+//! headless Chromium and the real `age` CLI. The scenes are set by
+//! `amanat_tests::support` (`tests/support/`).
+//!
+//! One binary links the relay, sqlx and the browser driver once (24 binaries each
+//! linked them before). Stories run on libtest's threads side by side; those that start
+//! Chromium or put a relay under load take turns ([`amanat_tests::support::turns`]).
+//! Run one story with its module name as the filter:
+//! `cargo test -p amanat-tests --test it -- relay_contract`.
+//!
+//! The benchmarks are a separate binary (`tests/bench/`, feature `bench`), run by
+//! `cargo xtask bench`, never by `cargo xtask test`.
+
+// The relay over HTTP and its command line.
+mod access_matrix;
+mod age_interop;
+mod bulk_read;
+mod cli;
+mod crash_safety;
+mod hostile_clients;
+mod relay_contract;
+mod restart_sign_in;
+mod storage;
+mod vault_accounts;
+
+// In headless Chromium against the real relay.
+mod accessibility;
+mod adviser_finds_and_exports;
+mod adviser_opens_everything;
+mod bad_input_in_the_browser;
+mod canary;
+mod caseworker_to_adviser;
+mod idle_lock;
+mod keyboard_only;
+mod keyring_rotation;
+mod languages;
+mod privacy_officer;
+mod shared_tablet;
+
+// The scene helpers' own rules.
+mod support_rules;

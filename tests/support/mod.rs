@@ -1,0 +1,10 @@
+//! Scene setting for the stories, each in one line: a relay in-process or as a process
+//! that can be killed and restarted ([`relay`]), headless Chromium ([`driver`]) and the
+//! app's steps a person repeats in it ([`steps`]), a throwaway PostgreSQL cluster
+//! ([`pg`]), and the turns heavy stories take in the one test binary ([`turns`]).
+
+pub mod driver;
+pub mod pg;
+pub mod relay;
+pub mod steps;
+pub mod turns;
