@@ -81,7 +81,7 @@ fn native_bench_validates_formats_and_refuses_without_waiting() {
     });
     let record = passphrase_protected(br#"{"family_name":"Yusupova"}"#, 18);
     let refuse_record_ms = median_ms(21, || {
-        assert_eq!(shared::ingest::check_age(record.clone(), 1).err(), Some(ErrorCode::ScryptInRecord));
+        assert_eq!(shared::ingest::check_age(&record, 1).err(), Some(ErrorCode::ScryptInRecord));
     });
 
     let figures = serde_json::json!({

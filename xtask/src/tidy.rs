@@ -116,19 +116,60 @@ fn as_tree_path(span: &str) -> Option<&str> {
     .then_some(span.trim_end_matches('/'))
 }
 
-/// Paths and modules ARCHITECTURE.md names that the tree does not have.
+/// Paths and modules ARCHITECTURE.md names that the tree does not have. A path with a
+/// slash is taken from the root; a bare file name (`view.rs`) must exist somewhere under
+/// the folder of the section it is in (`### \`frontend/\``), or anywhere outside `target/`
+/// before the first such section.
 fn missing_named_paths(root: &Path, architecture: &str) -> Vec<String> {
     let mut missing = BTreeSet::new();
-    for span in backticked(architecture) {
-        if let Some(path) = as_tree_path(span) {
-            if !root.join(path).exists() {
-                missing.insert(format!("ARCHITECTURE.md names `{path}`, which does not exist"));
+    let mut section = String::new();
+    let mut fenced = false;
+    for line in architecture.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        if let Some(heading) = line.strip_prefix("### ") {
+            if let Some(folder) = backticked(heading).first().and_then(|s| as_tree_path(s)) {
+                section = folder.to_owned();
             }
-        } else if let Some(problem) = missing_module(root, span) {
-            missing.insert(problem);
+            continue;
+        }
+        for span in backticked(line) {
+            if let Some(path) = as_tree_path(span) {
+                let found = if path.contains('/') {
+                    root.join(path).exists()
+                } else {
+                    root.join(path).exists() || exists_under(&root.join(&section), path)
+                };
+                if !found {
+                    let place = if section.is_empty() { String::new() } else { format!(" (under `{section}/`)") };
+                    missing.insert(format!("ARCHITECTURE.md names `{path}`{place}, which does not exist"));
+                }
+            } else if let Some(problem) = missing_module(root, span) {
+                missing.insert(problem);
+            }
         }
     }
     missing.into_iter().collect()
+}
+
+/// Whether a file or folder called `name` is anywhere under `dir` (skipping `target/`
+/// and hidden folders).
+fn exists_under(dir: &Path, name: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    entries.filter_map(Result::ok).any(|e| {
+        let file_name = e.file_name();
+        let file_name = file_name.to_string_lossy();
+        if file_name == name {
+            return true;
+        }
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        is_dir && file_name != "target" && !file_name.starts_with('.') && exists_under(&e.path(), name)
+    })
 }
 
 /// For a span such as `shared::forms::check` or `frontend::reading::CaseBook`: every
@@ -235,6 +276,16 @@ mod tests {
         assert!(has_module_doc("#![cfg(test)]\n\n//! Doc.\nfn f() {}"));
         assert!(!has_module_doc("use x;\n//! Late doc."));
         assert!(!has_module_doc("/// Item doc.\nfn f() {}"));
+    }
+
+    #[test]
+    fn bare_file_names_are_looked_for_under_their_section() {
+        let root = crate::root();
+        let md = "### `xtask/`\n`tidy.rs` and `bench-page/`\n### `shared/`\n`tidy.rs`\n";
+        assert_eq!(
+            missing_named_paths(&root, md),
+            vec!["ARCHITECTURE.md names `tidy.rs` (under `shared/`), which does not exist".to_owned()]
+        );
     }
 
     #[test]
