@@ -16,6 +16,7 @@ use crate::{cargo, root, setup, sh, tidy};
 
 pub fn all() -> Result<()> {
     let root = root();
+    setup::rust_components(&["rustfmt", "clippy"])?;
     eprintln!("xtask lint: rustfmt");
     sh(Command::new(cargo()).current_dir(&root).args(["fmt", "--all", "--check"]))
         .context("cargo fmt --check: run `cargo fmt --all` and commit")?;

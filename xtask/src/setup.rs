@@ -19,6 +19,19 @@ pub fn wasm_target() -> Result<()> {
     sh(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
 }
 
+/// Adds rustup components (a minimal toolchain profile lacks rustfmt and clippy).
+pub fn rust_components(names: &[&str]) -> Result<()> {
+    let out = Command::new("rustup").args(["component", "list", "--installed"]).output();
+    let installed = out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
+    let missing: Vec<&str> =
+        names.iter().copied().filter(|n| !installed.lines().any(|l| l.trim().starts_with(&format!("{n}-")))).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("xtask: adding rustup components {missing:?}");
+    sh(Command::new("rustup").args(["component", "add"]).args(&missing))
+}
+
 /// Installs Debian packages whose program is missing: `(program, package)` pairs.
 pub fn apt(needs: &[(&str, &str)]) -> Result<()> {
     let missing: Vec<&str> = needs.iter().filter(|(p, _)| !have(p)).map(|(_, pkg)| *pkg).collect();

@@ -1,6 +1,8 @@
 //! `cargo xtask test`: every suite, in the order a failure is cheapest to find.
 //!
-//! 1. install what the tests need (see `setup::for_tests`);
+//! 1. `cargo xtask lint` (rustfmt, clippy native and wasm32, tidy): style fails in
+//!    minutes, before anything slow; then install what the tests need (see
+//!    `setup::for_tests`);
 //! 2. build the release app into `dist/` (the end-to-end stories load it);
 //! 3. native tests: `shared` and frontend logic, the relay, and the end-to-end stories,
 //!    all of them one test binary (`tests/it/`: the CLI, the relay contract over real
@@ -16,9 +18,10 @@
 use anyhow::Result;
 use std::process::Command;
 
-use crate::{build, cargo, root, setup, sh};
+use crate::{build, cargo, lint, root, setup, sh};
 
 pub fn all(extra: &[String]) -> Result<()> {
+    lint::all()?;
     setup::for_tests()?;
     build::build_app()?;
     let root = root();
