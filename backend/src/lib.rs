@@ -48,8 +48,3 @@ pub mod web;
 pub use config::Config;
 pub use server::{app, serve, serve_on};
 pub use state::AppState;
-
-/// Old paths, kept for the end-to-end tests that name them: the vault's relay half is
-/// [`vault::auth`], its rows are [`store::vault`].
-pub use store::vault as vault_store;
-pub use vault::auth as vault_auth;

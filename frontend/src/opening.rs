@@ -49,8 +49,9 @@ pub fn open_entry(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::forms::{CaseEntry, SCHEMA_VERSION};
-    use shared::record::{Child, Date, Document, Intake, Record, Region};
+    use shared::forms::v1::{Child, Document, Intake, Record};
+    use shared::forms::{CaseEntry, DOCUMENT_SCHEMA};
+    use shared::record::{Date, Region};
     use shared::seal::{generate_identity, seal_bytes};
     use shared::CaseId;
 
@@ -96,7 +97,7 @@ mod tests {
         let CaseEntry::Intake(intake) = &doc.entry else { panic!("not an intake") };
         assert_eq!((doc.case, intake.household[0].full_name.as_str()), (v1.case, "Aziz"));
 
-        let v2 = CaseDocument { schema: SCHEMA_VERSION, entry: CaseEntry::Closure(Default::default()), ..doc };
+        let v2 = CaseDocument { schema: DOCUMENT_SCHEMA, entry: CaseEntry::Closure(Default::default()), ..doc };
         let ct = seal_bytes(&v2.to_bytes(), [me.to_public()].iter()).unwrap();
         assert_eq!(open_entry(&ct.id(), ct.as_bytes(), &[me]).unwrap(), v2);
     }

@@ -338,7 +338,8 @@ async fn a_signature_drawn_with_a_pointer_becomes_strokes_and_paper_is_the_keybo
 
 // ---- Consent, follow-up and closure (forms/consent_form.rs, followup_form.rs, print.rs).
 
-use amanat_frontend::forms::consent_form::{decision_id, refusal_for, scan_attached};
+use amanat_frontend::forms::consent_form::{decision_id, scan_attached};
+use amanat_frontend::forms::consent_standing::refusal_for;
 use amanat_frontend::forms::{
     new_closure, new_consent, new_follow_up, ClosureForm, ConsentForm, ConsentPrint, ConsentRefusal, ConsentStateView,
     FollowUpForm,

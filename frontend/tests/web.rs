@@ -15,10 +15,11 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use shared::fixtures::keyring;
 use shared::forms::intake::FamilyIntake;
+use shared::forms::v1::{Child, Intake};
 use shared::forms::CaseEntry;
 use shared::i18n::Catalog;
 use shared::keyring::VerifiedKeyring;
-use shared::record::{Child, Date, Intake, Region, RiskFactor};
+use shared::record::{Date, Region, RiskFactor};
 use shared::seal::generate_identity;
 use shared::ErrorCode;
 use wasm_bindgen::{JsCast, JsValue};
@@ -197,9 +198,9 @@ async fn the_cached_wrapped_identity_is_an_age_file_that_opens_only_with_the_pas
 /// case" hands the case and its documents over.
 #[wasm_bindgen_test]
 async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown() {
-    use amanat_frontend::components::record_view::{by_case, CaseGroup};
     use amanat_frontend::i18n::provide_i18n;
     use amanat_frontend::opening::open_content;
+    use amanat_frontend::reading::{by_case, CaseGroup};
     use leptos::prelude::*;
     use shared::forms::consent::{ConsentEntry, ConsentKind, Permission, Signature};
     use shared::forms::followup::{Closure, ClosureOutcome, Contact, FollowUp};

@@ -8,8 +8,9 @@
 
 use crate::api::EntryMeta;
 use crate::forms::intake::FamilyIntake;
+use crate::forms::v1::{self, Child, Document, Intake, Record};
 use crate::keyring::{HolderRole, KeyHolder, Keyring, OrgSigningKey, VerifiedKeyring};
-use crate::record::{Child, Date, Document, Intake, Record, Region, RiskFactor};
+use crate::record::{Date, Region, RiskFactor};
 use crate::seal::{self, Identity};
 use crate::{CaseId, EntryId};
 
@@ -30,7 +31,7 @@ pub fn keyring() -> (VerifiedKeyring, Identity) {
     (kr.verify(&org.public()).expect("a keyring verifies with its own organisation key"), adviser)
 }
 
-/// A schema 1 intake (`record::Intake`): the Karimova family in Samarkand region, one
+/// A schema 1 intake (`forms::v1::Intake`): the Karimova family in Samarkand region, one
 /// child, Aziz, born 1 March 2016, low income; no assessment.
 pub fn schema_1_intake() -> Intake {
     Intake {
@@ -46,7 +47,7 @@ pub fn schema_1_intake() -> Intake {
 /// 23 November 2026.
 pub fn schema_1_document(intake: Intake) -> Document {
     Document {
-        schema: crate::record::SCHEMA_VERSION,
+        schema: v1::SCHEMA,
         case: CaseId::random(),
         created_at: "2026-11-23T10:00:00Z".into(),
         author: "cw".into(),

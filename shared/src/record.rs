@@ -3,20 +3,11 @@
 //!
 //! Coded answers are language-neutral codes, so a record filled in one language reads
 //! in any other. What is sealed today is a [`crate::forms::CaseDocument`]; the first
-//! app's document (schema 1) is in [`crate::forms::v1`], read-only, and re-exported
-//! here under its old names for callers outside `shared`.
+//! app's document (schema 1) is in [`crate::forms::v1`], read-only.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
-
-/// Deprecated: moved to [`crate::forms::v1::SCHEMA`] (the schema of the first app's
-/// documents); kept here for callers outside `shared`.
-pub const SCHEMA_VERSION: u32 = crate::forms::v1::SCHEMA;
-
-/// Deprecated: moved to [`crate::forms::v1`] (schema 1, read-only, for old records);
-/// kept here for callers outside `shared`.
-pub use crate::forms::v1::{Child, Document, Intake, Record};
 
 /// Declares a closed list of language-neutral codes with their English labels.
 macro_rules! code_list {

@@ -249,7 +249,7 @@ const SEED_CONCURRENCY: usize = 16;
 async fn browser_bench_adviser_opens_10000_entries_of_10_kb() {
     use shared::forms::followup::FollowUp;
     use shared::forms::intake::FamilyIntake;
-    use shared::forms::{CaseDocument, CaseEntry, SCHEMA_VERSION};
+    use shared::forms::{CaseDocument, CaseEntry, DOCUMENT_SCHEMA};
 
     // Rate limits off: 10 000 uploads from one address in seconds is the seeding, not
     // what is measured (the page itself makes about 40 requests).
@@ -277,7 +277,7 @@ async fn browser_bench_adviser_opens_10000_entries_of_10_kb() {
                 }
             };
             let mut doc = CaseDocument {
-                schema: SCHEMA_VERSION,
+                schema: DOCUMENT_SCHEMA,
                 case,
                 created_at: format!("2026-{:02}-{:02}T10:{e:02}:00Z", 1 + c % 12, 1 + c % 28),
                 author: backend::demo::CASEWORKER.into(),

@@ -32,7 +32,7 @@ use shared::forms::consent::{ConsentEntry, ConsentKind, Permission};
 use shared::forms::followup::{FollowUp, ServiceDelivered};
 use shared::forms::household::Relation;
 use shared::forms::intake::{ChildAtRisk, FamilyIntake, Service};
-use shared::forms::{CaseDocument, CaseEntry, SCHEMA_VERSION};
+use shared::forms::{CaseDocument, CaseEntry, DOCUMENT_SCHEMA};
 use shared::record::{Date, Region};
 use shared::seal::generate_identity;
 use shared::{CaseId, EntryId};
@@ -91,7 +91,7 @@ async fn seed(relay: &RelayProcess) -> Vec<(CaseId, Vec<EntryId>)> {
     for (i, fam) in FAMILIES.iter().enumerate() {
         let case = CaseId::random();
         let doc = |minute: usize, entry: CaseEntry| CaseDocument {
-            schema: SCHEMA_VERSION,
+            schema: DOCUMENT_SCHEMA,
             case,
             created_at: format!("2026-03-{:02}T10:{minute:02}:00Z", 10 + i),
             author: backend::demo::CASEWORKER.into(),

@@ -15,7 +15,7 @@ use amanat_tests::support::turns::heavy_story;
 use shared::api::CASE_HEADER;
 use shared::forms::followup::{Closure, FollowUp};
 use shared::forms::intake::FamilyIntake;
-use shared::forms::{CaseDocument, CaseEntry, SCHEMA_VERSION};
+use shared::forms::{CaseDocument, CaseEntry, DOCUMENT_SCHEMA};
 use shared::seal::{generate_identity, identity_file};
 use shared::{CaseId, EntryId};
 
@@ -40,7 +40,7 @@ async fn seed(relay: &RelayProcess) -> Seeded {
     for (f, family) in FAMILIES.iter().enumerate() {
         let case = CaseId::random();
         let doc = |minute: usize, supersedes: Option<EntryId>, entry: CaseEntry| CaseDocument {
-            schema: SCHEMA_VERSION,
+            schema: DOCUMENT_SCHEMA,
             case,
             created_at: format!("2026-11-{:02}T10:{minute:02}:00Z", 10 + f),
             author: backend::demo::CASEWORKER.into(),

@@ -4,7 +4,7 @@
 
 use amanat_tests::support::relay::Relay;
 use shared::fixtures;
-use shared::record::Document;
+use shared::forms::v1::Document;
 use shared::CaseId;
 use std::io::Write;
 use std::process::{Command, Stdio};

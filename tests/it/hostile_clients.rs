@@ -171,7 +171,7 @@ async fn a_json_body_trickled_slowly_is_cut_off_at_the_whole_body_deadline() {
     );
     s.write_all(head.as_bytes()).await.unwrap();
     let started = std::time::Instant::now();
-    let deadline = backend::routes::vault::JSON_BODY_DEADLINE;
+    let deadline = backend::vault::routes::JSON_BODY_DEADLINE;
     let mut answer = vec![0u8; 1024];
     let n = loop {
         tokio::select! {
@@ -226,7 +226,7 @@ async fn failed_token_sign_ins_for_one_account_cannot_flood_the_audit_log() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-        assert!(started.elapsed() >= backend::routes::vault::FAILURE_FLOOR);
+        assert!(started.elapsed() >= backend::vault::routes::FAILURE_FLOOR);
     }
     let events = relay.state.store().audit_events(0, usize::MAX).await.unwrap();
     let failed = events.iter().filter(|(e, _)| e.action == "sign_in_failed").count();

@@ -76,7 +76,7 @@ async fn accounts_tokens_and_sessions(place: Place) {
 
     // The vault's attempt counter (UPDATE … RETURNING) and lock, and re-enrolment
     // ending sessions and earlier links, on both databases.
-    use backend::vault_store::{NewCredentials, Reservation};
+    use backend::store::{NewCredentials, Reservation};
     let creds = NewCredentials { salt: "s", auth_hash: "h", wrapped_identity: "w", recipient: "r" };
     store.add_enrolment("e1", "cw", now + 600).await.unwrap();
     store.add_enrolment("e2", "cw", now + 600).await.unwrap();

@@ -123,7 +123,7 @@ async fn an_enrolment_link_works_once_for_its_own_account_and_the_passphrase_the
 async fn an_expired_enrolment_link_is_refused() {
     let relay = Relay::start().await;
     relay.add_user("aziz", Role::Caseworker).await;
-    let (token, hash) = backend::vault_auth::new_enrolment_token();
+    let (token, hash) = backend::vault::auth::new_enrolment_token();
     relay.state.store().add_enrolment(&hash, "aziz", backend::store::now_unix() - 1).await.unwrap();
     assert_eq!(enrol(&relay, &token, "aziz", PASS).await.err().unwrap().1, "enrolment_invalid");
 }
@@ -293,7 +293,7 @@ async fn an_unknown_name_locks_after_five_failures_like_a_real_account() {
     for _ in 0..6 {
         let started = std::time::Instant::now();
         let resp = sign_in(&relay, "nobody-here", PASS).await;
-        assert!(started.elapsed() >= backend::routes::vault::FAILURE_FLOOR);
+        assert!(started.elapsed() >= backend::vault::routes::FAILURE_FLOOR);
         codes.push(error_code(resp).await);
     }
     assert_eq!(codes[..4], ["wrong_passphrase"; 4]);

@@ -446,7 +446,7 @@ impl Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::forms::{CaseEntry, SCHEMA_VERSION};
+    use shared::forms::{CaseEntry, DOCUMENT_SCHEMA};
     use shared::seal::{generate_identity, seal_bytes};
     use shared::CaseId;
 
@@ -469,7 +469,7 @@ mod tests {
         let me = generate_identity();
         let other = generate_identity();
         let doc = CaseDocument {
-            schema: SCHEMA_VERSION,
+            schema: DOCUMENT_SCHEMA,
             case: CaseId::random(),
             created_at: "2026-11-23T10:00:00Z".into(),
             author: "cw".into(),

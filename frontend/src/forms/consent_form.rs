@@ -36,10 +36,6 @@ use crate::forms::signature_pad::SignaturePad;
 use crate::forms::summary::{path_id, ErrorSummary};
 use crate::i18n::use_i18n;
 
-/// Deprecated: moved to [`crate::forms::consent_standing`] (the case's current consent
-/// as shown); kept here for `frontend/tests`.
-pub use crate::forms::consent_standing::{refusal_for, refusal_text, ConsentRefusal, ConsentStateView};
-
 /// The consent form's rules: ids under `c-`, a decision's id named after its
 /// permission (not its row), ages counted on the consent's date.
 pub static CONSENT_RULES: Rules<ConsentEntry> = Rules {

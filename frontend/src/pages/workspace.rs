@@ -18,11 +18,11 @@ use shared::forms::intake::FamilyIntake;
 use shared::forms::{CaseDocument, CaseEntry};
 use shared::{CaseId, ErrorCode};
 
+use crate::account::change_passphrase::ChangePassphrase;
 use crate::attachments::AttachmentPicker;
-use crate::components::change_passphrase::ChangePassphrase;
-use crate::components::my_cases::MyCases;
-use crate::components::outbox_list::OutboxList;
-use crate::components::pin_info::PinInfo;
+use crate::caseworker::my_cases::MyCases;
+use crate::caseworker::outbox_list::OutboxList;
+use crate::caseworker::pin_info::PinInfo;
 use crate::components::status::{use_status, Msg};
 use crate::drafts::{self, DraftHandle, DraftStatus};
 use crate::forms::consent_form::{new_consent, scan_attached, ConsentForm};

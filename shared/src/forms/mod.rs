@@ -45,10 +45,6 @@ pub fn form_day(date: Option<Date>, today: Date) -> Date {
 /// The schema of a sealed [`CaseDocument`], also written in its envelope.
 pub const DOCUMENT_SCHEMA: u32 = 2;
 
-/// Deprecated: renamed [`DOCUMENT_SCHEMA`] (the schema of a sealed document, not of
-/// the browser's database); kept for callers outside `shared`.
-pub const SCHEMA_VERSION: u32 = DOCUMENT_SCHEMA;
-
 /// One entry of a case's append-only chain, stored as `{"kind": "consent", "form": {…}}`
 /// (adjacent tagging, so a form may have its own `kind` field).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
