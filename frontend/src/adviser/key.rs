@@ -53,7 +53,7 @@ const TICK_MS: u32 = 2_000;
 /// Why the key was forgotten without the key holder asking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ForgetReason {
-    /// No input for the organisation's idle-lock minutes.
+    /// No input for the organisation's idle-lock time.
     Idle,
     /// The page was left (or hidden into the back-forward cache).
     PageLeft,
@@ -61,10 +61,10 @@ pub enum ForgetReason {
     OtherTab,
 }
 
-/// Whether the key must be forgotten: `idle_minutes` without input since `last_input`
-/// (milliseconds, as `Date.now()`).
-pub fn idle_expired(now_ms: f64, last_input_ms: f64, idle_minutes: u32) -> bool {
-    now_ms - last_input_ms >= f64::from(idle_minutes.max(1)) * 60_000.0
+/// Whether the key must be forgotten: `idle_seconds` without input since `last_input`
+/// (milliseconds, as `Date.now()`), never fewer than the vault's shortest idle lock.
+pub fn idle_expired(now_ms: f64, last_input_ms: f64, idle_seconds: u32) -> bool {
+    now_ms - last_input_ms >= f64::from(idle_seconds.max(shared::vault::MIN_IDLE_LOCK_SECONDS)) * 1_000.0
 }
 
 /// Focuses what `target` finds once the view has caught up (a field just enabled
@@ -121,16 +121,17 @@ fn dropped_file(ev: &web_sys::Event) -> Option<web_sys::File> {
     files.dyn_into::<web_sys::FileList>().ok()?.get(0)
 }
 
-/// The organisation's idle-lock minutes: the copy kept on this device at once, then
-/// the relay's (read only: the caseworker vault keeps the copy).
-async fn load_idle_minutes(minutes: RwSignal<u32>) {
+/// The organisation's idle-lock time, in seconds, as the caseworker vault counts it:
+/// the copy kept on this device at once, then the relay's (read only: the caseworker
+/// vault keeps the copy).
+async fn load_idle_seconds(seconds: RwSignal<u32>) {
     if let Ok(db) = crate::local_db::open().await {
-        if let Ok(Some(kept)) = crate::vault::settings::kept_idle_minutes(&db).await {
-            minutes.try_set(kept);
+        if let Ok(Some(kept)) = crate::vault::settings::kept_idle_seconds(&db).await {
+            seconds.try_set(kept);
         }
     }
     if let Ok(served) = relay_client::vault_settings().await {
-        minutes.try_set(served.idle_lock_minutes.max(1));
+        seconds.try_set(served.idle_seconds());
     }
 }
 
@@ -163,7 +164,7 @@ pub fn KeyCard(
     let working = RwSignal::new(false);
     let drag_active = RwSignal::new(false);
     let pass_error = RwSignal::new(None::<ErrorCode>);
-    let idle_minutes = RwSignal::new(shared::vault::DEFAULT_IDLE_LOCK_MINUTES);
+    let idle_seconds = RwSignal::new(shared::vault::DEFAULT_IDLE_LOCK_MINUTES * 60);
     let key_state = t_args("adviser-key_count", move || vec![("count", OwnedArg::Num(key_count.get() as i64))]);
 
     // Clears what this card holds: a chosen file, a protected file waiting, a passphrase,
@@ -190,7 +191,8 @@ pub fn KeyCard(
             None => {}
             Some(ForgetReason::Idle) => status.info(Msg::args(
                 "key-forgotten_idle",
-                vec![("minutes", OwnedArg::Num(i64::from(idle_minutes.get_untracked())))],
+                // Said in whole minutes (a time in seconds is for tests and demos).
+                vec![("minutes", OwnedArg::Num(i64::from(idle_seconds.get_untracked().div_ceil(60))))],
             )),
             Some(ForgetReason::PageLeft | ForgetReason::OtherTab) => status.info(Msg::key("key-forgotten_hidden")),
         }
@@ -301,7 +303,7 @@ pub fn KeyCard(
         unlocking.try_with_value(Unlocking::cancel);
     });
 
-    install_lock(key_count, working.into(), idle_minutes, forget);
+    install_lock(key_count, working.into(), idle_seconds, forget);
 
     let choose = move |_| {
         if let Some(input) = file_input.get() {
@@ -379,10 +381,10 @@ pub fn KeyCard(
 fn install_lock(
     key_count: Signal<usize>,
     unlocking: Signal<bool>,
-    idle_minutes: RwSignal<u32>,
+    idle_seconds: RwSignal<u32>,
     forget: impl Fn(Option<ForgetReason>) + Copy + 'static,
 ) {
-    leptos::task::spawn_local(load_idle_minutes(idle_minutes));
+    leptos::task::spawn_local(load_idle_seconds(idle_seconds));
     let loaded =
         move || key_count.try_get_untracked().unwrap_or(0) > 0 || unlocking.try_get_untracked().unwrap_or(false);
     let now = js_sys::Date::now;
@@ -433,7 +435,7 @@ fn install_lock(
                 was_loaded = true;
                 last_input.set(now());
             }
-            if idle_expired(now(), last_input.get(), idle_minutes.get_untracked()) {
+            if idle_expired(now(), last_input.get(), idle_seconds.get_untracked()) {
                 forget(Some(ForgetReason::Idle));
                 if let Some(ch) = &post {
                     let _ = ch.post_message(&JsValue::from_str(LOCK));
@@ -451,11 +453,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_key_is_forgotten_after_the_organisations_idle_minutes_and_not_before() {
+    fn the_key_is_forgotten_after_the_organisations_idle_time_and_not_before() {
         let t0 = 1_000_000.0;
-        assert!(!idle_expired(t0 + 4.0 * 60_000.0, t0, 5));
-        assert!(idle_expired(t0 + 5.0 * 60_000.0, t0, 5));
-        assert!(idle_expired(t0 + 60_000.0, t0, 1));
-        assert!(idle_expired(t0 + 60_000.0, t0, 0), "zero minutes is read as one, never as never");
+        assert!(!idle_expired(t0 + 4.0 * 60_000.0, t0, 300));
+        assert!(idle_expired(t0 + 5.0 * 60_000.0, t0, 300));
+        assert!(!idle_expired(t0 + 9_999.0, t0, 10));
+        assert!(idle_expired(t0 + 10_000.0, t0, 10));
+        assert!(!idle_expired(t0 + 4_999.0, t0, 0), "zero seconds is read as the shortest lock, never as at once");
+        assert!(idle_expired(t0 + 5_000.0, t0, 0));
     }
 }
