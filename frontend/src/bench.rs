@@ -125,94 +125,9 @@ pub async fn bench_sync_run(owner: String, count: u32, limit_s: u32) -> Result<f
     outcome
 }
 
-/// A full family intake with twelve household members, valid on `today`: the head,
-/// her husband, his parents, a sister-in-law and seven children (four of them at
-/// risk), with the address, phones, risk factors, needs and an assessment filled in,
-/// as a caseworker would leave it before saving.
-pub fn twelve_member_intake(today: shared::record::Date) -> shared::forms::intake::FamilyIntake {
-    use shared::forms::address::{Address, Country, District, HousingCondition, HousingType, Region};
-    use shared::forms::household::{Activity, Citizenship, DocumentType, Relation, Residence, Sex};
-    use shared::forms::intake::{
-        CareArrangement, Channel, ChildAtRisk, FamilyIntake, ReferralSource, RiskLevel, SchoolAttendance,
-        SeparationRisk, Service,
-    };
-    use shared::record::{Date, RiskFactor};
-
-    let year: u16 = String::from(today)[..4].parse().expect("a date starts with its year");
-    let mut f = FamilyIntake::default();
-    f.meta.date = Some(today);
-    f.meta.caseworker = "Dilnoza Rahimova".into();
-    f.meta.office = "SOS social centre, Urgench".into();
-    f.meta.channel = Some(Channel::HomeVisit);
-    f.meta.referral_source = Some(ReferralSource::Mahalla);
-    f.family_name = "Karimovlar".into();
-    f.address = Address {
-        country: Some(Country::Uzbekistan),
-        region: Some(Region::UzKhorezm),
-        district: Some(District::XoUrganchCity),
-        mahalla: "Navbahor".into(),
-        street: "Al-Xorazmiy ko'chasi 14".into(),
-        phones: vec!["+998 (90) 123-45-67".into(), "+998 (91) 765-43-21".into()],
-        housing_type: Some(HousingType::OwnHouse),
-        housing_condition: Some(HousingCondition::Poor),
-        housing_note: "Two rooms for twelve people; the roof leaks in spring.".into(),
-        ..Address::default()
-    };
-    // (name, age in years, sex, relation, activity)
-    let people: [(&str, u16, Sex, Relation, Activity); 12] = [
-        ("Gulnara Karimova", 38, Sex::Female, Relation::Head, Activity::SelfEmployed),
-        ("Rustam Karimov", 41, Sex::Male, Relation::Spouse, Activity::Employed),
-        ("Ozod Karimov", 68, Sex::Male, Relation::Parent, Activity::Employed),
-        ("Mavluda Karimova", 64, Sex::Female, Relation::Parent, Activity::SelfEmployed),
-        ("Shahnoza Karimova", 29, Sex::Female, Relation::Sibling, Activity::Employed),
-        ("Aziz Karimov", 16, Sex::Male, Relation::Child, Activity::College),
-        ("Madina Karimova", 14, Sex::Female, Relation::Child, Activity::School),
-        ("Bekzod Karimov", 12, Sex::Male, Relation::Child, Activity::School),
-        ("Zarina Karimova", 10, Sex::Female, Relation::Child, Activity::School),
-        ("Jasur Karimov", 8, Sex::Male, Relation::Child, Activity::School),
-        ("Nilufar Karimova", 5, Sex::Female, Relation::Child, Activity::Kindergarten),
-        ("Timur Karimov", 2, Sex::Male, Relation::Child, Activity::HomeUnderSchoolAge),
-    ];
-    for (n, (name, age, sex, relation, activity)) in people.into_iter().enumerate() {
-        let key = f.add_member();
-        let m = f.household.last_mut().expect("just added");
-        debug_assert_eq!(m.key, key);
-        m.full_name = name.into();
-        m.date_of_birth = Date::new(year - age, 1 + (n as u8 % 12), 1 + n as u8);
-        m.sex = Some(sex);
-        m.relation = Some(relation);
-        m.citizenship = Some(Citizenship::Uzbekistan);
-        m.activity = Some(activity);
-        m.residence = Some(Residence::InHousehold);
-        if age >= 16 {
-            m.document.kind = Some(DocumentType::UzIdCard);
-            m.document.number = format!("AD{:07}", 1_234_500 + n);
-        } else {
-            m.document.kind = Some(DocumentType::UzBirthCertificate);
-            m.document.number = format!("I-XR {:07}", 7_654_300 + n);
-        }
-    }
-    for key in f.household[6..10].iter().map(|m| m.key).collect::<Vec<_>>() {
-        f.children_at_risk.push(ChildAtRisk {
-            member: key,
-            separation_risk: Some(SeparationRisk::High),
-            care_arrangement: Some(CareArrangement::OneParent),
-            school_attendance: Some(SchoolAttendance::Irregular),
-            notes: "Misses school on market days to help at the stall.".into(),
-        });
-    }
-    f.risk.factors = vec![RiskFactor::SingleParent, RiskFactor::LowIncome];
-    f.risk.level = Some(RiskLevel::High);
-    f.risk.notes = "The father works in Russia most of the year; money arrives irregularly.".into();
-    for s in [Service::Education, Service::Medical, Service::Psychological, Service::Social, Service::Documents] {
-        f.toggle_need(s);
-    }
-    f.assessment = "Twelve people in two rooms; the grandparents care for the youngest while the mother \
-                    works at the market. Four children miss school regularly. Material help and a school \
-                    social worker first; review in a month."
-        .into();
-    f
-}
+/// A full family intake with twelve household members, valid on `today` (the fixture
+/// `cargo xtask bench`'s pages type into and save; see `shared::fixtures`).
+pub use shared::fixtures::twelve_member_intake;
 
 /// The household member whose name the typing bench types into: a child at risk, so
 /// each keystroke also relabels the child's row under "Children at risk".
