@@ -49,11 +49,8 @@ pub fn open_entry(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::forms::v1::{Child, Document, Intake, Record};
     use shared::forms::{CaseEntry, DOCUMENT_SCHEMA};
-    use shared::record::{Date, Region};
     use shared::seal::{generate_identity, seal_bytes};
-    use shared::CaseId;
 
     #[test]
     fn each_failure_is_named() {
@@ -79,19 +76,7 @@ mod tests {
     #[test]
     fn a_schema_1_record_and_a_schema_2_entry_both_open_as_case_documents() {
         let me = generate_identity();
-        let v1 = Document {
-            schema: 1,
-            case: CaseId::random(),
-            created_at: "2026-11-23T10:00:00Z".into(),
-            author: "cw".into(),
-            record: Record::Intake(Intake {
-                family_name: "Karimova".into(),
-                region: Some(Region::UzSamarkand),
-                children: vec![Child { full_name: "Aziz".into(), date_of_birth: Date::new(2016, 3, 1) }],
-                risk_factors: vec![],
-                assessment: String::new(),
-            }),
-        };
+        let v1 = shared::fixtures::schema_1_document(shared::fixtures::schema_1_intake());
         let ct = seal_bytes(&v1.to_bytes(), [me.to_public()].iter()).unwrap();
         let doc = open_entry(&ct.id(), ct.as_bytes(), std::slice::from_ref(&me)).unwrap();
         let CaseEntry::Intake(intake) = &doc.entry else { panic!("not an intake") };

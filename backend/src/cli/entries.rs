@@ -97,24 +97,11 @@ pub async fn remove(store: &Store, wanted: &[EntryId], dry_run: bool) -> anyhow:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::api::{EntryMeta, Role};
+    use shared::api::Role;
     use shared::CaseId;
 
     async fn stored(store: &Store, case: CaseId, text: &[u8]) -> EntryId {
-        let r = shared::seal::generate_identity().to_public();
-        let bytes = shared::seal::seal_bytes(text, [r].iter()).unwrap().into_bytes();
-        let id = EntryId::of(&bytes);
-        store.blobs().put(&id, &bytes).unwrap();
-        let meta = EntryMeta {
-            id,
-            case,
-            size: bytes.len() as u64,
-            received_at: crate::store::now_rfc3339(),
-            author: "cw".into(),
-            keyring_version: Some(1),
-        };
-        store.insert_entry(&meta).await.unwrap();
-        id
+        crate::store::tests::stored(store, case, "cw", text).await
     }
 
     #[tokio::test]

@@ -45,7 +45,7 @@ mod entries;
 mod sessions;
 mod supersessions;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 pub mod vault;
 
 pub use accounts::User;

@@ -142,25 +142,9 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::api::EntryMeta;
     use shared::CaseId;
 
-    async fn stored(store: &Store, case: CaseId, author: &str, text: &[u8]) -> EntryId {
-        let r = shared::seal::generate_identity().to_public();
-        let bytes = shared::seal::seal_bytes(text, [r].iter()).unwrap().into_bytes();
-        let id = EntryId::of(&bytes);
-        store.blobs().put(&id, &bytes).unwrap();
-        let meta = EntryMeta {
-            id,
-            case,
-            size: bytes.len() as u64,
-            received_at: super::super::now_rfc3339(),
-            author: author.into(),
-            keyring_version: Some(1),
-        };
-        assert!(store.insert_entry(&meta).await.unwrap());
-        id
-    }
+    use super::super::tests::stored;
 
     #[tokio::test]
     async fn a_superseded_entry_is_listed_until_removed_and_its_removal_is_audited_and_verifies() {

@@ -12,14 +12,17 @@ use super::*;
 use crate::audit::{self, AuditAction, NewEvent};
 
 fn meta(bytes: &[u8], case: CaseId, author: &str) -> EntryMeta {
-    EntryMeta {
-        id: EntryId::of(bytes),
-        case,
-        size: bytes.len() as u64,
-        received_at: now_rfc3339(),
-        author: author.into(),
-        keyring_version: Some(1),
-    }
+    shared::fixtures::entry_meta(bytes, case, author, now_rfc3339())
+}
+
+/// `text` sealed to a stranger and stored whole (blob, then row) in `case` by `author`,
+/// as an upload would leave it; the other stores' tests (supersessions, the CLI) share it.
+pub(crate) async fn stored(store: &Store, case: CaseId, author: &str, text: &[u8]) -> EntryId {
+    let bytes = shared::fixtures::sealed_to_a_stranger(text);
+    let meta = meta(&bytes, case, author);
+    store.blobs().put(&meta.id, &bytes).unwrap();
+    assert!(store.insert_entry(&meta).await.unwrap());
+    meta.id
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

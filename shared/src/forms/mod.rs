@@ -130,24 +130,11 @@ impl CaseDocument {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Date, Region, RiskFactor};
-    use v1::{Child, Document, Intake, Record};
+    use crate::record::{Date, Region};
 
     #[test]
     fn a_schema_1_record_still_opens_as_the_full_intake() {
-        let v1 = Document {
-            schema: v1::SCHEMA,
-            case: CaseId::random(),
-            created_at: "2026-11-23T10:00:00Z".into(),
-            author: "cw".into(),
-            record: Record::Intake(Intake {
-                family_name: "Karimova".into(),
-                region: Some(Region::UzSamarkand),
-                children: vec![Child { full_name: "Aziz".into(), date_of_birth: Date::new(2016, 3, 1) }],
-                risk_factors: vec![RiskFactor::LabourMigration],
-                assessment: String::new(),
-            }),
-        };
+        let v1 = crate::fixtures::schema_1_document(crate::fixtures::schema_1_intake());
         let doc = CaseDocument::from_bytes(&v1.to_bytes()).unwrap();
         let CaseEntry::Intake(i) = doc.entry else { panic!("not an intake") };
         assert_eq!((i.family_name.as_str(), i.address.region), ("Karimova", Some(Region::UzSamarkand)));
@@ -168,7 +155,7 @@ mod tests {
         };
         let bytes = doc.to_bytes();
         assert_eq!(CaseDocument::from_bytes(&bytes).unwrap(), doc);
-        assert_eq!(Document::from_bytes(&bytes), Err(crate::ErrorCode::RecordUnreadable));
+        assert_eq!(v1::Document::from_bytes(&bytes), Err(crate::ErrorCode::RecordUnreadable));
         assert_eq!(CaseDocument::from_bytes(br#"{"schema":3}"#), Err(crate::ErrorCode::RecordUnreadable));
         assert_eq!(CaseDocument::from_bytes(br#"{"schema":2"#), Err(crate::ErrorCode::RecordUnreadable), "cut short");
         // The same fields as an array, which serde would read as the struct: not a document.

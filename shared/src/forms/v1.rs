@@ -87,21 +87,9 @@ mod tests {
 
     #[test]
     fn records_store_codes_not_labels() {
-        let doc = Document {
-            schema: SCHEMA,
-            case: CaseId::random(),
-            created_at: "2026-11-23T10:00:00Z".into(),
-            author: "cw".into(),
-            record: Record::Intake(Intake {
-                family_name: "Karimova".into(),
-                region: Some(Region::UzSamarkand),
-                children: vec![Child { full_name: "Aziz".into(), date_of_birth: Date::new(2016, 3, 1) }],
-                risk_factors: vec![RiskFactor::LabourMigration],
-                assessment: String::new(),
-            }),
-        };
+        let doc = crate::fixtures::schema_1_document(crate::fixtures::schema_1_intake());
         let json = String::from_utf8(doc.to_bytes()).unwrap();
-        assert!(json.contains("\"uz-sa\"") && json.contains("\"labour_migration\""));
+        assert!(json.contains("\"uz-sa\"") && json.contains("\"low_income\""));
         assert!(json.contains("\"2016-03-01\""));
         assert_eq!(Document::from_bytes(json.as_bytes()).unwrap(), doc);
     }
