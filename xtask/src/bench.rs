@@ -30,7 +30,7 @@
 //! Issue 5: opening 10 000 sealed 10 KB entries in the adviser's page ≤ 5 s, no
 //! main-thread task over 100 ms (`tests/bench.rs`, into `target/bench/adviser.json`).
 //! `cargo xtask bench forms` runs only the forms rows; `cargo xtask bench adviser` only
-//! the adviser's.
+//! the adviser's; `cargo xtask bench checks` only the rules' rows.
 
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -157,6 +157,23 @@ pub fn adviser() -> Result<()> {
     println!("| operation | native | wasm in Chromium | typage in Chromium | wasm vs typage | target |");
     println!("|---|---|---|---|---|---|");
     print_adviser_row(&adviser);
+    Ok(())
+}
+
+/// `cargo xtask bench checks`: only the rules' rows (native, release), which need
+/// neither the app nor a browser.
+pub fn checks() -> Result<()> {
+    let root = root();
+    let out = root.join("target/bench/checks.json");
+    let _ = std::fs::remove_file(&out);
+    let mut cmd = bench_tests(&root);
+    cmd.args(["--ignored", "--nocapture", "--test-threads=1", "checks::"]);
+    sh(&mut cmd)?;
+    let checks = serde_json::from_slice(&std::fs::read(&out).context("the bench wrote no checks.json")?)?;
+    println!();
+    println!("| operation | native | wasm in Chromium | typage in Chromium | wasm vs typage | target |");
+    println!("|---|---|---|---|---|---|");
+    print_checks_rows(&checks);
     Ok(())
 }
 
