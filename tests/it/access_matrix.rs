@@ -161,18 +161,41 @@ fn expectations() -> Vec<Row> {
     ]
 }
 
-/// The (method, route) pairs the router declares, read from its source.
+/// The route paths `shared::api::paths` names (`pub const NAME: &str = "…";`), read
+/// from its source, by name.
+fn path_constants() -> std::collections::BTreeMap<String, String> {
+    let src = std::fs::read_to_string(workspace_root().join("shared/src/api.rs")).unwrap();
+    src.lines()
+        .filter_map(|line| {
+            let rest = line.trim().strip_prefix("pub const ")?;
+            let (name, rest) = rest.split_once(": &str = \"")?;
+            let (value, _) = rest.split_once('"')?;
+            Some((name.to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+/// The (method, route) pairs the router declares, read from its source: a route is a
+/// string literal or a `paths::NAME` of `shared::api::paths`.
 fn declared_routes() -> BTreeSet<(String, String)> {
     let src = std::fs::read_to_string(workspace_root().join("backend/src/routes/mod.rs")).unwrap();
+    let constants = path_constants();
     let mut out = BTreeSet::new();
-    for part in src.split(".route(\"").skip(1) {
-        let (route, rest) = part.split_once('"').unwrap();
+    for part in src.split(".route(").skip(1) {
+        let (route, rest) = if let Some(literal) = part.strip_prefix('"') {
+            literal.split_once('"').map(|(r, rest)| (r.to_owned(), rest)).unwrap()
+        } else {
+            let name = part.strip_prefix("paths::").expect("a route is a literal or a paths:: constant");
+            let end = name.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap();
+            let route = constants.get(&name[..end]).unwrap_or_else(|| panic!("no paths::{}", &name[..end]));
+            (route.clone(), &name[end..])
+        };
         let call = &rest[..rest.find("))").map_or(rest.len(), |i| i + 1)];
         for method in ["get", "put", "post", "delete", "patch", "any"] {
             if call.contains(&format!("{method}(")) {
                 // `any` routes are checked with GET.
                 let m = if method == "any" { "GET".to_owned() } else { method.to_uppercase() };
-                out.insert((m, route.to_owned()));
+                out.insert((m, route.clone()));
             }
         }
     }
