@@ -233,3 +233,135 @@ async fn failed_token_sign_ins_for_one_account_cannot_flood_the_audit_log() {
     assert_eq!(failed, 10, "ten audited, the rest only logged");
     relay.stop().await;
 }
+
+// ---- what the relay serves from the app directory ----
+
+/// A small built app in `dist`: an index, a wasm file and a catalog, listed in
+/// `hashes.txt` as `cargo xtask build` lists them (when `listed`).
+fn small_app(dist: &std::path::Path, listed: bool) {
+    std::fs::create_dir_all(dist.join("locales")).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>Amanat app</title>").unwrap();
+    std::fs::write(dist.join("amanat_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(dist.join("locales/en.ftl"), "app-name = Amanat\n").unwrap();
+    if listed {
+        let list = "0000000000000000000000000000000000000000000000000000000000000000  amanat_bg.wasm\n\
+                    0000000000000000000000000000000000000000000000000000000000000000  index.html\n\
+                    0000000000000000000000000000000000000000000000000000000000000000  locales/en.ftl\n";
+        std::fs::write(dist.join("hashes.txt"), list).unwrap();
+    }
+}
+
+async fn assert_json_404(res: reqwest::Response, what: &str) {
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "{what}");
+    assert_eq!(res.headers()["content-type"], "application/json", "{what}");
+    let body: ApiError = res.json().await.unwrap();
+    assert_eq!(body.error, ErrorCode::NotFound, "{what}");
+}
+
+/// A path no app file can have (a segment over 255 bytes, a path over 4 KB) is a
+/// plain 404 before the file system is asked: no 500, no ERROR line anyone could
+/// flood the log with.
+#[tokio::test]
+async fn a_path_too_long_to_name_a_file_is_404_without_an_error_in_the_log() {
+    let dist = tempfile::tempdir().unwrap();
+    small_app(dist.path(), true);
+    let relay = amanat_tests::support::relay::RelayProcess::start_in(Some(dist.path().to_path_buf()), &[]);
+    let http = reqwest::Client::new();
+    let long_segment = format!("/{}", "a".repeat(256));
+    let long_path = format!("/{}", vec!["b".repeat(200); 25].join("/"));
+    let long_catalog = format!("/locales/{}.ftl", "c".repeat(300));
+    for path in [&long_segment, &long_path, &long_catalog] {
+        let res = http.get(relay.url(path)).send().await.unwrap();
+        assert_json_404(res, &format!("a path of {} bytes", path.len())).await;
+    }
+    assert_eq!(http.get(relay.url("/")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(http.get(relay.url("/amanat_bg.wasm")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(relay.server_errors(), Vec::<String>::new(), "the relay logged no error");
+}
+
+/// Someone (an unpacked archive, a deploy script, a careless admin) leaves a `.env`, a
+/// `.git/` and a symlink into the data directory in the served folder: none is served,
+/// with the build's list and without it (a dev build), while the app still is.
+#[tokio::test]
+async fn dotfiles_git_folders_and_symlinks_in_the_app_directory_are_not_served() {
+    for listed in [true, false] {
+        let mut token_path = std::path::PathBuf::new();
+        let relay = Relay::start_with(|c| {
+            let dist = c.data_dir.parent().unwrap().join("dist");
+            small_app(&dist, listed);
+            std::fs::write(dist.join(".env"), "DATABASE_URL=postgres://amanat:secret@db/amanat\n").unwrap();
+            std::fs::create_dir_all(dist.join(".git")).unwrap();
+            std::fs::write(dist.join(".git/config"), "[remote \"origin\"]\n").unwrap();
+            std::fs::create_dir_all(dist.join("assets/.cache")).unwrap();
+            std::fs::write(dist.join("assets/.cache/x.js"), "hidden").unwrap();
+            // Links into the data directory (made later by the demo), as a file and as
+            // a folder on the way.
+            token_path = c.data_dir.join("demo/caseworker.token");
+            std::os::unix::fs::symlink(&token_path, dist.join("token.txt")).unwrap();
+            std::os::unix::fs::symlink(c.data_dir.join("demo"), dist.join("demo")).unwrap();
+            if listed {
+                // Even a list that names them does not make them servable.
+                let mut list = std::fs::read_to_string(dist.join("hashes.txt")).unwrap();
+                for name in [".env", ".git/config", "assets/.cache/x.js", "token.txt", "demo/caseworker.token"] {
+                    list.push_str(&format!("{}  {name}\n", "0".repeat(64)));
+                }
+                std::fs::write(dist.join("hashes.txt"), list).unwrap();
+            }
+            c.dist_dir = dist;
+        })
+        .await;
+        let token = std::fs::read_to_string(&token_path).unwrap();
+        for path in [
+            "/.env",
+            "/.git/config",
+            "/.git/",
+            "/assets/.cache/x.js",
+            "/token.txt",
+            "/demo/caseworker.token",
+            "/locales/../token.txt",
+            "/%2eenv",
+            "/%2e%2e/data/demo/caseworker.token",
+        ] {
+            let res = relay.http.get(relay.url(path)).send().await.unwrap();
+            let what = format!("{path} (hashes.txt: {listed})");
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{what}");
+            let body = res.text().await.unwrap();
+            assert!(!body.contains(token.trim()) && !body.contains("secret"), "{what} leaked: {body}");
+        }
+        assert_json_404(relay.http.get(relay.url("/.env")).send().await.unwrap(), ".env").await;
+        // The app is still served: its pages, its files, its catalogs.
+        for path in ["/", "/adviser", "/privacy", "/index.html"] {
+            let res = relay.http.get(relay.url(path)).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            assert!(res.text().await.unwrap().contains("Amanat app"), "{path}");
+        }
+        let wasm = relay.http.get(relay.url("/amanat_bg.wasm")).send().await.unwrap();
+        assert_eq!(wasm.status(), StatusCode::OK);
+        assert_eq!(wasm.headers()["content-type"], "application/wasm");
+        let ftl = relay.http.get(relay.url("/locales/en.ftl")).send().await.unwrap();
+        assert_eq!(ftl.status(), StatusCode::OK);
+        assert_eq!(ftl.headers()["content-type"], "text/plain; charset=utf-8");
+        relay.stop().await;
+    }
+}
+
+/// With the build's list, only what it names is served, and the list itself (the
+/// privacy page compares the served files with it).
+#[tokio::test]
+async fn with_the_builds_list_only_listed_files_and_the_list_are_served() {
+    let relay = Relay::start_with(|c| {
+        let dist = c.data_dir.parent().unwrap().join("dist");
+        small_app(&dist, true);
+        std::fs::write(dist.join("backup.tar"), "not part of the build").unwrap();
+        std::fs::write(dist.join("locales/de.ftl"), "app-name = Amanat\n").unwrap();
+        c.dist_dir = dist;
+    })
+    .await;
+    assert_json_404(relay.http.get(relay.url("/backup.tar")).send().await.unwrap(), "an unlisted file").await;
+    assert_json_404(relay.http.get(relay.url("/locales/de.ftl")).send().await.unwrap(), "an unlisted catalog").await;
+    assert_json_404(relay.http.get(relay.url("/no-such-file.js")).send().await.unwrap(), "a missing file").await;
+    let list = relay.http.get(relay.url("/hashes.txt")).send().await.unwrap();
+    assert_eq!(list.status(), StatusCode::OK);
+    assert!(list.text().await.unwrap().contains("  locales/en.ftl"));
+    relay.stop().await;
+}
