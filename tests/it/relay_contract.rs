@@ -465,7 +465,7 @@ async fn every_answer_api_app_and_error_carries_the_security_headers() {
         assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
     }
     let nope = relay.http.get(relay.url("/api/v1/nope")).send().await.unwrap();
-    assert_eq!(error_of(nope).await, ErrorCode::NotFound);
+    assert_eq!(error_of(nope).await, ErrorCode::NoSuchRoute);
 
     for path in ["/", "/adviser"] {
         let res = relay.http.get(relay.url(path)).send().await.unwrap();

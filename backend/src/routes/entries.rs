@@ -26,7 +26,7 @@ use axum::Json;
 use serde::Deserialize;
 use shared::api::{
     frames, EntryMeta, EntryPage, ReadMany, Stored, CASE_HEADER, KEYRING_VERSION_HEADER, PAGE_SIZE, READ_MANY_MAX,
-    SUPERSEDES_HEADER,
+    READ_MANY_MAX_BYTES, SUPERSEDES_HEADER,
 };
 use shared::ingest::{self, Accepted, Outcome, Steps, Target};
 use shared::{CaseId, EntryId, ErrorCode};
@@ -35,6 +35,7 @@ use crate::access::{Permission, Scope};
 use crate::audit::{AuditAction, NewEvent};
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::json_body::json_body;
 use crate::state::AppState;
 use crate::store::{now_rfc3339, EntryFilter};
 use crate::upload;
@@ -272,6 +273,10 @@ pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<S
         .into_response())
 }
 
+/// The body cap of a bulk read: [`READ_MANY_MAX`] ids of 64 hex digits, each quoted
+/// and comma-separated (67 bytes), the braces and key, and room for whitespace.
+pub const READ_MANY_BODY_CAP: usize = READ_MANY_MAX * 67 + 4 * 1024;
+
 /// `POST /api/v1/entries/read` `{ "ids": [...] }` (at most [`READ_MANY_MAX`]): the
 /// asked entries as one binary stream of frames ([`shared::api::frames`]), in the order
 /// asked, so a key holder opening 10 000 entries makes 20 requests, not 10 000. Same
@@ -279,14 +284,27 @@ pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<S
 /// entry the caller may not see is a "missing" frame, as a single read answers 404),
 /// and each entry sent is audited as a single read is (`entry_read`, its id and size),
 /// all in one transaction before the first byte goes out.
+///
+/// Refused before anything is read or audited: a body that breaks the JSON rules
+/// ([`crate::json_body`], capped at [`READ_MANY_BODY_CAP`]), an id asked twice (400
+/// `duplicate_ids`), and more than one entry adding up to over [`READ_MANY_MAX_BYTES`]
+/// (413 `read_too_large`; one entry alone is sent whatever its size, as a single read).
 pub async fn read_many(
     caller: Caller,
     State(state): State<AppState>,
-    Json(ask): Json<ReadMany>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<Response, AppError> {
     let scope = caller.may(Permission::ReadCiphertext)?;
+    let ask: ReadMany = json_body(&headers, body, READ_MANY_BODY_CAP).await?;
     if ask.ids.is_empty() || ask.ids.len() > READ_MANY_MAX {
         return Err(ErrorCode::BadRequest.into());
+    }
+    // One id asked twice would be sent (and audited) twice: 500 copies of one large
+    // entry is a 31 GiB answer to a 33 KB request.
+    let mut seen = std::collections::HashSet::with_capacity(ask.ids.len());
+    if !ask.ids.iter().all(|id| seen.insert(*id)) {
+        return Err(ErrorCode::DuplicateIds.into());
     }
     // What to send: each id with its size, or `None` for a missing frame. The size is
     // the blob file's own (checked here, so a missing blob is a 500 before streaming).
@@ -309,6 +327,11 @@ pub async fn read_many(
         plan.push((id, Some(len)));
     }
     let subjects: Vec<(String, u64)> = plan.iter().filter_map(|(id, len)| len.map(|l| (id.to_string(), l))).collect();
+    let entry_bytes: u64 = subjects.iter().map(|(_, len)| len).sum();
+    if subjects.len() > 1 && entry_bytes > READ_MANY_MAX_BYTES {
+        tracing::info!(entries = subjects.len(), bytes = entry_bytes, "bulk read over its byte cap refused");
+        return Err(ErrorCode::ReadTooLarge.into());
+    }
     let events: Vec<NewEvent<'_>> = subjects
         .iter()
         .map(|(subject, len)| NewEvent {
