@@ -31,6 +31,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod headers;
+pub mod json_body;
 pub mod keyring_file;
 pub mod limits;
 pub mod private_file;

@@ -144,8 +144,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
     }
     println!("Amanat relay listening on {url} (data: {})", config.data_dir.display());
-    if !config.dist_dir.join("index.html").is_file() {
-        println!("The app is not built in {}; run `cargo xtask build`.", config.dist_dir.display());
+    if let Some(note) = web::startup_note(&config.dist_dir) {
+        println!("{note}");
     }
     serve_on(listener, state, shutdown_signal()).await?;
     println!("Amanat relay stopped.");

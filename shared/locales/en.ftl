@@ -420,6 +420,9 @@ error-vault_locked = The session is locked. Sign in again with your passphrase.
 error-not_json = The request body must be JSON (Content-Type: application/json). Nothing was changed.
 error-entry_conflict = An entry with these exact bytes is already stored under another author or case. Nothing was stored; save the record again to seal a new copy.
 error-app_part_unavailable = A part of the app could not be loaded: this device has not opened it while online yet. Connect once, then try again; nothing was lost.
+error-duplicate_ids = The request names the same entry more than once. Ask for each entry once; nothing was sent.
+error-read_too_large = The entries asked for add up to more than one bulk read sends (64 MiB). Ask for fewer at a time; nothing was sent.
+error-no_such_route = No such route: the relay has no API at this address. Check the path and the relay's version.
 
 ## Option labels.
 channel-office_visit = Office visit

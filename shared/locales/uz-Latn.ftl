@@ -412,6 +412,9 @@ error-vault_locked = Seans bloklangan. Parolingiz bilan qaytadan kiring.
 error-not_json = Soʻrov tanasi JSON boʻlishi kerak (Content-Type: application/json). Hech narsa oʻzgartirilmadi.
 error-entry_conflict = Aynan shu baytlardan iborat yozuv boshqa muallif yoki ish nomi bilan allaqachon saqlangan. Hech narsa saqlanmadi; yangi nusxasini muhrlash uchun yozuvni qayta saqlang.
 error-app_part_unavailable = Ilovaning bir qismi yuklanmadi: bu qurilmada u hali tarmoqqa ulangan holda ochilmagan. Bir marta ulaning va qayta urinib koʻring; hech narsa yoʻqolmadi.
+error-duplicate_ids = Soʻrovda bitta yozuv bir necha marta koʻrsatilgan. Har bir yozuvni bir marta soʻrang; hech narsa yuborilmadi.
+error-read_too_large = Soʻralgan yozuvlar jami bitta ommaviy oʻqishda yuboriladigan hajmdan (64 MiB) katta. Bir safarda kamroq soʻrang; hech narsa yuborilmadi.
+error-no_such_route = Bunday yoʻnalish yoʻq: serverda bu manzilda API yoʻq. Yoʻl va server versiyasini tekshiring.
 
 ## Javob variantlari.
 channel-office_visit = Ofisga tashrif

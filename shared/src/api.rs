@@ -266,6 +266,13 @@ pub struct EntryCheck {
 /// so one page of metadata is one bulk read).
 pub const READ_MANY_MAX: usize = PAGE_SIZE;
 
+/// Most bytes of entries one `POST /api/v1/entries/read` sends (the default
+/// `--max-body`): asking for more is refused up front (413 `read_too_large`), so a
+/// small request cannot make the relay promise gigabytes. One entry asked alone is sent
+/// whatever its size, as `GET /api/v1/entries/{id}` sends it. The app asks for at most
+/// 8 MiB at a time.
+pub const READ_MANY_MAX_BYTES: u64 = DEFAULT_MAX_BODY as u64;
+
 /// Body of `POST /api/v1/entries/read`: the entries to send, in the order wanted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

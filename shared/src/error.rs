@@ -76,6 +76,9 @@ codes! {
     NotJson = "not_json": "The request body must be JSON (Content-Type: application/json). Nothing was changed.",
     EntryConflict = "entry_conflict": "An entry with these exact bytes is already stored under another author or case. Nothing was stored; save the record again to seal a new copy.",
     AppPartUnavailable = "app_part_unavailable": "A part of the app could not be loaded: this device has not opened it while online yet. Connect once, then try again; nothing was lost.",
+    DuplicateIds = "duplicate_ids": "The request names the same entry more than once. Ask for each entry once; nothing was sent.",
+    ReadTooLarge = "read_too_large": "The entries asked for add up to more than one bulk read sends (64 MiB). Ask for fewer at a time; nothing was sent.",
+    NoSuchRoute = "no_such_route": "No such route: the relay has no API at this address. Check the path and the relay's version.",
 }
 
 impl fmt::Display for ErrorCode {

@@ -171,7 +171,7 @@ async fn a_json_body_trickled_slowly_is_cut_off_at_the_whole_body_deadline() {
     );
     s.write_all(head.as_bytes()).await.unwrap();
     let started = std::time::Instant::now();
-    let deadline = backend::vault::routes::JSON_BODY_DEADLINE;
+    let deadline = backend::json_body::JSON_BODY_DEADLINE;
     let mut answer = vec![0u8; 1024];
     let n = loop {
         tokio::select! {
@@ -231,5 +231,339 @@ async fn failed_token_sign_ins_for_one_account_cannot_flood_the_audit_log() {
     let events = relay.state.store().audit_events(0, usize::MAX).await.unwrap();
     let failed = events.iter().filter(|(e, _)| e.action == "sign_in_failed").count();
     assert_eq!(failed, 10, "ten audited, the rest only logged");
+    relay.stop().await;
+}
+
+// ---- what the relay serves from the app directory ----
+
+/// A small built app in `dist`: an index, a wasm file and a catalog, listed in
+/// `hashes.txt` as `cargo xtask build` lists them (when `listed`).
+fn small_app(dist: &std::path::Path, listed: bool) {
+    std::fs::create_dir_all(dist.join("locales")).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>Amanat app</title>").unwrap();
+    std::fs::write(dist.join("amanat_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(dist.join("locales/en.ftl"), "app-name = Amanat\n").unwrap();
+    if listed {
+        let list = "0000000000000000000000000000000000000000000000000000000000000000  amanat_bg.wasm\n\
+                    0000000000000000000000000000000000000000000000000000000000000000  index.html\n\
+                    0000000000000000000000000000000000000000000000000000000000000000  locales/en.ftl\n";
+        std::fs::write(dist.join("hashes.txt"), list).unwrap();
+    }
+}
+
+async fn assert_json_404(res: reqwest::Response, what: &str) {
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "{what}");
+    assert_eq!(res.headers()["content-type"], "application/json", "{what}");
+    let body: ApiError = res.json().await.unwrap();
+    assert_eq!(body.error, ErrorCode::NotFound, "{what}");
+}
+
+/// A path no app file can have (a segment over 255 bytes, a path over 4 KB) is a
+/// plain 404 before the file system is asked: no 500, no ERROR line anyone could
+/// flood the log with.
+#[tokio::test]
+async fn a_path_too_long_to_name_a_file_is_404_without_an_error_in_the_log() {
+    let dist = tempfile::tempdir().unwrap();
+    small_app(dist.path(), true);
+    let relay = amanat_tests::support::relay::RelayProcess::start_in(Some(dist.path().to_path_buf()), &[]);
+    let http = reqwest::Client::new();
+    let long_segment = format!("/{}", "a".repeat(256));
+    let long_path = format!("/{}", vec!["b".repeat(200); 25].join("/"));
+    let long_catalog = format!("/locales/{}.ftl", "c".repeat(300));
+    for path in [&long_segment, &long_path, &long_catalog] {
+        let res = http.get(relay.url(path)).send().await.unwrap();
+        assert_json_404(res, &format!("a path of {} bytes", path.len())).await;
+    }
+    assert_eq!(http.get(relay.url("/")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(http.get(relay.url("/amanat_bg.wasm")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(relay.server_errors(), Vec::<String>::new(), "the relay logged no error");
+}
+
+/// Someone (an unpacked archive, a deploy script, a careless admin) leaves a `.env`, a
+/// `.git/` and a symlink into the data directory in the served folder: none is served,
+/// with the build's list and without it (a dev build), while the app still is.
+#[tokio::test]
+async fn dotfiles_git_folders_and_symlinks_in_the_app_directory_are_not_served() {
+    for listed in [true, false] {
+        let mut token_path = std::path::PathBuf::new();
+        let relay = Relay::start_with(|c| {
+            let dist = c.data_dir.parent().unwrap().join("dist");
+            small_app(&dist, listed);
+            std::fs::write(dist.join(".env"), "DATABASE_URL=postgres://amanat:secret@db/amanat\n").unwrap();
+            std::fs::create_dir_all(dist.join(".git")).unwrap();
+            std::fs::write(dist.join(".git/config"), "[remote \"origin\"]\n").unwrap();
+            std::fs::create_dir_all(dist.join("assets/.cache")).unwrap();
+            std::fs::write(dist.join("assets/.cache/x.js"), "hidden").unwrap();
+            // Links into the data directory (made later by the demo), as a file and as
+            // a folder on the way.
+            token_path = c.data_dir.join("demo/caseworker.token");
+            std::os::unix::fs::symlink(&token_path, dist.join("token.txt")).unwrap();
+            std::os::unix::fs::symlink(c.data_dir.join("demo"), dist.join("demo")).unwrap();
+            if listed {
+                // Even a list that names them does not make them servable.
+                let mut list = std::fs::read_to_string(dist.join("hashes.txt")).unwrap();
+                for name in [".env", ".git/config", "assets/.cache/x.js", "token.txt", "demo/caseworker.token"] {
+                    list.push_str(&format!("{}  {name}\n", "0".repeat(64)));
+                }
+                std::fs::write(dist.join("hashes.txt"), list).unwrap();
+            }
+            c.dist_dir = dist;
+        })
+        .await;
+        let token = std::fs::read_to_string(&token_path).unwrap();
+        for path in [
+            "/.env",
+            "/.git/config",
+            "/.git/",
+            "/assets/.cache/x.js",
+            "/token.txt",
+            "/demo/caseworker.token",
+            "/locales/../token.txt",
+            "/%2eenv",
+            "/%2e%2e/data/demo/caseworker.token",
+        ] {
+            let res = relay.http.get(relay.url(path)).send().await.unwrap();
+            let what = format!("{path} (hashes.txt: {listed})");
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{what}");
+            let body = res.text().await.unwrap();
+            assert!(!body.contains(token.trim()) && !body.contains("secret"), "{what} leaked: {body}");
+        }
+        assert_json_404(relay.http.get(relay.url("/.env")).send().await.unwrap(), ".env").await;
+        // The app is still served: its pages, its files, its catalogs.
+        for path in ["/", "/adviser", "/privacy", "/index.html"] {
+            let res = relay.http.get(relay.url(path)).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            assert!(res.text().await.unwrap().contains("Amanat app"), "{path}");
+        }
+        let wasm = relay.http.get(relay.url("/amanat_bg.wasm")).send().await.unwrap();
+        assert_eq!(wasm.status(), StatusCode::OK);
+        assert_eq!(wasm.headers()["content-type"], "application/wasm");
+        let ftl = relay.http.get(relay.url("/locales/en.ftl")).send().await.unwrap();
+        assert_eq!(ftl.status(), StatusCode::OK);
+        assert_eq!(ftl.headers()["content-type"], "text/plain; charset=utf-8");
+        relay.stop().await;
+    }
+}
+
+/// With the build's list, only what it names is served, and the list itself (the
+/// privacy page compares the served files with it).
+#[tokio::test]
+async fn with_the_builds_list_only_listed_files_and_the_list_are_served() {
+    let relay = Relay::start_with(|c| {
+        let dist = c.data_dir.parent().unwrap().join("dist");
+        small_app(&dist, true);
+        std::fs::write(dist.join("backup.tar"), "not part of the build").unwrap();
+        std::fs::write(dist.join("locales/de.ftl"), "app-name = Amanat\n").unwrap();
+        c.dist_dir = dist;
+    })
+    .await;
+    assert_json_404(relay.http.get(relay.url("/backup.tar")).send().await.unwrap(), "an unlisted file").await;
+    assert_json_404(relay.http.get(relay.url("/locales/de.ftl")).send().await.unwrap(), "an unlisted catalog").await;
+    assert_json_404(relay.http.get(relay.url("/no-such-file.js")).send().await.unwrap(), "a missing file").await;
+    let list = relay.http.get(relay.url("/hashes.txt")).send().await.unwrap();
+    assert_eq!(list.status(), StatusCode::OK);
+    assert!(list.text().await.unwrap().contains("  locales/en.ftl"));
+    relay.stop().await;
+}
+
+/// Every route that reads a JSON body, with the token it needs to get that far: one
+/// table, so a new JSON route that skips the shared rules shows up here.
+fn json_routes(relay: &Relay) -> Vec<(reqwest::Method, &'static str, Option<String>)> {
+    use reqwest::Method;
+    vec![
+        (Method::POST, "/api/v1/session", None),
+        (Method::POST, "/api/v1/vault/enrol", None),
+        (Method::POST, "/api/v1/vault/salt", None),
+        (Method::POST, "/api/v1/vault/session", None),
+        (Method::PUT, "/api/v1/vault/passphrase", Some(relay.caseworker_token.clone())),
+        (Method::POST, "/api/v1/entries/read", Some(relay.adviser_token.clone())),
+    ]
+}
+
+/// The same rules on every JSON route: only `application/json` is read (a wrong type
+/// and `application/vnd.api+json` are 415 `not_json`), a body over the route's cap is
+/// 413 `too_large`, and a body dribbled a byte at a time is cut at the whole-body
+/// deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_json_route_keeps_the_same_json_rules() {
+    let relay = Relay::start().await;
+    let routes = json_routes(&relay);
+    // Over every JSON route's cap, well under the 2 MB the bulk read once read.
+    let ids: Vec<String> = (0..1500u32).map(|i| shared::EntryId::of(&i.to_be_bytes()).to_string()).collect();
+    let over_cap = serde_json::to_vec(&serde_json::json!({ "ids": ids, "name": "x".repeat(4096) })).unwrap();
+    assert!(over_cap.len() > 64 * 1024 && over_cap.len() < 1024 * 1024);
+    for (method, path, token) in &routes {
+        let send = |ct: &'static str, body: Vec<u8>| {
+            let mut req = relay.http.request(method.clone(), relay.url(path)).header("content-type", ct).body(body);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            req.send()
+        };
+        for ct in ["text/plain", "application/vnd.api+json", "application/json-seq"] {
+            let res = send(ct, br#"{"ids":[]}"#.to_vec()).await.unwrap();
+            assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{method} {path} {ct}");
+            assert_eq!(res.json::<ApiError>().await.unwrap().error, ErrorCode::NotJson, "{path} {ct}");
+        }
+        let res = send("application/json", over_cap.clone()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "{method} {path} over its cap");
+        assert_eq!(res.json::<ApiError>().await.unwrap().error, ErrorCode::TooLarge, "{path}");
+    }
+    // Dribbled, every route at once: each is cut at the deadline, none held past it.
+    let deadline = backend::json_body::JSON_BODY_DEADLINE;
+    let target = addr(&relay);
+    let dribbles = routes.into_iter().map(|(method, path, token)| {
+        let target = target.clone();
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let mut s = tokio::net::TcpStream::connect(&target).await.unwrap();
+            let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+            let head = format!(
+                "{method} {path} HTTP/1.1\r\nHost: {target}\r\n{auth}Content-Type: application/json\r\nContent-Length: 4096\r\n\r\n"
+            );
+            s.write_all(head.as_bytes()).await.unwrap();
+            let started = Instant::now();
+            let mut answer = vec![0u8; 1024];
+            let n = loop {
+                tokio::select! {
+                    n = s.read(&mut answer) => break n.unwrap_or(0),
+                    () = tokio::time::sleep(Duration::from_millis(500)) => {
+                        assert!(started.elapsed() < deadline * 2, "{path}: still reading a dribbled body after {:?}", started.elapsed());
+                        let _ = s.write_all(b" ").await;
+                    }
+                }
+            };
+            (path, started.elapsed(), String::from_utf8_lossy(&answer[..n]).into_owned())
+        })
+    });
+    for d in dribbles.collect::<Vec<_>>() {
+        let (path, elapsed, text) = d.await.unwrap();
+        assert!(elapsed >= deadline - Duration::from_secs(1), "{path}: cut off early: {elapsed:?}");
+        assert!(text.starts_with("HTTP/1.1 400"), "{path}: {text}");
+    }
+    relay.stop().await;
+}
+
+async fn bulk_read(relay: &Relay, ids: &[shared::EntryId]) -> reqwest::Response {
+    relay
+        .http
+        .post(relay.url("/api/v1/entries/read"))
+        .bearer_auth(&relay.adviser_token)
+        .json(&shared::api::ReadMany { ids: ids.to_vec() })
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn entry_read_events(relay: &Relay) -> usize {
+    let events = relay.state.store().audit_events(0, usize::MAX).await.unwrap();
+    events.iter().filter(|(e, _)| e.action == "entry_read").count()
+}
+
+/// One entry asked 500 times once answered 500 copies and wrote 500 audit events:
+/// a bulk read naming an id twice is refused whole, before anything is audited.
+#[tokio::test]
+async fn a_bulk_read_naming_an_entry_twice_is_refused_and_nothing_is_audited() {
+    let relay = Relay::start().await;
+    let bytes = relay.seal(b"asked many times");
+    assert_eq!(relay.put(&CaseId::random(), bytes.clone()).await.status(), StatusCode::CREATED);
+    let id = shared::EntryId::of(&bytes);
+    let other = shared::EntryId::of(b"never stored");
+    for ids in [vec![id, id], vec![id; 500], vec![other, id, other]] {
+        let res = bulk_read(&relay, &ids).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{} ids", ids.len());
+        assert_eq!(res.json::<ApiError>().await.unwrap().error, ErrorCode::DuplicateIds);
+    }
+    assert_eq!(entry_read_events(&relay).await, 0, "a refused bulk read audits nothing");
+    relay.stop().await;
+}
+
+/// The entries one bulk read sends add up to at most `READ_MANY_MAX_BYTES`; more is
+/// refused up front (413 `read_too_large`, nothing audited). One entry alone is always
+/// sent, whatever its size, as a single read sends it.
+#[tokio::test]
+async fn a_bulk_read_over_the_byte_cap_is_refused_before_anything_is_audited() {
+    let relay = Relay::start().await;
+    let half = shared::api::READ_MANY_MAX_BYTES as usize / 2 + 1024;
+    let case = CaseId::random();
+    let mut ids = Vec::new();
+    for fill in [b'a', b'b'] {
+        let bytes = relay.seal(&vec![fill; half]);
+        assert_eq!(relay.put(&case, bytes.clone()).await.status(), StatusCode::CREATED);
+        ids.push(shared::EntryId::of(&bytes));
+    }
+    let res = bulk_read(&relay, &ids).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.json::<ApiError>().await.unwrap().error, ErrorCode::ReadTooLarge);
+    assert_eq!(entry_read_events(&relay).await, 0);
+    let res = bulk_read(&relay, &ids[..1]).await;
+    assert_eq!(res.status(), StatusCode::OK, "one entry alone is sent");
+    assert_eq!(entry_read_events(&relay).await, 1);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn an_unknown_api_route_says_no_such_route_not_no_such_entry() {
+    let relay = Relay::start().await;
+    for path in ["/api/v1/nope", "/api", "/api/v2/entries"] {
+        let res = relay.http.get(relay.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(res.json::<ApiError>().await.unwrap().error, ErrorCode::NoSuchRoute, "{path}");
+    }
+    relay.stop().await;
+}
+
+/// Sends raw bytes and reads the whole answer (the relay closes or the read times out).
+async fn raw(relay: &Relay, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr(relay)).await.unwrap();
+    s.write_all(request).await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(3), s.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test]
+async fn a_request_with_no_host_or_two_hosts_is_refused_with_the_json_error() {
+    let relay = Relay::start().await;
+    for request in [
+        "GET /api/v1/health HTTP/1.1\r\nConnection: close\r\n\r\n".to_owned(),
+        "GET /api/v1/health HTTP/1.1\r\nHost: relay\r\nHost: elsewhere\r\nConnection: close\r\n\r\n".to_owned(),
+        "GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\nConnection: close\r\n\r\n".to_owned(),
+    ] {
+        let answer = raw(&relay, request.as_bytes()).await;
+        assert!(answer.starts_with("HTTP/1.1 400"), "{request:?} → {answer}");
+        assert!(answer.contains(r#""error":"bad_request""#), "{request:?} → {answer}");
+    }
+    let answer = raw(&relay, b"GET /api/v1/health HTTP/1.1\r\nHost: relay\r\nConnection: close\r\n\r\n").await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    relay.stop().await;
+}
+
+/// Requests hyper's parser refuses never reach the relay's code, and hyper (1.x) has no
+/// hook to shape its answer: the status alone, an empty body, the connection closed.
+/// docs/api.md says so; this pins it, so a hyper that changes it is noticed.
+#[tokio::test]
+async fn requests_the_parser_refuses_get_hypers_bare_status_as_documented() {
+    let relay = Relay::start().await;
+    let big = "x".repeat(20 * 1024);
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (b"GET /api/v1/health HTTP/1.1\r\nHost: relay\r\nX-A: a\rb\r\n\r\n".to_vec(), "400"),
+        (b"GET /api/v1/health HTTP/1.1\r\nHost: relay\r\nX-A: a\0b\r\n\r\n".to_vec(), "400"),
+        (
+            b"POST /api/v1/session HTTP/1.1\r\nHost: relay\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"
+                .to_vec(),
+            "400",
+        ),
+        (b"GET /api/v1/health HTTP/1.2\r\nHost: relay\r\n\r\n".to_vec(), "400"),
+        (format!("GET /api/v1/health HTTP/1.1\r\nHost: relay\r\nX-Big: {big}\r\n\r\n").into_bytes(), "431"),
+    ];
+    for (request, status) in cases {
+        let answer = raw(&relay, &request).await;
+        let shown = String::from_utf8_lossy(&request[..request.len().min(80)]).into_owned();
+        assert!(answer.starts_with(&format!("HTTP/1.1 {status} ")), "{shown:?} → {answer}");
+        assert!(answer.to_ascii_lowercase().contains("content-length: 0\r\n"), "{shown:?} → {answer}");
+        assert!(answer.ends_with("\r\n\r\n"), "no body: {shown:?} → {answer}");
+    }
     relay.stop().await;
 }

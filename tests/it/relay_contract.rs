@@ -4,7 +4,9 @@
 
 use amanat_tests::support::relay::{Relay, RelayProcess};
 use reqwest::StatusCode;
-use shared::api::{ApiError, EntryPage, Role, SessionInfo, Stored, CASE_HEADER};
+use shared::api::{
+    ApiError, EntryPage, Role, SessionInfo, Stored, CASE_HEADER, KEYRING_VERSION_HEADER, SUPERSEDES_HEADER,
+};
 use shared::{CaseId, EntryId, ErrorCode};
 
 async fn error_of(res: reqwest::Response) -> ErrorCode {
@@ -465,7 +467,7 @@ async fn every_answer_api_app_and_error_carries_the_security_headers() {
         assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
     }
     let nope = relay.http.get(relay.url("/api/v1/nope")).send().await.unwrap();
-    assert_eq!(error_of(nope).await, ErrorCode::NotFound);
+    assert_eq!(error_of(nope).await, ErrorCode::NoSuchRoute);
 
     for path in ["/", "/adviser"] {
         let res = relay.http.get(relay.url(path)).send().await.unwrap();
@@ -647,4 +649,175 @@ fn an_entry_answered_201_survives_the_relay_being_killed_at_once() {
     assert_eq!(&got[..], &bytes[..]);
     assert_eq!(put_blocking(&rt, &url, &token, &case, &bytes), StatusCode::OK, "the outbox's retry is answered 200");
     assert!(relay.stdout_text().contains("Demo organisation (made earlier)"), "the restart does not remake the demo");
+}
+
+// ---- issue 17: refused uploads claim nothing; the upload's headers are checked ----
+
+/// `PUT` as `token` with the case header and any other headers (each pair sent as its
+/// own header line, so a name may repeat).
+async fn put_with(relay: &Relay, token: &str, bytes: Vec<u8>, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut req = relay
+        .http
+        .put(relay.url(&format!("/api/v1/entries/{}", EntryId::of(&bytes))))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream");
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    req.body(bytes).send().await.expect("the relay answers")
+}
+
+/// The cases `name` owns, from the store's `cases` table.
+async fn cases_owned_by(relay: &Relay, name: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query("SELECT COUNT(*) AS n FROM cases WHERE owner = $1")
+        .bind(name)
+        .fetch_one(relay.state.store().pool())
+        .await
+        .unwrap()
+        .try_get::<i64, _>("n")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_strangers_refused_uploads_leave_the_case_free_for_its_owner() {
+    let relay = Relay::start().await;
+    let stranger = relay.add_user("stranger", Role::Caseworker).await;
+    let case = CaseId::random();
+    let case_text = case.to_string();
+    // Bytes the owner already stored in another case: the stranger's copy is a 409.
+    let elsewhere = relay.seal(b"the owner's other record");
+    assert_eq!(relay.put(&CaseId::random(), elsewhere.clone()).await.status(), StatusCode::CREATED);
+
+    let not_age = br#"{"family_name":"Karimova"}"#.to_vec();
+    let res = put_with(&relay, &stranger, not_age, &[(CASE_HEADER, &case_text)]).await;
+    assert_eq!(error_of(res).await, ErrorCode::NotAge);
+    let mut damaged = relay.seal(b"damaged");
+    let id = EntryId::of(&damaged).to_string();
+    damaged[40] ^= 1;
+    let res = relay.put_as(&stranger, &id, &case_text, damaged).await;
+    assert_eq!(error_of(res).await, ErrorCode::IdMismatch);
+    let unknown = EntryId::of(b"no such entry").to_string();
+    let res =
+        put_with(&relay, &stranger, relay.seal(b"s"), &[(CASE_HEADER, &case_text), (SUPERSEDES_HEADER, &unknown)])
+            .await;
+    assert_eq!(error_of(res).await, ErrorCode::BadRequest);
+    let res = put_with(&relay, &stranger, elsewhere, &[(CASE_HEADER, &case_text)]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(error_of(res).await, ErrorCode::EntryConflict);
+
+    assert_eq!(cases_owned_by(&relay, "stranger").await, 0, "refused uploads claim nothing");
+    let res = relay.put(&case, relay.seal(b"the owner's first record")).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "the owner still stores into the case");
+    assert_eq!(cases_owned_by(&relay, "stranger").await, 0);
+    let res = put_with(&relay, &stranger, relay.seal(b"late"), &[(CASE_HEADER, &case_text)]).await;
+    assert_eq!(error_of(res).await, ErrorCode::Forbidden, "and it is the owner's now");
+    let blobs = relay.state.store().blobs().list_files().unwrap();
+    assert_eq!(blobs.len(), entry_count(&relay).await, "no refused upload left a blob: {blobs:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_caseworkers_racing_into_one_new_case_one_owns_it_the_other_gets_403_and_stores_nothing() {
+    let relay = Relay::start().await;
+    let other = relay.add_user("other-caseworker", Role::Caseworker).await;
+    for round in 0..20 {
+        let case = CaseId::random().to_string();
+        let (mine, theirs) =
+            (relay.seal(format!("mine {round}").as_bytes()), relay.seal(format!("theirs {round}").as_bytes()));
+        let headers = [(CASE_HEADER, case.as_str())];
+        let (a, b) = tokio::join!(
+            put_with(&relay, &relay.caseworker_token, mine, &headers),
+            put_with(&relay, &other, theirs, &headers),
+        );
+        let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [201, 403], "round {round}");
+        let rows: Vec<_> = relay
+            .state
+            .store()
+            .all_entries()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.meta.case.to_string() == case)
+            .collect();
+        assert_eq!(rows.len(), 1, "round {round}: only the owner's entry is stored");
+        let owner: String = sqlx::Row::get(
+            &sqlx::query("SELECT owner FROM cases WHERE case_id = $1")
+                .bind(&case)
+                .fetch_one(relay.state.store().pool())
+                .await
+                .unwrap(),
+            "owner",
+        );
+        assert_eq!(owner, rows[0].meta.author, "round {round}: the case is its entry's author's");
+    }
+}
+
+#[tokio::test]
+async fn a_keyring_version_above_the_current_one_is_refused_and_nothing_is_stored() {
+    let relay = Relay::start().await;
+    let current = relay.keyring().version().to_string();
+    let case = CaseId::random().to_string();
+    let above = (relay.keyring().version() + 1).to_string();
+    for bad in [above.as_str(), "99999999"] {
+        let res = put_with(
+            &relay,
+            &relay.caseworker_token,
+            relay.seal(b"r"),
+            &[(CASE_HEADER, &case), (KEYRING_VERSION_HEADER, bad)],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+        let err = res.json::<ApiError>().await.unwrap();
+        assert_eq!(err.error, ErrorCode::BadRequest);
+        assert!(err.message.contains("Amanat-Keyring-Version"), "{}", err.message);
+    }
+    assert_eq!(entry_count(&relay).await, 0);
+    assert_eq!(cases_owned_by(&relay, "demo-caseworker").await, 0);
+    let res = put_with(
+        &relay,
+        &relay.caseworker_token,
+        relay.seal(b"r"),
+        &[(CASE_HEADER, &case), (KEYRING_VERSION_HEADER, &current)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "the current version is fine");
+}
+
+#[tokio::test]
+async fn two_case_headers_are_refused() {
+    let relay = Relay::start().await;
+    let (one, two) = (CaseId::random().to_string(), CaseId::random().to_string());
+    for pair in [[&one, &two], [&one, &one]] {
+        let res = put_with(
+            &relay,
+            &relay.caseworker_token,
+            relay.seal(b"r"),
+            &[(CASE_HEADER, pair[0]), (CASE_HEADER, pair[1])],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(error_of(res).await, ErrorCode::BadCaseId);
+    }
+    assert_eq!(entry_count(&relay).await, 0);
+    assert_eq!(cases_owned_by(&relay, "demo-caseworker").await, 0);
+}
+
+#[tokio::test]
+async fn a_malformed_supersedes_header_is_refused_with_a_message_about_that_header() {
+    let relay = Relay::start().await;
+    let case = CaseId::random().to_string();
+    let res = put_with(
+        &relay,
+        &relay.caseworker_token,
+        relay.seal(b"r"),
+        &[(CASE_HEADER, &case), (SUPERSEDES_HEADER, "xyz")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let err = res.json::<ApiError>().await.unwrap();
+    assert_eq!(err.error, ErrorCode::BadEntryId);
+    assert!(err.message.contains("Amanat-Supersedes"), "{}", err.message);
+    assert!(!err.message.contains("SHA-256 of the body"), "{}", err.message);
 }

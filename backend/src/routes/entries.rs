@@ -15,7 +15,12 @@
 //!
 //! An upload may name, with `Amanat-Supersedes`, an entry of the same case that it
 //! replaces (recorded for `amanat entries remove --superseded`); an adviser's upload
-//! must (advisers upload only re-seals, see [`crate::access`]).
+//! must (advisers upload only re-seals, see [`crate::access`]). Each of the upload's
+//! headers comes at most once, and a declared `Amanat-Keyring-Version` is at most the
+//! current keyring's. A caseworker's upload into another's case is refused before its
+//! body is read, but a new case is claimed only with the entry stored into it, in one
+//! transaction ([`crate::store::Store::record_entry`]): an upload refused on the way
+//! (400, 409) leaves the case free.
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -25,8 +30,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use shared::api::{
-    frames, EntryMeta, EntryPage, ReadMany, Stored, CASE_HEADER, KEYRING_VERSION_HEADER, PAGE_SIZE, READ_MANY_MAX,
-    SUPERSEDES_HEADER,
+    frames, ApiError, EntryMeta, EntryPage, ReadMany, Stored, CASE_HEADER, KEYRING_VERSION_HEADER, PAGE_SIZE,
+    READ_MANY_MAX, READ_MANY_MAX_BYTES, SUPERSEDES_HEADER,
 };
 use shared::ingest::{self, Accepted, Outcome, Steps, Target};
 use shared::{CaseId, EntryId, ErrorCode};
@@ -35,12 +40,60 @@ use crate::access::{Permission, Scope};
 use crate::audit::{AuditAction, NewEvent};
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::json_body::json_body;
 use crate::state::AppState;
-use crate::store::{now_rfc3339, EntryFilter};
+use crate::store::{now_rfc3339, EntryFilter, Recorded, StoreError};
 use crate::upload;
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"))
+}
+
+/// A refused upload: an error code, answered with the code's own sentence or, where
+/// that would mislead (a header at fault, not the body), with a sentence of its own.
+#[derive(Debug)]
+pub struct Refused {
+    code: ErrorCode,
+    message: Option<&'static str>,
+}
+
+impl Refused {
+    fn saying(code: ErrorCode, message: &'static str) -> Self {
+        Refused { code, message: Some(message) }
+    }
+}
+
+impl From<ErrorCode> for Refused {
+    fn from(code: ErrorCode) -> Self {
+        Refused { code, message: None }
+    }
+}
+
+impl From<AppError> for Refused {
+    fn from(e: AppError) -> Self {
+        e.0.into()
+    }
+}
+
+impl From<StoreError> for Refused {
+    fn from(e: StoreError) -> Self {
+        AppError::from(e).into()
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        let message = self.message.map_or_else(|| self.code.message().to_owned(), str::to_owned);
+        (crate::error::status_of(self.code), Json(ApiError { error: self.code, message })).into_response()
+    }
+}
+
+/// The value of a header an upload may send at most once (`None`: not sent).
+fn single_header<'a>(headers: &'a HeaderMap, name: &str, twice: Refused) -> Result<Option<&'a str>, Refused> {
+    if headers.get_all(name).iter().nth(1).is_some() {
+        return Err(twice);
+    }
+    Ok(header(headers, name))
 }
 
 /// `PUT /api/v1/entries/{id}`: the ingest steps ([`shared::ingest::run`], the function
@@ -52,12 +105,17 @@ pub async fn put(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Response, AppError> {
+) -> Result<Response, Refused> {
     let scope = caller.may(Permission::UploadEntry)?;
+    let once = "Send each of the headers Amanat-Case, Amanat-Supersedes and Amanat-Keyring-Version at most once.";
+    let case = single_header(&headers, CASE_HEADER, Refused::saying(ErrorCode::BadCaseId, once))?;
+    for name in [SUPERSEDES_HEADER, KEYRING_VERSION_HEADER] {
+        single_header(&headers, name, Refused::saying(ErrorCode::BadRequest, once))?;
+    }
     let mut steps =
         PutSteps { caller: &caller, state: &state, headers: &headers, scope, body: Some(body), admitted: None };
-    let outcome = ingest::run(&id, header(&headers, CASE_HEADER), &mut steps).await?;
-    let Admitted { supersedes, keyring_version } = steps.admitted.take().ok_or_else(|| {
+    let outcome = ingest::run(&id, case, &mut steps).await?;
+    let Admitted { supersedes, keyring_version, claims } = steps.admitted.take().ok_or_else(|| {
         tracing::error!("the ingest steps ended without admitting the upload");
         AppError(ErrorCode::Internal)
     })?;
@@ -74,10 +132,24 @@ pub async fn put(
         Outcome::Accepted(Accepted { target, body, .. }) => (target, body),
     };
     let size = received.size;
+    if claims == Some(false) {
+        // A new case when admitted: asked again before the blob is kept, so an upload that
+        // lost the race for the case while its body arrived leaves no blob behind.
+        check_case_owner(&state, &case, caller.name()).await?;
+    }
     received.commit().await?;
     let meta =
         EntryMeta { id, case, size, received_at: now_rfc3339(), author: caller.name().to_owned(), keyring_version };
-    let created = state.store().insert_entry(&meta).await?;
+    // A caseworker's first entry into a case claims it, in the transaction that stores it.
+    let created = match state.store().record_entry(&meta, claims.is_some()).await? {
+        Recorded::Created => true,
+        Recorded::AlreadyThere => false,
+        Recorded::CaseOwnedByAnother => {
+            // Another caseworker's first entry into this case was stored since `admit`.
+            tracing::info!(entry = %id, "the case was claimed by another account during the upload");
+            return Err(ErrorCode::Forbidden.into());
+        }
+    };
     if !created {
         // Recorded by a concurrent upload of the same bytes: whose is it?
         let row = state.store().entry(&id).await?.ok_or_else(|| {
@@ -114,21 +186,24 @@ struct Admitted {
     supersedes: Option<EntryId>,
     /// The keyring version it says it was sealed to (`Amanat-Keyring-Version`).
     keyring_version: Option<u64>,
+    /// A caseworker's upload claims its case with its entry: `Some(true)` if the case
+    /// was the caller's already when admitted, `Some(false)` if nobody owned it yet.
+    claims: Option<bool>,
 }
 
 impl Steps for PutSteps<'_> {
-    type Error = AppError;
+    type Error = Refused;
     type Body = upload::Received;
 
-    async fn admit(&mut self, target: &Target) -> Result<(), AppError> {
+    async fn admit(&mut self, target: &Target) -> Result<(), Refused> {
         let Target { id, case } = *target;
         let supersedes = header(self.headers, SUPERSEDES_HEADER);
-        match self.scope {
-            Scope::Own => check_case_owner(self.state, &case, self.caller.name()).await?,
+        let claims = match self.scope {
+            Scope::Own => Some(check_case_owner(self.state, &case, self.caller.name()).await?),
             // An adviser uploads only re-seals of entries already in the case.
             Scope::Superseding if supersedes.is_none() => return Err(ErrorCode::Forbidden.into()),
-            _ => {}
-        }
+            _ => None,
+        };
         // Checked after access, so nobody learns from the answer whether another's entry exists.
         let supersedes = match supersedes {
             None => None,
@@ -136,29 +211,29 @@ impl Steps for PutSteps<'_> {
         };
         let keyring_version = match header(self.headers, KEYRING_VERSION_HEADER) {
             None => None,
-            Some(v) => Some(v.parse::<u64>().map_err(|_| ErrorCode::BadRequest)?),
+            Some(v) => Some(check_keyring_version(self.state, v).await?),
         };
-        self.admitted = Some(Admitted { supersedes, keyring_version });
+        self.admitted = Some(Admitted { supersedes, keyring_version, claims });
         Ok(())
     }
 
     /// Streamed: hashed as it arrives, spilled to a temporary blob ([`crate::upload`]).
-    async fn receive(&mut self, target: &Target) -> Result<upload::Received, AppError> {
+    async fn receive(&mut self, target: &Target) -> Result<upload::Received, Refused> {
         let body = self.body.take().ok_or(ErrorCode::BadRequest)?;
         let declared = header(self.headers, CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<u64>().ok());
         let (max, blobs) = (self.state.config().max_body, self.state.store().blobs());
-        upload::receive(body, declared, max, &target.id, blobs).await
+        Ok(upload::receive(body, declared, max, &target.id, blobs).await?)
     }
 
     /// Stored already: by this caller in this case (200), or by someone else (409).
-    async fn already_stored(&mut self, target: &Target) -> Result<bool, AppError> {
+    async fn already_stored(&mut self, target: &Target) -> Result<bool, Refused> {
         match self.state.store().entry(&target.id).await? {
-            Some(row) => same_entry(&row.meta, &target.case, self.caller.name()).map(|()| true),
+            Some(row) => Ok(same_entry(&row.meta, &target.case, self.caller.name()).map(|()| true)?),
             None => Ok(false),
         }
     }
 
-    async fn min_recipients(&mut self) -> Result<usize, AppError> {
+    async fn min_recipients(&mut self) -> Result<usize, Refused> {
         Ok(super::keyring::current(self.state).await?.map_or(1, |k| k.recipient_count()))
     }
 }
@@ -178,8 +253,13 @@ fn same_entry(stored: &EntryMeta, case: &CaseId, author: &str) -> Result<(), App
 /// of the same case, other than the upload itself (400 `bad_request` otherwise: a re-seal
 /// names what it replaces; an entry "superseding" itself would let `amanat entries remove
 /// --superseded` delete the only copy).
-async fn check_supersedes(state: &AppState, value: &str, id: &EntryId, case: &CaseId) -> Result<EntryId, AppError> {
-    let old: EntryId = value.parse()?;
+async fn check_supersedes(state: &AppState, value: &str, id: &EntryId, case: &CaseId) -> Result<EntryId, Refused> {
+    let old: EntryId = value.parse().map_err(|_| {
+        Refused::saying(
+            ErrorCode::BadEntryId,
+            "The Amanat-Supersedes header must be the id of the entry this one replaces: 64 lowercase hexadecimal digits.",
+        )
+    })?;
     if old == *id {
         return Err(ErrorCode::BadRequest.into());
     }
@@ -189,14 +269,31 @@ async fn check_supersedes(state: &AppState, value: &str, id: &EntryId, case: &Ca
     }
 }
 
-/// Claims the case for `name` if it is new, atomically; refuses (403) to add to a case
-/// another account owns.
-async fn check_case_owner(state: &AppState, case: &CaseId, name: &str) -> Result<(), AppError> {
-    if state.store().claim_case(&case.to_string(), name).await? == name {
-        Ok(())
-    } else {
-        Err(ErrorCode::Forbidden.into())
+/// Refuses (403) to add to a case another account owns; answers whether the case is
+/// `name`'s already (false: nobody owns it yet). A new case is not claimed here but with
+/// the entry stored into it (see [`put`]).
+async fn check_case_owner(state: &AppState, case: &CaseId, name: &str) -> Result<bool, AppError> {
+    match state.store().case_owner(case).await? {
+        Some(owner) if owner != name => Err(ErrorCode::Forbidden.into()),
+        owner => Ok(owner.is_some()),
     }
+}
+
+/// The keyring version an upload says it was sealed to (`Amanat-Keyring-Version`): a
+/// number no higher than the current keyring's (400 `bad_request` otherwise; a relay
+/// with no keyring has no version to seal to). Versions only grow, so an app's honest
+/// value, or an outbox retry's, never exceeds it.
+async fn check_keyring_version(state: &AppState, value: &str) -> Result<u64, Refused> {
+    let not_a_number = "Amanat-Keyring-Version must be a whole number: the keyring version the entry was sealed to.";
+    let version = value.parse::<u64>().map_err(|_| Refused::saying(ErrorCode::BadRequest, not_a_number))?;
+    let current = super::keyring::current(state).await?.map_or(0, |k| k.version);
+    if version > current {
+        return Err(Refused::saying(
+            ErrorCode::BadRequest,
+            "Amanat-Keyring-Version is higher than the current keyring's version. Reload the keyring and save again.",
+        ));
+    }
+    Ok(version)
 }
 
 /// Query of `GET /api/v1/entries`.
@@ -272,6 +369,10 @@ pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<S
         .into_response())
 }
 
+/// The body cap of a bulk read: [`READ_MANY_MAX`] ids of 64 hex digits, each quoted
+/// and comma-separated (67 bytes), the braces and key, and room for whitespace.
+pub const READ_MANY_BODY_CAP: usize = READ_MANY_MAX * 67 + 4 * 1024;
+
 /// `POST /api/v1/entries/read` `{ "ids": [...] }` (at most [`READ_MANY_MAX`]): the
 /// asked entries as one binary stream of frames ([`shared::api::frames`]), in the order
 /// asked, so a key holder opening 10 000 entries makes 20 requests, not 10 000. Same
@@ -279,14 +380,27 @@ pub async fn get(caller: Caller, State(state): State<AppState>, Path(id): Path<S
 /// entry the caller may not see is a "missing" frame, as a single read answers 404),
 /// and each entry sent is audited as a single read is (`entry_read`, its id and size),
 /// all in one transaction before the first byte goes out.
+///
+/// Refused before anything is read or audited: a body that breaks the JSON rules
+/// ([`crate::json_body`], capped at [`READ_MANY_BODY_CAP`]), an id asked twice (400
+/// `duplicate_ids`), and more than one entry adding up to over [`READ_MANY_MAX_BYTES`]
+/// (413 `read_too_large`; one entry alone is sent whatever its size, as a single read).
 pub async fn read_many(
     caller: Caller,
     State(state): State<AppState>,
-    Json(ask): Json<ReadMany>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<Response, AppError> {
     let scope = caller.may(Permission::ReadCiphertext)?;
+    let ask: ReadMany = json_body(&headers, body, READ_MANY_BODY_CAP).await?;
     if ask.ids.is_empty() || ask.ids.len() > READ_MANY_MAX {
         return Err(ErrorCode::BadRequest.into());
+    }
+    // One id asked twice would be sent (and audited) twice: 500 copies of one large
+    // entry is a 31 GiB answer to a 33 KB request.
+    let mut seen = std::collections::HashSet::with_capacity(ask.ids.len());
+    if !ask.ids.iter().all(|id| seen.insert(*id)) {
+        return Err(ErrorCode::DuplicateIds.into());
     }
     // What to send: each id with its size, or `None` for a missing frame. The size is
     // the blob file's own (checked here, so a missing blob is a 500 before streaming).
@@ -309,6 +423,11 @@ pub async fn read_many(
         plan.push((id, Some(len)));
     }
     let subjects: Vec<(String, u64)> = plan.iter().filter_map(|(id, len)| len.map(|l| (id.to_string(), l))).collect();
+    let entry_bytes: u64 = subjects.iter().map(|(_, len)| len).sum();
+    if subjects.len() > 1 && entry_bytes > READ_MANY_MAX_BYTES {
+        tracing::info!(entries = subjects.len(), bytes = entry_bytes, "bulk read over its byte cap refused");
+        return Err(ErrorCode::ReadTooLarge.into());
+    }
     let events: Vec<NewEvent<'_>> = subjects
         .iter()
         .map(|(subject, len)| NewEvent {

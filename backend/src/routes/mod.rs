@@ -38,6 +38,7 @@ pub fn api() -> Router<AppState> {
         .route("/api", any(not_found))
 }
 
+/// Any other path under `/api/`: 404 `no_such_route` (`not_found` means no such entry).
 async fn not_found() -> AppError {
-    AppError(ErrorCode::NotFound)
+    AppError(ErrorCode::NoSuchRoute)
 }

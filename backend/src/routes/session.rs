@@ -29,9 +29,10 @@ use crate::audit::{AuditAction, NewEvent};
 use crate::auth::{self, Caller};
 use crate::credentials;
 use crate::error::{AppError, Throttled};
+use crate::json_body::{json_body, DEFAULT_CAP};
 use crate::state::AppState;
 use crate::store::{now_unix, NewSession};
-use crate::vault::routes::{json_body, FAILURE_FLOOR};
+use crate::vault::routes::FAILURE_FLOOR;
 
 /// How long a session lasts, in seconds (8 hours: a working day).
 pub const SESSION_SECONDS: i64 = 8 * 60 * 60;
@@ -40,7 +41,6 @@ pub const VAULT_SESSION_SECONDS: i64 = 30 * 60;
 /// The longest a passphrase session lasts however often it is renewed, in seconds (10
 /// hours: a working day with its breaks; then the passphrase is asked again).
 pub const VAULT_SESSION_MAX_SECONDS: i64 = 10 * 60 * 60;
-const MAX_SIGN_IN_BODY: usize = 16 * 1024;
 
 /// A `Set-Cookie` value for the session cookie; without `max_age` the browser keeps it
 /// only until it closes.
@@ -68,7 +68,7 @@ pub async fn sign_in(
     if let Err(wait) = state.sign_in_limiter().check(ip) {
         return Ok(Throttled(wait).into_response());
     }
-    let req: SignIn = json_body(&headers, body, MAX_SIGN_IN_BODY).await?;
+    let req: SignIn = json_body(&headers, body, DEFAULT_CAP).await?;
     let attempt = match state.sign_in_limiter().try_begin(ip) {
         Ok(attempt) => attempt,
         Err(wait) => return Ok(Throttled(wait).into_response()),

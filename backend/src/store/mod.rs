@@ -49,7 +49,7 @@ pub(crate) mod tests;
 pub mod vault;
 
 pub use accounts::User;
-pub use entries::{EntryFilter, EntryRow};
+pub use entries::{EntryFilter, EntryRow, Recorded};
 pub use sessions::NewSession;
 pub use supersessions::Superseded;
 pub use vault::{NewCredentials, Reservation, VaultAccount};

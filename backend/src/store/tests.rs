@@ -380,3 +380,47 @@ async fn the_connection_check_catches_one_left_inside_a_transaction() {
     drop(conn);
     assert_every_connection_writes(&store).await;
 }
+
+/// Case claims ride with the entry (issue 17): of many first entries racing into one new
+/// case, by several caseworkers, only one author's are recorded and that author owns
+/// the case; an entry already recorded claims nothing; a refused entry writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_case_is_claimed_only_with_an_entry_recorded_into_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    for name in ["a", "b", "c"] {
+        store.add_user(name, Role::Caseworker).await.unwrap();
+    }
+    let case = CaseId::random();
+    let tasks: Vec<_> = (0..30)
+        .map(|i| {
+            let author = ["a", "b", "c"][i % 3];
+            let (store, m) = (store.clone(), meta(format!("race {i}").as_bytes(), case, author));
+            tokio::spawn(async move { (author, store.record_entry(&m, true).await.unwrap()) })
+        })
+        .collect();
+    let mut created = std::collections::BTreeMap::<&str, usize>::new();
+    for t in tasks {
+        let (author, recorded) = t.await.unwrap();
+        assert_ne!(recorded, Recorded::AlreadyThere);
+        *created.entry(author).or_default() += usize::from(recorded == Recorded::Created);
+    }
+    let winners: Vec<_> = created.iter().filter(|(_, n)| **n > 0).collect();
+    assert_eq!(winners.len(), 1, "one author's entries are recorded: {created:?}");
+    let (owner, count) = winners[0];
+    assert_eq!(*count, 10, "all of the winner's, none of the others'");
+    assert_eq!(store.case_owner(&case).await.unwrap().as_deref(), Some(*owner));
+    assert_eq!(store.all_entries().await.unwrap().len(), 10);
+    assert_eq!(store.audit_events(0, 100).await.unwrap().len(), 10, "an event per recorded entry");
+
+    // Bytes recorded already (here without a claim) claim nothing when sent again.
+    let (free, first) = (CaseId::random(), meta(b"placed", CaseId::random(), "a"));
+    assert!(store.insert_entry(&first).await.unwrap());
+    let again = EntryMeta { case: free, author: "b".into(), ..first.clone() };
+    assert_eq!(store.record_entry(&again, true).await.unwrap(), Recorded::AlreadyThere);
+    assert_eq!(store.case_owner(&free).await.unwrap(), None);
+    // Without a claim, an entry may go into a case another owns (an adviser's re-seal).
+    let reseal = meta(b"re-sealed", case, "c");
+    assert_eq!(store.record_entry(&reseal, false).await.unwrap(), Recorded::Created);
+    assert_eq!(store.case_owner(&case).await.unwrap().as_deref(), Some(*owner));
+}

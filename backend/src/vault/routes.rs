@@ -18,11 +18,10 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
-use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::de::DeserializeOwned;
 use shared::api::SessionInfo;
 use shared::vault::{
     self, AuthKey, ChangePassphrase, Enrol, SaltAnswer, SaltRequest, VaultSettings, VaultSignIn, WrappedIdentity,
@@ -32,6 +31,7 @@ use shared::ErrorCode;
 use crate::audit::{AuditAction, NewEvent};
 use crate::auth::Caller;
 use crate::error::{AppError, Throttled};
+use crate::json_body::{json_body, DEFAULT_CAP};
 use crate::rate_limit::Attempt;
 use crate::routes::session::{sign_in_session, start_session};
 use crate::state::AppState;
@@ -43,13 +43,8 @@ use super::auth::{self, LOCK_SECONDS, MAX_FAILED_SIGN_INS};
 /// than the check and its writes take on an idle relay.
 pub const FAILURE_FLOOR: Duration = Duration::from_millis(500);
 
-/// The whole of a JSON body must arrive within this (the body timeout only bounds the
-/// pause between pieces, which a client sending a byte at a time never exceeds).
-pub const JSON_BODY_DEADLINE: Duration = Duration::from_secs(15);
-
 /// Longest account name a vault route reads (account names are at most 64 bytes).
 const MAX_NAME: usize = 64;
-const MAX_VAULT_BODY: usize = 16 * 1024;
 
 /// A refusal of a vault route: an error code, or 429 with `Retry-After`.
 #[derive(Debug)]
@@ -77,36 +72,6 @@ type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
 
 fn ip_of(peer: Peer) -> Option<IpAddr> {
     peer.map(|Extension(ConnectInfo(a))| a.ip())
-}
-
-/// Reads a JSON body of at most `limit` bytes within [`JSON_BODY_DEADLINE`]. Only
-/// `Content-Type: application/json` is read: a cross-site HTML form cannot send it
-/// without a CORS preflight, which this relay never grants (CSRF defence beside
-/// `SameSite=Strict`).
-pub(crate) async fn json_body<T: DeserializeOwned>(
-    headers: &HeaderMap,
-    body: Body,
-    limit: usize,
-) -> Result<T, AppError> {
-    let is_json = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
-        return Err(ErrorCode::NotJson.into());
-    }
-    let read = axum::body::to_bytes(body, limit);
-    let bytes =
-        tokio::time::timeout(JSON_BODY_DEADLINE, read).await.map_err(|_| ErrorCode::BadRequest)?.map_err(|e| {
-            let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-            if too_large {
-                ErrorCode::TooLarge
-            } else {
-                ErrorCode::BadRequest
-            }
-        })?;
-    serde_json::from_slice(&bytes).map_err(|_| ErrorCode::BadRequest.into())
 }
 
 fn limited(state: &AppState, ip: Option<IpAddr>) -> Result<(), VaultError> {
@@ -153,7 +118,7 @@ pub async fn enrol(
 ) -> Result<Response, VaultError> {
     let ip = ip_of(peer);
     limited(&state, ip)?;
-    let req: Enrol = json_body(&headers, body, MAX_VAULT_BODY).await?;
+    let req: Enrol = json_body(&headers, body, DEFAULT_CAP).await?;
     let attempt = begin(&state, ip)?;
     let refuse = |code: ErrorCode| VaultError::App(AppError(code));
     if !auth::looks_like_enrolment_token(&req.token) {
@@ -193,7 +158,7 @@ pub async fn salt(
     body: Body,
 ) -> Result<Json<SaltAnswer>, VaultError> {
     limited(&state, ip_of(peer))?;
-    let req: SaltRequest = json_body(&headers, body, MAX_VAULT_BODY).await?;
+    let req: SaltRequest = json_body(&headers, body, DEFAULT_CAP).await?;
     if req.name.len() > MAX_NAME {
         return Err(ErrorCode::BadRequest.into());
     }
@@ -273,7 +238,7 @@ pub async fn sign_in(
 ) -> Result<Response, VaultError> {
     let ip = ip_of(peer);
     limited(&state, ip)?;
-    let req: VaultSignIn = json_body(&headers, body, MAX_VAULT_BODY).await?;
+    let req: VaultSignIn = json_body(&headers, body, DEFAULT_CAP).await?;
     if req.name.len() > MAX_NAME {
         return Err(ErrorCode::BadRequest.into());
     }
@@ -303,7 +268,7 @@ pub async fn change_passphrase(
 ) -> Result<Response, VaultError> {
     let ip = ip_of(peer);
     limited(&state, ip)?;
-    let req: ChangePassphrase = json_body(&headers, body, MAX_VAULT_BODY).await?;
+    let req: ChangePassphrase = json_body(&headers, body, DEFAULT_CAP).await?;
     let refuse = |code: ErrorCode| VaultError::App(AppError(code));
     let old = AuthKey::decode(&req.old_auth).map_err(refuse)?;
     vault::Salt::decode(&req.salt).map_err(refuse)?;
