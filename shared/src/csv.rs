@@ -29,6 +29,22 @@ impl Default for Csv {
 /// The characters that make a spreadsheet treat a cell as a formula.
 const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
+/// A cell's text with `'` before its start, and after every `,` or `;` inside it, where
+/// a formula would start: a spreadsheet that splits the cell there (a locale whose
+/// separator is `;`, an import that ignores quotes) still sees text, never a formula.
+fn guard(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 1);
+    let mut at_start = true;
+    for c in s.chars() {
+        if at_start && FORMULA_START.contains(&c) {
+            out.push('\'');
+        }
+        out.push(c);
+        at_start = matches!(c, ',' | ';');
+    }
+    out
+}
+
 impl Csv {
     /// An empty document (only the byte order mark).
     pub fn new() -> Self {
@@ -43,7 +59,8 @@ impl Csv {
     }
 
     fn quoted(&mut self, s: &str) {
-        if s.contains([',', '"', '\n', '\r']) {
+        // `;` too: spreadsheets in the ru, uz and kk locales split on it.
+        if s.contains([',', ';', '"', '\n', '\r']) {
             self.out.push('"');
             self.out.push_str(&s.replace('"', "\"\""));
             self.out.push('"');
@@ -56,11 +73,8 @@ impl Csv {
     /// would take it for a formula.
     pub fn text(&mut self, s: &str) -> &mut Self {
         self.separator();
-        if s.starts_with(FORMULA_START) {
-            self.quoted(&format!("'{s}"));
-        } else {
-            self.quoted(s);
-        }
+        let guarded = guard(s);
+        self.quoted(&guarded);
         self
     }
 
@@ -113,6 +127,15 @@ mod tests {
         let mut c = Csv::new();
         c.row(["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tTab", "Aziz = ok"]);
         assert_eq!(body(c), "\"'=HYPERLINK(\"\"http://x\"\")\",'+1,'-2,'@SUM(A1),'\tTab,Aziz = ok\r\n");
+    }
+
+    #[test]
+    fn a_cell_with_a_semicolon_stays_one_cell_and_no_part_of_it_runs_as_a_formula() {
+        // Spreadsheets in the ru, uz and kk locales split CSV on `;`, so an unquoted
+        // `Aziz;=1+1` became two cells there, the second a live formula.
+        let mut c = Csv::new();
+        c.row(["Aziz;=1+1", "note; +7 998", "a,@SUM(A1)", "plain; text"]);
+        assert_eq!(body(c), "\"Aziz;'=1+1\",\"note; +7 998\",\"a,'@SUM(A1)\",\"plain; text\"\r\n");
     }
 
     #[test]

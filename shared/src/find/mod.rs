@@ -559,7 +559,12 @@ mod tests {
             )),
             "{row}"
         );
-        assert!(row.contains("labour_migration; low_income,<risk-labour_migration>; <risk-low_income>"), "{row}");
+        // Several values share a cell joined by "; ", so the cell is quoted: spreadsheets
+        // in the ru, uz and kk locales split CSV on `;`.
+        assert!(
+            row.contains("\"labour_migration; low_income\",\"<risk-labour_migration>; <risk-low_income>\""),
+            "{row}"
+        );
         assert!(row.contains(",granted,<find-consent-granted>,open,<find-status-open>,02.03.2026,,,"), "{row}");
         assert_eq!(lines.len(), 3, "header, one case, and the final line end");
     }
