@@ -92,21 +92,29 @@ pub enum DemoError {
     Account(#[from] accounts::AccountError),
 }
 
-/// Whether a data directory is empty (missing, or holding nothing): the case in which
-/// `amanat serve` makes the demo organisation.
+/// Whether a data directory is empty (missing, or holding nothing but a demo
+/// organisation key placed for [`init`] to use): the case in which `amanat serve`
+/// makes the demo organisation.
 pub fn is_empty_data_dir(data_dir: &Path) -> bool {
-    match std::fs::read_dir(data_dir) {
-        Ok(mut entries) => entries.next().is_none(),
-        Err(_) => true,
-    }
+    let names = |dir: &Path| -> Vec<std::ffi::OsString> {
+        std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.file_name())).collect()).unwrap_or_default()
+    };
+    let top = names(data_dir);
+    let files = DemoFiles::in_data_dir(data_dir);
+    top.is_empty() || (top == ["demo"] && names(&files.dir) == ["org-signing.key"])
 }
 
 /// Makes the demo organisation in the store's data directory. Refuses (changing
-/// nothing) if the directory already has a keyring, accounts or demo files.
+/// nothing) if the directory already has a keyring, accounts or demo identities.
+///
+/// An organisation key already at `DATA/demo/org-signing.key` is used rather than a
+/// new one: that is how the stories give their demo relays the key the test build of
+/// the app pins (`tests/fixtures/test-org-signing.key`).
 pub async fn init(store: &Store) -> Result<DemoFiles, DemoError> {
     let data_dir = store.data_dir();
     let files = DemoFiles::in_data_dir(data_dir);
-    let initialised = files.dir.exists()
+    let initialised = files.adviser_identity.exists()
+        || files.caseworker_token.exists()
         || keyring_file::path(data_dir).exists()
         || !store.users().await.map_err(accounts::AccountError::from)?.is_empty();
     if initialised {

@@ -9,7 +9,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use shared::keyring::{HolderRole, KeyHolder, Keyring, OrgSigningKey, MAX_RECIPIENTS};
+use shared::keyring::{HolderRole, KeyHolder, Keyring, OrgSigningKey, Validity, DEFAULT_VALID_DAYS, MAX_RECIPIENTS};
 use shared::seal;
 
 /// File name inside the data directory.
@@ -86,13 +86,23 @@ pub fn org_key(key_file: &Path, create_if_missing: bool) -> Result<(OrgSigningKe
     }
 }
 
+/// Now, in Unix seconds: keyrings are dated from the clock of the computer that signs.
+pub fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Valid from now for the default [`DEFAULT_VALID_DAYS`].
+pub fn default_validity() -> Validity {
+    Validity::starting(now(), DEFAULT_VALID_DAYS)
+}
+
 /// Makes and stores version 1 of a keyring. Refuses if one exists.
 pub fn init(data_dir: &Path, key: &OrgSigningKey, organisation: &str, holders: Vec<KeyHolder>) -> Result<Keyring> {
     if load(data_dir)?.is_some() {
         return Err(KeyringFileError::Exists(path(data_dir)));
     }
     check_holders(&holders)?;
-    let kr = Keyring::sign(1, organisation, holders, key);
+    let kr = Keyring::sign(1, organisation, holders, default_validity(), key);
     save(data_dir, &kr)?;
     Ok(kr)
 }
@@ -105,16 +115,15 @@ pub fn change(
     change: impl FnOnce(&mut Vec<KeyHolder>) -> Result<()>,
 ) -> Result<Keyring> {
     let current = load(data_dir)?.ok_or(KeyringFileError::Missing)?;
-    // Ed25519 signatures are deterministic: re-signing the same facts with the same key
-    // gives the same signature, which proves both the signer and that nothing was altered.
-    let resigned = Keyring::sign(current.version, &current.organisation, current.recipients.clone(), key);
-    if resigned.signature != current.signature || resigned.signed_by != current.signed_by {
+    // Only the key that signed the keyring may change it, and only if nothing was
+    // altered since.
+    if current.check_signature(&key.public()).is_err() {
         return Err(KeyringFileError::WrongKey { signed_by: current.signed_by, key_file: key_file.to_owned() });
     }
     let mut holders = current.recipients;
     change(&mut holders)?;
     check_holders(&holders)?;
-    let kr = Keyring::sign(current.version + 1, &current.organisation, holders, key);
+    let kr = Keyring::sign(current.version + 1, &current.organisation, holders, default_validity(), key);
     save(data_dir, &kr)?;
     Ok(kr)
 }

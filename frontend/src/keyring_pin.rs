@@ -136,6 +136,7 @@ mod tests {
             version,
             "Org",
             vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: r }],
+            shared::fixtures::WIDE_VALIDITY,
             org,
         )
         .to_json()

@@ -121,6 +121,7 @@ mod tests {
             3,
             "Org",
             vec![holder(HolderRole::Adviser, &adviser), holder(HolderRole::Recovery, &recovery)],
+            shared::fixtures::WIDE_VALIDITY,
             &org,
         );
         let verified = kr.verify(&org.public()).unwrap();
@@ -154,6 +155,7 @@ mod tests {
             1,
             "Org",
             vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: recovery }],
+            shared::fixtures::WIDE_VALIDITY,
             &org,
         );
         let me = seal::generate_identity();
@@ -188,6 +190,7 @@ mod tests {
             1,
             "Org",
             vec![KeyHolder { label: "r".into(), role: HolderRole::Recovery, recipient: r }],
+            shared::fixtures::WIDE_VALIDITY,
             &org,
         );
         let cx = Context { author: "cw", own: None, now: String::new(), today: Date::new(2026, 11, 23).unwrap() };

@@ -9,10 +9,14 @@
 use crate::api::EntryMeta;
 use crate::forms::intake::FamilyIntake;
 use crate::forms::v1::{self, Child, Document, Intake, Record};
-use crate::keyring::{HolderRole, KeyHolder, Keyring, OrgSigningKey, VerifiedKeyring};
+use crate::keyring::{HolderRole, KeyHolder, Keyring, OrgSigningKey, Validity, VerifiedKeyring};
 use crate::record::{Date, Region, RiskFactor};
 use crate::seal::{self, Identity};
 use crate::{CaseId, EntryId};
+
+/// A validity wide enough for any test run: 1 January 2020 to 1 January 2100. Tests of
+/// expiry sign their own.
+pub const WIDE_VALIDITY: Validity = Validity { issued_at: 1_577_836_800, expires_at: 4_102_444_800 };
 
 /// A keyring (version 1, organisation "Org") of one adviser and one recovery key,
 /// signed by a fresh organisation key and verified; and the adviser's identity, which
@@ -26,6 +30,7 @@ pub fn keyring() -> (VerifiedKeyring, Identity) {
         1,
         "Org",
         vec![holder(HolderRole::Adviser, &adviser), holder(HolderRole::Recovery, &recovery)],
+        WIDE_VALIDITY,
         &org,
     );
     (kr.verify(&org.public()).expect("a keyring verifies with its own organisation key"), adviser)

@@ -21,6 +21,18 @@ pub const MAX_KEYRING_BYTES: usize = 256 * 1024;
 /// Most recipients a keyring may hold (each is a header stanza of every record).
 pub const MAX_RECIPIENTS: usize = 32;
 
+/// How long a keyring signed today stays valid unless the administrator says otherwise.
+pub const DEFAULT_VALID_DAYS: u32 = 90;
+/// Longest validity a keyring may be signed for: a stolen old keyring must not be
+/// replayable for years.
+pub const MAX_VALID_DAYS: u32 = 400;
+/// How many days before a keyring expires the app starts warning.
+pub const WARN_DAYS: u64 = 14;
+/// Clock difference tolerated between the administrator's computer and a device: a
+/// keyring issued this many seconds "in the future" is still accepted.
+pub const CLOCK_SKEW_SECONDS: u64 = 3600;
+const DAY: u64 = 86_400;
+
 const PUBLIC_PREFIX: &str = "amanat-org-v1:";
 const SECRET_PREFIX: &str = "AMANAT-ORG-SECRET-KEY-V1:";
 
@@ -63,13 +75,46 @@ pub struct KeyHolder {
     pub recipient: String,
 }
 
-/// The keyring as served: holders, version, and the organisation's signature.
+/// When a keyring may be sealed to: from `issued_at` until `expires_at`, both Unix
+/// seconds (UTC), both signed. A keyring carries an expiry so that a relay cannot keep
+/// serving an old one (for example one that still names a dismissed adviser) for long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Validity {
+    pub issued_at: u64,
+    pub expires_at: u64,
+}
+
+impl Validity {
+    /// Valid from `now` for `days` days.
+    pub fn starting(now: u64, days: u32) -> Self {
+        Self { issued_at: now, expires_at: now + u64::from(days) * DAY }
+    }
+}
+
+/// Whether a keyring may be sealed to now, and how soon that ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Freshness {
+    /// Valid, and more than [`WARN_DAYS`] from expiry.
+    Fresh,
+    /// Valid, but expires within [`WARN_DAYS`]: say so, so it is renewed in time.
+    ExpiresSoon { days_left: u64 },
+}
+
+/// The keyring as served: holders, version, validity, and the organisation's signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Keyring {
-    /// Increases with every signed change; entries record the version they were sealed to.
+    /// Increases with every signed change of holders; entries record the version they
+    /// were sealed to. Renewing the validity keeps the version.
     pub version: u64,
     pub organisation: String,
     pub recipients: Vec<KeyHolder>,
+    /// Unix seconds from which the keyring is valid (signed). A keyring signed before
+    /// keyrings carried dates has none, and is never fresh: `amanat keyring renew`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<u64>,
+    /// Unix seconds at which the keyring stops being valid (signed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<u64>,
     /// The organisation public key that signed (`amanat-org-v1:…`).
     pub signed_by: String,
     /// Base64 Ed25519 signature over [`Keyring::signed_bytes`].
@@ -78,22 +123,46 @@ pub struct Keyring {
 
 impl Keyring {
     /// The exact bytes the organisation signs: one line per fact, labels JSON-quoted.
-    pub fn signed_bytes(version: u64, organisation: &str, recipients: &[KeyHolder]) -> Vec<u8> {
+    /// A dated keyring signs `amanat keyring v2` with its two dates; an undated one
+    /// (signed by an older `amanat`) is checked as `v1`, so its signature still verifies
+    /// and it can be renewed, but it is never [fresh](VerifiedKeyring::usable).
+    pub fn signed_bytes(
+        version: u64,
+        organisation: &str,
+        recipients: &[KeyHolder],
+        validity: Option<Validity>,
+    ) -> Vec<u8> {
         let q = |s: &str| serde_json::to_string(s).expect("strings serialise");
-        let mut out = format!("amanat keyring v1\nversion {version}\norganisation {}\n", q(organisation));
+        let mut out = match validity {
+            Some(v) => format!(
+                "amanat keyring v2\nversion {version}\norganisation {}\nissued_at {}\nexpires_at {}\n",
+                q(organisation),
+                v.issued_at,
+                v.expires_at
+            ),
+            None => format!("amanat keyring v1\nversion {version}\norganisation {}\n", q(organisation)),
+        };
         for h in recipients {
             out.push_str(&format!("recipient {} {} {}\n", h.role.code(), h.recipient, q(&h.label)));
         }
         out.into_bytes()
     }
 
-    /// Signs a keyring with the organisation key.
-    pub fn sign(version: u64, organisation: &str, recipients: Vec<KeyHolder>, key: &OrgSigningKey) -> Self {
-        let sig = key.0.sign(&Self::signed_bytes(version, organisation, &recipients));
+    /// Signs a keyring with the organisation key, valid for `validity`.
+    pub fn sign(
+        version: u64,
+        organisation: &str,
+        recipients: Vec<KeyHolder>,
+        validity: Validity,
+        key: &OrgSigningKey,
+    ) -> Self {
+        let sig = key.0.sign(&Self::signed_bytes(version, organisation, &recipients, Some(validity)));
         Keyring {
             version,
             organisation: organisation.to_owned(),
             recipients,
+            issued_at: Some(validity.issued_at),
+            expires_at: Some(validity.expires_at),
             signed_by: key.public().to_string(),
             signature: STANDARD.encode(sig.to_bytes()),
         }
@@ -111,10 +180,11 @@ impl Keyring {
         serde_json::to_string_pretty(self).expect("keyrings serialise")
     }
 
-    /// Checks the signature against the pinned organisation key and every recipient.
-    pub fn verify(&self, pinned: &OrgPublicKey) -> Result<VerifiedKeyring, ErrorCode> {
+    /// Checks only that `key` signed exactly this keyring (not whether the app could seal
+    /// to it): what `amanat keyring` checks before it re-signs or installs.
+    pub fn check_signature(&self, key: &OrgPublicKey) -> Result<(), ErrorCode> {
         let signer: OrgPublicKey = self.signed_by.parse().map_err(|_| ErrorCode::KeyringMalformed)?;
-        if signer != *pinned {
+        if signer != *key {
             return Err(ErrorCode::KeyringWrongSigner);
         }
         let sig_bytes: [u8; 64] = STANDARD
@@ -122,8 +192,18 @@ impl Keyring {
             .ok()
             .and_then(|b| b.try_into().ok())
             .ok_or(ErrorCode::KeyringBadSignature)?;
-        let msg = Self::signed_bytes(self.version, &self.organisation, &self.recipients);
-        pinned.0.verify(&msg, &Signature::from_bytes(&sig_bytes)).map_err(|_| ErrorCode::KeyringBadSignature)?;
+        let validity = match (self.issued_at, self.expires_at) {
+            (Some(issued_at), Some(expires_at)) => Some(Validity { issued_at, expires_at }),
+            (None, None) => None,
+            _ => return Err(ErrorCode::KeyringMalformed),
+        };
+        let msg = Self::signed_bytes(self.version, &self.organisation, &self.recipients, validity);
+        key.0.verify(&msg, &Signature::from_bytes(&sig_bytes)).map_err(|_| ErrorCode::KeyringBadSignature)
+    }
+
+    /// Checks the signature against the pinned organisation key and every recipient.
+    pub fn verify(&self, pinned: &OrgPublicKey) -> Result<VerifiedKeyring, ErrorCode> {
+        self.check_signature(pinned)?;
         if self.recipients.is_empty() {
             return Err(ErrorCode::KeyringEmpty);
         }
@@ -171,6 +251,30 @@ impl VerifiedKeyring {
 
     pub fn recipients(&self) -> &[Recipient] {
         &self.recipients
+    }
+
+    /// The signed validity, if the keyring carries one.
+    pub fn validity(&self) -> Option<Validity> {
+        Some(Validity { issued_at: self.keyring.issued_at?, expires_at: self.keyring.expires_at? })
+    }
+
+    /// Whether this keyring may be sealed to at `now` (Unix seconds) on a device that
+    /// has already seen version `floor` (or whose build says no lower): refuses an
+    /// older version than `floor` (a relay replaying an old keyring), an undated or
+    /// expired keyring, and one not valid yet (beyond [`CLOCK_SKEW_SECONDS`]).
+    pub fn usable(&self, now: u64, floor: u64) -> Result<Freshness, ErrorCode> {
+        if self.version() < floor {
+            return Err(ErrorCode::KeyringRollback);
+        }
+        let v = self.validity().ok_or(ErrorCode::KeyringExpired)?;
+        if now.saturating_add(CLOCK_SKEW_SECONDS) < v.issued_at {
+            return Err(ErrorCode::KeyringNotYetValid);
+        }
+        if now >= v.expires_at {
+            return Err(ErrorCode::KeyringExpired);
+        }
+        let days_left = (v.expires_at - now) / DAY;
+        Ok(if days_left < WARN_DAYS { Freshness::ExpiresSoon { days_left } } else { Freshness::Fresh })
     }
 
     /// Seals to every key holder, plus `extra` recipients (the author's own key).
@@ -291,6 +395,12 @@ mod tests {
         assert_eq!(fingerprint("age1example"), "H7C6-KCBF-JFS0-F6XB-S9TG");
     }
 
+    /// 1 December 2026, 00:00 UTC, and a keyring valid for 90 days from then.
+    const NOW: u64 = 1_796_083_200;
+    fn valid() -> Validity {
+        Validity::starting(NOW, DEFAULT_VALID_DAYS)
+    }
+
     fn holders() -> Vec<KeyHolder> {
         let r = |role| KeyHolder {
             label: format!("{role:?} key"),
@@ -303,7 +413,7 @@ mod tests {
     #[test]
     fn a_signed_keyring_verifies_and_seals_to_every_holder() {
         let org = OrgSigningKey::generate();
-        let kr = Keyring::sign(1, "SOS Children's Villages Uzbekistan", holders(), &org);
+        let kr = Keyring::sign(1, "SOS Children's Villages Uzbekistan", holders(), valid(), &org);
         let back = Keyring::from_json(kr.to_json().as_bytes()).unwrap();
         let v = back.verify(&org.public()).unwrap();
         assert_eq!(v.recipients().len(), 2);
@@ -314,7 +424,7 @@ mod tests {
     #[test]
     fn a_recipient_added_by_the_relay_breaks_the_signature() {
         let org = OrgSigningKey::generate();
-        let mut kr = Keyring::sign(1, "Org", holders(), &org);
+        let mut kr = Keyring::sign(1, "Org", holders(), valid(), &org);
         kr.recipients.push(KeyHolder {
             label: "curious relay".into(),
             role: HolderRole::Adviser,
@@ -327,7 +437,7 @@ mod tests {
     fn a_keyring_signed_by_another_organisation_is_refused() {
         let org = OrgSigningKey::generate();
         let other = OrgSigningKey::generate();
-        let kr = Keyring::sign(1, "Org", holders(), &other);
+        let kr = Keyring::sign(1, "Org", holders(), valid(), &other);
         assert_eq!(kr.verify(&org.public()).err(), Some(ErrorCode::KeyringWrongSigner));
     }
 
@@ -336,10 +446,54 @@ mod tests {
         assert_eq!(Keyring::from_json(b"{\"version\":1}").err(), Some(ErrorCode::KeyringMalformed));
         let org = OrgSigningKey::generate();
         let advisers_only: Vec<_> = holders().into_iter().filter(|h| h.role == HolderRole::Adviser).collect();
-        let kr = Keyring::sign(1, "Org", advisers_only, &org);
+        let kr = Keyring::sign(1, "Org", advisers_only, valid(), &org);
         assert_eq!(kr.verify(&org.public()).err(), Some(ErrorCode::KeyringNoRecovery));
-        let kr = Keyring::sign(1, "Org", vec![], &org);
+        let kr = Keyring::sign(1, "Org", vec![], valid(), &org);
         assert_eq!(kr.verify(&org.public()).err(), Some(ErrorCode::KeyringEmpty));
+    }
+
+    #[test]
+    fn a_keyring_is_sealed_to_only_while_its_signed_dates_say_so_and_never_below_the_floor() {
+        let org = OrgSigningKey::generate();
+        let v = Keyring::sign(3, "Org", holders(), valid(), &org).verify(&org.public()).unwrap();
+        assert_eq!(v.usable(NOW + DAY, 3), Ok(Freshness::Fresh));
+        assert_eq!(v.usable(NOW + 80 * DAY, 0), Ok(Freshness::ExpiresSoon { days_left: 10 }));
+        assert_eq!(v.usable(NOW + 90 * DAY, 0), Err(ErrorCode::KeyringExpired));
+        assert_eq!(v.usable(NOW - 2 * CLOCK_SKEW_SECONDS, 0), Err(ErrorCode::KeyringNotYetValid));
+        assert_eq!(v.usable(NOW - CLOCK_SKEW_SECONDS / 2, 0), Ok(Freshness::Fresh), "a slow clock is tolerated");
+        assert_eq!(v.usable(NOW + DAY, 4), Err(ErrorCode::KeyringRollback), "a device that saw version 4");
+    }
+
+    #[test]
+    fn the_dates_are_signed_so_a_relay_cannot_extend_an_old_keyring() {
+        let org = OrgSigningKey::generate();
+        let mut kr = Keyring::sign(1, "Org", holders(), valid(), &org);
+        kr.expires_at = Some(NOW + 900 * DAY);
+        assert_eq!(kr.verify(&org.public()).err(), Some(ErrorCode::KeyringBadSignature));
+        kr.expires_at = None;
+        assert_eq!(kr.verify(&org.public()).err(), Some(ErrorCode::KeyringMalformed), "one date without the other");
+        kr.issued_at = None;
+        assert_eq!(kr.verify(&org.public()).err(), Some(ErrorCode::KeyringBadSignature), "dropping both dates");
+    }
+
+    #[test]
+    fn an_undated_keyring_signed_by_an_older_amanat_verifies_but_is_never_sealed_to() {
+        let org = OrgSigningKey::generate();
+        let recipients = holders();
+        let sig = org.0.sign(&Keyring::signed_bytes(2, "Org", &recipients, None));
+        let old = Keyring {
+            version: 2,
+            organisation: "Org".into(),
+            recipients,
+            issued_at: None,
+            expires_at: None,
+            signed_by: org.public().to_string(),
+            signature: STANDARD.encode(sig.to_bytes()),
+        };
+        let back = Keyring::from_json(old.to_json().as_bytes()).unwrap();
+        assert!(!old.to_json().contains("expires_at"));
+        let v = back.verify(&org.public()).unwrap();
+        assert_eq!(v.usable(NOW, 0), Err(ErrorCode::KeyringExpired));
     }
 
     #[test]

@@ -54,6 +54,7 @@ impl Relay {
         let data = dir.path().join("data");
         let mut config = Config { data_dir: data.clone(), dist_dir: dir.path().join("dist"), ..Config::default() };
         tweak(&mut config);
+        place_test_org_key(&data);
         let state = AppState::open(config).await.expect("the store opens");
         let demo = demo::init(state.store()).await.expect("the demo organisation is made");
 
@@ -210,6 +211,26 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// The organisation key the test build of the app pins (`cargo xtask test` builds with
+/// `--org-key tests/fixtures/test-org.pub`), in the file it signs with.
+pub fn test_org_key_file() -> PathBuf {
+    workspace_root().join("tests/fixtures/test-org-signing.key")
+}
+
+/// Puts the tests' organisation key where the demo organisation looks for one, so a
+/// demo relay signs its keyring with the key the test build pins.
+pub fn place_test_org_key(data: &Path) {
+    let files = DemoFiles::in_data_dir(data);
+    std::fs::create_dir_all(&files.dir).unwrap();
+    std::fs::copy(test_org_key_file(), &files.org_key).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&files.dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::set_permissions(&files.org_key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
 /// `amanat serve` as a child process, its stdout and stderr appended to files.
 pub struct RelayProcess {
     pub base: String,
@@ -253,6 +274,7 @@ impl RelayProcess {
         args.push("--data".into());
         args.push(data.clone().into());
         args.extend(extra_args.iter().map(Into::into));
+        place_test_org_key(&data);
         let (stdout, stderr) = (dir.path().join("stdout.log"), dir.path().join("stderr.log"));
         let child = spawn(&args, &stdout, &stderr);
         let p = RelayProcess {

@@ -252,7 +252,13 @@ mod tests {
             role,
             recipient: shared::seal::generate_identity().to_public().to_string(),
         };
-        Keyring::sign(3, "Demo", vec![holder(HolderRole::Adviser), holder(HolderRole::Recovery)], org)
+        Keyring::sign(
+            3,
+            "Demo",
+            vec![holder(HolderRole::Adviser), holder(HolderRole::Recovery)],
+            shared::fixtures::WIDE_VALIDITY,
+            org,
+        )
     }
 
     fn report(x25519: &[usize]) -> RelayReport {
