@@ -9,6 +9,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::integrity::IntegrityAlarm;
 use crate::components::status::{provide_status, StatusRegion};
 use crate::i18n::{provide_saved_i18n, LanguageSwitch};
 use crate::pages::{caseworker::CaseworkerPage, lazy_adviser, lazy_privacy};
@@ -37,6 +38,7 @@ pub fn App() -> impl IntoView {
                 <LanguageSwitch />
             </header>
             <main id="main">
+                <IntegrityAlarm />
                 <StatusRegion status=status />
                 {if adviser { lazy_adviser() } else if privacy { lazy_privacy() } else { view! { <CaseworkerPage /> }.into_any() }}
             </main>

@@ -3,13 +3,52 @@
 // (mahalla offices are often offline). It never touches /api/: answers of the relay
 // (records, keyring, sessions) are not cached here or anywhere (they carry
 // Cache-Control: no-store). Nothing personal is ever in these files.
-// `cargo xtask build` writes the list of the build's files (the wasm chunks' names come
-// from the build) and a name that changes with their hashes in place of the two lines below.
+//
+// It also guards the app's code: `cargo xtask build` writes every file of the build
+// with its SHA-256 in place of the two lines below (this file's own hash is then in
+// the build's hashes.txt, which the organisation signs). A file whose bytes do not
+// have the build's hash is never cached and never handed to the page: the page gets
+// the copy kept from before (checked when it was kept) or an error, and every open
+// page is told (message `amanat-integrity`), so it can raise the alarm.
 const SHELL = 'amanat-shell-dev';
-const FILES = ['/', '/index.html'];
+const FILES = { '/': null, '/index.html': null };
+
+async function sha256(buffer) {
+  const digest = await crypto.subtle.digest('SHA-256', buffer);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// Whether `res` holds exactly the build's bytes for `key` (a development build, with
+// no hashes filled in, checks nothing).
+async function genuine(key, res) {
+  const expected = FILES[key];
+  if (!expected) {
+    return true;
+  }
+  return (await sha256(await res.clone().arrayBuffer())) === expected;
+}
+
+async function alarm(path) {
+  const pages = await self.clients.matchAll({ includeUncontrolled: true, type: 'window' });
+  for (const page of pages) {
+    page.postMessage({ type: 'amanat-integrity', path });
+  }
+}
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(FILES)).then(() => self.skipWaiting()));
+  event.waitUntil((async () => {
+    const cache = await caches.open(SHELL);
+    for (const key of Object.keys(FILES)) {
+      const res = await fetch(key, { cache: 'no-store' });
+      if (!res.ok || !(await genuine(key, res))) {
+        // Refuse to install a shell that is not the build's: the old worker stays.
+        await alarm(key);
+        throw new Error(`${key} is not the build's file`);
+      }
+      await cache.put(key, res);
+    }
+    await self.skipWaiting();
+  })());
 });
 
 self.addEventListener('activate', (event) => {
@@ -20,26 +59,38 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-// Network first (a new build is picked up at once), the kept copy when offline.
+// Network first (a new build is picked up at once), the kept copy when offline or
+// when the network's copy is not the build's.
 self.addEventListener('fetch', (event) => {
   const req = event.request;
   const url = new URL(req.url);
   if (req.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) {
     return;
   }
-  const key = req.mode === 'navigate' ? '/index.html' : url.pathname;
-  if (req.mode !== 'navigate' && !FILES.includes(key)) {
+  // The privacy page's check of the served files asks past every cache (no-store):
+  // it must see what the relay serves, not this worker's kept copy.
+  if (req.cache === 'no-store') {
     return;
   }
+  const key = req.mode === 'navigate' ? '/index.html' : url.pathname;
+  if (req.mode !== 'navigate' && !(key in FILES)) {
+    return;
+  }
+  const kept = () => caches.match(key).then((hit) => hit || Response.error());
   event.respondWith(
     fetch(req)
-      .then((res) => {
-        if (res.ok) {
-          const copy = res.clone();
-          caches.open(SHELL).then((c) => c.put(key, copy));
+      .then(async (res) => {
+        if (!res.ok) {
+          return res;
         }
+        if (!(await genuine(key, res))) {
+          await alarm(key);
+          return kept();
+        }
+        const copy = res.clone();
+        caches.open(SHELL).then((c) => c.put(key, copy));
         return res;
       })
-      .catch(() => caches.match(key).then((hit) => hit || Response.error())),
+      .catch(kept),
   );
 });

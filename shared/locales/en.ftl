@@ -10,6 +10,7 @@
 ## The frame around every page.
 app-name = Amanat
 app-tagline = Family records, sealed in this browser before they are stored.
+integrity-alarm = Alarm: the server sent app files that are not the organisation's build. This device refused them and kept using the copy it had. Do not enter records; report this to your privacy officer at once. Files refused:
 app-end_session = End session
 app-signed_in_as = Signed in as
 app-language = Language
@@ -405,6 +406,8 @@ error-keyring_empty = The keyring holds no adviser and no recovery recipient, so
 error-keyring_expired = The keyring has expired (or carries no expiry date), so it may name people who no longer hold keys. Nothing was sealed; what you typed is kept. Ask your administrator to renew the keyring (amanat keyring renew).
 error-keyring_not_yet_valid = The keyring is dated in the future. Check this device's date and time; nothing was sealed and what you typed is kept.
 error-keyring_rollback = The relay served an older keyring than this device has already seen, which could bring back a removed key holder. Nothing was sealed; what you typed is kept. Report this to your privacy officer.
+error-release_bad_signature = The app's signed file list (release.sig) is missing, damaged or does not match the list of files served. The app in use may not be the organisation's release: stop entering records and report this to your privacy officer.
+error-release_wrong_signer = The app's file list is signed by a different key than the organisation key built into this app. The app in use may not be the organisation's release: stop entering records and report this to your privacy officer.
 error-keyring_no_recovery = The keyring has no offline recovery recipient, so a lost key would lose records. Nothing was sealed; ask an administrator to add one.
 error-bad_recipient = A recipient is not a valid age X25519 public key (age1…).
 error-bad_identity_file = This file holds no age identity (AGE-SECRET-KEY-1…). Choose the identity file you were given.
@@ -853,6 +856,8 @@ privacy-app-mismatch = { $bad } of { $count } { $count ->
 } not match the release's hashes.
 privacy-app-no_list = The release's list of file hashes could not be fetched. Check the connection and try again.
 privacy-app-list_hash = SHA-256 of the list itself (compare it with the release's copy):
+privacy-app-signed = The list of files is signed by the organisation key built into this app: it is the organisation's release.
+privacy-app-not_pinned = This is a demo build: no organisation key is built in, so the list's signature cannot be checked. Compare the list's SHA-256 with the release's copy by hand.
 privacy-app-files = Files of the app
 privacy-col-file = File
 privacy-col-result = Result

@@ -8,6 +8,7 @@
 ## Har bir sahifa ramkasi.
 app-name = Amanat
 app-tagline = Oila yozuvlari saqlanishidan oldin shu brauzerda shifrlanadi.
+integrity-alarm = Diqqat, xavf: server tashkilot yigʻmasiga mos kelmaydigan ilova fayllarini yubordi. Qurilma ularni rad etdi va avvalgi nusxadan foydalanishda davom etmoqda. Yozuvlar kiritmang va zudlik bilan maʼlumotlar himoyasi uchun masʼul xodimga xabar bering. Rad etilgan fayllar:
 app-end_session = Seansni yakunlash
 app-signed_in_as = Kirgan foydalanuvchi
 app-language = Til
@@ -397,6 +398,8 @@ error-keyring_empty = Kalitlar roʻyxatida na maslahatchi, na tiklash kaliti bor
 error-keyring_expired = Kalitlar roʻyxatining amal qilish muddati tugagan (yoki unda muddat koʻrsatilmagan), unda endi kalitga ega boʻlmagan odamlar qolgan boʻlishi mumkin. Hech narsa shifrlanmadi, kiritilganlar saqlanib qoldi. Administratordan kalitlar roʻyxatini yangilashni soʻrang (amanat keyring renew).
 error-keyring_not_yet_valid = Kalitlar roʻyxati kelajakdagi sana bilan belgilangan. Bu qurilmaning sanasi va vaqtini tekshiring; hech narsa shifrlanmadi, kiritilganlar saqlanib qoldi.
 error-keyring_rollback = Server bu qurilma avval koʻrganidan eskiroq kalitlar roʻyxatini berdi; bu bilan olib tashlangan kalit egasiga kirish qaytarilishi mumkin. Hech narsa shifrlanmadi, kiritilganlar saqlanib qoldi. Maʼlumotlar himoyasi uchun masʼul xodimga xabar bering.
+error-release_bad_signature = Ilova fayllarining imzolangan roʻyxati (release.sig) yoʻq, buzilgan yoki berilayotgan fayllar roʻyxatiga mos kelmaydi. Bu tashkilotingiz chiqargan dastur boʻlmasligi mumkin: yozuvlar kiritishni toʻxtating va maʼlumotlar himoyasi uchun masʼul xodimga xabar bering.
+error-release_wrong_signer = Ilova fayllari roʻyxati bu dasturga oʻrnatilgan tashkilot kaliti bilan emas, boshqa kalit bilan imzolangan. Bu tashkilotingiz chiqargan dastur boʻlmasligi mumkin: yozuvlar kiritishni toʻxtating va maʼlumotlar himoyasi uchun masʼul xodimga xabar bering.
 error-keyring_no_recovery = Kalitlar roʻyxatida oflayn tiklash kaliti yoʻq, kalit yoʻqolsa yozuvlar ham yoʻqoladi. Hech narsa shifrlanmadi; administratordan uni qoʻshishni soʻrang.
 error-bad_recipient = Qabul qiluvchi haqiqiy age X25519 ochiq kaliti (age1…) emas.
 error-bad_identity_file = Bu faylda age kaliti (AGE-SECRET-KEY-1…) yoʻq. Sizga berilgan kalit faylini tanlang.
@@ -812,6 +815,8 @@ privacy-app-all_match = Barcha { $count } ta fayl reliz xeshlariga mos.
 privacy-app-mismatch = { $count } ta fayldan { $bad } tasi reliz xeshlariga mos emas.
 privacy-app-no_list = Reliz fayllari xeshlari roʻyxatini olib boʻlmadi. Ulanishni tekshiring va qayta urinib koʻring.
 privacy-app-list_hash = Roʻyxatning oʻzining SHA-256 qiymati (reliz nusxasi bilan solishtiring):
+privacy-app-signed = Fayllar roʻyxati ushbu dasturga oʻrnatilgan tashkilot kaliti bilan imzolangan: bu tashkilotingiz chiqargan dastur.
+privacy-app-not_pinned = Bu namoyish yigʻmasi: unga tashkilot kaliti oʻrnatilmagan, shuning uchun roʻyxat imzosini tekshirib boʻlmaydi. Roʻyxatning SHA-256 qiymatini chiqarilgan nusxa bilan qoʻlda solishtiring.
 privacy-app-files = Ilova fayllari
 privacy-col-file = Fayl
 privacy-col-result = Natija

@@ -59,6 +59,8 @@ codes! {
     KeyringExpired = "keyring_expired": "The keyring has expired (or carries no expiry date), so it may name people who no longer hold keys. Nothing was sealed; what you typed is kept. Ask your administrator to renew the keyring (amanat keyring renew).",
     KeyringNotYetValid = "keyring_not_yet_valid": "The keyring is dated in the future. Check this device's date and time; nothing was sealed and what you typed is kept.",
     KeyringRollback = "keyring_rollback": "The relay served an older keyring than this device has already seen, which could bring back a removed key holder. Nothing was sealed; what you typed is kept. Report this to your privacy officer.",
+    ReleaseBadSignature = "release_bad_signature": "The app's signed file list (release.sig) is missing, damaged or does not match the list of files served. The app in use may not be the organisation's release: stop entering records and report this to your privacy officer.",
+    ReleaseWrongSigner = "release_wrong_signer": "The app's file list is signed by a different key than the organisation key built into this app. The app in use may not be the organisation's release: stop entering records and report this to your privacy officer.",
     KeyringNoRecovery = "keyring_no_recovery": "The keyring has no offline recovery recipient, so a lost key would lose records. Nothing was sealed; ask an administrator to add one.",
     BadRecipient = "bad_recipient": "A recipient is not a valid age X25519 public key (age1…).",
     BadIdentityFile = "bad_identity_file": "This file holds no age identity (AGE-SECRET-KEY-1…). Choose the identity file you were given.",

@@ -287,6 +287,17 @@ impl VerifiedKeyring {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct OrgPublicKey(VerifyingKey);
 
+impl OrgPublicKey {
+    /// Checks a base64 Ed25519 signature by this key over `msg` (the release list and
+    /// other signed documents of the organisation; keyrings use [`Keyring::verify`]).
+    pub(crate) fn verify_b64(&self, msg: &[u8], signature: &str) -> bool {
+        let Some(bytes) = STANDARD.decode(signature.trim()).ok().and_then(|b| <[u8; 64]>::try_from(b).ok()) else {
+            return false;
+        };
+        self.0.verify(msg, &Signature::from_bytes(&bytes)).is_ok()
+    }
+}
+
 impl FromStr for OrgPublicKey {
     type Err = ErrorCode;
     fn from_str(s: &str) -> Result<Self, ErrorCode> {
@@ -320,6 +331,11 @@ impl OrgSigningKey {
 
     pub fn public(&self) -> OrgPublicKey {
         OrgPublicKey(self.0.verifying_key())
+    }
+
+    /// A base64 Ed25519 signature over `msg`.
+    pub(crate) fn sign_b64(&self, msg: &[u8]) -> String {
+        STANDARD.encode(self.0.sign(msg).to_bytes())
     }
 
     /// The key file's text.

@@ -30,6 +30,7 @@ pub mod indicators;
 pub mod ingest;
 pub mod keyring;
 pub mod record;
+pub mod release;
 pub mod seal;
 pub mod validate;
 pub mod vault;

@@ -5,7 +5,10 @@
 //! changed app file.
 //!
 //! The relay serves a temporary copy of `dist/` (`--dist`), so one file of it can be
-//! altered without touching the build other stories use.
+//! altered without touching the build other stories use. The copy is signed as an
+//! organisation signs a release (`amanat release sign`, with the tests' organisation
+//! key, the one the test build pins), so the page can tell the release from a relay's
+//! rewrite of it, and the service worker refuses a wasm file changed by one byte.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -51,6 +54,12 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
     let _turn = heavy_story();
     let dist = tempfile::tempdir().unwrap();
     copy_dir(&workspace_root().join("dist"), dist.path());
+    let org_key = amanat_tests::support::relay::test_org_key_file();
+    let signed = amanat(
+        dist.path(),
+        &["release", "sign", dist.path().to_str().unwrap(), "--org-key", org_key.to_str().unwrap()],
+    );
+    assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
     let mut relay = RelayProcess::start_in(Some(dist.path().to_path_buf()), &[]);
 
     // A caseworker saves an intake while the relay is down; it uploads when it is back.
@@ -128,6 +137,12 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
     println!("app files checked in the browser: {listed_files} in {:?}", started.elapsed());
     assert_eq!(attr(&browser, "#privacy-app-summary", "data-count").await, listed_files.to_string());
     assert_eq!(attr(&browser, "#privacy-app-summary", "data-bad").await, "0");
+    assert_eq!(
+        attr(&browser, "#privacy-app-signature", "data-state").await,
+        "signed",
+        "the list is the organisation's: {}",
+        browser.page_text().await.unwrap()
+    );
 
     // One served file changes: the page names it.
     let icon = dist.path().join("favicon.svg");
@@ -139,5 +154,41 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
     assert_eq!(browser.count("tr.privacy-app-file[data-path='favicon.svg'][data-match=false]").await.unwrap(), 1);
     assert_eq!(browser.count("tr.privacy-app-file[data-match=false]").await.unwrap(), 1);
     browser.screenshot("privacy-app-mismatch").await.unwrap();
+
+    // The relay changes one byte of the app's code. The service worker, which checked
+    // and kept every file of the build, refuses the changed bytes, runs the kept copy
+    // and raises the alarm on the page.
+    let wasm = dist.path().join("amanat_bg.wasm");
+    let mut bytes = std::fs::read(&wasm).unwrap();
+    *bytes.last_mut().unwrap() ^= 1;
+    std::fs::write(&wasm, &bytes).unwrap();
+    browser.client.goto(&relay.url("/privacy")).await.unwrap();
+    browser.wait_for("#integrity-alarm[role=alert]", 60).await.unwrap();
+    let refused = browser.client.find(Locator::Css("#integrity-alarm .integrity-path")).await.unwrap();
+    assert_eq!(refused.text().await.unwrap(), "/amanat_bg.wasm");
+    browser.screenshot("integrity-alarm").await.unwrap();
+
+    // The privacy page checks what the relay serves, past the worker: two files differ.
+    run_and_wait(&browser, "#privacy-app-run", "#privacy-app-summary", 1, 180).await;
+    assert_eq!(attr(&browser, "#privacy-app-summary", "data-bad").await, "2");
+    assert_eq!(browser.count("tr.privacy-app-file[data-path='amanat_bg.wasm'][data-match=false]").await.unwrap(), 1);
+
+    // The relay rewrites the list to match its files: every file "matches", but the
+    // organisation's signature no longer covers the list, and the page says so.
+    let list = std::fs::read_to_string(dist.path().join("hashes.txt")).unwrap();
+    let rewritten: String = list
+        .lines()
+        .map(|l| {
+            let (_, name) = l.split_once("  ").unwrap();
+            // An entry id is the lowercase hex SHA-256 of its bytes: the same form.
+            let digest = shared::EntryId::of(&std::fs::read(dist.path().join(name)).unwrap());
+            format!("{digest}  {name}\n")
+        })
+        .collect();
+    std::fs::write(dist.path().join("hashes.txt"), rewritten).unwrap();
+    run_and_wait(&browser, "#privacy-app-run", "#privacy-app-summary", 2, 180).await;
+    assert_eq!(attr(&browser, "#privacy-app-summary", "data-bad").await, "0");
+    assert_eq!(attr(&browser, "#privacy-app-signature", "data-state").await, "refused");
+    browser.screenshot("privacy-app-list-rewritten").await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
 }

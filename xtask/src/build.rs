@@ -47,6 +47,12 @@ pub fn build_app() -> Result<Built> {
         }
     }
     write_service_worker(&dist)?;
+    // A signature of an earlier build's list would not match this one: the
+    // organisation signs each release anew (`amanat release sign dist --org-key …`).
+    match fs::remove_file(dist.join("release.sig")) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+        _ => {}
+    }
     write_hashes(&dist)?;
     eprintln!(
         "xtask: app built in {} (first paint {} KB gzip: main wasm + JS glue)",
@@ -157,25 +163,36 @@ pub fn build_wasm(features: &[&str], out: &Path) -> Result<Built> {
 }
 
 /// Fills the service worker's list of shell files with every file of this build (the
-/// wasm chunks included, so the whole app opens offline) and names its cache after
-/// their hashes, so a new build replaces the old copies.
+/// wasm chunks included, so the whole app opens offline) and each one's SHA-256 (the
+/// worker refuses bytes that are not the build's), and names its cache after their
+/// hashes, so a new build replaces the old copies.
 fn write_service_worker(dist: &Path) -> Result<()> {
     let mut files = Vec::new();
     walk(dist, "", &mut files)?;
-    files.retain(|f| f != "sw.js" && f != "hashes.txt");
+    files.retain(|f| f != "sw.js" && f != "hashes.txt" && f != "release.sig");
     files.sort();
     let mut digest = Sha256::new();
+    let mut entries = Vec::new();
     for f in &files {
+        let hash = hex::encode(Sha256::digest(fs::read(dist.join(f))?));
         digest.update(f.as_bytes());
-        digest.update(Sha256::digest(fs::read(dist.join(f))?));
+        digest.update(&hash);
+        if f == "index.html" {
+            entries.push(format!("'/': '{hash}'"));
+        }
+        entries.push(format!("'/{f}': '{hash}'"));
     }
     let version = &hex::encode(digest.finalize())[..16];
-    let list: Vec<String> = std::iter::once("'/'".to_owned()).chain(files.iter().map(|f| format!("'/{f}'"))).collect();
     let sw = fs::read_to_string(dist.join("sw.js"))?;
-    let filled = sw
-        .replace("const SHELL = 'amanat-shell-dev';", &format!("const SHELL = 'amanat-shell-{version}';"))
-        .replace("const FILES = ['/', '/index.html'];", &format!("const FILES = [{}];", list.join(", ")));
-    anyhow::ensure!(filled != sw, "frontend/static/sw.js no longer has the lines the build fills in");
+    let filled =
+        sw.replace("const SHELL = 'amanat-shell-dev';", &format!("const SHELL = 'amanat-shell-{version}';")).replace(
+            "const FILES = { '/': null, '/index.html': null };",
+            &format!("const FILES = {{ {} }};", entries.join(", ")),
+        );
+    anyhow::ensure!(
+        filled != sw && filled.contains("'/': '"),
+        "frontend/static/sw.js no longer has the lines the build fills in"
+    );
     fs::write(dist.join("sw.js"), filled)?;
     Ok(())
 }
@@ -200,7 +217,7 @@ fn write_hashes(dist: &Path) -> Result<()> {
     // `sha256sum -c` reads.
     let mut names = Vec::new();
     walk(dist, "", &mut names)?;
-    names.retain(|n| n != "hashes.txt");
+    names.retain(|n| n != "hashes.txt" && n != "release.sig");
     names.sort();
     let mut out = String::new();
     for n in names {

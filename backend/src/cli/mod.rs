@@ -9,6 +9,7 @@
 pub(crate) mod entries;
 mod keyring;
 mod limit_flags;
+mod release;
 mod user;
 
 use std::net::SocketAddr;
@@ -77,6 +78,9 @@ enum Command {
     /// Stored entries: remove those superseded by a re-seal.
     #[command(subcommand)]
     Entries(entries::EntriesCommand),
+    /// The signed release: the organisation's signature over a built app's file list.
+    #[command(subcommand)]
+    Release(release::ReleaseCommand),
     /// Check every stored entry; exit 0 only if all pass.
     Verify,
     /// Copy ciphertext out as `<id>.age` files for archives and the `age` CLI.
@@ -146,6 +150,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::User(cmd) => user::run(&data, database.as_deref(), cmd).await?,
         Command::Keyring(cmd) => keyring::run(&data, cmd)?,
+        Command::Release(cmd) => release::run(cmd)?,
         Command::Entries(cmd) => {
             if !entries::run(&data, database.as_deref(), cmd).await? {
                 return Ok(ExitCode::FAILURE);

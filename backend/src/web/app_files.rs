@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 /// The build's list of its files, itself served (the privacy page compares the served
 /// files with it).
 pub const LIST: &str = "hashes.txt";
+/// The organisation's signature over the list (`amanat release sign`), served beside it.
+pub const SIGNATURE: &str = shared::release::SIGNATURE_FILE;
 /// Longest path segment: a file name on Linux (`NAME_MAX`).
 pub const MAX_SEGMENT: usize = 255;
 /// Longest path, far above any app file's and far below `PATH_MAX`.
@@ -58,7 +60,7 @@ pub fn listed(list: &str, path: &AppPath) -> bool {
 /// The file in `dist` the relay may answer `path` with, or `None` (a 404).
 pub fn locate(dist: &Path, path: &AppPath) -> Option<PathBuf> {
     let root = dist.canonicalize().ok()?;
-    if path.as_str() != LIST {
+    if path.as_str() != LIST && path.as_str() != SIGNATURE {
         match fs::symlink_metadata(root.join(LIST)) {
             // A development build: the path and symlink rules alone.
             Err(e) if e.kind() == ErrorKind::NotFound => {}
@@ -168,6 +170,10 @@ mod tests {
         for p in ["/index.html", "/locales/ru.ftl", "/hashes.txt"] {
             assert!(locate(&dist, &path(p)).is_some(), "{p}");
         }
+        // The signature over the list is not in the list it signs, and is served.
+        assert_eq!(locate(&dist, &path("/release.sig")), None, "not signed yet");
+        fs::write(dist.join(SIGNATURE), "amanat release v1\n").unwrap();
+        assert!(locate(&dist, &path("/release.sig")).is_some());
         for p in ["/extra.js", "/token", "/s/token", "/folder.js"] {
             assert_eq!(locate(&dist, &path(p)), None, "{p}");
         }

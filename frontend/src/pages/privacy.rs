@@ -282,6 +282,7 @@ fn AppSection() -> impl IntoView {
     let i18n = use_i18n();
     let files = RwSignal::new(Vec::<FileCheck>::new());
     let list_hash = RwSignal::new(None::<String>);
+    let signed = RwSignal::new(None::<app_files::Signature>);
     let done = RwSignal::new(false);
     let runs = RwSignal::new(0u32);
     let busy = RwSignal::new(false);
@@ -295,8 +296,9 @@ fn AppSection() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match app_files::recorded().await {
                 None => status.error(Msg::key("privacy-app-no_list")),
-                Some((list, own)) => {
+                Some((list, own, signature)) => {
                     list_hash.try_set(Some(own));
+                    signed.try_set(Some(signature));
                     let count = list.len();
                     for (i, (path, expected)) in list.iter().enumerate() {
                         status
@@ -336,6 +338,14 @@ fn AppSection() -> impl IntoView {
             <p class="hint">{t("privacy-app-hint")}</p>
             <button id="privacy-app-run" type="button" on:click=run prop:disabled=move || busy.get()>{t("privacy-app-run")}</button>
             {move || list_hash.get().map(|h| view! { <p class="hint">{t("privacy-app-list_hash")} " " <code id="privacy-hash-list-sha256">{h}</code></p> })}
+            {move || signed.get().map(|s| {
+                let text = match s {
+                    app_files::Signature::Signed => i18n.tr("privacy-app-signed"),
+                    app_files::Signature::NotPinned => i18n.tr("privacy-app-not_pinned"),
+                    app_files::Signature::Refused(code) => i18n.error(code),
+                };
+                view! { <p id="privacy-app-signature" role="status" data-state=s.state() class:ok=s == app_files::Signature::Signed class:problem=matches!(s, app_files::Signature::Refused(_))>{text}</p> }
+            })}
             {move || done.get().then(|| {
                 let (count, bad, text) = summary();
                 view! { <p id="privacy-app-summary" data-run=runs.get_untracked().to_string() data-count=count.to_string() data-bad=bad.to_string() class:ok=bad == 0 class:problem=bad != 0>{text}</p> }

@@ -87,7 +87,7 @@ pub async fn scan(progress: impl Fn(&str)) -> DeviceScan {
         Err(e) => out.unreadable.push(format!("IndexedDB: {}", e.0)),
     }
     progress("Cache Storage");
-    let hashes = app_files::recorded().await.map(|(h, _)| h);
+    let hashes = app_files::recorded().await.map(|(h, _, _)| h);
     out.hashes_known = hashes.is_some();
     if let Err(e) = scan_caches(hashes.as_ref(), &mut out).await {
         out.unreadable.push(format!("Cache Storage: {}", e.0));
