@@ -17,6 +17,7 @@
 pub mod age_header;
 pub mod api;
 pub mod audit_chain;
+pub mod authorship;
 pub mod csv;
 pub mod envelope;
 pub mod error;
