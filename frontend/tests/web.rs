@@ -175,6 +175,7 @@ async fn the_cached_wrapped_identity_is_an_age_file_that_opens_only_with_the_pas
         salt: salt.encode(),
         wrapped_identity: vault::encode_wrapped(&wrapped),
         recipient: personal.to_public().to_string(),
+        author_key: None,
     };
     let db = fresh_db().await;
     amanat_frontend::vault::cache::put(&db, &w).await.unwrap();

@@ -57,6 +57,11 @@ pub mod paths {
     pub const VAULT_IDENTITY: &str = "/api/v1/vault/identity";
     /// `PUT`: rewrap the identity under a new passphrase.
     pub const VAULT_PASSPHRASE: &str = "/api/v1/vault/passphrase";
+    /// `PUT`: register the author key of a vault that predates signed authorship.
+    pub const VAULT_AUTHOR_KEY: &str = "/api/v1/vault/author-key";
+    /// `GET` (signed in): the organisation's signed roster of approved author keys
+    /// (`shared::authorship::Roster`); 404 before one is published.
+    pub const ROSTER: &str = "/api/v1/roster";
 
     /// [`ENTRY`] for one entry.
     pub fn entry(id: &EntryId) -> String {

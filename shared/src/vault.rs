@@ -271,6 +271,21 @@ pub struct Enrol {
     pub wrapped_identity: String,
     /// The personal recipient (`age1…`): entries are sealed to it too.
     pub recipient: String,
+    /// The caseworker's author key (`amanat-author-v1:…`, see `shared::authorship`):
+    /// documents are signed with it; the organisation approves it with `amanat roster
+    /// approve`. Absent from apps that predate signed authorship.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_key: Option<String>,
+}
+
+/// `PUT /api/v1/vault/author-key`: a signed-in caseworker whose vault predates signed
+/// authorship registers the author key made at unlock, with the identity rewrapped to
+/// hold it. Refused when the account already has an author key (a new one comes only
+/// with re-enrolment).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RegisterAuthorKey {
+    pub author_key: String,
+    pub wrapped_identity: String,
 }
 
 /// `POST /api/v1/vault/salt`: the salt for a name (a stable decoy for unknown names,
@@ -302,6 +317,9 @@ pub struct WrappedIdentity {
     pub salt: String,
     pub wrapped_identity: String,
     pub recipient: String,
+    /// The author key the relay has for this account (`amanat-author-v1:…`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_key: Option<String>,
 }
 
 /// `PUT /api/v1/vault/passphrase`: rewrap the identity under a new passphrase.

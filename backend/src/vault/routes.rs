@@ -95,6 +95,8 @@ fn wrapped_of(account: VaultAccount) -> WrappedIdentity {
         salt: account.salt,
         wrapped_identity: account.wrapped_identity,
         recipient: account.recipient,
+        // The relay does not keep author keys yet (signed authorship, issue 13).
+        author_key: None,
     }
 }
 

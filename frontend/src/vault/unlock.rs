@@ -58,6 +58,7 @@ pub async fn enrol(token: &str, name: &str, passphrase: &str, again: &str) -> Re
         auth: keys.auth.encode(),
         wrapped_identity: vault::encode_wrapped(&wrapped),
         recipient: recipient.clone(),
+        author_key: None,
     };
     let session = relay_client::vault_enrol(&body).await?;
     let w = WrappedIdentity {
@@ -66,6 +67,7 @@ pub async fn enrol(token: &str, name: &str, passphrase: &str, again: &str) -> Re
         salt: body.salt,
         wrapped_identity: body.wrapped_identity,
         recipient,
+        author_key: None,
     };
     let db = local_db::open().await?;
     cache::put(&db, &w).await?;
