@@ -37,6 +37,38 @@ pub fn chain_hash(
     h.finalize().into()
 }
 
+/// The head of a verified chain: its last event's seq, hash and time, and how many
+/// events it holds (`amanat audit head` prints it; the privacy page keeps one). An
+/// empty chain's head is seq 0 with the [`GENESIS`] hash and no time.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Head {
+    pub seq: u64,
+    /// Lowercase hex.
+    pub hash: String,
+    /// RFC 3339 time of the last event.
+    pub at: Option<String>,
+    pub events: u64,
+}
+
+impl Default for Head {
+    fn default() -> Self {
+        Self { seq: 0, hash: hex::encode(GENESIS), at: None, events: 0 }
+    }
+}
+
+impl Head {
+    /// One fact a line, to write down or sign.
+    pub fn render(&self) -> String {
+        format!(
+            "amanat audit head\nseq {}\nhash {}\nat {}\nevents {}\n",
+            self.seq,
+            self.hash,
+            self.at.as_deref().unwrap_or("-"),
+            self.events
+        )
+    }
+}
+
 /// Re-checks a listed log from its first event, page after page: each event must
 /// come next in sequence and carry the hash of its content chained to the one
 /// before. Stops at the first broken link.

@@ -15,6 +15,7 @@
 // The relay over HTTP and its command line.
 mod access_matrix;
 mod age_interop;
+mod audit_head;
 mod bulk_read;
 mod cli;
 mod crash_safety;

@@ -1,11 +1,12 @@
 //! The `amanat` command line: `serve`, `demo init`, `user`, `keyring`, `entries`,
-//! `verify`, `export`. Every command takes `--data DIR` (default `./data`) and, for a PostgreSQL
+//! `audit head`, `verify`, `export`. Every command takes `--data DIR` (default `./data`) and, for a PostgreSQL
 //! store, `--database postgres://…`, and works on the same store whether or not a relay
 //! is running on it.
 //!
 //! Output meant for people goes to stdout; logs (only from `serve`) go to stderr.
 //! Exit status 0 means success, 1 failure (or, for `verify`, a store that failed).
 
+mod audit;
 pub(crate) mod entries;
 mod keyring;
 mod limit_flags;
@@ -77,6 +78,9 @@ enum Command {
     /// Stored entries: remove those superseded by a re-seal.
     #[command(subcommand)]
     Entries(entries::EntriesCommand),
+    /// The audit chain: `audit head` prints its head to write down or sign.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Check every stored entry; exit 0 only if all pass.
     Verify,
     /// Copy ciphertext out as `<id>.age` files for archives and the `age` CLI.
@@ -148,6 +152,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keyring(cmd) => keyring::run(&data, cmd)?,
         Command::Entries(cmd) => {
             if !entries::run(&data, database.as_deref(), cmd).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Audit(cmd) => {
+            if !audit::run(&data, database.as_deref(), cmd).await? {
                 return Ok(ExitCode::FAILURE);
             }
         }
