@@ -38,6 +38,7 @@ mod idle_lock;
 mod keyboard_only;
 mod keyring_rotation;
 mod languages;
+mod privacy_audit_head;
 mod privacy_officer;
 mod shared_tablet;
 
