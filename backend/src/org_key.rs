@@ -167,11 +167,11 @@ mod tests {
 
         let public = dir.path().join("org.pub");
         std::fs::write(&public, format!("{}\n", key.public())).unwrap();
-        let err = open(&public, no_passphrase).unwrap_err();
+        let Err(err) = open(&public, no_passphrase) else { panic!("a public key opened as a signing key") };
         assert!(err.to_string().contains("PUBLIC key"), "{err}");
         let identity = dir.path().join("recovery-identity.txt");
         std::fs::write(&identity, seal::identity_file(&seal::generate_identity(), "recovery")).unwrap();
-        let err = open(&identity, no_passphrase).unwrap_err();
+        let Err(err) = open(&identity, no_passphrase) else { panic!("an identity opened as a signing key") };
         assert!(err.to_string().contains("age identity"), "{err}");
     }
 

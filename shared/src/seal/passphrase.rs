@@ -49,7 +49,7 @@ pub fn open_with_passphrase(text: &str, passphrase: &str) -> Result<Zeroizing<Ve
     }
     let start = text.find(ARMOR_BEGIN).ok_or(ErrorCode::BadIdentityFile)?;
     let mut binary = Vec::new();
-    age::armor::ArmoredReader::new(text[start..].as_bytes())
+    age::armor::ArmoredReader::new(&text.as_bytes()[start..])
         .take(MAX_IDENTITY_FILE as u64)
         .read_to_end(&mut binary)
         .map_err(|_| ErrorCode::BadIdentityFile)?;
