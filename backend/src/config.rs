@@ -42,6 +42,10 @@ pub struct Config {
     /// Seconds without input after which the app locks, overriding the minutes: for
     /// tests and demos, which should not wait minutes (`--idle-lock-seconds`).
     pub idle_lock_seconds: Option<u32>,
+    /// `--demo`: on an empty data directory make a demo organisation (its organisation
+    /// key then lives on the relay). Without it `serve` needs an installed keyring and
+    /// refuses a data directory holding an organisation key.
+    pub demo: bool,
 }
 
 /// Default requests a second per address and per account: far above what people do,
@@ -68,6 +72,7 @@ impl Default for Config {
             page_size: shared::api::PAGE_SIZE,
             idle_lock_minutes: shared::vault::DEFAULT_IDLE_LOCK_MINUTES,
             idle_lock_seconds: None,
+            demo: false,
             rate_per_address: DEFAULT_RATE,
             rate_per_account: DEFAULT_RATE,
             header_timeout: DEFAULT_HEADER_TIMEOUT,

@@ -1,5 +1,7 @@
-//! The signed keyring as the relay keeps it: `DATA/keyring.json`, and the changes
-//! `amanat keyring …` makes to it with the organisation key.
+//! The signed keyring as the relay keeps it: `DATA/keyring.json`, the changes
+//! `amanat keyring …` makes to it with the organisation key (on the offline computer,
+//! `--data` pointing at the ceremony folder), and [`install`], which puts a keyring
+//! signed offline onto the relay.
 //!
 //! The relay only reads this file (on every request that needs it, so a change made
 //! by the CLI while a server runs takes effect at once). Every change bumps the version
@@ -9,8 +11,11 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use shared::keyring::{HolderRole, KeyHolder, Keyring, OrgSigningKey, Validity, DEFAULT_VALID_DAYS, MAX_RECIPIENTS};
-use shared::seal;
+use shared::keyring::{
+    fingerprint, HolderRole, KeyHolder, Keyring, OrgPublicKey, OrgSigningKey, Validity, DEFAULT_VALID_DAYS,
+    MAX_KEYRING_BYTES, MAX_RECIPIENTS,
+};
+use shared::{seal, ErrorCode};
 
 /// File name inside the data directory.
 pub const KEYRING_FILE: &str = "keyring.json";
@@ -22,7 +27,7 @@ pub enum KeyringFileError {
     Io { path: PathBuf, source: io::Error },
     #[error("{0} is not a keyring: {1}")]
     Malformed(PathBuf, shared::ErrorCode),
-    #[error("there is no keyring yet; run `amanat keyring init` first")]
+    #[error("there is no keyring in this data directory (--data) yet: offline, make one with `amanat org init --out DIR` and pass `--data DIR`; on a relay, `amanat keyring install FILE`")]
     Missing,
     #[error("a keyring already exists at {0}")]
     Exists(PathBuf),
@@ -126,6 +131,95 @@ pub fn change(
     let kr = Keyring::sign(current.version + 1, &current.organisation, holders, default_validity(), key);
     save(data_dir, &kr)?;
     Ok(kr)
+}
+
+/// Re-signs the stored keyring with a fresh validity of `days` days from now: same
+/// version, organisation and holders. Refused unless `key` signed the current keyring.
+pub fn renew(data_dir: &Path, key: &OrgSigningKey, key_file: &Path, days: u32) -> Result<Keyring> {
+    let current = load(data_dir)?.ok_or(KeyringFileError::Missing)?;
+    if current.check_signature(&key.public()).is_err() {
+        return Err(KeyringFileError::WrongKey { signed_by: current.signed_by, key_file: key_file.to_owned() });
+    }
+    let validity = Validity::starting(now(), days);
+    let kr = Keyring::sign(current.version, &current.organisation, current.recipients, validity, key);
+    save(data_dir, &kr)?;
+    Ok(kr)
+}
+
+/// What [`install`] did.
+#[derive(Debug)]
+pub struct Installed {
+    pub keyring: Keyring,
+    /// No keyring was installed before: the signer is trusted from this file, so its
+    /// fingerprint must be compared with the one `amanat org init` printed.
+    pub first: bool,
+}
+
+/// Installs a keyring signed offline into the data directory, atomically. Refused
+/// (nothing changed) unless it verifies: against its own signer the first time, then
+/// against the signer of the keyring installed before; unless it is newer than that
+/// one (a higher version, or the same version issued later); and unless it can be
+/// sealed to now (dated, not expired, not issued in the future).
+pub fn install(data_dir: &Path, file: &Path, now: u64) -> Result<Installed> {
+    let refused = |why: String| KeyringFileError::Refused(format!("{why}; the installed keyring was not changed"));
+    let bytes = read_capped(file)?;
+    let new = Keyring::from_json(&bytes).map_err(|e| KeyringFileError::Malformed(file.to_owned(), e))?;
+    let installed = load(data_dir)?;
+    let pin_text = installed.as_ref().map_or(new.signed_by.as_str(), |k| k.signed_by.as_str());
+    let pin: OrgPublicKey =
+        pin_text.parse().map_err(|_| refused(format!("{} names no valid organisation key", file.display())))?;
+    let verified = new.verify(&pin).map_err(|e| match (e, &installed) {
+        (ErrorCode::KeyringWrongSigner, Some(old)) => refused(format!(
+            "{} is signed by another organisation key ({}, fingerprint {}) than the installed keyring ({}, fingerprint {}); a relay's keyring can only be replaced by one signed with the same key",
+            file.display(),
+            new.signed_by,
+            fingerprint(&new.signed_by),
+            old.signed_by,
+            fingerprint(&old.signed_by)
+        )),
+        (ErrorCode::KeyringBadSignature, _) => {
+            refused(format!("the signature of {} does not verify: it was altered after signing", file.display()))
+        }
+        (e, _) => refused(format!("{} cannot be installed: {}", file.display(), e.message())),
+    })?;
+    if let Some(old) = &installed {
+        if new.version < old.version {
+            return Err(refused(format!(
+                "{} is version {}, older than the installed version {} (installing it would bring back removed key holders)",
+                file.display(),
+                new.version,
+                old.version
+            )));
+        }
+        if new.version == old.version && new.issued_at.unwrap_or(0) <= old.issued_at.unwrap_or(0) {
+            return Err(refused(format!(
+                "{} is version {} issued no later than the installed one: it is not newer",
+                file.display(),
+                new.version
+            )));
+        }
+    }
+    verified.usable(now, 0).map_err(|e| match e {
+        ErrorCode::KeyringExpired => refused(format!(
+            "{} is expired (or undated): renew it offline with `amanat keyring renew --org-key FILE` and install that",
+            file.display()
+        )),
+        e => refused(format!("{} cannot be used now: {}", file.display(), e.message())),
+    })?;
+    save(data_dir, &new)?;
+    Ok(Installed { keyring: new, first: installed.is_none() })
+}
+
+fn read_capped(file: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_KEYRING_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(io_err(file))?;
+    if bytes.len() > MAX_KEYRING_BYTES {
+        return Err(KeyringFileError::Malformed(file.to_owned(), ErrorCode::KeyringMalformed));
+    }
+    Ok(bytes)
 }
 
 /// Adds a holder (refusing a recipient already present).

@@ -11,7 +11,8 @@
 //! [`store`] (a file per concept: accounts, sessions, entries, audit, vault) and
 //! [`blobs`] persist, [`audit`] chains the log of who did what; [`upload`] receives a
 //! body for the ingest steps of `shared::ingest`; [`keyring_file`], [`accounts`] and
-//! [`demo`] are what the CLI ([`cli`]) changes; [`verify`] and [`export`] read the
+//! [`demo`] are what the CLI ([`cli`]) changes, [`org_key`] opens the organisation key
+//! for it (and lets `serve` refuse to run beside one); [`verify`] and [`export`] read the
 //! store back.
 //!
 //! **Architecture invariant:** the relay never holds a key that opens a record, and
@@ -34,6 +35,7 @@ pub mod headers;
 pub mod json_body;
 pub mod keyring_file;
 pub mod limits;
+pub mod org_key;
 pub mod private_file;
 pub mod rate_limit;
 pub mod recovery;

@@ -110,11 +110,15 @@ pub async fn serve_on(
     Ok(())
 }
 
-/// `amanat serve`: opens the store (making the demo organisation if the data
-/// directory is empty), binds, prints where it listens, and serves until Ctrl-C or
-/// SIGTERM.
+/// `amanat serve`: checks the data directory (without `--demo`: an installed keyring
+/// and no organisation key, see [`check_production_data_dir`]), opens the store (with
+/// `--demo`, making the demo organisation if the data directory is empty), binds,
+/// prints where it listens, and serves until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let fresh = demo::is_empty_data_dir(&config.data_dir);
+    if !config.demo {
+        check_production_data_dir(&config.data_dir)?;
+    }
+    let fresh = config.demo && demo::is_empty_data_dir(&config.data_dir);
     let state = AppState::open(config.clone()).await?;
     let blobs = state.store().blobs().clone();
     let idle = config.body_timeout * 2;
@@ -143,6 +147,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             print!("{}", files.describe(Some(&url), false));
         }
     }
+    if config.demo && demo::DemoFiles::in_data_dir(&config.data_dir).org_key.exists() {
+        println!("{DEMO_WARNING}");
+    }
+    warn_if_keyring_ends_soon(&config.data_dir);
     println!("Amanat relay listening on {url} (data: {})", config.data_dir.display());
     if let Some(note) = web::startup_note(&config.dist_dir) {
         println!("{note}");
@@ -150,6 +158,50 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     serve_on(listener, state, shutdown_signal()).await?;
     println!("Amanat relay stopped.");
     Ok(())
+}
+
+const DEMO_WARNING: &str = "WARNING: --demo: this relay keeps the demo organisation's signing key in its data directory, so whoever controls the relay can sign keyrings. Try Amanat with it; never keep real records in it. In production run `amanat org init` offline and `amanat keyring install` here.";
+
+/// Why `amanat serve` (without `--demo`) will not start on a data directory.
+#[derive(Debug, thiserror::Error)]
+pub enum StartRefused {
+    #[error("{0} holds an organisation signing key: the relay must never hold it. Move it to the offline computer (and out of any backup of this data directory), then start again. Nothing was changed.")]
+    OrgKeyOnRelay(std::path::PathBuf),
+    #[error("{0} has no installed keyring. On the offline computer run `amanat org init --out DIR --organisation NAME` (and `amanat keyring add`), copy DIR/keyring.json here and run `amanat --data {0} keyring install keyring.json`; or, to try Amanat out, `amanat serve --demo`. Nothing was changed.")]
+    NoKeyring(std::path::PathBuf),
+}
+
+/// What `serve` checks before it opens anything: no organisation key in the data
+/// directory (or its `demo/` folder), and an installed keyring.
+pub fn check_production_data_dir(data_dir: &std::path::Path) -> Result<(), StartRefused> {
+    if let Some(path) = crate::org_key::find_in_data_dir(data_dir) {
+        return Err(StartRefused::OrgKeyOnRelay(path));
+    }
+    if !crate::keyring_file::path(data_dir).is_file() {
+        return Err(StartRefused::NoKeyring(data_dir.to_owned()));
+    }
+    Ok(())
+}
+
+/// Logs a warning when the installed keyring is expired or expires within
+/// [`shared::keyring::WARN_DAYS`]: the relay keeps serving (uploads keep working), but
+/// the app refuses to seal to an expired keyring, so the administrator must renew it.
+fn warn_if_keyring_ends_soon(data_dir: &std::path::Path) {
+    use shared::keyring::Freshness;
+    let Ok(Some(kr)) = crate::keyring_file::load(data_dir) else { return };
+    let checked = kr.signed_by.parse().map_err(|_| shared::ErrorCode::KeyringMalformed).and_then(|k| kr.verify(&k));
+    match checked.and_then(|v| v.usable(crate::keyring_file::now(), 0)) {
+        Ok(Freshness::Fresh) => {}
+        Ok(Freshness::ExpiresSoon { days_left }) => tracing::warn!(
+            days_left,
+            "the installed keyring expires soon: renew it offline (`amanat keyring renew`) and `amanat keyring install` it here"
+        ),
+        Err(code) => tracing::warn!(
+            code = code.code(),
+            "the installed keyring cannot be sealed to ({}): the app refuses it until a renewed keyring is installed (`amanat keyring renew` offline, then `amanat keyring install`)",
+            code.message()
+        ),
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

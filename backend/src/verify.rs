@@ -6,7 +6,10 @@
 //! files with no record (an interrupted upload, a stray copy) are warnings: they are
 //! not served, but someone should look. The audit log's hash chain must verify; the
 //! report prints the chain's latest hash, so a copy kept elsewhere shows whether
-//! events were later cut from the end.
+//! events were later cut from the end (`amanat audit head` prints it alone). Every
+//! entry the chain says was stored (`entry_stored`) must still have its row unless the
+//! chain also says it was removed (`entry_removed`): a row and blob deleted behind the
+//! relay's back fail by id.
 //!
 //! Entries and audit events are read a page at a time ([`PAGE`]); the chain check
 //! carries the previous hash from page to page, so memory does not grow with the log.
@@ -137,7 +140,10 @@ where
     T: Send + 'static,
     F: Fn(&crate::blobs::Blobs, &EntryId, Option<&str>) -> T + Send + Sync + 'static,
 {
-    let (mut report, details) = verify_entries(store, per_entry).await?;
+    let (mut report, details, known) = verify_entries(store, per_entry).await?;
+    // Entries the chain says are stored (not removed since), with the seq that says so.
+    let mut stored: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let (stored_code, removed_code) = (audit::AuditAction::EntryStored.code(), audit::AuditAction::EntryRemoved.code());
     let mut chain = audit::ChainCheck::new();
     let mut after = 0u64;
     loop {
@@ -146,6 +152,13 @@ where
         after = last.seq;
         report.audit_events += events.len();
         report.audit_head = Some(last.hash.clone());
+        for (e, _) in &events {
+            if e.action == stored_code {
+                stored.insert(e.subject.clone(), e.seq);
+            } else if e.action == removed_code {
+                stored.remove(&e.subject);
+            }
+        }
         if report.failures.iter().all(|f| !f.id.starts_with("audit event")) {
             if let Err((seq, reason)) = chain.check(&events) {
                 report.failures.push(Failure {
@@ -158,10 +171,26 @@ where
             break;
         }
     }
+    let mut vanished: Vec<(u64, String)> =
+        stored.into_iter().filter(|(id, _)| !known.contains(id)).map(|(id, seq)| (seq, id)).collect();
+    vanished.sort();
+    for (seq, id) in vanished {
+        report.failures.push(Failure {
+            id,
+            reason: format!(
+                "the audit log records it stored (event {seq}) and never removed, but it has no row: it was deleted \
+                 behind the relay's back; restore it from a backup and report it"
+            ),
+        });
+    }
     Ok((report, details))
 }
 
-async fn verify_entries<T, F>(store: &Store, per_entry: F) -> Result<(Report, Vec<T>), StoreError>
+/// The entries' part of the report, their details, and the ids of the recorded entries.
+async fn verify_entries<T, F>(
+    store: &Store,
+    per_entry: F,
+) -> Result<(Report, Vec<T>, std::collections::HashSet<String>), StoreError>
 where
     T: Send + 'static,
     F: Fn(&crate::blobs::Blobs, &EntryId, Option<&str>) -> T + Send + Sync + 'static,
@@ -217,12 +246,13 @@ where
                 warnings.push(format!("{} has no entry record (orphan; it is not served)", path.display()));
             }
         }
-        Ok::<_, std::io::Error>(warnings)
+        Ok::<_, std::io::Error>((warnings, known))
     })
     .await
     .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
+    let (orphans, known) = orphans;
     report.warnings = orphans;
-    Ok((report, details))
+    Ok((report, details, known))
 }
 
 #[cfg(test)]
@@ -287,6 +317,21 @@ mod tests {
             .unwrap();
         let report = verify(&store).await.unwrap();
         assert!(report.render().contains(&format!("FAIL audit event {seq}")), "{}", report.render());
+    }
+
+    #[tokio::test]
+    async fn an_entry_whose_row_and_blob_were_deleted_behind_the_relays_back_fails_by_id() {
+        let (_dir, store, id) = store_with_one_entry().await;
+        sqlx::query("DELETE FROM entries WHERE id = $1").bind(id.to_string()).execute(store.pool()).await.unwrap();
+        std::fs::remove_file(store.blobs().path(&id)).unwrap();
+        let report = verify(&store).await.unwrap();
+        assert!(!report.ok(), "{}", report.render());
+        assert!(
+            report.render().contains(&format!("FAIL {id}: the audit log records it stored")),
+            "{}",
+            report.render()
+        );
+        assert_eq!(report.entries, 0);
     }
 
     #[tokio::test]

@@ -68,14 +68,14 @@ pub async fn current(db: &Database) -> Result<Option<Pin>, Problem> {
     }
 }
 
-async fn setting(db: &Database, key: &str) -> Result<Option<String>, StorageError> {
+pub(crate) async fn setting(db: &Database, key: &str) -> Result<Option<String>, StorageError> {
     let tx = db.transaction(SETTINGS).build()?;
     let store = tx.object_store(SETTINGS)?;
     let value: Option<String> = store.get(key).primitive()?.await?;
     Ok(value)
 }
 
-async fn set_setting(db: &Database, key: &str, value: String) -> Result<(), StorageError> {
+pub(crate) async fn set_setting(db: &Database, key: &str, value: String) -> Result<(), StorageError> {
     let tx = db.transaction(SETTINGS).with_mode(TransactionMode::Readwrite).build()?;
     let store = tx.object_store(SETTINGS)?;
     store.put(value).with_key(key).primitive()?.await?;

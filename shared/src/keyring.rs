@@ -33,8 +33,11 @@ pub const WARN_DAYS: u64 = 14;
 pub const CLOCK_SKEW_SECONDS: u64 = 3600;
 const DAY: u64 = 86_400;
 
-const PUBLIC_PREFIX: &str = "amanat-org-v1:";
-const SECRET_PREFIX: &str = "AMANAT-ORG-SECRET-KEY-V1:";
+/// How an organisation public key's text starts (`org.pub`, `signed_by`).
+pub const PUBLIC_PREFIX: &str = "amanat-org-v1:";
+/// How the secret line of an organisation key file starts: what `amanat serve` looks
+/// for to refuse a data directory holding the key.
+pub const SECRET_PREFIX: &str = "AMANAT-ORG-SECRET-KEY-V1:";
 
 /// Why a key holder is in the keyring.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

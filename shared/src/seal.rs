@@ -4,8 +4,9 @@
 //! them with a recipient's identity file. Big payloads (attachments) go through
 //! [`seal_stream`] / [`open_stream`] in constant memory; an entry opened for reading
 //! keeps only what is needed of its plaintext ([`open_sniffed`], in `seal/sniff.rs`).
-//! What is *not* here: passphrase sealing of records (records go to key holders, never
-//! to a passphrase), and any format of our own.
+//! Small secrets kept by a person (the organisation signing key) are sealed to a
+//! passphrase in `seal/passphrase.rs`. What is *not* here: passphrase sealing of records
+//! (records go to key holders, never to a passphrase), and any format of our own.
 
 use std::io::{self, BufRead, Read, Write};
 use std::str::FromStr;
@@ -16,7 +17,9 @@ use crate::age_header::{self, HeaderSummary};
 use crate::error::ErrorCode;
 use crate::ids::EntryId;
 
+mod passphrase;
 mod sniff;
+pub use passphrase::{open_with_passphrase, seal_to_passphrase, PASSPHRASE_WORK_FACTOR};
 pub use sniff::{open_sniffed, Sniffed, SNIFF_BYTES};
 
 pub use age::x25519::{Identity, Recipient};

@@ -90,7 +90,8 @@ impl Served {
         let mut cmd = Command::new(amanat_binary());
         cmd.arg("--data").arg(data).args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
         cmd.arg("--dist").arg(data.join("no-app"));
-        cmd.args(["--rate-per-address", "0", "--rate-per-account", "0"]).args(extra);
+        // --demo: an empty data dir gets the demo organisation the bench uploads to.
+        cmd.args(["--demo", "--rate-per-address", "0", "--rate-per-account", "0"]).args(extra);
         if let Some(url) = database {
             cmd.args(["--database", url]);
         }

@@ -320,13 +320,15 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     assert!(dry.contains("Would remove 2 superseded entries"), "{dry}");
     assert!(old.iter().all(|m| dry.contains(&m.id.to_string())), "{dry}");
     assert_eq!(listed(&relay, &b_token).await.len(), 4, "a dry run changes nothing");
-    let done = run_ok(&data, &["entries", "remove", "--superseded"]);
+    let listed_only = run_ok(&data, &["entries", "remove", "--superseded"]);
+    assert!(listed_only.contains("Would remove 2 superseded entries"), "without --yes it only lists: {listed_only}");
+    let done = run_ok(&data, &["entries", "remove", "--superseded", "--yes"]);
     assert!(done.contains("Removed 2 superseded entries"), "{done}");
     let left = listed(&relay, &b_token).await;
     assert_eq!(left.iter().map(|m| m.id).collect::<Vec<_>>(), new.iter().map(|m| m.id).collect::<Vec<_>>());
     let verified = run_ok(&data, &["verify"]);
     assert!(verified.contains("2 entries checked: 2 passed, 0 failed"), "{verified}");
-    assert!(run_ok(&data, &["entries", "remove", "--superseded"]).contains("Removed 0"));
+    assert!(run_ok(&data, &["entries", "remove", "--superseded", "--yes"]).contains("Removed 0"));
 
     // B reads both families in the browser.
     let b = Browser::start().await.unwrap();

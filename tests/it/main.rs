@@ -15,11 +15,14 @@
 // The relay over HTTP and its command line.
 mod access_matrix;
 mod age_interop;
+mod audit_head;
 mod bulk_read;
 mod cli;
 mod crash_safety;
 mod hostile_clients;
+mod org_ceremony;
 mod relay_contract;
+mod removal_by_proof;
 mod restart_sign_in;
 mod storage;
 mod vault_accounts;
@@ -35,6 +38,7 @@ mod idle_lock;
 mod keyboard_only;
 mod keyring_rotation;
 mod languages;
+mod privacy_audit_head;
 mod privacy_officer;
 mod shared_tablet;
 

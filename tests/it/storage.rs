@@ -165,6 +165,29 @@ async fn an_edited_audit_event_is_found(place: Place) {
     store.close().await;
 }
 
+/// An entry whose row and file were deleted behind the relay's back (no
+/// `entry_removed` event) fails `verify` by id on either database, and one removed with
+/// `remove_entry` (audited) does not.
+async fn an_entry_deleted_behind_the_relays_back_is_named(place: Place) {
+    let store = place.open().await;
+    store.add_user("cw", Role::Caseworker).await.unwrap();
+    let case = CaseId::random();
+    let (gone, removed) = (store_entry(&store, case, "cw", "x").await, store_entry(&store, case, "cw", "y").await);
+    store.remove_entry(&removed.id, "amanat-cli").await.unwrap().unwrap();
+    assert!(verify::verify(&store).await.unwrap().ok());
+    sqlx::query("DELETE FROM entries WHERE id = $1").bind(gone.id.to_string()).execute(store.pool()).await.unwrap();
+    std::fs::remove_file(store.blobs().path(&gone.id)).unwrap();
+    let report = verify::verify(&store).await.unwrap();
+    assert!(!report.ok(), "{}", report.render());
+    assert!(
+        report.render().contains(&format!("FAIL {}: the audit log records it stored", gone.id)),
+        "{}",
+        report.render()
+    );
+    assert!(!report.render().contains(&removed.id.to_string()), "{}", report.render());
+    store.close().await;
+}
+
 async fn applied_versions(store: &Store) -> Vec<i64> {
     sqlx::query("SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version")
         .fetch_all(store.pool())
@@ -244,9 +267,10 @@ where
     entries_list_in_order_filtered_and_paged(place().await).await;
     concurrent_writers_keep_one_audit_chain(place().await).await;
     an_edited_audit_event_is_found(place().await).await;
+    an_entry_deleted_behind_the_relays_back_is_named(place().await).await;
     migrations_run_from_empty(place().await).await;
     migrations_upgrade_the_previous_version_with_data_intact(place().await).await;
-    eprintln!("storage suite: 6 scenarios in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!("storage suite: 7 scenarios in {:.1} s", started.elapsed().as_secs_f64());
 }
 
 fn data_dir() -> tempfile::TempDir {

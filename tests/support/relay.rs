@@ -244,8 +244,9 @@ pub struct RelayProcess {
 }
 
 impl RelayProcess {
-    /// Starts `amanat serve` on a fresh (empty) data dir with extra flags; waits until
-    /// it says it is listening and accepts connections.
+    /// Starts `amanat serve --demo` on a fresh (empty) data dir with extra flags (the
+    /// demo organisation signs with the tests' key); waits until it says it is
+    /// listening and accepts connections.
     pub fn start(extra_args: &[&str]) -> Self {
         Self::start_in(None, extra_args)
     }
@@ -267,6 +268,19 @@ impl RelayProcess {
     pub fn start_in(dist: Option<PathBuf>, extra_args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
+        place_test_org_key(&data);
+        let mut args = vec!["--demo"];
+        args.extend_from_slice(extra_args);
+        Self::launch(dir, data, dist, &args)
+    }
+
+    /// Starts `amanat serve` WITHOUT `--demo` on `data`, a production data dir (a keyring
+    /// installed with `amanat keyring install`, no organisation key), which `dir` holds.
+    pub fn start_on(dir: tempfile::TempDir, data: PathBuf, extra_args: &[&str]) -> Self {
+        Self::launch(dir, data, None, extra_args)
+    }
+
+    fn launch(dir: tempfile::TempDir, data: PathBuf, dist: Option<PathBuf>, extra_args: &[&str]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut args: Vec<std::ffi::OsString> =
             ["serve", "--listen", &format!("127.0.0.1:{port}"), "--dist"].iter().map(Into::into).collect();
@@ -274,7 +288,6 @@ impl RelayProcess {
         args.push("--data".into());
         args.push(data.clone().into());
         args.extend(extra_args.iter().map(Into::into));
-        place_test_org_key(&data);
         let (stdout, stderr) = (dir.path().join("stdout.log"), dir.path().join("stderr.log"));
         let child = spawn(&args, &stdout, &stderr);
         let p = RelayProcess {

@@ -55,7 +55,9 @@ fn run(extra: &[String]) -> Result<()> {
     let root = root();
     let mut cmd = Command::new(cargo());
     cmd.current_dir(&root).args(["run", "--release", "-p", "amanat-backend", "--bin", "amanat", "--", "serve"]);
-    cmd.args(["--data", "data", "--dist", "dist", "--listen", "127.0.0.1:8080"]);
+    // The demo organisation (made on the first start): `cargo xtask run` is for trying
+    // Amanat out; production runs `amanat serve` on a keyring installed from offline.
+    cmd.args(["--demo", "--data", "data", "--dist", "dist", "--listen", "127.0.0.1:8080"]);
     cmd.args(extra);
     sh(&mut cmd)
 }

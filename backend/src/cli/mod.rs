@@ -1,14 +1,17 @@
-//! The `amanat` command line: `serve`, `demo init`, `user`, `keyring`, `entries`,
-//! `verify`, `export`. Every command takes `--data DIR` (default `./data`) and, for a PostgreSQL
+//! The `amanat` command line: `serve`, `demo init`, `org init`, `user`, `keyring`, `entries`,
+//! `audit head`, `verify`, `export`. Every command takes `--data DIR` (default `./data`) and, for a PostgreSQL
 //! store, `--database postgres://…`, and works on the same store whether or not a relay
 //! is running on it.
 //!
 //! Output meant for people goes to stdout; logs (only from `serve`) go to stderr.
 //! Exit status 0 means success, 1 failure (or, for `verify`, a store that failed).
 
+mod audit;
 pub(crate) mod entries;
 mod keyring;
 mod limit_flags;
+mod org;
+mod prompt;
 mod release;
 mod user;
 
@@ -40,8 +43,13 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run the relay (on an empty data directory, first make a demo organisation).
+    /// Run the relay on a data directory with an installed keyring (`--demo`: make a
+    /// demo organisation on an empty one).
     Serve {
+        /// Make (on an empty data directory) and serve a demo organisation, whose
+        /// organisation key stays on the relay: for trying Amanat out, never for records.
+        #[arg(long)]
+        demo: bool,
         #[arg(long, default_value = DEFAULT_LISTEN, value_name = "ADDR")]
         listen: SocketAddr,
         /// The built app to serve at `/`.
@@ -72,6 +80,9 @@ enum Command {
     /// Accounts and their tokens.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// The organisation's set-up ceremony, on an offline computer.
+    #[command(subcommand)]
+    Org(org::OrgCommand),
     /// The signed keyring of key holders.
     #[command(subcommand)]
     Keyring(keyring::KeyringCommand),
@@ -81,6 +92,9 @@ enum Command {
     /// The signed release: the organisation's signature over a built app's file list.
     #[command(subcommand)]
     Release(release::ReleaseCommand),
+    /// The audit chain: `audit head` prints its head to write down or sign.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Check every stored entry; exit 0 only if all pass.
     Verify,
     /// Copy ciphertext out as `<id>.age` files for archives and the `age` CLI.
@@ -121,7 +135,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data = cli.data;
     let database = cli.database;
     match cli.command {
-        Command::Serve { listen, dist, max_body, secure_cookies, idle_lock_minutes, idle_lock_seconds, limits } => {
+        Command::Serve {
+            demo,
+            listen,
+            dist,
+            max_body,
+            secure_cookies,
+            idle_lock_minutes,
+            idle_lock_seconds,
+            limits,
+        } => {
             let mut config = Config {
                 data_dir: data,
                 database,
@@ -129,6 +152,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 dist_dir: dist,
                 max_body,
                 secure_cookies,
+                demo,
                 ..Config::default()
             };
             config.idle_lock_minutes = idle_lock_minutes;
@@ -149,10 +173,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::User(cmd) => user::run(&data, database.as_deref(), cmd).await?,
+        Command::Org(cmd) => org::run(cmd)?,
         Command::Keyring(cmd) => keyring::run(&data, cmd)?,
         Command::Release(cmd) => release::run(cmd)?,
         Command::Entries(cmd) => {
             if !entries::run(&data, database.as_deref(), cmd).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Audit(cmd) => {
+            if !audit::run(&data, database.as_deref(), cmd).await? {
                 return Ok(ExitCode::FAILURE);
             }
         }

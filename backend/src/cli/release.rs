@@ -12,7 +12,7 @@ use anyhow::{bail, Context};
 use clap::Subcommand;
 use sha2::{Digest, Sha256};
 
-use crate::keyring_file;
+use super::prompt::OrgKeyArgs;
 
 #[derive(Subcommand, Debug)]
 pub enum ReleaseCommand {
@@ -21,16 +21,15 @@ pub enum ReleaseCommand {
         /// The built app (`dist/`).
         #[arg(value_name = "DIST")]
         dist: PathBuf,
-        /// The organisation's signing key (`org-signing.key` from `amanat org init`).
-        #[arg(long, value_name = "FILE")]
-        org_key: PathBuf,
+        #[command(flatten)]
+        org_key: OrgKeyArgs,
     },
 }
 
 pub fn run(cmd: ReleaseCommand) -> anyhow::Result<()> {
     match cmd {
         ReleaseCommand::Sign { dist, org_key } => {
-            let (key, _) = keyring_file::org_key(&org_key, false)?;
+            let key = org_key.open()?;
             let list_path = dist.join("hashes.txt");
             let list = std::fs::read(&list_path).with_context(|| {
                 format!("reading {} (build the app with `cargo xtask build` first)", list_path.display())

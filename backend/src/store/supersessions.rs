@@ -12,6 +12,7 @@
 //! crash in between leaves a file with no row, which `amanat verify` reports as a
 //! warning (a stray file), never a row pointing at nothing (a failure).
 
+use shared::api::Role;
 use shared::EntryId;
 use sqlx::Row;
 
@@ -19,15 +20,63 @@ use super::entries::{entry_from_row, SELECT_ENTRY};
 use super::{append_audit_events, EntryRow, Result, Store, StoreError};
 use crate::audit::{AuditAction, NewEvent};
 
-/// An entry that a stored entry supersedes.
+/// A recorded claim that a stored entry supersedes another stored entry, with what
+/// `amanat entries remove --superseded` needs to judge it ([`Superseded::why_kept`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Superseded {
     /// The replaced entry (still stored).
     pub entry: EntryRow,
     /// The entry that replaces it (stored).
     pub by: EntryId,
-    /// The account that uploaded the replacement.
+    /// The replacing entry's row.
+    pub replacement: EntryRow,
+    /// The account that recorded the claim (the replacement's uploader).
     pub actor: String,
+    /// That account's role now, `None` if there is no such account any more.
+    pub actor_role: Option<Role>,
+}
+
+impl Superseded {
+    /// Why this claim is no proof that the replaced entry may go, or `None` when it is:
+    /// the replacement was uploaded by a key holder's account (an adviser: the role that
+    /// re-seals, see [`crate::access`]), declares a keyring version, and that version is
+    /// newer than the replaced entry's (an entry that declared none predates declared
+    /// versions and counts as older). Anything a caseworker, a script or the relay's own
+    /// operator says an upload supersedes is therefore never enough.
+    pub fn why_kept(&self) -> Option<String> {
+        let by = &self.by;
+        if self.replacement.meta.author != self.actor {
+            return Some(format!(
+                "the claim that {by} replaces it was recorded by {}, not by its uploader {}",
+                self.actor, self.replacement.meta.author
+            ));
+        }
+        match self.actor_role {
+            Some(Role::Adviser) => {}
+            Some(role) => {
+                return Some(format!(
+                    "its replacement {by} was uploaded by {} ({}), not by a key holder's (adviser's) account",
+                    self.actor,
+                    role.code()
+                ))
+            }
+            None => {
+                return Some(format!(
+                    "its replacement {by} was uploaded by {}, which is no account of this relay",
+                    self.actor
+                ))
+            }
+        }
+        let Some(new) = self.replacement.meta.keyring_version else {
+            return Some(format!("its replacement {by} declares no keyring version"));
+        };
+        match self.entry.meta.keyring_version {
+            Some(old) if new <= old => Some(format!(
+                "its replacement {by} declares keyring version {new}, not newer than its own version {old}"
+            )),
+            _ => None,
+        }
+    }
 }
 
 impl Store {
@@ -56,11 +105,13 @@ impl Store {
         Ok(inserted)
     }
 
-    /// Stored entries that a stored entry supersedes, in upload order (an entry
-    /// superseded twice is listed once, with its first replacement).
+    /// Every recorded claim that a stored entry supersedes another stored entry, in the
+    /// replaced entries' upload order (an entry claimed twice is listed twice, once for
+    /// each replacement, in upload order of the replacements).
     pub async fn superseded(&self) -> Result<Vec<Superseded>> {
         let rows = sqlx::query(
-            "SELECT s.supersedes AS old, s.entry_id AS new, s.actor AS actor FROM supersessions s \
+            "SELECT s.supersedes AS old, s.entry_id AS new, s.actor AS actor, u.role AS role FROM supersessions s \
+             LEFT JOIN users u ON u.name = s.actor \
              WHERE s.entry_id <> s.supersedes AND EXISTS (SELECT 1 FROM entries e WHERE e.id = s.entry_id) \
              AND EXISTS (SELECT 1 FROM entries e WHERE e.id = s.supersedes) ORDER BY s.supersedes, s.entry_id",
         )
@@ -70,15 +121,18 @@ impl Store {
         for r in rows {
             let old: String = r.try_get("old")?;
             let new: String = r.try_get("new")?;
+            let role: Option<String> = r.try_get("role")?;
             let parse = |s: &str| s.parse::<EntryId>().map_err(|_| StoreError::Malformed(format!("entry id {s:?}")));
             let (old, new) = (parse(&old)?, parse(&new)?);
-            if out.iter().any(|s| s.entry.meta.id == old) {
+            let actor_role = role
+                .map(|c| c.parse::<Role>().map_err(|_| StoreError::Malformed(format!("role {c:?}"))))
+                .transpose()?;
+            let (Some(entry), Some(replacement)) = (self.entry(&old).await?, self.entry(&new).await?) else {
                 continue;
-            }
-            let Some(entry) = self.entry(&old).await? else { continue };
-            out.push(Superseded { entry, by: new, actor: r.try_get("actor")? });
+            };
+            out.push(Superseded { entry, by: new, replacement, actor: r.try_get("actor")?, actor_role });
         }
-        out.sort_by_key(|s| s.entry.seq);
+        out.sort_by_key(|s| (s.entry.seq, s.replacement.seq));
         Ok(out)
     }
 
@@ -144,7 +198,7 @@ mod tests {
     use super::*;
     use shared::CaseId;
 
-    use super::super::tests::stored;
+    use super::super::tests::{stored, stored_at};
 
     #[tokio::test]
     async fn a_superseded_entry_is_listed_until_removed_and_its_removal_is_audited_and_verifies() {
@@ -202,19 +256,21 @@ mod tests {
     async fn entries_that_supersede_themselves_or_each_other_are_never_all_removed() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).await.unwrap();
-        store.add_user("cw", shared::api::Role::Caseworker).await.unwrap();
+        store.add_user("adviser", shared::api::Role::Adviser).await.unwrap();
         let case = CaseId::random();
-        let alone = stored(&store, case, "cw", b"intake").await;
-        store.record_supersession(&alone, &alone, "cw").await.unwrap();
+        let alone = stored_at(&store, case, "adviser", b"intake", Some(1)).await;
+        store.record_supersession(&alone, &alone, "adviser").await.unwrap();
         assert!(store.superseded().await.unwrap().is_empty(), "an entry is not its own replacement");
 
-        let (a, b) = (stored(&store, case, "cw", b"a").await, stored(&store, case, "cw", b"b").await);
-        store.record_supersession(&b, &a, "cw").await.unwrap();
-        store.record_supersession(&a, &b, "cw").await.unwrap();
+        let a = stored_at(&store, case, "adviser", b"a", Some(1)).await;
+        let b = stored_at(&store, case, "adviser", b"b", Some(2)).await;
+        store.record_supersession(&b, &a, "adviser").await.unwrap();
+        store.record_supersession(&a, &b, "adviser").await.unwrap();
         let (report, ok) = crate::cli::entries::remove(&store, &[], false).await.unwrap();
-        assert!(ok, "{report}");
+        assert!(!ok, "the claim against the newer one is kept: {report}");
         let left = [a, b].iter().filter(|id| still_stored(&store, id)).count();
         assert_eq!(left, 1, "one of a cycle stays: {report}");
+        assert!(still_stored(&store, &b), "the newer version stays: {report}");
         assert!(store.entry(&alone).await.unwrap().is_some());
         store.close().await;
     }

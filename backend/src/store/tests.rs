@@ -25,6 +25,15 @@ pub(crate) async fn stored(store: &Store, case: CaseId, author: &str, text: &[u8
     meta.id
 }
 
+/// As [`stored`], declaring keyring version `version` (`None`: declaring none).
+pub(crate) async fn stored_at(store: &Store, case: CaseId, author: &str, text: &[u8], version: Option<u64>) -> EntryId {
+    let bytes = shared::fixtures::sealed_to_a_stranger(text);
+    let meta = EntryMeta { keyring_version: version, ..meta(&bytes, case, author) };
+    store.blobs().put(&meta.id, &bytes).unwrap();
+    assert!(store.insert_entry(&meta).await.unwrap());
+    meta.id
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_uploads_of_the_same_bytes_are_one_entry_and_one_audit_event() {
     let dir = tempfile::tempdir().unwrap();

@@ -234,6 +234,22 @@ fn RelayChecks(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
                     {check("listing", r.listing_agrees(), Signal::derive(move || i18n.tr_args("privacy-check-listing", &[("entries", shared::i18n::Arg::Num(entries as i64)), ("listed", shared::i18n::Arg::Num(listed as i64))])))}
                 </ul>
                 {v.audit_head.clone().map(|h| view! { <p class="hint">{t("privacy-audit-head")} " " <code id="privacy-audit-head">{h}</code></p> })}
+                {r.audit_rewritten().then(|| {
+                    let (seq, since) = r.kept_before.as_ref().map(|k| (k.seq as i64, k.kept_at.clone())).unwrap_or_default();
+                    view! {
+                        <p id="privacy-audit-rewritten" class="problem" role="alert">
+                            {move || i18n.tr_args("privacy-audit-rewritten", &[("seq", shared::i18n::Arg::Num(seq)), ("time", shared::i18n::Arg::Str(&since))])}
+                        </p>
+                    }
+                })}
+                {r.kept_now.clone().map(|k| {
+                    let (seq, prefix, at) = (k.seq as i64, k.hash.chars().take(16).collect::<String>(), k.kept_at.clone());
+                    view! {
+                        <p id="privacy-audit-kept" class="hint" data-seq=k.seq.to_string() data-hash=k.hash.clone()>
+                            {move || i18n.tr_args("privacy-audit-kept", &[("seq", shared::i18n::Arg::Num(seq)), ("hash", shared::i18n::Arg::Str(&prefix)), ("time", shared::i18n::Arg::Str(&at))])}
+                        </p>
+                    }
+                })}
                 {(!failing.is_empty()).then(|| view! {
                     <table id="privacy-failing" class="privacy-table">
                         <caption>{t("privacy-failing-entries")}</caption>

@@ -133,6 +133,8 @@ pub enum Shape {
     OrgKey,
     /// A signed keyring document (public: the relay serves it to everyone).
     Keyring,
+    /// A kept audit head (`shared::audit_chain::KeptHead` as JSON: a seq, a hash, a time).
+    AuditHead,
     /// Idle-lock minutes (an organisation setting).
     Minutes,
     /// A language tag of the app.
@@ -237,6 +239,12 @@ pub const ALLOWED: &[Allowed] = &[
         why: "the organisation's idle lock",
     },
     Allowed { store: SETTINGS, field: crate::i18n::LOCALE_SETTING, shape: Shape::Locale, why: "the language chosen" },
+    Allowed {
+        store: SETTINGS,
+        field: super::relay::AUDIT_HEAD_SETTING,
+        shape: Shape::AuditHead,
+        why: "the last audit head the privacy page verified (public)",
+    },
 ];
 
 /// The rule for a field of a store of the app's database, if there is one.
@@ -347,6 +355,11 @@ fn fits_text(shape: Shape, t: &str) -> bool {
         Shape::Recipient => shared::seal::parse_recipient(t).is_ok(),
         Shape::OrgKey => t.parse::<shared::keyring::OrgPublicKey>().is_ok(),
         Shape::Keyring => shared::keyring::Keyring::from_json(t.as_bytes()).is_ok(),
+        Shape::AuditHead => serde_json::from_str::<shared::audit_chain::KeptHead>(t).is_ok_and(|h| {
+            h.hash.len() == 64
+                && h.hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                && is_rfc3339(&h.kept_at)
+        }),
         Shape::Minutes => crate::vault::settings::parse_minutes(t).is_some(),
         Shape::Locale => shared::i18n::Locale::from_tag(t).is_some(),
         Shape::DraftKey => is_draft_key(t),

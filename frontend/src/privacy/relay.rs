@@ -11,14 +11,27 @@
 //! re-chained here with `shared::audit_chain` (the first broken link is named) and must
 //! reach the head the verification reports; and the listing must hold as many entries
 //! as the verification checked.
+//!
+//! The relay could delete an audit event and recompute every hash after it; its own
+//! check and the re-chaining here would then pass. So this browser keeps the last head
+//! it verified (seq and hash, public data) in IndexedDB `settings` under
+//! [`AUDIT_HEAD_SETTING`], and the next listing must extend it: the event at that seq
+//! must carry that hash. If it does not, the page raises an alarm and the kept head
+//! does not move, so reloading cannot make the alarm go away. Keeping it is the one
+//! write this page makes (creating the app's database if needed).
 
 use std::collections::BTreeMap;
 
 use shared::api::{AuditPage, EntryPage, VerificationReport};
+use shared::audit_chain::KeptHead;
 use shared::keyring::{fingerprint, Keyring};
 use shared::ErrorCode;
 
 use crate::relay_client::{self, RelayError};
+
+/// The settings key under which the last verified audit head is kept (JSON of a
+/// [`KeptHead`]).
+pub const AUDIT_HEAD_SETTING: &str = "audit_head";
 
 /// Pages of the audit log and of the listing read at most (500 a page: a million rows).
 const MAX_PAGES: usize = 2_000;
@@ -66,6 +79,13 @@ pub struct RelayReport {
     pub audit_last_hash: Option<String>,
     /// The first broken link this browser found re-chaining the listing (seq, why).
     pub audit_recheck: Option<(u64, String)>,
+    /// The head this browser kept from its last check, if any.
+    pub kept_before: Option<KeptHead>,
+    /// Whether the listing extends `kept_before` (`None`: nothing was kept).
+    pub extends_kept: Option<bool>,
+    /// The head kept after this check: the listing's last event when every audit check
+    /// passed, else `kept_before` unchanged.
+    pub kept_now: Option<KeptHead>,
 }
 
 impl RelayReport {
@@ -103,6 +123,12 @@ impl RelayReport {
         Ok(())
     }
 
+    /// The relay's audit log no longer holds the head this browser kept: it was
+    /// rewritten (or cut) since.
+    pub fn audit_rewritten(&self) -> bool {
+        self.extends_kept == Some(false)
+    }
+
     /// The listing holds the entries the verification checked.
     pub fn listing_agrees(&self) -> bool {
         self.listed == self.verification.entries
@@ -114,6 +140,7 @@ impl RelayReport {
             && self.bad_headers() == 0
             && self.below_keyring() == 0
             && self.audit().is_ok()
+            && !self.audit_rewritten()
             && !matches!(self.signature, SignatureCheck::Failed(_))
             && self.listing_agrees()
     }
@@ -197,13 +224,25 @@ pub async fn run(progress: impl Fn(&'static str)) -> Result<RelayReport, RelayEr
         }
     }
 
+    let kept_before: Option<KeptHead> = match exists {
+        true => match crate::local_db::open().await {
+            Ok(db) => crate::keyring_pin::setting(&db, AUDIT_HEAD_SETTING)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|json| serde_json::from_str(&json).ok()),
+            Err(_) => None,
+        },
+        false => None,
+    };
+
     progress("privacy-relay-step-audit");
     // The verification's head is the hash of its `audit_events`-th event; events
     // written since (this run's own `verification_run`, the listings) come after it.
     let mut audit_actions = BTreeMap::new();
     let mut audit_listed = 0;
     let mut audit_last_hash = None;
-    let mut chain = shared::audit_chain::ListedChain::default();
+    let mut chain = shared::audit_chain::ListedChain::extending(kept_before.clone());
     let mut after: Option<String> = None;
     for _ in 0..MAX_PAGES {
         let page: AuditPage = relay_client::audit_page(after.as_deref()).await?;
@@ -221,7 +260,7 @@ pub async fn run(progress: impl Fn(&'static str)) -> Result<RelayReport, RelayEr
         }
     }
 
-    Ok(RelayReport {
+    let mut report = RelayReport {
         keyring_version: keyring.version,
         organisation: keyring.organisation.clone(),
         signer_fingerprint: fingerprint(&keyring.signed_by),
@@ -236,7 +275,22 @@ pub async fn run(progress: impl Fn(&'static str)) -> Result<RelayReport, RelayEr
         audit_listed,
         audit_last_hash,
         audit_recheck: chain.broken().map(|(seq, why)| (seq, why.to_owned())),
-    })
+        extends_kept: chain.extends(),
+        kept_now: kept_before.clone(),
+        kept_before,
+    };
+    let (seq, hash) = chain.head();
+    if report.audit().is_ok() && !report.audit_rewritten() && seq > 0 {
+        let head = KeptHead { seq, hash, kept_at: crate::clock::now_rfc3339() };
+        let json = serde_json::to_string(&head).unwrap_or_default();
+        // Kept only once stored: a head that could not be written is not shown as kept.
+        if let Ok(db) = crate::local_db::open().await {
+            if crate::keyring_pin::set_setting(&db, AUDIT_HEAD_SETTING, json).await.is_ok() {
+                report.kept_now = Some(head);
+            }
+        }
+    }
+    Ok(report)
 }
 
 #[cfg(test)]
@@ -292,6 +346,9 @@ mod tests {
             audit_listed: 6,
             audit_last_hash: Some("ab".repeat(32)),
             audit_recheck: None,
+            kept_before: None,
+            extends_kept: None,
+            kept_now: None,
         }
     }
 
@@ -314,6 +371,12 @@ mod tests {
         let mut short = report(&[3]);
         short.listed = 0;
         assert!(!short.listing_agrees() && !short.all_pass());
+        let mut rewritten = report(&[3]);
+        rewritten.extends_kept = Some(false);
+        assert!(rewritten.audit_rewritten() && rewritten.audit().is_ok() && !rewritten.all_pass());
+        let mut extended = report(&[3]);
+        extended.extends_kept = Some(true);
+        assert!(extended.all_pass());
         let mut refused = report(&[3]);
         refused.signature = SignatureCheck::Failed(ErrorCode::KeyringBadSignature);
         assert!(!refused.all_pass());

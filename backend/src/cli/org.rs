@@ -1,0 +1,113 @@
+//! `amanat org init`: the organisation's set-up ceremony, on an offline computer. It
+//! makes the organisation signing key (optionally sealed to a passphrase), its public
+//! key for the app build, a recovery identity, and version 1 of the signed keyring
+//! holding the recovery recipient. Only `keyring.json` ever goes to the relay.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use shared::keyring::{fingerprint, HolderRole, KeyHolder, OrgSigningKey};
+use shared::seal;
+
+use super::prompt::PassphraseArgs;
+use crate::{keyring_file, org_key, private_file};
+
+#[derive(Subcommand, Debug)]
+pub enum OrgCommand {
+    /// Make the organisation key, recovery identity and first keyring in DIR (offline).
+    Init {
+        /// The folder to write into (made if missing; kept offline).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The organisation's name, as the keyring shows it.
+        #[arg(long)]
+        organisation: String,
+        #[command(flatten)]
+        passphrase: PassphraseArgs,
+    },
+}
+
+/// The files `org init` writes, by name inside `--out`.
+pub const KEY_FILE: &str = "org-signing.key";
+pub const PUBLIC_FILE: &str = "org.pub";
+pub const RECOVERY_FILE: &str = "recovery-identity.txt";
+
+pub fn run(cmd: OrgCommand) -> anyhow::Result<()> {
+    let OrgCommand::Init { out, organisation, passphrase } = cmd;
+    init(&out, &organisation, &passphrase)
+}
+
+fn init(out: &Path, organisation: &str, passphrase: &PassphraseArgs) -> anyhow::Result<()> {
+    let key_path = out.join(KEY_FILE);
+    let pub_path = out.join(PUBLIC_FILE);
+    let recovery_path = out.join(RECOVERY_FILE);
+    let keyring_path = keyring_file::path(out);
+    for p in [&key_path, &pub_path, &recovery_path, &keyring_path] {
+        if p.exists() || p.symlink_metadata().is_ok() {
+            anyhow::bail!(
+                "{} already exists; `amanat org init` writes only into a folder without an organisation. Nothing was written.",
+                p.display()
+            );
+        }
+    }
+    if organisation.trim().is_empty() {
+        anyhow::bail!("--organisation must name the organisation. Nothing was written.");
+    }
+    let pass = passphrase.new_passphrase()?;
+
+    let key = OrgSigningKey::generate();
+    let recovery = seal::generate_identity();
+    let key_text = match &pass {
+        Some(p) => org_key::protected_file(&key, p),
+        None => key.to_file(),
+    };
+    let public = key.public().to_string();
+    let holders = vec![KeyHolder {
+        label: "Recovery key".into(),
+        role: HolderRole::Recovery,
+        recipient: recovery.to_public().to_string(),
+    }];
+    private_file::create(&key_path, &key_text).map_err(|e| anyhow::anyhow!("writing {}: {e}", key_path.display()))?;
+    private_file::create(
+        &recovery_path,
+        &seal::identity_file(&recovery, &format!("Amanat recovery identity of {organisation}: keep it offline")),
+    )
+    .map_err(|e| anyhow::anyhow!("writing {}: {e}", recovery_path.display()))?;
+    std::fs::write(&pub_path, format!("{public}\n"))
+        .map_err(|e| anyhow::anyhow!("writing {}: {e}", pub_path.display()))?;
+    let kr = keyring_file::init(out, &key, organisation, holders)?;
+
+    println!("Made the organisation {organisation:?} in {}:", out.display());
+    println!(
+        "  {}  the organisation signing key ({}); it never goes on the relay",
+        key_path.display(),
+        if pass.is_some() { "protected by your passphrase" } else { "NOT protected by a passphrase" }
+    );
+    println!("  {}  the public key, for `cargo xtask build --org-key`", pub_path.display());
+    println!("  {}  the recovery identity: keep it offline (print it, lock it away)", recovery_path.display());
+    println!(
+        "  {}  keyring version {}, signed, valid {} days",
+        keyring_path.display(),
+        kr.version,
+        shared::keyring::DEFAULT_VALID_DAYS
+    );
+    println!("Organisation key fingerprint: {}", fingerprint(&public));
+    println!("  Write it down: `amanat keyring install` prints it on the relay, and the app's privacy page shows it.");
+    if pass.is_none() {
+        println!("WARNING: anyone who copies {} can sign keyrings for {organisation:?}.", key_path.display());
+    }
+    let d = out.display();
+    println!("Next steps, here on this computer:");
+    println!(
+        "  amanat --data {d} keyring add --org-key {} --label NAME --role adviser --recipient age1…",
+        key_path.display()
+    );
+    println!("  cargo xtask build --org-key {}", pub_path.display());
+    println!("Then on the relay (copy only keyring.json there):");
+    println!("  amanat --data DATA keyring install keyring.json");
+    println!(
+        "Every 90 days at the latest, here: amanat --data {d} keyring renew --org-key {} and install again.",
+        key_path.display()
+    );
+    Ok(())
+}
