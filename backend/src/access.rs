@@ -35,6 +35,10 @@ pub enum Permission {
     ReadVerification,
     /// `GET /api/v1/session`: who am I.
     ReadSession,
+    /// `GET /api/v1/roster`: the organisation's signed roster of approved author keys.
+    ReadRoster,
+    /// `PUT /api/v1/vault/author-key`: register the author key of an older vault.
+    RegisterAuthorKey,
 }
 
 impl Permission {
@@ -45,6 +49,8 @@ impl Permission {
         Permission::ReadAudit,
         Permission::ReadVerification,
         Permission::ReadSession,
+        Permission::ReadRoster,
+        Permission::RegisterAuthorKey,
     ];
 }
 
@@ -69,7 +75,10 @@ pub fn scope(role: Role, action: Permission) -> Scope {
     use Role::*;
     use Scope::*;
     match (role, action) {
-        (_, ReadSession) => All,
+        (_, ReadSession | ReadRoster) => All,
+        // Only caseworkers write documents; advisers re-seal what they opened, as it was.
+        (Caseworker, RegisterAuthorKey) => All,
+        (_, RegisterAuthorKey) => Denied,
         (Caseworker, UploadEntry | ListEntries | ReadCiphertext) => Own,
         (Caseworker, ReadAudit | ReadVerification) => Denied,
         (Adviser, ListEntries | ReadCiphertext) => All,

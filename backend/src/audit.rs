@@ -38,6 +38,9 @@ pub enum AuditAction {
     EntrySuperseded,
     /// `amanat entries remove` removed an entry (subject: its id; size: its size).
     EntryRemoved,
+    /// A caseworker whose vault predates signed authorship registered an author key
+    /// (subject: the account; the key itself is in the store, not the chain).
+    AuthorKeyRegistered,
 }
 
 impl AuditAction {
@@ -58,6 +61,7 @@ impl AuditAction {
             AuditAction::VerificationRun => "verification_run",
             AuditAction::EntrySuperseded => "entry_superseded",
             AuditAction::EntryRemoved => "entry_removed",
+            AuditAction::AuthorKeyRegistered => "author_key_registered",
         }
     }
 }

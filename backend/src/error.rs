@@ -27,10 +27,10 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         Unauthorized | WrongPassphrase => StatusCode::UNAUTHORIZED,
         AccountLocked => StatusCode::FORBIDDEN,
         Forbidden => StatusCode::FORBIDDEN,
-        NotFound | NoSuchRoute => StatusCode::NOT_FOUND,
+        NotFound | NoSuchRoute | RosterMissing => StatusCode::NOT_FOUND,
         TooLarge | ReadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        EntryConflict => StatusCode::CONFLICT,
+        EntryConflict | AuthorKeyExists => StatusCode::CONFLICT,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
         Internal => StatusCode::INTERNAL_SERVER_ERROR,
         KeyringMalformed | KeyringBadSignature | KeyringWrongSigner | KeyringEmpty | KeyringNoRecovery => {

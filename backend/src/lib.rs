@@ -10,7 +10,7 @@
 //! [`credentials`] and [`access`]; [`vault`] signs caseworkers in by passphrase;
 //! [`store`] (a file per concept: accounts, sessions, entries, audit, vault) and
 //! [`blobs`] persist, [`audit`] chains the log of who did what; [`upload`] receives a
-//! body for the ingest steps of `shared::ingest`; [`keyring_file`], [`accounts`] and
+//! body for the ingest steps of `shared::ingest`; [`keyring_file`], [`roster_file`], [`accounts`] and
 //! [`demo`] are what the CLI ([`cli`]) changes, [`org_key`] opens the organisation key
 //! for it (and lets `serve` refuse to run beside one); [`verify`] and [`export`] read the
 //! store back.
@@ -39,6 +39,7 @@ pub mod org_key;
 pub mod private_file;
 pub mod rate_limit;
 pub mod recovery;
+pub mod roster_file;
 pub mod routes;
 pub mod server;
 pub mod state;

@@ -61,6 +61,8 @@ codes! {
     KeyringRollback = "keyring_rollback": "The relay served an older keyring than this device has already seen, which could bring back a removed key holder. Nothing was sealed; what you typed is kept. Report this to your privacy officer.",
     AuthorKeyMalformed = "author_key_malformed": "This is not an Amanat author key (amanat-author-v1:…). Nothing was changed; check that the whole key was copied.",
     RosterInvalid = "roster_invalid": "The list of approved authors is damaged or not signed by this organisation's key. Entries are shown as from authors not yet approved, and none of them counts; report this to your privacy officer.",
+    RosterMissing = "roster_missing": "No list of approved authors has been published yet, so no entry's author can be verified. Ask your administrator to approve authors (amanat roster approve).",
+    AuthorKeyExists = "author_key_exists": "This account already has an author key; nothing was changed. A new one comes only with a new enrolment link from your administrator.",
     ReleaseBadSignature = "release_bad_signature": "The app's signed file list (release.sig) is missing, damaged or does not match the list of files served. The app in use may not be the organisation's release: stop entering records and report this to your privacy officer.",
     ReleaseWrongSigner = "release_wrong_signer": "The app's file list is signed by a different key than the organisation key built into this app. The app in use may not be the organisation's release: stop entering records and report this to your privacy officer.",
     KeyringNoRecovery = "keyring_no_recovery": "The keyring has no offline recovery recipient, so a lost key would lose records. Nothing was sealed; ask an administrator to add one.",

@@ -71,6 +71,9 @@ fn expectations() -> Vec<Row> {
     vec![
         Row { method: "GET", route: "/api/v1/health", outcome: |_| ok(200) },
         Row { method: "GET", route: "/api/v1/keyring", outcome: |_| ok(200) },
+        // The signed roster of approved author keys, to every signed-in role; none has
+        // been published here: 404 `roster_missing`.
+        Row { method: "GET", route: "/api/v1/roster", outcome: |w| auth(w, |_| refused(404)) },
         // Listing is audited (`entries_listed`), as are downloads and verification runs.
         Row { method: "GET", route: "/api/v1/entries", outcome: |w| auth(w, |_| audited(200)) },
         // The upload names the setup entry as the one it supersedes (a re-seal): the
@@ -156,6 +159,18 @@ fn expectations() -> Vec<Row> {
         // a passphrase change without a JSON body is 415.
         Row { method: "GET", route: "/api/v1/vault/identity", outcome: |w| auth(w, |_| refused(400)) },
         Row { method: "PUT", route: "/api/v1/vault/passphrase", outcome: |w| auth(w, |_| refused(415)) },
+        // Registering an author key: caseworkers only (the role is checked before the
+        // body, so the others are 403 and a caseworker without a JSON body 415).
+        Row {
+            method: "PUT",
+            route: "/api/v1/vault/author-key",
+            outcome: |w| {
+                auth(w, |w| match w {
+                    Caseworker | OtherCaseworker => refused(415),
+                    _ => refused(403),
+                })
+            },
+        },
         Row { method: "GET", route: "/api/{*rest}", outcome: |_| refused(404) },
         Row { method: "GET", route: "/api", outcome: |_| refused(404) },
     ]

@@ -77,7 +77,7 @@ async fn accounts_tokens_and_sessions(place: Place) {
     // The vault's attempt counter (UPDATE … RETURNING) and lock, and re-enrolment
     // ending sessions and earlier links, on both databases.
     use backend::store::{NewCredentials, Reservation};
-    let creds = NewCredentials { salt: "s", auth_hash: "h", wrapped_identity: "w", recipient: "r" };
+    let creds = NewCredentials { salt: "s", auth_hash: "h", wrapped_identity: "w", recipient: "r", author_key: None };
     store.add_enrolment("e1", "cw", now + 600).await.unwrap();
     store.add_enrolment("e2", "cw", now + 600).await.unwrap();
     assert!(store.enrolment_account("e1").await.unwrap().is_none(), "a new link replaces the earlier one");

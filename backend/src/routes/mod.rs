@@ -4,6 +4,7 @@ pub mod audit;
 pub mod entries;
 pub mod health;
 pub mod keyring;
+pub mod roster;
 pub mod session;
 pub mod verification;
 
@@ -21,6 +22,7 @@ pub fn api() -> Router<AppState> {
     Router::new()
         .route(paths::HEALTH, get(health::health))
         .route(paths::KEYRING, get(keyring::keyring))
+        .route(paths::ROSTER, get(roster::roster))
         .route(paths::ENTRIES, get(entries::list))
         .route(paths::ENTRIES_READ, post(entries::read_many))
         .route(paths::ENTRY, put(entries::put).get(entries::get))
@@ -34,6 +36,7 @@ pub fn api() -> Router<AppState> {
         .route(paths::VAULT_SESSION, post(vault::sign_in))
         .route(paths::VAULT_IDENTITY, get(vault::identity))
         .route(paths::VAULT_PASSPHRASE, put(vault::change_passphrase))
+        .route(paths::VAULT_AUTHOR_KEY, put(vault::register_author_key))
         .route("/api/{*rest}", any(not_found))
         .route("/api", any(not_found))
 }

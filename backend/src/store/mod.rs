@@ -52,7 +52,7 @@ pub use accounts::User;
 pub use entries::{EntryFilter, EntryRow, Recorded};
 pub use sessions::NewSession;
 pub use supersessions::Superseded;
-pub use vault::{NewCredentials, Reservation, VaultAccount};
+pub use vault::{AuthorKeyRegistration, NewCredentials, Reservation, VaultAccount};
 
 use audit::append_audit_events;
 use entries::Answer;

@@ -186,7 +186,8 @@ async fn enrolments_and_passphrase_changes_whose_requests_are_dropped_midway_are
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).await.unwrap();
     store.add_user("a", Role::Adviser).await.unwrap();
-    let creds = NewCredentials { salt: "s1", auth_hash: "h1", wrapped_identity: "w1", recipient: "r" };
+    let creds =
+        NewCredentials { salt: "s1", auth_hash: "h1", wrapped_identity: "w1", recipient: "r", author_key: None };
     for i in 0..40u8 {
         let name = format!("cw{i}");
         store.add_user(&name, Role::Caseworker).await.unwrap();
@@ -227,7 +228,8 @@ async fn an_account_change_whose_audit_event_cannot_be_written_is_not_made() {
     store.add_user("a", Role::Adviser).await.unwrap();
     store.add_user("cw", Role::Caseworker).await.unwrap();
     store.add_enrolment("t1", "cw", now_unix() + 600).await.unwrap();
-    let creds = NewCredentials { salt: "s1", auth_hash: "h1", wrapped_identity: "w1", recipient: "r" };
+    let creds =
+        NewCredentials { salt: "s1", auth_hash: "h1", wrapped_identity: "w1", recipient: "r", author_key: None };
     store.redeem_enrolment("t1", "cw", &creds).await.unwrap().expect("enrolled");
     store.sign_in(&session(1, "cw")).await.unwrap();
     store.add_enrolment("t2", "cw", now_unix() + 600).await.unwrap();
@@ -325,7 +327,8 @@ async fn an_enrolment_queues_for_the_write_lock_in_tokio_without_holding_sqlites
     let redeem = tokio::spawn({
         let store = store.clone();
         async move {
-            let creds = NewCredentials { salt: "s", auth_hash: "h", wrapped_identity: "w", recipient: "r" };
+            let creds =
+                NewCredentials { salt: "s", auth_hash: "h", wrapped_identity: "w", recipient: "r", author_key: None };
             store.redeem_enrolment("t1", "cw", &creds).await
         }
     });

@@ -2,6 +2,9 @@
 //! with their failure count and lock, and the relay's own secrets. Passphrase sessions
 //! are in [`super::sessions`], case ownership in [`super::entries`].
 //!
+//! The author key (migration `0007_author_keys.sql`) is public and only passed on: the
+//! organisation's signed roster decides whether it is trusted.
+//!
 //! Written as portable SQL (`$1` placeholders, TEXT and INTEGER columns) so the same
 //! queries serve SQLite and PostgreSQL. Only hashes, salts, public keys and age files
 //! are stored here; see [`crate::vault::auth`] for how they are made and checked.
@@ -19,6 +22,8 @@ pub struct VaultAccount {
     pub auth_hash: String,
     pub wrapped_identity: String,
     pub recipient: String,
+    /// The registered author key (`amanat-author-v1:…`), if any.
+    pub author_key: Option<String>,
     pub failed_sign_ins: i64,
     pub locked_until: i64,
 }
@@ -40,6 +45,20 @@ pub struct NewCredentials<'a> {
     pub auth_hash: &'a str,
     pub wrapped_identity: &'a str,
     pub recipient: &'a str,
+    /// The author key the app made (checked by the caller); `None` from an app that
+    /// predates signed authorship. Re-enrolment replaces the stored one either way: the
+    /// old key's secret half was wrapped with the identity this replaces.
+    pub author_key: Option<&'a str>,
+}
+
+/// The outcome of [`Store::register_author_key`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthorKeyRegistration {
+    Registered,
+    /// The account already has one (nothing written).
+    AlreadyRegistered,
+    /// The account has no passphrase account (nothing written).
+    NotEnrolled,
 }
 
 impl Store {
@@ -84,11 +103,12 @@ impl Store {
         creds: &NewCredentials<'_>,
     ) -> Result<Option<User>> {
         let (token, name) = (token_sha256_hex.to_owned(), name.to_owned());
-        let (salt, auth_hash, wrapped_identity, recipient) = (
+        let (salt, auth_hash, wrapped_identity, recipient, author_key) = (
             creds.salt.to_owned(),
             creds.auth_hash.to_owned(),
             creds.wrapped_identity.to_owned(),
             creds.recipient.to_owned(),
+            creds.author_key.map(str::to_owned),
         );
         // It reads, then writes: under the write lock (`BEGIN IMMEDIATE`), since in WAL
         // mode a plain `BEGIN` whose read saw an older state than another write committed
@@ -110,11 +130,11 @@ impl Store {
                 return Ok((tx, None, Vec::new())); // redeemed by a concurrent request
             }
             sqlx::query(
-                "INSERT INTO vault_accounts (account, salt, auth_hash, wrapped_identity, recipient, failed_sign_ins, locked_until, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, 0, 0, $6) \
+                "INSERT INTO vault_accounts (account, salt, auth_hash, wrapped_identity, recipient, failed_sign_ins, locked_until, updated_at, author_key) \
+                 VALUES ($1, $2, $3, $4, $5, 0, 0, $6, CAST($7 AS TEXT)) \
                  ON CONFLICT (account) DO UPDATE SET salt = excluded.salt, auth_hash = excluded.auth_hash, \
                  wrapped_identity = excluded.wrapped_identity, recipient = excluded.recipient, failed_sign_ins = 0, \
-                 locked_until = 0, updated_at = excluded.updated_at",
+                 locked_until = 0, updated_at = excluded.updated_at, author_key = excluded.author_key",
             )
             .bind(name.clone())
             .bind(salt)
@@ -122,6 +142,7 @@ impl Store {
             .bind(wrapped_identity)
             .bind(recipient)
             .bind(now)
+            .bind(author_key)
             .execute(&mut *tx)
             .await?;
             sqlx::query(r#"DELETE FROM sessions WHERE "user" = $1"#).bind(name.clone()).execute(&mut *tx).await?;
@@ -137,7 +158,7 @@ impl Store {
     /// The passphrase account of `name`, if it has enrolled.
     pub async fn vault_account(&self, name: &str) -> Result<Option<VaultAccount>> {
         let row = sqlx::query(
-            "SELECT v.account, u.role, v.salt, v.auth_hash, v.wrapped_identity, v.recipient, v.failed_sign_ins, v.locked_until \
+            "SELECT v.account, u.role, v.salt, v.auth_hash, v.wrapped_identity, v.recipient, v.author_key, v.failed_sign_ins, v.locked_until \
              FROM vault_accounts v JOIN users u ON u.name = v.account WHERE v.account = $1",
         )
         .bind(name)
@@ -156,6 +177,7 @@ impl Store {
             auth_hash: row.try_get("auth_hash")?,
             wrapped_identity: row.try_get("wrapped_identity")?,
             recipient: row.try_get("recipient")?,
+            author_key: row.try_get("author_key")?,
             failed_sign_ins: row.try_get("failed_sign_ins")?,
             locked_until: row.try_get("locked_until")?,
         }))
@@ -239,6 +261,60 @@ impl Store {
             Ok((tx, true, vec![OwnedEvent::on_account(&name, AuditAction::PassphraseChanged)]))
         })
         .await
+    }
+
+    /// Registers the author key of an account that has none (a vault enrolled before
+    /// signed authorship), with the identity rewrapped to hold its secret half, and
+    /// records `author_key_registered`, in one transaction run to its end (see
+    /// [`Store::write_audited`]). Never replaces a registered key: a new one comes only
+    /// with re-enrolment.
+    pub async fn register_author_key(
+        &self,
+        name: &str,
+        author_key: &str,
+        wrapped_identity: &str,
+    ) -> Result<AuthorKeyRegistration> {
+        let (name, author_key, wrapped_identity) =
+            (name.to_owned(), author_key.to_owned(), wrapped_identity.to_owned());
+        self.write_audited("registering an author key", move |mut tx| async move {
+            let done = sqlx::query(
+                "UPDATE vault_accounts SET author_key = $2, wrapped_identity = $3, updated_at = $4 \
+                 WHERE account = $1 AND author_key IS NULL",
+            )
+            .bind(name.clone())
+            .bind(author_key)
+            .bind(wrapped_identity)
+            .bind(now_unix())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if done {
+                return Ok((
+                    tx,
+                    AuthorKeyRegistration::Registered,
+                    vec![OwnedEvent::on_account(&name, AuditAction::AuthorKeyRegistered)],
+                ));
+            }
+            let exists = sqlx::query("SELECT account FROM vault_accounts WHERE account = $1")
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
+            let outcome =
+                if exists { AuthorKeyRegistration::AlreadyRegistered } else { AuthorKeyRegistration::NotEnrolled };
+            Ok((tx, outcome, Vec::new()))
+        })
+        .await
+    }
+
+    /// Every account with a registered author key, by name: (name, key).
+    pub async fn author_keys(&self) -> Result<Vec<(String, String)>> {
+        let rows =
+            sqlx::query("SELECT account, author_key FROM vault_accounts WHERE author_key IS NOT NULL ORDER BY account")
+                .fetch_all(self.pool())
+                .await?;
+        rows.into_iter().map(|r| Ok((r.try_get("account")?, r.try_get("author_key")?))).collect()
     }
 
     /// A random secret the relay keeps under `name`, made (by `make`) on first use.

@@ -1,5 +1,5 @@
 //! The caseworker vault's routes: settings, enrolment, salt, passphrase sign-in, the
-//! wrapped identity, passphrase change (docs/api.md).
+//! wrapped identity, passphrase change, author-key registration (docs/api.md).
 //!
 //! The relay receives only values the browser derived (`auth`), salts, public keys and
 //! an age file it cannot open. Wrong passphrases count per account (five in a row lock
@@ -23,11 +23,14 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use shared::api::SessionInfo;
+use shared::authorship::AuthorPublicKey;
 use shared::vault::{
-    self, AuthKey, ChangePassphrase, Enrol, SaltAnswer, SaltRequest, VaultSettings, VaultSignIn, WrappedIdentity,
+    self, AuthKey, ChangePassphrase, Enrol, RegisterAuthorKey, SaltAnswer, SaltRequest, VaultSettings, VaultSignIn,
+    WrappedIdentity,
 };
 use shared::ErrorCode;
 
+use crate::access::Permission;
 use crate::audit::{AuditAction, NewEvent};
 use crate::auth::Caller;
 use crate::error::{AppError, Throttled};
@@ -35,7 +38,7 @@ use crate::json_body::{json_body, DEFAULT_CAP};
 use crate::rate_limit::Attempt;
 use crate::routes::session::{sign_in_session, start_session};
 use crate::state::AppState;
-use crate::store::{NewCredentials, Reservation, VaultAccount};
+use crate::store::{AuthorKeyRegistration, NewCredentials, Reservation, VaultAccount};
 
 use super::auth::{self, LOCK_SECONDS, MAX_FAILED_SIGN_INS};
 
@@ -95,8 +98,7 @@ fn wrapped_of(account: VaultAccount) -> WrappedIdentity {
         salt: account.salt,
         wrapped_identity: account.wrapped_identity,
         recipient: account.recipient,
-        // The relay does not keep author keys yet (signed authorship, issue 13).
-        author_key: None,
+        author_key: account.author_key,
     }
 }
 
@@ -130,6 +132,9 @@ pub async fn enrol(
     let auth = AuthKey::decode(&req.auth).map_err(refuse)?;
     vault::decode_wrapped(&req.wrapped_identity).map_err(refuse)?;
     let recipient = shared::seal::parse_recipient(&req.recipient).map_err(refuse)?.to_string();
+    // Checked before anything is stored; kept in its canonical form.
+    let author_key = req.author_key.as_deref().map(str::parse::<AuthorPublicKey>).transpose().map_err(refuse)?;
+    let author_key = author_key.map(|k| k.to_string());
     let hash = auth::enrolment_hash(&req.token);
     if state.store().enrolment_account(&hash).await?.as_deref() != Some(req.name.as_str()) {
         tracing::info!("enrolment refused");
@@ -141,6 +146,7 @@ pub async fn enrol(
         auth_hash: &auth_hash,
         wrapped_identity: &req.wrapped_identity,
         recipient: &recipient,
+        author_key: author_key.as_deref(),
     };
     let Some(user) = state.store().redeem_enrolment(&hash, &req.name, &creds).await? else {
         tracing::info!("enrolment refused");
@@ -287,4 +293,30 @@ pub async fn change_passphrase(
     tracing::info!(user = %name, "passphrase changed");
     let cookie = start_session(&state, &name).await?;
     Ok(([(SET_COOKIE, cookie)], Json(SessionInfo { name, role: caller.role() })).into_response())
+}
+
+/// `PUT /api/v1/vault/author-key`: a caseworker whose vault predates signed authorship
+/// registers the author key the app made at unlock, with the identity rewrapped to hold
+/// it. 409 `author_key_exists` when the account has one already (only re-enrolment
+/// brings a new one); audited `author_key_registered`. Only the key's fingerprint is
+/// logged.
+pub async fn register_author_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<WrappedIdentity>, AppError> {
+    caller.may(Permission::RegisterAuthorKey)?;
+    let req: RegisterAuthorKey = json_body(&headers, body, DEFAULT_CAP).await?;
+    let key: AuthorPublicKey = req.author_key.parse()?;
+    vault::decode_wrapped(&req.wrapped_identity)?;
+    let name = caller.name();
+    match state.store().register_author_key(name, &key.to_string(), &req.wrapped_identity).await? {
+        AuthorKeyRegistration::Registered => {}
+        AuthorKeyRegistration::AlreadyRegistered => return Err(ErrorCode::AuthorKeyExists.into()),
+        AuthorKeyRegistration::NotEnrolled => return Err(ErrorCode::NotEnrolled.into()),
+    }
+    tracing::info!(user = %name, fingerprint = %key.fingerprint(), "author key registered");
+    let account = state.store().vault_account(name).await?.ok_or(ErrorCode::NotEnrolled)?;
+    Ok(Json(wrapped_of(account)))
 }
