@@ -16,6 +16,7 @@
 mod access_matrix;
 mod age_interop;
 mod audit_head;
+mod author_roster;
 mod bulk_read;
 mod cli;
 mod crash_safety;

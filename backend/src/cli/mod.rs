@@ -1,4 +1,4 @@
-//! The `amanat` command line: `serve`, `demo init`, `org init`, `user`, `keyring`, `entries`,
+//! The `amanat` command line: `serve`, `demo init`, `org init`, `user`, `keyring`, `roster`, `entries`,
 //! `audit head`, `verify`, `export`. Every command takes `--data DIR` (default `./data`) and, for a PostgreSQL
 //! store, `--database postgres://…`, and works on the same store whether or not a relay
 //! is running on it.
@@ -13,6 +13,7 @@ mod limit_flags;
 mod org;
 mod prompt;
 mod release;
+mod roster;
 mod user;
 
 use std::net::SocketAddr;
@@ -86,6 +87,9 @@ enum Command {
     /// The signed keyring of key holders.
     #[command(subcommand)]
     Keyring(keyring::KeyringCommand),
+    /// The signed roster of approved author keys (who may be shown as a verified author).
+    #[command(subcommand)]
+    Roster(roster::RosterCommand),
     /// Stored entries: remove those superseded by a re-seal.
     #[command(subcommand)]
     Entries(entries::EntriesCommand),
@@ -175,6 +179,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(cmd) => user::run(&data, database.as_deref(), cmd).await?,
         Command::Org(cmd) => org::run(cmd)?,
         Command::Keyring(cmd) => keyring::run(&data, cmd)?,
+        Command::Roster(cmd) => roster::run(&data, database.as_deref(), cmd).await?,
         Command::Release(cmd) => release::run(cmd)?,
         Command::Entries(cmd) => {
             if !entries::run(&data, database.as_deref(), cmd).await? {
