@@ -33,7 +33,8 @@ pub fn bench_vault_setup(passphrase: &str) -> Result<String, JsError> {
     let salt = vault::Salt::random();
     let keys = vault::derive(passphrase, &salt).map_err(|c| JsError::new(c.message()))?;
     let wrapped =
-        vault::wrap_identity(&shared::seal::generate_identity(), &keys).map_err(|c| JsError::new(c.message()))?;
+        vault::wrap_identity(&shared::seal::generate_identity(), &shared::authorship::AuthorKey::generate(), &keys)
+            .map_err(|c| JsError::new(c.message()))?;
     Ok(format!("{}\n{}", salt.encode(), vault::encode_wrapped(&wrapped)))
 }
 
@@ -214,6 +215,7 @@ pub async fn bench_save_intake(owner: String, runs: u32) -> Result<String, JsErr
     let (keyring, _) = keyring_pin::fetch_verified(&db).await.map_err(fail)?;
     let me = shared::seal::generate_identity();
     let own = me.to_public();
+    let signer = std::sync::Arc::new(shared::authorship::AuthorKey::generate());
     let today = clock::today();
     let intake = twelve_member_intake(today);
     let plaintext_bytes = serde_json::to_vec(&intake).map(|v| v.len()).unwrap_or(0);
@@ -223,7 +225,7 @@ pub async fn bench_save_intake(owner: String, runs: u32) -> Result<String, JsErr
     for _ in 0..runs {
         let entry = CaseEntry::Intake(intake.clone());
         let started = performance_now();
-        let cx = Context { author: &owner, own: Some(&own), now: clock::now_rfc3339(), today };
+        let cx = Context { author: &owner, own: Some(&own), signer: &signer, now: clock::now_rfc3339(), today };
         let (stored, _) = seal_entry(shared::CaseId::random(), entry, None, None, &cx, &keyring).map_err(code)?;
         outbox::put(&db, &stored).await.map_err(|e| fail(e.into()))?;
         seal_put.push(performance_now() - started);
@@ -241,7 +243,9 @@ pub async fn bench_save_intake(owner: String, runs: u32) -> Result<String, JsErr
 
     // The whole save as the Save button runs it: open the database, fetch the keyring
     // from the relay and check it against the pin, then the same seal and put.
-    let session = Session { author: owner.clone(), own, pin: RwSignal::new(None), saved: Callback::new(|()| ()) };
+    let author_key = Signal::derive(move || Some(signer.clone()));
+    let session =
+        Session { author: owner.clone(), own, author_key, pin: RwSignal::new(None), saved: Callback::new(|()| ()) };
     let mut whole = Vec::new();
     for _ in 0..runs {
         let entry = CaseEntry::Intake(intake.clone());

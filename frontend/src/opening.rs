@@ -5,6 +5,10 @@
 //! scan sealed as an entry of its own). Each failure has its own code, so no entry is
 //! ever dropped without a reason.
 //!
+//! A document's plaintext is signed by its author (`shared::authorship`): it is
+//! unwrapped here ([`read_document`]), and the signer kept beside the document
+//! for the reader to judge against the organisation's roster.
+//!
 //! What is *not* here: showing an attachment. Its plaintext is only looked at for its
 //! first bytes (the format) and counted; the rest is authenticated by age and dropped
 //! as it streams, so a 20 MB scan never sits in memory as plaintext
@@ -12,6 +16,7 @@
 
 use std::sync::Arc;
 
+use shared::authorship::{self, Signer};
 use shared::forms::attachment::MediaType;
 use shared::forms::CaseDocument;
 use shared::seal::{open_sniffed, Identity};
@@ -26,11 +31,18 @@ pub enum Content {
     Attachment { media_type: MediaType, size: u64 },
 }
 
+/// Reads an opened document's plaintext: signed (the document and its signer) or, from
+/// before documents were signed, the document alone ([`Signer::Unsigned`]).
+pub fn read_document(plain: &[u8]) -> Result<(CaseDocument, Signer), ErrorCode> {
+    let unwrapped = authorship::unwrap(plain)?;
+    Ok((CaseDocument::from_bytes(unwrapped.document)?, unwrapped.signer))
+}
+
 /// Opens one fetched entry: a case document or an attachment.
 pub fn open_content(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) -> Result<Content, ErrorCode> {
     let plain = open_sniffed(id, ciphertext, identities)?;
     if plain.is_document() {
-        return CaseDocument::from_bytes(plain.kept()).map(|d| Content::Document(Arc::new(d)));
+        return read_document(plain.kept()).map(|(d, _signer)| Content::Document(Arc::new(d)));
     }
     match MediaType::sniff(plain.kept()) {
         Some(media_type) => Ok(Content::Attachment { media_type, size: plain.total() }),

@@ -14,7 +14,9 @@ use shared::api::{
     SUPERSEDES_HEADER,
 };
 use shared::envelope::Envelope;
-use shared::vault::{ChangePassphrase, Enrol, SaltAnswer, SaltRequest, VaultSettings, VaultSignIn, WrappedIdentity};
+use shared::vault::{
+    ChangePassphrase, Enrol, RegisterAuthorKey, SaltAnswer, SaltRequest, VaultSettings, VaultSignIn, WrappedIdentity,
+};
 use shared::{CaseId, EntryId, ErrorCode};
 use web_sys::RequestCache;
 
@@ -131,6 +133,12 @@ pub async fn vault_change_passphrase(body: &ChangePassphrase) -> Result<SessionI
     resp.json().await.map_err(|_| unexpected())
 }
 
+/// `PUT /api/v1/vault/author-key`: registers the author key made at unlock for a vault
+/// that predates signed authorship, with the identity rewrapped to hold it.
+pub async fn vault_register_author_key(body: &RegisterAuthorKey) -> Result<(), RelayError> {
+    send(no_store(Request::put(paths::VAULT_AUTHOR_KEY)).json(body)).await.map(|_| ())
+}
+
 /// `POST /api/v1/session/renew`: rotate the session cookie (new id, new lifetime).
 pub async fn renew_session() -> Result<SessionInfo, RelayError> {
     let resp = send(no_store(Request::post(paths::SESSION_RENEW)).build()).await?;
@@ -160,6 +168,16 @@ pub async fn sign_out() -> Result<(), RelayError> {
 pub async fn keyring_bytes() -> Result<Vec<u8>, RelayError> {
     let resp = send(no_store(Request::get(paths::KEYRING)).build()).await?;
     resp.binary().await.map_err(|_| RelayError::Unavailable)
+}
+
+/// `GET /api/v1/roster`, as raw bytes (`None` before the organisation published one):
+/// parsing and checking belong to `shared::authorship`.
+pub async fn roster_bytes() -> Result<Option<Vec<u8>>, RelayError> {
+    match send(no_store(Request::get(paths::ROSTER)).build()).await {
+        Ok(resp) => resp.binary().await.map(Some).map_err(|_| RelayError::Unavailable),
+        Err(RelayError::Refused { status: 404, .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// What the relay did with an upload.

@@ -3,11 +3,18 @@
 //! caseworker's own recipient (so they can reopen it after signing in), and goes into
 //! the outbox as ciphertext plus envelope ([`seal_entry`], [`save_entry`]).
 //!
+//! Every case document is signed by its author before it is sealed (sign, then seal:
+//! `shared::authorship`), with the author key of the unlocked vault, so a reader can
+//! tell an entry its author wrote from one the relay or another key holder sealed
+//! under the author's name. (Drafts, sealed to the author alone, are not signed: nobody
+//! else reads them and they never count for anything; `crate::drafts`.)
+//!
 //! The plaintext exists only in this function's memory; what leaves it is a
 //! [`StoredEntry`]. Sealing needs a `VerifiedKeyring`, which only a signature check
 //! against the pinned organisation key produces (see [`crate::keyring_pin`]).
 
 use leptos::prelude::*;
+use shared::authorship::AuthorKey;
 use shared::envelope::Envelope;
 use shared::forms::check::{self, ConsentRules};
 use shared::forms::consent::ConsentState;
@@ -27,13 +34,16 @@ pub struct Context<'a> {
     pub author: &'a str,
     /// The author's personal recipient (from the unlocked vault), sealed to as well.
     pub own: Option<&'a Recipient>,
+    /// The author's signing key (from the unlocked vault): every document is signed.
+    pub signer: &'a AuthorKey,
     pub now: String,
     pub today: Date,
 }
 
 /// Validates and seals a schema-1 intake ([`v1`]) for a new case, as the first app
-/// did. The app no longer calls it ([`seal_entry`] seals every form); the browser
-/// tests keep it to have an old record to read. Pure: no storage, no network.
+/// did, unsigned as it was then (`cx.signer` is not used). The app no longer calls it
+/// ([`seal_entry`] seals every form); the browser tests keep it to have an old record
+/// to read. Pure: no storage, no network.
 pub fn seal_intake(intake: Intake, cx: &Context<'_>, keyring: &VerifiedKeyring) -> Result<StoredEntry, ErrorCode> {
     if !validate::intake(&intake, cx.today).is_empty() {
         return Err(ErrorCode::Invalid);
@@ -54,7 +64,8 @@ pub fn seal_intake(intake: Intake, cx: &Context<'_>, keyring: &VerifiedKeyring) 
 /// Validates one entry of a case with `shared::forms::check` and seals it as a
 /// [`CaseDocument`] of [`DOCUMENT_SCHEMA`]. Pure: no storage, no network. `consent` is the case's
 /// consent state when known (a follow-up's referrals are checked against it). Gives
-/// the stored entry and the document as sealed.
+/// the stored entry and the document as sealed. The plaintext sealed is the document
+/// signed with `cx.signer`.
 pub fn seal_entry(
     case: CaseId,
     entry: CaseEntry,
@@ -75,7 +86,8 @@ pub fn seal_entry(
         entry,
     };
     let own: Vec<Recipient> = cx.own.into_iter().cloned().collect();
-    let ciphertext = keyring.seal(&doc.to_bytes(), &own)?;
+    let signed = zeroize::Zeroizing::new(cx.signer.sign_document(&doc.to_bytes()));
+    let ciphertext = keyring.seal(&signed, &own)?;
     let envelope = Envelope::new(case, DOCUMENT_SCHEMA, keyring.version(), &cx.now, &ciphertext);
     Ok((StoredEntry::sealed(envelope, ciphertext, cx.author), doc))
 }
@@ -91,11 +103,17 @@ pub async fn save_entry(
     supersedes: Option<EntryId>,
     consent: Option<&ConsentState>,
 ) -> Result<(StoredEntry, CaseDocument), Problem> {
+    let signer = session.author_key.get_untracked().ok_or(ErrorCode::VaultLocked)?;
     let db = local_db::open().await?;
     let (keyring, pin) = keyring_pin::fetch_verified(&db).await?;
     session.pin.try_set(Some(pin));
-    let cx =
-        Context { author: &session.author, own: Some(&session.own), now: clock::now_rfc3339(), today: clock::today() };
+    let cx = Context {
+        author: &session.author,
+        own: Some(&session.own),
+        signer: &signer,
+        now: clock::now_rfc3339(),
+        today: clock::today(),
+    };
     let (stored, doc) = seal_entry(case, entry, supersedes, consent, &cx, &keyring)?;
     outbox::put(&db, &stored).await?;
     session.saved.run(());
@@ -135,6 +153,7 @@ mod tests {
         let cx = Context {
             author: "cw",
             own: None,
+            signer: &AuthorKey::generate(),
             now: "2026-11-23T10:00:00.000Z".into(),
             today: Date::new(2026, 11, 23).unwrap(),
         };
@@ -171,6 +190,7 @@ mod tests {
         let cx = Context {
             author: "cw",
             own: Some(&own),
+            signer: &AuthorKey::generate(),
             now: "2026-11-23T10:00:00.000Z".into(),
             today: Date::new(2026, 11, 23).unwrap(),
         };
@@ -180,6 +200,26 @@ mod tests {
         assert_eq!(doc.case, entry.envelope.case);
         let other = crate::opening::open_entry(&entry.envelope.id, &entry.ciphertext, &[someone_else]);
         assert_eq!(other.err(), Some(ErrorCode::WrongKey), "another caseworker's key does not open it");
+    }
+
+    #[test]
+    fn every_entry_is_sealed_signed_by_its_author_and_opens_as_the_same_document() {
+        let (keyring, adviser) = shared::fixtures::keyring();
+        let signer = AuthorKey::generate();
+        let today = Date::new(2026, 11, 23).unwrap();
+        let cx = Context { author: "cw", own: None, signer: &signer, now: "2026-11-23T10:00:00.000Z".into(), today };
+        let entry = CaseEntry::Intake(shared::fixtures::twelve_member_intake(today));
+        let (stored, doc) = seal_entry(CaseId::random(), entry, None, None, &cx, &keyring).unwrap();
+        let plain = seal::open_bytes(&stored.ciphertext, std::slice::from_ref(&adviser)).unwrap();
+        let unwrapped = shared::authorship::unwrap(&plain).unwrap();
+        assert_eq!(
+            unwrapped.signer,
+            shared::authorship::Signer::Signed { key: signer.public(), valid: true },
+            "signed by the author's key"
+        );
+        assert_eq!(unwrapped.document, doc.to_bytes().as_slice(), "over the document's exact bytes");
+        let (read, signer_seen) = crate::opening::read_document(&plain).unwrap();
+        assert_eq!((read, signer_seen), (doc, unwrapped.signer));
     }
 
     #[test]
@@ -193,7 +233,14 @@ mod tests {
             shared::fixtures::WIDE_VALIDITY,
             &org,
         );
-        let cx = Context { author: "cw", own: None, now: String::new(), today: Date::new(2026, 11, 23).unwrap() };
+        let signer = AuthorKey::generate();
+        let cx = Context {
+            author: "cw",
+            own: None,
+            signer: &signer,
+            now: String::new(),
+            today: Date::new(2026, 11, 23).unwrap(),
+        };
         let got = seal_intake(Intake::default(), &cx, &kr.verify(&org.public()).unwrap());
         assert_eq!(got.err(), Some(ErrorCode::Invalid));
     }

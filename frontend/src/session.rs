@@ -5,9 +5,13 @@
 //! It is provided as a Leptos context by the caseworker's workspace, which exists only
 //! while the vault is unlocked; locking unmounts the workspace and drops it. It holds
 //! the author's *public* recipient only: opening drafts and own cases goes through the
-//! vault's [`crate::vault::Unlocked`].
+//! vault's [`crate::vault::Unlocked`], and the author key is read from it at the
+//! instant of signing ([`Session::author_key`] holds no key itself).
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
+use shared::authorship::AuthorKey;
 use shared::seal::Recipient;
 
 use crate::keyring_pin::Pin;
@@ -19,6 +23,9 @@ pub struct Session {
     pub author: String,
     /// The caseworker's own recipient: every entry is sealed to it as well.
     pub own: Recipient,
+    /// The unlocked vault's author key, read when a document is signed (`None` once
+    /// locked): a derived signal over the vault, so the key lives in the vault only.
+    pub author_key: Signal<Option<Arc<AuthorKey>>>,
     /// The organisation key in force on this device (shown, and checked on each save).
     pub pin: RwSignal<Option<Pin>>,
     /// Called after an entry is in the outbox (wakes the sync loop).

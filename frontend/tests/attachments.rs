@@ -189,6 +189,7 @@ async fn the_picker_offers_camera_or_file_and_says_in_words_why_it_refuses_a_fil
         provide_session(Session {
             author: "cw".into(),
             own: generate_identity().to_public(),
+            author_key: Signal::derive(|| None),
             pin: RwSignal::new(None),
             saved: Callback::new(|_| {}),
         });

@@ -43,6 +43,7 @@ fn unlocked(name: &str, identity: &Identity) -> Unlocked {
         role: Role::Caseworker,
         identity: identity.clone(),
         recipient: identity.to_public(),
+        author: std::sync::Arc::new(shared::authorship::AuthorKey::generate()),
     }
 }
 
@@ -79,6 +80,7 @@ async fn mount(name: &str, identity: &Identity, case: Option<CaseId>) -> Form {
     let session = Session {
         author: name.to_owned(),
         own: identity.to_public(),
+        author_key: Signal::derive(|| None),
         pin: RwSignal::new(None),
         saved: Callback::new(|_| {}),
     };

@@ -40,9 +40,11 @@ fn intake() -> Intake {
 }
 
 fn sealed(keyring: &VerifiedKeyring) -> StoredEntry {
+    let signer = shared::authorship::AuthorKey::generate();
     let cx = Context {
         author: "cw",
         own: None,
+        signer: &signer,
         now: amanat_frontend::clock::now_rfc3339(),
         today: amanat_frontend::clock::today(),
     };
@@ -168,7 +170,8 @@ async fn the_cached_wrapped_identity_is_an_age_file_that_opens_only_with_the_pas
     let salt = Salt::random();
     let keys = vault::derive(PASS, &salt).unwrap();
     let personal = shared::seal::generate_identity();
-    let wrapped = vault::wrap_identity(&personal, &keys).unwrap();
+    let author = shared::authorship::AuthorKey::generate();
+    let wrapped = vault::wrap_identity(&personal, &author, &keys).unwrap();
     let w = WrappedIdentity {
         name: "aziza".into(),
         role: shared::api::Role::Caseworker,
@@ -186,7 +189,9 @@ async fn the_cached_wrapped_identity_is_an_age_file_that_opens_only_with_the_pas
     assert!(bytes.as_bytes().starts_with(b"age-encryption.org/v1\n"));
     let opened =
         vault::unwrap_identity(bytes.as_bytes(), &vault::derive(PASS, &Salt::decode(&back.salt).unwrap()).unwrap());
-    assert_eq!(opened.unwrap().to_public().to_string(), back.recipient);
+    let opened = opened.unwrap();
+    assert_eq!(opened.identity.to_public().to_string(), back.recipient);
+    assert_eq!(opened.author.map(|a| a.public()), Some(author.public()), "the author key is wrapped with it");
     let wrong = vault::derive("pear lantern cobalt 17 reeds", &salt).unwrap();
     assert_eq!(vault::unwrap_identity(bytes.as_bytes(), &wrong).err(), Some(shared::ErrorCode::WrongPassphrase));
 }

@@ -90,6 +90,12 @@ impl AuthorKey {
     }
 }
 
+/// Whether `line` is an author key's secret line (what [`AuthorKey::to_secret_line`]
+/// writes), so a reader of the text around it can set it aside.
+pub fn is_secret_line(line: &str) -> bool {
+    line.trim().starts_with(SECRET_PREFIX)
+}
+
 /// An author's public key, `amanat-author-v1:<base64>`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AuthorPublicKey(VerifyingKey);

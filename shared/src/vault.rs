@@ -15,6 +15,9 @@
 //! one, so opening it costs nothing beyond the Argon2id already paid, and a relay that
 //! swapped in a passphrase file would be refused ([`unwrap_identity`] refuses scrypt).
 //!
+//! The wrapped identity also holds the author's signing key (`shared::authorship`),
+//! one more line beside the age identity, so it is unlocked and locked with it.
+//!
 //! Also here: the passphrase rules and a small, documented strength estimate (no
 //! dictionary: a dictionary-based meter such as zxcvbn costs ~800 KB of wasm), and the
 //! API bodies of the vault routes. What is not here: storage, network, timers.
@@ -27,6 +30,7 @@ use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::api::Role;
+use crate::authorship::{self, AuthorKey};
 use crate::error::ErrorCode;
 use crate::seal::{self, Ciphertext, Identity, Recipient};
 
@@ -143,14 +147,31 @@ fn identity_from_secret(secret: &[u8; 32]) -> Result<Identity, ErrorCode> {
     encoded.parse::<Identity>().map_err(|_| ErrorCode::Internal)
 }
 
-/// Seals the personal identity to the wrapping key: the result is an age file.
-pub fn wrap_identity(personal: &Identity, keys: &VaultKeys) -> Result<Ciphertext, ErrorCode> {
-    let file = Zeroizing::new(seal::identity_file(personal, "Amanat personal identity (wrapped)"));
+/// What a wrapped identity holds: the personal age identity and, beside it, the
+/// author key that signs every document (`shared::authorship`). `author` is `None` for
+/// a vault wrapped before documents were signed: the app makes a key at unlock,
+/// rewraps, and registers it with `PUT /api/v1/vault/author-key`.
+pub struct PersonalKeys {
+    pub identity: Identity,
+    pub author: Option<AuthorKey>,
+}
+
+/// Seals the personal identity and the author key to the wrapping key: the result is
+/// an age file whose plaintext is an age identity file with one more line, the author
+/// key's secret line (which [`unwrap_identity`] sets aside before reading identities).
+pub fn wrap_identity(personal: &Identity, author: &AuthorKey, keys: &VaultKeys) -> Result<Ciphertext, ErrorCode> {
+    let mut file = Zeroizing::new(seal::identity_file(personal, "Amanat personal identity (wrapped)"));
+    if !file.ends_with('\n') {
+        file.push('\n');
+    }
+    file.push_str(author.to_secret_line().as_str());
+    file.push('\n');
     seal::seal_bytes(file.as_bytes(), std::iter::once(&keys.wrap_recipient()))
 }
 
-/// Opens a wrapped identity. A wrong passphrase gives [`ErrorCode::WrongPassphrase`].
-pub fn unwrap_identity(wrapped: &[u8], keys: &VaultKeys) -> Result<Identity, ErrorCode> {
+/// Opens a wrapped identity. A wrong passphrase gives [`ErrorCode::WrongPassphrase`];
+/// a damaged author line, [`ErrorCode::Corrupted`].
+pub fn unwrap_identity(wrapped: &[u8], keys: &VaultKeys) -> Result<PersonalKeys, ErrorCode> {
     if wrapped.len() > MAX_WRAPPED_IDENTITY {
         return Err(ErrorCode::Corrupted);
     }
@@ -160,11 +181,26 @@ pub fn unwrap_identity(wrapped: &[u8], keys: &VaultKeys) -> Result<Identity, Err
         other => other,
     })?);
     let text = std::str::from_utf8(&file).map_err(|_| ErrorCode::Corrupted)?;
-    let mut ids = seal::parse_identity_file(text).map_err(|_| ErrorCode::Corrupted)?;
+    let mut identity_lines = Zeroizing::new(String::with_capacity(text.len()));
+    let mut author_lines = 0;
+    for line in text.lines() {
+        if authorship::is_secret_line(line) {
+            author_lines += 1;
+        } else {
+            identity_lines.push_str(line);
+            identity_lines.push('\n');
+        }
+    }
+    let author = match author_lines {
+        0 => None,
+        1 => Some(AuthorKey::from_secret_text(text).map_err(|_| ErrorCode::Corrupted)?),
+        _ => return Err(ErrorCode::Corrupted),
+    };
+    let mut ids = seal::parse_identity_file(&identity_lines).map_err(|_| ErrorCode::Corrupted)?;
     if ids.len() != 1 {
         return Err(ErrorCode::Corrupted);
     }
-    Ok(ids.remove(0))
+    Ok(PersonalKeys { identity: ids.remove(0), author })
 }
 
 /// How strong a passphrase looks, for the meter.
@@ -417,11 +453,13 @@ mod tests {
         let salt = Salt::random();
         let keys = derive(GOOD, &salt).unwrap();
         let personal = seal::generate_identity();
-        let wrapped = wrap_identity(&personal, &keys).unwrap();
+        let author = AuthorKey::generate();
+        let wrapped = wrap_identity(&personal, &author, &keys).unwrap();
         let summary = crate::age_header::inspect(wrapped.as_bytes()).unwrap();
         assert_eq!((summary.x25519, summary.scrypt), (1, 0));
         let back = unwrap_identity(wrapped.as_bytes(), &keys).unwrap();
-        assert_eq!(back.to_public().to_string(), personal.to_public().to_string());
+        assert_eq!(back.identity.to_public().to_string(), personal.to_public().to_string());
+        assert_eq!(back.author.map(|a| a.public()), Some(author.public()), "the author key travels with it");
         // Round trip through the wire format.
         let wire = decode_wrapped(&encode_wrapped(&wrapped)).unwrap();
         assert_eq!(wire.as_bytes(), wrapped.as_bytes());
@@ -431,9 +469,35 @@ mod tests {
     }
 
     #[test]
+    fn a_vault_wrapped_before_authorship_opens_with_no_author_key() {
+        let keys = derive(GOOD, &Salt::random()).unwrap();
+        let personal = seal::generate_identity();
+        let file = seal::identity_file(&personal, "Amanat personal identity (wrapped)");
+        let older = seal::seal_bytes(file.as_bytes(), std::iter::once(&keys.wrap_recipient())).unwrap();
+        let back = unwrap_identity(older.as_bytes(), &keys).unwrap();
+        assert_eq!(back.identity.to_public().to_string(), personal.to_public().to_string());
+        assert!(back.author.is_none());
+    }
+
+    #[test]
+    fn a_wrapped_identity_with_a_damaged_or_doubled_author_line_is_refused() {
+        let keys = derive(GOOD, &Salt::random()).unwrap();
+        let personal = seal::generate_identity();
+        let file = seal::identity_file(&personal, "x");
+        let line = AuthorKey::generate().to_secret_line();
+        for bad in [
+            format!("{file}\nAMANAT-AUTHOR-SECRET-KEY-V1:AAAA\n"),
+            format!("{file}\n{}\n{}\n", line.as_str(), AuthorKey::generate().to_secret_line().as_str()),
+        ] {
+            let w = seal::seal_bytes(bad.as_bytes(), std::iter::once(&keys.wrap_recipient())).unwrap();
+            assert_eq!(unwrap_identity(w.as_bytes(), &keys).err(), Some(ErrorCode::Corrupted), "{bad}");
+        }
+    }
+
+    #[test]
     fn a_damaged_or_swapped_wrapped_identity_is_refused() {
         let keys = derive(GOOD, &Salt::random()).unwrap();
-        let mut w = wrap_identity(&seal::generate_identity(), &keys).unwrap().into_bytes();
+        let mut w = wrap_identity(&seal::generate_identity(), &AuthorKey::generate(), &keys).unwrap().into_bytes();
         let n = w.len() - 3;
         w[n] ^= 1;
         assert_eq!(unwrap_identity(&w, &keys).err(), Some(ErrorCode::Corrupted));

@@ -61,7 +61,12 @@ fn native_bench_seals_and_opens_records_and_streams() {
     let mut sealed_stream = Vec::new();
     seal_stream(&stream[..], &mut sealed_stream, recipients.iter()).unwrap();
     let salt = vault::Salt::random();
-    let wrapped = vault::wrap_identity(&ids[0], &vault::derive(PASSPHRASE, &salt).unwrap()).unwrap();
+    let wrapped = vault::wrap_identity(
+        &ids[0],
+        &shared::authorship::AuthorKey::generate(),
+        &vault::derive(PASSPHRASE, &salt).unwrap(),
+    )
+    .unwrap();
     let figures = serde_json::json!({
         "seal 10 KB record": median_ms(101, || {
             seal_bytes(&record, recipients.iter()).unwrap();

@@ -120,7 +120,7 @@ fn sign_in_never_answers_500_across_sigkill_and_sigterm_restarts_under_load() {
     let enrol = json!({
         "token": relay.demo_file("caseworker-enrolment.txt"), "name": "demo-caseworker", "salt": salt.encode(),
         "auth": keys.auth.encode(), "recipient": personal.to_public().to_string(),
-        "wrapped_identity": shared::vault::encode_wrapped(&shared::vault::wrap_identity(&personal, &keys).unwrap()),
+        "wrapped_identity": shared::vault::encode_wrapped(&shared::vault::wrap_identity(&personal, &shared::authorship::AuthorKey::generate(), &keys).unwrap()),
     });
     let resp = rt.block_on(async { http.post(relay.url("/api/v1/vault/enrol")).json(&enrol).send().await }).unwrap();
     assert_eq!(resp.status(), 200, "enrolling the demo caseworker");

@@ -46,7 +46,7 @@ async fn enrol(relay: &Relay, token: &str, name: &str, pass: &str) -> Result<Enr
     let salt = Salt::random();
     let keys = vault::derive(pass, &salt).unwrap();
     let personal = seal::generate_identity();
-    let wrapped = vault::wrap_identity(&personal, &keys).unwrap();
+    let wrapped = vault::wrap_identity(&personal, &shared::authorship::AuthorKey::generate(), &keys).unwrap();
     let body = json!({
         "token": token, "name": name, "salt": salt.encode(), "auth": keys.auth.encode(),
         "wrapped_identity": vault::encode_wrapped(&wrapped), "recipient": personal.to_public().to_string(),
@@ -105,7 +105,7 @@ async fn an_enrolment_link_works_once_for_its_own_account_and_the_passphrase_the
     assert_eq!(w["recipient"], enrolled.recipient);
     let keys = vault::derive(PASS, &enrolled.salt).unwrap();
     let wrapped = vault::decode_wrapped(w["wrapped_identity"].as_str().unwrap()).unwrap();
-    let identity = vault::unwrap_identity(wrapped.as_bytes(), &keys).unwrap();
+    let identity = vault::unwrap_identity(wrapped.as_bytes(), &keys).unwrap().identity;
     assert_eq!(identity.to_public().to_string(), enrolled.recipient);
     assert_eq!(whoami(&relay, &cookie).await, StatusCode::OK);
 
@@ -173,10 +173,12 @@ async fn a_passphrase_change_needs_the_old_one_and_rewraps_the_same_identity() {
         let wrapped = vault::decode_wrapped(w["wrapped_identity"].as_str().unwrap()).unwrap();
         vault::unwrap_identity(wrapped.as_bytes(), &old_keys).unwrap()
     };
+    let author = identity.author.expect("enrolled with an author key");
+    let identity = identity.identity;
     const NEW: &str = "copper meadow lantern 42 fig";
     let new_salt = Salt::random();
     let new_keys = vault::derive(NEW, &new_salt).unwrap();
-    let rewrapped = vault::encode_wrapped(&vault::wrap_identity(&identity, &new_keys).unwrap());
+    let rewrapped = vault::encode_wrapped(&vault::wrap_identity(&identity, &author, &new_keys).unwrap());
     let change = |old_auth: String| json!({ "old_auth": old_auth, "salt": new_salt.encode(), "auth": new_keys.auth.encode(), "wrapped_identity": rewrapped });
     let wrong_old = vault::derive("not the old one at all 77", &enrolled.salt).unwrap();
     let resp = relay
@@ -205,7 +207,8 @@ async fn a_passphrase_change_needs_the_old_one_and_rewraps_the_same_identity() {
     assert_eq!(w["recipient"], enrolled.recipient, "same identity, rewrapped");
     let wrapped = vault::decode_wrapped(w["wrapped_identity"].as_str().unwrap()).unwrap();
     let back = vault::unwrap_identity(wrapped.as_bytes(), &new_keys).unwrap();
-    assert_eq!(back.to_public().to_string(), enrolled.recipient);
+    assert_eq!(back.identity.to_public().to_string(), enrolled.recipient);
+    assert_eq!(back.author.map(|a| a.public()), Some(author.public()), "and the same author key");
 }
 
 #[tokio::test]
@@ -425,7 +428,7 @@ async fn each_account_change_over_http_is_audited_exactly_once() {
     let change = json!({
         "old_auth": vault::derive(PASS, &enrolled.salt).unwrap().auth.encode(), "salt": new_salt.encode(),
         "auth": new_keys.auth.encode(),
-        "wrapped_identity": vault::encode_wrapped(&vault::wrap_identity(&identity, &new_keys).unwrap()),
+        "wrapped_identity": vault::encode_wrapped(&vault::wrap_identity(&identity, &shared::authorship::AuthorKey::generate(), &new_keys).unwrap()),
     });
     let resp = relay.http.put(relay.url("/api/v1/vault/passphrase")).header(COOKIE, &cookie).json(&change).send().await;
     let resp = resp.unwrap();

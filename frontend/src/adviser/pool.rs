@@ -31,7 +31,6 @@ use futures::channel::oneshot;
 use shared::api::frames;
 use shared::forms::attachment::MediaType;
 use shared::forms::codes::Code;
-use shared::forms::CaseDocument;
 use shared::seal::{identity_file, parse_identity_file, Identity};
 use shared::{EntryId, ErrorCode};
 use wasm_bindgen::prelude::*;
@@ -217,7 +216,7 @@ impl Iterator for Results<'_> {
         };
         self.buf = rest;
         let result = match head[32] {
-            KIND_DOCUMENT => CaseDocument::from_bytes(payload).map(|d| Content::Document(Arc::new(d))),
+            KIND_DOCUMENT => crate::opening::read_document(payload).map(|(d, _signer)| Content::Document(Arc::new(d))),
             KIND_ATTACHMENT if payload.len() >= 8 => {
                 let size = u64::from_be_bytes(payload[..8].try_into().expect("8 bytes"));
                 std::str::from_utf8(&payload[8..])
@@ -446,7 +445,7 @@ impl Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::forms::{CaseEntry, DOCUMENT_SCHEMA};
+    use shared::forms::{CaseDocument, CaseEntry, DOCUMENT_SCHEMA};
     use shared::seal::{generate_identity, seal_bytes};
     use shared::CaseId;
 

@@ -171,8 +171,13 @@ async fn reseal_case(
     let (attachments, documents): (Vec<Plain>, Vec<Plain>) = stale.into_iter().partition(|p| !is_document(&p.bytes));
     let mut renamed: HashMap<EntryId, EntryId> = HashMap::new();
     for p in attachments.iter().chain(documents.iter()) {
+        // A signed document is sealed again byte for byte: renaming its attachments
+        // would break its author's signature (it would read as forged). Its attachment
+        // references keep naming the entries they were signed with.
+        let signed = is_document(&p.bytes)
+            && matches!(shared::authorship::unwrap(&p.bytes), Ok(u) if u.signer != shared::authorship::Signer::Unsigned);
         let mut plaintext =
-            if is_document(&p.bytes) { rename_attachments(&p.bytes, &renamed) } else { p.bytes.clone() };
+            if is_document(&p.bytes) && !signed { rename_attachments(&p.bytes, &renamed) } else { p.bytes.clone() };
         if let Some(id) = plan.already(&plaintext) {
             renamed.insert(p.meta.id, id);
             current += 1;

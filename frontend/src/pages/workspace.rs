@@ -132,6 +132,7 @@ pub fn Workspace(unlocked: Arc<Unlocked>, vault: Vault) -> impl IntoView {
     provide_session(Session {
         author: unlocked.name.clone(),
         own: unlocked.recipient.clone(),
+        author_key: Signal::derive(move || vault.unlocked.with(|u| u.as_ref().map(|u| u.author.clone()))),
         pin,
         saved: Callback::new(move |()| waker.wake()),
     });

@@ -109,7 +109,7 @@ pub fn install(vault: Vault) {
             } else if now() - last_follow_up >= FOLLOW_UP_MS {
                 last_follow_up = now();
                 let Some(auth) = vault.pending_auth.try_get_value().flatten() else { continue };
-                match unlock::follow_up(&u.name, &auth).await {
+                match unlock::follow_up(&u.name, &auth, &u.author).await {
                     Ok(true) if vault.is_unlocked() => {
                         vault.pending_auth.try_set_value(None);
                         last_renew = now();

@@ -7,9 +7,11 @@
 //! it and pressing "Unlock" does not wait for it. The service worker keeps the chunk
 //! for offline unlocking. In tests the same functions are called directly.
 
+use shared::authorship::AuthorKey;
 use shared::seal::{Ciphertext, Identity};
-use shared::vault::{self, Salt, VaultKeys};
+use shared::vault::{self, PersonalKeys, Salt, VaultKeys};
 use shared::ErrorCode;
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// Argon2id + HKDF (`shared::vault::derive`).
@@ -18,14 +20,20 @@ pub async fn derive(passphrase: &str, salt: &Salt) -> Result<VaultKeys, ErrorCod
     imp::derive(passphrase, *salt).await
 }
 
-/// Opens a wrapped identity (`shared::vault::unwrap_identity`).
-pub async fn unwrap_identity(wrapped: &[u8], keys: &VaultKeys) -> Result<Identity, ErrorCode> {
+/// Opens a wrapped identity and the author key beside it (`shared::vault::unwrap_identity`).
+pub async fn unwrap_identity(wrapped: &[u8], keys: &VaultKeys) -> Result<PersonalKeys, ErrorCode> {
     imp::unwrap(wrapped.to_vec(), keys.clone()).await
 }
 
-/// Seals the personal identity to the wrapping key (`shared::vault::wrap_identity`).
-pub async fn wrap_identity(personal: &Identity, keys: &VaultKeys) -> Result<Ciphertext, ErrorCode> {
-    imp::wrap(personal.clone(), keys.clone()).await
+/// Seals the personal identity and the author key to the wrapping key
+/// (`shared::vault::wrap_identity`). The author key is shared (it wipes itself when
+/// the last holder drops it), not copied.
+pub async fn wrap_identity(
+    personal: &Identity,
+    author: &Arc<AuthorKey>,
+    keys: &VaultKeys,
+) -> Result<Ciphertext, ErrorCode> {
+    imp::wrap(personal.clone(), author.clone(), keys.clone()).await
 }
 
 /// Fetches the chunk now (the sign-in page awaits it in the background once painted).
@@ -53,11 +61,11 @@ mod imp {
     pub async fn derive(passphrase: Zeroizing<String>, salt: Salt) -> Result<VaultKeys, ErrorCode> {
         flat(derive_in_chunk(passphrase, salt).await)
     }
-    pub async fn unwrap(wrapped: Vec<u8>, keys: VaultKeys) -> Result<Identity, ErrorCode> {
+    pub async fn unwrap(wrapped: Vec<u8>, keys: VaultKeys) -> Result<PersonalKeys, ErrorCode> {
         flat(unwrap_in_chunk(wrapped, keys).await)
     }
-    pub async fn wrap(personal: Identity, keys: VaultKeys) -> Result<Ciphertext, ErrorCode> {
-        flat(wrap_in_chunk(personal, keys).await)
+    pub async fn wrap(personal: Identity, author: Arc<AuthorKey>, keys: VaultKeys) -> Result<Ciphertext, ErrorCode> {
+        flat(wrap_in_chunk(personal, author, keys).await)
     }
 
     #[wasm_split(unlock, wasm_split_path = ::leptos::wasm_split, fallible, preload(__preload_unlock))]
@@ -66,13 +74,13 @@ mod imp {
     }
 
     #[wasm_split(unlock, wasm_split_path = ::leptos::wasm_split, fallible)]
-    fn unwrap_in_chunk(wrapped: Vec<u8>, keys: VaultKeys) -> Loaded<Identity> {
+    fn unwrap_in_chunk(wrapped: Vec<u8>, keys: VaultKeys) -> Loaded<PersonalKeys> {
         Ok(vault::unwrap_identity(&wrapped, &keys))
     }
 
     #[wasm_split(unlock, wasm_split_path = ::leptos::wasm_split, fallible)]
-    fn wrap_in_chunk(personal: Identity, keys: VaultKeys) -> Loaded<Ciphertext> {
-        Ok(vault::wrap_identity(&personal, &keys))
+    fn wrap_in_chunk(personal: Identity, author: Arc<AuthorKey>, keys: VaultKeys) -> Loaded<Ciphertext> {
+        Ok(vault::wrap_identity(&personal, &author, &keys))
     }
 }
 
@@ -83,10 +91,10 @@ mod imp {
     pub async fn derive(passphrase: Zeroizing<String>, salt: Salt) -> Result<VaultKeys, ErrorCode> {
         vault::derive(&passphrase, &salt)
     }
-    pub async fn unwrap(wrapped: Vec<u8>, keys: VaultKeys) -> Result<Identity, ErrorCode> {
+    pub async fn unwrap(wrapped: Vec<u8>, keys: VaultKeys) -> Result<PersonalKeys, ErrorCode> {
         vault::unwrap_identity(&wrapped, &keys)
     }
-    pub async fn wrap(personal: Identity, keys: VaultKeys) -> Result<Ciphertext, ErrorCode> {
-        vault::wrap_identity(&personal, &keys)
+    pub async fn wrap(personal: Identity, author: Arc<AuthorKey>, keys: VaultKeys) -> Result<Ciphertext, ErrorCode> {
+        vault::wrap_identity(&personal, &author, &keys)
     }
 }

@@ -18,17 +18,21 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use shared::api::Role;
+use shared::authorship::AuthorKey;
 use shared::seal::{Identity, Recipient};
 use shared::vault::AuthKey;
 
 use crate::relay_client;
 
-/// An unlocked caseworker: their personal identity, in memory only.
+/// An unlocked caseworker: their personal identity and author key, in memory only
+/// (the author key wipes itself when this, its only lasting holder, is dropped).
 pub struct Unlocked {
     pub name: String,
     pub role: Role,
     pub identity: Identity,
     pub recipient: Recipient,
+    /// Signs every document this caseworker seals (`shared::authorship`).
+    pub author: Arc<AuthorKey>,
 }
 
 /// Why the vault locked (what the sign-in page says).

@@ -7,11 +7,25 @@
 //! asks the relay: the salt for the name, then the session with the derived `auth`.
 //! A relay that is reachable and refuses (wrong passphrase, locked account) wins over
 //! the cached copy. The passphrase itself never leaves this module's stack.
+//!
+//! The wrapped identity also holds the author key that signs every document
+//! (`shared::authorship`): made at enrolment and sent as `author_key`. A vault wrapped
+//! before that has none: unlocking it makes one, rewraps, keeps the rewrapped copy in
+//! the device's cache at once (so the key is never lost), and registers it with `PUT
+//! /api/v1/vault/author-key` when the relay answers ([`reconcile`]; retried at every
+//! online unlock until the relay has one). The key lives in [`Unlocked`], dropped with
+//! the identity at lock.
+
+use std::sync::Arc;
 
 use gloo_timers::future::TimeoutFuture;
+use indexed_db_futures::database::Database;
 use shared::api::Role;
+use shared::authorship::AuthorKey;
 use shared::seal;
-use shared::vault::{self, AuthKey, ChangePassphrase, Enrol, Salt, VaultKeys, WrappedIdentity};
+use shared::vault::{
+    self, AuthKey, ChangePassphrase, Enrol, PersonalKeys, RegisterAuthorKey, Salt, VaultKeys, WrappedIdentity,
+};
 use shared::ErrorCode;
 use zeroize::Zeroizing;
 
@@ -30,16 +44,16 @@ async fn derive(passphrase: &str, salt: &str) -> Result<VaultKeys, Problem> {
     Ok(kdf::derive(passphrase, &salt).await?)
 }
 
-fn unlocked(w: &WrappedIdentity, identity: seal::Identity) -> Result<Unlocked, Problem> {
+fn unlocked(w: &WrappedIdentity, identity: seal::Identity, author: Arc<AuthorKey>) -> Result<Unlocked, Problem> {
     let recipient = identity.to_public();
     if recipient.to_string() != w.recipient {
         return Err(ErrorCode::Corrupted.into());
     }
-    Ok(Unlocked { name: w.name.clone(), role: w.role, identity, recipient })
+    Ok(Unlocked { name: w.name.clone(), role: w.role, identity, recipient, author })
 }
 
 /// Enrols with a one-time token: checks the new passphrase (typed twice), makes a
-/// random personal identity, wraps it, and registers with the relay.
+/// random personal identity and author key, wraps them, and registers with the relay.
 pub async fn enrol(token: &str, name: &str, passphrase: &str, again: &str) -> Result<Unlocked, Problem> {
     if passphrase != again {
         return Err(ErrorCode::PassphraseMismatch.into());
@@ -49,8 +63,10 @@ pub async fn enrol(token: &str, name: &str, passphrase: &str, again: &str) -> Re
     let salt = Salt::random();
     let keys = kdf::derive(passphrase, &salt).await?;
     let personal = seal::generate_identity();
-    let wrapped = kdf::wrap_identity(&personal, &keys).await?;
+    let author = Arc::new(AuthorKey::generate());
+    let wrapped = kdf::wrap_identity(&personal, &author, &keys).await?;
     let recipient = personal.to_public().to_string();
+    let author_key = Some(author.public().to_string());
     let body = Enrol {
         token: token.to_owned(),
         name: name.to_owned(),
@@ -58,7 +74,7 @@ pub async fn enrol(token: &str, name: &str, passphrase: &str, again: &str) -> Re
         auth: keys.auth.encode(),
         wrapped_identity: vault::encode_wrapped(&wrapped),
         recipient: recipient.clone(),
-        author_key: None,
+        author_key: author_key.clone(),
     };
     let session = relay_client::vault_enrol(&body).await?;
     let w = WrappedIdentity {
@@ -67,11 +83,52 @@ pub async fn enrol(token: &str, name: &str, passphrase: &str, again: &str) -> Re
         salt: body.salt,
         wrapped_identity: body.wrapped_identity,
         recipient,
-        author_key: None,
+        author_key,
     };
     let db = local_db::open().await?;
     cache::put(&db, &w).await?;
-    unlocked(&w, personal)
+    unlocked(&w, personal, author)
+}
+
+/// Opens `w` with `keys`. A vault without an author key gets one here: rewrapped and
+/// kept in the device's cache before anything else (its `author_key` stays `None`
+/// until the relay has it, see [`reconcile`]). Gives the copy now in the cache.
+async fn open(
+    db: &Database,
+    w: WrappedIdentity,
+    keys: &VaultKeys,
+) -> Result<(WrappedIdentity, seal::Identity, Arc<AuthorKey>), Problem> {
+    let PersonalKeys { identity, author } = kdf::unwrap_identity(&decode(&w.wrapped_identity)?, keys).await?;
+    match author {
+        Some(author) => Ok((w, identity, Arc::new(author))),
+        None => {
+            let author = Arc::new(AuthorKey::generate());
+            let rewrapped = kdf::wrap_identity(&identity, &author, keys).await?;
+            let w = WrappedIdentity { wrapped_identity: vault::encode_wrapped(&rewrapped), author_key: None, ..w };
+            cache::put(db, &w).await?;
+            Ok((w, identity, author))
+        }
+    }
+}
+
+/// Brings the device's copy `local` (what was opened) and the relay's `fresh` answer
+/// together, with the relay session up. When the relay has no author key for the
+/// account, registers the one in `local` (and marks the copy registered); when it has
+/// one, its copy is kept. A failure to register leaves `local` as it is, to retry at
+/// the next online unlock: the key is never dropped for want of a relay.
+async fn reconcile(db: &Database, local: &WrappedIdentity, fresh: WrappedIdentity, author: &AuthorKey) {
+    let mine = author.public().to_string();
+    if fresh.author_key.is_none() && fresh.salt == local.salt {
+        let body = RegisterAuthorKey { author_key: mine.clone(), wrapped_identity: local.wrapped_identity.clone() };
+        if relay_client::vault_register_author_key(&body).await.is_ok() {
+            let registered = WrappedIdentity { author_key: Some(mine), ..local.clone() };
+            let _ = cache::put(db, &registered).await;
+        }
+        return;
+    }
+    if fresh != *local {
+        let _ = cache::put(db, &fresh).await;
+    }
 }
 
 /// What signing in achieved.
@@ -92,24 +149,22 @@ pub async fn sign_in(name: &str, passphrase: &str) -> Result<SignedIn, Problem> 
     let had_cache = cached.is_some();
     if let Some(cached) = cached {
         let keys = derive(&passphrase, &cached.salt).await?;
-        match kdf::unwrap_identity(&decode(&cached.wrapped_identity)?, &keys).await {
-            Ok(identity) => {
+        match open(&db, cached, &keys).await {
+            Ok((local, identity, author)) => {
                 return match relay_client::vault_sign_in(name, &keys.auth.encode()).await {
                     Ok(fresh) => {
-                        if fresh != cached {
-                            cache::put(&db, &fresh).await?;
-                        }
-                        Ok(SignedIn { unlocked: unlocked(&cached, identity)?, online: true, pending_auth: None })
+                        reconcile(&db, &local, fresh, &author).await;
+                        Ok(SignedIn { unlocked: unlocked(&local, identity, author)?, online: true, pending_auth: None })
                     }
                     Err(RelayError::Unavailable) => {
                         let pending_auth = Some(keys.auth.clone());
-                        Ok(SignedIn { unlocked: unlocked(&cached, identity)?, online: false, pending_auth })
+                        Ok(SignedIn { unlocked: unlocked(&local, identity, author)?, online: false, pending_auth })
                     }
                     Err(refused) => Err(refused.into()),
                 };
             }
-            Err(ErrorCode::WrongPassphrase) => {} // maybe changed elsewhere: ask the relay
-            Err(other) => return Err(other.into()),
+            Err(Problem::Code(ErrorCode::WrongPassphrase)) => {} // maybe changed elsewhere: ask the relay
+            Err(other) => return Err(other),
         }
     }
     let salt = match relay_client::vault_salt(name).await {
@@ -121,9 +176,10 @@ pub async fn sign_in(name: &str, passphrase: &str) -> Result<SignedIn, Problem> 
     let keys = derive(&passphrase, &salt).await?;
     let w = relay_client::vault_sign_in(name, &keys.auth.encode()).await?;
     let keys = if w.salt == salt { keys } else { derive(&passphrase, &w.salt).await? };
-    let identity = kdf::unwrap_identity(&decode(&w.wrapped_identity)?, &keys).await?;
-    cache::put(&db, &w).await?;
-    Ok(SignedIn { unlocked: unlocked(&w, identity)?, online: true, pending_auth: None })
+    let (local, identity, author) = open(&db, w.clone(), &keys).await?;
+    cache::put(&db, &local).await?;
+    reconcile(&db, &local, w, &author).await;
+    Ok(SignedIn { unlocked: unlocked(&local, identity, author)?, online: true, pending_auth: None })
 }
 
 /// The sentence for "offline, and this device has never seen this account" (or the
@@ -136,13 +192,17 @@ fn decode(wire: &str) -> Result<Vec<u8>, Problem> {
     Ok(vault::decode_wrapped(wire).map_err(|_| ErrorCode::Corrupted)?.into_bytes())
 }
 
-/// After an offline unlock: makes the relay session with the kept `auth`. `Ok(true)`
-/// once the session exists; `Ok(false)` while the relay stays unreachable.
-pub async fn follow_up(name: &str, auth: &AuthKey) -> Result<bool, Problem> {
+/// After an offline unlock: makes the relay session with the kept `auth` (and
+/// registers the author key if the relay has none, see [`reconcile`]). `Ok(true)` once
+/// the session exists; `Ok(false)` while the relay stays unreachable.
+pub async fn follow_up(name: &str, auth: &AuthKey, author: &AuthorKey) -> Result<bool, Problem> {
     match relay_client::vault_sign_in(name, &auth.encode()).await {
         Ok(fresh) => {
             let db = local_db::open().await?;
-            cache::put(&db, &fresh).await?;
+            match cache::get(&db, name).await? {
+                Some(local) => reconcile(&db, &local, fresh, author).await,
+                None => cache::put(&db, &fresh).await?,
+            }
             Ok(true)
         }
         Err(RelayError::Unavailable) => Ok(false),
@@ -171,7 +231,7 @@ pub async fn change_passphrase(unlocked: &Unlocked, old: &str, new: &str, again:
     kdf::unwrap_identity(&decode(&cached.wrapped_identity)?, &old_keys).await?;
     let salt = Salt::random();
     let new_keys = kdf::derive(new, &salt).await?;
-    let wrapped = kdf::wrap_identity(&unlocked.identity, &new_keys).await?;
+    let wrapped = kdf::wrap_identity(&unlocked.identity, &unlocked.author, &new_keys).await?;
     let body = ChangePassphrase {
         old_auth: old_keys.auth.encode(),
         salt: salt.encode(),
