@@ -991,3 +991,6 @@ open-cases_shown = Showing { $shown } of { $total } { $total ->
 }
 open-more_cases = Show more cases
 open-workers_failed = The page could not start its opening workers: { $reason }
+account-author-title = Your author key
+account-author-fingerprint = Fingerprint
+account-author-hint = Every entry you save is signed with this key. Your administrator approves it after comparing this fingerprint with you in person; until then your entries are shown as “author not yet approved”.

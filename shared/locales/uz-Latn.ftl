@@ -938,3 +938,6 @@ open-not_fetched = Olib boʻlmadi
 open-cases_shown = { $total } ta ishdan { $shown } tasi koʻrsatilmoqda
 open-more_cases = Yana ishlarni koʻrsatish
 open-workers_failed = Sahifa ochish uchun fon oqimlarini ishga tushira olmadi: { $reason }
+account-author-title = Muallif kalitingiz
+account-author-fingerprint = Barmoq izi
+account-author-hint = Siz saqlagan har bir yozuv shu kalit bilan imzolanadi. Administrator bu barmoq izini siz bilan shaxsan solishtirgach, kalitni tasdiqlaydi; shu paytgacha yozuvlaringiz “muallif hali tasdiqlanmagan” deb koʻrsatiladi.

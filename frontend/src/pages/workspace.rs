@@ -18,6 +18,7 @@ use shared::forms::intake::FamilyIntake;
 use shared::forms::{CaseDocument, CaseEntry};
 use shared::{CaseId, ErrorCode};
 
+use crate::account::author_key::AuthorKeyCard;
 use crate::account::change_passphrase::ChangePassphrase;
 use crate::attachments::AttachmentPicker;
 use crate::caseworker::my_cases::MyCases;
@@ -176,7 +177,11 @@ pub fn Workspace(unlocked: Arc<Unlocked>, vault: Vault) -> impl IntoView {
                 view! { <MyCases unlocked=u.clone() online=Signal::from(vault.online) on_open=on_open /> }.into_any()
             }
             Part::Outbox => view! { <OutboxList view=outbox sync=sync.clone() /> }.into_any(),
-            Part::Account => view! { <ChangePassphrase unlocked=u.clone() /> }.into_any(),
+            Part::Account => view! {
+                <AuthorKeyCard unlocked=u.clone() />
+                <ChangePassphrase unlocked=u.clone() />
+            }
+            .into_any(),
         };
         let p = part.get();
         view! { <section id=p.id() class="part" aria-labelledby=format!("{}-button", p.id())>{body}</section> }
