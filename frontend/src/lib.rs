@@ -47,6 +47,7 @@ pub mod privacy;
 pub mod problem;
 pub mod reading;
 pub mod relay_client;
+pub mod roster;
 pub mod sealing;
 pub mod session;
 pub mod sync;

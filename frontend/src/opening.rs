@@ -25,8 +25,8 @@ use shared::{EntryId, ErrorCode};
 /// What an opened entry holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Content {
-    /// Shared, so the pages' signals clone it cheaply.
-    Document(Arc<CaseDocument>),
+    /// Shared, so the pages' signals clone it cheaply; with what its signature says.
+    Document(Arc<CaseDocument>, Signer),
     /// A sealed photo or scan: its format and plaintext size.
     Attachment { media_type: MediaType, size: u64 },
 }
@@ -42,7 +42,7 @@ pub fn read_document(plain: &[u8]) -> Result<(CaseDocument, Signer), ErrorCode> 
 pub fn open_content(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) -> Result<Content, ErrorCode> {
     let plain = open_sniffed(id, ciphertext, identities)?;
     if plain.is_document() {
-        return read_document(plain.kept()).map(|(d, _signer)| Content::Document(Arc::new(d)));
+        return read_document(plain.kept()).map(|(d, signer)| Content::Document(Arc::new(d), signer));
     }
     match MediaType::sniff(plain.kept()) {
         Some(media_type) => Ok(Content::Attachment { media_type, size: plain.total() }),
@@ -53,7 +53,7 @@ pub fn open_content(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) ->
 /// Opens one fetched entry that must be a case document (schema 1 or 2).
 pub fn open_entry(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) -> Result<CaseDocument, ErrorCode> {
     match open_content(id, ciphertext, identities)? {
-        Content::Document(doc) => Ok(Arc::unwrap_or_clone(doc)),
+        Content::Document(doc, _) => Ok(Arc::unwrap_or_clone(doc)),
         Content::Attachment { .. } => Err(ErrorCode::RecordUnreadable),
     }
 }

@@ -300,7 +300,7 @@ async fn run_job(job: Job, pool: PoolReady) -> Result<Vec<Opened>, RelayError> {
             // own); a document naming another case would join that family's timeline,
             // search and figures, so it counts as failed integrity.
             let result = match result {
-                Ok(Content::Document(d)) if d.case != case => Err(ErrorCode::Corrupted),
+                Ok(Content::Document(d, _)) if d.case != case => Err(ErrorCode::Corrupted),
                 other => other,
             };
             opened.push(Opened { id, case, result: result.map_err(Problem::from) });

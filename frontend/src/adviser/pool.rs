@@ -216,7 +216,9 @@ impl Iterator for Results<'_> {
         };
         self.buf = rest;
         let result = match head[32] {
-            KIND_DOCUMENT => crate::opening::read_document(payload).map(|(d, _signer)| Content::Document(Arc::new(d))),
+            KIND_DOCUMENT => {
+                crate::opening::read_document(payload).map(|(d, signer)| Content::Document(Arc::new(d), signer))
+            }
             KIND_ATTACHMENT if payload.len() >= 8 => {
                 let size = u64::from_be_bytes(payload[..8].try_into().expect("8 bytes"));
                 std::str::from_utf8(&payload[8..])
@@ -506,7 +508,7 @@ mod tests {
         let mut got: Vec<_> = Results::new(&out).map(Result::unwrap).collect();
         assert_eq!(got.len(), 6, "one result per entry asked");
         assert_eq!(got.remove(0), (not_a_record.id(), Err(ErrorCode::RecordUnreadable)), "JSON but not a record");
-        assert_eq!(got[0], (mine.id(), Ok(Content::Document(Arc::new(doc)))));
+        assert_eq!(got[0], (mine.id(), Ok(Content::Document(Arc::new(doc), shared::authorship::Signer::Unsigned))));
         assert_eq!(got[1], (theirs.id(), Err(ErrorCode::WrongKey)));
         assert_eq!(got[2], (mine.id(), Err(ErrorCode::Corrupted)));
         assert_eq!(got[3], (scan.id(), Ok(Content::Attachment { media_type: MediaType::Pdf, size: 2000 })));

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use shared::authorship::{AuthorStatus, Signer, VerifiedRoster};
 use shared::forms::{CaseDocument, CaseEntry};
 use shared::{CaseId, EntryId};
 
@@ -18,6 +19,8 @@ pub struct CaseEntries {
     pub docs: Vec<(EntryId, Arc<CaseDocument>)>,
     /// Photos and scans of the case (format, plaintext size), in listing order.
     pub attachments: Vec<(EntryId, shared::forms::attachment::MediaType, u64)>,
+    /// What each document's signature says (`shared::authorship`), by entry.
+    pub signers: std::collections::HashMap<EntryId, Signer>,
 }
 
 impl CaseEntries {
@@ -42,6 +45,21 @@ impl CaseEntries {
     /// The time of its latest entry (for ordering cases, newest first).
     pub(crate) fn latest(&self) -> Option<&str> {
         self.docs.iter().map(|(_, d)| d.created_at.as_str()).max()
+    }
+
+    /// How to take the authorship of the entry `id` (one of [`CaseEntries::docs`]).
+    pub fn status(&self, id: &EntryId, roster: &VerifiedRoster) -> AuthorStatus {
+        let signer = self.signers.get(id).copied().unwrap_or(Signer::Unsigned);
+        match self.docs.iter().find(|(i, _)| i == id) {
+            Some((_, d)) => roster.status(&d.author, signer),
+            None => AuthorStatus::UnsignedOlder,
+        }
+    }
+
+    /// The documents that count toward consent state, indicators and search: only
+    /// those of a verified author. The others are still listed (marked), never counted.
+    pub fn counted<'a>(&'a self, roster: &'a VerifiedRoster) -> impl Iterator<Item = (EntryId, &'a CaseDocument)> + 'a {
+        self.docs.iter().filter(move |(id, _)| self.status(id, roster).counts()).map(|(id, d)| (*id, &**d))
     }
 
     /// Everything this group shows, for keying a list: its case and entry count.
@@ -84,20 +102,21 @@ impl CaseBook {
     /// equal to one already there goes after it, as a stable sort would put it).
     pub fn add(&mut self, id: EntryId, listed: CaseId, content: Content) {
         let case = match &content {
-            Content::Document(d) => d.case,
+            Content::Document(d, _) => d.case,
             Content::Attachment { .. } => listed,
         };
         let groups = &mut self.groups;
         let at = *self.index.entry(case).or_insert_with(|| {
-            groups.push(CaseEntries { case, docs: Vec::new(), attachments: Vec::new() });
+            groups.push(CaseEntries { case, docs: Vec::new(), attachments: Vec::new(), signers: Default::default() });
             groups.len() - 1
         });
         let group = &mut groups[at];
         match content {
             // A re-seal to a new keyring uploads the same document again under a new id
             // until an admin removes the old entry: one record, shown and counted once.
-            Content::Document(d) if group.docs.iter().any(|(_, seen)| **seen == *d) => {}
-            Content::Document(d) => {
+            Content::Document(d, _) if group.docs.iter().any(|(_, seen)| **seen == *d) => {}
+            Content::Document(d, signer) => {
+                group.signers.insert(id, signer);
                 let key = (rank(&d.entry), d.created_at.as_str());
                 let pos = group.docs.partition_point(|(_, e)| (rank(&e.entry), e.created_at.as_str()) <= key);
                 group.docs.insert(pos, (id, d));

@@ -22,14 +22,10 @@ use shared::forms::intake::{ChildAtRisk, Need, Priority, Service};
 use shared::record::Region;
 
 fn doc(case: CaseId, at: &str, entry: CaseEntry) -> Content {
-    Content::Document(Arc::new(CaseDocument {
-        schema: 2,
-        case,
-        created_at: at.into(),
-        author: "cw".into(),
-        supersedes: None,
-        entry,
-    }))
+    Content::Document(
+        Arc::new(CaseDocument { schema: 2, case, created_at: at.into(), author: "cw".into(), supersedes: None, entry }),
+        shared::authorship::Signer::Unsigned,
+    )
 }
 
 fn find<'a>(lines: &'a [Line], label: &str) -> &'a Line {
@@ -139,7 +135,7 @@ fn a_case_book_filled_batch_by_batch_keeps_the_documented_order_ties_included() 
     // A tie: another follow-up saved at the same moment as one already there (they
     // stay in the order they arrived), and a case with only an attachment.
     let tied = match &entries[2].2 {
-        Content::Document(d) => d.created_at.clone(),
+        Content::Document(d, _) => d.created_at.clone(),
         Content::Attachment { .. } => unreachable!("a document"),
     };
     let tie = CaseEntry::FollowUp(FollowUp { notes: "same moment".into(), ..FollowUp::default() });
@@ -172,14 +168,22 @@ fn a_case_book_filled_batch_by_batch_keeps_the_documented_order_ties_included() 
     // arrived (a document already there once), then stable sorts.
     let mut reference: Vec<CaseEntries> = Vec::new();
     for (id, listed, content) in &arrival {
-        let case = if let Content::Document(d) = content { d.case } else { *listed };
+        let case = if let Content::Document(d, _) = content { d.case } else { *listed };
         if !reference.iter().any(|g| g.case == case) {
-            reference.push(CaseEntries { case, docs: Vec::new(), attachments: Vec::new() });
+            reference.push(CaseEntries {
+                case,
+                docs: Vec::new(),
+                attachments: Vec::new(),
+                signers: Default::default(),
+            });
         }
         let g = reference.iter_mut().find(|g| g.case == case).expect("pushed");
         match content {
-            Content::Document(d) if g.docs.iter().any(|(_, seen)| seen == d) => {}
-            Content::Document(d) => g.docs.push((*id, d.clone())),
+            Content::Document(d, _) if g.docs.iter().any(|(_, seen)| seen == d) => {}
+            Content::Document(d, signer) => {
+                g.signers.insert(*id, *signer);
+                g.docs.push((*id, d.clone()))
+            }
             Content::Attachment { media_type, size } => g.attachments.push((*id, *media_type, *size)),
         }
     }
@@ -199,7 +203,7 @@ fn a_case_book_filled_batch_by_batch_keeps_the_documented_order_ties_included() 
     assert!(groups[4].docs.is_empty());
     let newest = entries
         .iter()
-        .filter_map(|(_, _, c)| if let Content::Document(d) = c { Some(d.created_at.as_str()) } else { None })
+        .filter_map(|(_, _, c)| if let Content::Document(d, _) = c { Some(d.created_at.as_str()) } else { None })
         .max();
     assert_eq!(groups[0].latest(), newest, "the case with the newest entry first");
     assert_eq!(groups.iter().map(|g| g.attachments.len()).sum::<usize>(), 2);
@@ -372,4 +376,43 @@ fn every_label_an_entry_can_show_is_in_every_catalog() {
 fn times_are_shown_as_people_read_them() {
     assert_eq!(moment("2026-11-23T10:05:00.123Z"), "23.11.2026 10:05 UTC");
     assert_eq!(moment("yesterday"), "yesterday");
+}
+
+/// Only a verified author's entries count: one consent signed by her approved key,
+/// one by a stranger's key under her name, one unsigned (older), one by another
+/// approved caseworker's key under her name. All four are listed; one counts.
+#[test]
+fn only_a_verified_authors_entry_counts_and_the_others_are_still_listed() {
+    use shared::authorship::{ApprovedAuthor, AuthorKey, AuthorStatus, Roster, Signer};
+    use shared::keyring::OrgSigningKey;
+    let org = OrgSigningKey::generate();
+    let (dilnoza, aziz, stranger) = (AuthorKey::generate(), AuthorKey::generate(), AuthorKey::generate());
+    let approved = |n: &str, k: &AuthorKey| ApprovedAuthor { name: n.into(), key: k.public().to_string() };
+    let roster = Roster::sign(1, "Org", vec![approved("dilnoza", &dilnoza), approved("aziz", &aziz)], &org)
+        .verify(&org.public())
+        .unwrap();
+    let case = CaseId::random();
+    let signed = |k: &AuthorKey| Signer::Signed { key: k.public(), valid: true };
+    let mut book = CaseBook::default();
+    let mut ids = Vec::new();
+    for (n, signer) in [signed(&dilnoza), signed(&stranger), Signer::Unsigned, signed(&aziz)].into_iter().enumerate() {
+        let id = EntryId::of(format!("entry {n}").as_bytes());
+        let Content::Document(d, _) =
+            doc(case, &format!("2026-11-2{n}T10:00:00Z"), CaseEntry::Closure(Default::default()))
+        else {
+            panic!("a document")
+        };
+        let d = Arc::new(CaseDocument { author: "dilnoza".into(), ..(*d).clone() });
+        book.add(id, case, Content::Document(d, signer));
+        ids.push(id);
+    }
+    let g = &book.sorted()[0];
+    assert_eq!(g.docs.len(), 4, "every entry is listed");
+    let statuses: Vec<AuthorStatus> = ids.iter().map(|id| g.status(id, &roster)).collect();
+    assert_eq!(
+        statuses,
+        [AuthorStatus::Verified, AuthorStatus::Unapproved, AuthorStatus::UnsignedOlder, AuthorStatus::Forged]
+    );
+    let counted: Vec<EntryId> = g.counted(&roster).map(|(id, _)| id).collect();
+    assert_eq!(counted, [ids[0]], "only the verified one counts");
 }
