@@ -752,6 +752,22 @@ reseal-title = Re-seal to the current keyring
 reseal-hint = Entries sealed to an older keyring are opened and sealed again, with a fresh file key, to every key holder of the current signed keyring, then uploaded as superseding entries. Entries this key cannot open are left as they are. An administrator can then remove the superseded ones.
 reseal-start = Re-seal to current keyring
 reseal-progress = Cases checked: { $done } of { $total }
+reseal-kept_for_signed = { $kept } { $kept ->
+    [one] attachment was
+   *[other] attachments were
+} not re-sealed: documents signed by their authors name { $kept ->
+    [one] it
+   *[other] them
+}, and moving { $kept ->
+    [one] it
+   *[other] them
+} would break those signatures. { $kept ->
+    [one] It stays
+   *[other] They stay
+} sealed to the old keyring, so a removed key holder may still open { $kept ->
+    [one] it
+   *[other] them
+}; the other entries were re-sealed.
 reseal-done = Re-sealed { $resealed } { $resealed ->
     [one] entry
    *[other] entries

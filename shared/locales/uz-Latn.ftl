@@ -741,6 +741,7 @@ reseal-title = Joriy kalitlar roʻyxatiga qayta shifrlash
 reseal-hint = Eski kalitlar roʻyxatiga shifrlangan yozuvlar ochiladi, yangi fayl kaliti bilan joriy imzolangan roʻyxatdagi barcha kalit egalariga qayta shifrlanadi va oʻrnini bosuvchi yozuv sifatida yuklanadi. Bu kalit ocha olmagan yozuvlar oʻzgarishsiz qoladi. Soʻngra administrator eskilarini oʻchirishi mumkin.
 reseal-start = Joriy kalitlar roʻyxatiga qayta shifrlash
 reseal-progress = Tekshirilgan ishlar: { $done } / { $total }
+reseal-kept_for_signed = Qayta shifrlanmagan ilova fayllar soni: { $kept }. Ularga mualliflari imzolagan hujjatlar havola qiladi, koʻchirish esa bu imzolarni buzadi. Ular eski kalitlar roʻyxati uchun shifrlangan holda qoladi, shuning uchun olib tashlangan kalit egasi ularni hali ham ochishi mumkin; qolgan yozuvlar qayta shifrlandi.
 reseal-done = { $resealed } ta yozuv qayta shifrlandi; { $current } tasi allaqachon { $version }-versiyaga shifrlangan edi; { $skipped } tasini ochib boʻlmadi va ular oʻzgarishsiz qoldirildi.
 error-identity_passphrase_wrong = Bu parol kalit faylini ochmaydi. Klaviatura tilini va Caps Lock ni tekshirib, qayta kiriting.
 error-identity_too_costly = Bu kalit faylining parol himoyasi brauzer bajara oladiganidan koʻp ish talab qiladi (scrypt ish koeffitsiyenti 20 dan yuqori; age -p 18 yozadi). Uni age -p bilan qayta yarating.

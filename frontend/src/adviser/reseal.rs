@@ -25,6 +25,12 @@
 //!   They are re-sealed first, and a document naming an old attachment id is re-sealed
 //!   with the new id in its place (ids are 64 hex digits, replaced byte for byte), so a
 //!   case stays whole after the old entries are removed.
+//! - A document signed by its author (`shared::authorship`) is sealed again byte for
+//!   byte: renaming its attachments would break the signature. So an attachment that a
+//!   signed document names is **not** re-sealed: it is kept as it is, still sealed to
+//!   the old keyring, and counted apart (`kept`), and the page says so; re-sealing it
+//!   would let `entries remove --superseded` delete the entry the signed document
+//!   points at. (Moving those needs references by plaintext hash: not built yet.)
 
 use std::collections::HashMap;
 
@@ -52,6 +58,8 @@ pub struct Tally {
     pub current: usize,
     /// Entries the key could not open (or the relay did not send): left as they are.
     pub skipped: usize,
+    /// Attachments a signed document names: kept as they are (see the module's notes).
+    pub kept: usize,
 }
 
 /// One opened entry of a case.
@@ -142,14 +150,26 @@ async fn list_cases() -> Result<Vec<(CaseId, Vec<EntryMeta>)>, RelayError> {
     }
 }
 
-/// Re-seals one case; returns the entries re-sealed, already current, and skipped.
+/// Whether a signed document among `opened` names the attachment `id` (ids are 64 hex
+/// digits, found byte for byte, as [`rename_attachments`] replaces them).
+fn named_by_a_signed_document(opened: &[Plain], id: &EntryId) -> bool {
+    let hex = id.to_string();
+    opened.iter().any(|p| {
+        is_document(&p.bytes)
+            && matches!(shared::authorship::unwrap(&p.bytes), Ok(u) if u.signer != shared::authorship::Signer::Unsigned)
+            && p.bytes.windows(hex.len()).any(|w| w == hex.as_bytes())
+    })
+}
+
+/// Re-seals one case; returns the entries re-sealed, already current, skipped, and
+/// attachments kept for signed documents.
 async fn reseal_case(
     metas: Vec<EntryMeta>,
     identities: &[Identity],
     keyring: &VerifiedKeyring,
-) -> Result<(usize, usize, usize), RelayError> {
+) -> Result<(usize, usize, usize, usize), RelayError> {
     let version = keyring.version();
-    let (mut resealed, mut current, mut skipped) = (0, 0, 0);
+    let (mut resealed, mut current, mut skipped, mut kept) = (0, 0, 0, 0);
     let mut opened = Vec::with_capacity(metas.len());
     for meta in metas {
         let bytes = match relay_client::get_entry(&meta.id).await {
@@ -164,6 +184,11 @@ async fn reseal_case(
         }
     }
     let mut plan = CasePlan::new(&opened, version);
+    let pinned: Vec<EntryId> = opened
+        .iter()
+        .filter(|p| !is_document(&p.bytes) && named_by_a_signed_document(&opened, &p.meta.id))
+        .map(|p| p.meta.id)
+        .collect();
     let (stale, fresh): (Vec<Plain>, Vec<Plain>) =
         opened.into_iter().partition(|p| p.meta.keyring_version != Some(version));
     current += fresh.len();
@@ -171,6 +196,10 @@ async fn reseal_case(
     let (attachments, documents): (Vec<Plain>, Vec<Plain>) = stale.into_iter().partition(|p| !is_document(&p.bytes));
     let mut renamed: HashMap<EntryId, EntryId> = HashMap::new();
     for p in attachments.iter().chain(documents.iter()) {
+        if pinned.contains(&p.meta.id) {
+            kept += 1;
+            continue;
+        }
         // A signed document is sealed again byte for byte: renaming its attachments
         // would break its author's signature (it would read as forged). Its attachment
         // references keep naming the entries they were signed with.
@@ -200,7 +229,7 @@ async fn reseal_case(
         renamed.insert(p.meta.id, id);
         resealed += 1;
     }
-    Ok((resealed, current, skipped))
+    Ok((resealed, current, skipped, kept))
 }
 
 /// The re-seal card: a button, a progress bar and what was done.
@@ -260,10 +289,11 @@ pub fn ResealCard(
                     return;
                 }
                 match reseal_case(metas, &ids, &keyring).await {
-                    Ok((r, c, s)) => {
+                    Ok((r, c, s, k)) => {
                         t.resealed += r;
                         t.current += c;
                         t.skipped += s;
+                        t.kept += k;
                     }
                     Err(e) => {
                         tally.try_set(Some(t));
@@ -284,6 +314,9 @@ pub fn ResealCard(
                         ("version", OwnedArg::Num(keyring.version() as i64)),
                     ],
                 ));
+                if t.kept > 0 {
+                    status.error(Msg::args("reseal-kept_for_signed", vec![("kept", OwnedArg::Num(t.kept as i64))]));
+                }
             }
         });
     };
@@ -310,6 +343,7 @@ pub fn ResealCard(
                 <p id="reseal-counts" class="hint" data-resealed=move || tally.get().map_or(0, |t| t.resealed)
                     data-current=move || tally.get().map_or(0, |t| t.current)
                     data-skipped=move || tally.get().map_or(0, |t| t.skipped)
+                    data-kept=move || tally.get().map_or(0, |t| t.kept)
                     data-running=move || running.get().to_string()>{counts}</p>
             </div>
         </section>
@@ -350,5 +384,29 @@ mod tests {
         assert_eq!(plan.already(b"follow-up"), None, "sealed to version 1 only");
         plan.sealed(b"follow-up", EntryId::of(b"ct4"));
         assert_eq!(plan.already(b"follow-up"), Some(EntryId::of(b"ct4")));
+    }
+
+    #[test]
+    fn an_attachment_a_signed_document_names_is_kept_so_removal_cannot_orphan_the_reference() {
+        let meta = |text: &[u8]| EntryMeta {
+            id: EntryId::of(text),
+            case: CaseId::random(),
+            size: 1,
+            received_at: String::new(),
+            author: "x".into(),
+            keyring_version: Some(1),
+        };
+        let (scan, other_scan) = (meta(b"scan ct"), meta(b"other scan ct"));
+        let doc = format!(r#"{{"attachments":[{{"entry":"{}"}}]}}"#, scan.id);
+        let signed = shared::authorship::AuthorKey::generate().sign_document(doc.as_bytes());
+        let with_signed = vec![
+            Plain { meta: meta(b"doc ct"), bytes: signed },
+            Plain { meta: scan.clone(), bytes: b"%PDF-1.7".to_vec() },
+            Plain { meta: other_scan.clone(), bytes: b"%PDF-1.7".to_vec() },
+        ];
+        assert!(named_by_a_signed_document(&with_signed, &scan.id));
+        assert!(!named_by_a_signed_document(&with_signed, &other_scan.id), "named by no document");
+        let with_unsigned = vec![Plain { meta: meta(b"doc ct"), bytes: doc.into_bytes() }];
+        assert!(!named_by_a_signed_document(&with_unsigned, &scan.id), "an unsigned document is renamed instead");
     }
 }
