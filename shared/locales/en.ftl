@@ -72,6 +72,11 @@ record-attachments = Attached photos and scans
 record-kb = { $kb } KB
 record-signed_on_screen = Signed on the screen
 record-superseded = Corrected by a later entry of this case; kept as it was.
+author-verified = verified author
+author-unapproved = author not yet approved
+author-forged = forged: not written by the author it names
+author-unsigned = unsigned (older)
+record-not-counted = Not counted toward consent, figures or search.
 
 ## The v1 intake form.
 intake-title = Family intake
@@ -957,6 +962,7 @@ export-col-status = Status
 export-col-intake_date = Intake date
 export-col-closure_date = Closure date
 export-col-outcome = Outcome
+export-col-author_status = Authorship
 indicators-title = Programme indicators
 indicators-from = From
 indicators-to = To

@@ -70,6 +70,11 @@ record-attachments = Тіркелген фотолар мен сканерлен
 record-kb = { $kb } КБ
 record-signed_on_screen = Экранда қол қойылған
 record-superseded = Осы істің кейінгі жазбасымен түзетілген; өзгеріссіз сақталған.
+author-verified = расталған автор
+author-unapproved = автор әлі мақұлданбаған
+author-forged = жалған: көрсетілген автор жазбаған
+author-unsigned = қолтаңбасыз (ескі жазба)
+record-not-counted = Келісімде, көрсеткіштерде және іздеуде есепке алынбайды.
 
 ## Бірінші нұсқаның сауалнамасы.
 intake-title = Отбасының алғашқы сауалнамасы
@@ -895,6 +900,7 @@ export-col-status = Мәртебесі
 export-col-intake_date = Қабылдау күні
 export-col-closure_date = Жабылған күні
 export-col-outcome = Нәтиже
+export-col-author_status = Авторлық
 indicators-title = Бағдарлама көрсеткіштері
 indicators-from = Басы
 indicators-to = Соңы

@@ -70,6 +70,11 @@ record-attachments = Приложенные фото и сканы
 record-kb = { $kb } КБ
 record-signed_on_screen = Подписано на экране
 record-superseded = Исправлено более поздней записью этого дела; сохранено без изменений.
+author-verified = автор подтверждён
+author-unapproved = автор ещё не одобрен
+author-forged = подделка: написано не тем, кто указан автором
+author-unsigned = без подписи (старая запись)
+record-not-counted = Не учитывается в согласиях, показателях и поиске.
 
 ## Анкета первой версии.
 intake-title = Первичная анкета семьи
@@ -909,6 +914,7 @@ export-col-status = Статус
 export-col-intake_date = Дата приёма
 export-col-closure_date = Дата закрытия
 export-col-outcome = Итог
+export-col-author_status = Авторство
 indicators-title = Показатели программы
 indicators-from = С
 indicators-to = По

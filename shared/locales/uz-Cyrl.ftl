@@ -70,6 +70,11 @@ record-attachments = Илова қилинган суратлар ва скан�
 record-kb = { $kb } КБ
 record-signed_on_screen = Экранда имзоланган
 record-superseded = Шу ишнинг кейинги ёзуви билан тузатилган; ўзгаришсиз сақланган.
+author-verified = тасдиқланган муаллиф
+author-unapproved = муаллиф ҳали тасдиқланмаган
+author-forged = сохта: кўрсатилган муаллиф ёзмаган
+author-unsigned = имзосиз (эски ёзув)
+record-not-counted = Розилик, кўрсаткичлар ва қидирувда ҳисобга олинмайди.
 
 ## Birinchi versiya anketasi.
 intake-title = Оиланинг дастлабки анкетаси
@@ -895,6 +900,7 @@ export-col-status = Ҳолати
 export-col-intake_date = Қабул санаси
 export-col-closure_date = Ёпилган сана
 export-col-outcome = Натижа
+export-col-author_status = Муаллифлик
 indicators-title = Дастур кўрсаткичлари
 indicators-from = Дан
 indicators-to = Гача

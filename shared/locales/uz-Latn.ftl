@@ -70,6 +70,11 @@ record-attachments = Ilova qilingan suratlar va skanlar
 record-kb = { $kb } KB
 record-signed_on_screen = Ekranda imzolangan
 record-superseded = Shu ishning keyingi yozuvi bilan tuzatilgan; oʻzgarishsiz saqlangan.
+author-verified = tasdiqlangan muallif
+author-unapproved = muallif hali tasdiqlanmagan
+author-forged = soxta: koʻrsatilgan muallif yozmagan
+author-unsigned = imzosiz (eski yozuv)
+record-not-counted = Rozilik, koʻrsatkichlar va qidiruvda hisobga olinmaydi.
 
 ## Birinchi versiya anketasi.
 intake-title = Oilaning dastlabki anketasi
@@ -895,6 +900,7 @@ export-col-status = Holati
 export-col-intake_date = Qabul sanasi
 export-col-closure_date = Yopilgan sana
 export-col-outcome = Natija
+export-col-author_status = Mualliflik
 indicators-title = Dastur koʻrsatkichlari
 indicators-from = Dan
 indicators-to = Gacha

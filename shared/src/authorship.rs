@@ -200,6 +200,21 @@ impl AuthorStatus {
             AuthorStatus::UnsignedOlder => "unsigned",
         }
     }
+
+    /// The catalog message that names it to a reader (`author-<code>`).
+    pub fn label_key(self) -> &'static str {
+        match self {
+            AuthorStatus::Verified => "author-verified",
+            AuthorStatus::Unapproved => "author-unapproved",
+            AuthorStatus::Forged => "author-forged",
+            AuthorStatus::UnsignedOlder => "author-unsigned",
+        }
+    }
+
+    /// Every status, in the order readers list them.
+    pub fn all() -> [AuthorStatus; 4] {
+        [AuthorStatus::Verified, AuthorStatus::Unapproved, AuthorStatus::Forged, AuthorStatus::UnsignedOlder]
+    }
 }
 
 /// One approved author key.

@@ -25,7 +25,7 @@ use crate::components::status::{Msg, Status};
 use crate::i18n::OwnedArg;
 use crate::opening::Content;
 use crate::problem::Problem;
-use crate::reading::{CaseBook, CaseEntries};
+use crate::reading::{CaseBook, CaseEntries, Judge};
 use crate::relay_client::{self, RelayError};
 
 /// Most entries per bulk read (a quarter of the relay's limit): small enough that the
@@ -325,6 +325,20 @@ pub async fn open_all(pool: PoolReady, opening: Opening, generation: RwSignal<u6
     let counts = opening.counts;
     let mine = generation.get_untracked();
     let current = move || generation.try_get_untracked() == Some(mine);
+    // Authorship is judged against the organisation's roster as each entry is filed:
+    // fetched and checked against the pinned key before anything is opened (none
+    // published, or one that does not verify: nobody is approved, and nothing counts).
+    let (roster, problem) = match crate::local_db::open().await {
+        Ok(db) => crate::roster::load(&db).await,
+        Err(e) => (shared::authorship::VerifiedRoster::empty(), Some(Problem::from(e))),
+    };
+    if !current() {
+        return;
+    }
+    opening.book.set_value(CaseBook::new(Judge::roster(roster)));
+    if let Some(p) = problem {
+        status.error(p);
+    }
     // An abandoned run lists nothing more, and a page it fetched is not counted: it would
     // add to the next run's `listed`, which would then never finish.
     let pages = futures::stream::unfold(Some(None::<String>), move |state| async move {

@@ -130,10 +130,14 @@ pub fn CasePrint(group: CaseEntries) -> impl IntoView {
     let case = group.case;
     let title = group.family_name().map(str::to_owned);
     let corrected: Vec<shared::EntryId> = group.docs.iter().filter_map(|(_, d)| d.supersedes).collect();
+    let authors = group.authors;
     let docs = group
         .docs
         .into_iter()
-        .map(|(id, doc)| view! { <RecordView id doc superseded=corrected.contains(&id) /> })
+        .map(|(id, doc)| {
+            let authorship = authors.get(&id).copied().unwrap_or(crate::reading::UNSIGNED);
+            view! { <RecordView id doc authorship superseded=corrected.contains(&id) /> }
+        })
         .collect_view();
     let attachments = (!group.attachments.is_empty()).then(|| {
         let items = group

@@ -237,9 +237,11 @@ pub fn FindCases(
                         let stamp = g.stamp();
                         let known = old.remove(&g.case).filter(|(m, _)| *m == stamp).map(|(_, f)| f);
                         let f = known.unwrap_or_else(|| {
-                            let docs: Vec<(EntryId, &shared::forms::CaseDocument)> =
-                                g.docs.iter().map(|(id, d)| (*id, &**d)).collect();
-                            CaseFacts::of(g.case, &docs, today)
+                            // Only a verified author's entries are searched; the case
+                            // still lists the others, marked.
+                            let mut f = CaseFacts::of(g.case, &g.counted(), today);
+                            f.author_status = g.statuses();
+                            f
                         });
                         cache.insert(g.case, (stamp, f.clone()));
                         // With its entry count, so a listed case redraws when entries arrive.

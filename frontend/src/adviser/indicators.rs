@@ -36,9 +36,8 @@ fn summaries(cases: &[CaseEntries], today: Date, cache: &mut Cache) -> Vec<CaseS
             let s = match old.remove(&g.case) {
                 Some((m, s)) if m == stamp => s,
                 _ => {
-                    let docs: Vec<(shared::EntryId, &shared::forms::CaseDocument)> =
-                        g.docs.iter().map(|(id, d)| (*id, &**d)).collect();
-                    CaseSummary::of(&docs, today)
+                    // Only a verified author's entries count toward the figures.
+                    CaseSummary::of(&g.counted(), today)
                 }
             };
             cache.insert(g.case, (stamp, s.clone()));

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use shared::authorship::VerifiedRoster;
 use shared::forms::CaseDocument;
 use shared::{CaseId, EntryId};
 
@@ -19,7 +20,7 @@ use crate::local_db;
 use crate::opening::{open_content, Content};
 use crate::outbox;
 use crate::problem::Problem;
-use crate::reading::{by_case, CaseGroup};
+use crate::reading::{by_case, CaseGroup, Judge};
 use crate::relay_client;
 use crate::vault::Unlocked;
 
@@ -27,10 +28,17 @@ use crate::vault::Unlocked;
 /// content, or the problem (kept as such, so its sentence follows the language shown).
 type Opened = (EntryId, CaseId, Result<Content, Problem>);
 
-/// Every entry of the caseworker: local first, then the relay's listing (own uploads).
-async fn open_all(unlocked: &Unlocked, relay: bool) -> Result<Vec<Opened>, Problem> {
+/// Every entry of the caseworker: local first, then the relay's listing (own uploads);
+/// and how to judge their authorship: the organisation's roster when online (offline:
+/// none, so her entries read "author not yet approved") and her own author key (her
+/// own entries count on her own device: [`Judge`]).
+async fn open_all(unlocked: &Unlocked, relay: bool) -> Result<(Vec<Opened>, Judge, Option<Problem>), Problem> {
     let ids = std::slice::from_ref(&unlocked.identity);
     let db = local_db::open().await?;
+    let own = Some((unlocked.name.clone(), unlocked.author.public()));
+    // A roster that does not verify is said (beside the list, which is still shown).
+    let (roster, problem) = if relay { crate::roster::load(&db).await } else { (VerifiedRoster::empty(), None) };
+    let judge = Judge { roster, own };
     let (local, _) = outbox::all_of(&db, &unlocked.name).await?;
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
@@ -61,7 +69,7 @@ async fn open_all(unlocked: &Unlocked, relay: bool) -> Result<Vec<Opened>, Probl
             }
         }
     }
-    Ok(out)
+    Ok((out, judge, problem))
 }
 
 /// The caseworker's cases, each with its entries in reading order. With `on_open`,
@@ -75,7 +83,7 @@ pub fn MyCases(
 ) -> impl IntoView {
     let status = use_status();
     let i18n = use_i18n();
-    let opened = RwSignal::new(None::<Vec<Opened>>);
+    let opened = RwSignal::new(None::<(Vec<Opened>, Judge)>);
     let busy = RwSignal::new(false);
     let open = move |_| {
         if busy.get_untracked() {
@@ -86,8 +94,11 @@ pub fn MyCases(
         let relay = online.get_untracked();
         leptos::task::spawn_local(async move {
             match open_all(&unlocked, relay).await {
-                Ok(list) => {
-                    opened.try_set(Some(list));
+                Ok((list, judge, problem)) => {
+                    if let Some(p) = problem {
+                        status.error(p);
+                    }
+                    opened.try_set(Some((list, judge)));
                 }
                 Err(p) => status.error(p),
             }
@@ -104,7 +115,7 @@ pub fn MyCases(
                 <button id="close-my-cases" type="button" on:click=close>{t("cases-close")}</button>
             </Show>
             <div id="my-cases">
-                {move || opened.get().map(|list| {
+                {move || opened.get().map(|(list, judge)| {
                     if list.is_empty() {
                         return view! { <p class="empty">{t("cases-none")}</p> }.into_any();
                     }
@@ -116,7 +127,7 @@ pub fn MyCases(
                             Err(why) => failures.push((id, why)),
                         }
                     }
-                    let groups = by_case(readable)
+                    let groups = by_case(readable, judge)
                         .into_iter()
                         .map(|group| view! { <CaseGroup group on_open=on_open /> })
                         .collect_view();

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use shared::authorship::{AuthorStatus, Signer, VerifiedRoster};
+use shared::authorship::{AuthorPublicKey, AuthorStatus, Signer, VerifiedRoster};
 use shared::forms::{CaseDocument, CaseEntry};
 use shared::{CaseId, EntryId};
 
@@ -19,8 +19,47 @@ pub struct CaseEntries {
     pub docs: Vec<(EntryId, Arc<CaseDocument>)>,
     /// Photos and scans of the case (format, plaintext size), in listing order.
     pub attachments: Vec<(EntryId, shared::forms::attachment::MediaType, u64)>,
-    /// What each document's signature says (`shared::authorship`), by entry.
-    pub signers: std::collections::HashMap<EntryId, Signer>,
+    /// How each document's authorship reads ([`Judge`]), by entry.
+    pub authors: std::collections::HashMap<EntryId, Authorship>,
+}
+
+/// One entry's authorship as the reader judged it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Authorship {
+    /// What the reader is shown (`data-author`).
+    pub status: AuthorStatus,
+    /// Whether it counts toward consent state, indicators and search.
+    pub counts: bool,
+}
+
+/// How a reader judges authorship: against the organisation's verified roster (only a
+/// verified author's entries count) and, on a caseworker's own device, her own author
+/// key. Her own entries are shown as the roster says ("author not yet approved" until
+/// `amanat roster approve`), but those signed with the key in her unlocked vault and
+/// naming her count on her device: the threat is an entry forged by someone else, and
+/// she knows what she wrote herself (docs/security.md, "Signed authorship").
+#[derive(Clone, Debug, Default)]
+pub struct Judge {
+    pub roster: VerifiedRoster,
+    /// The unlocked caseworker's name and public author key.
+    pub own: Option<(String, AuthorPublicKey)>,
+}
+
+impl Judge {
+    /// A key holder's judge: the roster alone.
+    pub fn roster(roster: VerifiedRoster) -> Self {
+        Judge { roster, own: None }
+    }
+
+    /// How to take an entry whose document names `claimed_author`, signed as `signer`.
+    pub fn judge(&self, claimed_author: &str, signer: Signer) -> Authorship {
+        let status = self.roster.status(claimed_author, signer);
+        let own = match (&self.own, signer) {
+            (Some((name, key)), Signer::Signed { key: k, valid: true }) => *key == k && name == claimed_author,
+            _ => false,
+        };
+        Authorship { status, counts: status.counts() || own }
+    }
 }
 
 impl CaseEntries {
@@ -47,19 +86,25 @@ impl CaseEntries {
         self.docs.iter().map(|(_, d)| d.created_at.as_str()).max()
     }
 
-    /// How to take the authorship of the entry `id` (one of [`CaseEntries::docs`]).
-    pub fn status(&self, id: &EntryId, roster: &VerifiedRoster) -> AuthorStatus {
-        let signer = self.signers.get(id).copied().unwrap_or(Signer::Unsigned);
-        match self.docs.iter().find(|(i, _)| i == id) {
-            Some((_, d)) => roster.status(&d.author, signer),
-            None => AuthorStatus::UnsignedOlder,
-        }
+    /// How the authorship of the entry `id` (one of [`CaseEntries::docs`]) was judged.
+    pub fn authorship(&self, id: &EntryId) -> Authorship {
+        self.authors.get(id).copied().unwrap_or(Authorship { status: AuthorStatus::UnsignedOlder, counts: false })
     }
 
     /// The documents that count toward consent state, indicators and search: only
-    /// those of a verified author. The others are still listed (marked), never counted.
-    pub fn counted<'a>(&'a self, roster: &'a VerifiedRoster) -> impl Iterator<Item = (EntryId, &'a CaseDocument)> + 'a {
-        self.docs.iter().filter(move |(id, _)| self.status(id, roster).counts()).map(|(id, d)| (*id, &**d))
+    /// those of a verified author (and, on her own device, the caseworker's own: see
+    /// [`Judge`]). The others are still listed (marked), never counted.
+    pub fn counted(&self) -> Vec<(EntryId, &CaseDocument)> {
+        self.docs.iter().filter(|(id, _)| self.authorship(id).counts).map(|(id, d)| (*id, &**d)).collect()
+    }
+
+    /// Each authorship status among the case's documents, once, in
+    /// [`AuthorStatus::all`] order (the export's `author_status` column).
+    pub fn statuses(&self) -> Vec<AuthorStatus> {
+        AuthorStatus::all()
+            .into_iter()
+            .filter(|s| self.docs.iter().any(|(id, _)| self.authorship(id).status == *s))
+            .collect()
     }
 
     /// Everything this group shows, for keying a list: its case and entry count.
@@ -79,8 +124,8 @@ pub(crate) fn rank(e: &CaseEntry) -> u8 {
 
 /// Groups opened entries by case: a document by the case sealed inside it, an
 /// attachment by the case it was listed under. Cases with the newest entry first.
-pub fn by_case(opened: impl IntoIterator<Item = (EntryId, CaseId, Content)>) -> Vec<CaseEntries> {
-    let mut book = CaseBook::default();
+pub fn by_case(opened: impl IntoIterator<Item = (EntryId, CaseId, Content)>, judge: Judge) -> Vec<CaseEntries> {
+    let mut book = CaseBook::new(judge);
     for (id, listed, content) in opened {
         book.add(id, listed, content);
     }
@@ -95,9 +140,16 @@ pub struct CaseBook {
     index: std::collections::HashMap<CaseId, usize>,
     /// In the order their cases were first seen; each in reading order.
     groups: Vec<CaseEntries>,
+    /// Judges each document's authorship as it is filed.
+    judge: Judge,
 }
 
 impl CaseBook {
+    /// An empty book that judges authorship with `judge`.
+    pub fn new(judge: Judge) -> Self {
+        CaseBook { judge, ..CaseBook::default() }
+    }
+
     /// Files one opened entry under its case, in reading order (an entry that sorts
     /// equal to one already there goes after it, as a stable sort would put it).
     pub fn add(&mut self, id: EntryId, listed: CaseId, content: Content) {
@@ -107,7 +159,7 @@ impl CaseBook {
         };
         let groups = &mut self.groups;
         let at = *self.index.entry(case).or_insert_with(|| {
-            groups.push(CaseEntries { case, docs: Vec::new(), attachments: Vec::new(), signers: Default::default() });
+            groups.push(CaseEntries { case, docs: Vec::new(), attachments: Vec::new(), authors: Default::default() });
             groups.len() - 1
         });
         let group = &mut groups[at];
@@ -116,7 +168,7 @@ impl CaseBook {
             // until an admin removes the old entry: one record, shown and counted once.
             Content::Document(d, _) if group.docs.iter().any(|(_, seen)| **seen == *d) => {}
             Content::Document(d, signer) => {
-                group.signers.insert(id, signer);
+                group.authors.insert(id, self.judge.judge(&d.author, signer));
                 let key = (rank(&d.entry), d.created_at.as_str());
                 let pos = group.docs.partition_point(|(_, e)| (rank(&e.entry), e.created_at.as_str()) <= key);
                 group.docs.insert(pos, (id, d));

@@ -12,8 +12,9 @@ pub mod case_book;
 pub mod describe;
 pub mod view;
 
-pub use case_book::{by_case, CaseBook, CaseEntries};
+pub use case_book::{by_case, Authorship, CaseBook, CaseEntries, Judge};
 pub use describe::{describe, Bit, Item, Line, Value};
+pub(crate) use view::UNSIGNED;
 pub use view::{CaseGroup, RecordView};
 
 #[cfg(test)]

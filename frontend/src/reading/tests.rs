@@ -91,14 +91,21 @@ fn a_case_reads_intake_first_then_its_later_entries_in_time_then_the_closure() {
     let (a, b) = (CaseId::random(), CaseId::random());
     let closure = Closure { outcome: Some(ClosureOutcome::ChildReturned), children_returned: 2, ..Closure::default() };
     let intake = FamilyIntake { family_name: "Karimova".into(), ..FamilyIntake::default() };
-    let groups = by_case([
-        (EntryId::of(b"1"), a, doc(a, "2026-11-20T09:00:00.000Z", CaseEntry::Closure(closure))),
-        (EntryId::of(b"2"), a, doc(a, "2026-11-10T09:00:00.000Z", CaseEntry::FollowUp(FollowUp::default()))),
-        (EntryId::of(b"3"), b, doc(b, "2026-11-01T09:00:00.000Z", CaseEntry::Intake(FamilyIntake::default()))),
-        (EntryId::of(b"4"), a, doc(a, "2026-11-21T09:00:00.000Z", CaseEntry::Intake(intake))),
-        (EntryId::of(b"5"), a, doc(a, "2026-11-05T09:00:00.000Z", CaseEntry::Consent(ConsentEntry::default()))),
-        (EntryId::of(b"6"), a, Content::Attachment { media_type: shared::forms::attachment::MediaType::Pdf, size: 9 }),
-    ]);
+    let groups = by_case(
+        [
+            (EntryId::of(b"1"), a, doc(a, "2026-11-20T09:00:00.000Z", CaseEntry::Closure(closure))),
+            (EntryId::of(b"2"), a, doc(a, "2026-11-10T09:00:00.000Z", CaseEntry::FollowUp(FollowUp::default()))),
+            (EntryId::of(b"3"), b, doc(b, "2026-11-01T09:00:00.000Z", CaseEntry::Intake(FamilyIntake::default()))),
+            (EntryId::of(b"4"), a, doc(a, "2026-11-21T09:00:00.000Z", CaseEntry::Intake(intake))),
+            (EntryId::of(b"5"), a, doc(a, "2026-11-05T09:00:00.000Z", CaseEntry::Consent(ConsentEntry::default()))),
+            (
+                EntryId::of(b"6"),
+                a,
+                Content::Attachment { media_type: shared::forms::attachment::MediaType::Pdf, size: 9 },
+            ),
+        ],
+        Judge::default(),
+    );
     assert_eq!(groups.iter().map(|g| g.case).collect::<Vec<_>>(), vec![a, b], "the case with the newest entry first");
     let kinds: Vec<&str> = groups[0].docs.iter().map(|(_, d)| d.entry.kind()).collect();
     assert_eq!(kinds, ["intake", "consent", "follow_up", "closure"]);
@@ -174,14 +181,14 @@ fn a_case_book_filled_batch_by_batch_keeps_the_documented_order_ties_included() 
                 case,
                 docs: Vec::new(),
                 attachments: Vec::new(),
-                signers: Default::default(),
+                authors: Default::default(),
             });
         }
         let g = reference.iter_mut().find(|g| g.case == case).expect("pushed");
         match content {
             Content::Document(d, _) if g.docs.iter().any(|(_, seen)| seen == d) => {}
             Content::Document(d, signer) => {
-                g.signers.insert(*id, *signer);
+                g.authors.insert(*id, Judge::default().judge(&d.author, *signer));
                 g.docs.push((*id, d.clone()))
             }
             Content::Attachment { media_type, size } => g.attachments.push((*id, *media_type, *size)),
@@ -393,7 +400,7 @@ fn only_a_verified_authors_entry_counts_and_the_others_are_still_listed() {
         .unwrap();
     let case = CaseId::random();
     let signed = |k: &AuthorKey| Signer::Signed { key: k.public(), valid: true };
-    let mut book = CaseBook::default();
+    let mut book = CaseBook::new(Judge::roster(roster.clone()));
     let mut ids = Vec::new();
     for (n, signer) in [signed(&dilnoza), signed(&stranger), Signer::Unsigned, signed(&aziz)].into_iter().enumerate() {
         let id = EntryId::of(format!("entry {n}").as_bytes());
@@ -408,11 +415,31 @@ fn only_a_verified_authors_entry_counts_and_the_others_are_still_listed() {
     }
     let g = &book.sorted()[0];
     assert_eq!(g.docs.len(), 4, "every entry is listed");
-    let statuses: Vec<AuthorStatus> = ids.iter().map(|id| g.status(id, &roster)).collect();
+    let statuses: Vec<AuthorStatus> = ids.iter().map(|id| g.authorship(id).status).collect();
     assert_eq!(
         statuses,
         [AuthorStatus::Verified, AuthorStatus::Unapproved, AuthorStatus::UnsignedOlder, AuthorStatus::Forged]
     );
-    let counted: Vec<EntryId> = g.counted(&roster).map(|(id, _)| id).collect();
+    let counted: Vec<EntryId> = g.counted().into_iter().map(|(id, _)| id).collect();
     assert_eq!(counted, [ids[0]], "only the verified one counts");
+}
+
+/// On her own device, before the roster approves her: her own entries read "author
+/// not yet approved" but count (signed with the key in her unlocked vault, naming her);
+/// one a stranger signed in her name neither counts nor reads otherwise.
+#[test]
+fn on_her_own_device_her_own_key_counts_before_approval_and_a_strangers_does_not() {
+    use shared::authorship::{AuthorKey, AuthorStatus, Signer, VerifiedRoster};
+    let (mine, stranger) = (AuthorKey::generate(), AuthorKey::generate());
+    let judge = Judge { roster: VerifiedRoster::empty(), own: Some(("dilnoza".into(), mine.public())) };
+    let signed = |k: &AuthorKey| Signer::Signed { key: k.public(), valid: true };
+    let own = judge.judge("dilnoza", signed(&mine));
+    assert_eq!((own.status, own.counts), (AuthorStatus::Unapproved, true));
+    let forged = judge.judge("dilnoza", signed(&stranger));
+    assert_eq!((forged.status, forged.counts), (AuthorStatus::Unapproved, false));
+    let in_anothers_name = judge.judge("aziz", signed(&mine));
+    assert!(!in_anothers_name.counts, "her key counts only for entries naming her");
+    let broken = judge.judge("dilnoza", Signer::Signed { key: mine.public(), valid: false });
+    assert_eq!((broken.status, broken.counts), (AuthorStatus::Forged, false));
+    assert!(!Judge::roster(VerifiedRoster::empty()).judge("dilnoza", signed(&mine)).counts, "a key holder's judge");
 }

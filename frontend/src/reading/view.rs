@@ -5,7 +5,10 @@
 //!
 //! Selectors the stories use: `article.record[data-id][data-case][data-kind]`,
 //! `.family-name` (an intake's heading), `dd.region`, `ul.children`, `ul.risk-factors
-//! li[data-code]`, `dd.assessment`; cases are `section.case[data-case]`.
+//! li[data-code]`, `dd.assessment`; cases are `section.case[data-case]`. Each record
+//! carries its authorship: `article.record[data-author=verified|unapproved|forged|unsigned]`
+//! (`class="forged"` for a forged one), `.author-status` (the translated words) and
+//! `.not-counted` on an entry that counts toward nothing.
 
 use std::sync::Arc;
 
@@ -15,7 +18,7 @@ use shared::forms::CaseDocument;
 use shared::i18n::Arg;
 use shared::{CaseId, EntryId};
 
-use super::case_book::CaseEntries;
+use super::case_book::{Authorship, CaseEntries};
 use super::describe::{describe, moment, Bit, Line, Value};
 use crate::i18n::{t, use_i18n, I18n};
 
@@ -60,9 +63,16 @@ fn render_line(i18n: I18n, line: Line) -> impl IntoView {
 }
 
 /// One opened entry of a case. `superseded`: a later entry of the case corrects it
-/// (entries are never edited), so it is marked as such, and kept.
+/// (entries are never edited), so it is marked as such, and kept. `authorship`: who
+/// wrote it as the reader judged it, shown beside the author's name; an entry that does
+/// not count says so.
 #[component]
-pub fn RecordView(id: EntryId, doc: Arc<CaseDocument>, #[prop(optional)] superseded: bool) -> impl IntoView {
+pub fn RecordView(
+    id: EntryId,
+    doc: Arc<CaseDocument>,
+    authorship: Authorship,
+    #[prop(optional)] superseded: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let (heading, lines) = describe(&doc.entry);
     let heading = match heading {
@@ -70,20 +80,30 @@ pub fn RecordView(id: EntryId, doc: Arc<CaseDocument>, #[prop(optional)] superse
         Err(key) => view! { <h4 class="entry-kind">{i18n.t(key)}</h4> }.into_any(),
     };
     let lines = lines.into_iter().map(|l| render_line(i18n, l)).collect_view();
+    let status = authorship.status;
+    let forged = status == shared::authorship::AuthorStatus::Forged;
     view! {
-        <article class="record card" class:superseded=superseded data-id=id.to_string() data-case=doc.case.to_string() data-kind=doc.entry.kind()>
+        <article class="record card" class:superseded=superseded class:forged=forged data-id=id.to_string()
+            data-case=doc.case.to_string() data-kind=doc.entry.kind() data-author=status.code()>
             {heading}
             {superseded.then(|| view! { <p class="superseded-note">{t("record-superseded")}</p> })}
+            {(!authorship.counts).then(|| view! { <p class="not-counted">{t("record-not-counted")}</p> })}
             <dl>
                 {lines}
                 <dt>{t("adviser-author")}</dt>
-                <dd class="author">{doc.author.clone()}</dd>
+                <dd class="author">
+                    {doc.author.clone()} " " <span class="author-status" data-author=status.code()>"(" {t(status.label_key())} ")"</span>
+                </dd>
                 <dt>{t("adviser-created_at")}</dt>
                 <dd><time datetime=doc.created_at.clone()>{moment(&doc.created_at)}</time></dd>
             </dl>
         </article>
     }
 }
+
+/// An entry the book has no judgement for (none in practice): unsigned, not counted.
+pub(crate) const UNSIGNED: Authorship =
+    Authorship { status: shared::authorship::AuthorStatus::UnsignedOlder, counts: false };
 
 /// One case: its family (or its id), its entries in reading order, its attachments,
 /// and, when `on_open` is given, a button that makes it the case being worked on.
@@ -96,8 +116,16 @@ pub fn CaseGroup(group: CaseEntries, on_open: Option<Callback<(CaseId, Vec<CaseD
         None => t("adviser-case").into_any(),
     };
     let open = on_open.map(|cb| {
-        // Shared until the click; the workspace gets its own copies then.
-        let docs = StoredValue::new(group.docs.iter().map(|(_, d)| Arc::clone(d)).collect::<Vec<_>>());
+        // Shared until the click; the workspace gets its own copies then: only the
+        // entries that count (its consent standing folds them).
+        let docs = StoredValue::new(
+            group
+                .docs
+                .iter()
+                .filter(|(id, _)| group.authorship(id).counts)
+                .map(|(_, d)| Arc::clone(d))
+                .collect::<Vec<_>>(),
+        );
         let hand_over =
             move |_| cb.run((case, docs.with_value(|d| d.iter().map(|d| CaseDocument::clone(d)).collect())));
         view! {
@@ -125,10 +153,14 @@ pub fn CaseGroup(group: CaseEntries, on_open: Option<Callback<(CaseId, Vec<CaseD
         }
     });
     let corrected: Vec<EntryId> = group.docs.iter().filter_map(|(_, d)| d.supersedes).collect();
+    let authors = group.authors;
     let docs = group
         .docs
         .into_iter()
-        .map(|(id, doc)| view! { <RecordView id doc superseded=corrected.contains(&id) /> })
+        .map(|(id, doc)| {
+            let authorship = authors.get(&id).copied().unwrap_or(UNSIGNED);
+            view! { <RecordView id doc authorship superseded=corrected.contains(&id) /> }
+        })
         .collect_view();
     view! {
         <section class="case" data-case=case.to_string()>

@@ -16,6 +16,7 @@ use std::collections::HashSet;
 mod fold;
 pub use fold::{compact, fold};
 
+use crate::authorship::AuthorStatus;
 use crate::csv::Csv;
 use crate::forms::address::District;
 use crate::forms::codes::Code;
@@ -136,6 +137,10 @@ pub struct CaseFacts {
     pub intake_date: Option<Date>,
     pub closure_date: Option<Date>,
     pub outcome: Option<ClosureOutcome>,
+    /// How the authorship of the case's entries reads, each status once, in
+    /// [`AuthorStatus::all`] order (the reader sets it: `of` sees only the counted
+    /// entries, so it starts empty). Exported as the `author_status` column.
+    pub author_status: Vec<AuthorStatus>,
     family_folded: String,
     documents_compact: Vec<String>,
     place_folded: Vec<String>,
@@ -212,6 +217,7 @@ impl CaseFacts {
             intake_date: None,
             closure_date: closure.and_then(|c| c.date),
             outcome: closure.and_then(|c| c.outcome),
+            author_status: Vec::new(),
             family_folded: String::new(),
             documents_compact: Vec::new(),
             place_folded: Vec::new(),
@@ -346,6 +352,7 @@ pub const CASE_COLUMNS: &[(&str, bool)] = &[
     ("export-col-intake_date", false),
     ("export-col-closure_date", false),
     ("export-col-outcome", true),
+    ("export-col-author_status", true),
 ];
 
 /// The selected cases as CSV: a header row, then one row per case. Coded answers are
@@ -386,6 +393,7 @@ pub fn cases_csv(cases: &[&CaseFacts], tr: &dyn Fn(&str) -> String, code_header:
         codes(vec![(f.status.code(), f.status.label_key())], &mut csv);
         csv.text(&date(f.intake_date)).text(&date(f.closure_date));
         codes(one(f.outcome), &mut csv);
+        codes(f.author_status.iter().map(|a| (a.code(), a.label_key().to_owned())).collect(), &mut csv);
         csv.end_row();
     }
     csv.finish()
@@ -546,7 +554,8 @@ mod tests {
         if let CaseEntry::Intake(f) = &mut docs[0].entry {
             f.family_name = "=cmd|' /C calc'!A0".into();
         }
-        let f = facts(case, &docs);
+        let mut f = facts(case, &docs);
+        f.author_status = vec![AuthorStatus::Verified, AuthorStatus::Forged];
         let tr = |k: &str| format!("<{k}>");
         let csv = cases_csv(&[&f], &tr, &|l| format!("{l} (code)"));
         let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
@@ -566,6 +575,8 @@ mod tests {
             "{row}"
         );
         assert!(row.contains(",granted,<find-consent-granted>,open,<find-status-open>,02.03.2026,,,"), "{row}");
+        assert!(lines[0].ends_with(",<export-col-author_status> (code),<export-col-author_status>"), "{}", lines[0]);
+        assert!(row.ends_with(",\"verified; forged\",\"<author-verified>; <author-forged>\""), "{row}");
         assert_eq!(lines.len(), 3, "header, one case, and the final line end");
     }
 }
