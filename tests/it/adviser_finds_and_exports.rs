@@ -84,6 +84,8 @@ const PDF: &[u8] = b"%PDF-1.4\n% scanned consent form\n%%EOF\n";
 /// caseworker; returns each case and its entry ids.
 async fn seed(relay: &RelayProcess) -> Vec<(CaseId, Vec<EntryId>)> {
     let keyring = relay.keyring();
+    // Written by the demo caseworker with her approved author key: every entry counts.
+    let author = relay.approved_caseworker_author();
     let caseworker = generate_identity().to_public();
     let token = relay.demo_file("caseworker.token");
     let http = reqwest::Client::new();
@@ -130,7 +132,10 @@ async fn seed(relay: &RelayProcess) -> Vec<(CaseId, Vec<EntryId>)> {
             doc(5, CaseEntry::Consent(consent)),
             doc(9, CaseEntry::FollowUp(follow_up)),
         ] {
-            let sealed = keyring.seal(&document.to_bytes(), std::slice::from_ref(&caseworker)).unwrap().into_bytes();
+            let sealed = keyring
+                .seal(&author.sign_document(&document.to_bytes()), std::slice::from_ref(&caseworker))
+                .unwrap()
+                .into_bytes();
             let id = EntryId::of(&sealed);
             let res = http
                 .put(relay.url(&format!("/api/v1/entries/{id}")))

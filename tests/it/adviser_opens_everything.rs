@@ -33,6 +33,8 @@ struct Seeded {
 /// Seals each family's entries natively and uploads them as the demo caseworker.
 async fn seed(relay: &RelayProcess) -> Seeded {
     let keyring = relay.keyring();
+    // Written by the demo caseworker with her approved author key: every entry counts.
+    let author = relay.approved_caseworker_author();
     let caseworker = generate_identity().to_public();
     let token = relay.demo_file("caseworker.token");
     let http = reqwest::Client::new();
@@ -48,7 +50,10 @@ async fn seed(relay: &RelayProcess) -> Seeded {
             entry,
         };
         let upload = |d: CaseDocument| {
-            let sealed = keyring.seal(&d.to_bytes(), std::slice::from_ref(&caseworker)).unwrap().into_bytes();
+            let sealed = keyring
+                .seal(&author.sign_document(&d.to_bytes()), std::slice::from_ref(&caseworker))
+                .unwrap()
+                .into_bytes();
             let id = EntryId::of(&sealed);
             let req = http
                 .put(relay.url(&format!("/api/v1/entries/{id}")))

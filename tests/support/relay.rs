@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use backend::demo::{self, DemoFiles};
 use backend::{AppState, Config};
 use shared::api::{Role, CASE_HEADER};
+use shared::authorship::AuthorKey;
 use shared::keyring::{Keyring, OrgSigningKey, VerifiedKeyring};
 use shared::seal::{self, Identity, Recipient};
 use shared::CaseId;
@@ -345,6 +346,20 @@ impl RelayProcess {
         let org = OrgSigningKey::from_file(&org_key).unwrap();
         let bytes = std::fs::read(self.data.join("keyring.json")).unwrap();
         Keyring::from_json(&bytes).unwrap().verify(&org.public()).unwrap()
+    }
+
+    /// An author key for the demo caseworker, approved in this relay's roster with the
+    /// tests' organisation key (`tests/fixtures/test-org-signing.key`, placed as the
+    /// demo organisation's) through `backend::roster_file::approve`, what `amanat roster
+    /// approve` does after the fingerprints were compared in person. For stories that
+    /// mean "a real caseworker wrote this": documents signed with it
+    /// ([`AuthorKey::sign_document`]) read as *verified author* and count.
+    pub fn approved_caseworker_author(&self) -> AuthorKey {
+        let author = AuthorKey::generate();
+        let key_file = self.data.join("demo/org-signing.key");
+        let org = OrgSigningKey::from_file(&std::fs::read_to_string(&key_file).unwrap()).unwrap();
+        backend::roster_file::approve(&self.data, &org, &key_file, demo::CASEWORKER, &author.public()).unwrap();
+        author
     }
 
     /// The relay slips a recipient of its own into the keyring it serves, without the
