@@ -103,7 +103,7 @@ pub fn parse_org_key(text: &str) -> Result<OrgPublicKey> {
 
 /// The version of `json`, a keyring that must be signed by `key`.
 pub fn keyring_floor(json: &[u8], key: &OrgPublicKey) -> Result<u64> {
-    let keyring = Keyring::from_json(json).map_err(|e| anyhow::anyhow!("not a keyring: {}", e.message()))?;
+    let keyring = Keyring::from_json(json).map_err(|e| anyhow::anyhow!("not a signed keyring ({})", e.code()))?;
     keyring.verify(key).map_err(|e| {
         anyhow::anyhow!(
             "does not verify against the organisation key ({}; signed by {})",
