@@ -1,4 +1,5 @@
-//! The app's frame: the language state, the banner (name, tagline, language switch),
+//! The app's frame: the language state, the banner (name, tagline, language switch;
+//! in a demo build, a second banner saying the app trusts the first keyring it sees),
 //! the `#status` live region, and the page for the path the relay served (`/adviser`
 //! for key holders, `/privacy` for the privacy officer, anything else for
 //! caseworkers). Three pages do not need a router.
@@ -37,6 +38,10 @@ pub fn App() -> impl IntoView {
                 <p class="tagline">{i18n.t("app-tagline")}</p>
                 <LanguageSwitch />
             </header>
+            // No organisation key compiled in: say so on every page, before anything else.
+            {crate::keyring_pin::is_demo_build().then(|| view! {
+                <p id="demo-build" class="demo-build" role="note">{i18n.t("demo-build-banner")}</p>
+            })}
             <main id="main">
                 <IntegrityAlarm />
                 <StatusRegion status=status />

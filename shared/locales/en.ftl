@@ -1016,3 +1016,18 @@ open-workers_failed = The page could not start its opening workers: { $reason }
 account-author-title = Your author key
 account-author-fingerprint = Fingerprint
 account-author-hint = Every entry you save is signed with this key. Your administrator approves it after comparing this fingerprint with you in person; until then your entries are shown as “author not yet approved”.
+
+## Trust: demo builds, keyring freshness, re-seal only forward.
+demo-build-banner = Demo build: this app was not built for an organisation and trusts the first keyring it sees. Do not enter real families' details.
+privacy-check-build-pinned = This app was built for one organisation: it trusts only the organisation key compiled into it
+privacy-check-build-demo = Demo build: no organisation key was compiled in, so this app trusts the first keyring it sees and a relay could put its own in its place. Do not use it for real families; build it with cargo xtask build --org-key org.pub
+reseal-first_use = Re-seal does not run in a demo build: this device trusts the organisation key only because the relay showed it first, and re-sealing every entry to a keyring the relay chose could hand the relay every record. Use an app built for your organisation.
+reseal-ahead = { $count ->
+    [one] 1 entry is sealed to a newer keyring than the current version { $version }; it was left alone.
+   *[other] { $count } entries are sealed to a newer keyring than the current version { $version }; they were left alone.
+} The relay may be serving an old keyring: report this to your privacy officer.
+keyring-expires_soon = { $days ->
+    [0] The keyring expires today.
+    [one] The keyring expires in 1 day.
+   *[other] The keyring expires in { $days } days.
+} Ask your administrator to renew it (amanat keyring renew) before then: once it has expired, nothing can be saved on this device until it is renewed.

@@ -948,3 +948,14 @@ open-workers_failed = Sahifa ochish uchun fon oqimlarini ishga tushira olmadi: {
 account-author-title = Muallif kalitingiz
 account-author-fingerprint = Barmoq izi
 account-author-hint = Siz saqlagan har bir yozuv shu kalit bilan imzolanadi. Administrator bu barmoq izini siz bilan shaxsan solishtirgach, kalitni tasdiqlaydi; shu paytgacha yozuvlaringiz “muallif hali tasdiqlanmagan” deb koʻrsatiladi.
+
+## Trust: demo builds, keyring freshness, re-seal only forward.
+demo-build-banner = Demo-versiya: bu ilova biror tashkilot uchun yigʻilmagan va birinchi koʻrgan kalitlar roʻyxatiga ishonadi. Haqiqiy oilalarning maʼlumotlarini kiritmang.
+privacy-check-build-pinned = Ilova bitta tashkilot uchun yigʻilgan: u faqat ichiga joylangan tashkilot kalitiga ishonadi
+privacy-check-build-demo = Demo-versiya: ilovaga tashkilot kaliti joylanmagan, shuning uchun u birinchi olgan kalitlar roʻyxatiga ishonadi va server uni oʻzinikiga almashtirishi mumkin. Undan haqiqiy oilalar uchun foydalanmang; ilovani cargo xtask build --org-key org.pub buyrugʻi bilan yigʻing
+reseal-first_use = Demo-versiyada qayta shifrlash ishlamaydi: bu qurilma tashkilot kalitiga faqat server uni birinchi koʻrsatgani uchun ishonadi, server tanlagan kalitlar roʻyxatiga barcha yozuvlarni qayta shifrlash esa unga barcha yozuvlarni topshirib qoʻyishi mumkin. Tashkilotingiz uchun yigʻilgan ilovadan foydalaning.
+reseal-ahead = { $count } ta yozuv joriy { $version }-versiyadan yangiroq kalitlar roʻyxatiga shifrlangan; ularga tegilmadi. Server eski roʻyxatni berayotgan boʻlishi mumkin: maʼlumotlar himoyasi uchun masʼul xodimga xabar bering.
+keyring-expires_soon = { $days ->
+    [0] Kalitlar roʻyxatining amal qilish muddati bugun tugaydi.
+   *[other] Kalitlar roʻyxatining amal qilish muddati { $days } kundan keyin tugaydi.
+} Administratordan uni oldindan yangilashni soʻrang (amanat keyring renew): muddat tugagach, roʻyxat yangilanmaguncha bu qurilmada hech narsani saqlab boʻlmaydi.

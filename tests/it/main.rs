@@ -38,6 +38,7 @@ mod caseworker_to_adviser;
 mod idle_lock;
 mod keyboard_only;
 mod keyring_rotation;
+mod keyring_trust;
 mod languages;
 mod privacy_audit_head;
 mod privacy_officer;

@@ -362,6 +362,31 @@ impl RelayProcess {
         author
     }
 
+    /// The relay serves the keyring's holders re-signed by `org` as `version`, valid for
+    /// `validity`: another organisation's key (a relay forging its own keyring), an
+    /// older version (a rollback) or dates in the past (a stale keyring). The relay
+    /// reads `keyring.json` on every request, so this takes effect at once.
+    pub fn serve_keyring_signed(&self, org: &OrgSigningKey, version: u64, validity: shared::keyring::Validity) {
+        let path = self.data.join("keyring.json");
+        let current = Keyring::from_json(&std::fs::read(&path).unwrap()).unwrap();
+        let signed = Keyring::sign(version, &current.organisation, current.recipients, validity, org);
+        std::fs::write(&path, signed.to_json()).unwrap();
+    }
+
+    /// How many ciphertexts the relay holds (files under `DATA/blobs/`).
+    pub fn count_entries(&self) -> usize {
+        fn walk(dir: &Path) -> usize {
+            std::fs::read_dir(dir)
+                .map_or(0, |rd| rd.flatten().map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 }).sum())
+        }
+        walk(&self.data.join("blobs"))
+    }
+
+    /// The tests' organisation key, the one the test build of the app pins.
+    pub fn test_org_key() -> OrgSigningKey {
+        OrgSigningKey::from_file(&std::fs::read_to_string(test_org_key_file()).unwrap()).unwrap()
+    }
+
     /// The relay slips a recipient of its own into the keyring it serves, without the
     /// organisation's signature: what a compromised relay would try.
     pub fn slip_a_recipient_into_the_keyring(&self) {

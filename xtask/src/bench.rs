@@ -36,6 +36,7 @@ use anyhow::{Context, Result};
 use std::path::Path;
 use std::process::Command;
 
+use crate::pin::Trust;
 use crate::{build, cargo, root, setup, sh};
 
 /// The unlock row's name in the JSON the benches write.
@@ -49,7 +50,7 @@ const OPERATIONS: [&str; 4] = ["seal 10 KB record", "open 10 KB record", "seal 1
 fn bench_page(root: &Path) -> Result<()> {
     let page = root.join("xtask/bench-page");
     let dist = root.join("target/bench/dist");
-    build::build_wasm(&["bench"], &dist)?;
+    build::build_wasm(&["bench"], &dist, &Trust::test_key(root)?)?;
     if !page.join("node_modules/age-encryption").exists() {
         sh(Command::new("npm").current_dir(&page).args(["ci", "--no-audit", "--no-fund"]))?;
     }
@@ -72,8 +73,8 @@ fn bench_page(root: &Path) -> Result<()> {
 
 pub fn all() -> Result<()> {
     setup::for_tests()?;
-    let built = build::build_app()?;
     let root = root();
+    let built = build::build_app(&Trust::test_key(&root)?)?;
     bench_page(&root)?;
     eprintln!("xtask: benchmarks (native in release; wasm and typage in headless Chromium)");
     let dir = root.join("target/bench");
@@ -145,8 +146,8 @@ const ADVISER_TEST: &str = "browser_bench_adviser_opens_10000_entries_of_10_kb";
 /// adviser's page), against the app built into `dist/`.
 pub fn adviser() -> Result<()> {
     setup::for_tests()?;
-    build::build_app()?;
     let root = root();
+    build::build_app(&Trust::test_key(&root)?)?;
     let out = root.join("target/bench/adviser.json");
     let _ = std::fs::remove_file(&out);
     let mut cmd = bench_tests(&root);
@@ -247,8 +248,8 @@ fn print_adviser_row(a: &serde_json::Value) {
 /// quicker run than the whole bench.
 pub fn forms() -> Result<()> {
     setup::for_tests()?;
-    let built = build::build_app()?;
     let root = root();
+    let built = build::build_app(&Trust::test_key(&root)?)?;
     bench_page(&root)?;
     let out = root.join("target/bench/forms.json");
     let _ = std::fs::remove_file(&out);

@@ -14,6 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::pin::Trust;
 use crate::{cargo, root, setup, sh};
 
 /// What a build produced.
@@ -29,11 +30,11 @@ pub struct Built {
     pub splits: Vec<(String, Vec<String>)>,
 }
 
-/// The release app into `dist/`.
-pub fn build_app() -> Result<Built> {
+/// The release app into `dist/`, pinned to an organisation key or a demo build.
+pub fn build_app(trust: &Trust) -> Result<Built> {
     let root = root();
     let dist = root.join("dist");
-    let built = build_wasm(&[], &dist)?;
+    let built = build_wasm(&[], &dist, trust)?;
     for entry in fs::read_dir(root.join("frontend/static"))? {
         let entry = entry?;
         fs::copy(entry.path(), dist.join(entry.file_name()))?;
@@ -62,12 +63,13 @@ pub fn build_app() -> Result<Built> {
     for (name, bytes) in &built.chunk_gzip {
         eprintln!("xtask:   lazily loaded {name}: {} KB gzip", bytes / 1024);
     }
+    eprintln!("xtask: {}", trust.describe());
     Ok(built)
 }
 
-/// Compiles the frontend with `features` and writes `amanat.js` + `amanat_bg.wasm`
-/// into a fresh `out` directory.
-pub fn build_wasm(features: &[&str], out: &Path) -> Result<Built> {
+/// Compiles the frontend with `features`, trusting what `trust` says, and writes
+/// `amanat.js` + `amanat_bg.wasm` into a fresh `out` directory.
+pub fn build_wasm(features: &[&str], out: &Path, trust: &Trust) -> Result<Built> {
     setup::wasm_target()?;
     let root = root();
     // `cargo rustc` so that `--emit-relocs` (which the splitter needs to move code
@@ -86,6 +88,7 @@ pub fn build_wasm(features: &[&str], out: &Path) -> Result<Built> {
     let features: Vec<&str> = features.iter().copied().chain(["split"]).collect();
     cmd.args(["--features", &features.join(",")]);
     cmd.args(["--", "-Clink-args=--emit-relocs"]);
+    trust.apply(&mut cmd);
     sh(&mut cmd).context("building the wasm app")?;
 
     let target_dir = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("target"));

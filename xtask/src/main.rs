@@ -1,7 +1,9 @@
 //! `cargo xtask <command>`: the project's chores, in Rust (see docs/cli.md).
 //!
-//! - `build`: the release app into `dist/` (wasm-bindgen as a library, pinned to the
-//!   crate's version, so nothing is downloaded at build time; then `wasm-opt`).
+//! - `build [--org-key org.pub [--keyring keyring.json]]`: the release app into `dist/`
+//!   (wasm-bindgen as a library, pinned to the crate's version, so nothing is downloaded
+//!   at build time; then `wasm-opt`), with the organisation key compiled in, or a demo
+//!   build without one (see `pin.rs`).
 //! - `run`: install what is missing, build, start the relay on 127.0.0.1:8080.
 //! - `test`: install what the tests need (wasm target, wasm-bindgen test runner,
 //!   Debian's chromium, chromium-driver, age; binaryen from npm), build, run every suite.
@@ -14,6 +16,7 @@ mod bench_load;
 mod build;
 mod fuzz;
 mod lint;
+mod pin;
 mod setup;
 mod test;
 mod tidy;
@@ -26,7 +29,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest = &args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
-        Some("build") => build::build_app().map(|_| ()),
+        Some("build") => build::build_app(&pin::from_args(rest)?).map(|_| ()),
         Some("run") => run(rest),
         Some("test") => test::all(rest),
         Some("bench") if rest.first().is_some_and(|a| a == "load") => bench_load::run(),
@@ -38,7 +41,7 @@ fn main() -> Result<()> {
         Some("lint") => lint::all(),
         _ => {
             eprintln!("usage: cargo xtask <build|run|test|lint|bench|fuzz>");
-            eprintln!("  build   release app into dist/");
+            eprintln!("  build   release app into dist/ (--org-key org.pub [--keyring keyring.json] pins it; without: a demo build)");
             eprintln!("  run     build, then serve on http://127.0.0.1:8080 with ./data");
             eprintln!("  test    install test tools, lint, build, run every test suite");
             eprintln!("  lint    rustfmt check, clippy -D warnings (native and wasm32), tidy checks");
@@ -51,7 +54,8 @@ fn main() -> Result<()> {
 
 fn run(extra: &[String]) -> Result<()> {
     setup::wasm_target()?;
-    build::build_app()?;
+    // `run` is the demo: first-use trust, and the app says so on every page.
+    build::build_app(&pin::Trust::Demo)?;
     let root = root();
     let mut cmd = Command::new(cargo());
     cmd.current_dir(&root).args(["run", "--release", "-p", "amanat-backend", "--bin", "amanat", "--", "serve"]);

@@ -3,7 +3,8 @@
 //! 1. `cargo xtask lint` (rustfmt, clippy native and wasm32, tidy): style fails in
 //!    minutes, before anything slow; then install what the tests need (see
 //!    `setup::for_tests`);
-//! 2. build the release app into `dist/` (the end-to-end stories load it);
+//! 2. build the release app into `dist/`, pinned to `tests/fixtures/test-org.pub` (the
+//!    end-to-end stories load it; their relays sign with the matching test key);
 //! 3. native tests: `shared` and frontend logic, the relay, and the end-to-end stories,
 //!    all of them one test binary (`tests/it/`: the CLI, the relay contract over real
 //!    HTTP, the storage stories, the stories in headless Chromium, `age` CLI interop).
@@ -18,13 +19,15 @@
 use anyhow::Result;
 use std::process::Command;
 
+use crate::pin::Trust;
 use crate::{build, cargo, lint, root, setup, sh};
 
 pub fn all(extra: &[String]) -> Result<()> {
     lint::all()?;
     setup::for_tests()?;
-    build::build_app()?;
     let root = root();
+    // Pinned to the tests' organisation key, which every demo relay in the stories signs with.
+    build::build_app(&Trust::test_key(&root)?)?;
 
     // The stories start `amanat serve` as a process; `tests/support/relay.rs` runs exactly this
     // build (a no-op when fresh). Doing it here first keeps it out of the tests' time

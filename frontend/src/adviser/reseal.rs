@@ -3,10 +3,13 @@
 //! signed keyring and uploads them as superseding entries.
 //!
 //! The keyring is fetched and checked against this device's pinned organisation key
-//! (`keyring_pin`): an unsigned or wrongly signed keyring is refused with its error and
-//! nothing is sealed. Each case's entries are fetched and opened with the loaded key;
-//! an entry sealed to another keyring version than the current one (the version its
-//! upload named) is sealed again — a fresh age file, so a fresh file key: a removed
+//! (`keyring_pin`): an unsigned, wrongly signed, expired or rolled-back keyring is
+//! refused with its error and nothing is sealed. Under a first-use pin (a demo build,
+//! no organisation key compiled in) Re-seal does not run at all: the key it would trust
+//! is only the one the relay showed first, and re-sealing everything to a keyring the
+//! relay chose would hand it every record. Each case's entries are fetched and opened
+//! with the loaded key; an entry sealed to an OLDER keyring version than the current one
+//! (or to none recorded) is sealed again — a fresh age file, so a fresh file key: a removed
 //! holder may know the old one — to every recipient of the current keyring (advisers
 //! and the recovery key), and uploaded with `Amanat-Supersedes: <old id>` so the relay
 //! records what it replaces and an administrator can remove the old one
@@ -31,6 +34,9 @@
 //!   the old keyring, and counted apart (`kept`), and the page says so; re-sealing it
 //!   would let `entries remove --superseded` delete the entry the signed document
 //!   points at. (Moving those needs references by plaintext hash: not built yet.)
+//! - An entry whose recorded version is HIGHER than the current keyring's is not stale:
+//!   a newer keyring existed, so the relay may be serving an old one. It is left alone
+//!   and listed by id, for the privacy officer.
 
 use std::collections::HashMap;
 
@@ -60,6 +66,28 @@ pub struct Tally {
     pub skipped: usize,
     /// Attachments a signed document names: kept as they are (see the module's notes).
     pub kept: usize,
+    /// The current keyring's version.
+    pub version: u64,
+}
+
+/// Where an entry's recorded keyring version stands against the current keyring's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Sealed to an older keyring (or to none recorded): re-seal it.
+    Older,
+    /// Sealed to the current keyring.
+    Current,
+    /// Sealed to a newer keyring than the one served now: a warning sign, left alone.
+    Ahead,
+}
+
+/// An entry's standing, from the version its upload named.
+pub fn standing(recorded: Option<u64>, current: u64) -> Standing {
+    match recorded {
+        Some(v) if v == current => Standing::Current,
+        Some(v) if v > current => Standing::Ahead,
+        _ => Standing::Older,
+    }
 }
 
 /// One opened entry of a case.
@@ -162,14 +190,18 @@ fn named_by_a_signed_document(opened: &[Plain], id: &EntryId) -> bool {
 }
 
 /// Re-seals one case; returns the entries re-sealed, already current, skipped, and
-/// attachments kept for signed documents.
+/// attachments kept for signed documents, and the ids of entries sealed to a newer
+/// keyring than the current one (left alone).
 async fn reseal_case(
     metas: Vec<EntryMeta>,
     identities: &[Identity],
     keyring: &VerifiedKeyring,
-) -> Result<(usize, usize, usize, usize), RelayError> {
+) -> Result<(usize, usize, usize, usize, Vec<EntryId>), RelayError> {
     let version = keyring.version();
     let (mut resealed, mut current, mut skipped, mut kept) = (0, 0, 0, 0);
+    let (ahead, metas): (Vec<EntryMeta>, Vec<EntryMeta>) =
+        metas.into_iter().partition(|m| standing(m.keyring_version, version) == Standing::Ahead);
+    let ahead: Vec<EntryId> = ahead.into_iter().map(|m| m.id).collect();
     let mut opened = Vec::with_capacity(metas.len());
     for meta in metas {
         let bytes = match relay_client::get_entry(&meta.id).await {
@@ -190,7 +222,7 @@ async fn reseal_case(
         .map(|p| p.meta.id)
         .collect();
     let (stale, fresh): (Vec<Plain>, Vec<Plain>) =
-        opened.into_iter().partition(|p| p.meta.keyring_version != Some(version));
+        opened.into_iter().partition(|p| standing(p.meta.keyring_version, version) == Standing::Older);
     current += fresh.len();
     // Attachments first, so the documents that name them can name their new ids.
     let (attachments, documents): (Vec<Plain>, Vec<Plain>) = stale.into_iter().partition(|p| !is_document(&p.bytes));
@@ -229,7 +261,7 @@ async fn reseal_case(
         renamed.insert(p.meta.id, id);
         resealed += 1;
     }
-    Ok((resealed, current, skipped, kept))
+    Ok((resealed, current, skipped, kept, ahead))
 }
 
 /// The re-seal card: a button, a progress bar and what was done.
@@ -243,6 +275,7 @@ pub fn ResealCard(
     let status = use_status();
     let tally = RwSignal::new(None::<Tally>);
     let running = RwSignal::new(false);
+    let ahead = RwSignal::new(Vec::<EntryId>::new());
     // A new run or a forgotten key ends a running one at the next case.
     let generation = RwSignal::new(0u64);
     Effect::new(move |_| {
@@ -262,6 +295,7 @@ pub fn ResealCard(
         let live = move || generation.try_get_untracked() == Some(mine);
         running.set(true);
         tally.set(None);
+        ahead.set(Vec::new());
         leptos::task::spawn_local(async move {
             let finish = |problem: Option<Problem>| {
                 running.try_set(false);
@@ -269,31 +303,45 @@ pub fn ResealCard(
                     status.error(p);
                 }
             };
+            // Refused before anything is fetched: a first-use pin is whatever the relay
+            // showed first, and re-sealing to it would hand the relay every record.
+            if crate::keyring_pin::is_demo_build() {
+                running.try_set(false);
+                return status.error(Msg::key("reseal-first_use"));
+            }
             let keyring = match crate::local_db::open().await {
-                Ok(db) => crate::keyring_pin::fetch_verified(&db).await.map(|(k, _)| k),
+                Ok(db) => crate::keyring_pin::fetch_verified(&db).await,
                 Err(e) => Err(e.into()),
             };
             let keyring = match keyring {
-                Ok(k) => k,
-                // An unsigned or wrongly signed keyring: nothing is sealed to it.
+                Ok((_, pin)) if pin.source == crate::keyring_pin::PinSource::FirstUse => {
+                    running.try_set(false);
+                    return status.error(Msg::key("reseal-first_use"));
+                }
+                Ok((k, _)) => k,
+                // An unsigned, wrongly signed, stale or rolled-back keyring: nothing is
+                // sealed to it.
                 Err(p) => return finish(Some(p)),
             };
             let cases = match list_cases().await {
                 Ok(c) => c,
                 Err(e) => return finish(Some(e.into())),
             };
-            let mut t = Tally { cases: cases.len(), ..Tally::default() };
+            let mut t = Tally { cases: cases.len(), version: keyring.version(), ..Tally::default() };
             tally.try_set(Some(t));
             for (_, metas) in cases {
                 if !live() {
                     return;
                 }
                 match reseal_case(metas, &ids, &keyring).await {
-                    Ok((r, c, s, k)) => {
+                    Ok((r, c, s, k, newer)) => {
                         t.resealed += r;
                         t.current += c;
                         t.skipped += s;
                         t.kept += k;
+                        if !newer.is_empty() {
+                            ahead.try_update(|a| a.extend(newer));
+                        }
                     }
                     Err(e) => {
                         tally.try_set(Some(t));
@@ -346,6 +394,15 @@ pub fn ResealCard(
                     data-kept=move || tally.get().map_or(0, |t| t.kept)
                     data-running=move || running.get().to_string()>{counts}</p>
             </div>
+            {move || ahead.with(|a| (!a.is_empty()).then(|| view! {
+                <div id="reseal-ahead" class="keyring-warning" role="alert" data-count=a.len().to_string()>
+                    <p>{crate::i18n::t_args("reseal-ahead", {
+                        let (n, v) = (a.len() as i64, tally.get_untracked().map_or(0, |t| t.version) as i64);
+                        move || vec![("count", OwnedArg::Num(n)), ("version", OwnedArg::Num(v))]
+                    })}</p>
+                    <ul>{a.iter().map(|id| view! { <li class="reseal-ahead-entry" data-id=id.to_string()><code>{id.to_string()}</code></li> }).collect_view()}</ul>
+                </div>
+            }))}
         </section>
     }
 }
@@ -353,6 +410,14 @@ pub fn ResealCard(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_entries_of_an_older_keyring_are_stale_and_a_newer_one_is_a_warning_sign() {
+        assert_eq!(standing(Some(1), 2), Standing::Older);
+        assert_eq!(standing(None, 2), Standing::Older);
+        assert_eq!(standing(Some(2), 2), Standing::Current);
+        assert_eq!(standing(Some(3), 2), Standing::Ahead);
+    }
 
     #[test]
     fn a_document_names_its_re_sealed_attachments_and_nothing_else_changes() {

@@ -172,7 +172,7 @@ fn RelayChecks(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match relay::run(|step| status.info(Msg::key(step))).await {
                 Ok(r) => {
-                    status.info(Msg::key(if r.all_pass() {
+                    status.info(Msg::key(if r.all_pass() && !crate::keyring_pin::is_demo_build() {
                         "privacy-relay-all_pass"
                     } else {
                         "privacy-relay-some_fail"
@@ -200,7 +200,9 @@ fn RelayChecks(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
             <button id="end-session" type="button" on:click=end>{t("app-end_session")}</button>
         </div>
         {move || report.get().map(|r| {
-            let ok = r.all_pass();
+            // A demo build trusts whatever keyring it saw first: a finding of its own.
+            let pinned_build = !crate::keyring_pin::is_demo_build();
+            let ok = r.all_pass() && pinned_build;
             let v = &r.verification;
             let check = |id: &'static str, pass: bool, text: Signal<String>| view! {
                 <li class="privacy-check" data-check=id data-ok=pass.to_string() class:ok=pass class:problem=!pass>
@@ -230,6 +232,7 @@ fn RelayChecks(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
                     {check("headers", r.bad_headers() == 0 && passed == entries, Signal::derive(move || i18n.tr_args("privacy-check-headers", &[("passed", shared::i18n::Arg::Num(passed as i64)), ("entries", shared::i18n::Arg::Num(entries as i64))])))}
                     {check("stanzas", r.below_keyring() == 0, Signal::derive(move || i18n.tr_args("privacy-check-stanzas", &[("size", shared::i18n::Arg::Num(size as i64)), ("fewest", shared::i18n::Arg::Num(fewest as i64))])))}
                     {check("audit", audit.is_ok(), audit_text)}
+                    {check("build", pinned_build, if pinned_build { t("privacy-check-build-pinned") } else { t("privacy-check-build-demo") })}
                     {check("keyring", !matches!(r.signature, SignatureCheck::Failed(_)), keyring_text)}
                     {check("listing", r.listing_agrees(), Signal::derive(move || i18n.tr_args("privacy-check-listing", &[("entries", shared::i18n::Arg::Num(entries as i64)), ("listed", shared::i18n::Arg::Num(listed as i64))])))}
                 </ul>

@@ -38,6 +38,7 @@ use crate::session::{provide_session, use_session, Session};
 use crate::sync::{self, OutboxView};
 use crate::vault::{LockReason, Unlocked, Vault};
 use crate::{clock, local_db, sealing};
+use shared::keyring::Freshness;
 
 /// The workspace's parts, one shown at a time (a tablet screen holds one form).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +97,8 @@ pub fn Workspace(unlocked: Arc<Unlocked>, vault: Vault) -> impl IntoView {
     let status = use_status();
     let outbox = OutboxView::new(&unlocked.name);
     let pin = RwSignal::new(None::<Pin>);
+    // Days left when the keyring in use expires within `shared::keyring::WARN_DAYS`.
+    let expires_in = RwSignal::new(None::<u64>);
     let sync = sync::start(outbox);
     let stopper = sync.clone();
     on_cleanup(move || stopper.stop());
@@ -116,8 +119,11 @@ pub fn Workspace(unlocked: Arc<Unlocked>, vault: Vault) -> impl IntoView {
         // typing, and this device can seal later even if the relay is then offline.
         if let Ok(db) = local_db::open().await {
             match keyring_pin::fetch_verified(&db).await {
-                Ok((_, in_force)) => {
+                Ok((keyring, in_force)) => {
                     pin.try_set(Some(in_force));
+                    if let Ok(Freshness::ExpiresSoon { days_left }) = keyring.usable(keyring_pin::unix_now(), 0) {
+                        expires_in.try_set(Some(days_left));
+                    }
                 }
                 Err(p) => {
                     pin.try_set(keyring_pin::current(&db).await.ok().flatten());
@@ -197,6 +203,11 @@ pub fn Workspace(unlocked: Arc<Unlocked>, vault: Vault) -> impl IntoView {
                 <button id="end-session" type="button" class="end-session" on:click=end>{t("app-end_session")}</button>
             </div>
             <PinInfo pin=pin />
+            {move || expires_in.get().map(|days| view! {
+                <p id="keyring-expires-soon" class="keyring-warning" role="status" data-days=days.to_string()>
+                    {crate::i18n::t_args("keyring-expires_soon", move || vec![("days", crate::i18n::OwnedArg::Num(days as i64))])}
+                </p>
+            })}
             <nav class="parts" aria-label=t("workspace-parts")>{nav}</nav>
             {shown}
         </div>

@@ -137,6 +137,8 @@ pub enum Shape {
     AuditHead,
     /// Idle-lock minutes (an organisation setting).
     Minutes,
+    /// A keyring version (decimal): the highest this device accepted.
+    KeyringVersion,
     /// A language tag of the app.
     Locale,
     /// A draft's key: `account/kind/new` or `account/kind/<case id>`.
@@ -231,6 +233,12 @@ pub const ALLOWED: &[Allowed] = &[
         field: crate::keyring_pin::KEYRING_SETTING,
         shape: Shape::Keyring,
         why: "the last signed keyring (public)",
+    },
+    Allowed {
+        store: SETTINGS,
+        field: crate::keyring_pin::FLOOR_SETTING,
+        shape: Shape::KeyringVersion,
+        why: "the highest keyring version accepted (public)",
     },
     Allowed {
         store: SETTINGS,
@@ -361,6 +369,7 @@ fn fits_text(shape: Shape, t: &str) -> bool {
                 && is_rfc3339(&h.kept_at)
         }),
         Shape::Minutes => crate::vault::settings::parse_minutes(t).is_some(),
+        Shape::KeyringVersion => !t.is_empty() && t.len() <= 20 && t.parse::<u64>().is_ok(),
         Shape::Locale => shared::i18n::Locale::from_tag(t).is_some(),
         Shape::DraftKey => is_draft_key(t),
         Shape::SettingName => ALLOWED.iter().any(|a| a.store == SETTINGS && a.field == t),
