@@ -396,7 +396,8 @@ async fn an_adviser_finds_a_family_by_child_and_document_reads_prints_and_export
         if out.stdout.starts_with(b"\x89PNG") || out.stdout.starts_with(b"%PDF") {
             continue; // the photo, the scan
         }
-        assert_eq!(CaseDocument::from_bytes(&out.stdout).unwrap().case, *karimova);
+        let opened = shared::authorship::unwrap(&out.stdout).unwrap();
+        assert_eq!(CaseDocument::from_bytes(opened.document).unwrap().case, *karimova);
     }
 
     // The indicators: three families served in 2026, exported as counts only.

@@ -82,7 +82,15 @@ async fn a_family_enrolled_in_the_browser_reaches_the_adviser_and_the_age_cli_ev
     std::fs::write(&file, &body).unwrap();
     let out = Command::new("age").arg("-d").arg("-i").arg(&identity_path).arg(&file).output().expect("Debian's age");
     assert!(out.status.success(), "age -d failed: {}", String::from_utf8_lossy(&out.stderr));
-    let doc = shared::forms::CaseDocument::from_bytes(&out.stdout).unwrap();
+    // What `age -d` gives is the document signed by its author: one JSON object holding
+    // the document and the signature, which checks.
+    let opened = shared::authorship::unwrap(&out.stdout).unwrap();
+    assert!(
+        matches!(opened.signer, shared::authorship::Signer::Signed { valid: true, .. }),
+        "the browser signed what it sealed: {:?}",
+        opened.signer
+    );
+    let doc = shared::forms::CaseDocument::from_bytes(opened.document).unwrap();
     let shared::forms::CaseEntry::Intake(intake) = doc.entry else { panic!("not an intake: {:?}", doc.entry.kind()) };
     assert_eq!(intake.family_name, "Karimova");
 
