@@ -43,6 +43,7 @@ mod languages;
 mod privacy_audit_head;
 mod privacy_officer;
 mod shared_tablet;
+mod signed_authorship;
 
 // The scene helpers' own rules.
 mod support_rules;

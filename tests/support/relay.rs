@@ -355,10 +355,16 @@ impl RelayProcess {
     /// mean "a real caseworker wrote this": documents signed with it
     /// ([`AuthorKey::sign_document`]) read as *verified author* and count.
     pub fn approved_caseworker_author(&self) -> AuthorKey {
+        self.approved_author_for(demo::CASEWORKER)
+    }
+
+    /// An author key approved for `name` in this relay's roster, as
+    /// [`Self::approved_caseworker_author`] does for the demo caseworker.
+    pub fn approved_author_for(&self, name: &str) -> AuthorKey {
         let author = AuthorKey::generate();
         let key_file = self.data.join("demo/org-signing.key");
         let org = OrgSigningKey::from_file(&std::fs::read_to_string(&key_file).unwrap()).unwrap();
-        backend::roster_file::approve(&self.data, &org, &key_file, demo::CASEWORKER, &author.public()).unwrap();
+        backend::roster_file::approve(&self.data, &org, &key_file, name, &author.public()).unwrap();
         author
     }
 
