@@ -131,6 +131,8 @@ pub enum Shape {
     Recipient,
     /// The organisation's public key (`amanat-org-v1:…`).
     OrgKey,
+    /// An author's public key (`amanat-author-v1:…`): what their entries are signed with.
+    AuthorKey,
     /// A signed keyring document (public: the relay serves it to everyone).
     Keyring,
     /// A kept audit head (`shared::audit_chain::KeptHead` as JSON: a seq, a hash, a time).
@@ -216,6 +218,12 @@ pub const ALLOWED: &[Allowed] = &[
         why: "the identity, sealed to the passphrase",
     },
     Allowed { store: VAULT, field: "recipient", shape: Shape::Recipient, why: "the account's public key" },
+    Allowed {
+        store: VAULT,
+        field: "author_key",
+        shape: Shape::AuthorKey,
+        why: "the public half of the key the account signs its entries with",
+    },
     // drafts: a form in progress, sealed to its author alone.
     Allowed { store: DRAFTS, field: KEY_FIELD, shape: Shape::DraftKey, why: "account, form kind and case id" },
     Allowed { store: DRAFTS, field: "sealed", shape: Shape::Sealed, why: "the draft, sealed to its author" },
@@ -362,6 +370,7 @@ fn fits_text(shape: Shape, t: &str) -> bool {
         Shape::Salt => shared::vault::Salt::decode(t).is_ok(),
         Shape::Recipient => shared::seal::parse_recipient(t).is_ok(),
         Shape::OrgKey => t.parse::<shared::keyring::OrgPublicKey>().is_ok(),
+        Shape::AuthorKey => t.parse::<shared::authorship::AuthorPublicKey>().is_ok(),
         Shape::Keyring => shared::keyring::Keyring::from_json(t.as_bytes()).is_ok(),
         Shape::AuditHead => serde_json::from_str::<shared::audit_chain::KeptHead>(t).is_ok_and(|h| {
             h.hash.len() == 64

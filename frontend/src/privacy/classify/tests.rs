@@ -158,6 +158,9 @@ fn drafts_and_vault_records_pass_and_outside_the_app_database_only_ciphertext_do
     let v = idb(VAULT);
     let r = shared::seal::generate_identity().to_public().to_string();
     assert_eq!(classify(&v, "a", "recipient", &text(&r)), Kind::Envelope);
+    let author = shared::authorship::AuthorKey::generate().public().to_string();
+    assert_eq!(classify(&v, "a", "author_key", &text(&author)), Kind::Envelope, "the public half only");
+    assert_eq!(classify(&v, "a", "author_key", &text("Aziza Karimova")), Kind::Else);
     assert_eq!(classify(&v, "a", "salt", &text(&shared::vault::Salt::random().encode())), Kind::Envelope);
     assert_eq!(classify(&v, "a", "role", &text("caseworker")), Kind::Envelope);
     for area in [
