@@ -219,6 +219,8 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
     use std::rc::Rc;
 
     let (kr, adviser) = keyring();
+    // Every document signed by its author, as the app signs it (sign, then seal).
+    let author = shared::authorship::AuthorKey::generate();
     let case = CaseId::random();
     let mut family = FamilyIntake::from(intake());
     family.risk.level = Some(RiskLevel::High);
@@ -255,7 +257,7 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
         .map(|(at, entry)| {
             let doc =
                 CaseDocument { schema: 2, case, created_at: at.into(), author: "cw".into(), supersedes: None, entry };
-            kr.seal(&doc.to_bytes(), &[]).unwrap().into_bytes()
+            kr.seal(&author.sign_document(&doc.to_bytes()), &[]).unwrap().into_bytes()
         })
         .collect();
     // A correction of the follow-up: a later entry naming the one it corrects.
@@ -268,7 +270,7 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
         supersedes: Some(first_follow_up),
         entry: CaseEntry::FollowUp(FollowUp { date: Date::new(2026, 11, 10), ..FollowUp::default() }),
     };
-    sealed.push(kr.seal(&correction.to_bytes(), &[]).unwrap().into_bytes());
+    sealed.push(kr.seal(&author.sign_document(&correction.to_bytes()), &[]).unwrap().into_bytes());
     let mut scan = b"%PDF-1.7\n".to_vec();
     scan.resize(5000, b' ');
     sealed.push(kr.seal(&scan, &[]).unwrap().into_bytes());
@@ -279,9 +281,12 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
             (id, case, open_content(&id, ct, std::slice::from_ref(&adviser)).unwrap())
         })
         .collect();
-    // Unsigned entries, judged by no roster: shown as "unsigned (older)", which this
-    // test of the view does not look at.
-    let groups = by_case(opened, Judge::default());
+    // Read on the author's own device before the organisation approved her key: her
+    // own signed entries count (what "continue this case" hands over), the roster is
+    // still empty.
+    let judge =
+        Judge { roster: shared::authorship::VerifiedRoster::empty(), own: Some(("cw".into(), author.public())) };
+    let groups = by_case(opened, judge);
     assert_eq!(groups.len(), 1);
 
     let container: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
