@@ -25,13 +25,14 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
         Unauthorized | WrongPassphrase => StatusCode::UNAUTHORIZED,
-        AccountLocked => StatusCode::FORBIDDEN,
+        AccountLocked | AccountDisabled => StatusCode::FORBIDDEN,
+        StorageFull => StatusCode::INSUFFICIENT_STORAGE,
         Forbidden => StatusCode::FORBIDDEN,
         NotFound | NoSuchRoute | RosterMissing => StatusCode::NOT_FOUND,
-        TooLarge | ReadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        TooLarge | ReadTooLarge | QuotaExceeded => StatusCode::PAYLOAD_TOO_LARGE,
         NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         EntryConflict | AuthorKeyExists => StatusCode::CONFLICT,
-        RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        RateLimited | SignInDelayed | UploadRateLimited => StatusCode::TOO_MANY_REQUESTS,
         Internal => StatusCode::INTERNAL_SERVER_ERROR,
         KeyringMalformed | KeyringBadSignature | KeyringWrongSigner | KeyringEmpty | KeyringNoRecovery => {
             StatusCode::SERVICE_UNAVAILABLE
