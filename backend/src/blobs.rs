@@ -50,6 +50,23 @@ impl Blobs {
         Ok(())
     }
 
+    /// Writes, fsyncs and removes a small temporary file in the blob directory: whether
+    /// an upload could be stored now (disk full, read-only mount, wrong owner). A file
+    /// left by a crash here is removed at the next start like any interrupted upload's.
+    /// Blocking.
+    pub fn probe_writable(&self) -> io::Result<()> {
+        let mut suffix = [0u8; 8];
+        rand::rngs::OsRng.fill_bytes(&mut suffix);
+        let path = self.root.join(format!("{TEMP_PREFIX}ready-{}", hex::encode(suffix)));
+        let result = (|| {
+            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+            f.write_all(b"amanat readiness probe")?;
+            f.sync_all()
+        })();
+        let removed = std::fs::remove_file(&path);
+        result.and(removed)
+    }
+
     /// Where the blob with this id lives.
     pub fn path(&self, id: &EntryId) -> PathBuf {
         let hex = id.to_string();

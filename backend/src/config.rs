@@ -46,11 +46,19 @@ pub struct Config {
     /// key then lives on the relay). Without it `serve` needs an installed keyring and
     /// refuses a data directory holding an organisation key.
     pub demo: bool,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` names the client
+    /// (`--trusted-proxy`, see [`crate::client_addr`]); empty: the socket peer is the client.
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
+    /// Failed sign-ins one client address may make in a minute before it waits
+    /// (`--sign-in-failures-per-minute`).
+    pub sign_in_failures_per_minute: u32,
 }
 
 /// Default requests a second per address and per account: far above what people do,
 /// and above the load benchmark's 3 000 uploads a second from one address.
 pub const DEFAULT_RATE: f64 = 5_000.0;
+/// Default failed sign-ins a client address may make in a minute.
+pub const DEFAULT_SIGN_IN_FAILURES_PER_MINUTE: u32 = 20;
 /// Default time to send a request header.
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default longest pause inside a request body.
@@ -73,6 +81,8 @@ impl Default for Config {
             idle_lock_minutes: shared::vault::DEFAULT_IDLE_LOCK_MINUTES,
             idle_lock_seconds: None,
             demo: false,
+            trusted_proxies: Default::default(),
+            sign_in_failures_per_minute: DEFAULT_SIGN_IN_FAILURES_PER_MINUTE,
             rate_per_address: DEFAULT_RATE,
             rate_per_account: DEFAULT_RATE,
             header_timeout: DEFAULT_HEADER_TIMEOUT,

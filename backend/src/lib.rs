@@ -26,6 +26,7 @@ pub mod audit;
 pub mod auth;
 pub mod blobs;
 pub mod cli;
+pub mod client_addr;
 pub mod config;
 pub mod credentials;
 pub mod demo;

@@ -128,9 +128,10 @@ impl RateLimiter {
         Self { max_failures, window, seen: Mutex::new(HashMap::new()) }
     }
 
-    /// The sign-in limit: 20 failures a minute per address.
-    pub fn sign_in() -> Self {
-        Self::new(20, Duration::from_secs(60))
+    /// The sign-in limit: `per_minute` failures a minute per address (the relay's
+    /// `--sign-in-failures-per-minute`, 20 by default).
+    pub fn sign_in(per_minute: u32) -> Self {
+        Self::new(per_minute, Duration::from_secs(60))
     }
 
     /// Whether `addr` may try now; if not, how long until its window ends.

@@ -67,6 +67,7 @@ pub async fn serve_on(
 ) -> std::io::Result<()> {
     let store = state.store().clone();
     let http = http1(state.config());
+    let proxies = std::sync::Arc::new(state.config().trusted_proxies.clone());
     let router = app(state);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -89,8 +90,11 @@ pub async fn serve_on(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        let proxies = proxies.clone();
         let service = router.clone().map_request(move |mut req: Request<Incoming>| {
-            req.extensions_mut().insert(ConnectInfo(peer));
+            // The client's address, not the proxy's (crate::client_addr), for every limit.
+            let client = proxies.resolve(peer, req.headers());
+            req.extensions_mut().insert(ConnectInfo(client));
             req
         });
         let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));

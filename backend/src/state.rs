@@ -31,7 +31,7 @@ impl AppState {
     pub fn new(store: Store, config: Config) -> Self {
         let address_limiter = Buckets::new(config.rate_per_address);
         let account_limiter = Buckets::new(config.rate_per_account);
-        let sign_in_limiter = RateLimiter::sign_in();
+        let sign_in_limiter = RateLimiter::sign_in(config.sign_in_failures_per_minute);
         Self {
             inner: Arc::new(Inner {
                 store,

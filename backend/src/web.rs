@@ -6,6 +6,15 @@
 //! Which files may be served is [`app_files`]'s rule (the build's list, no dotfile, no
 //! symlink); everything else is the JSON 404 every other route answers, decided before
 //! the file system is asked.
+//!
+//! A tablet on a rural link pays for every byte, so a file the build wrote a Brotli or
+//! gzip twin of (`amanat_bg.wasm.br`, by the same rule: listed, regular, no symlink) is
+//! sent as that twin to a browser whose `Accept-Encoding` takes it, Brotli first, with
+//! `Content-Encoding` and the file's own type; every such answer says `Vary:
+//! Accept-Encoding` so a cache never hands a compressed body to a browser that did not
+//! ask for one. App files are `Cache-Control: no-cache`: a browser keeps them but asks
+//! each time (a `304` when unchanged, by `Last-Modified`), so a new release is
+//! picked up at once; the service worker keeps the offline copy.
 
 mod app_files;
 
@@ -78,12 +87,26 @@ async fn app_file(dist: Arc<Path>, req: Request) -> Response {
     let Some(path) = AppPath::parse(req.uri().path()) else {
         return not_found();
     };
-    let located = tokio::task::spawn_blocking(move || app_files::locate(&dist, &path)).await;
-    let Ok(Some(file)) = located else {
+    let accepted = accepted_encodings(req.headers());
+    let located = tokio::task::spawn_blocking(move || {
+        let file = app_files::locate(&dist, &path)?;
+        let twin = accepted.into_iter().find_map(|(suffix, encoding)| {
+            let twin_path = AppPath::parse(&format!("/{}.{suffix}", path.as_str()))?;
+            app_files::locate(&dist, &twin_path).map(|twin| (twin, encoding))
+        });
+        Some((file, twin))
+    })
+    .await;
+    let Ok(Some((file, twin))) = located else {
         return not_found();
     };
-    let catalog = file.extension().is_some_and(|e| e == "ftl");
-    let mut res = match ServeFile::new(&file).oneshot(req).await {
+    let content_type = content_type_of(&file);
+    let compressible = content_type.is_some();
+    let (served, encoding) = match twin {
+        Some((twin, encoding)) => (twin, Some(encoding)),
+        None => (file, None),
+    };
+    let mut res = match ServeFile::new(&served).oneshot(req).await {
         Ok(res) => res.map(Body::new),
         Err(never) => match never {},
     };
@@ -91,15 +114,97 @@ async fn app_file(dist: Arc<Path>, req: Request) -> Response {
         // Removed between the check and the read.
         return not_found();
     }
-    if catalog {
-        // Fluent files are not in the MIME table: without this they go out as
-        // `application/octet-stream`, which a browser may offer to download and which
-        // says nothing of the encoding the Cyrillic and Uzbek texts need.
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(CATALOG_TYPE));
+    let headers = res.headers_mut();
+    if let Some(content_type) = content_type {
+        // Our own table: Fluent files are in no MIME table (they would go out as
+        // `application/octet-stream`, which says nothing of the encoding the Cyrillic
+        // and Uzbek texts need), and a twin must carry its original's type.
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
+    if let Some(encoding) = encoding {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    if compressible {
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     res
+}
+
+/// The twins a request's `Accept-Encoding` takes, best first: `(file suffix,
+/// Content-Encoding)`. An encoding with `q=0` is refused; `*` takes both.
+fn accepted_encodings(headers: &axum::http::HeaderMap) -> Vec<(&'static str, &'static str)> {
+    let mut br = false;
+    let mut gzip = false;
+    for value in headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()) {
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let refused = parts.any(|p| {
+                p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()).is_some_and(|q| q <= 0.0)
+            });
+            if refused {
+                continue;
+            }
+            match name.as_str() {
+                "br" => br = true,
+                "gzip" | "x-gzip" => gzip = true,
+                "*" => (br, gzip) = (true, true),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if br {
+        out.push(("br", "br"));
+    }
+    if gzip {
+        out.push(("gz", "gzip"));
+    }
+    out
+}
+
+/// The content type of an app file the build may have compressed (`None`: not one of
+/// those; `ServeFile` guesses as before).
+fn content_type_of(file: &Path) -> Option<&'static str> {
+    Some(match file.extension()?.to_str()? {
+        "wasm" => "application/wasm",
+        "js" => "text/javascript; charset=utf-8",
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "json" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "ftl" => CATALOG_TYPE,
+        _ => return None,
+    })
 }
 
 fn not_found() -> Response {
     AppError(ErrorCode::NotFound).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    fn accepts(values: &[&str]) -> Vec<&'static str> {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(header::ACCEPT_ENCODING, v.parse().unwrap());
+        }
+        accepted_encodings(&h).into_iter().map(|(_, e)| e).collect()
+    }
+
+    #[test]
+    fn brotli_is_preferred_and_a_refused_encoding_is_never_sent() {
+        assert_eq!(accepts(&["gzip, deflate, br, zstd"]), ["br", "gzip"]);
+        assert_eq!(accepts(&["gzip"]), ["gzip"]);
+        assert_eq!(accepts(&["br;q=0, gzip;q=0.5"]), ["gzip"]);
+        assert_eq!(accepts(&["BR", "x-gzip"]), ["br", "gzip"]);
+        assert_eq!(accepts(&["*"]), ["br", "gzip"]);
+        assert_eq!(accepts(&["identity"]), Vec::<&str>::new());
+        assert_eq!(accepts(&[]), Vec::<&str>::new());
+    }
 }

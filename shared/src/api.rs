@@ -29,6 +29,9 @@ pub mod paths {
     pub const PREFIX: &str = "/api/v1";
     /// `GET`: the relay is up, and its version.
     pub const HEALTH: &str = "/api/v1/health";
+    /// `GET` (public): whether the relay can take uploads now: its database answers
+    /// and its blob store is writable (200, else 503).
+    pub const READY: &str = "/api/v1/ready";
     /// `GET`: the signed keyring, as stored.
     pub const KEYRING: &str = "/api/v1/keyring";
     /// `GET` (`?after=`, `?case=`): one page of entry metadata.
@@ -76,6 +79,7 @@ pub mod paths {
         fn every_route_is_under_the_prefix_and_an_entrys_path_fills_the_pattern() {
             let all = [
                 HEALTH,
+                READY,
                 KEYRING,
                 ENTRIES,
                 ENTRIES_READ,
@@ -118,6 +122,14 @@ impl From<ErrorCode> for ApiError {
 pub struct Health {
     pub status: String,
     pub version: String,
+}
+
+/// `GET /api/v1/ready`: each check, `true` when it passed (the status is 200 only when
+/// all did). No detail of a failure is given; the relay logs it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ready {
+    pub database: bool,
+    pub blobs_writable: bool,
 }
 
 /// Answer to a successful `PUT /api/v1/entries/{id}`.

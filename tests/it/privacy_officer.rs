@@ -34,6 +34,23 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// The `data-*` attribute of the first element matching `css`, waiting for it.
+/// The relay changes a served file: `change` rewrites its bytes, and its compressed
+/// twins (`.br`, `.gz`, which browsers would otherwise get) are removed so the changed
+/// bytes are what goes out. How many listed files now differ from the list.
+fn tamper(dist: &Path, name: &str, change: impl FnOnce(&mut Vec<u8>)) -> usize {
+    let file = dist.join(name);
+    let mut bytes = std::fs::read(&file).unwrap();
+    change(&mut bytes);
+    std::fs::write(&file, bytes).unwrap();
+    let mut differing = 1;
+    for twin in ["br", "gz"] {
+        if std::fs::remove_file(dist.join(format!("{name}.{twin}"))).is_ok() {
+            differing += 1;
+        }
+    }
+    differing
+}
+
 async fn attr(browser: &Browser, css: &str, name: &str) -> String {
     browser.wait_for(css, 120).await.unwrap().attr(name).await.unwrap().unwrap_or_default()
 }
@@ -145,33 +162,28 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
         browser.page_text().await.unwrap()
     );
 
-    // One served file changes: the page names it.
-    let icon = dist.path().join("favicon.svg");
-    let mut bytes = std::fs::read(&icon).unwrap();
-    bytes.extend_from_slice(b"<!-- changed -->");
-    std::fs::write(&icon, bytes).unwrap();
+    // One served file changes: the page names it (and its compressed twins, gone).
+    let bad = tamper(dist.path(), "favicon.svg", |b| b.extend_from_slice(b"<!-- changed -->"));
     run_and_wait(&browser, "#privacy-app-run", "#privacy-app-summary", 2, 180).await;
-    assert_eq!(attr(&browser, "#privacy-app-summary", "data-bad").await, "1");
+    assert_eq!(attr(&browser, "#privacy-app-summary", "data-bad").await, bad.to_string());
     assert_eq!(browser.count("tr.privacy-app-file[data-path='favicon.svg'][data-match=false]").await.unwrap(), 1);
-    assert_eq!(browser.count("tr.privacy-app-file[data-match=false]").await.unwrap(), 1);
+    assert_eq!(browser.count("tr.privacy-app-file[data-match=false]").await.unwrap(), bad);
     browser.screenshot("privacy-app-mismatch").await.unwrap();
 
     // The relay changes one byte of the app's code. The service worker, which checked
     // and kept every file of the build, refuses the changed bytes, runs the kept copy
     // and raises the alarm on the page.
-    let wasm = dist.path().join("amanat_bg.wasm");
-    let mut bytes = std::fs::read(&wasm).unwrap();
-    *bytes.last_mut().unwrap() ^= 1;
-    std::fs::write(&wasm, &bytes).unwrap();
+    let bad = bad + tamper(dist.path(), "amanat_bg.wasm", |b| *b.last_mut().unwrap() ^= 1);
     browser.client.goto(&relay.url("/privacy")).await.unwrap();
     browser.wait_for("#integrity-alarm[role=alert]", 60).await.unwrap();
     let refused = browser.client.find(Locator::Css("#integrity-alarm .integrity-path")).await.unwrap();
     assert_eq!(refused.text().await.unwrap(), "/amanat_bg.wasm");
     browser.screenshot("integrity-alarm").await.unwrap();
 
-    // The privacy page checks what the relay serves, past the worker: two files differ.
+    // The privacy page checks what the relay serves, past the worker: both changed
+    // files differ (and their twins are missing).
     run_and_wait(&browser, "#privacy-app-run", "#privacy-app-summary", 1, 180).await;
-    assert_eq!(attr(&browser, "#privacy-app-summary", "data-bad").await, "2");
+    assert_eq!(attr(&browser, "#privacy-app-summary", "data-bad").await, bad.to_string());
     assert_eq!(browser.count("tr.privacy-app-file[data-path='amanat_bg.wasm'][data-match=false]").await.unwrap(), 1);
 
     // The relay rewrites the list to match its files: every file "matches", but the
@@ -179,6 +191,7 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
     let list = std::fs::read_to_string(dist.path().join("hashes.txt")).unwrap();
     let rewritten: String = list
         .lines()
+        .filter(|l| dist.path().join(l.split_once("  ").unwrap().1).is_file())
         .map(|l| {
             let (_, name) = l.split_once("  ").unwrap();
             // An entry id is the lowercase hex SHA-256 of its bytes: the same form.

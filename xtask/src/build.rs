@@ -5,7 +5,10 @@
 //! the same version as the `wasm-bindgen` crate, so the two can never disagree); shrink
 //! with `wasm-opt -Oz` (binaryen from npm, pinned and installed once: see `setup::wasm_opt`); copy
 //! `frontend/static/`, and the catalogs `shared/locales/*.ftl` into `dist/locales/`;
-//! record every served file's SHA-256 in `dist/hashes.txt` (`sha256sum -c` format).
+//! write a Brotli and a gzip twin of every file that compresses (`app.wasm.br`,
+//! `app.wasm.gz`: the relay sends one of them when the browser accepts it, see
+//! `backend/src/web.rs`); record every served file's SHA-256, twins included, in
+//! `dist/hashes.txt` (`sha256sum -c` format).
 
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
@@ -48,6 +51,7 @@ pub fn build_app(trust: &Trust) -> Result<Built> {
         }
     }
     write_service_worker(&dist)?;
+    write_compressed_twins(&dist)?;
     // A signature of an earlier build's list would not match this one: the
     // organisation signs each release anew (`amanat release sign dist --org-key …`).
     match fs::remove_file(dist.join("release.sig")) {
@@ -172,7 +176,7 @@ pub fn build_wasm(features: &[&str], out: &Path, trust: &Trust) -> Result<Built>
 fn write_service_worker(dist: &Path) -> Result<()> {
     let mut files = Vec::new();
     walk(dist, "", &mut files)?;
-    files.retain(|f| f != "sw.js" && f != "hashes.txt" && f != "release.sig");
+    files.retain(|f| f != "sw.js" && f != "hashes.txt" && f != "release.sig" && !is_twin(f));
     files.sort();
     let mut digest = Sha256::new();
     let mut entries = Vec::new();
@@ -197,6 +201,49 @@ fn write_service_worker(dist: &Path) -> Result<()> {
         "frontend/static/sw.js no longer has the lines the build fills in"
     );
     fs::write(dist.join("sw.js"), filled)?;
+    Ok(())
+}
+
+/// Extensions of the files that get compressed twins (text and wasm; the icon too).
+const COMPRESSIBLE: &[&str] = &["wasm", "js", "html", "css", "ftl", "svg", "webmanifest", "json"];
+
+/// Whether `name` is a compressed twin (`*.br`, `*.gz`).
+pub fn is_twin(name: &str) -> bool {
+    name.ends_with(".br") || name.ends_with(".gz")
+}
+
+/// Writes `<file>.br` (Brotli, quality 11) and `<file>.gz` (gzip, best) beside every
+/// compressible file of `dist`, when the twin is at least a tenth smaller; removes
+/// the twins of an earlier build first. The relay serves a twin in place of its file
+/// to a browser that accepts the encoding (`backend/src/web.rs`).
+fn write_compressed_twins(dist: &Path) -> Result<()> {
+    let mut files = Vec::new();
+    walk(dist, "", &mut files)?;
+    for twin in files.iter().filter(|f| is_twin(f)) {
+        fs::remove_file(dist.join(twin))?;
+    }
+    let (mut raw_total, mut br_total) = (0usize, 0usize);
+    for f in files.iter().filter(|f| !is_twin(f)) {
+        let compressible = Path::new(f).extension().and_then(|e| e.to_str()).is_some_and(|e| COMPRESSIBLE.contains(&e));
+        if !compressible {
+            continue;
+        }
+        let bytes = fs::read(dist.join(f))?;
+        let mut br = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 24, ..Default::default() };
+        brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&bytes)?;
+        let gz = gz.finish()?;
+        raw_total += bytes.len();
+        br_total += br.len().min(bytes.len());
+        for (ext, twin) in [("br", br), ("gz", gz)] {
+            if twin.len() * 10 <= bytes.len() * 9 {
+                fs::write(dist.join(format!("{f}.{ext}")), twin)?;
+            }
+        }
+    }
+    eprintln!("xtask: compressed twins written: {} KB of app files, {} KB as Brotli", raw_total / 1024, br_total / 1024);
     Ok(())
 }
 

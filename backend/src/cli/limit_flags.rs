@@ -1,4 +1,4 @@
-//! The `amanat serve` flags for rate limits and slow clients (see docs/api.md,
+//! The `amanat serve` flags for rate limits, slow clients and the client address behind a proxy (see docs/api.md,
 //! "Limits"). Defaults are [`crate::config`]'s.
 
 use std::time::Duration;
@@ -21,6 +21,15 @@ pub struct LimitFlags {
     /// Longest pause, in seconds, allowed inside a request body.
     #[arg(long, default_value_t = config::DEFAULT_BODY_TIMEOUT.as_secs_f64(), value_name = "SECONDS")]
     pub body_timeout: f64,
+    /// Failed sign-ins one client address may make in a minute before it must wait.
+    #[arg(long, default_value_t = config::DEFAULT_SIGN_IN_FAILURES_PER_MINUTE, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub sign_in_failures_per_minute: u32,
+    /// A reverse proxy (address or range, e.g. 127.0.0.1 or 10.0.0.0/8) whose
+    /// `Forwarded` / `X-Forwarded-For` header names the client; repeatable. Only from
+    /// these peers is the header read: every limit and delay then counts the client.
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    pub trusted_proxy: Vec<crate::client_addr::Cidr>,
 }
 
 impl LimitFlags {
@@ -39,6 +48,8 @@ impl LimitFlags {
         config.rate_per_account = self.rate_per_account;
         config.header_timeout = secs(self.header_timeout, "header-timeout")?;
         config.body_timeout = secs(self.body_timeout, "body-timeout")?;
+        config.sign_in_failures_per_minute = self.sign_in_failures_per_minute;
+        config.trusted_proxies = crate::client_addr::TrustedProxies(self.trusted_proxy.clone());
         Ok(())
     }
 }
@@ -48,7 +59,14 @@ mod tests {
     use super::*;
 
     fn flags(rate: f64, header: f64, body: f64) -> LimitFlags {
-        LimitFlags { rate_per_address: rate, rate_per_account: rate, header_timeout: header, body_timeout: body }
+        LimitFlags {
+            rate_per_address: rate,
+            rate_per_account: rate,
+            header_timeout: header,
+            body_timeout: body,
+            sign_in_failures_per_minute: 20,
+            trusted_proxy: vec!["10.0.0.0/8".parse().unwrap()],
+        }
     }
 
     #[test]
@@ -59,6 +77,7 @@ mod tests {
             (c.rate_per_address, c.header_timeout, c.body_timeout),
             (0.0, Duration::from_millis(2500), Duration::from_secs(7))
         );
+        assert_eq!(c.trusted_proxies.0.len(), 1);
         for bad in [
             flags(-1.0, 1.0, 1.0),
             flags(f64::NAN, 1.0, 1.0),

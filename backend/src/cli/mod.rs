@@ -14,13 +14,14 @@ mod org;
 mod prompt;
 mod release;
 mod roster;
+mod sources;
 mod user;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
 use shared::CaseId;
 
 use crate::config::{Config, DEFAULT_LISTEN};
@@ -38,6 +39,13 @@ pub struct Cli {
     /// which those relays must then share (see docs/storage.md).
     #[arg(long, global = true, value_name = "URL")]
     database: Option<String>,
+    /// A TOML file of settings (the flags' names as keys: `listen = "127.0.0.1:8080"`);
+    /// flags and `AMANAT_*` environment variables win over it. Also `AMANAT_CONFIG`.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Log lines as text (for people) or JSON, one object a line (for log shippers).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -74,6 +82,11 @@ enum Command {
         idle_lock_seconds: Option<u32>,
         #[command(flatten)]
         limits: limit_flags::LimitFlags,
+        /// Print every setting `serve` would run with and where it came from (flag,
+        /// environment, settings file, default), check the data directory, and exit
+        /// (0: it would start).
+        #[arg(long)]
+        check_config: bool,
     },
     /// The demo organisation.
     #[command(subcommand)]
@@ -111,6 +124,13 @@ enum Command {
     },
 }
 
+/// How `serve` writes its log lines.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand, Debug)]
 enum DemoCommand {
     /// Make the demo organisation without serving (does nothing if already made).
@@ -119,12 +139,36 @@ enum DemoCommand {
 
 /// Runs the CLI with the process's arguments.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let (command, sources) = match sources::command(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let matches = command.clone().get_matches_from(&args);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Command::Serve { check_config: true, .. } = cli.command {
+        let serve = matches.subcommand_matches("serve").expect("the serve command was parsed");
+        print!("{}", sources::describe(&matches, serve, &command, &sources));
+    }
     let default_log = if matches!(cli.command, Command::Serve { .. }) { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("AMANAT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
+    match cli.log_format {
+        LogFormat::Text => {
+            tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init()
+        }
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+    }
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
@@ -148,6 +192,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             idle_lock_minutes,
             idle_lock_seconds,
             limits,
+            check_config,
         } => {
             let mut config = Config {
                 data_dir: data,
@@ -162,6 +207,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config.idle_lock_minutes = idle_lock_minutes;
             config.idle_lock_seconds = idle_lock_seconds;
             limits.apply(&mut config)?;
+            if check_config {
+                if !config.demo {
+                    crate::server::check_production_data_dir(&config.data_dir)?;
+                }
+                println!("# amanat serve would start with these settings.");
+                return Ok(ExitCode::SUCCESS);
+            }
             crate::serve(config).await?;
         }
         Command::Demo(DemoCommand::Init) => {

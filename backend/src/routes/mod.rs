@@ -21,6 +21,7 @@ pub fn api() -> Router<AppState> {
     use shared::api::paths;
     Router::new()
         .route(paths::HEALTH, get(health::health))
+        .route(paths::READY, get(health::ready))
         .route(paths::KEYRING, get(keyring::keyring))
         .route(paths::ROSTER, get(roster::roster))
         .route(paths::ENTRIES, get(entries::list))

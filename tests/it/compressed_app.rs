@@ -1,0 +1,91 @@
+//! A tablet on a rural link gets the app compressed: the relay sends the build's
+//! Brotli (or gzip) twin of a file to a browser that accepts it, with the file's own
+//! type and `Vary: Accept-Encoding`, and the plain file to one that does not. A twin
+//! is served by the same rule as every app file (listed in the build's `hashes.txt`,
+//! a regular file, no symlink), so a twin planted in the folder cannot leak anything.
+
+use std::path::Path;
+
+use amanat_tests::support::relay::Relay;
+use reqwest::StatusCode;
+use shared::EntryId;
+
+const WASM: &[u8] = b"\0asm\x01\0\0\0 pretend this module is big and repetitive repetitive repetitive";
+
+fn list(dist: &Path, names: &[&str]) {
+    let lines: String = names
+        .iter()
+        .map(|n| format!("{}  {n}\n", EntryId::of(&std::fs::read(dist.join(n)).unwrap())))
+        .collect();
+    std::fs::write(dist.join("hashes.txt"), lines).unwrap();
+}
+
+/// A built app with `app.wasm` and its two twins, all listed.
+fn dist_with_twins(dist: &Path) {
+    std::fs::create_dir_all(dist).unwrap();
+    std::fs::write(dist.join("app.wasm"), WASM).unwrap();
+    std::fs::write(dist.join("app.wasm.br"), b"BROTLI-BYTES").unwrap();
+    std::fs::write(dist.join("app.wasm.gz"), b"GZIP-BYTES").unwrap();
+    list(dist, &["app.wasm", "app.wasm.br", "app.wasm.gz"]);
+}
+
+async fn get(relay: &Relay, path: &str, accept: Option<&str>) -> reqwest::Response {
+    // reqwest here decompresses nothing (no compression features): the bytes are the wire's.
+    let mut req = relay.http.get(relay.url(path));
+    if let Some(a) = accept {
+        req = req.header("accept-encoding", a);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_browser_that_takes_brotli_gets_the_twin_with_the_files_type_and_vary() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    dist_with_twins(&dist);
+    let relay = Relay::start_with(|c| c.dist_dir = dist.clone()).await;
+
+    let br = get(&relay, "/app.wasm", Some("gzip, deflate, br, zstd")).await;
+    assert_eq!(br.status(), StatusCode::OK);
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(br.headers()["content-type"], "application/wasm");
+    assert_eq!(br.headers()["vary"], "Accept-Encoding");
+    assert_eq!(br.bytes().await.unwrap().as_ref(), b"BROTLI-BYTES");
+
+    let gz = get(&relay, "/app.wasm", Some("gzip;q=1, br;q=0")).await;
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert_eq!(gz.bytes().await.unwrap().as_ref(), b"GZIP-BYTES");
+
+    let plain = get(&relay, "/app.wasm", None).await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.headers()["vary"], "Accept-Encoding");
+    assert_eq!(plain.headers()["cache-control"], "no-cache");
+    assert_eq!(plain.bytes().await.unwrap().as_ref(), WASM);
+
+    // The privacy page checks every listed file as it is: a twin asked for by name
+    // comes as its own bytes, never encoded again.
+    let twin = get(&relay, "/app.wasm.br", Some("br")).await;
+    assert!(twin.headers().get("content-encoding").is_none());
+    assert_eq!(twin.bytes().await.unwrap().as_ref(), b"BROTLI-BYTES");
+}
+
+#[tokio::test]
+async fn a_twin_that_is_unlisted_or_a_symlink_is_never_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("app.wasm"), WASM).unwrap();
+    let secret = dir.path().join("secret-token");
+    std::fs::write(&secret, b"amt_0123456789abcdef_live-token").unwrap();
+    // A relay operator's mistake or an intruder's plant: a "twin" pointing elsewhere.
+    std::os::unix::fs::symlink(&secret, dist.join("app.wasm.br")).unwrap();
+    // An unlisted gzip twin.
+    std::fs::write(dist.join("app.wasm.gz"), b"UNLISTED").unwrap();
+    list(&dist, &["app.wasm"]);
+    let relay = Relay::start_with(|c| c.dist_dir = dist.clone()).await;
+    let res = get(&relay, "/app.wasm", Some("br, gzip")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().get("content-encoding").is_none(), "no twin passes the rules, the plain file goes");
+    let body = res.bytes().await.unwrap();
+    assert_eq!(body.as_ref(), WASM);
+}
