@@ -3,6 +3,7 @@
 //! measure, they do not judge; xtask runs them in release and prints the table.
 //!
 //! - the relay under load and the 1 GB entry: [`load`];
+//! - the sign-in page over a slow link, bytes on the wire: [`wire`];
 //! - the rules' speed (validation, catalogs, scrypt refusals), once wall-clock asserts
 //!   in unit tests: [`checks`];
 //! - native: seal and open of a 10 KB record and a 10 MB stream with `shared::seal`,
@@ -22,6 +23,7 @@
 
 mod checks;
 mod load;
+mod wire;
 
 use std::collections::BTreeSet;
 

@@ -13,10 +13,8 @@ use shared::EntryId;
 const WASM: &[u8] = b"\0asm\x01\0\0\0 pretend this module is big and repetitive repetitive repetitive";
 
 fn list(dist: &Path, names: &[&str]) {
-    let lines: String = names
-        .iter()
-        .map(|n| format!("{}  {n}\n", EntryId::of(&std::fs::read(dist.join(n)).unwrap())))
-        .collect();
+    let lines: String =
+        names.iter().map(|n| format!("{}  {n}\n", EntryId::of(&std::fs::read(dist.join(n)).unwrap()))).collect();
     std::fs::write(dist.join("hashes.txt"), lines).unwrap();
 }
 

@@ -243,7 +243,11 @@ fn write_compressed_twins(dist: &Path) -> Result<()> {
             }
         }
     }
-    eprintln!("xtask: compressed twins written: {} KB of app files, {} KB as Brotli", raw_total / 1024, br_total / 1024);
+    eprintln!(
+        "xtask: compressed twins written: {} KB of app files, {} KB as Brotli",
+        raw_total / 1024,
+        br_total / 1024
+    );
     Ok(())
 }
 

@@ -36,6 +36,7 @@ fn main() -> Result<()> {
         Some("bench") if rest.first().is_some_and(|a| a == "forms") => bench::forms(),
         Some("bench") if rest.first().is_some_and(|a| a == "adviser") => bench::adviser(),
         Some("bench") if rest.first().is_some_and(|a| a == "checks") => bench::checks(),
+        Some("bench") if rest.first().is_some_and(|a| a == "wire") => bench::wire(),
         Some("bench") => bench::all(),
         Some("fuzz") => fuzz::run(rest),
         Some("lint") => lint::all(),
@@ -45,7 +46,7 @@ fn main() -> Result<()> {
             eprintln!("  run     build, then serve on http://127.0.0.1:8080 with ./data");
             eprintln!("  test    install test tools, lint, build, run every test suite");
             eprintln!("  lint    rustfmt check, clippy -D warnings (native and wasm32), tidy checks");
-            eprintln!("  bench   benchmarks, printed as a table (`bench load`: only the relay load bench; `bench forms`: typing, save, app size; `bench adviser`: opening 10 000 entries; `bench checks`: the rules' speed)");
+            eprintln!("  bench   benchmarks, printed as a table (`bench load`: only the relay load bench; `bench forms`: typing, save, app size; `bench adviser`: opening 10 000 entries; `bench checks`: the rules' speed; `bench wire`: the sign-in page over a slow link)");
             eprintln!("  fuzz    fuzz the relay's ingest path (--seconds N, default 60)");
             bail!("unknown or missing command")
         }

@@ -113,9 +113,8 @@ pub fn command(args: &[OsString]) -> anyhow::Result<(Command, Sources)> {
             .find_subcommand("serve")
             .and_then(|s| s.get_arguments().find(|a| a.get_long() == Some(key)).map(|a| takes_setting(a, true)))
             .unwrap_or(false);
-        let id = |c: &Command| {
-            c.get_arguments().find(|a| a.get_long() == Some(key)).map(|a| a.get_id().as_str().to_owned())
-        };
+        let id =
+            |c: &Command| c.get_arguments().find(|a| a.get_long() == Some(key)).map(|a| a.get_id().as_str().to_owned());
         let values = default_values(key, value)?;
         let set = move |a: Arg| a.default_values(values);
         if global {
@@ -162,10 +161,8 @@ pub fn describe(root: &ArgMatches, serve: &ArgMatches, command: &Command, source
         .chain(serve_cmd.get_arguments().filter(|a| takes_setting(a, true)).map(|a| (serve, a)));
     for (matches, arg) in settings {
         let (id, long) = (arg.get_id().as_str(), arg.get_long().expect("settings have long names"));
-        let raw: Vec<String> = matches
-            .get_raw(id)
-            .map(|vs| vs.map(|v| v.to_string_lossy().into_owned()).collect())
-            .unwrap_or_default();
+        let raw: Vec<String> =
+            matches.get_raw(id).map(|vs| vs.map(|v| v.to_string_lossy().into_owned()).collect()).unwrap_or_default();
         let raw: Vec<String> = if long == "database" { raw.iter().map(|v| without_password(v)).collect() } else { raw };
         let value = match raw.as_slice() {
             [] => continue,
@@ -207,7 +204,10 @@ mod tests {
     fn the_config_flag_is_found_in_either_spelling() {
         assert_eq!(config_path(&os(&["amanat", "--config", "a.toml", "serve"])), Some("a.toml".into()));
         assert_eq!(config_path(&os(&["amanat", "serve", "--config=b.toml"])), Some("b.toml".into()));
-        assert_eq!(config_path(&os(&["amanat", "serve", "--", "--config=c"])), std::env::var_os(CONFIG_ENV).map(PathBuf::from));
+        assert_eq!(
+            config_path(&os(&["amanat", "serve", "--", "--config=c"])),
+            std::env::var_os(CONFIG_ENV).map(PathBuf::from)
+        );
     }
 
     #[test]
