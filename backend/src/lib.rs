@@ -24,6 +24,7 @@ pub mod access_log;
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod blobs;
 pub mod cli;
 pub mod client_addr;

@@ -17,6 +17,7 @@ mod access_matrix;
 mod age_interop;
 mod audit_head;
 mod author_roster;
+mod backup_restore;
 mod behind_a_proxy;
 mod bulk_read;
 mod cli;

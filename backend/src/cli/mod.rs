@@ -1,5 +1,5 @@
 //! The `amanat` command line: `serve`, `demo init`, `org init`, `user`, `keyring`, `roster`, `entries`,
-//! `audit head`, `verify`, `export`. Every command takes `--data DIR` (default `./data`) and, for a PostgreSQL
+//! `audit head`, `verify`, `export`, `backup`, `restore`. Every command takes `--data DIR` (default `./data`) and, for a PostgreSQL
 //! store, `--database postgres://…`, and works on the same store whether or not a relay
 //! is running on it.
 //!
@@ -114,6 +114,18 @@ enum Command {
     Audit(audit::AuditCommand),
     /// Check every stored entry; exit 0 only if all pass.
     Verify,
+    /// Copy the whole relay (database snapshot, the entries' ciphertext files, keyring,
+    /// roster) into a new folder with a SHA-256 manifest, while it runs.
+    Backup {
+        #[arg(long, value_name = "PATH")]
+        to: PathBuf,
+    },
+    /// Put a backup into an empty data directory (and empty database), after checking
+    /// its manifest; then verify the result (exit 0 only if it passes).
+    Restore {
+        #[arg(long, value_name = "PATH")]
+        from: PathBuf,
+    },
     /// Copy ciphertext out as `<id>.age` files for archives and the `age` CLI.
     Export {
         #[arg(long, value_name = "DIR")]
@@ -247,6 +259,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = Store::open_with(&data, database.as_deref()).await?;
             let report = verify::verify(&store).await?;
             store.close().await;
+            print!("{}", report.render());
+            if !report.ok() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Backup { to } => {
+            let store = Store::open_with(&data, database.as_deref()).await?;
+            let result = crate::backup::backup(&store, &data, database.as_deref(), &to).await;
+            store.close().await;
+            let s = result?;
+            println!(
+                "Backed up {} entries ({} files, {} bytes of ciphertext and keyring) into {}; its manifest is {}.",
+                s.entries,
+                s.files,
+                s.bytes,
+                to.display(),
+                to.join(crate::backup::MANIFEST).display()
+            );
+            if crate::backup::has_demo_folder(&data) {
+                println!("Not copied: {}/demo (the demo organisation's keys).", data.display());
+            }
+        }
+        Command::Restore { from } => {
+            let (s, report) = crate::backup::restore(&from, &data, database.as_deref()).await?;
+            println!(
+                "Restored {} entries ({} files) from {} into {}.",
+                s.entries,
+                s.files,
+                from.display(),
+                data.display()
+            );
             print!("{}", report.render());
             if !report.ok() {
                 return Ok(ExitCode::FAILURE);

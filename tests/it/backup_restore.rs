@@ -1,0 +1,134 @@
+//! The IT person's night: `amanat backup` copies a relay while caseworkers keep
+//! uploading, `amanat restore` puts the copy into an empty data directory, and `amanat
+//! verify` passes on the result; a damaged copy is refused before anything is written.
+//! The same for a relay on PostgreSQL (`pg_dump` / `pg_restore`).
+
+use std::path::Path;
+
+use amanat_tests::support::pg::Cluster;
+use amanat_tests::support::relay::{amanat, stdout, Relay};
+use reqwest::StatusCode;
+use shared::{CaseId, EntryId};
+
+/// Uploads entries until told to stop; how many were stored.
+fn keep_uploading(relay: &Relay, stop: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<usize> {
+    let (http, url, token) = (relay.http.clone(), relay.base.clone(), relay.caseworker_token.clone());
+    let sealed: Vec<Vec<u8>> = (0..400).map(|i| relay.seal(format!("visit note {i}").as_bytes())).collect();
+    tokio::spawn(async move {
+        let mut stored = 0;
+        for bytes in sealed {
+            if *stop.borrow() {
+                break;
+            }
+            let id = EntryId::of(&bytes);
+            let res = http
+                .put(format!("{url}/api/v1/entries/{id}"))
+                .bearer_auth(&token)
+                .header(shared::api::CASE_HEADER, CaseId::random().to_string())
+                .body(bytes)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED);
+            stored += 1;
+        }
+        stored
+    })
+}
+
+fn run(args: &[&str], data: &Path) -> std::process::Output {
+    let out = amanat(data, args);
+    println!("amanat {args:?}:\n{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_backup_taken_during_uploads_restores_into_an_empty_dir_and_verifies() {
+    let relay = Relay::start().await;
+    for text in ["intake", "consent"] {
+        assert_eq!(relay.put(&CaseId::random(), relay.seal(text.as_bytes())).await.status(), StatusCode::CREATED);
+    }
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let uploads = keep_uploading(&relay, stop);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("backup");
+    let data = relay.data.clone();
+    let copy_arg = copy.to_str().unwrap().to_owned();
+    let out = tokio::task::spawn_blocking(move || run(&["backup", "--to", &copy_arg], &data)).await.unwrap();
+    stop_tx.send(true).unwrap();
+    let stored_meanwhile = uploads.await.unwrap();
+    assert!(out.status.success());
+    assert!(copy.join("MANIFEST.sha256").is_file() && copy.join("amanat.sqlite").is_file());
+    assert!(copy.join("keyring.json").is_file(), "the keyring comes along");
+    assert!(!copy.join("demo").exists(), "the demo organisation's keys never do");
+    assert!(stored_meanwhile > 0, "uploads went on during the backup");
+
+    // Into an empty data directory: whole, and verified.
+    let restored = dir.path().join("restored");
+    let out = run(&["restore", "--from", copy.to_str().unwrap()], &restored);
+    assert!(out.status.success());
+    let verify = run(&["verify"], &restored);
+    assert!(verify.status.success(), "amanat verify passes on the restored relay");
+    let total = relay.state.store().all_entries().await.unwrap().len();
+    let restored_store = backend::store::Store::open_with(&restored, None).await.unwrap();
+    let restored_entries = restored_store.all_entries().await.unwrap();
+    restored_store.close().await;
+    assert!(restored_entries.len() >= 2 && restored_entries.len() <= total, "{} of {total}", restored_entries.len());
+
+    // A restore never overwrites: the data directory must be empty.
+    let again = run(&["restore", "--from", copy.to_str().unwrap()], &restored);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
+
+    // One flipped byte in one ciphertext file: refused, by name, with nothing written.
+    let first = &restored_entries[0].meta.id.to_string();
+    let blob = copy.join("blobs").join(&first[..2]).join(first);
+    let mut bytes = std::fs::read(&blob).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&blob, bytes).unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    let damaged = run(&["restore", "--from", copy.to_str().unwrap()], &elsewhere);
+    assert!(!damaged.status.success());
+    let why = String::from_utf8_lossy(&damaged.stderr);
+    assert!(why.contains(&format!("blobs/{}/{first}", &first[..2])) && why.contains("differs"), "{why}");
+    assert!(!elsewhere.exists() || std::fs::read_dir(&elsewhere).unwrap().next().is_none(), "nothing was written");
+    relay.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_postgres_relay_backs_up_with_pg_dump_and_restores_into_an_empty_database() {
+    let cluster = Cluster::start();
+    let url = cluster.database().await;
+    let relay = Relay::start_with(|c| c.database = Some(url.clone())).await;
+    let mut ids = Vec::new();
+    for text in ["intake", "consent", "follow-up"] {
+        let bytes = relay.seal(text.as_bytes());
+        ids.push(EntryId::of(&bytes));
+        assert_eq!(relay.put(&CaseId::random(), bytes).await.status(), StatusCode::CREATED);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("backup");
+    let out = run(&["--database", &url, "backup", "--to", copy.to_str().unwrap()], &relay.data);
+    assert!(out.status.success());
+    assert!(copy.join("amanat.pgdump").is_file());
+
+    let empty = cluster.database().await;
+    let restored = dir.path().join("restored");
+    let out = run(&["--database", &empty, "restore", "--from", copy.to_str().unwrap()], &restored);
+    assert!(out.status.success());
+    assert!(run(&["--database", &empty, "verify"], &restored).status.success());
+    let store = backend::store::Store::open_with(&restored, Some(&empty)).await.unwrap();
+    let got: Vec<EntryId> = store.all_entries().await.unwrap().into_iter().map(|e| e.meta.id).collect();
+    store.close().await;
+    assert_eq!(got, ids, "every entry, in order, with its file");
+    // Into a database that is not empty: pg_restore refuses, and so does restore.
+    let busy = dir.path().join("busy");
+    let out = run(&["--database", &url, "restore", "--from", copy.to_str().unwrap()], &busy);
+    assert!(!out.status.success());
+    assert!(!busy.exists(), "nothing was written");
+    relay.stop().await;
+    drop(cluster);
+}
