@@ -2,7 +2,7 @@
 //!
 //! It logs the *route* (`/api/v1/entries/{id}`), not the URI, and never headers or
 //! bodies, so tokens, cookies and content cannot reach the log. Handlers add entry ids
-//! and sizes themselves.
+//! and sizes themselves. The same facts feed the metrics ([`crate::metrics::record`]).
 
 use std::time::Instant;
 
@@ -19,6 +19,7 @@ pub async fn log_request(req: Request, next: Next) -> Response {
         .unwrap_or_else(|| if req.uri().path().starts_with("/api") { "(api)" } else { "(app)" }.to_owned());
     let start = Instant::now();
     let res = next.run(req).await;
+    crate::metrics::record(method.as_str(), &route, res.status().as_u16(), start.elapsed());
     tracing::info!(
         %method,
         route,

@@ -46,6 +46,8 @@ pub struct Config {
     /// key then lives on the relay). Without it `serve` needs an installed keyring and
     /// refuses a data directory holding an organisation key.
     pub demo: bool,
+    /// `--metrics-listen`: where Prometheus metrics are served (`GET /metrics`), if at all.
+    pub metrics_listen: Option<SocketAddr>,
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` names the client
     /// (`--trusted-proxy`, see [`crate::client_addr`]); empty: the socket peer is the client.
     pub trusted_proxies: crate::client_addr::TrustedProxies,
@@ -81,6 +83,7 @@ impl Default for Config {
             idle_lock_minutes: shared::vault::DEFAULT_IDLE_LOCK_MINUTES,
             idle_lock_seconds: None,
             demo: false,
+            metrics_listen: None,
             trusted_proxies: Default::default(),
             sign_in_failures_per_minute: DEFAULT_SIGN_IN_FAILURES_PER_MINUTE,
             rate_per_address: DEFAULT_RATE,

@@ -57,6 +57,7 @@ impl From<StoreError> for AppError {
 impl From<std::io::Error> for AppError {
     fn from(e: std::io::Error) -> Self {
         tracing::error!(error = %e, "file system failed");
+        crate::metrics::blob_error();
         AppError(ErrorCode::Internal)
     }
 }

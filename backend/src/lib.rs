@@ -37,6 +37,7 @@ pub mod headers;
 pub mod json_body;
 pub mod keyring_file;
 pub mod limits;
+pub mod metrics;
 pub mod org_key;
 pub mod private_file;
 pub mod rate_limit;

@@ -155,6 +155,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         println!("{DEMO_WARNING}");
     }
     warn_if_keyring_ends_soon(&config.data_dir);
+    if let Some(addr) = config.metrics_listen {
+        let metrics = TcpListener::bind(addr).await?;
+        println!("Metrics at http://{}/metrics", metrics.local_addr()?);
+        let router = crate::metrics::router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics, router).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     println!("Amanat relay listening on {url} (data: {})", config.data_dir.display());
     if let Some(note) = web::startup_note(&config.dist_dir) {
         println!("{note}");

@@ -106,3 +106,42 @@ async fn ready_answers_503_when_the_blob_store_cannot_be_written() {
     let health = relay.http.get(relay.url("/api/v1/health")).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK, "health still says the process is up");
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_failed_sign_ins_on_their_own_address_only() {
+    let port = amanat_tests::support::driver::free_port();
+    let metrics_addr = format!("127.0.0.1:{port}");
+    let relay = RelayProcess::start(&["--metrics-listen", &metrics_addr]);
+    let http = reqwest::Client::new();
+    let token = relay.demo_file("caseworker.token");
+    for _ in 0..2 {
+        let res = http.get(relay.url("/api/v1/entries")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let wrong = http
+        .post(relay.url("/api/v1/session"))
+        .json(&serde_json::json!({ "name": "demo-caseworker", "token": "amt_0123456789abcdef_guess" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+
+    let scrape = http.get(format!("http://{metrics_addr}/metrics")).send().await.unwrap();
+    assert_eq!(scrape.status(), StatusCode::OK);
+    assert!(scrape.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    let text = scrape.text().await.unwrap();
+    for line in [
+        "amanat_http_requests_total{method=\"GET\",route=\"/api/v1/entries\",status=\"200\"} 2",
+        "amanat_http_requests_total{method=\"POST\",route=\"/api/v1/session\",status=\"401\"} 1",
+        "amanat_http_request_duration_seconds_count{route=\"/api/v1/entries\"} 2",
+        "amanat_sign_in_failures_total 1",
+        "amanat_entries_stored 0",
+        "amanat_store_up 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line:?} in:\n{text}");
+    }
+    assert!(!text.contains(&token) && !text.contains("demo-caseworker"), "no credential, no account name");
+    // The relay's own address does not serve them.
+    let on_relay = http.get(relay.url("/metrics")).send().await.unwrap();
+    assert_eq!(on_relay.status(), StatusCode::NOT_FOUND);
+}

@@ -82,6 +82,10 @@ enum Command {
         idle_lock_seconds: Option<u32>,
         #[command(flatten)]
         limits: limit_flags::LimitFlags,
+        /// Serve Prometheus metrics at `http://ADDR/metrics` (keep ADDR private: loopback
+        /// or the monitoring network; it asks for no credentials).
+        #[arg(long, value_name = "ADDR")]
+        metrics_listen: Option<SocketAddr>,
         /// Print every setting `serve` would run with and where it came from (flag,
         /// environment, settings file, default), check the data directory, and exit
         /// (0: it would start).
@@ -204,6 +208,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             idle_lock_minutes,
             idle_lock_seconds,
             limits,
+            metrics_listen,
             check_config,
         } => {
             let mut config = Config {
@@ -218,6 +223,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             config.idle_lock_minutes = idle_lock_minutes;
             config.idle_lock_seconds = idle_lock_seconds;
+            config.metrics_listen = metrics_listen;
             limits.apply(&mut config)?;
             if check_config {
                 if !config.demo {
