@@ -28,8 +28,8 @@
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::header::RETRY_AFTER;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -46,9 +46,9 @@ use crate::audit::{AuditAction, NewEvent};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::json_body::json_body;
+use crate::quota;
 use crate::state::AppState;
 use crate::store::{now_rfc3339, EntryFilter, Recorded, StoreError};
-use crate::quota;
 use crate::upload;
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

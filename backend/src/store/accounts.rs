@@ -94,7 +94,8 @@ impl Store {
 
     /// Whether `name` is disabled (`None`: no such account).
     pub async fn disabled(&self, name: &str) -> Result<Option<bool>> {
-        let row = sqlx::query("SELECT disabled FROM users WHERE name = $1").bind(name).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query("SELECT disabled FROM users WHERE name = $1").bind(name).fetch_optional(&self.pool).await?;
         row.map(|r| Ok(r.try_get::<i64, _>("disabled")? != 0)).transpose()
     }
 
@@ -144,16 +145,21 @@ impl Store {
     pub async fn revoke_tokens(&self, name: &str) -> Result<Option<u64>> {
         let name = name.to_owned();
         self.write_audited("revoking tokens", move |mut tx| async move {
-            if sqlx::query("SELECT name FROM users WHERE name = $1").bind(name.clone()).fetch_optional(&mut *tx).await?.is_none()
+            if sqlx::query("SELECT name FROM users WHERE name = $1")
+                .bind(name.clone())
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_none()
             {
                 return Ok((tx, None, Vec::new()));
             }
-            let n = sqlx::query(r#"UPDATE tokens SET revoked = 1 WHERE "user" = $1 AND revoked = 0 AND expires_at > $2"#)
-                .bind(name.clone())
-                .bind(now_unix())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let n =
+                sqlx::query(r#"UPDATE tokens SET revoked = 1 WHERE "user" = $1 AND revoked = 0 AND expires_at > $2"#)
+                    .bind(name.clone())
+                    .bind(now_unix())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
             sqlx::query(r#"DELETE FROM sessions WHERE "user" = $1"#).bind(name.clone()).execute(&mut *tx).await?;
             let event = OwnedEvent {
                 actor: CLI_ACTOR.to_owned(),
@@ -185,7 +191,10 @@ impl Store {
             }
             if disabled {
                 sqlx::query(r#"DELETE FROM sessions WHERE "user" = $1"#).bind(name.clone()).execute(&mut *tx).await?;
-                sqlx::query(r#"UPDATE tokens SET revoked = 1 WHERE "user" = $1"#).bind(name.clone()).execute(&mut *tx).await?;
+                sqlx::query(r#"UPDATE tokens SET revoked = 1 WHERE "user" = $1"#)
+                    .bind(name.clone())
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query("DELETE FROM enrolments WHERE account = $1").bind(name.clone()).execute(&mut *tx).await?;
             }
             let action = if disabled { AuditAction::UserDisabled } else { AuditAction::UserEnabled };

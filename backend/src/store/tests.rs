@@ -195,13 +195,22 @@ async fn enrolments_and_passphrase_changes_whose_requests_are_dropped_midway_are
     }
     for i in 0..40u8 {
         let (polls, pause) = cut(i.into());
-        poll_then_drop(store.redeem_enrolment(&EnrolmentKey::Link(format!("token{i}")), &format!("cw{i}"), &creds), polls, pause).await;
+        poll_then_drop(
+            store.redeem_enrolment(&EnrolmentKey::Link(format!("token{i}")), &format!("cw{i}"), &creds),
+            polls,
+            pause,
+        )
+        .await;
     }
     store.detached_writes_done().await;
     for i in 0..40u8 {
         let account = store.vault_account(&format!("cw{i}")).await.unwrap().expect("enrolled");
         assert_eq!(account.salt, "s1");
-        assert_eq!(store.enrolment_account(&EnrolmentKey::Link(format!("token{i}"))).await.unwrap(), None, "the link was used up");
+        assert_eq!(
+            store.enrolment_account(&EnrolmentKey::Link(format!("token{i}"))).await.unwrap(),
+            None,
+            "the link was used up"
+        );
         store.sign_in(&session(i, &format!("cw{i}"))).await.unwrap();
     }
     assert_eq!(events_of(&store, AuditAction::Enrolled).await, 40);
@@ -247,7 +256,11 @@ async fn an_account_change_whose_audit_event_cannot_be_written_is_not_made() {
     let again = NewCredentials { salt: "s3", ..creds };
     assert!(store.redeem_enrolment(&EnrolmentKey::Link("t2".into()), "cw", &again).await.is_err());
     assert_eq!(store.vault_account("cw").await.unwrap().unwrap().salt, "s1", "not enrolled without its event");
-    assert_eq!(store.enrolment_account(&EnrolmentKey::Link("t2".into())).await.unwrap().as_deref(), Some("cw"), "the link still works");
+    assert_eq!(
+        store.enrolment_account(&EnrolmentKey::Link("t2".into())).await.unwrap().as_deref(),
+        Some("cw"),
+        "the link still works"
+    );
 
     sqlx::query("DROP TRIGGER no_audit").execute(store.pool()).await.unwrap();
     assert_eq!(store.audit_events(0, 100).await.unwrap().len(), before);

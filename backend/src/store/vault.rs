@@ -153,12 +153,13 @@ impl Store {
     /// the slow hash of a new passphrase is made, so a made-up token costs no hash).
     pub async fn enrolment_account(&self, key: &EnrolmentKey) -> Result<Option<String>> {
         let (hash, kind) = key.parts();
-        let row = sqlx::query("SELECT account FROM enrolments WHERE token_sha256 = $1 AND kind = $2 AND expires_at > $3")
-            .bind(hash)
-            .bind(kind)
-            .bind(now_unix())
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query("SELECT account FROM enrolments WHERE token_sha256 = $1 AND kind = $2 AND expires_at > $3")
+                .bind(hash)
+                .bind(kind)
+                .bind(now_unix())
+                .fetch_optional(self.pool())
+                .await?;
         Ok(row.map(|r| r.try_get("account")).transpose()?)
     }
 

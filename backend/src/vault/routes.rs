@@ -255,7 +255,12 @@ pub async fn salt(
 /// Checks `auth` for `name` from `ip`, counting the attempt first and honouring the
 /// address's delay; a refusal is answered no sooner than [`FAILURE_FLOOR`] after the
 /// check began.
-async fn check_auth(state: &AppState, name: &str, auth: &AuthKey, ip: Option<IpAddr>) -> Result<VaultAccount, VaultError> {
+async fn check_auth(
+    state: &AppState,
+    name: &str,
+    auth: &AuthKey,
+    ip: Option<IpAddr>,
+) -> Result<VaultAccount, VaultError> {
     let started = tokio::time::Instant::now();
     let result = check_auth_now(state, name, auth, ip).await;
     if let Err(VaultError::App(AppError(ErrorCode::WrongPassphrase)) | VaultError::Delayed(_)) = &result {
