@@ -103,11 +103,13 @@ pub async fn user_of_token(store: &Store, token: &str) -> Result<Option<User>, A
 }
 
 /// Records that `name` was used, at most once a minute per account in this relay.
-pub async fn note_use(state: &AppState, name: &str) -> Result<(), AppError> {
+/// Best effort: a failed write is logged and the request goes on.
+pub async fn note_use(state: &AppState, name: &str) {
     if state.use_recorder().take(&name.to_owned()).is_ok() {
-        state.store().note_use(name).await?;
+        if let Err(e) = state.store().note_use(name).await {
+            tracing::warn!(error = %e, user = %name, "recording an account's last use failed");
+        }
     }
-    Ok(())
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -116,7 +118,7 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let caller = authenticate(parts, state).await.map_err(IntoResponse::into_response)?;
         state.account_limiter().take(&caller.0.name).map_err(|wait| Throttled(wait).into_response())?;
-        note_use(state, caller.name()).await.map_err(IntoResponse::into_response)?;
+        note_use(state, caller.name()).await;
         Ok(caller)
     }
 }

@@ -153,3 +153,51 @@ fn print_link(url: &str, token: &str, hours: u32) {
     println!("Enrolment link (one use, valid {hours} hours; give it only to this person):");
     println!("{}", vault_auth::enrolment_link(url, token));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser, Debug)]
+    struct User {
+        #[command(subcommand)]
+        cmd: UserCommand,
+    }
+
+    fn parse(args: &[&str]) -> Result<UserCommand, clap::Error> {
+        User::try_parse_from(std::iter::once("user").chain(args.iter().copied())).map(|u| u.cmd)
+    }
+
+    #[test]
+    fn token_issues_for_a_name_or_revokes_and_lifetimes_are_bounded() {
+        match parse(&["token", "revoke", "bob"]).unwrap() {
+            UserCommand::Token { action: Some(TokenCommand::Revoke { name }), .. } => assert_eq!(name, "bob"),
+            other => panic!("{other:?}"),
+        }
+        match parse(&["token", "bob", "--expires-days", "7"]).unwrap() {
+            UserCommand::Token { name, lifetimes, action: None } => {
+                assert_eq!((name.as_deref(), lifetimes.expires_days), (Some("bob"), 7))
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&["token", "bob"]).unwrap() {
+            UserCommand::Token { lifetimes, .. } => assert_eq!(lifetimes.expires_days, DEFAULT_TOKEN_DAYS),
+            other => panic!("{other:?}"),
+        }
+        match parse(&["enrol", "bob"]).unwrap() {
+            UserCommand::Enrol { hours, .. } => assert_eq!(hours, DEFAULT_ENROLMENT_HOURS),
+            other => panic!("{other:?}"),
+        }
+        for bad in [
+            &["token"][..],
+            &["token", "bob", "--expires-days", "0"],
+            &["token", "bob", "--expires-days", "3651"],
+            &["enrol", "bob", "--hours", "169"],
+            &["enrol", "bob", "--hours", "0"],
+            &["disable"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+    }
+}

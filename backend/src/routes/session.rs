@@ -106,7 +106,7 @@ pub async fn sign_in(
     };
     attempt.succeeded();
     let cookie = sign_in_session(&state, &user.name).await?;
-    auth::note_use(&state, &user.name).await?;
+    auth::note_use(&state, &user.name).await;
     tracing::info!(user = %user.name, "signed in");
     let info = SessionInfo { name: user.name, role: user.role };
     Ok(([(SET_COOKIE, cookie)], Json(info)).into_response())

@@ -342,7 +342,7 @@ pub async fn sign_in(
     let account = check_auth(&state, &req.name, &auth, ip).await?;
     attempt.succeeded();
     let cookie = sign_in_session(&state, &account.user.name).await?;
-    crate::auth::note_use(&state, &account.user.name).await?;
+    crate::auth::note_use(&state, &account.user.name).await;
     tracing::info!(user = %account.user.name, "signed in with passphrase");
     Ok(([(SET_COOKIE, cookie)], Json(wrapped_of(account))).into_response())
 }
