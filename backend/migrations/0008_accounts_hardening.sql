@@ -9,8 +9,8 @@
 -- enrolments.kind: 'link' for a token handed out in a link, 'session' for the short
 -- HttpOnly enrolment session the app trades an opened link for (the link's row is
 -- deleted in the same transaction, so the token dies as the page opens it).
--- sign_in_failures: wrong passphrases per (account, client address) and when the next
--- attempt from that address for that account may be checked (the growing delay that
+-- sign_in_failures: wrong passphrases per (account, client address) and when (Unix
+-- milliseconds) the next attempt from that address for that account may be checked (the growing delay that
 -- replaced the 15-minute lock; vault_accounts.failed_sign_ins and locked_until are no
 -- longer read).
 

@@ -179,6 +179,12 @@ pub fn now_unix() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// Now, as Unix milliseconds (for waits of a second or two, which whole seconds would
+/// cut short by up to a second).
+pub fn now_unix_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 /// A `sqlite://` URL for a file path (the driver percent-decodes it, so `?`, `#`, `%`
 /// and spaces in a data directory's name are escaped).
 fn sqlite_url(path: &Path) -> String {

@@ -14,7 +14,7 @@
 
 use sqlx::Row;
 
-use super::{now_unix, Result, Store, StoreError, User};
+use super::{now_unix, now_unix_ms, Result, Store, StoreError, User};
 use crate::audit::{AuditAction, OwnedEvent};
 
 /// A passphrase account as stored.
@@ -36,7 +36,7 @@ pub struct VaultAccount {
 pub enum Delay {
     /// Go ahead: the attempt's number in the current run of failures from this address.
     Attempt(i64),
-    /// Too soon after the last failure from this address: wait this many seconds.
+    /// Too soon after the last failure from this address: wait this many milliseconds.
     Wait(i64),
 }
 
@@ -268,7 +268,7 @@ impl Store {
     pub async fn delay_reserve(&self, name: &str, client: &str) -> Result<Delay> {
         let (name, client) = (name.to_owned(), client.to_owned());
         self.write_audited("counting a sign-in attempt", move |mut tx| async move {
-            let now = now_unix();
+            let now = now_unix_ms();
             let row = sqlx::query("SELECT failures, delayed_until FROM sign_in_failures WHERE account = $1 AND client = $2")
                 .bind(name.clone())
                 .bind(client.clone())
@@ -290,7 +290,7 @@ impl Store {
             .bind(name)
             .bind(client)
             .bind(n)
-            .bind(if wait > 0 { now + wait } else { 0 })
+            .bind(if wait > 0 { now + wait * 1000 } else { 0 })
             .execute(&mut *tx)
             .await?;
             Ok((tx, Delay::Attempt(n), Vec::new()))
@@ -311,7 +311,7 @@ impl Store {
                 )
                 .bind(name)
                 .bind(client)
-                .bind(now_unix() + wait)
+                .bind(now_unix_ms() + wait * 1000)
                 .execute(&mut *tx)
                 .await?;
             }

@@ -303,7 +303,7 @@ async fn check_auth_now(
     let client = client_label(ip);
     let n = match state.store().delay_reserve(name, &client).await? {
         Delay::Attempt(n) => n,
-        Delay::Wait(secs) => return Err(VaultError::Delayed(Duration::from_secs(secs.max(1) as u64))),
+        Delay::Wait(ms) => return Err(VaultError::Delayed(Duration::from_millis(ms.max(1) as u64))),
     };
     let hash = account.auth_hash.clone();
     let ok = auth::on_argon2(move || auth::auth_matches(&auth, &hash)).await.ok_or(ErrorCode::Internal)?;
