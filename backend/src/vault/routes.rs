@@ -221,7 +221,8 @@ pub async fn enrol(
     attempt.succeeded();
     tracing::info!(user = %user.name, "enrolled");
     let session = start_session(&state, &user.name).await?;
-    let cookies = AppendHeaders([(SET_COOKIE, enrol_cookie(&state, None)), (SET_COOKIE, session)]);
+    // The session first: a client that reads one `Set-Cookie` gets the session.
+    let cookies = AppendHeaders([(SET_COOKIE, session), (SET_COOKIE, enrol_cookie(&state, None))]);
     Ok((cookies, Json(SessionInfo { name: user.name, role: user.role })).into_response())
 }
 
