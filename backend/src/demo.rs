@@ -67,7 +67,7 @@ impl DemoFiles {
         if let Ok(token) = std::fs::read_to_string(&self.caseworker_enrolment) {
             let link = crate::vault::auth::enrolment_link(url.unwrap_or("http://127.0.0.1:8080"), token.trim());
             s.push_str(&format!(
-                "Demo caseworker enrolment link (one use, 72 hours; opens the app to choose a passphrase):\n  {link}\n  (used or expired? `amanat user enrol {CASEWORKER}` prints a new one)\n"
+                "Demo caseworker enrolment link (one use, 24 hours; opens the app to choose a passphrase):\n  {link}\n  (used or expired? `amanat user enrol {CASEWORKER}` prints a new one)\n"
             ));
         }
         s.push_str(&format!(

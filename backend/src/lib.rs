@@ -40,6 +40,7 @@ pub mod limits;
 pub mod metrics;
 pub mod org_key;
 pub mod private_file;
+pub mod quota;
 pub mod rate_limit;
 pub mod recovery;
 pub mod roster_file;

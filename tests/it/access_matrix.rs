@@ -152,6 +152,7 @@ fn expectations() -> Vec<Row> {
         // 415 whoever asks); renewing needs a session cookie (a bearer token is not one).
         Row { method: "GET", route: "/api/v1/vault/settings", outcome: |_| ok(200) },
         Row { method: "POST", route: "/api/v1/vault/enrol", outcome: |_| refused(415) },
+        Row { method: "POST", route: "/api/v1/vault/enrol/open", outcome: |_| refused(415) },
         Row { method: "POST", route: "/api/v1/vault/salt", outcome: |_| refused(415) },
         Row { method: "POST", route: "/api/v1/vault/session", outcome: |_| refused(415) },
         Row { method: "POST", route: "/api/v1/session/renew", outcome: |_| refused(401) },

@@ -1,11 +1,13 @@
-//! The `amanat serve` flags for rate limits, slow clients and the client address behind a proxy (see docs/api.md,
-//! "Limits"). Defaults are [`crate::config`]'s.
+//! The `amanat serve` flags for rate limits, slow clients, storage limits and the
+//! client address behind a proxy (see docs/api.md, "Limits"). Defaults are
+//! [`crate::config`]'s and [`crate::quota`]'s.
 
 use std::time::Duration;
 
 use clap::Args;
 
 use crate::config::{self, Config};
+use crate::quota;
 
 #[derive(Args, Debug)]
 pub struct LimitFlags {
@@ -30,6 +32,16 @@ pub struct LimitFlags {
     /// these peers is the header read: every limit and delay then counts the client.
     #[arg(long = "trusted-proxy", value_name = "CIDR")]
     pub trusted_proxy: Vec<crate::client_addr::Cidr>,
+    /// Bytes one account may store in all (then 413 quota_exceeded).
+    #[arg(long, default_value_t = quota::DEFAULT_QUOTA_BYTES, value_name = "BYTES")]
+    pub quota_bytes: u64,
+    /// New entries one account may store per hour (then 429 upload_rate_limited; 0: no limit).
+    #[arg(long, default_value_t = quota::DEFAULT_UPLOADS_PER_HOUR, value_name = "N")]
+    pub uploads_per_hour: u32,
+    /// Free space to keep on the data directory's file system: below it uploads are
+    /// refused (507 storage_full) before the disk is full.
+    #[arg(long, default_value_t = quota::DEFAULT_MIN_FREE_BYTES, value_name = "BYTES")]
+    pub min_free_bytes: u64,
 }
 
 impl LimitFlags {
@@ -50,6 +62,9 @@ impl LimitFlags {
         config.body_timeout = secs(self.body_timeout, "body-timeout")?;
         config.sign_in_failures_per_minute = self.sign_in_failures_per_minute;
         config.trusted_proxies = crate::client_addr::TrustedProxies(self.trusted_proxy.clone());
+        config.quota_bytes = self.quota_bytes;
+        config.uploads_per_hour = self.uploads_per_hour;
+        config.min_free_bytes = self.min_free_bytes;
         Ok(())
     }
 }
@@ -66,6 +81,9 @@ mod tests {
             body_timeout: body,
             sign_in_failures_per_minute: 20,
             trusted_proxy: vec!["10.0.0.0/8".parse().unwrap()],
+            quota_bytes: 1,
+            uploads_per_hour: 2,
+            min_free_bytes: 3,
         }
     }
 
@@ -78,6 +96,7 @@ mod tests {
             (0.0, Duration::from_millis(2500), Duration::from_secs(7))
         );
         assert_eq!(c.trusted_proxies.0.len(), 1);
+        assert_eq!((c.quota_bytes, c.uploads_per_hour, c.min_free_bytes), (1, 2, 3));
         for bad in [
             flags(-1.0, 1.0, 1.0),
             flags(f64::NAN, 1.0, 1.0),

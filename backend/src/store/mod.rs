@@ -48,11 +48,11 @@ mod supersessions;
 pub(crate) mod tests;
 pub mod vault;
 
-pub use accounts::User;
+pub use accounts::{AccountSummary, LiveToken, User};
 pub use entries::{EntryFilter, EntryRow, Recorded};
 pub use sessions::NewSession;
 pub use supersessions::Superseded;
-pub use vault::{AuthorKeyRegistration, NewCredentials, Reservation, VaultAccount};
+pub use vault::{AuthorKeyRegistration, Delay, EnrolmentKey, NewCredentials, VaultAccount};
 
 use audit::append_audit_events;
 use entries::Answer;
@@ -177,6 +177,12 @@ pub fn now_rfc3339() -> String {
 /// Now, as Unix seconds.
 pub fn now_unix() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Now, as Unix milliseconds (for waits of a second or two, which whole seconds would
+/// cut short by up to a second).
+pub fn now_unix_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 /// A `sqlite://` URL for a file path (the driver percent-decodes it, so `?`, `#`, `%`
