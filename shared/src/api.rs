@@ -49,6 +49,8 @@ pub mod paths {
     pub const VAULT_SETTINGS: &str = "/api/v1/vault/settings";
     /// `POST`: redeem an enrolment token.
     pub const VAULT_ENROL: &str = "/api/v1/vault/enrol";
+    /// `POST`: trade an enrolment link's token for the short-lived enrolment cookie.
+    pub const VAULT_ENROL_OPEN: &str = "/api/v1/vault/enrol/open";
     /// `POST`: the salt a caseworker derives with.
     pub const VAULT_SALT: &str = "/api/v1/vault/salt";
     /// `POST`: a caseworker's sign-in with the derived `auth`.
