@@ -85,10 +85,7 @@ fn session_storage() -> Option<web_sys::Storage> {
 
 /// Whether this is the app's own page (not a test page that mounts parts of it).
 pub fn is_app_page() -> bool {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-        .is_some_and(|b| b.has_attribute("data-amanat"))
+    web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()).is_some_and(|b| b.has_attribute("data-amanat"))
 }
 
 /// Reads (and removes) the reason the page before this reload kept. Called once at boot;
@@ -155,8 +152,8 @@ fn with_channel<T>(f: impl FnOnce(&mut Channel) -> T) -> Option<T> {
             let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|ev: web_sys::MessageEvent| {
                 if ev.data().as_string().as_deref() == Some(LOCK) {
                     // Called outside the borrow: a listener may add or remove listeners.
-                    let all: Vec<Rc<dyn Fn()>> =
-                        CH.with(|c| c.borrow().iter().flat_map(|c| c.listeners.iter().map(|(_, f)| f.clone())).collect());
+                    let all: Vec<Rc<dyn Fn()>> = CH
+                        .with(|c| c.borrow().iter().flat_map(|c| c.listeners.iter().map(|(_, f)| f.clone())).collect());
                     all.iter().for_each(|f| f());
                 }
             });
@@ -208,7 +205,8 @@ mod tests {
 
     #[test]
     fn every_reason_survives_the_reload_as_its_word() {
-        for r in [LockReason::Ended, LockReason::Idle, LockReason::OtherTab, LockReason::PageLeft, LockReason::Disabled] {
+        for r in [LockReason::Ended, LockReason::Idle, LockReason::OtherTab, LockReason::PageLeft, LockReason::Disabled]
+        {
             assert_eq!(LockReason::from_code(r.code()), Some(r));
         }
         assert_eq!(LockReason::from_code("idle; drop table"), None);

@@ -282,6 +282,21 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_the_relay_asked_to_wait_for_says_why_and_stays_waiting() {
+        let (mut entry, _) = streamed(10);
+        for code in [ErrorCode::QuotaExceeded, ErrorCode::UploadRateLimited, ErrorCode::StorageFull] {
+            entry.state = EntryState::Waiting;
+            entry.refusal = Some(Refusal { code: Some(code), message: "x".into() });
+            let row = OutboxRow::of(&entry);
+            assert_eq!((row.state, row.problem_code), ("waiting", Some(code.code())));
+            assert_eq!(row.problem.as_deref(), Some(code.message()), "our own sentence (English without a catalog)");
+            assert!(entry.state.wants_upload(), "kept for the next try");
+        }
+        entry.state = EntryState::Uploaded;
+        assert_eq!(OutboxRow::of(&entry).problem, None, "an uploaded entry has no problem to show");
+    }
+
+    #[test]
     fn a_streamed_entry_whose_head_was_damaged_or_cut_is_corrupted() {
         let (mut entry, _) = streamed(200_000);
         entry.ciphertext[3] ^= 1; // "age-encryption.org" no more

@@ -18,7 +18,8 @@ use shared::api::{
 };
 use shared::envelope::Envelope;
 use shared::vault::{
-    ChangePassphrase, Enrol, EnrolOpen, RegisterAuthorKey, SaltAnswer, SaltRequest, VaultSettings, VaultSignIn, WrappedIdentity,
+    ChangePassphrase, Enrol, EnrolOpen, RegisterAuthorKey, SaltAnswer, SaltRequest, VaultSettings, VaultSignIn,
+    WrappedIdentity,
 };
 use shared::{CaseId, EntryId, ErrorCode};
 use web_sys::RequestCache;

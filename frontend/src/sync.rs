@@ -109,11 +109,8 @@ pub fn start(view: OutboxView) -> SyncHandle {
                 }
                 Ok(Pass::Blocked(why)) => {
                     failures += 1;
-                    let wait = if why.is_busy() {
-                        busy_backoff_ms(failures, why.retry_after())
-                    } else {
-                        backoff_ms(failures)
-                    };
+                    let wait =
+                        if why.is_busy() { busy_backoff_ms(failures, why.retry_after()) } else { backoff_ms(failures) };
                     if view.relay_problem.try_set(Some(Problem::Relay(why))).is_some() {
                         break;
                     }

@@ -67,14 +67,14 @@ pub fn revoke_all() {
     }
 }
 
-/// How many download URLs are live (for tests).
-pub fn live_urls() -> usize {
-    LIVE.with(|l| l.borrow().len())
+/// The download URLs still live (for tests).
+pub fn live_urls() -> Vec<String> {
+    LIVE.with(|l| l.borrow().clone())
 }
 
 /// Hands `bytes` to the browser as a download named `name`; the URL is revoked a
 /// minute later (the browser has the file by then), or sooner by [`revoke_all`].
-pub(crate) fn download(bytes: &[u8], name: &str) -> Result<(), JsValue> {
+pub fn download(bytes: &[u8], name: &str) -> Result<(), JsValue> {
     let url = blob_url(bytes)?;
     LIVE.with(|l| l.borrow_mut().push(url.clone()));
     let document = window().document().ok_or(JsValue::NULL)?;

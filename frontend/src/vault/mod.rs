@@ -13,6 +13,7 @@
 pub mod cache;
 pub mod guard;
 pub mod kdf;
+pub mod kdf_worker;
 pub mod settings;
 pub mod unlock;
 
@@ -84,7 +85,13 @@ impl Vault {
 
     /// Unlocks, and makes the relay session no sooner than `retry_after` seconds from
     /// now (the relay answered 429 at unlock).
-    pub fn open_later(&self, unlocked: Unlocked, online: bool, pending_auth: Option<AuthKey>, retry_after: Option<u32>) {
+    pub fn open_later(
+        &self,
+        unlocked: Unlocked,
+        online: bool,
+        pending_auth: Option<AuthKey>,
+        retry_after: Option<u32>,
+    ) {
         let wait = f64::from(retry_after.unwrap_or(0)) * 1_000.0;
         self.follow_up_at.set_value(js_sys::Date::now() + wait);
         self.pending_auth.set_value(pending_auth);
