@@ -88,7 +88,8 @@ fn take_from_address() -> Option<String> {
 fn trade(token: String) {
     let state = state();
     state.set(EnrolLink::Opening);
-    leptos::task::spawn_local(async move {
+    // Before the app mounts there is no Leptos executor yet: wasm-bindgen's own.
+    wasm_bindgen_futures::spawn_local(async move {
         match relay_client::vault_enrol_open(&token).await {
             Ok(()) => {
                 drop(token);
