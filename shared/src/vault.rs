@@ -306,18 +306,24 @@ pub fn strength_of_bits(bits: f64) -> Strength {
 
 // ---- API bodies of the vault routes (docs/api.md) ----
 
-/// `POST /api/v1/vault/enrol/open`: the page trades a link's token, at once, for the
-/// relay's short-lived HttpOnly enrolment cookie.
+/// `POST /api/v1/vault/enrol/open`: the token of an enrolment link the page just
+/// opened, traded for the HttpOnly enrolment cookie (the token is dead from then on).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EnrolOpen {
     pub token: String,
 }
 
-/// `POST /api/v1/vault/enrol`: redeem a one-time enrolment token.
+/// The answer to [`EnrolOpen`]: how long the enrolment cookie is good for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolOpened {
+    pub expires_in_seconds: u64,
+}
+
+/// `POST /api/v1/vault/enrol`: redeem a one-time enrolment token, or (without `token`)
+/// the enrolment cookie that `POST /api/v1/vault/enrol/open` set. A token is accepted
+/// here only if its link was never opened.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Enrol {
-    /// The link's token; `None` when the page traded it for the enrolment cookie
-    /// (`POST /api/v1/vault/enrol/open`), as the app does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// The account name as the caseworker typed it: it must be the token's account
