@@ -278,7 +278,7 @@ fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
 }
 
 /// A field of a worker's message (`undefined` when it has none).
-pub(super) fn get(obj: &JsValue, key: &str) -> JsValue {
+pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
@@ -288,9 +288,10 @@ pub fn worker_count() -> usize {
     (n as usize).clamp(1, MAX_WORKERS)
 }
 
-/// A worker running [`WORKER_URL`] as a module: the opening workers here, and the
-/// one-off unlocking worker of `super::unlock`.
-pub(super) fn start_worker() -> Result<web_sys::Worker, JsValue> {
+/// A worker running [`WORKER_URL`] as a module: the opening workers here, the
+/// one-off unlocking worker of `super::unlock`, and the caseworker vault's one-off
+/// Argon2id worker (`crate::vault::kdf_worker`).
+pub(crate) fn start_worker() -> Result<web_sys::Worker, JsValue> {
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
     web_sys::Worker::new_with_options(WORKER_URL, &options)

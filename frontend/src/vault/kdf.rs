@@ -6,6 +6,10 @@
 //! background after its first paint ([`preload`]), so the first paint does not carry
 //! it and pressing "Unlock" does not wait for it. The service worker keeps the chunk
 //! for offline unlocking. In tests the same functions are called directly.
+//!
+//! Argon2id itself runs in a one-off Web Worker on the app's page
+//! ([`super::kdf_worker`], the same chunk loaded in the worker), ended after each
+//! derive so its 64 MiB go with it.
 
 use shared::authorship::AuthorKey;
 use shared::seal::{Ciphertext, Identity};
@@ -14,8 +18,17 @@ use shared::ErrorCode;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
-/// Argon2id + HKDF (`shared::vault::derive`).
+/// Argon2id + HKDF (`shared::vault::derive`). On the app's page Argon2id runs in a
+/// one-off worker that is ended afterwards ([`super::kdf_worker`]); where no worker can
+/// run (a browser test's page, a worker that fails to load) it runs here.
 pub async fn derive(passphrase: &str, salt: &Salt) -> Result<VaultKeys, ErrorCode> {
+    if crate::lock::is_app_page() {
+        match super::kdf_worker::master(passphrase, salt).await {
+            Ok(master) => return imp::keys(master).await,
+            Err(ErrorCode::AppPartUnavailable) => {} // no worker: derive on the page
+            Err(e) => return Err(e),
+        }
+    }
     let passphrase = Zeroizing::new(passphrase.to_owned());
     imp::derive(passphrase, *salt).await
 }
@@ -61,6 +74,9 @@ mod imp {
     pub async fn derive(passphrase: Zeroizing<String>, salt: Salt) -> Result<VaultKeys, ErrorCode> {
         flat(derive_in_chunk(passphrase, salt).await)
     }
+    pub async fn keys(master: Zeroizing<[u8; 32]>) -> Result<VaultKeys, ErrorCode> {
+        flat(keys_in_chunk(master).await)
+    }
     pub async fn unwrap(wrapped: Vec<u8>, keys: VaultKeys) -> Result<PersonalKeys, ErrorCode> {
         flat(unwrap_in_chunk(wrapped, keys).await)
     }
@@ -71,6 +87,11 @@ mod imp {
     #[wasm_split(unlock, wasm_split_path = ::leptos::wasm_split, fallible, preload(__preload_unlock))]
     fn derive_in_chunk(passphrase: Zeroizing<String>, salt: Salt) -> Loaded<VaultKeys> {
         Ok(vault::derive(&passphrase, &salt))
+    }
+
+    #[wasm_split(unlock, wasm_split_path = ::leptos::wasm_split, fallible)]
+    fn keys_in_chunk(master: Zeroizing<[u8; 32]>) -> Loaded<VaultKeys> {
+        Ok(vault::keys_from_master(&master))
     }
 
     #[wasm_split(unlock, wasm_split_path = ::leptos::wasm_split, fallible)]
@@ -90,6 +111,9 @@ mod imp {
 
     pub async fn derive(passphrase: Zeroizing<String>, salt: Salt) -> Result<VaultKeys, ErrorCode> {
         vault::derive(&passphrase, &salt)
+    }
+    pub async fn keys(master: Zeroizing<[u8; 32]>) -> Result<VaultKeys, ErrorCode> {
+        vault::keys_from_master(&master)
     }
     pub async fn unwrap(wrapped: Vec<u8>, keys: VaultKeys) -> Result<PersonalKeys, ErrorCode> {
         vault::unwrap_identity(&wrapped, &keys)
