@@ -28,8 +28,18 @@ pub enum AuditAction {
     PassphraseChanged,
     /// A sign-in with a wrong token or passphrase for an existing account.
     SignInFailed,
-    /// An account locked after too many wrong passphrases in a row.
+    /// An account locked after too many wrong passphrases in a row (written by relays
+    /// before the growing delays replaced the lock; kept so old chains read the same).
     AccountLocked,
+    /// Wrong passphrases for an account from one client address began to delay that
+    /// address's next attempts (subject: the account).
+    SignInDelayed,
+    /// `amanat user token revoke` (subject: the account; size: tokens revoked).
+    TokenRevoked,
+    /// `amanat user disable`: every credential of the account ended.
+    UserDisabled,
+    /// `amanat user enable`.
+    UserEnabled,
     /// Someone listed entry metadata (subject: the case, or `*`; size: rows answered).
     EntriesListed,
     /// Someone ran the verification report over HTTP (size: entries checked).
@@ -57,6 +67,10 @@ impl AuditAction {
             AuditAction::PassphraseChanged => "passphrase_changed",
             AuditAction::SignInFailed => "sign_in_failed",
             AuditAction::AccountLocked => "account_locked",
+            AuditAction::SignInDelayed => "sign_in_delayed",
+            AuditAction::TokenRevoked => "token_revoked",
+            AuditAction::UserDisabled => "user_disabled",
+            AuditAction::UserEnabled => "user_enabled",
             AuditAction::EntriesListed => "entries_listed",
             AuditAction::VerificationRun => "verification_run",
             AuditAction::EntrySuperseded => "entry_superseded",

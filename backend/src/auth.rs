@@ -2,9 +2,11 @@
 //! cookie, resolved to an account by the [`Caller`] extractor.
 //!
 //! A request that presents a bad token is refused even if it also carries a good
-//! cookie: a client that sends credentials means them. Once the account is known its
-//! request budget is charged (429 with `Retry-After` when spent). What each role may do
-//! is [`crate::access`]'s table; [`Caller::may`] asks it.
+//! cookie: a client that sends credentials means them. A revoked or expired token, and
+//! every credential of a disabled account, is refused (401) at once: each request looks
+//! them up. Once the account is known its request budget is charged (429 with
+//! `Retry-After` when spent) and its last use recorded (at most once a minute). What
+//! each role may do is [`crate::access`]'s table; [`Caller::may`] asks it.
 //!
 //! A write that is authenticated by the cookie is refused when the browser says it
 //! comes from another site (`Sec-Fetch-Site`): a defence against cross-site request
@@ -82,15 +84,30 @@ pub fn session_cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str>
         .filter(|v| !v.is_empty())
 }
 
-/// Checks a presented bearer token against the store.
-pub async fn user_of_token(store: &Store, token: &str) -> Result<Option<User>, AppError> {
+/// A presented bearer token that matched a live token (neither revoked nor expired):
+/// its account, and whether that account is disabled.
+pub async fn token_owner(store: &Store, token: &str) -> Result<Option<(User, bool)>, AppError> {
     let Some(presented) = PresentedToken::parse(token) else {
         return Ok(None);
     };
     Ok(match store.token(presented.token_id).await? {
-        Some((user, hash)) if presented.matches(&hash) => Some(user),
+        Some(live) if presented.matches(&live.secret_sha256) => Some((live.user, live.disabled)),
         _ => None,
     })
+}
+
+/// Checks a presented bearer token against the store: its account if the token is live
+/// and the account not disabled.
+pub async fn user_of_token(store: &Store, token: &str) -> Result<Option<User>, AppError> {
+    Ok(token_owner(store, token).await?.and_then(|(user, disabled)| (!disabled).then_some(user)))
+}
+
+/// Records that `name` was used, at most once a minute per account in this relay.
+pub async fn note_use(state: &AppState, name: &str) -> Result<(), AppError> {
+    if state.use_recorder().take(&name.to_owned()).is_ok() {
+        state.store().note_use(name).await?;
+    }
+    Ok(())
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -99,6 +116,7 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let caller = authenticate(parts, state).await.map_err(IntoResponse::into_response)?;
         state.account_limiter().take(&caller.0.name).map_err(|wait| Throttled(wait).into_response())?;
+        note_use(state, caller.name()).await.map_err(IntoResponse::into_response)?;
         Ok(caller)
     }
 }

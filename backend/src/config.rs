@@ -46,6 +46,13 @@ pub struct Config {
     /// key then lives on the relay). Without it `serve` needs an installed keyring and
     /// refuses a data directory holding an organisation key.
     pub demo: bool,
+    /// Bytes one account may store in all (`--quota-bytes`; 413 `quota_exceeded`).
+    pub quota_bytes: u64,
+    /// New entries one account may store per hour (`--uploads-per-hour`; 0: no limit).
+    pub uploads_per_hour: u32,
+    /// Free space kept on the data and blob directories' file systems
+    /// (`--min-free-bytes`; below it uploads are 507 `storage_full`).
+    pub min_free_bytes: u64,
 }
 
 /// Default requests a second per address and per account: far above what people do,
@@ -79,6 +86,9 @@ impl Default for Config {
             body_timeout: DEFAULT_BODY_TIMEOUT,
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
             max_headers: DEFAULT_MAX_HEADERS,
+            quota_bytes: crate::quota::DEFAULT_QUOTA_BYTES,
+            uploads_per_hour: crate::quota::DEFAULT_UPLOADS_PER_HOUR,
+            min_free_bytes: crate::quota::DEFAULT_MIN_FREE_BYTES,
         }
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Internal failures are logged here (without request content) and answered with the
 //! generic `internal` code, so no detail of the store leaks to a client. A rate-limited
-//! request is answered by [`Throttled`]: the same body, plus `Retry-After`.
+//! request is answered by [`Throttled`] (or [`WaitThen`], for a code other than
+//! `rate_limited`): the same body, plus `Retry-After`.
 
 use std::time::Duration;
 
@@ -25,7 +26,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
         Unauthorized | WrongPassphrase => StatusCode::UNAUTHORIZED,
-        AccountLocked | AccountDisabled => StatusCode::FORBIDDEN,
+        AccountDisabled => StatusCode::FORBIDDEN,
         StorageFull => StatusCode::INSUFFICIENT_STORAGE,
         Forbidden => StatusCode::FORBIDDEN,
         NotFound | NoSuchRoute | RosterMissing => StatusCode::NOT_FOUND,
@@ -73,8 +74,19 @@ pub struct Throttled(pub Duration);
 
 impl IntoResponse for Throttled {
     fn into_response(self) -> Response {
-        let secs = crate::rate_limit::retry_after_secs(self.0);
-        let mut res = AppError(ErrorCode::RateLimited).into_response();
+        WaitThen(ErrorCode::RateLimited, self.0).into_response()
+    }
+}
+
+/// A code answered with `Retry-After: <seconds>` (`sign_in_delayed`,
+/// `upload_rate_limited`, `rate_limited`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitThen(pub ErrorCode, pub Duration);
+
+impl IntoResponse for WaitThen {
+    fn into_response(self) -> Response {
+        let secs = crate::rate_limit::retry_after_secs(self.1);
+        let mut res = AppError(self.0).into_response();
         res.headers_mut().insert(RETRY_AFTER, secs.into());
         res
     }

@@ -2,6 +2,10 @@
 //! the other browser protections; `Cache-Control: no-store` on the API so no case data
 //! lands in the HTTP cache of a shared computer.
 //!
+//! A relay served over HTTPS (`--secure-cookies`) also sends HSTS on every answer
+//! ([`strict_transport_security`]), so a browser that has seen it once never asks it
+//! over plain HTTP again.
+//!
 //! It also makes sure every API error is the JSON `{ error, message }`, including the
 //! ones axum produces itself (unknown method, malformed path).
 
@@ -49,6 +53,16 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     if is_api {
         set(&mut res, header::CACHE_CONTROL, "no-store");
     }
+    res
+}
+
+/// `Strict-Transport-Security` (two years, subdomains too), for a relay served over HTTPS.
+pub const HSTS: &str = "max-age=63072000; includeSubDomains";
+
+/// Middleware (with `--secure-cookies` only): adds [`HSTS`].
+pub async fn strict_transport_security(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    set(&mut res, header::STRICT_TRANSPORT_SECURITY, HSTS);
     res
 }
 

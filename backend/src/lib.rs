@@ -37,6 +37,7 @@ pub mod keyring_file;
 pub mod limits;
 pub mod org_key;
 pub mod private_file;
+pub mod quota;
 pub mod rate_limit;
 pub mod recovery;
 pub mod roster_file;

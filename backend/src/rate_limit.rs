@@ -1,6 +1,6 @@
 //! Slowing down clients, in memory: token buckets per client address and per account
 //! ([`Buckets`]), failed sign-ins per address in fixed windows ([`RateLimiter`]), and
-//! the lock rule of names that have no passphrase account ([`DecoyLocks`]).
+//! the growing sign-in delays of names that have no passphrase account ([`DecoyDelays`]).
 //!
 //! A refused request is answered 429 with `Retry-After` (whole seconds, at least 1;
 //! [`crate::error::Throttled`]). Limits are per relay process: behind a load balancer
@@ -188,54 +188,70 @@ impl RateLimiter {
     }
 }
 
-/// The account lock of names that have no passphrase account, kept in memory so an
-/// unknown name behaves like a known one: the same count of wrong passphrases in a
-/// row, the same lock of the same length. (Known accounts keep theirs in the store.)
-pub struct DecoyLocks {
-    max: u32,
-    lock: Duration,
-    names: Mutex<HashMap<String, DecoyLock>>,
+/// The sign-in delays of names that have no passphrase account, kept in memory so an
+/// unknown name behaves like a known one: the same count of wrong passphrases per
+/// (name, client address), the same delays ([`crate::store::vault::delay_after`]).
+/// (Known accounts keep theirs in the store.)
+pub struct DecoyDelays {
+    names: Mutex<HashMap<(String, Option<IpAddr>), DecoyDelay>>,
 }
 
 #[derive(Clone, Copy)]
-struct DecoyLock {
-    failed: u32,
-    locked_until: Option<Instant>,
+struct DecoyDelay {
+    failed: i64,
+    delayed_until: Option<Instant>,
     touched: Instant,
 }
 
-impl DecoyLocks {
-    pub fn new(max: u32, lock: Duration) -> Self {
-        Self { max, lock, names: Mutex::new(HashMap::new()) }
+impl Default for DecoyDelays {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DecoyDelays {
+    pub fn new() -> Self {
+        Self { names: Mutex::new(HashMap::new()) }
     }
 
-    /// Counts an attempt for `name` before it is checked, as the store does for a real
-    /// account: `None` if the name is locked (or this attempt is one too many, which
-    /// locks it), else the attempt's number in the current run of failures.
-    pub fn reserve(&self, name: &str) -> Option<u32> {
+    /// Counts an attempt for `name` from `addr` before it is checked, as the store does
+    /// for a real account: how long to wait if the address must still wait, else the
+    /// attempt's number (its delay is set at once, as if it failed).
+    pub fn reserve(&self, name: &str, addr: Option<IpAddr>) -> Result<i64, Duration> {
         let now = Instant::now();
-        let mut names = self.names.lock().expect("the lock table is not poisoned");
-        if !names.contains_key(name) {
-            make_room(&mut names, |l| l.locked_until.is_none_or(|t| t <= now) && l.failed == 0, |l| l.touched);
+        let key = (name.to_owned(), client_key(addr));
+        let mut names = self.names.lock().expect("the delay table is not poisoned");
+        if !names.contains_key(&key) {
+            // An entry whose delay is over and whose count is below the free ones
+            // changes nothing when forgotten; the oldest go first when that is not enough.
+            make_room(
+                &mut names,
+                |d| d.delayed_until.is_none_or(|t| t <= now) && d.failed < crate::store::vault::FREE_FAILURES - 1,
+                |d| d.touched,
+            );
         }
-        let e = names.entry(name.to_owned()).or_insert(DecoyLock { failed: 0, locked_until: None, touched: now });
+        let e = names.entry(key).or_insert(DecoyDelay { failed: 0, delayed_until: None, touched: now });
         e.touched = now;
-        if e.locked_until.is_some_and(|t| t > now) {
-            return None;
+        if let Some(t) = e.delayed_until.filter(|t| *t > now) {
+            return Err(t - now);
         }
         e.failed += 1;
-        if e.failed > self.max {
-            *e = DecoyLock { failed: 0, locked_until: Some(now + self.lock), touched: now };
-            return None;
-        }
-        Some(e.failed)
+        let wait = crate::store::vault::delay_after(e.failed);
+        e.delayed_until = (wait > 0).then(|| now + Duration::from_secs(wait as u64));
+        Ok(e.failed)
     }
 
-    /// Locks `name` (its `max`-th wrong passphrase in a row).
-    pub fn lock(&self, name: &str) {
+    /// Attempt `n` for `name` from `addr` failed: its delay runs from now.
+    pub fn failed(&self, name: &str, addr: Option<IpAddr>, n: i64) {
+        let wait = crate::store::vault::delay_after(n);
+        if wait == 0 {
+            return;
+        }
         let now = Instant::now();
-        let mut names = self.names.lock().expect("the lock table is not poisoned");
-        names.insert(name.to_owned(), DecoyLock { failed: 0, locked_until: Some(now + self.lock), touched: now });
+        let mut names = self.names.lock().expect("the delay table is not poisoned");
+        if let Some(e) = names.get_mut(&(name.to_owned(), client_key(addr))) {
+            e.delayed_until = Some(now + Duration::from_secs(wait as u64));
+        }
     }
 }
 
@@ -336,17 +352,17 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_name_locks_like_an_account_after_its_run_of_failures() {
-        let d = DecoyLocks::new(2, Duration::from_millis(30));
-        assert_eq!(d.reserve("ghost"), Some(1));
-        assert_eq!(d.reserve("ghost"), Some(2));
-        d.lock("ghost");
-        assert_eq!(d.reserve("ghost"), None, "locked");
-        assert_eq!(d.reserve("other"), Some(1), "names are separate");
-        std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(d.reserve("ghost"), Some(1), "the lock ends and the count starts again");
-        assert_eq!(d.reserve("ghost"), Some(2));
-        assert_eq!(d.reserve("ghost"), None, "one attempt too many locks at once");
+    fn an_unknown_name_is_delayed_per_address_like_an_account() {
+        let d = DecoyDelays::new();
+        let (a, b) = (Some("10.0.0.1".parse().unwrap()), Some("10.0.0.2".parse().unwrap()));
+        assert_eq!(d.reserve("ghost", a), Ok(1));
+        assert_eq!(d.reserve("ghost", a), Ok(2));
+        assert_eq!(d.reserve("ghost", a), Ok(3), "three are free");
+        d.failed("ghost", a, 3);
+        let wait = d.reserve("ghost", a).unwrap_err();
+        assert!(wait > Duration::from_millis(900) && wait <= Duration::from_secs(1), "{wait:?}");
+        assert_eq!(d.reserve("ghost", b), Ok(1), "another address is not delayed");
+        assert_eq!(d.reserve("other", a), Ok(1), "nor another name");
     }
 
     #[test]

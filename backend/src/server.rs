@@ -34,17 +34,24 @@ pub const MAX_CONNECTIONS: usize = 1024;
 /// How long shutdown waits for requests in flight before it closes the store anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// The relay's router: API, app files, limits, security headers, request log.
+/// The relay's router: API, app files, limits, security headers (with
+/// `--secure-cookies`, HSTS too), request log.
 pub fn app(state: AppState) -> Router {
     let dist = state.config().dist_dir.clone();
     let body_timeout = state.config().body_timeout;
-    routes::api()
+    let secure = state.config().secure_cookies;
+    let router = routes::api()
         .merge(web::app_routes(dist))
         .layer(middleware::from_fn_with_state(state.clone(), limits::guard))
         .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(middleware::from_fn(access_log::log_request))
         .layer(middleware::from_fn(headers::security_headers))
-        .with_state(state)
+        .with_state(state);
+    if secure {
+        router.layer(middleware::from_fn(headers::strict_transport_security))
+    } else {
+        router
+    }
 }
 
 /// The HTTP/1 connection settings: header timeout, size and count from the config.

@@ -18,6 +18,9 @@ struct Inner {
     sign_in_limiter: RateLimiter,
     address_limiter: Buckets<Option<std::net::IpAddr>>,
     account_limiter: Buckets<String>,
+    use_recorder: Buckets<String>,
+    upload_limiter: Buckets<String>,
+    usage: crate::quota::Usage,
     vault: crate::vault::auth::VaultGuards,
 }
 
@@ -32,6 +35,9 @@ impl AppState {
         let address_limiter = Buckets::new(config.rate_per_address);
         let account_limiter = Buckets::new(config.rate_per_account);
         let sign_in_limiter = RateLimiter::sign_in();
+        // An hour's uploads at once, refilled over the hour; 0: no limit.
+        let per_hour = f64::from(config.uploads_per_hour);
+        let upload_limiter = Buckets::with_burst(per_hour / 3600.0, per_hour);
         Self {
             inner: Arc::new(Inner {
                 store,
@@ -39,6 +45,9 @@ impl AppState {
                 sign_in_limiter,
                 address_limiter,
                 account_limiter,
+                use_recorder: Buckets::with_burst(1.0 / 60.0, 1.0),
+                upload_limiter,
+                usage: Default::default(),
                 vault: Default::default(),
             }),
         }
@@ -64,6 +73,21 @@ impl AppState {
     /// The vault's Argon2-free guards: decoy locks and the cached decoy-salt key.
     pub fn vault(&self) -> &crate::vault::auth::VaultGuards {
         &self.inner.vault
+    }
+
+    /// When an account's last use was last written (at most once a minute).
+    pub fn use_recorder(&self) -> &Buckets<String> {
+        &self.inner.use_recorder
+    }
+
+    /// New entries stored per account (`--uploads-per-hour`).
+    pub fn upload_limiter(&self) -> &Buckets<String> {
+        &self.inner.upload_limiter
+    }
+
+    /// Bytes stored per account, cached (see [`crate::quota`]).
+    pub fn usage(&self) -> &crate::quota::Usage {
+        &self.inner.usage
     }
 
     /// Requests per account (the [`crate::auth::Caller`] extractor).

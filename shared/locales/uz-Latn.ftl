@@ -417,7 +417,6 @@ error-corrupted = Yozuv shikastlangan yoki oʻzgartirilgan: yaxlitlik tekshiruvi
 error-record_unreadable = Yozuv ochildi, lekin uning mazmunini ilovaning bu versiyasi tushunmaydi.
 error-invalid = Saqlashdan oldin belgilangan maydonlarni tuzating.
 error-wrong_passphrase = Nom yoki parol notoʻgʻri. Klaviatura tilini va Caps Lock ni tekshirib, qaytadan urinib koʻring.
-error-account_locked = Notoʻgʻri parol juda koʻp kiritildi: hisob 15 daqiqaga bloklandi. Parolni unutgan boʻlsangiz, administratorga murojaat qiling.
 error-sign_in_delayed = Bu hisob uchun shu manzildan notoʻgʻri parol juda koʻp kiritildi: qayta urinishdan oldin kuting (har bir xatodan keyin kutish vaqti uzayadi). Bu qurilmada saqlangan hamma narsa xavfsiz, bu hisob avval ochilgan qurilma esa internetsiz ham ochilaveradi.
 error-account_disabled = Bu hisobni administrator oʻchirib qoʻygan: server undan hech narsa qabul qilmaydi. Bu qurilmada saqlangan yozuvlar shifrlangan holda qoladi; administratorga murojaat qiling.
 error-quota_exceeded = Bu hisob serverda tashkilot ajratgan butun joyni egallab boʻldi. Hech narsa yoʻqolmadi: yozuv bu qurilmada shifrlangan holda qoladi va administrator kvotani oshirgach yuboriladi.

@@ -47,8 +47,11 @@ pub mod paths {
     pub const SESSION_RENEW: &str = "/api/v1/session/renew";
     /// `GET` (public): the organisation's vault settings.
     pub const VAULT_SETTINGS: &str = "/api/v1/vault/settings";
-    /// `POST`: redeem an enrolment token.
+    /// `POST`: redeem an enrolment token or the enrolment cookie.
     pub const VAULT_ENROL: &str = "/api/v1/vault/enrol";
+    /// `POST`: trade an enrolment link's token for the HttpOnly enrolment cookie (the
+    /// token is dead from then on).
+    pub const VAULT_ENROL_OPEN: &str = "/api/v1/vault/enrol/open";
     /// `POST`: the salt a caseworker derives with.
     pub const VAULT_SALT: &str = "/api/v1/vault/salt";
     /// `POST`: a caseworker's sign-in with the derived `auth`.
@@ -86,6 +89,7 @@ pub mod paths {
                 SESSION_RENEW,
                 VAULT_SETTINGS,
                 VAULT_ENROL,
+                VAULT_ENROL_OPEN,
                 VAULT_SALT,
                 VAULT_SESSION,
                 VAULT_IDENTITY,

@@ -75,7 +75,6 @@ codes! {
     RecordUnreadable = "record_unreadable": "The entry opened, but its content is not a record this version understands.",
     Invalid = "invalid": "Some fields need attention before the record can be saved.",
     WrongPassphrase = "wrong_passphrase": "The name or passphrase is not right. Check the keyboard language and Caps Lock, then try again.",
-    AccountLocked = "account_locked": "Too many wrong passphrases: this account is locked for 15 minutes. Ask your administrator if you have forgotten the passphrase.",
     SignInDelayed = "sign_in_delayed": "Too many wrong passphrases for this account from this address: wait before trying again (the wait grows with each wrong try). Anything saved on this device is safe, and a device that has opened this account before still unlocks offline.",
     AccountDisabled = "account_disabled": "This account has been disabled by your administrator: the relay accepts nothing from it. Records already saved on this device stay sealed; ask your administrator.",
     QuotaExceeded = "quota_exceeded": "This account has used all the space on the relay that the organisation allows it. Nothing is lost: the record stays sealed on this device and is sent once your administrator raises the quota.",

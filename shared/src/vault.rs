@@ -294,10 +294,26 @@ pub fn strength_of_bits(bits: f64) -> Strength {
 
 // ---- API bodies of the vault routes (docs/api.md) ----
 
-/// `POST /api/v1/vault/enrol`: redeem a one-time enrolment token.
+/// `POST /api/v1/vault/enrol/open`: the token of an enrolment link the page just
+/// opened, traded for the HttpOnly enrolment cookie (the token is dead from then on).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EnrolOpen {
+    pub token: String,
+}
+
+/// The answer to [`EnrolOpen`]: how long the enrolment cookie is good for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolOpened {
+    pub expires_in_seconds: u64,
+}
+
+/// `POST /api/v1/vault/enrol`: redeem a one-time enrolment token, or (without `token`)
+/// the enrolment cookie that `POST /api/v1/vault/enrol/open` set. A token is accepted
+/// here only if its link was never opened.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Enrol {
-    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
     /// The account name as the caseworker typed it: it must be the token's account
     /// (so a link opened by the wrong person does not enrol them under another name).
     pub name: String,

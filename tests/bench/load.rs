@@ -8,8 +8,9 @@
 //! - one 1 GB entry uploaded and downloaded with `curl` against a fresh relay: both
 //!   times, the download checked byte-identical (SHA-256), and the relay's peak RSS.
 //!
-//! Rate limits are switched off for the bench (`--rate-per-address 0
-//! --rate-per-account 0`): it measures storage, not the limiter. Results go to
+//! Rate limits and the quota are switched off for the bench (`--rate-per-address 0
+//! --rate-per-account 0 --uploads-per-hour 0`, a huge `--quota-bytes`): it measures
+//! storage, not the limiter. Results go to
 //! `target/bench/load.json`, which `xtask/src/bench_load.rs` prints as table rows.
 
 use std::io::Write;
@@ -91,7 +92,8 @@ impl Served {
         cmd.arg("--data").arg(data).args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
         cmd.arg("--dist").arg(data.join("no-app"));
         // --demo: an empty data dir gets the demo organisation the bench uploads to.
-        cmd.args(["--demo", "--rate-per-address", "0", "--rate-per-account", "0"]).args(extra);
+        cmd.args(["--demo", "--rate-per-address", "0", "--rate-per-account", "0", "--uploads-per-hour", "0", "--quota-bytes", "1000000000000000"])
+            .args(extra);
         if let Some(url) = database {
             cmd.args(["--database", url]);
         }

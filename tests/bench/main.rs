@@ -146,7 +146,7 @@ async fn relay_entry_ids(relay: &RelayProcess, token: &str) -> BTreeSet<String> 
 async fn browser_bench_syncs_1000_queued_entries_to_a_local_relay() {
     let dist = workspace_root().join("target/bench/dist");
     assert!(dist.join("sync.html").exists(), "run `cargo xtask bench`, which builds {}", dist.display());
-    let relay = RelayProcess::start_in(Some(dist), &[]);
+    let relay = RelayProcess::start_in(Some(dist), &["--uploads-per-hour", "0"]);
     let name = backend::demo::CASEWORKER;
     let token = relay.demo_file("caseworker.token");
 
@@ -203,7 +203,7 @@ const SAVES: usize = 20;
 async fn browser_bench_types_into_and_saves_a_12_member_intake() {
     let dist = workspace_root().join("target/bench/dist");
     assert!(dist.join("forms.html").exists(), "run `cargo xtask bench`, which builds {}", dist.display());
-    let relay = RelayProcess::start_in(Some(dist), &[]);
+    let relay = RelayProcess::start_in(Some(dist), &["--uploads-per-hour", "0"]);
     let name = backend::demo::CASEWORKER;
     let token = relay.demo_file("caseworker.token");
 
@@ -258,7 +258,7 @@ async fn browser_bench_adviser_opens_10000_entries_of_10_kb() {
 
     // Rate limits off: 10 000 uploads from one address in seconds is the seeding, not
     // what is measured (the page itself makes about 40 requests).
-    let relay = RelayProcess::start_with_app(&["--rate-per-address", "0", "--rate-per-account", "0"]);
+    let relay = RelayProcess::start_with_app(&["--rate-per-address", "0", "--rate-per-account", "0", "--uploads-per-hour", "0"]);
     let keyring = relay.keyring();
     let caseworker = generate_identity().to_public();
     let token = relay.demo_file("caseworker.token");

@@ -37,7 +37,7 @@ fn sealer(relay: &RelayProcess) -> impl Fn(&[u8]) -> Vec<u8> + Send + Sync + 'st
 fn acknowledged_uploads_survive_twenty_sigkills_under_load_and_verify_passes() {
     let _turn = heavy_story();
     let started = Instant::now();
-    let mut relay = RelayProcess::start(&["--body-timeout", "1"]);
+    let mut relay = RelayProcess::start(&["--body-timeout", "1", "--uploads-per-hour", "0"]);
     let token = relay.demo_file("caseworker.token");
     let adviser = relay.demo_file("adviser.token");
     let base = relay.base.clone();

@@ -14,6 +14,7 @@
 
 // The relay over HTTP and its command line.
 mod access_matrix;
+mod accounts_hardening;
 mod age_interop;
 mod audit_head;
 mod author_roster;

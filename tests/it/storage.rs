@@ -47,6 +47,10 @@ async fn store_entry(store: &Store, case: CaseId, author: &str, text: &str) -> E
     meta
 }
 
+fn now_plus_a_day() -> i64 {
+    backend::store::now_unix() + 86_400
+}
+
 async fn accounts_tokens_and_sessions(place: Place) {
     let store = place.open().await;
     store.add_user("cw", Role::Caseworker).await.unwrap();
@@ -55,10 +59,10 @@ async fn accounts_tokens_and_sessions(place: Place) {
     assert_eq!(store.users().await.unwrap().iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), ["ad", "cw"]);
     assert_eq!(store.user("ad").await.unwrap().unwrap().role, Role::Adviser);
 
-    store.add_token("cw", "tok1", &[7; 32]).await.unwrap();
-    assert!(matches!(store.add_token("nobody", "tok2", &[1; 32]).await, Err(StoreError::NoSuchUser(_))));
-    let (user, hash) = store.token("tok1").await.unwrap().unwrap();
-    assert_eq!((user.name.as_str(), hash), ("cw", vec![7u8; 32]));
+    store.add_token("cw", "tok1", &[7; 32], now_plus_a_day()).await.unwrap();
+    assert!(matches!(store.add_token("nobody", "tok2", &[1; 32], now_plus_a_day()).await, Err(StoreError::NoSuchUser(_))));
+    let live = store.token("tok1").await.unwrap().unwrap();
+    assert_eq!((live.user.name.as_str(), live.secret_sha256, live.disabled), ("cw", vec![7u8; 32], false));
     assert!(store.token("tok2").await.unwrap().is_none());
 
     let now = backend::store::now_unix();
@@ -74,27 +78,43 @@ async fn accounts_tokens_and_sessions(place: Place) {
     assert_eq!(store.relay_secret("decoy", || "first".into()).await.unwrap(), "first");
     assert_eq!(store.relay_secret("decoy", || "second".into()).await.unwrap(), "first", "made once, then kept");
 
-    // The vault's attempt counter (UPDATE … RETURNING) and lock, and re-enrolment
-    // ending sessions and earlier links, on both databases.
-    use backend::store::{NewCredentials, Reservation};
+    // The vault's delay counter per (account, address), re-enrolment ending sessions
+    // and earlier links, opening a link, and revoking and disabling, on both databases.
+    use backend::store::{Delay, EnrolmentKey, NewCredentials};
+    let link = |h: &str| EnrolmentKey::Link(h.to_owned());
     let creds = NewCredentials { salt: "s", auth_hash: "h", wrapped_identity: "w", recipient: "r", author_key: None };
     store.add_enrolment("e1", "cw", now + 600).await.unwrap();
     store.add_enrolment("e2", "cw", now + 600).await.unwrap();
-    assert!(store.enrolment_account("e1").await.unwrap().is_none(), "a new link replaces the earlier one");
-    assert_eq!(store.enrolment_account("e2").await.unwrap().as_deref(), Some("cw"));
+    assert!(store.enrolment_account(&link("e1")).await.unwrap().is_none(), "a new link replaces the earlier one");
+    assert_eq!(store.enrolment_account(&link("e2")).await.unwrap().as_deref(), Some("cw"));
     store.add_session(&[4; 32], "cw", now + 600).await.unwrap();
-    assert!(store.redeem_enrolment("e2", "cw", &creds).await.unwrap().is_some());
+    assert!(store.redeem_enrolment(&link("e2"), "cw", &creds).await.unwrap().is_some());
     assert!(store.session(&[4; 32]).await.unwrap().is_none(), "enrolling ends the account's sessions");
+    store.add_enrolment("e3", "cw", now + 600).await.unwrap();
+    assert_eq!(store.open_enrolment("e3", "s3", now + 900).await.unwrap().as_deref(), Some("cw"));
+    assert_eq!(store.open_enrolment("e3", "s4", now + 900).await.unwrap(), None, "an opened link is dead");
+    assert!(store.enrolment_account(&link("e3")).await.unwrap().is_none());
+    let session = EnrolmentKey::Session("s3".into());
+    assert_eq!(store.enrolment_account(&session).await.unwrap().as_deref(), Some("cw"));
     for n in 1..=3 {
-        assert_eq!(store.vault_reserve("cw", 3, 900).await.unwrap(), Reservation::Attempt(n));
+        assert_eq!(store.delay_reserve("cw", "10.0.0.1").await.unwrap(), Delay::Attempt(n));
     }
-    assert_eq!(store.vault_reserve("cw", 3, 900).await.unwrap(), Reservation::JustLocked);
-    assert_eq!(store.vault_reserve("cw", 3, 900).await.unwrap(), Reservation::Locked);
-    assert_eq!(
-        store.vault_reserve("nobody", 3, 900).await.unwrap(),
-        Reservation::Locked,
-        "no account, nothing to count"
-    );
+    assert!(matches!(store.delay_reserve("cw", "10.0.0.1").await.unwrap(), Delay::Wait(1)), "the third failure delays");
+    assert_eq!(store.delay_reserve("cw", "10.0.0.2").await.unwrap(), Delay::Attempt(1), "another address is free");
+    store.delay_reset("cw", "10.0.0.1").await.unwrap();
+    assert_eq!(store.delay_reserve("cw", "10.0.0.1").await.unwrap(), Delay::Attempt(1), "a success resets");
+    store.add_token("cw", "live", &[5; 32], now + 600).await.unwrap();
+    store.add_token("cw", "old", &[6; 32], now - 1).await.unwrap();
+    assert!(store.token("old").await.unwrap().is_none(), "an expired token is not live");
+    assert_eq!(store.revoke_tokens("cw").await.unwrap(), Some(2), "tok1 and live (the expired one is not counted)");
+    assert!(store.token("live").await.unwrap().is_none(), "a revoked token is not live");
+    store.add_session(&[5; 32], "cw", now + 600).await.unwrap();
+    assert!(store.set_disabled("cw", true).await.unwrap());
+    assert!(store.session(&[5; 32]).await.unwrap().is_none(), "disabling ends the sessions");
+    assert!(store.enrolment_account(&session).await.unwrap().is_none(), "and the open enrolment");
+    assert_eq!(store.disabled("cw").await.unwrap(), Some(true));
+    assert!(store.set_disabled("cw", false).await.unwrap());
+    assert!(!store.set_disabled("nobody", true).await.unwrap());
     store.close().await;
 }
 
@@ -222,13 +242,25 @@ async fn migrations_upgrade_the_previous_version_with_data_intact(place: Place) 
     let old = place.open_at(previous).await;
     assert_eq!(applied_versions(&old).await, versions[..kept]);
     old.add_user("cw", Role::Caseworker).await.unwrap();
-    old.add_token("cw", "tok", &[9; 32]).await.unwrap();
+    sqlx::query(r#"INSERT INTO tokens (token_id, "user", secret_sha256, created_at) VALUES ('tok', 'cw', $1, 'then')"#)
+        .bind(&[9u8; 32][..])
+        .execute(old.pool())
+        .await
+        .unwrap();
     let m = store_entry(&old, CaseId::random(), "cw", "written by the previous version").await;
     old.close().await;
 
     let new = place.open().await;
     assert_eq!(applied_versions(&new).await, versions);
-    assert_eq!(new.token("tok").await.unwrap().unwrap().0.name, "cw");
+    let token = new.token("tok").await.unwrap().expect("an old token lives on, with an expiry");
+    assert_eq!(token.user.name, "cw");
+    let expires: i64 = sqlx::query("SELECT expires_at FROM tokens WHERE token_id = 'tok'")
+        .fetch_one(new.pool())
+        .await
+        .unwrap()
+        .get("expires_at");
+    let in_days = (expires - backend::store::now_unix()) / 86_400;
+    assert!((89..=90).contains(&in_days), "an old token expires 90 days after the upgrade, not never ({in_days})");
     assert_eq!(new.entry(&m.id).await.unwrap().unwrap().meta, m);
     let report = verify::verify(&new).await.unwrap();
     assert!(report.ok(), "{}", report.render());

@@ -1,8 +1,9 @@
 //! Passphrase accounts on the relay, over real HTTP: a one-time enrolment link works
 //! once and not after it expires, sign-in gives a short HttpOnly session and the
-//! wrapped identity that only the passphrase opens, wrong passphrases lock the
-//! account (parallel guesses included, and audited), unknown names look like known
-//! ones (same answers, same lock), a passphrase change rewraps only, re-enrolment ends
+//! wrapped identity that only the passphrase opens, wrong passphrases delay that
+//! address's next attempts for the account (parallel guesses included, and audited),
+//! unknown names look like known ones (same answers, same delays), a passphrase change
+//! rewraps only, re-enrolment ends
 //! sessions and older links, and the session cookie rotates, once, up to an absolute
 //! end. The browser's side (Argon2id, HKDF, wrapping) is the
 //! real `shared::vault` code.
@@ -128,25 +129,34 @@ async fn an_expired_enrolment_link_is_refused() {
     assert_eq!(enrol(&relay, &token, "aziz", PASS).await.err().unwrap().1, "enrolment_invalid");
 }
 
+fn retry_after(resp: &reqwest::Response) -> u64 {
+    resp.headers()["retry-after"].to_str().unwrap().parse().unwrap()
+}
+
+/// Three wrong passphrases are checked; then the address waits, and even the right
+/// passphrase is answered 429 `sign_in_delayed` without being checked, until the wait
+/// (given in `Retry-After`) is over. Then the right one signs in.
 #[tokio::test]
-async fn five_wrong_passphrases_lock_the_account_even_against_the_right_one() {
+async fn three_wrong_passphrases_make_the_address_wait_then_the_right_one_signs_in() {
     let relay = Relay::start().await;
     relay.add_user("nodira", Role::Caseworker).await;
     let token = link_for(&relay, "nodira").await;
     enrol(&relay, &token, "nodira", PASS).await.unwrap();
 
-    for attempt in 1..=4 {
+    for attempt in 1..=3 {
         let resp = sign_in(&relay, "nodira", "walnut orchard kettle 9 blew").await;
         assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "attempt {attempt}");
         assert_eq!(error_code(resp).await, "wrong_passphrase");
     }
-    let fifth = sign_in(&relay, "nodira", "walnut orchard kettle 9 blew").await;
-    assert_eq!(error_code(fifth).await, "account_locked");
     let right = sign_in(&relay, "nodira", PASS).await;
-    assert_eq!(right.status(), StatusCode::FORBIDDEN);
+    assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS, "answered without checking while the address waits");
+    let wait = retry_after(&right);
+    assert!((1..=2).contains(&wait), "the first wait is a second or so: {wait}");
     let body: Value = right.json().await.unwrap();
-    assert_eq!(body["error"], "account_locked");
-    assert!(body["message"].as_str().unwrap().contains("15 minutes"));
+    assert_eq!(body["error"], "sign_in_delayed");
+    tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+    let right = sign_in(&relay, "nodira", PASS).await;
+    assert_eq!(right.status(), StatusCode::OK, "after the wait the right passphrase signs in");
 }
 
 #[tokio::test]
@@ -242,10 +252,11 @@ async fn audited(relay: &Relay, action: &str, subject: &str) -> usize {
 }
 
 /// Twelve wrong passphrases sent at once: the attempts are counted before the slow
-/// check, so at most five are checked, the account locks, and the right passphrase is
-/// then refused too. Every guess was answered 401 or 403, none crashed the relay.
+/// check, so at most three are checked, the address then waits, and the right
+/// passphrase from it is refused too until then. Every guess was answered 401 or 429,
+/// none crashed the relay.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn parallel_wrong_passphrases_cannot_get_past_the_account_lock() {
+async fn parallel_wrong_passphrases_cannot_get_past_the_delay() {
     let relay = Relay::start().await;
     relay.add_user("farrukh", Role::Caseworker).await;
     let token = link_for(&relay, "farrukh").await;
@@ -262,18 +273,18 @@ async fn parallel_wrong_passphrases_cannot_get_past_the_account_lock() {
         codes.push(error_code(answer.unwrap()).await);
     }
     let wrong_answers = codes.iter().filter(|c| *c == "wrong_passphrase").count();
-    assert!(codes.iter().all(|c| c == "wrong_passphrase" || c == "account_locked"), "{codes:?}");
-    assert!(wrong_answers <= 4, "at most four wrong answers before the lock, got {wrong_answers}: {codes:?}");
-    assert!(audited(&relay, "sign_in_failed", "farrukh").await <= 5, "at most five passphrases were checked");
-    assert!(audited(&relay, "account_locked", "farrukh").await >= 1);
+    assert!(codes.iter().all(|c| c == "wrong_passphrase" || c == "sign_in_delayed"), "{codes:?}");
+    assert!(wrong_answers <= 3, "at most three checked before the delay, got {wrong_answers}: {codes:?}");
+    assert!(audited(&relay, "sign_in_failed", "farrukh").await <= 3, "at most three passphrases were checked");
+    assert_eq!(audited(&relay, "sign_in_delayed", "farrukh").await, 1);
     let right = sign_in(&relay, "farrukh", PASS).await;
-    assert_eq!(error_code(right).await, "account_locked");
+    assert_eq!(error_code(right).await, "sign_in_delayed");
 }
 
-/// Wrong passphrases for an existing account and the lock they cause are audit events
+/// Wrong passphrases for an existing account and the delay they start are audit events
 /// (a name without an account is not audited: it may be anything a person typed).
 #[tokio::test]
-async fn wrong_passphrases_and_the_lock_are_audited_under_the_account() {
+async fn wrong_passphrases_and_the_delay_are_audited_under_the_account() {
     let relay = Relay::start().await;
     relay.add_user("shahlo", Role::Caseworker).await;
     let token = link_for(&relay, "shahlo").await;
@@ -281,26 +292,31 @@ async fn wrong_passphrases_and_the_lock_are_audited_under_the_account() {
     for _ in 0..5 {
         sign_in(&relay, "shahlo", "walnut orchard kettle 9 blew").await;
     }
-    assert_eq!(audited(&relay, "sign_in_failed", "shahlo").await, 5);
-    assert_eq!(audited(&relay, "account_locked", "shahlo").await, 1);
+    assert_eq!(audited(&relay, "sign_in_failed", "shahlo").await, 3, "the delayed ones were not checked");
+    assert_eq!(audited(&relay, "sign_in_delayed", "shahlo").await, 1, "once, when the delay starts");
     sign_in(&relay, "nobody-at-all", PASS).await;
     assert_eq!(audited(&relay, "sign_in_failed", "nobody-at-all").await, 0);
 }
 
-/// A name without an account answers like a real one through the whole run: four
-/// `wrong_passphrase`, then `account_locked`, and no sooner than the failure floor.
+/// A name without an account answers like a real one through the whole run: three
+/// `wrong_passphrase`, then `sign_in_delayed`, and no sooner than the failure floor.
 #[tokio::test]
-async fn an_unknown_name_locks_after_five_failures_like_a_real_account() {
+async fn an_unknown_name_is_delayed_after_three_failures_like_a_real_account() {
     let relay = Relay::start().await;
-    let mut codes = Vec::new();
-    for _ in 0..6 {
-        let started = std::time::Instant::now();
-        let resp = sign_in(&relay, "nobody-here", PASS).await;
-        assert!(started.elapsed() >= backend::vault::routes::FAILURE_FLOOR);
-        codes.push(error_code(resp).await);
+    relay.add_user("real", Role::Caseworker).await;
+    let token = link_for(&relay, "real").await;
+    enrol(&relay, &token, "real", PASS).await.unwrap();
+    for name in ["nobody-here", "real"] {
+        let mut codes = Vec::new();
+        for _ in 0..5 {
+            let started = std::time::Instant::now();
+            let resp = sign_in(&relay, name, "walnut orchard kettle 9 blew").await;
+            assert!(started.elapsed() >= backend::vault::routes::FAILURE_FLOOR);
+            codes.push(error_code(resp).await);
+        }
+        assert_eq!(codes[..3], ["wrong_passphrase"; 3], "{name}");
+        assert_eq!(codes[3..], ["sign_in_delayed"; 2], "{name}");
     }
-    assert_eq!(codes[..4], ["wrong_passphrase"; 4]);
-    assert_eq!(codes[4..], ["account_locked"; 2]);
     let too_long = post(&relay, "/api/v1/vault/session", json!({ "name": "x".repeat(65), "auth": "x" })).await;
     assert_eq!(too_long.status(), StatusCode::BAD_REQUEST, "names are capped as on the salt route");
 }

@@ -21,10 +21,15 @@
 //! body is read, but a new case is claimed only with the entry stored into it, in one
 //! transaction ([`crate::store::Store::record_entry`]): an upload refused on the way
 //! (400, 409) leaves the case free.
+//!
+//! A new entry (not a retry of one stored) also meets the account's quota, its upload
+//! rate and the relay's free-space floor ([`crate::quota`]): 413 `quota_exceeded`, 429
+//! `upload_rate_limited` with `Retry-After`, 507 `storage_full`.
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -43,6 +48,7 @@ use crate::error::AppError;
 use crate::json_body::json_body;
 use crate::state::AppState;
 use crate::store::{now_rfc3339, EntryFilter, Recorded, StoreError};
+use crate::quota;
 use crate::upload;
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -55,17 +61,25 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub struct Refused {
     code: ErrorCode,
     message: Option<&'static str>,
+    /// `Retry-After` (a rate refusal).
+    retry_after: Option<std::time::Duration>,
 }
 
 impl Refused {
     fn saying(code: ErrorCode, message: &'static str) -> Self {
-        Refused { code, message: Some(message) }
+        Refused { code, message: Some(message), retry_after: None }
     }
 }
 
 impl From<ErrorCode> for Refused {
     fn from(code: ErrorCode) -> Self {
-        Refused { code, message: None }
+        Refused { code, message: None, retry_after: None }
+    }
+}
+
+impl From<quota::Refusal> for Refused {
+    fn from(r: quota::Refusal) -> Self {
+        Refused { code: r.code, message: None, retry_after: r.retry_after }
     }
 }
 
@@ -84,7 +98,12 @@ impl From<StoreError> for Refused {
 impl IntoResponse for Refused {
     fn into_response(self) -> Response {
         let message = self.message.map_or_else(|| self.code.message().to_owned(), str::to_owned);
-        (crate::error::status_of(self.code), Json(ApiError { error: self.code, message })).into_response()
+        let mut res =
+            (crate::error::status_of(self.code), Json(ApiError { error: self.code, message })).into_response();
+        if let Some(wait) = self.retry_after {
+            res.headers_mut().insert(RETRY_AFTER, crate::rate_limit::retry_after_secs(wait).into());
+        }
+        res
     }
 }
 
@@ -132,6 +151,8 @@ pub async fn put(
         Outcome::Accepted(Accepted { target, body, .. }) => (target, body),
     };
     let size = received.size;
+    // The body's real size (a client need not declare it) against the quota and floor.
+    quota::check_room(&state, caller.name(), size).await?;
     if claims == Some(false) {
         // A new case when admitted: asked again before the blob is kept, so an upload that
         // lost the race for the case while its body arrived leaves no blob behind.
@@ -150,7 +171,9 @@ pub async fn put(
             return Err(ErrorCode::Forbidden.into());
         }
     };
-    if !created {
+    if created {
+        state.usage().add(caller.name(), size);
+    } else {
         // Recorded by a concurrent upload of the same bytes: whose is it?
         let row = state.store().entry(&id).await?.ok_or_else(|| {
             tracing::error!(entry = %id, "an entry the store called already recorded is not there");
@@ -213,6 +236,12 @@ impl Steps for PutSteps<'_> {
             None => None,
             Some(v) => Some(check_keyring_version(self.state, v).await?),
         };
+        // Storage limits, for bytes not stored yet: a retry of a stored entry is answered
+        // (200 or 409) by `already_stored` whatever the limits say.
+        if self.state.store().entry(&id).await?.is_none() {
+            let declared = header(self.headers, CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<u64>().ok());
+            quota::admit_upload(self.state, self.caller.name(), declared.unwrap_or(0)).await?;
+        }
         self.admitted = Some(Admitted { supersedes, keyring_version, claims });
         Ok(())
     }

@@ -32,6 +32,7 @@ pub fn api() -> Router<AppState> {
         .route(paths::SESSION_RENEW, post(session::renew))
         .route(paths::VAULT_SETTINGS, get(vault::settings))
         .route(paths::VAULT_ENROL, post(vault::enrol))
+        .route(paths::VAULT_ENROL_OPEN, post(vault::enrol_open))
         .route(paths::VAULT_SALT, post(vault::salt))
         .route(paths::VAULT_SESSION, post(vault::sign_in))
         .route(paths::VAULT_IDENTITY, get(vault::identity))

@@ -5,12 +5,14 @@
 //! the same answer, no sooner than [`FAILURE_FLOOR`] after the request began (so the
 //! audit write that only an existing account's failure costs does not show). Signing
 //! out also asks the browser to clear its HTTP cache.
-//! Passphrase sign-ins ([`crate::vault::routes`]) get a short session ([`VAULT_SESSION_SECONDS`])
-//! that the app rotates while it is in use (`POST /api/v1/session/renew`): a new id,
-//! the old one deleted in the same statement that reads it (two renewals of one id
-//! cannot both succeed), so a copied cookie soon stops working; renewing never goes
-//! past [`VAULT_SESSION_MAX_SECONDS`] after sign-in. Their cookie has no `Max-Age`: the
-//! browser forgets it when it closes, and the relay ends it when it expires.
+//! Every sign-in, by token (key holders) or by passphrase ([`crate::vault::routes`]),
+//! gets a short session ([`VAULT_SESSION_SECONDS`]) that the app rotates while it is in
+//! use (`POST /api/v1/session/renew`): a new id, the old one deleted in the same
+//! statement that reads it (two renewals of one id cannot both succeed), so a copied
+//! cookie soon stops working; renewing never goes past [`VAULT_SESSION_MAX_SECONDS`]
+//! after sign-in. The cookie has no `Max-Age`: the browser forgets it when it closes,
+//! and the relay ends it when it expires. A right token of a disabled account is
+//! answered 403 `account_disabled` (a revoked or expired one is just wrong: 401).
 
 use std::net::SocketAddr;
 
@@ -34,11 +36,9 @@ use crate::state::AppState;
 use crate::store::{now_unix, NewSession};
 use crate::vault::routes::FAILURE_FLOOR;
 
-/// How long a session lasts, in seconds (8 hours: a working day).
-pub const SESSION_SECONDS: i64 = 8 * 60 * 60;
-/// How long a passphrase session lasts without renewal, in seconds (30 minutes).
+/// How long a session lasts without renewal, in seconds (30 minutes).
 pub const VAULT_SESSION_SECONDS: i64 = 30 * 60;
-/// The longest a passphrase session lasts however often it is renewed, in seconds (10
+/// The longest a session lasts however often it is renewed, in seconds (10
 /// hours: a working day with its breaks; then the passphrase is asked again).
 pub const VAULT_SESSION_MAX_SECONDS: i64 = 10 * 60 * 60;
 
@@ -74,8 +74,14 @@ pub async fn sign_in(
         Err(wait) => return Ok(Throttled(wait).into_response()),
     };
     let started = tokio::time::Instant::now();
-    let user = match auth::user_of_token(state.store(), req.token.trim()).await? {
-        Some(user) if user.name == req.name => user,
+    let user = match auth::token_owner(state.store(), req.token.trim()).await? {
+        Some((user, disabled)) if user.name == req.name => {
+            if disabled {
+                tracing::info!(user = %user.name, "right token for a disabled account");
+                return Err(ErrorCode::AccountDisabled.into());
+            }
+            user
+        }
         _ => {
             // Audited under the account's name only if that account exists: a name
             // typed by mistake may be anything, even personal data. At most ten at
@@ -99,13 +105,11 @@ pub async fn sign_in(
         }
     };
     attempt.succeeded();
-    let (id, hash) = credentials::new_session_id();
-    let expires_at = now_unix() + SESSION_SECONDS;
-    let session = NewSession { id_sha256: hash, user: user.name.clone(), expires_at, ends_at: None };
-    state.store().sign_in(&session).await?;
+    let cookie = sign_in_session(&state, &user.name).await?;
+    auth::note_use(&state, &user.name).await?;
     tracing::info!(user = %user.name, "signed in");
     let info = SessionInfo { name: user.name, role: user.role };
-    Ok(([(SET_COOKIE, cookie(&state, &id, Some(SESSION_SECONDS)))], Json(info)).into_response())
+    Ok(([(SET_COOKIE, cookie)], Json(info)).into_response())
 }
 
 /// `GET /api/v1/session`
@@ -132,7 +136,7 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resu
         .into_response())
 }
 
-/// Signs `name` in with a short passphrase session, recorded as `signed_in` in the same
+/// Signs `name` in with a short session (token or passphrase), recorded as `signed_in` in the same
 /// transaction; returns the `Set-Cookie` value.
 pub(crate) async fn sign_in_session(state: &AppState, name: &str) -> Result<HeaderValue, AppError> {
     let now = now_unix();

@@ -57,6 +57,15 @@ pub(super) struct Answer {
 }
 
 impl Store {
+    /// The bytes of every entry `name` stored (its usage against the quota).
+    pub async fn bytes_stored_by(&self, name: &str) -> Result<u64> {
+        let row = sqlx::query("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS used FROM entries WHERE author = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(row.try_get::<i64, _>("used")?).unwrap_or(0))
+    }
+
     /// Records an entry whose blob is already durable, with its audit event. Returns
     /// false if the id was already recorded (a retry, or a race between two uploads of
     /// the same bytes).

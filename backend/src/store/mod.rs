@@ -48,11 +48,11 @@ mod supersessions;
 pub(crate) mod tests;
 pub mod vault;
 
-pub use accounts::User;
+pub use accounts::{AccountSummary, LiveToken, User};
 pub use entries::{EntryFilter, EntryRow, Recorded};
 pub use sessions::NewSession;
 pub use supersessions::Superseded;
-pub use vault::{AuthorKeyRegistration, NewCredentials, Reservation, VaultAccount};
+pub use vault::{AuthorKeyRegistration, Delay, EnrolmentKey, NewCredentials, VaultAccount};
 
 use audit::append_audit_events;
 use entries::Answer;

@@ -32,10 +32,11 @@ impl Store {
         Ok(())
     }
 
-    /// The signed-in user of an unexpired session.
+    /// The signed-in user of an unexpired session (none for a disabled account).
     pub async fn session(&self, id_sha256: &[u8; 32]) -> Result<Option<User>> {
         let row = sqlx::query(
-            r#"SELECT users.name, users.role FROM sessions JOIN users ON users.name = sessions."user" WHERE id_sha256 = $1 AND expires_at > $2"#,
+            r#"SELECT users.name, users.role FROM sessions JOIN users ON users.name = sessions."user"
+               WHERE id_sha256 = $1 AND expires_at > $2 AND users.disabled = 0"#,
         )
         .bind(&id_sha256[..])
         .bind(now_unix())
@@ -130,6 +131,9 @@ impl Store {
         let name: String = row.try_get("user")?;
         let ends_at: i64 = row.try_get("ends_at")?;
         let ends_at = if ends_at > 0 { ends_at } else { row.try_get("expires_at")? };
+        if self.disabled(&name).await? != Some(false) {
+            return Ok(None);
+        }
         Ok(self.user(&name).await?.map(|u| (u, ends_at)))
     }
 }

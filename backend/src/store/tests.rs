@@ -195,13 +195,13 @@ async fn enrolments_and_passphrase_changes_whose_requests_are_dropped_midway_are
     }
     for i in 0..40u8 {
         let (polls, pause) = cut(i.into());
-        poll_then_drop(store.redeem_enrolment(&format!("token{i}"), &format!("cw{i}"), &creds), polls, pause).await;
+        poll_then_drop(store.redeem_enrolment(&EnrolmentKey::Link(format!("token{i}")), &format!("cw{i}"), &creds), polls, pause).await;
     }
     store.detached_writes_done().await;
     for i in 0..40u8 {
         let account = store.vault_account(&format!("cw{i}")).await.unwrap().expect("enrolled");
         assert_eq!(account.salt, "s1");
-        assert_eq!(store.enrolment_account(&format!("token{i}")).await.unwrap(), None, "the link was used up");
+        assert_eq!(store.enrolment_account(&EnrolmentKey::Link(format!("token{i}"))).await.unwrap(), None, "the link was used up");
         store.sign_in(&session(i, &format!("cw{i}"))).await.unwrap();
     }
     assert_eq!(events_of(&store, AuditAction::Enrolled).await, 40);
@@ -230,7 +230,7 @@ async fn an_account_change_whose_audit_event_cannot_be_written_is_not_made() {
     store.add_enrolment("t1", "cw", now_unix() + 600).await.unwrap();
     let creds =
         NewCredentials { salt: "s1", auth_hash: "h1", wrapped_identity: "w1", recipient: "r", author_key: None };
-    store.redeem_enrolment("t1", "cw", &creds).await.unwrap().expect("enrolled");
+    store.redeem_enrolment(&EnrolmentKey::Link("t1".into()), "cw", &creds).await.unwrap().expect("enrolled");
     store.sign_in(&session(1, "cw")).await.unwrap();
     store.add_enrolment("t2", "cw", now_unix() + 600).await.unwrap();
     let before = store.audit_events(0, 100).await.unwrap().len();
@@ -245,9 +245,9 @@ async fn an_account_change_whose_audit_event_cannot_be_written_is_not_made() {
     assert_eq!(store.vault_account("cw").await.unwrap().unwrap().salt, "s1", "not changed without its event");
     assert!(store.session(&[1; 32]).await.unwrap().is_some(), "nor the account's sessions ended");
     let again = NewCredentials { salt: "s3", ..creds };
-    assert!(store.redeem_enrolment("t2", "cw", &again).await.is_err());
+    assert!(store.redeem_enrolment(&EnrolmentKey::Link("t2".into()), "cw", &again).await.is_err());
     assert_eq!(store.vault_account("cw").await.unwrap().unwrap().salt, "s1", "not enrolled without its event");
-    assert_eq!(store.enrolment_account("t2").await.unwrap().as_deref(), Some("cw"), "the link still works");
+    assert_eq!(store.enrolment_account(&EnrolmentKey::Link("t2".into())).await.unwrap().as_deref(), Some("cw"), "the link still works");
 
     sqlx::query("DROP TRIGGER no_audit").execute(store.pool()).await.unwrap();
     assert_eq!(store.audit_events(0, 100).await.unwrap().len(), before);
@@ -338,7 +338,7 @@ async fn an_enrolment_queues_for_the_write_lock_in_tokio_without_holding_sqlites
         async move {
             let creds =
                 NewCredentials { salt: "s", auth_hash: "h", wrapped_identity: "w", recipient: "r", author_key: None };
-            store.redeem_enrolment("t1", "cw", &creds).await
+            store.redeem_enrolment(&EnrolmentKey::Link("t1".into()), "cw", &creds).await
         }
     });
     tokio::time::sleep(Duration::from_millis(100)).await;

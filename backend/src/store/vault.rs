@@ -1,6 +1,9 @@
-//! The vault's rows (migration `0004_vault.sql`): enrolment tokens, passphrase accounts
-//! with their failure count and lock, and the relay's own secrets. Passphrase sessions
-//! are in [`super::sessions`], case ownership in [`super::entries`].
+//! The vault's rows (migration `0004_vault.sql`): enrolment links and the enrolment
+//! sessions an opened link is traded for (`enrolments.kind`, migration
+//! `0008_accounts_hardening.sql`), passphrase accounts, the wrong passphrases counted
+//! per account and client address with the delay they impose (`sign_in_failures`), and
+//! the relay's own secrets. Passphrase sessions are in [`super::sessions`], case
+//! ownership in [`super::entries`].
 //!
 //! The author key (migration `0007_author_keys.sql`) is public and only passed on: the
 //! organisation's signed roster decides whether it is trusted.
@@ -24,19 +27,51 @@ pub struct VaultAccount {
     pub recipient: String,
     /// The registered author key (`amanat-author-v1:…`), if any.
     pub author_key: Option<String>,
-    pub failed_sign_ins: i64,
-    pub locked_until: i64,
+    /// `amanat user disable` ran: a right passphrase is answered 403, no session.
+    pub disabled: bool,
 }
 
-/// The outcome of counting a sign-in attempt ([`Store::vault_reserve`]).
+/// The outcome of counting a sign-in attempt ([`Store::delay_reserve`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reservation {
-    /// Go ahead: the attempt's number in the current run of failures.
+pub enum Delay {
+    /// Go ahead: the attempt's number in the current run of failures from this address.
     Attempt(i64),
-    /// The account is locked (or gone).
-    Locked,
-    /// This attempt was one too many while others were in flight: now locked.
-    JustLocked,
+    /// Too soon after the last failure from this address: wait this many seconds.
+    Wait(i64),
+}
+
+/// Wrong passphrases from one address for one account that are checked without delay.
+pub const FREE_FAILURES: i64 = 3;
+/// The longest delay, in seconds (15 minutes).
+pub const MAX_DELAY_SECONDS: i64 = 15 * 60;
+
+/// How long an address waits after its `n`-th wrong passphrase in a row for an account:
+/// nothing for the first [`FREE_FAILURES`] − 1, then 1 s after the third, doubling
+/// with each further failure, capped at [`MAX_DELAY_SECONDS`].
+pub fn delay_after(n: i64) -> i64 {
+    if n < FREE_FAILURES {
+        return 0;
+    }
+    let exp = (n - FREE_FAILURES).min(20) as u32;
+    (1i64 << exp).min(MAX_DELAY_SECONDS)
+}
+
+/// Which enrolment credential a request presents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnrolmentKey {
+    /// The token of a link never opened (SHA-256, hex).
+    Link(String),
+    /// The enrolment cookie an opened link was traded for (SHA-256, hex).
+    Session(String),
+}
+
+impl EnrolmentKey {
+    fn parts(&self) -> (&str, &'static str) {
+        match self {
+            EnrolmentKey::Link(h) => (h, "link"),
+            EnrolmentKey::Session(h) => (h, "session"),
+        }
+    }
 }
 
 /// What an enrolment writes.
@@ -63,7 +98,8 @@ pub enum AuthorKeyRegistration {
 
 impl Store {
     /// Keeps a new enrolment token's hash for `account` until `expires_at`. Earlier
-    /// tokens of the account stop working: only the newest link is valid.
+    /// links of the account and its open enrolment sessions stop working: only the
+    /// newest link is valid.
     pub async fn add_enrolment(&self, token_sha256_hex: &str, account: &str, expires_at: i64) -> Result<()> {
         sqlx::query("DELETE FROM enrolments WHERE expires_at <= $1 OR account = $2")
             .bind(now_unix())
@@ -79,11 +115,47 @@ impl Store {
         Ok(())
     }
 
-    /// The account an unexpired enrolment token belongs to (checked before the slow
-    /// hash of a new passphrase is made, so a made-up token costs no hash).
-    pub async fn enrolment_account(&self, token_sha256_hex: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT account FROM enrolments WHERE token_sha256 = $1 AND expires_at > $2")
-            .bind(token_sha256_hex)
+    /// Trades an unexpired, never opened link (its token's hash) for an enrolment
+    /// session (`session_sha256_hex`, until `expires_at`), in one transaction: the
+    /// link's row is deleted, so its token is dead from then on. The account, or `None`
+    /// (nothing written) for an unknown, expired or already opened token.
+    pub async fn open_enrolment(
+        &self,
+        token_sha256_hex: &str,
+        session_sha256_hex: &str,
+        expires_at: i64,
+    ) -> Result<Option<String>> {
+        let (token, session) = (token_sha256_hex.to_owned(), session_sha256_hex.to_owned());
+        self.write_audited("opening an enrolment link", move |mut tx| async move {
+            let row = sqlx::query(
+                "DELETE FROM enrolments WHERE token_sha256 = $1 AND kind = 'link' AND expires_at > $2 RETURNING account",
+            )
+            .bind(token)
+            .bind(now_unix())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(row) = row else {
+                return Ok((tx, None, Vec::new()));
+            };
+            let account: String = row.try_get("account")?;
+            sqlx::query("INSERT INTO enrolments (token_sha256, account, expires_at, kind) VALUES ($1, $2, $3, 'session')")
+                .bind(session)
+                .bind(account.clone())
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+            Ok((tx, Some(account), Vec::new()))
+        })
+        .await
+    }
+
+    /// The account an unexpired enrolment link or session belongs to (checked before
+    /// the slow hash of a new passphrase is made, so a made-up token costs no hash).
+    pub async fn enrolment_account(&self, key: &EnrolmentKey) -> Result<Option<String>> {
+        let (hash, kind) = key.parts();
+        let row = sqlx::query("SELECT account FROM enrolments WHERE token_sha256 = $1 AND kind = $2 AND expires_at > $3")
+            .bind(hash)
+            .bind(kind)
             .bind(now_unix())
             .fetch_optional(self.pool())
             .await?;
@@ -98,11 +170,12 @@ impl Store {
     /// stays usable).
     pub async fn redeem_enrolment(
         &self,
-        token_sha256_hex: &str,
+        key: &EnrolmentKey,
         name: &str,
         creds: &NewCredentials<'_>,
     ) -> Result<Option<User>> {
-        let (token, name) = (token_sha256_hex.to_owned(), name.to_owned());
+        let (token, kind) = key.parts();
+        let (token, kind, name) = (token.to_owned(), kind, name.to_owned());
         let (salt, auth_hash, wrapped_identity, recipient, author_key) = (
             creds.salt.to_owned(),
             creds.auth_hash.to_owned(),
@@ -115,11 +188,15 @@ impl Store {
         // meanwhile fails at its first write at once (SQLITE_BUSY, no wait).
         self.write_audited("redeeming an enrolment", move |mut tx| async move {
             let now = now_unix();
-            let row = sqlx::query("SELECT account FROM enrolments WHERE token_sha256 = $1 AND expires_at > $2")
-                .bind(token.clone())
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let row = sqlx::query(
+                "SELECT e.account FROM enrolments e JOIN users u ON u.name = e.account \
+                 WHERE e.token_sha256 = $1 AND e.kind = $2 AND e.expires_at > $3 AND u.disabled = 0",
+            )
+            .bind(token.clone())
+            .bind(kind)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
             let account: Option<String> = row.map(|r| r.try_get("account")).transpose()?;
             if account.as_deref() != Some(name.as_str()) {
                 return Ok((tx, None, Vec::new()));
@@ -158,7 +235,7 @@ impl Store {
     /// The passphrase account of `name`, if it has enrolled.
     pub async fn vault_account(&self, name: &str) -> Result<Option<VaultAccount>> {
         let row = sqlx::query(
-            "SELECT v.account, u.role, v.salt, v.auth_hash, v.wrapped_identity, v.recipient, v.author_key, v.failed_sign_ins, v.locked_until \
+            "SELECT v.account, u.role, u.disabled, v.salt, v.auth_hash, v.wrapped_identity, v.recipient, v.author_key \
              FROM vault_accounts v JOIN users u ON u.name = v.account WHERE v.account = $1",
         )
         .bind(name)
@@ -178,49 +255,75 @@ impl Store {
             wrapped_identity: row.try_get("wrapped_identity")?,
             recipient: row.try_get("recipient")?,
             author_key: row.try_get("author_key")?,
-            failed_sign_ins: row.try_get("failed_sign_ins")?,
-            locked_until: row.try_get("locked_until")?,
+            disabled: row.try_get::<i64, _>("disabled")? != 0,
         }))
     }
 
-    /// Counts a sign-in attempt *before* its passphrase is checked, so parallel
-    /// attempts cannot all pass the lock. More than `max` in a row locks
-    /// the account until `now + lock_secs`.
-    pub async fn vault_reserve(&self, name: &str, max: i64, lock_secs: i64) -> Result<Reservation> {
-        let now = now_unix();
-        let row = sqlx::query(
-            "UPDATE vault_accounts SET failed_sign_ins = failed_sign_ins + 1 WHERE account = $1 AND locked_until <= $2 \
-             RETURNING failed_sign_ins",
-        )
-        .bind(name)
-        .bind(now)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else {
-            return Ok(Reservation::Locked);
-        };
-        let n: i64 = row.try_get("failed_sign_ins")?;
-        if n > max {
-            self.vault_lock(name, lock_secs).await?;
-            return Ok(Reservation::JustLocked);
-        }
-        Ok(Reservation::Attempt(n))
-    }
-
-    /// Locks an account for `lock_secs` (its `max`-th wrong passphrase in a row).
-    pub async fn vault_lock(&self, name: &str, lock_secs: i64) -> Result<()> {
-        sqlx::query("UPDATE vault_accounts SET locked_until = $2, failed_sign_ins = 0 WHERE account = $1")
+    /// Counts a sign-in attempt for `name` from `client` *before* its passphrase is
+    /// checked, under the write lock, so parallel attempts cannot all pass a delay:
+    /// [`Delay::Wait`] while the address must still wait, else the attempt's number
+    /// `n`. The delay that a failure of this attempt would start is set at once
+    /// ([`delay_after`]`(n)`), and taken back by [`Store::delay_reset`] on success.
+    pub async fn delay_reserve(&self, name: &str, client: &str) -> Result<Delay> {
+        let (name, client) = (name.to_owned(), client.to_owned());
+        self.write_audited("counting a sign-in attempt", move |mut tx| async move {
+            let now = now_unix();
+            let row = sqlx::query("SELECT failures, delayed_until FROM sign_in_failures WHERE account = $1 AND client = $2")
+                .bind(name.clone())
+                .bind(client.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let (failures, until) = match row {
+                Some(r) => (r.try_get::<i64, _>("failures")?, r.try_get::<i64, _>("delayed_until")?),
+                None => (0, 0),
+            };
+            if until > now {
+                return Ok((tx, Delay::Wait(until - now), Vec::new()));
+            }
+            let n = failures + 1;
+            let wait = delay_after(n);
+            sqlx::query(
+                "INSERT INTO sign_in_failures (account, client, failures, delayed_until) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (account, client) DO UPDATE SET failures = excluded.failures, delayed_until = excluded.delayed_until",
+            )
             .bind(name)
-            .bind(now_unix() + lock_secs)
-            .execute(self.pool())
+            .bind(client)
+            .bind(n)
+            .bind(if wait > 0 { now + wait } else { 0 })
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+            Ok((tx, Delay::Attempt(n), Vec::new()))
+        })
+        .await
     }
 
-    /// Clears the failure count after a right passphrase.
-    pub async fn vault_succeeded(&self, name: &str) -> Result<()> {
-        sqlx::query("UPDATE vault_accounts SET failed_sign_ins = 0 WHERE account = $1")
+    /// Attempt `n` from `client` failed: its delay runs from now; `events` (the failure,
+    /// and `sign_in_delayed` when this failure starts the delays) are appended in the
+    /// same transaction.
+    pub async fn delay_failed(&self, name: &str, client: &str, n: i64, events: Vec<OwnedEvent>) -> Result<()> {
+        let (name, client) = (name.to_owned(), client.to_owned());
+        self.write_audited("recording a wrong passphrase", move |mut tx| async move {
+            let wait = delay_after(n);
+            if wait > 0 {
+                sqlx::query(
+                    "UPDATE sign_in_failures SET delayed_until = $3 WHERE account = $1 AND client = $2 AND delayed_until < $3",
+                )
+                .bind(name)
+                .bind(client)
+                .bind(now_unix() + wait)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Ok((tx, (), events))
+        })
+        .await
+    }
+
+    /// A right passphrase from `client`: its count and delay for `name` start again.
+    pub async fn delay_reset(&self, name: &str, client: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE account = $1 AND client = $2")
             .bind(name)
+            .bind(client)
             .execute(self.pool())
             .await?;
         Ok(())

@@ -17,11 +17,10 @@
 //! instead of multiplying memory by the blocking pool's 512 threads).
 
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use tokio::sync::{OnceCell, Semaphore};
 
-use crate::rate_limit::{Buckets, DecoyLocks};
+use crate::rate_limit::{Buckets, DecoyDelays};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -31,12 +30,26 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use shared::vault::{AuthKey, Salt, SALT_LEN};
 
-/// How long an enrolment link stays valid, in seconds (72 hours).
-pub const ENROLMENT_SECONDS: i64 = 72 * 60 * 60;
-/// Wrong passphrases in a row before an account locks.
-pub const MAX_FAILED_SIGN_INS: i64 = 5;
-/// How long a locked account stays locked, in seconds (15 minutes; the message says so).
-pub const LOCK_SECONDS: i64 = 15 * 60;
+/// How long an enrolment link stays valid unless `--hours` says otherwise (24 hours).
+pub const DEFAULT_ENROLMENT_HOURS: u32 = 24;
+/// The longest an enrolment link may stay valid (`--hours`: 1 to 168, a week).
+pub const MAX_ENROLMENT_HOURS: u32 = 168;
+/// How long the enrolment session an opened link is traded for lasts, in seconds.
+pub const ENROL_SESSION_SECONDS: i64 = 15 * 60;
+/// The enrolment cookie's name.
+pub const ENROL_COOKIE: &str = "amanat_enrol";
+/// The enrolment cookie's name over HTTPS (`--secure-cookies`; see
+/// [`crate::auth::SECURE_SESSION_COOKIE`] for the prefix).
+pub const SECURE_ENROL_COOKIE: &str = "__Host-amanat_enrol";
+
+/// The enrolment cookie's name for a relay with or without `--secure-cookies`.
+pub fn enrol_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_ENROL_COOKIE
+    } else {
+        ENROL_COOKIE
+    }
+}
 
 const ENROLMENT_PREFIX: &str = "enr_";
 /// Name of the relay secret that keys decoy salts.
@@ -91,20 +104,21 @@ pub async fn on_argon2<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static
 
 /// The sign-in routes' in-memory state in a running relay.
 pub struct VaultGuards {
-    /// The lock rule for names without an account ([`DecoyLocks`]).
-    pub decoy_locks: DecoyLocks,
+    /// The sign-in delays of names without an account ([`DecoyDelays`]).
+    pub decoy_delays: DecoyDelays,
     /// The decoy-salt key, read (or made) once and kept, so that the salt of an
     /// unknown name costs no database write.
     pub decoy_secret: OnceCell<String>,
-    /// How many failed token sign-ins per account are written to the audit log: ten at
-    /// once, then one a minute, so a flood of guesses cannot flood the log.
+    /// How many failed sign-ins (token or passphrase) per account are written to the
+    /// audit log: ten at once, then one a minute, so a flood of guesses cannot flood
+    /// the log.
     pub failure_audit: Buckets<String>,
 }
 
 impl Default for VaultGuards {
     fn default() -> Self {
         Self {
-            decoy_locks: DecoyLocks::new(MAX_FAILED_SIGN_INS as u32, Duration::from_secs(LOCK_SECONDS as u64)),
+            decoy_delays: DecoyDelays::new(),
             decoy_secret: OnceCell::new(),
             failure_audit: Buckets::with_burst(1.0 / 60.0, 10.0),
         }
@@ -168,6 +182,7 @@ pub fn encode_salt(s: &Salt) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn the_stored_hash_accepts_only_its_own_auth_value() {

@@ -1,17 +1,28 @@
-//! The caseworker vault's routes: settings, enrolment, salt, passphrase sign-in, the
-//! wrapped identity, passphrase change, author-key registration (docs/api.md).
+//! The caseworker vault's routes: settings, opening an enrolment link, enrolment, salt,
+//! passphrase sign-in, the wrapped identity, passphrase change, author-key registration
+//! (docs/api.md).
 //!
 //! The relay receives only values the browser derived (`auth`), salts, public keys and
-//! an age file it cannot open. Wrong passphrases count per account (five in a row lock
-//! it for 15 minutes, stored, so a restart or a second relay does not reset it) and per
-//! client address (the sign-in limiter). Both count an attempt when it *begins*, before
-//! the slow check, so parallel requests cannot all slip past the limit; every Argon2id
-//! call goes through [`auth::on_argon2`] (blocking pool, one per CPU).
+//! an age file it cannot open. An enrolment link's token is traded, as soon as the page
+//! opens it, for a 15-minute HttpOnly enrolment cookie ([`enrol_open`]): from then on
+//! the token, which the browser's history keeps, is dead.
+//!
+//! Wrong passphrases count per (account, client address): three are free, then each
+//! further attempt from that address for that account waits a delay that doubles with
+//! each failure, up to 15 minutes (`store::vault::delay_after`), answered 429
+//! `sign_in_delayed` without checking. Stored, so a restart or a second relay does not
+//! reset it; another address is not slowed, so nobody who merely knows a name can keep
+//! its owner out. The sign-in limiter also counts failures per client address. Both
+//! count an attempt when it *begins*, before the slow check, so parallel requests
+//! cannot all slip past; every Argon2id call goes through [`auth::on_argon2`] (blocking
+//! pool, one per CPU).
 //!
 //! An unknown name is answered like a known one: a decoy salt from a key kept in
-//! memory, the same slow check, the same lock after five failures (counted in memory),
-//! and every failed sign-in answered no sooner than [`FAILURE_FLOOR`] after its check
-//! began, which hides the database writes that only a real account's failure costs.
+//! memory, the same slow check, the same delays (counted in memory), and every failed
+//! or delayed sign-in answered no sooner than [`FAILURE_FLOOR`] after its check began,
+//! which hides the database writes that only a real account's failure costs. A disabled
+//! account is answered like any other until the passphrase proves right: then 403
+//! `account_disabled`, and no session.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -19,28 +30,29 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::header::SET_COOKIE;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::{Extension, Json};
 use shared::api::SessionInfo;
 use shared::authorship::AuthorPublicKey;
 use shared::vault::{
-    self, AuthKey, ChangePassphrase, Enrol, RegisterAuthorKey, SaltAnswer, SaltRequest, VaultSettings, VaultSignIn,
-    WrappedIdentity,
+    self, AuthKey, ChangePassphrase, Enrol, EnrolOpen, EnrolOpened, RegisterAuthorKey, SaltAnswer, SaltRequest,
+    VaultSettings, VaultSignIn, WrappedIdentity,
 };
 use shared::ErrorCode;
 
 use crate::access::Permission;
-use crate::audit::{AuditAction, NewEvent};
+use crate::audit::{AuditAction, OwnedEvent};
 use crate::auth::Caller;
-use crate::error::{AppError, Throttled};
+use crate::error::{AppError, Throttled, WaitThen};
 use crate::json_body::{json_body, DEFAULT_CAP};
-use crate::rate_limit::Attempt;
+use crate::rate_limit::{client_key, Attempt};
 use crate::routes::session::{sign_in_session, start_session};
 use crate::state::AppState;
-use crate::store::{AuthorKeyRegistration, NewCredentials, Reservation, VaultAccount};
+use crate::store::vault::FREE_FAILURES;
+use crate::store::{now_unix, AuthorKeyRegistration, Delay, EnrolmentKey, NewCredentials, VaultAccount};
 
-use super::auth::{self, LOCK_SECONDS, MAX_FAILED_SIGN_INS};
+use super::auth;
 
 /// The earliest a failed passphrase sign-in is answered after its check began: longer
 /// than the check and its writes take on an idle relay.
@@ -49,11 +61,13 @@ pub const FAILURE_FLOOR: Duration = Duration::from_millis(500);
 /// Longest account name a vault route reads (account names are at most 64 bytes).
 const MAX_NAME: usize = 64;
 
-/// A refusal of a vault route: an error code, or 429 with `Retry-After`.
+/// A refusal of a vault route: an error code, or 429 with `Retry-After` (the sign-in
+/// limiter's `rate_limited`, or `sign_in_delayed` for an (account, address) pair).
 #[derive(Debug)]
 pub enum VaultError {
     App(AppError),
     Throttled(Throttled),
+    Delayed(Duration),
 }
 
 impl IntoResponse for VaultError {
@@ -61,6 +75,7 @@ impl IntoResponse for VaultError {
         match self {
             VaultError::App(e) => e.into_response(),
             VaultError::Throttled(t) => t.into_response(),
+            VaultError::Delayed(wait) => WaitThen(ErrorCode::SignInDelayed, wait).into_response(),
         }
     }
 }
@@ -86,9 +101,25 @@ fn begin(state: &AppState, ip: Option<IpAddr>) -> Result<Attempt<'_>, VaultError
     state.sign_in_limiter().try_begin(ip).map_err(|wait| VaultError::Throttled(Throttled(wait)))
 }
 
-async fn audit(state: &AppState, name: &str, action: AuditAction) -> Result<(), AppError> {
-    state.store().audit(&NewEvent { actor: name, action, subject: name, size: None }).await?;
-    Ok(())
+/// How a client address is stored in `sign_in_failures` (IPv6 by its /64, as the
+/// limiters count it; `-` when the address is unknown, as in tests without one).
+fn client_label(ip: Option<IpAddr>) -> String {
+    client_key(ip).map_or_else(|| "-".to_owned(), |ip| ip.to_string())
+}
+
+/// A `Set-Cookie` value for the enrolment cookie (`None`: expire it). Like the session
+/// cookie it has no `Max-Age` (the browser drops it when it closes); the relay ends it
+/// after [`auth::ENROL_SESSION_SECONDS`].
+fn enrol_cookie(state: &AppState, value: Option<&str>) -> HeaderValue {
+    let secure = state.config().secure_cookies;
+    let name = auth::enrol_cookie_name(secure);
+    let (value, max_age) = match value {
+        Some(v) => (v, ""),
+        None => ("", "; Max-Age=0"),
+    };
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={value}; HttpOnly; SameSite=Strict; Path=/{max_age}{secure}"))
+        .expect("cookie values are ASCII")
 }
 
 fn wrapped_of(account: VaultAccount) -> WrappedIdentity {
@@ -111,9 +142,41 @@ pub async fn settings(State(state): State<AppState>) -> Json<VaultSettings> {
     })
 }
 
-/// `POST /api/v1/vault/enrol`: redeems a one-time enrolment token, stores the
-/// credentials and signs in. The token is looked up before the new value is hashed, so
-/// a made-up token costs a lookup, not an Argon2id hash.
+/// `POST /api/v1/vault/enrol/open`: trades an enrolment link's token for a 15-minute
+/// HttpOnly enrolment cookie; the token is dead from then on (so what the browser's
+/// history keeps of the link enrols nobody). An unknown, expired or already opened
+/// token is 400 `enrolment_invalid` and counts against the address like a failed
+/// sign-in.
+pub async fn enrol_open(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, VaultError> {
+    let ip = ip_of(peer);
+    limited(&state, ip)?;
+    let req: EnrolOpen = json_body(&headers, body, DEFAULT_CAP).await?;
+    let attempt = begin(&state, ip)?;
+    if !auth::looks_like_enrolment_token(&req.token) {
+        return Err(ErrorCode::EnrolmentInvalid.into());
+    }
+    let (cookie, cookie_hash) = auth::new_enrolment_token();
+    let expires_at = now_unix() + auth::ENROL_SESSION_SECONDS;
+    let opened = state.store().open_enrolment(&auth::enrolment_hash(&req.token), &cookie_hash, expires_at).await?;
+    let Some(account) = opened else {
+        tracing::info!("enrolment link refused");
+        return Err(ErrorCode::EnrolmentInvalid.into());
+    };
+    attempt.succeeded();
+    tracing::info!(user = %account, "enrolment link opened");
+    let answer = EnrolOpened { expires_in_seconds: auth::ENROL_SESSION_SECONDS as u64 };
+    Ok(([(SET_COOKIE, enrol_cookie(&state, Some(&cookie)))], Json(answer)).into_response())
+}
+
+/// `POST /api/v1/vault/enrol`: redeems a never-opened enrolment token (in the body) or
+/// the enrolment cookie, stores the credentials and signs in. The token or cookie is
+/// looked up before the new value is hashed, so a made-up one costs a lookup, not an
+/// Argon2id hash. Success expires the enrolment cookie.
 pub async fn enrol(
     State(state): State<AppState>,
     peer: Peer,
@@ -122,12 +185,16 @@ pub async fn enrol(
 ) -> Result<Response, VaultError> {
     let ip = ip_of(peer);
     limited(&state, ip)?;
+    let cookie = crate::auth::session_cookie(&headers, auth::enrol_cookie_name(state.config().secure_cookies))
+        .map(str::to_owned);
     let req: Enrol = json_body(&headers, body, DEFAULT_CAP).await?;
     let attempt = begin(&state, ip)?;
     let refuse = |code: ErrorCode| VaultError::App(AppError(code));
-    if !auth::looks_like_enrolment_token(&req.token) {
-        return Err(refuse(ErrorCode::EnrolmentInvalid));
-    }
+    let key = match (&req.token, &cookie) {
+        (Some(token), _) if auth::looks_like_enrolment_token(token) => EnrolmentKey::Link(auth::enrolment_hash(token)),
+        (None, Some(c)) if auth::looks_like_enrolment_token(c) => EnrolmentKey::Session(auth::enrolment_hash(c)),
+        _ => return Err(refuse(ErrorCode::EnrolmentInvalid)),
+    };
     vault::Salt::decode(&req.salt).map_err(refuse)?;
     let auth = AuthKey::decode(&req.auth).map_err(refuse)?;
     vault::decode_wrapped(&req.wrapped_identity).map_err(refuse)?;
@@ -135,8 +202,7 @@ pub async fn enrol(
     // Checked before anything is stored; kept in its canonical form.
     let author_key = req.author_key.as_deref().map(str::parse::<AuthorPublicKey>).transpose().map_err(refuse)?;
     let author_key = author_key.map(|k| k.to_string());
-    let hash = auth::enrolment_hash(&req.token);
-    if state.store().enrolment_account(&hash).await?.as_deref() != Some(req.name.as_str()) {
+    if state.store().enrolment_account(&key).await?.as_deref() != Some(req.name.as_str()) {
         tracing::info!("enrolment refused");
         return Err(refuse(ErrorCode::EnrolmentInvalid));
     }
@@ -148,14 +214,15 @@ pub async fn enrol(
         recipient: &recipient,
         author_key: author_key.as_deref(),
     };
-    let Some(user) = state.store().redeem_enrolment(&hash, &req.name, &creds).await? else {
+    let Some(user) = state.store().redeem_enrolment(&key, &req.name, &creds).await? else {
         tracing::info!("enrolment refused");
         return Err(refuse(ErrorCode::EnrolmentInvalid));
     };
     attempt.succeeded();
     tracing::info!(user = %user.name, "enrolled");
-    let cookie = start_session(&state, &user.name).await?;
-    Ok(([(SET_COOKIE, cookie)], Json(SessionInfo { name: user.name, role: user.role })).into_response())
+    let session = start_session(&state, &user.name).await?;
+    let cookies = AppendHeaders([(SET_COOKIE, enrol_cookie(&state, None)), (SET_COOKIE, session)]);
+    Ok((cookies, Json(SessionInfo { name: user.name, role: user.role })).into_response())
 }
 
 /// `POST /api/v1/vault/salt`: the salt to derive with (a decoy for unknown names).
@@ -185,55 +252,70 @@ pub async fn salt(
     Ok(Json(SaltAnswer { salt }))
 }
 
-/// Checks `auth` for `name`, counting the attempt first and honouring the lock; a
-/// refusal is answered no sooner than [`FAILURE_FLOOR`] after the check began.
-async fn check_auth(state: &AppState, name: &str, auth: &AuthKey) -> Result<VaultAccount, VaultError> {
+/// Checks `auth` for `name` from `ip`, counting the attempt first and honouring the
+/// address's delay; a refusal is answered no sooner than [`FAILURE_FLOOR`] after the
+/// check began.
+async fn check_auth(state: &AppState, name: &str, auth: &AuthKey, ip: Option<IpAddr>) -> Result<VaultAccount, VaultError> {
     let started = tokio::time::Instant::now();
-    let result = check_auth_now(state, name, auth).await;
-    if let Err(VaultError::App(AppError(ErrorCode::WrongPassphrase | ErrorCode::AccountLocked))) = &result {
+    let result = check_auth_now(state, name, auth, ip).await;
+    if let Err(VaultError::App(AppError(ErrorCode::WrongPassphrase)) | VaultError::Delayed(_)) = &result {
         tokio::time::sleep_until(started + FAILURE_FLOOR).await;
     }
     result
 }
 
-async fn check_auth_now(state: &AppState, name: &str, auth: &AuthKey) -> Result<VaultAccount, VaultError> {
+/// The failed sign-in's audit events: `sign_in_failed` (ten at once, then one a
+/// minute per account, so guesses from many addresses cannot flood the log) and
+/// `sign_in_delayed` when this failure starts the address's delays.
+fn failure_events(state: &AppState, name: &str, n: i64) -> Vec<OwnedEvent> {
+    let mut events = Vec::new();
+    if state.vault().failure_audit.take(&name.to_owned()).is_ok() {
+        events.push(OwnedEvent::on_account(name, AuditAction::SignInFailed));
+    } else {
+        tracing::info!(user = %name, "failed sign-in not audited (too many)");
+    }
+    if n == FREE_FAILURES {
+        events.push(OwnedEvent::on_account(name, AuditAction::SignInDelayed));
+    }
+    events
+}
+
+async fn check_auth_now(
+    state: &AppState,
+    name: &str,
+    auth: &AuthKey,
+    ip: Option<IpAddr>,
+) -> Result<VaultAccount, VaultError> {
     let auth = AuthKey(auth.0);
     let Some(account) = state.store().vault_account(name).await? else {
-        // No account: the same count, the same slow check, the same lock, in memory.
-        let locks = &state.vault().decoy_locks;
-        let Some(n) = locks.reserve(name) else {
-            return Err(ErrorCode::AccountLocked.into());
-        };
+        // No account: the same count, the same slow check, the same delays, in memory.
+        let delays = &state.vault().decoy_delays;
+        let n = delays.reserve(name, ip).map_err(VaultError::Delayed)?;
         auth::on_argon2(move || auth::waste_a_check(&auth)).await.ok_or(ErrorCode::Internal)?;
-        if i64::from(n) >= MAX_FAILED_SIGN_INS {
-            locks.lock(name);
-            return Err(ErrorCode::AccountLocked.into());
-        }
+        delays.failed(name, ip, n);
         return Err(ErrorCode::WrongPassphrase.into());
     };
-    let n = match state.store().vault_reserve(name, MAX_FAILED_SIGN_INS, LOCK_SECONDS).await? {
-        Reservation::Attempt(n) => n,
-        Reservation::Locked => return Err(ErrorCode::AccountLocked.into()),
-        Reservation::JustLocked => {
-            audit(state, name, AuditAction::AccountLocked).await?;
-            tracing::info!(user = %name, "account locked (attempts in parallel)");
-            return Err(ErrorCode::AccountLocked.into());
-        }
+    let client = client_label(ip);
+    let n = match state.store().delay_reserve(name, &client).await? {
+        Delay::Attempt(n) => n,
+        Delay::Wait(secs) => return Err(VaultError::Delayed(Duration::from_secs(secs.max(1) as u64))),
     };
     let hash = account.auth_hash.clone();
     let ok = auth::on_argon2(move || auth::auth_matches(&auth, &hash)).await.ok_or(ErrorCode::Internal)?;
     if !ok {
-        audit(state, name, AuditAction::SignInFailed).await?;
-        if n >= MAX_FAILED_SIGN_INS {
-            state.store().vault_lock(name, LOCK_SECONDS).await?;
-            audit(state, name, AuditAction::AccountLocked).await?;
-            tracing::info!(user = %name, "wrong passphrase; account locked");
-            return Err(ErrorCode::AccountLocked.into());
+        state.store().delay_failed(name, &client, n, failure_events(state, name, n)).await?;
+        if n >= FREE_FAILURES {
+            tracing::info!(user = %name, failures = n, "wrong passphrase; this address now waits");
+        } else {
+            tracing::info!(user = %name, "wrong passphrase");
         }
-        tracing::info!(user = %name, "wrong passphrase");
         return Err(ErrorCode::WrongPassphrase.into());
     }
-    state.store().vault_succeeded(name).await?;
+    state.store().delay_reset(name, &client).await?;
+    if account.disabled {
+        tracing::info!(user = %name, "right passphrase for a disabled account");
+        return Err(ErrorCode::AccountDisabled.into());
+    }
     Ok(account)
 }
 
@@ -252,9 +334,10 @@ pub async fn sign_in(
     }
     let auth = AuthKey::decode(&req.auth)?;
     let attempt = begin(&state, ip)?;
-    let account = check_auth(&state, &req.name, &auth).await?;
+    let account = check_auth(&state, &req.name, &auth, ip).await?;
     attempt.succeeded();
     let cookie = sign_in_session(&state, &account.user.name).await?;
+    crate::auth::note_use(&state, &account.user.name).await?;
     tracing::info!(user = %account.user.name, "signed in with passphrase");
     Ok(([(SET_COOKIE, cookie)], Json(wrapped_of(account))).into_response())
 }
@@ -284,7 +367,7 @@ pub async fn change_passphrase(
     vault::decode_wrapped(&req.wrapped_identity).map_err(refuse)?;
     let name = caller.name().to_owned();
     let attempt = begin(&state, ip)?;
-    check_auth(&state, &name, &old).await?;
+    check_auth(&state, &name, &old, ip).await?;
     attempt.succeeded();
     let hash = auth::on_argon2(move || auth::hash_auth(&new)).await.ok_or(ErrorCode::Internal)?;
     if !state.store().change_passphrase(&name, &req.salt, &hash, &req.wrapped_identity).await? {
