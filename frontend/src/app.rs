@@ -11,7 +11,7 @@
 use leptos::prelude::*;
 
 use crate::components::integrity::IntegrityAlarm;
-use crate::components::status::{provide_status, StatusRegion};
+use crate::components::status::{provide_status, Msg, StatusRegion};
 use crate::i18n::{provide_saved_i18n, LanguageSwitch};
 use crate::pages::{caseworker::CaseworkerPage, lazy_adviser, lazy_privacy};
 
@@ -29,6 +29,10 @@ pub fn is_privacy_path(path: &str) -> bool {
 pub fn App() -> impl IntoView {
     let i18n = provide_saved_i18n();
     let status = provide_status();
+    // Why the page before this reload locked, in the live region (`crate::lock`).
+    if let Some(reason) = crate::lock::last_reason() {
+        status.info(Msg::key(reason.message_key()));
+    }
     let path = window().location().pathname().unwrap_or_default();
     let (adviser, privacy) = (is_adviser_path(&path), is_privacy_path(&path));
     view! {

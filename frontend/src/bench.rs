@@ -116,7 +116,7 @@ pub async fn bench_sync_run(owner: String, count: u32, limit_s: u32) -> Result<f
             break Err(JsError::new(&why));
         }
         if js_sys::Date::now() - started > f64::from(limit_s) * 1000.0 {
-            let problem = view.relay_problem.get_untracked().unwrap_or_default();
+            let problem = view.relay_problem.get_untracked().map(|p| p.message()).unwrap_or_default();
             break Err(JsError::new(&format!(
                 "{uploaded} of {count} uploaded after {limit_s} s; relay problem: {problem}"
             )));

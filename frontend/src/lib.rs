@@ -40,6 +40,7 @@ pub mod keyring_pin;
 #[cfg(feature = "split")]
 pub mod lazy;
 pub mod local_db;
+pub mod lock;
 pub mod opening;
 pub mod outbox;
 pub mod pages;
@@ -63,6 +64,11 @@ pub fn start() {
         .and_then(|d| d.body())
         .is_some_and(|b| b.has_attribute("data-amanat"));
     if is_app_page {
+        // Before anything else: an enrolment link's token is traded and dropped from the
+        // address bar, and a lock's reason from the page before this reload is read.
+        account::enrol_link::take_at_boot();
+        lock::take_reason();
+        lock::install_pageshow();
         leptos::mount::mount_to_body(app::App);
     }
 }

@@ -136,22 +136,30 @@ pub struct OutboxRow {
     pub size: u64,
     /// `sealed`, `waiting`, `uploaded`, `refused` or `corrupted`.
     pub state: &'static str,
-    /// The reason, for refused and corrupted entries.
+    /// The reason, for refused and corrupted entries, and for waiting ones the relay
+    /// asked to wait (quota, upload rate, disk full).
     pub problem: Option<String>,
+    /// The reason's error code (`quota_exceeded`, …), if it has one.
+    pub problem_code: Option<&'static str>,
     pub sealed_at: String,
 }
 
 impl OutboxRow {
     pub fn of(entry: &StoredEntry) -> Self {
-        let (state, problem) = match entry.integrity() {
-            Err(code) => ("corrupted", Some(crate::i18n::error_now(code))),
-            Ok(()) => (
-                entry.state.code(),
-                entry.refusal.as_ref().filter(|_| entry.state == EntryState::Refused).map(|r| match r.code {
-                    Some(code) => crate::i18n::error_now(code),
-                    None => r.message.clone(),
-                }),
-            ),
+        let shown = matches!(entry.state, EntryState::Refused | EntryState::Waiting);
+        let (state, problem, problem_code) = match entry.integrity() {
+            Err(code) => ("corrupted", Some(crate::i18n::error_now(code)), Some(code.code())),
+            Ok(()) => {
+                let refusal = entry.refusal.as_ref().filter(|_| shown);
+                (
+                    entry.state.code(),
+                    refusal.map(|r| match r.code {
+                        Some(code) => crate::i18n::error_now(code),
+                        None => r.message.clone(),
+                    }),
+                    refusal.and_then(|r| r.code).map(|c| c.code()),
+                )
+            }
         };
         OutboxRow {
             id: entry.envelope.id,
@@ -159,6 +167,7 @@ impl OutboxRow {
             size: entry.envelope.size,
             state,
             problem,
+            problem_code,
             sealed_at: entry.envelope.sealed_at.clone(),
         }
     }

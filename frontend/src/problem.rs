@@ -20,6 +20,15 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// The error code behind it, if it has one (its own, or the relay's).
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Problem::Code(code) => Some(*code),
+            Problem::Relay(e) => e.code(),
+            Problem::Storage(_) | Problem::Message(_) => None,
+        }
+    }
+
     /// The sentence in the language shown now (not tracked: for lists built outside
     /// a view). In a view, use [`Problem::render`] so a switch relabels it.
     pub fn message(&self) -> String {
@@ -37,8 +46,10 @@ impl Problem {
         let key = |k: &str| catalog.map_or_else(|| k.to_owned(), |c| c.tr(k, &[]));
         match self {
             Problem::Code(code) => error_in(catalog, *code),
-            Problem::Relay(RelayError::Unavailable) => key("relay-unreachable"),
-            Problem::Relay(RelayError::Refused { code: Some(code), .. }) => error_in(catalog, *code),
+            Problem::Relay(RelayError::Unavailable | RelayError::Busy { code: None, .. }) => key("relay-unreachable"),
+            Problem::Relay(
+                RelayError::Refused { code: Some(code), .. } | RelayError::Busy { code: Some(code), .. },
+            ) => error_in(catalog, *code),
             // The relay's own words for a code this app does not know.
             Problem::Relay(RelayError::Refused { message, .. }) => message.clone(),
             Problem::Storage(_) => key("intake-storage_failed"),

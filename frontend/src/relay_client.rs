@@ -2,10 +2,13 @@
 //! through here, to a path from `shared::api::paths` (the contract, bodies and headers
 //! included, lives in `shared::api`).
 //!
-//! Every failure is classified once, here: either the relay is *unavailable* (no
-//! answer, 5xx, 408, 429: try again later, keep the work) or it *refused* the request
-//! (another 4xx, with its error code). Requests go same-origin with the session cookie
-//! and bypass the HTTP cache, so no answer lingers in the browser profile.
+//! Every failure is classified once, here: the relay is *unavailable* (no answer, 5xx,
+//! 408: try again later, keep the work), it is *busy* (it answered with a code that
+//! says "not now": 429 `sign_in_delayed`, `rate_limited`, `upload_rate_limited`, 413
+//! `quota_exceeded`, 507 `storage_full`; keep the work, say why, try again no sooner
+//! than its `Retry-After`), or it *refused* the request (another 4xx, with its error
+//! code). Requests go same-origin with the session cookie and bypass the HTTP cache,
+//! so no answer lingers in the browser profile.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Deserialize;
@@ -15,7 +18,7 @@ use shared::api::{
 };
 use shared::envelope::Envelope;
 use shared::vault::{
-    ChangePassphrase, Enrol, RegisterAuthorKey, SaltAnswer, SaltRequest, VaultSettings, VaultSignIn, WrappedIdentity,
+    ChangePassphrase, Enrol, EnrolOpen, RegisterAuthorKey, SaltAnswer, SaltRequest, VaultSettings, VaultSignIn, WrappedIdentity,
 };
 use shared::{CaseId, EntryId, ErrorCode};
 use web_sys::RequestCache;
@@ -25,6 +28,9 @@ use web_sys::RequestCache;
 pub enum RelayError {
     /// No usable answer now; the same request may succeed later.
     Unavailable,
+    /// The relay answered "not now" (see the module doc): the same request may succeed
+    /// later, no sooner than `retry_after` seconds when it said so.
+    Busy { status: u16, code: Option<ErrorCode>, retry_after: Option<u32> },
     /// The relay answered with a refusal; repeating the same request will not help.
     Refused { status: u16, code: Option<ErrorCode>, message: String },
 }
@@ -32,15 +38,30 @@ pub enum RelayError {
 impl RelayError {
     /// Whether waiting and retrying may help.
     pub fn is_transient(&self) -> bool {
-        matches!(self, RelayError::Unavailable)
+        matches!(self, RelayError::Unavailable | RelayError::Busy { .. })
+    }
+
+    /// Whether the relay answered "not now" with a reason (see [`RelayError::Busy`]).
+    pub fn is_busy(&self) -> bool {
+        matches!(self, RelayError::Busy { .. })
+    }
+
+    /// How long the relay asked to wait, in seconds, if it did.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            RelayError::Busy { retry_after, .. } => *retry_after,
+            _ => None,
+        }
     }
 
     /// The sentence to show: our own for a code we know (so it can be translated),
     /// otherwise the relay's.
     pub fn message(&self) -> String {
         match self {
-            RelayError::Unavailable => crate::i18n::tr_now("relay-unreachable"),
-            RelayError::Refused { code: Some(code), .. } => crate::i18n::error_now(*code),
+            RelayError::Unavailable | RelayError::Busy { code: None, .. } => crate::i18n::tr_now("relay-unreachable"),
+            RelayError::Refused { code: Some(code), .. } | RelayError::Busy { code: Some(code), .. } => {
+                crate::i18n::error_now(*code)
+            }
             RelayError::Refused { message, .. } => message.clone(),
         }
     }
@@ -48,22 +69,55 @@ impl RelayError {
     /// The error code, if the relay gave one we know.
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            RelayError::Refused { code, .. } => *code,
+            RelayError::Refused { code, .. } | RelayError::Busy { code, .. } => *code,
             RelayError::Unavailable => None,
         }
     }
 }
 
-/// Classifies a non-success status and its body.
+/// The codes that mean "not now" rather than "never" (see [`RelayError::Busy`]).
+const BUSY_CODES: [ErrorCode; 5] = [
+    ErrorCode::SignInDelayed,
+    ErrorCode::RateLimited,
+    ErrorCode::UploadRateLimited,
+    ErrorCode::QuotaExceeded,
+    ErrorCode::StorageFull,
+];
+
+/// Longest wait taken from a `Retry-After` (the relay's longest sign-in delay is 15
+/// minutes; an upload budget refills within the hour).
+pub const MAX_RETRY_AFTER_S: u32 = 3_600;
+
+/// Reads a `Retry-After` header given in seconds (the relay's form), capped.
+pub fn parse_retry_after(value: Option<&str>) -> Option<u32> {
+    value?.trim().parse::<u32>().ok().map(|s| s.min(MAX_RETRY_AFTER_S))
+}
+
+/// Classifies a non-success status, its body and its `Retry-After` header.
 pub fn classify(status: u16, body: &str) -> RelayError {
-    if status >= 500 || status == 408 || status == 429 || status == 0 {
-        return RelayError::Unavailable;
-    }
+    classify_with(status, body, None)
+}
+
+/// [`classify`] with the answer's `Retry-After` (seconds).
+pub fn classify_with(status: u16, body: &str, retry_after: Option<u32>) -> RelayError {
     #[derive(Deserialize)]
     struct RawError {
         error: String,
         #[serde(default)]
         message: String,
+    }
+    let code = || serde_json::from_str::<RawError>(body).ok().and_then(|raw| ErrorCode::from_code(&raw.error));
+    if matches!(status, 413 | 429 | 507) {
+        match code() {
+            Some(code) if BUSY_CODES.contains(&code) => {
+                return RelayError::Busy { status, code: Some(code), retry_after };
+            }
+            None if status == 429 => return RelayError::Busy { status, code: None, retry_after },
+            _ => {}
+        }
+    }
+    if status >= 500 || status == 408 || status == 429 || status == 0 {
+        return RelayError::Unavailable;
     }
     match serde_json::from_str::<RawError>(body) {
         Ok(raw) => RelayError::Refused {
@@ -80,8 +134,9 @@ async fn send(req: Result<Request, gloo_net::Error>) -> Result<Response, RelayEr
     if resp.ok() {
         Ok(resp)
     } else {
+        let retry_after = parse_retry_after(resp.headers().get("retry-after").as_deref());
         let body = resp.text().await.unwrap_or_default();
-        Err(classify(resp.status(), &body))
+        Err(classify_with(resp.status(), &body, retry_after))
     }
 }
 
@@ -113,7 +168,15 @@ pub async fn vault_salt(name: &str) -> Result<SaltAnswer, RelayError> {
     resp.json().await.map_err(|_| unexpected())
 }
 
-/// `POST /api/v1/vault/enrol`: redeem the enrolment token; the relay sets the cookie.
+/// `POST /api/v1/vault/enrol/open`: trades an enrolment link's token for the relay's
+/// short-lived HttpOnly enrolment cookie; from then on the token itself is dead.
+pub async fn vault_enrol_open(token: &str) -> Result<(), RelayError> {
+    let body = EnrolOpen { token: token.to_owned() };
+    send(no_store(Request::post(paths::VAULT_ENROL_OPEN)).json(&body)).await.map(|_| ())
+}
+
+/// `POST /api/v1/vault/enrol`: enrol (with the enrolment cookie, or a token in the
+/// body); the relay ends the enrolment cookie and sets the session cookie.
 pub async fn vault_enrol(body: &Enrol) -> Result<SessionInfo, RelayError> {
     let resp = send(no_store(Request::post(paths::VAULT_ENROL)).json(body)).await?;
     resp.json().await.map_err(|_| unexpected())
@@ -296,6 +359,34 @@ mod tests {
         for status in [0, 408, 429, 500, 502, 503] {
             assert!(classify(status, "").is_transient(), "{status}");
         }
+    }
+
+    #[test]
+    fn a_relay_that_says_not_now_is_busy_with_its_reason_and_wait() {
+        let e = classify_with(429, r#"{"error":"sign_in_delayed","message":"wait"}"#, Some(64));
+        assert_eq!(e, RelayError::Busy { status: 429, code: Some(ErrorCode::SignInDelayed), retry_after: Some(64) });
+        assert!(e.is_transient() && e.is_busy());
+        assert_eq!(e.retry_after(), Some(64));
+        for (status, code) in [
+            (413, ErrorCode::QuotaExceeded),
+            (429, ErrorCode::UploadRateLimited),
+            (429, ErrorCode::RateLimited),
+            (507, ErrorCode::StorageFull),
+        ] {
+            let body = format!(r#"{{"error":"{}","message":"x"}}"#, code.code());
+            let e = classify_with(status, &body, None);
+            assert_eq!(e.code(), Some(code), "{status}");
+            assert!(e.is_busy(), "{status}");
+            assert_eq!(e.message(), code.message(), "our own sentence, translated");
+        }
+        assert!(classify(429, "").is_busy(), "a 429 without a body still says wait");
+        assert_eq!(classify(413, r#"{"error":"too_large","message":"x"}"#).code(), Some(ErrorCode::TooLarge));
+        assert!(!classify(413, r#"{"error":"too_large","message":"x"}"#).is_transient(), "too large is for ever");
+        assert_eq!(classify(507, ""), RelayError::Unavailable);
+        assert_eq!(parse_retry_after(Some(" 120 ")), Some(120));
+        assert_eq!(parse_retry_after(Some("999999")), Some(MAX_RETRY_AFTER_S));
+        assert_eq!(parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
+        assert_eq!(parse_retry_after(None), None);
     }
 
     #[test]

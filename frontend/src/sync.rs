@@ -5,7 +5,11 @@
 //! and on request. Uploads are idempotent (the id is the SHA-256 of the bytes), so a
 //! retry after a lost answer cannot duplicate. On any failure the entry stays in the
 //! outbox; only its state changes: `waiting` (try again) or `refused` (with the
-//! relay's reason). Damaged entries are reported and never sent. A streamed entry (an
+//! relay's reason). A relay that answers "not now" (413 `quota_exceeded`, 429
+//! `upload_rate_limited`, 507 `storage_full`) leaves the entry `waiting` with that
+//! reason shown beside it and above the list, and the loop tries again later: after
+//! [`busy_backoff_ms`] (30 s doubling to 10 minutes), or the relay's `Retry-After` if
+//! longer; "Try uploading now" does not wait. Damaged entries are reported and never sent. A streamed entry (an
 //! attachment) is sent as the `Blob` the outbox keeps, so its body streams from disk.
 
 use futures::channel::mpsc;
@@ -23,6 +27,14 @@ pub fn backoff_ms(failures: u32) -> u32 {
     1000u32.saturating_mul(1 << failures.saturating_sub(1).min(4)).min(15_000)
 }
 
+/// Wait after the `n`th pass in a row the relay answered "not now" (n ≥ 1): 30 s
+/// doubling to 10 minutes (each try may send a whole entry again), or the relay's
+/// `Retry-After` (seconds) when that is longer.
+pub fn busy_backoff_ms(failures: u32, retry_after: Option<u32>) -> u32 {
+    let backoff = 30_000u32.saturating_mul(1 << failures.saturating_sub(1).min(5)).min(600_000);
+    backoff.max(retry_after.unwrap_or(0).saturating_mul(1_000))
+}
+
 /// What the page shows of the outbox, kept current by the loop.
 #[derive(Clone, Copy)]
 pub struct OutboxView {
@@ -30,7 +42,7 @@ pub struct OutboxView {
     /// Stored values that no longer decode (kept, but cannot be listed).
     pub unreadable: RwSignal<usize>,
     /// Why uploads are not going through right now, if they are not.
-    pub relay_problem: RwSignal<Option<String>>,
+    pub relay_problem: RwSignal<Option<Problem>>,
     /// Whose entries these are: each caseworker on a shared device syncs and sees only
     /// their own.
     pub owner: StoredValue<String>,
@@ -73,8 +85,8 @@ impl SyncHandle {
 enum Pass {
     /// Nothing left that could go through now.
     Done,
-    /// The relay was unavailable (or the session lapsed): try again later.
-    Blocked(String),
+    /// The relay was unavailable, asked to wait, or the session lapsed: try again later.
+    Blocked(RelayError),
 }
 
 /// Starts the loop for the signed-in page.
@@ -97,14 +109,19 @@ pub fn start(view: OutboxView) -> SyncHandle {
                 }
                 Ok(Pass::Blocked(why)) => {
                     failures += 1;
-                    if view.relay_problem.try_set(Some(why)).is_some() {
+                    let wait = if why.is_busy() {
+                        busy_backoff_ms(failures, why.retry_after())
+                    } else {
+                        backoff_ms(failures)
+                    };
+                    if view.relay_problem.try_set(Some(Problem::Relay(why))).is_some() {
                         break;
                     }
-                    Some(backoff_ms(failures))
+                    Some(wait)
                 }
                 Err(p) => {
                     failures += 1;
-                    if view.relay_problem.try_set(Some(p.message())).is_some() {
+                    if view.relay_problem.try_set(Some(p)).is_some() {
                         break;
                     }
                     Some(backoff_ms(failures))
@@ -173,11 +190,15 @@ async fn run_pass(view: OutboxView) -> Result<Pass, Problem> {
         match sent {
             Ok(_) => outbox::set_state(&db, &id, EntryState::Uploaded, None).await?,
             Err(e) if waits(&e) => {
-                if entry.state != EntryState::Waiting {
-                    outbox::set_state(&db, &id, EntryState::Waiting, None).await?;
+                // "Not now" with a reason (quota, upload rate, disk full) is kept beside
+                // the entry; plain unavailability clears an older reason.
+                let refusal = e.is_busy().then(|| Refusal { code: e.code(), message: e.message() });
+                if entry.state != EntryState::Waiting || entry.refusal != refusal {
+                    outbox::set_state(&db, &id, EntryState::Waiting, refusal).await?;
+                    show_row(view, &db, &id).await?;
                 }
-                outcome = Pass::Blocked(e.message());
-                break; // the relay is down or we are signed out: the rest would fail too
+                outcome = Pass::Blocked(e);
+                break; // the relay is down, full, or we are signed out: the rest would fail too
             }
             Err(e) => {
                 let refusal = Refusal { code: e.code(), message: e.message() };
@@ -214,6 +235,14 @@ async fn show_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_relay_that_says_not_now_is_asked_again_later_and_never_sooner_than_it_said() {
+        let waits: Vec<u32> = (1..=8).map(|n| busy_backoff_ms(n, None)).collect();
+        assert_eq!(waits, [30_000, 60_000, 120_000, 240_000, 480_000, 600_000, 600_000, 600_000]);
+        assert_eq!(busy_backoff_ms(1, Some(900)), 900_000, "Retry-After when it is longer");
+        assert_eq!(busy_backoff_ms(3, Some(5)), 120_000, "the backoff when it is longer");
+    }
 
     #[test]
     fn backoff_doubles_then_levels_off() {

@@ -123,6 +123,13 @@ impl VaultKeys {
 
 /// Runs Argon2id and HKDF: the slow step of unlocking (about 0.5–1 s in the browser).
 pub fn derive(passphrase: &str, salt: &Salt) -> Result<VaultKeys, ErrorCode> {
+    keys_from_master(&*master_key(passphrase, salt)?)
+}
+
+/// The Argon2id half of [`derive`]: the 32-byte master key. The browser runs it in a
+/// worker it ends afterwards (its 64 MiB die with it) and finishes with
+/// [`keys_from_master`].
+pub fn master_key(passphrase: &str, salt: &Salt) -> Result<Zeroizing<[u8; 32]>, ErrorCode> {
     if passphrase.is_empty() || passphrase.len() > MAX_PASSPHRASE {
         return Err(ErrorCode::PassphraseWeak);
     }
@@ -131,7 +138,12 @@ pub fn derive(passphrase: &str, salt: &Salt) -> Result<VaultKeys, ErrorCode> {
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let mut master = Zeroizing::new([0u8; 32]);
     argon.hash_password_into(passphrase.as_bytes(), &salt.0, master.as_mut()).map_err(|_| ErrorCode::Internal)?;
-    let hk = Hkdf::<Sha256>::new(None, master.as_ref());
+    Ok(master)
+}
+
+/// The HKDF half of [`derive`]: `auth` and the wrapping key from the master key.
+pub fn keys_from_master(master: &[u8; 32]) -> Result<VaultKeys, ErrorCode> {
+    let hk = Hkdf::<Sha256>::new(None, master);
     let mut auth = [0u8; 32];
     let mut wrap = Zeroizing::new([0u8; 32]);
     hk.expand(AUTH_INFO, &mut auth).map_err(|_| ErrorCode::Internal)?;
@@ -312,6 +324,8 @@ pub struct EnrolOpened {
 /// here only if its link was never opened.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Enrol {
+    /// The link's token; `None` when the page traded it for the enrolment cookie
+    /// (`POST /api/v1/vault/enrol/open`), as the app does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// The account name as the caseworker typed it: it must be the token's account
@@ -397,6 +411,9 @@ pub struct VaultSettings {
 
 /// Default idle lock, in minutes.
 pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 5;
+/// The longest idle lock, in minutes: a relay that serves more is read as this, so a
+/// misconfigured or hostile relay cannot keep an unattended vault open for days.
+pub const MAX_IDLE_LOCK_MINUTES: u32 = 240;
 /// The shortest idle lock, in seconds (`amanat serve --idle-lock-seconds`, for tests and
 /// demos): time to read a message before the page locks under it.
 pub const MIN_IDLE_LOCK_SECONDS: u32 = 5;
@@ -415,12 +432,47 @@ impl VaultSettings {
     }
 
     /// Seconds without input after which the app locks: the seconds if the relay sent
-    /// them, else its minutes; never under [`MIN_IDLE_LOCK_SECONDS`].
+    /// them, else its minutes; never under [`MIN_IDLE_LOCK_SECONDS`] nor over
+    /// [`MAX_IDLE_LOCK_MINUTES`] (see [`capped_idle_seconds`]).
     pub fn idle_seconds(&self) -> u32 {
-        match self.idle_lock_seconds {
-            Some(seconds) => seconds.max(MIN_IDLE_LOCK_SECONDS),
+        capped_idle_seconds(match self.idle_lock_seconds {
+            Some(seconds) => seconds,
             None => self.idle_lock_minutes.max(1).saturating_mul(60),
-        }
+        })
+    }
+}
+
+/// The one rule for an idle lock in seconds, whoever gives it (the relay, the copy kept
+/// on a device): at least [`MIN_IDLE_LOCK_SECONDS`], at most [`MAX_IDLE_LOCK_MINUTES`].
+pub fn capped_idle_seconds(seconds: u32) -> u32 {
+    seconds.clamp(MIN_IDLE_LOCK_SECONDS, MAX_IDLE_LOCK_MINUTES * 60)
+}
+
+#[cfg(test)]
+mod idle_cap_tests {
+    use super::*;
+
+    #[test]
+    fn the_idle_lock_a_relay_serves_is_capped_at_240_minutes() {
+        assert_eq!(VaultSettings::from_minutes(240).idle_seconds(), 240 * 60);
+        assert_eq!(VaultSettings::from_minutes(241).idle_seconds(), 240 * 60);
+        assert_eq!(VaultSettings::from_minutes(u32::MAX).idle_seconds(), 240 * 60);
+        let old_relay = VaultSettings { idle_lock_minutes: 100_000, idle_lock_seconds: None };
+        assert_eq!(old_relay.idle_seconds(), 240 * 60, "minutes alone are capped too");
+        let sent = VaultSettings { idle_lock_minutes: 1, idle_lock_seconds: Some(86_400) };
+        assert_eq!(sent.idle_seconds(), 240 * 60);
+        assert_eq!(capped_idle_seconds(20), 20);
+        assert_eq!(capped_idle_seconds(0), MIN_IDLE_LOCK_SECONDS);
+    }
+
+    #[test]
+    fn the_master_key_and_hkdf_give_what_derive_gives() {
+        let salt = Salt([7; SALT_LEN]);
+        let whole = derive("walnut lantern harbour", &salt).unwrap();
+        let halves = keys_from_master(&master_key("walnut lantern harbour", &salt).unwrap()).unwrap();
+        assert_eq!(whole.auth, halves.auth);
+        assert_eq!(whole.wrap_recipient().to_string(), halves.wrap_recipient().to_string());
+        assert_eq!(master_key("", &salt).err(), Some(ErrorCode::PassphraseWeak));
     }
 }
 

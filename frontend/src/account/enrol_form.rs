@@ -1,6 +1,7 @@
 //! The enrolment page (opened from the one-time link): account name, new passphrase
-//! typed twice, a strength meter and the rules. The token came in the URL fragment and
-//! was removed from the address bar before this form showed; it lives only in memory.
+//! typed twice, a strength meter and the rules. The link's token was traded for the
+//! relay's HttpOnly enrolment cookie before this form showed (`enrol_link`): the page
+//! holds no token, and enrolling sends none.
 //!
 //! Passphrase fields use `autocomplete="off"`: on a shared computer a password manager
 //! that kept the passphrase would hand the next person the key. (Browsers may still
@@ -24,7 +25,7 @@ fn strength_text(i18n: &I18n, s: Strength) -> String {
 }
 
 #[component]
-pub fn EnrolForm(token: String, on_done: Callback<()>) -> impl IntoView {
+pub fn EnrolForm(on_done: Callback<()>) -> impl IntoView {
     let status = use_status();
     let vault = use_vault();
     let i18n = use_i18n();
@@ -58,9 +59,8 @@ pub fn EnrolForm(token: String, on_done: Callback<()>) -> impl IntoView {
         }
         busy.set(true);
         status.info(Msg::key("enrol-working"));
-        let token = token.clone();
         leptos::task::spawn_local(async move {
-            match unlock::enrol(&token, &n, &p, &a).await {
+            match unlock::enrol(&n, &p, &a).await {
                 Ok(u) => {
                     pass.try_set(String::new());
                     again.try_set(String::new());
@@ -68,7 +68,10 @@ pub fn EnrolForm(token: String, on_done: Callback<()>) -> impl IntoView {
                     on_done.run(());
                     vault.open(u, true, None);
                 }
-                Err(e) => status.error(e),
+                Err(e) => {
+                    super::enrol_link::enrol_failed(&e);
+                    status.error(e);
+                }
             }
             busy.try_set(false);
         });

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::components::status::{use_status, Msg};
 use crate::i18n::{t, use_i18n};
-use crate::vault::{unlock, use_vault, LockReason};
+use crate::vault::{unlock, use_vault};
 
 #[component]
 pub fn PassphraseSignIn() -> impl IntoView {
@@ -35,10 +35,12 @@ pub fn PassphraseSignIn() -> impl IntoView {
                 Ok(s) if unlock::is_caseworker(s.unlocked.role) => {
                     if s.online {
                         status.clear();
+                    } else if s.delayed {
+                        status.info(Msg::key("vault-offline_delayed"));
                     } else {
                         status.info(Msg::key("vault-offline"));
                     }
-                    vault.open(s.unlocked, s.online, s.pending_auth);
+                    vault.open_later(s.unlocked, s.online, s.pending_auth, s.retry_after);
                 }
                 Ok(s) => {
                     if s.online {
@@ -53,13 +55,7 @@ pub fn PassphraseSignIn() -> impl IntoView {
     };
 
     let i18n = use_i18n();
-    let reason = move || {
-        vault.last_lock.get().map(|r| match r {
-            LockReason::Idle => i18n.tr("vault-locked_idle"),
-            LockReason::OtherTab => i18n.tr("vault-locked_other_tab"),
-            LockReason::Ended => i18n.tr("vault-locked_ended"),
-        })
-    };
+    let reason = move || vault.last_lock.get().map(|r| i18n.tr(r.message_key()));
 
     view! {
         <form id="unlock" class="card signin" on:submit=submit autocomplete="off">

@@ -48,6 +48,8 @@ pub fn SignIn(role: Role, on_signed_in: Callback<SessionInfo>) -> impl IntoView 
     view! {
         <form class="card signin" on:submit=submit autocomplete="off">
             <h2>{t("signin-title")}</h2>
+            // Why the page before this reload locked (`crate::lock`).
+            {crate::lock::last_reason().map(|r| view! { <p id="lock-reason" class="hint">{t(r.message_key())}</p> })}
             <div class="field">
                 <label for="signin-name">{t("signin-name")}</label>
                 <input id="signin-name" name="signin-name" type="text" autocomplete="off"

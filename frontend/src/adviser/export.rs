@@ -4,7 +4,8 @@
 //! metadata, as `amanat export` writes them, for archives and the `age` CLI).
 //!
 //! Nothing is written by the app itself: the file is handed to the browser as a
-//! download from a `Blob` URL that is revoked right after. The zip is written here
+//! download from a `Blob` URL that is revoked a minute after, or at once when the key
+//! is forgotten or the page locks ([`revoke_all`]). The zip is written here
 //! (stored entries, no compression — age output does not compress — with CRC-32),
 //! about a hundred lines instead of a zip crate and its deflate code in the adviser's
 //! chunk.
@@ -40,10 +41,42 @@ pub(crate) fn blob_url(bytes: &[u8]) -> Result<String, JsValue> {
     create_object_url(&blob)
 }
 
+thread_local! {
+    /// Download URLs not yet revoked: [`revoke_all`] ends them when the key is forgotten.
+    static LIVE: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Revokes `url` (once) and forgets it.
+fn revoke(url: &str) {
+    let live = LIVE.with(|l| {
+        let mut l = l.borrow_mut();
+        let before = l.len();
+        l.retain(|u| u != url);
+        before != l.len()
+    });
+    if live {
+        revoke_object_url(url);
+    }
+}
+
+/// Revokes every download URL still live (the plaintext CSV's above all): called when
+/// the key is forgotten or the page locks, so no `blob:` URL reaches what was opened.
+pub fn revoke_all() {
+    for url in LIVE.with(|l| std::mem::take(&mut *l.borrow_mut())) {
+        revoke_object_url(&url);
+    }
+}
+
+/// How many download URLs are live (for tests).
+pub fn live_urls() -> usize {
+    LIVE.with(|l| l.borrow().len())
+}
+
 /// Hands `bytes` to the browser as a download named `name`; the URL is revoked a
-/// minute later (the browser has the file by then).
+/// minute later (the browser has the file by then), or sooner by [`revoke_all`].
 pub(crate) fn download(bytes: &[u8], name: &str) -> Result<(), JsValue> {
     let url = blob_url(bytes)?;
+    LIVE.with(|l| l.borrow_mut().push(url.clone()));
     let document = window().document().ok_or(JsValue::NULL)?;
     let a: web_sys::HtmlElement = document.create_element("a")?.unchecked_into();
     a.set_attribute("href", &url)?;
@@ -52,7 +85,7 @@ pub(crate) fn download(bytes: &[u8], name: &str) -> Result<(), JsValue> {
     document.body().ok_or(JsValue::NULL)?.append_child(&a)?;
     a.click();
     a.remove();
-    gloo_timers::callback::Timeout::new(60_000, move || revoke_object_url(&url)).forget();
+    gloo_timers::callback::Timeout::new(60_000, move || revoke(&url)).forget();
     Ok(())
 }
 

@@ -8,14 +8,11 @@
 //! `age` CLI caps it, and a wrong passphrase is said to be one.
 //!
 //! The identity lives only in memory: the page holds it (and hands it to its opening
-//! workers) until it is forgotten. The same rules as the caseworker vault forget it
-//! (`vault::guard`): no key, pointer, touch, wheel or input event for the
-//! organisation's idle-lock minutes (`GET /api/v1/vault/settings`, or the copy kept on
-//! this device), leaving the page (`pagehide`, which also covers a page kept in the
-//! back-forward cache), or another tab of the app locking (`BroadcastChannel`
-//! `amanat-vault`); and an idle forget here locks the other tabs too. Forgetting asks
-//! the page to drop the key, its workers and everything opened, and clears the file
-//! input and any passphrase typed.
+//! workers) until it is forgotten: by *Forget key*, or by any lock of the signed-in
+//! page (idle, leaving the page, another tab locking, *End session*: see
+//! `account::session_guard`), which also signs out and reloads the page. Forgetting
+//! asks the page to drop the key, its workers and everything opened, and clears the
+//! file input and any passphrase typed.
 //!
 //! A protected file's scrypt (seconds in wasm at `age -p`'s work factor 18: 256 MiB)
 //! runs in a one-off worker ([`super::unlock`]): meanwhile the card says so with a
@@ -26,9 +23,6 @@
 //!
 //! What is not here: opening entries (the page's `adviser::pool`), re-sealing
 //! ([`super::reseal`]).
-
-use std::cell::Cell;
-use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
@@ -42,30 +36,6 @@ use zeroize::{Zeroize, Zeroizing};
 use super::unlock::{UnlockError, Unlocking};
 use crate::components::status::{use_status, Msg};
 use crate::i18n::{t, t_args, use_i18n, OwnedArg};
-use crate::relay_client;
-
-/// The vault's channel: every tab of the app locks together.
-const CHANNEL: &str = "amanat-vault";
-const LOCK: &str = "lock";
-/// How often the idle clock is looked at.
-const TICK_MS: u32 = 2_000;
-
-/// Why the key was forgotten without the key holder asking.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ForgetReason {
-    /// No input for the organisation's idle-lock time.
-    Idle,
-    /// The page was left (or hidden into the back-forward cache).
-    PageLeft,
-    /// Another tab of the app locked.
-    OtherTab,
-}
-
-/// Whether the key must be forgotten: `idle_seconds` without input since `last_input`
-/// (milliseconds, as `Date.now()`), never fewer than the vault's shortest idle lock.
-pub fn idle_expired(now_ms: f64, last_input_ms: f64, idle_seconds: u32) -> bool {
-    now_ms - last_input_ms >= f64::from(idle_seconds.max(shared::vault::MIN_IDLE_LOCK_SECONDS)) * 1_000.0
-}
 
 /// Focuses what `target` finds once the view has caught up (a field just enabled
 /// again, a button just shown).
@@ -121,20 +91,6 @@ fn dropped_file(ev: &web_sys::Event) -> Option<web_sys::File> {
     files.dyn_into::<web_sys::FileList>().ok()?.get(0)
 }
 
-/// The organisation's idle-lock time, in seconds, as the caseworker vault counts it:
-/// the copy kept on this device at once, then the relay's (read only: the caseworker
-/// vault keeps the copy).
-async fn load_idle_seconds(seconds: RwSignal<u32>) {
-    if let Ok(db) = crate::local_db::open().await {
-        if let Ok(Some(kept)) = crate::vault::settings::kept_idle_seconds(&db).await {
-            seconds.try_set(kept);
-        }
-    }
-    if let Ok(served) = relay_client::vault_settings().await {
-        seconds.try_set(served.idle_seconds());
-    }
-}
-
 /// The key card: file picker, drop zone, passphrase, key state, reload and forget.
 #[component]
 pub fn KeyCard(
@@ -164,7 +120,6 @@ pub fn KeyCard(
     let working = RwSignal::new(false);
     let drag_active = RwSignal::new(false);
     let pass_error = RwSignal::new(None::<ErrorCode>);
-    let idle_seconds = RwSignal::new(shared::vault::DEFAULT_IDLE_LOCK_MINUTES * 60);
     let key_state = t_args("adviser-key_count", move || vec![("count", OwnedArg::Num(key_count.get() as i64))]);
 
     // Clears what this card holds: a chosen file, a protected file waiting, a passphrase,
@@ -182,20 +137,11 @@ pub fn KeyCard(
             input.set_value("");
         }
     };
-    let forget = move |reason: Option<ForgetReason>| {
+    let forget = move || {
         on_forget.run(());
         clear_card();
         // The field or button that had the focus is hidden or disabled now.
         refocus_if_lost(pass_form, move || drop_zone.get_untracked().map(Into::into));
-        match reason {
-            None => {}
-            Some(ForgetReason::Idle) => status.info(Msg::args(
-                "key-forgotten_idle",
-                // Said in whole minutes (a time in seconds is for tests and demos).
-                vec![("minutes", OwnedArg::Num(i64::from(idle_seconds.get_untracked().div_ceil(60))))],
-            )),
-            Some(ForgetReason::PageLeft | ForgetReason::OtherTab) => status.info(Msg::key("key-forgotten_hidden")),
-        }
     };
 
     let take_file = move |file: web_sys::File| {
@@ -303,8 +249,6 @@ pub fn KeyCard(
         unlocking.try_with_value(Unlocking::cancel);
     });
 
-    install_lock(key_count, working.into(), idle_seconds, forget);
-
     let choose = move |_| {
         if let Some(input) = file_input.get() {
             input.click();
@@ -366,100 +310,11 @@ pub fn KeyCard(
             </p>
             <div class="actions">
                 <button id="reload-entries" type="button" on:click=move |_| on_reload.run(())>{t("adviser-reload")}</button>
-                <button id="forget-key" type="button" on:click=move |_| { forget(None); status.info(Msg::key("adviser-key_forgotten")); }
+                <button id="forget-key" type="button" on:click=move |_| { forget(); status.info(Msg::key("adviser-key_forgotten")); }
                     prop:disabled=move || key_count.get() == 0>
                     {t("adviser-forget_key")}
                 </button>
             </div>
         </section>
-    }
-}
-
-/// Installs the idle clock, the page-left and other-tab listeners for as long as the
-/// card is shown; each forgets a loaded key (or ends an unlock under way, `unlocking`)
-/// with its reason.
-fn install_lock(
-    key_count: Signal<usize>,
-    unlocking: Signal<bool>,
-    idle_seconds: RwSignal<u32>,
-    forget: impl Fn(Option<ForgetReason>) + Copy + 'static,
-) {
-    leptos::task::spawn_local(load_idle_seconds(idle_seconds));
-    let loaded =
-        move || key_count.try_get_untracked().unwrap_or(0) > 0 || unlocking.try_get_untracked().unwrap_or(false);
-    let now = js_sys::Date::now;
-    let last_input = Rc::new(Cell::new(now()));
-    let mut handles = Vec::new();
-    for event in ["keydown", "pointerdown", "input", "wheel", "touchstart"] {
-        let last_input = last_input.clone();
-        handles.push(window_event_listener_untyped(event, move |_| last_input.set(now())));
-    }
-    handles.push(window_event_listener_untyped("pagehide", move |_| {
-        if loaded() {
-            forget(Some(ForgetReason::PageLeft));
-        }
-    }));
-    let channel = web_sys::BroadcastChannel::new(CHANNEL).ok();
-    if let Some(ch) = &channel {
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            if ev.data().as_string().as_deref() == Some(LOCK) && loaded() {
-                forget(Some(ForgetReason::OtherTab));
-            }
-        });
-        ch.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        on_message.forget(); // freed with the page; the channel is closed on cleanup
-    }
-    let channel = leptos::__reexports::send_wrapper::SendWrapper::new(channel);
-    let alive = RwSignal::new(());
-    on_cleanup(move || {
-        handles.into_iter().for_each(|h| h.remove());
-        if let Some(ch) = channel.take() {
-            ch.set_onmessage(None);
-            ch.close();
-        }
-    });
-    let post = web_sys::BroadcastChannel::new(CHANNEL).ok();
-    leptos::task::spawn_local(async move {
-        let mut was_loaded = false;
-        loop {
-            TimeoutFuture::new(TICK_MS).await;
-            if alive.try_get_untracked().is_none() {
-                break; // the card is gone
-            }
-            if !loaded() {
-                was_loaded = false;
-                continue;
-            }
-            if !was_loaded {
-                // The idle time counts from when the key was loaded.
-                was_loaded = true;
-                last_input.set(now());
-            }
-            if idle_expired(now(), last_input.get(), idle_seconds.get_untracked()) {
-                forget(Some(ForgetReason::Idle));
-                if let Some(ch) = &post {
-                    let _ = ch.post_message(&JsValue::from_str(LOCK));
-                }
-            }
-        }
-        if let Some(ch) = post {
-            ch.close();
-        }
-    });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_key_is_forgotten_after_the_organisations_idle_time_and_not_before() {
-        let t0 = 1_000_000.0;
-        assert!(!idle_expired(t0 + 4.0 * 60_000.0, t0, 300));
-        assert!(idle_expired(t0 + 5.0 * 60_000.0, t0, 300));
-        assert!(!idle_expired(t0 + 9_999.0, t0, 10));
-        assert!(idle_expired(t0 + 10_000.0, t0, 10));
-        assert!(!idle_expired(t0 + 4_999.0, t0, 0), "zero seconds is read as the shortest lock, never as at once");
-        assert!(idle_expired(t0 + 5_000.0, t0, 0));
     }
 }

@@ -1,11 +1,18 @@
 //! The outbox as the caseworker sees it: each sealed entry by short id, its case,
 //! its size and where it stands with the relay. Ids and sizes only: nothing here
 //! reveals what an entry says.
+//!
+//! Why uploads stall shows above the list (`#relay-problem`, its error code in
+//! `data-code`) and beside the entry (`.entry-problem`, code in the row's
+//! `data-problem`); a new "not now" from the relay (quota, upload rate, disk full) is
+//! also said once in the page's `#status` live region.
 
 use leptos::prelude::*;
 
+use crate::components::status::{use_status, Msg};
 use crate::i18n::{t, t_args, use_i18n, OwnedArg};
 use crate::outbox::OutboxRow;
+use crate::problem::Problem;
 use crate::sync::{OutboxView, SyncHandle};
 
 /// An entry's state in words (following the language).
@@ -27,7 +34,7 @@ fn short(s: &str) -> String {
 fn OutboxEntry(row: OutboxRow) -> impl IntoView {
     let id = row.id.to_string();
     view! {
-        <li class="outbox-entry" data-id=id.clone() data-state=row.state>
+        <li class="outbox-entry" data-id=id.clone() data-state=row.state data-problem=row.problem_code>
             <span class="entry-id" title=id.clone()>{t("outbox-entry")} " " <code>{short(&id)}</code></span>
             <span class="entry-case">{t("outbox-case")} " " <code>{short(&row.case)}</code></span>
             <span class="entry-size">{row.size} " " {t("outbox-bytes")}</span>
@@ -40,6 +47,19 @@ fn OutboxEntry(row: OutboxRow) -> impl IntoView {
 #[component]
 pub fn OutboxList(view: OutboxView, sync: SyncHandle) -> impl IntoView {
     let i18n = use_i18n();
+    let status = use_status();
+    // The relay's "not now" (quota, upload rate, disk full), said once when it changes.
+    let busy_code = Memo::new(move |_| {
+        view.relay_problem.with(|p| match p {
+            Some(Problem::Relay(e)) if e.is_busy() => e.code(),
+            _ => None,
+        })
+    });
+    Effect::new(move |_| {
+        if let Some(code) = busy_code.get() {
+            status.info(Msg::Problem(Problem::Code(code)));
+        }
+    });
     let counts = t_args("outbox-counts", move || {
         let (waiting, uploaded) = view.rows.with(|rows| {
             let waiting = rows.iter().filter(|r| matches!(r.state, "sealed" | "waiting")).count();
@@ -51,7 +71,10 @@ pub fn OutboxList(view: OutboxView, sync: SyncHandle) -> impl IntoView {
         <section class="card outbox" aria-labelledby="outbox-title">
             <h2 id="outbox-title">{t("outbox-title")}</h2>
             <p class="hint">{t("outbox-hint")}</p>
-            {move || view.relay_problem.get().map(|p| view! { <p class="relay-problem">{p}</p> })}
+            {move || view.relay_problem.get().map(|p| {
+                let code = p.code().map(|c| c.code()).unwrap_or("unavailable");
+                view! { <p id="relay-problem" class="relay-problem" data-code=code>{move || p.render(&i18n)}</p> }
+            })}
             <p id="sync-counts" class="hint">
                 {counts}
                 {move || {

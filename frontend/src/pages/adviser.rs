@@ -11,8 +11,11 @@
 //! unreadable, could not fetch) account for every entry listed: the failures are
 //! listed with their reason, the opened ones grouped by case in reading order (intake,
 //! consents and follow-ups in time, closure; superseded ones marked), the newest cases
-//! first, [`CASES_PER_PAGE`] at a time. "Forget key" and "End session" terminate the
-//! workers and drop the key and every opened record from the page.
+//! first, [`CASES_PER_PAGE`] at a time. "Forget key" terminates the workers and drops
+//! the key, every opened record and a CSV's object URL from the page. Signed in, the
+//! page follows the caseworker's session rules (`account::session_guard`): idle time,
+//! another tab locking, leaving the page and "End session" all do the same, sign out
+//! and reload the page.
 //!
 //! Timing marks for `cargo xtask bench`: `performance.mark` `amanat-key-loaded` when a
 //! key is read and `amanat-all-opened` when every listed entry has an outcome and the
@@ -23,6 +26,7 @@ use leptos::prelude::*;
 use shared::api::{Role, SessionInfo};
 use shared::seal::Identity;
 
+use crate::account::session_guard;
 use crate::account::signin::SignIn;
 use crate::adviser::bulk_open::{mark, open_all, Counts, Opening, Outcome, PoolReady};
 use crate::adviser::key::KeyCard;
@@ -32,7 +36,6 @@ use crate::adviser::{find::FindCases, indicators::Indicators};
 use crate::components::status::{use_status, Msg};
 use crate::i18n::{t, t_args, use_i18n, OwnedArg};
 use crate::reading::CaseGroup;
-use crate::relay_client;
 
 /// Cases shown at first, and added by "Show more cases".
 pub const CASES_PER_PAGE: usize = 20;
@@ -174,26 +177,35 @@ fn CaseFiles(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
         identities.set_value(None);
         key_count.set(0);
         drop_opened();
+        crate::adviser::export::revoke_all();
         warm();
     };
 
-    let end = move |_| {
-        identities.set_value(None);
-        drop_opened();
-        leptos::task::spawn_local(async move {
-            let _ = relay_client::sign_out().await;
-            status.info(Msg::key("signin-ended"));
-            on_end.run(());
-        });
-    };
-    // Leaving the page any other way ends the workers too.
-    on_cleanup(move || {
+    // Ends every worker (the key's copies) and revokes a CSV's object URL.
+    let end_workers = move || {
         for workers in [pool, spare, loading] {
             if let Some(p) = workers.try_update_value(Option::take).flatten() {
                 p.terminate();
             }
         }
+        crate::adviser::export::revoke_all();
+    };
+    // The caseworker's rules (idle, other tabs, leaving the page, renewal): every lock
+    // wipes, signs out and reloads the page.
+    let guard = session_guard::install(move || {
+        identities.try_set_value(None);
+        key_count.try_set(0);
+        end_workers();
+        opening.clear();
     });
+    let end = move |_| {
+        guard.end();
+        // Reached only where the page does not reload (a test page).
+        status.info(Msg::key("signin-ended"));
+        on_end.run(());
+    };
+    // Leaving the page any other way ends the workers too.
+    on_cleanup(end_workers);
 
     // Only the first `shown` cases are drawn.
     let cases = move || groups.with(|g| g.iter().take(shown.get()).cloned().collect::<Vec<_>>());

@@ -1,5 +1,6 @@
-//! The caseworker's page (`/`): enrol (from the one-time link) or unlock with the
-//! passphrase, then the intake form and the outbox of this account.
+//! The caseworker's page (`/`): enrol (from the one-time link, traded for the relay's
+//! enrolment cookie at boot, see `account::enrol_link`) or unlock with the passphrase,
+//! then the intake form and the outbox of this account.
 //!
 //! Everything readable exists only inside [`Workspace`], which is mounted while the
 //! vault is unlocked: locking unmounts it, dropping the form's signals, any opened
@@ -8,36 +9,28 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
 
 use crate::account::enrol_form::EnrolForm;
+use crate::account::enrol_link::{self, EnrolLink};
 use crate::account::passphrase_signin::PassphraseSignIn;
+use crate::components::status::{use_status, Msg};
+use crate::i18n::{t, use_i18n};
 use crate::vault::{Unlocked, Vault};
-
-/// Takes the enrolment token out of the URL (`#enrol=…`) and removes it from the
-/// address bar and the history entry at once, so it is not left on the computer.
-fn take_enrol_token() -> Option<String> {
-    let w = window();
-    let hash = w.location().hash().ok()?;
-    let token = hash.strip_prefix("#enrol=")?.to_owned();
-    let path = w.location().pathname().unwrap_or_else(|_| "/".into());
-    if let Ok(history) = w.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
-    }
-    (!token.is_empty() && token.len() <= 128).then_some(token)
-}
 
 #[component]
 pub fn CaseworkerPage() -> impl IntoView {
     let vault = Vault::provide();
-    let enrol_token = RwSignal::new(take_enrol_token());
-    // A link opened in a tab that already shows the app only changes the fragment.
-    let _ = window_event_listener_untyped("hashchange", move |_| {
-        if let Some(token) = take_enrol_token() {
-            enrol_token.try_set(Some(token));
-        }
+    // The enrolment link was taken out of the address and traded at boot
+    // (`account::enrol_link`), before this page was drawn.
+    let link = enrol_link::state();
+    let status = use_status();
+    Effect::new(move |_| match link.get() {
+        EnrolLink::Opening => status.info(Msg::key("enrol-opening")),
+        EnrolLink::Failed { problem, .. } => status.error(problem),
+        EnrolLink::Open => status.clear(),
+        EnrolLink::None => {}
     });
-    let on_enrolled = Callback::new(move |()| enrol_token.set(None));
+    let on_enrolled = Callback::new(move |()| enrol_link::done());
     // While the caseworker types the passphrase, fetch the unlock code (Argon2id, age),
     // then the workspace, so neither waits for the network after "Unlock".
     leptos::task::spawn_local(async {
@@ -47,10 +40,42 @@ pub fn CaseworkerPage() -> impl IntoView {
     });
     move || match vault.unlocked.get() {
         Some(u) => lazy_workspace(u, vault),
-        None => match enrol_token.get() {
-            Some(token) => view! { <EnrolForm token=token on_done=on_enrolled /> }.into_any(),
-            None => view! { <PassphraseSignIn /> }.into_any(),
+        None => match link.get() {
+            EnrolLink::Open => view! { <EnrolForm on_done=on_enrolled /> }.into_any(),
+            EnrolLink::Opening => view! {
+                <section id="enrol-opening" class="card signin" aria-busy="true">
+                    <h2>{t("enrol-title")}</h2>
+                    <p class="hint">{t("enrol-opening")}</p>
+                </section>
+            }
+            .into_any(),
+            EnrolLink::Failed { problem, retry } => view! { <EnrolFailed problem retry /> }.into_any(),
+            EnrolLink::None => view! { <PassphraseSignIn /> }.into_any(),
         },
+    }
+}
+
+/// The enrolment link did not open: why, and a way on (try again, or sign in).
+#[component]
+fn EnrolFailed(problem: crate::problem::Problem, retry: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = problem.code().map(|c| c.code()).unwrap_or("unavailable");
+    let reason = move || problem.render(&i18n);
+    view! {
+        <section id="enrol-failed" class="card signin" data-code=code aria-labelledby="enrol-failed-title">
+            <h2 id="enrol-failed-title">{t("enrol-title")}</h2>
+            <p id="enrol-failed-reason" class="problem">{reason}</p>
+            <div class="actions">
+                {retry.then(|| view! {
+                    <button id="enrol-retry" type="button" class="primary" on:click=move |_| enrol_link::retry()>
+                        {t("enrol-retry")}
+                    </button>
+                })}
+                <button id="enrol-to-signin" type="button" on:click=move |_| enrol_link::state().set(EnrolLink::None)>
+                    {t("enrol-to_signin")}
+                </button>
+            </div>
+        </section>
     }
 }
 

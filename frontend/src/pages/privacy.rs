@@ -5,12 +5,14 @@
 //! origin, sorted by [`crate::privacy::classify`]; no sign-in, it looks at this browser
 //! only), *The relay* (after the privacy officer signs in: the relay's verification,
 //! the keyring checked here, entries by month, the audit chain; see
-//! [`crate::privacy::relay`]) and *The app itself* (every served file's SHA-256 beside
+//! [`crate::privacy::relay`]; signed in, the caseworker's session rules apply, see
+//! `account::session_guard`) and *The app itself* (every served file's SHA-256 beside
 //! the release's `hashes.txt`). The page writes nothing to the device.
 
 use leptos::prelude::*;
 use shared::api::{Role, SessionInfo};
 
+use crate::account::session_guard;
 use crate::account::signin::SignIn;
 use crate::components::status::{use_status, Msg};
 use crate::i18n::{t, use_i18n, OwnedArg};
@@ -20,7 +22,6 @@ use crate::privacy::classify::Kind;
 use crate::privacy::device::{self, DeviceScan};
 use crate::privacy::relay::{self, RelayReport, SignatureCheck};
 use crate::problem::Problem;
-use crate::relay_client;
 
 fn num(n: usize) -> OwnedArg {
     OwnedArg::Num(n as i64)
@@ -186,12 +187,16 @@ fn RelayChecks(session: SessionInfo, on_end: Callback<()>) -> impl IntoView {
     };
     // Signing in is asking for the check.
     run();
+    // The caseworker's rules (idle, other tabs, leaving the page, renewal): every lock
+    // signs out and reloads the page.
+    let guard = session_guard::install(move || {
+        let _ = report.try_set(None);
+    });
     let end = move |_| {
-        leptos::task::spawn_local(async move {
-            let _ = relay_client::sign_out().await;
-            status.info(Msg::key("signin-ended"));
-            on_end.run(());
-        });
+        guard.end();
+        // Reached only where the page does not reload (a test page).
+        status.info(Msg::key("signin-ended"));
+        on_end.run(());
     };
     view! {
         <div class="session-bar">

@@ -5,8 +5,10 @@
 //! cached on the device ([`cache`]) so it also works offline. The unlocked identity
 //! lives only in this module's signal, in memory. Locking (End session, idle, another
 //! tab locking, leaving the page — see [`guard`]) drops it: the workspace unmounts, so
-//! no decrypted record and no form content stays in memory or in the DOM, and the relay
-//! session is ended (its answer clears the HTTP cache). The outbox stays: ciphertext.
+//! no decrypted record and no form content stays in the DOM, the relay session is
+//! ended (its answer clears the HTTP cache), and then the page reloads (`crate::lock`),
+//! so the wasm instance whose memory held the keys is dropped whole. The outbox stays:
+//! ciphertext.
 
 pub mod cache;
 pub mod guard;
@@ -35,13 +37,7 @@ pub struct Unlocked {
     pub author: Arc<AuthorKey>,
 }
 
-/// Why the vault locked (what the sign-in page says).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LockReason {
-    Ended,
-    Idle,
-    OtherTab,
-}
+pub use crate::lock::LockReason;
 
 /// The vault's state, shared through context.
 #[derive(Clone, Copy)]
@@ -55,6 +51,9 @@ pub struct Vault {
     /// Set while the relay session is still to be made (unlocked offline): the relay
     /// credential, kept until the relay answers, then dropped. Never stored.
     pub pending_auth: StoredValue<Option<AuthKey>>,
+    /// Not before this time (`Date.now()` milliseconds) does the guard try to make the
+    /// relay session after an offline unlock: the relay's `Retry-After` after a 429.
+    pub follow_up_at: StoredValue<f64>,
 }
 
 impl Vault {
@@ -63,9 +62,11 @@ impl Vault {
         let vault = Vault {
             unlocked: RwSignal::new(None),
             online: RwSignal::new(false),
-            last_lock: RwSignal::new(None),
+            // Said after the reload that ended the last lock (`crate::lock`).
+            last_lock: RwSignal::new(crate::lock::last_reason()),
             idle_seconds: RwSignal::new(shared::vault::DEFAULT_IDLE_LOCK_MINUTES * 60),
             pending_auth: StoredValue::new(None),
+            follow_up_at: StoredValue::new(0.0),
         };
         provide_context(vault);
         guard::install(vault);
@@ -78,6 +79,14 @@ impl Vault {
 
     /// Unlocks with an identity opened by [`unlock`].
     pub fn open(&self, unlocked: Unlocked, online: bool, pending_auth: Option<AuthKey>) {
+        self.open_later(unlocked, online, pending_auth, None);
+    }
+
+    /// Unlocks, and makes the relay session no sooner than `retry_after` seconds from
+    /// now (the relay answered 429 at unlock).
+    pub fn open_later(&self, unlocked: Unlocked, online: bool, pending_auth: Option<AuthKey>, retry_after: Option<u32>) {
+        let wait = f64::from(retry_after.unwrap_or(0)) * 1_000.0;
+        self.follow_up_at.set_value(js_sys::Date::now() + wait);
         self.pending_auth.set_value(pending_auth);
         self.online.set(online);
         self.last_lock.set(None);
@@ -86,20 +95,42 @@ impl Vault {
 
     /// Locks this tab and tells every other tab of the app to lock too.
     pub fn lock(&self, reason: LockReason) {
-        self.lock_here(reason);
-        guard::broadcast_lock();
+        let was = self.wipe(reason);
+        crate::lock::broadcast();
+        self.reload_if(was, reason);
     }
 
     /// Locks this tab only (another tab already locked everyone).
     pub fn lock_here(&self, reason: LockReason) {
+        let was = self.wipe(reason);
+        self.reload_if(was, reason);
+    }
+
+    /// Drops the identity (the workspace unmounts with it) and the pending relay
+    /// credential, and ends the relay session; whether anything was unlocked.
+    fn wipe(&self, reason: LockReason) -> bool {
         let was = self.unlocked.try_update(|u| u.take().is_some()).unwrap_or(false);
         self.pending_auth.try_set_value(None);
         self.online.try_set(false);
         if was {
             self.last_lock.try_set(Some(reason));
             // Ends the relay session (its answer carries Clear-Site-Data: "cache"), with a
-            // request that survives the page's unload when this runs on pagehide.
+            // request that survives the page's unload (or reload) that follows.
             relay_client::sign_out_keepalive();
+        }
+        was
+    }
+
+    /// After a lock, the page reloads so the wasm memory that held the keys goes with
+    /// the old instance (`crate::lock`); leaving the page needs no reload, only the reason.
+    fn reload_if(&self, was: bool, reason: LockReason) {
+        if !was {
+            return;
+        }
+        if reason == LockReason::PageLeft {
+            crate::lock::remember(reason);
+        } else {
+            crate::lock::finish(reason);
         }
     }
 }

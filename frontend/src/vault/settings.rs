@@ -28,10 +28,12 @@ pub const IDLE_LOCK_SETTING: &str = "idle_lock_minutes";
 /// at least [`MIN_IDLE_LOCK_SECONDS`]; anything else (a damaged or foreign value) is
 /// treated as not kept.
 pub fn parse_idle_seconds(text: &str) -> Option<u32> {
-    match text.strip_suffix('s') {
+    let seconds = match text.strip_suffix('s') {
         Some(seconds) => seconds.parse::<u32>().ok().filter(|s| *s >= MIN_IDLE_LOCK_SECONDS),
         None => text.parse::<u32>().ok().filter(|m| *m >= 1)?.checked_mul(60),
-    }
+    };
+    // A kept value over the cap (an older app kept what the relay said) is capped too.
+    seconds.map(shared::vault::capped_idle_seconds)
 }
 
 /// Reads a kept value as whole minutes (seconds rounded up): what a kept value looks
@@ -118,6 +120,8 @@ mod tests {
         assert_eq!(kept_form(20), "20s");
         assert_eq!(parse_idle_seconds("5"), Some(300), "what devices already keep");
         assert_eq!(parse_minutes("20s"), Some(1), "rounded up, never sooner");
+        assert_eq!(parse_minutes("10000"), Some(240), "a kept value over 240 minutes is read as 240");
+        assert_eq!(parse_idle_seconds("86400s"), Some(240 * 60));
         for bad in ["4s", "0s", "s", "-5s", "5 s", "5.5s", "99999999999s", "71582789"] {
             assert_eq!(parse_idle_seconds(bad), None, "{bad:?}");
         }

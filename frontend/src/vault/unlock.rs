@@ -5,8 +5,11 @@
 //! relay session follows when the relay answers ([`follow_up`]). With no cached copy
 //! (or one that the passphrase no longer opens, after a change on another device) it
 //! asks the relay: the salt for the name, then the session with the derived `auth`.
-//! A relay that is reachable and refuses (wrong passphrase, locked account) wins over
-//! the cached copy. The passphrase itself never leaves this module's stack.
+//! A relay that refuses (wrong passphrase, disabled account) wins over the cached copy;
+//! one that only asks to wait (429 `sign_in_delayed` after a stranger's wrong
+//! passphrases from the same address, `rate_limited`) does not: the caseworker unlocks
+//! on this device and the session is made later, no sooner than its `Retry-After`.
+//! The passphrase itself never leaves this module's stack.
 //!
 //! The wrapped identity also holds the author key that signs every document
 //! (`shared::authorship`): made at enrolment and sent as `author_key`. A vault wrapped
@@ -52,9 +55,10 @@ fn unlocked(w: &WrappedIdentity, identity: seal::Identity, author: Arc<AuthorKey
     Ok(Unlocked { name: w.name.clone(), role: w.role, identity, recipient, author })
 }
 
-/// Enrols with a one-time token: checks the new passphrase (typed twice), makes a
-/// random personal identity and author key, wraps them, and registers with the relay.
-pub async fn enrol(token: &str, name: &str, passphrase: &str, again: &str) -> Result<Unlocked, Problem> {
+/// Enrols (the relay's enrolment cookie stands for the link's token, see
+/// `account::enrol_link`): checks the new passphrase (typed twice), makes a random
+/// personal identity and author key, wraps them, and registers with the relay.
+pub async fn enrol(name: &str, passphrase: &str, again: &str) -> Result<Unlocked, Problem> {
     if passphrase != again {
         return Err(ErrorCode::PassphraseMismatch.into());
     }
@@ -68,7 +72,7 @@ pub async fn enrol(token: &str, name: &str, passphrase: &str, again: &str) -> Re
     let recipient = personal.to_public().to_string();
     let author_key = Some(author.public().to_string());
     let body = Enrol {
-        token: token.to_owned(),
+        token: None,
         name: name.to_owned(),
         salt: salt.encode(),
         auth: keys.auth.encode(),
@@ -138,6 +142,16 @@ pub struct SignedIn {
     pub online: bool,
     /// The relay credential to make the session with later (offline unlock only).
     pub pending_auth: Option<AuthKey>,
+    /// Seconds the relay asked to wait before the session is made (its Retry-After).
+    pub retry_after: Option<u32>,
+    /// Whether the relay answered "not now" (429) rather than not at all.
+    pub delayed: bool,
+}
+
+impl SignedIn {
+    fn online(unlocked: Unlocked) -> Self {
+        SignedIn { unlocked, online: true, pending_auth: None, retry_after: None, delayed: false }
+    }
 }
 
 /// Signs in with name + passphrase (see the module doc for the order of attempts).
@@ -154,12 +168,20 @@ pub async fn sign_in(name: &str, passphrase: &str) -> Result<SignedIn, Problem> 
                 return match relay_client::vault_sign_in(name, &keys.auth.encode()).await {
                     Ok(fresh) => {
                         reconcile(&db, &local, fresh, &author).await;
-                        Ok(SignedIn { unlocked: unlocked(&local, identity, author)?, online: true, pending_auth: None })
+                        Ok(SignedIn::online(unlocked(&local, identity, author)?))
                     }
-                    Err(RelayError::Unavailable) => {
-                        let pending_auth = Some(keys.auth.clone());
-                        Ok(SignedIn { unlocked: unlocked(&local, identity, author)?, online: false, pending_auth })
-                    }
+                    // Unreachable, or a 429 (`sign_in_delayed` after someone's wrong
+                    // passphrases, `rate_limited`): the passphrase opened this device's
+                    // copy, so the caseworker works; the session follows, no sooner
+                    // than the relay's Retry-After.
+                    Err(e) if e.is_transient() => Ok(SignedIn {
+                        unlocked: unlocked(&local, identity, author)?,
+                        online: false,
+                        pending_auth: Some(keys.auth.clone()),
+                        retry_after: e.retry_after(),
+                        delayed: e.is_busy(),
+                    }),
+                    // `wrong_passphrase` (changed on another device), `account_disabled`.
                     Err(refused) => Err(refused.into()),
                 };
             }
@@ -169,8 +191,9 @@ pub async fn sign_in(name: &str, passphrase: &str) -> Result<SignedIn, Problem> 
     }
     let salt = match relay_client::vault_salt(name).await {
         Ok(s) => s.salt,
-        Err(RelayError::Unavailable) if had_cache => return Err(ErrorCode::WrongPassphrase.into()),
+        Err(e) if e.is_transient() && had_cache => return Err(ErrorCode::WrongPassphrase.into()),
         Err(RelayError::Unavailable) => return Err(offline_first_time()),
+        // A 429 with no copy on this device to open: its sentence (wait, and why).
         Err(e) => return Err(e.into()),
     };
     let keys = derive(&passphrase, &salt).await?;
@@ -179,7 +202,7 @@ pub async fn sign_in(name: &str, passphrase: &str) -> Result<SignedIn, Problem> 
     let (local, identity, author) = open(&db, w.clone(), &keys).await?;
     cache::put(&db, &local).await?;
     reconcile(&db, &local, w, &author).await;
-    Ok(SignedIn { unlocked: unlocked(&local, identity, author)?, online: true, pending_auth: None })
+    Ok(SignedIn::online(unlocked(&local, identity, author)?))
 }
 
 /// The sentence for "offline, and this device has never seen this account" (or the
@@ -192,10 +215,19 @@ fn decode(wire: &str) -> Result<Vec<u8>, Problem> {
     Ok(vault::decode_wrapped(wire).map_err(|_| ErrorCode::Corrupted)?.into_bytes())
 }
 
+/// What a try at making the relay session after an offline unlock gave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowUp {
+    /// The session exists.
+    Made,
+    /// Not yet: the relay is unreachable or asked to wait (`retry_after` seconds).
+    Later { retry_after: Option<u32> },
+}
+
 /// After an offline unlock: makes the relay session with the kept `auth` (and
-/// registers the author key if the relay has none, see [`reconcile`]). `Ok(true)` once
-/// the session exists; `Ok(false)` while the relay stays unreachable.
-pub async fn follow_up(name: &str, auth: &AuthKey, author: &AuthorKey) -> Result<bool, Problem> {
+/// registers the author key if the relay has none, see [`reconcile`]). A refusal
+/// (`wrong_passphrase`, `account_disabled`) is an error: the guard locks.
+pub async fn follow_up(name: &str, auth: &AuthKey, author: &AuthorKey) -> Result<FollowUp, Problem> {
     match relay_client::vault_sign_in(name, &auth.encode()).await {
         Ok(fresh) => {
             let db = local_db::open().await?;
@@ -203,9 +235,9 @@ pub async fn follow_up(name: &str, auth: &AuthKey, author: &AuthorKey) -> Result
                 Some(local) => reconcile(&db, &local, fresh, author).await,
                 None => cache::put(&db, &fresh).await?,
             }
-            Ok(true)
+            Ok(FollowUp::Made)
         }
-        Err(RelayError::Unavailable) => Ok(false),
+        Err(e) if e.is_transient() => Ok(FollowUp::Later { retry_after: e.retry_after() }),
         Err(e) => Err(e.into()),
     }
 }
