@@ -92,8 +92,18 @@ impl Served {
         cmd.arg("--data").arg(data).args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
         cmd.arg("--dist").arg(data.join("no-app"));
         // --demo: an empty data dir gets the demo organisation the bench uploads to.
-        cmd.args(["--demo", "--rate-per-address", "0", "--rate-per-account", "0", "--uploads-per-hour", "0", "--quota-bytes", "1000000000000000"])
-            .args(extra);
+        cmd.args([
+            "--demo",
+            "--rate-per-address",
+            "0",
+            "--rate-per-account",
+            "0",
+            "--uploads-per-hour",
+            "0",
+            "--quota-bytes",
+            "1000000000000000",
+        ])
+        .args(extra);
         if let Some(url) = database {
             cmd.args(["--database", url]);
         }

@@ -258,7 +258,14 @@ async fn browser_bench_adviser_opens_10000_entries_of_10_kb() {
 
     // Rate limits off: 10 000 uploads from one address in seconds is the seeding, not
     // what is measured (the page itself makes about 40 requests).
-    let relay = RelayProcess::start_with_app(&["--rate-per-address", "0", "--rate-per-account", "0", "--uploads-per-hour", "0"]);
+    let relay = RelayProcess::start_with_app(&[
+        "--rate-per-address",
+        "0",
+        "--rate-per-account",
+        "0",
+        "--uploads-per-hour",
+        "0",
+    ]);
     let keyring = relay.keyring();
     let caseworker = generate_identity().to_public();
     let token = relay.demo_file("caseworker.token");

@@ -61,7 +61,11 @@ async fn call(relay: &Relay, cred: &Cred<'_>, method: &Method, path: &str, body:
 /// Asserts that `cred` gets 401 on every signed-in route.
 async fn refused_everywhere(relay: &Relay, cred: Cred<'_>, what: &str) {
     for (method, path, body) in signed_in_routes() {
-        assert_eq!(call(relay, &cred, &method, &path, &body).await, StatusCode::UNAUTHORIZED, "{what}: {method} {path}");
+        assert_eq!(
+            call(relay, &cred, &method, &path, &body).await,
+            StatusCode::UNAUTHORIZED,
+            "{what}: {method} {path}"
+        );
     }
 }
 
@@ -269,7 +273,8 @@ async fn an_opened_enrolment_token_is_refused_when_replayed() {
     assert_eq!(code_of(without.await.unwrap()).await, "enrolment_invalid", "no cookie, no enrolment");
 
     // The page that opened it enrols with the cookie, once.
-    let enrol = |body: Value| relay.http.post(relay.url("/api/v1/vault/enrol")).header(COOKIE, &cookie).json(&body).send();
+    let enrol =
+        |body: Value| relay.http.post(relay.url("/api/v1/vault/enrol")).header(COOKIE, &cookie).json(&body).send();
     let done = enrol(enrol_body(None, "madina", PASS)).await.unwrap();
     assert_eq!(done.status(), StatusCode::OK);
     assert!(set_cookie_of(&done, "amanat_enrol").contains("Max-Age=0"), "the enrolment cookie is expired");
@@ -283,7 +288,11 @@ async fn an_opened_enrolment_token_is_refused_when_replayed() {
     let opened = relay.http.post(relay.url("/api/v1/vault/enrol/open")).json(&json!({ "token": first })).send();
     let cookie = cookie_pair(&opened.await.unwrap(), "amanat_enrol").unwrap();
     backend::accounts::issue_enrolment(relay.state.store(), "madina").await.unwrap();
-    let late = relay.http.post(relay.url("/api/v1/vault/enrol")).header(COOKIE, &cookie).json(&enrol_body(None, "madina", WRONG));
+    let late = relay
+        .http
+        .post(relay.url("/api/v1/vault/enrol"))
+        .header(COOKIE, &cookie)
+        .json(&enrol_body(None, "madina", WRONG));
     assert_eq!(code_of(late.send().await.unwrap()).await, "enrolment_invalid");
 }
 
@@ -315,8 +324,10 @@ async fn fifty_wrong_passphrases_from_another_address_do_not_stop_the_caseworker
     let checked = codes.iter().filter(|(_, c)| c == "wrong_passphrase").count();
     assert!(checked <= 3, "at most three of the stranger's guesses were checked: {codes:?}");
     assert!(
-        codes.iter().all(|(s, c)| *s == StatusCode::TOO_MANY_REQUESTS && (c == "sign_in_delayed" || c == "rate_limited")
-            || c == "wrong_passphrase"),
+        codes
+            .iter()
+            .all(|(s, c)| *s == StatusCode::TOO_MANY_REQUESTS && (c == "sign_in_delayed" || c == "rate_limited")
+                || c == "wrong_passphrase"),
         "{codes:?}"
     );
     assert_eq!(audited(&relay, "sign_in_delayed", "gulshan").await, 1);

@@ -144,9 +144,13 @@ async fn a_json_body_over_its_cap_is_refused_413_and_malformed_json_400() {
 #[tokio::test]
 async fn json_routes_refuse_bodies_that_are_not_declared_json() {
     let relay = Relay::start().await;
-    for path in
-        ["/api/v1/session", "/api/v1/vault/salt", "/api/v1/vault/session", "/api/v1/vault/enrol", "/api/v1/vault/enrol/open"]
-    {
+    for path in [
+        "/api/v1/session",
+        "/api/v1/vault/salt",
+        "/api/v1/vault/session",
+        "/api/v1/vault/enrol",
+        "/api/v1/vault/enrol/open",
+    ] {
         for ct in [None, Some("text/plain"), Some("application/x-www-form-urlencoded")] {
             let mut req = relay.http.post(relay.url(path)).body(r#"{"name":"demo-caseworker","token":"x","auth":"x"}"#);
             if let Some(ct) = ct {

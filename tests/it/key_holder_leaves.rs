@@ -64,6 +64,23 @@ async fn assert_signed_out(relay: &RelayProcess, cookie: &str, after: &str) {
     }
 }
 
+/// The cookies a closed profile's cookie store (Chromium's SQLite `Cookies` file) holds:
+/// each name and whether it is persistent.
+async fn stored_cookies(store: &std::path::Path) -> Vec<(String, bool)> {
+    use sqlx::{ConnectOptions, Row};
+    let copy = tempfile::NamedTempFile::new().unwrap();
+    std::fs::copy(store, copy.path()).unwrap();
+    let mut db =
+        sqlx::sqlite::SqliteConnectOptions::new().filename(copy.path()).read_only(true).connect().await.unwrap();
+    sqlx::query("SELECT name, is_persistent FROM cookies")
+        .fetch_all(&mut db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1) != 0))
+        .collect()
+}
+
 /// Signs in on the adviser page shown now; returns the session cookie, checked to work.
 async fn sign_in(browser: &Browser, relay: &RelayProcess) -> String {
     browser.sign_in(backend::demo::ADVISER, &relay.demo_file("adviser.token")).await.unwrap();
@@ -175,13 +192,19 @@ async fn an_advisers_session_ends_with_the_tab_the_page_the_other_tab_and_the_id
         .into_iter()
         .filter(|f| f.file_name().is_some_and(|n| n == "Cookies"))
         .collect();
-    let held =
-        |needle: &str| stores.iter().any(|f| std::fs::read(f).is_ok_and(|b| profile::holds(&b, needle.as_bytes())));
+    assert!(!stores.is_empty(), "the profile has a cookie store");
+    let mut rows = Vec::new();
+    for store in &stores {
+        rows.extend(stored_cookies(store).await);
+    }
     assert!(
-        held("amanat_story_probe"),
-        "positive control: the persistent probe cookie is in the cookie store {stores:?}"
+        rows.iter().any(|(name, persistent)| name == "amanat_story_probe" && *persistent),
+        "positive control: the persistent probe cookie is in the cookie store: {rows:?}"
     );
-    assert!(!held(SESSION_COOKIE), "the session cookie was written to the profile's cookie store");
+    assert!(
+        !rows.iter().any(|(name, _)| name.ends_with(SESSION_COOKIE)),
+        "the session cookie was written to the profile's cookie store: {rows:?}"
+    );
     let value = cookie.split_once('=').unwrap().1;
     assert!(
         profile::files_holding(profile_dir.path(), value.as_bytes()).is_empty(),

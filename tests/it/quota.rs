@@ -42,7 +42,11 @@ async fn a_caseworker_over_her_quota_is_told_why_keeps_the_entry_and_it_syncs_on
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     browser.screenshot("quota-exceeded-outbox").await.unwrap();
-    assert_eq!(browser.count("#relay-problem[data-code=quota_exceeded]").await.unwrap(), 1, "the outbox names the reason");
+    assert_eq!(
+        browser.count("#relay-problem[data-code=quota_exceeded]").await.unwrap(),
+        1,
+        "the outbox names the reason"
+    );
     assert_eq!(browser.count(&format!("li.outbox-entry[data-id='{id}']")).await.unwrap(), 1, "the entry is kept");
     assert_eq!(browser.count("li.outbox-entry[data-state=uploaded]").await.unwrap(), 0);
     assert_eq!(relay.count_entries(), 0, "the relay stored nothing over the quota");

@@ -60,7 +60,10 @@ async fn accounts_tokens_and_sessions(place: Place) {
     assert_eq!(store.user("ad").await.unwrap().unwrap().role, Role::Adviser);
 
     store.add_token("cw", "tok1", &[7; 32], now_plus_a_day()).await.unwrap();
-    assert!(matches!(store.add_token("nobody", "tok2", &[1; 32], now_plus_a_day()).await, Err(StoreError::NoSuchUser(_))));
+    assert!(matches!(
+        store.add_token("nobody", "tok2", &[1; 32], now_plus_a_day()).await,
+        Err(StoreError::NoSuchUser(_))
+    ));
     let live = store.token("tok1").await.unwrap().unwrap();
     assert_eq!((live.user.name.as_str(), live.secret_sha256, live.disabled), ("cw", vec![7u8; 32], false));
     assert!(store.token("tok2").await.unwrap().is_none());

@@ -125,7 +125,10 @@ async fn fifty_wrong_passphrases_from_another_address_do_not_stop_the_caseworker
         );
     }
     let delays = answers.iter().filter(|a| a.status == 429).count();
-    println!("the stranger's {GUESSES} guesses: {} refused as wrong, {delays} delayed or rate-limited", GUESSES - delays);
+    println!(
+        "the stranger's {GUESSES} guesses: {} refused as wrong, {delays} delayed or rate-limited",
+        GUESSES - delays
+    );
     assert!(delays > 0);
     browser.close().await.unwrap();
 }
