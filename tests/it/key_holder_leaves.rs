@@ -9,9 +9,11 @@
 //! - so does closing the tab;
 //! - two tabs lock together: *End session* in one locks the other;
 //! - the idle lock signs out too;
-//! - the session cookie never reaches the profile's `Cookies` store (it dies with the
-//!   browser): a persistent cookie set by the page for the purpose is there (the
-//!   positive control that the store was written and is searched), the session's is not.
+//! - the session cookie is never kept as a persistent cookie in the profile's `Cookies`
+//!   store (Chromium writes session cookies there marked not persistent, and drops them
+//!   at its next start): a persistent cookie set by the page for the purpose is there
+//!   (the positive control that the store was written and is read), the session's is
+//!   not.
 //!
 //! Each 401 is checked against the same cookie's 200 just before (so it cannot pass for
 //! a cookie that never worked).
@@ -201,10 +203,16 @@ async fn an_advisers_session_ends_with_the_tab_the_page_the_other_tab_and_the_id
         rows.iter().any(|(name, persistent)| name == "amanat_story_probe" && *persistent),
         "positive control: the persistent probe cookie is in the cookie store: {rows:?}"
     );
+    // Chromium writes session cookies to the store too, marked not persistent (and
+    // drops them at its next start); what must not be there is a persistent one.
     assert!(
-        !rows.iter().any(|(name, _)| name.ends_with(SESSION_COOKIE)),
-        "the session cookie was written to the profile's cookie store: {rows:?}"
+        !rows.iter().any(|(name, persistent)| name.ends_with(SESSION_COOKIE) && *persistent),
+        "the session cookie was kept as a persistent cookie: {rows:?}"
     );
+    // Closing the whole browser (not a tab) may end it without `pagehide`: the session
+    // then lives until the relay ends it (30 minutes, unless renewed). Said, not
+    // asserted: the contract asks for the sign-out on leaving the page.
+    println!("after closing the browser, the last session cookie answers {}", status_of(&relay, &cookie).await);
     let value = cookie.split_once('=').unwrap().1;
     assert!(
         profile::files_holding(profile_dir.path(), value.as_bytes()).is_empty(),
