@@ -324,6 +324,8 @@ pub struct EnrolOpened {
 /// here only if its link was never opened.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Enrol {
+    /// The link's token; `None` when the page traded it for the enrolment cookie
+    /// (`POST /api/v1/vault/enrol/open`), as the app does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// The account name as the caseworker typed it: it must be the token's account

@@ -16,6 +16,12 @@
 //! The session fills the full intake and the family's consent, every free-text field
 //! holding the marker, and attaches a scanned page (a JPEG-headed file holding the
 //! marker) to the paper signature: the scan is sealed in the browser as a stream.
+//!
+//! Every role's page takes its turn on the same browser before it is closed: the
+//! adviser signs in, opens the family with her identity file (the marker on her page)
+//! and ends her session; the privacy officer scans the device, signs in, checks the
+//! relay and ends hers. The profile must then also hold neither key holder's token nor
+//! the adviser's key.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -141,6 +147,30 @@ async fn after_end_session_nothing_typed_is_left_in_the_browser_profile_the_rela
     assert_eq!(browser.count("li.outbox-entry").await.unwrap(), 0);
     let source = browser.client.source().await.unwrap();
     assert!(!source.contains(&marker), "the locked page's DOM still holds the marker");
+
+    // 4b. Every other role's page on the same computer: the adviser opens the family
+    //     (the marker on her page), then ends her session; the privacy officer checks
+    //     this device and the relay, then ends hers.
+    let adviser_token = relay.demo_file("adviser.token");
+    let adviser_identity = relay.data.join("demo/adviser-identity.txt");
+    browser.goto(&relay.url("/adviser")).await.unwrap();
+    browser.sign_in(backend::demo::ADVISER, &adviser_token).await.unwrap();
+    browser.wait_for("#identity-file", 30).await.unwrap().send_keys(adviser_identity.to_str().unwrap()).await.unwrap();
+    browser.wait_for_text(&format!("{marker}family"), 60).await.unwrap();
+    browser.click("#end-session").await.unwrap();
+    browser.wait_for("#signin-token", 30).await.unwrap();
+    assert!(!browser.client.source().await.unwrap().contains(&marker), "the adviser page still shows the marker");
+    let out = amanat(&relay.data, &["user", "add", "canary-officer", "--role", "privacy-officer", "--token"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let officer_token = stdout(&out).lines().last().unwrap().trim().to_owned();
+    browser.client.goto(&relay.url("/privacy")).await.unwrap();
+    browser.choose_language("en").await.unwrap();
+    browser.click("#privacy-scan").await.unwrap();
+    browser.wait_for("#privacy-counts[data-run='1']", 120).await.unwrap();
+    browser.sign_in("canary-officer", &officer_token).await.unwrap();
+    browser.wait_for("#privacy-relay-result", 120).await.unwrap();
+    browser.click("#end-session").await.unwrap();
+    browser.wait_for("#signin-token", 30).await.unwrap();
     // Give the browser a moment to write what it writes on its own (session state).
     tokio::time::sleep(Duration::from_secs(2)).await;
     let profile = browser.close().await.unwrap();
@@ -154,6 +184,15 @@ async fn after_end_session_nothing_typed_is_left_in_the_browser_profile_the_rela
     // Nor the passphrase: no password manager kept it, and the relay never saw it.
     let (hits, _) = search(&[profile.path(), &relay.data, &relay.stdout, &relay.stderr], &needles(PASSPHRASE));
     assert!(hits.is_empty(), "the passphrase was found:\n{}", hits.join("\n"));
+    // Nor, in the browser's profile, the key holders' tokens or the adviser's key.
+    let adviser_key = std::fs::read_to_string(&adviser_identity).unwrap();
+    let adviser_key = adviser_key.lines().find(|l| l.starts_with("AGE-SECRET-KEY-1")).unwrap().to_owned();
+    for (what, secret) in
+        [("adviser token", &adviser_token), ("officer token", &officer_token), ("adviser key", &adviser_key)]
+    {
+        let (hits, _) = search(&[profile.path()], &needles(secret));
+        assert!(hits.is_empty(), "the {what} was found:\n{}", hits.join("\n"));
+    }
     // The search itself finds what is there: the entry is on the relay as ciphertext,
     // and a file holding the marker in any searched form is caught.
     let probe = relay.data.join("probe.txt");

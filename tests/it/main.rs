@@ -34,6 +34,7 @@ mod storage;
 mod vault_accounts;
 
 // In headless Chromium against the real relay.
+mod abandoned_enrolment_link;
 mod accessibility;
 mod adviser_finds_and_exports;
 mod adviser_opens_everything;
@@ -41,14 +42,18 @@ mod bad_input_in_the_browser;
 mod canary;
 mod caseworker_to_adviser;
 mod idle_lock;
+mod key_holder_leaves;
 mod keyboard_only;
 mod keyring_rotation;
 mod keyring_trust;
 mod languages;
+mod lock_leaves_no_key;
 mod privacy_audit_head;
 mod privacy_officer;
+mod quota;
 mod shared_tablet;
 mod signed_authorship;
+mod stranger_cannot_lock_out;
 
 // The scene helpers' own rules.
 mod support_rules;

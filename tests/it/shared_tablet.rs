@@ -49,6 +49,30 @@ async fn relay_ids(relay: &RelayProcess) -> Vec<String> {
     page["entries"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect()
 }
 
+/// Waits until the outbox part lists `n` rows: it reads them from IndexedDB after it
+/// opens, so a count taken at once may be of rows not loaded yet.
+async fn wait_for_outbox_rows(browser: &Browser, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let rows = browser.count("li.outbox-entry").await.unwrap();
+        if rows == n {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the outbox listed {rows} rows, not {n}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// An outbox that must stay empty: there is nothing to wait for, so it is watched for
+/// a few seconds after it opens (far longer than reading IndexedDB takes).
+async fn assert_outbox_stays_empty(browser: &Browser, why: &str) {
+    let until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < until {
+        assert_eq!(browser.count("li.outbox-entry").await.unwrap(), 0, "{why}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_entry_exactly_once_across_relay_kills() {
     let _turn = heavy_story();
@@ -121,7 +145,7 @@ async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_ent
     // 4. The next caseworker on the same tablet sees nothing of the first one's work.
     tablet.enrol(&link_b, "bekzod", PASS_B).await.unwrap();
     tablet.open_part("outbox").await.unwrap();
-    assert_eq!(tablet.count("li.outbox-entry").await.unwrap(), 0, "another caseworker's outbox must not show");
+    assert_outbox_stays_empty(&tablet, "another caseworker's outbox must not show").await;
     tablet.open_part("cases").await.unwrap();
     tablet.click("#open-my-cases").await.unwrap();
     tablet.wait_for_text("You have not recorded anything yet.", 30).await.unwrap();
@@ -131,7 +155,7 @@ async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_ent
     // 5. The first caseworker signs in again and reopens her own cases with her key.
     tablet.unlock("aziza", PASS_A).await.unwrap();
     tablet.open_part("outbox").await.unwrap();
-    assert_eq!(tablet.count("li.outbox-entry").await.unwrap(), ENTRIES);
+    wait_for_outbox_rows(&tablet, ENTRIES).await;
     tablet.open_part("cases").await.unwrap();
     tablet.click("#open-my-cases").await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -164,5 +188,6 @@ async fn a_shared_tablet_keeps_each_caseworkers_work_apart_and_uploads_every_ent
     tablet.wait_for_text(shared::ErrorCode::WrongPassphrase.message(), 30).await.unwrap();
     tablet.unlock("aziza", NEW_A).await.unwrap();
     tablet.open_part("outbox").await.unwrap();
-    assert_eq!(tablet.count("li.outbox-entry").await.unwrap(), ENTRIES, "the same identity, the same work");
+    // The same identity, the same work.
+    wait_for_outbox_rows(&tablet, ENTRIES).await;
 }

@@ -161,6 +161,13 @@ impl Drop for Relay {
     }
 }
 
+/// An HTTP client whose connections come from `from` (another loopback address, such
+/// as 127.0.0.2: Linux routes all of 127.0.0.0/8 to the loopback device), so the relay
+/// on 127.0.0.1 sees a second client address, as it would see a stranger elsewhere.
+pub fn client_from(from: std::net::IpAddr) -> reqwest::Client {
+    reqwest::Client::builder().local_address(from).build().expect("a reqwest client")
+}
+
 /// The workspace root (the folder holding `Cargo.lock`).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the workspace").to_owned()
@@ -328,6 +335,17 @@ impl RelayProcess {
         let starts = self.stdout_text().matches("listening on").count();
         self.child = spawn(&self.args, &self.stdout, &self.stderr);
         self.wait_until_listening(starts + 1);
+    }
+
+    /// Starts it again on the same data dir and port with `flag` set to `value` (replaced
+    /// if it was given before, added if not): `--quota-bytes` raised by the administrator.
+    pub fn restart_with(&mut self, flag: &str, value: &str) {
+        match self.args.iter().position(|a| a == flag) {
+            Some(i) if i + 1 < self.args.len() => self.args[i + 1] = value.into(),
+            _ => self.args.extend([flag.into(), value.into()]),
+        }
+        self.terminate();
+        self.restart();
     }
 
     pub fn url(&self, path: &str) -> String {
