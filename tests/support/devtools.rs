@@ -3,11 +3,10 @@
 //! - [`Browser::cdp`] runs one DevTools command on the current page through
 //!   chromedriver's own connection (`POST /session/{id}/goog/cdp/execute`), for the
 //!   `Runtime.*` calls that answer at once.
-//! - [`Browser::wasm_memories_hold`] searches the bytes of every `WebAssembly.Memory`
-//!   of the page (`Runtime.queryObjects` on `WebAssembly.Memory.prototype`, then a
-//!   function run on them with `Runtime.callFunctionOn`): a heap snapshot lists an
-//!   `ArrayBuffer` but not its contents, so a wasm memory is searched in the page. No
-//!   hook in the app is needed. Only the page's own memories: a worker's are in another
+//! - [`Browser::wasm_memories_hold`] searches the bytes of the page's wasm memory,
+//!   reached through the app's own JS module (see the method): a heap snapshot lists
+//!   an `ArrayBuffer` but not its contents, so the memory is searched in the page. No
+//!   hook in the app is needed. Only the page's own memory: a worker's is in another
 //!   heap, gone when the worker is ended.
 //! - [`Browser::heap_snapshot`] takes a V8 heap snapshot of the page, which arrives as
 //!   `HeapProfiler.addHeapSnapshotChunk` events: chromedriver passes commands, not
@@ -78,30 +77,31 @@ impl Browser {
             .with_context(|| format!("DevTools {cmd}"))
     }
 
-    /// Whether any `WebAssembly.Memory` of the page holds each of `needles` (after a
-    /// full garbage collection, so memories no longer reachable are not counted).
+    /// Whether the page's wasm memory holds each of `needles` (after a full garbage
+    /// collection). The memory is the app's module's own: `import('/amanat.js')` is the
+    /// module instance the page booted (one per URL), and its `initSync` hands back the
+    /// instance's exports once initialised, `memory` among them (the lazily loaded
+    /// chunks share it). A page whose module never started has no memory to search
+    /// (`memories: 0`). (`Runtime.queryObjects` over `WebAssembly.Memory.prototype`
+    /// would find every memory without knowing the module, but it crashes the tab in
+    /// Debian's Chromium 156.)
     pub async fn wasm_memories_hold(&self, needles: &[Vec<u8>]) -> Result<MemoryScan> {
         self.cdp("HeapProfiler.collectGarbage", json!({})).await?;
-        let group = "amanat-story-scan";
-        let proto = self
-            .cdp("Runtime.evaluate", json!({ "expression": "WebAssembly.Memory.prototype", "objectGroup": group }))
-            .await?;
-        let proto_id = proto["result"]["objectId"].as_str().context("no WebAssembly.Memory.prototype")?.to_owned();
-        let memories =
-            self.cdp("Runtime.queryObjects", json!({ "prototypeObjectId": proto_id, "objectGroup": group })).await?;
-        let array_id = memories["objects"]["objectId"].as_str().context("queryObjects gave no array")?.to_owned();
+        let expression = format!(
+            "(async () => {{
+                let memories = [];
+                try {{
+                    const m = await import('/amanat.js');
+                    const exports = m.initSync(undefined, undefined);
+                    if (exports && exports.memory) memories = [exports.memory];
+                }} catch (e) {{ memories = []; }}
+                return ({SCAN_MEMORIES}).call(memories, {});
+            }})()",
+            serde_json::to_string(needles)?
+        );
         let answer = self
-            .cdp(
-                "Runtime.callFunctionOn",
-                json!({
-                    "objectId": array_id,
-                    "functionDeclaration": SCAN_MEMORIES,
-                    "arguments": [{ "value": needles }],
-                    "returnByValue": true,
-                }),
-            )
+            .cdp("Runtime.evaluate", json!({ "expression": expression, "awaitPromise": true, "returnByValue": true }))
             .await?;
-        self.cdp("Runtime.releaseObjectGroup", json!({ "objectGroup": group })).await.ok();
         if let Some(e) = answer.get("exceptionDetails") {
             bail!("the memory scan threw: {e}");
         }
