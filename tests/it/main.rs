@@ -20,6 +20,7 @@ mod audit_head;
 mod author_roster;
 mod backup_restore;
 mod behind_a_proxy;
+mod behind_caddy;
 mod bulk_read;
 mod cli;
 mod compressed_app;

@@ -81,6 +81,8 @@ pub fn for_tests() -> Result<()> {
         ("age", "age"),
         // tests/storage.rs starts a throwaway PostgreSQL cluster (initdb, pg_ctl).
         ("pg_ctlcluster", "postgresql"),
+        // tests/it/behind_caddy.rs: the TLS proxy of docs/deploy.md.
+        ("caddy", "caddy"),
     ])?;
     axe_core()?;
     wasm_bindgen_runner()
