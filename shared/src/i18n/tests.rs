@@ -287,3 +287,47 @@ fn uzbek_latin_writes_its_apostrophe_letters_with_the_modifier_characters() {
     }
     assert!(report.is_empty(), "{}", report.join("\n"));
 }
+
+/// Messages a locale writes exactly as English does, on purpose: the app's name in
+/// every language, and in Uzbek the unit `KB` and *mahalla*, the Uzbek word English
+/// borrowed. Anything else equal to the English text is an untranslated label.
+const SAME_AS_ENGLISH: &[(&str, &str)] = &[
+    ("*", "app-name"),
+    ("uz-Latn", "record-kb"),
+    ("uz-Latn", "referral_source-mahalla"),
+    ("uz-Latn", "party-mahalla"),
+];
+
+/// Each message's text as written (its pattern, compared as the parsed syntax).
+fn patterns(locale: Locale) -> BTreeMap<String, String> {
+    let res = fluent_syntax::parser::parse(embedded_ftl(locale)).unwrap_or_else(|(_, e)| panic!("{locale}: {e:?}"));
+    res.body
+        .iter()
+        .filter_map(|entry| match entry {
+            Entry::Message(m) => m.value.as_ref().map(|p| (m.id.name.to_owned(), format!("{p:?}"))),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_label_is_translated_unless_it_is_a_listed_loanword() {
+    let english = patterns(Locale::En);
+    let mut untranslated = Vec::new();
+    for &l in Locale::ALL.iter().filter(|&&l| l != Locale::En) {
+        for (key, text) in patterns(l) {
+            let listed = SAME_AS_ENGLISH.iter().any(|(loc, k)| (*loc == "*" || *loc == l.tag()) && *k == key);
+            if english.get(&key) == Some(&text) && !listed {
+                untranslated.push(format!("{l}: {key}"));
+            }
+        }
+    }
+    assert!(untranslated.is_empty(), "the same as English (translate, or list as a loanword):\n{}", untranslated.join("\n"));
+    // The list stays true: each listed message is still written as in English.
+    for (loc, key) in SAME_AS_ENGLISH {
+        let locales: Vec<Locale> = if *loc == "*" { Locale::ALL.to_vec() } else { vec![Locale::from_tag(loc).unwrap()] };
+        for l in locales {
+            assert_eq!(patterns(l).get(*key), english.get(*key), "{l}: {key} is listed as a loanword but now differs");
+        }
+    }
+}
