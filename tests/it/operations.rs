@@ -145,3 +145,26 @@ async fn metrics_count_requests_by_route_and_failed_sign_ins_on_their_own_addres
     let on_relay = http.get(relay.url("/metrics")).send().await.unwrap();
     assert_eq!(on_relay.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tablet_can_put_the_app_on_its_home_screen() {
+    let _turn = amanat_tests::support::turns::heavy_story();
+    let relay = RelayProcess::start_with_app(&[]);
+    let browser = amanat_tests::support::driver::Browser::start().await.unwrap();
+    browser.goto(&relay.url("/")).await.unwrap();
+    browser.wait_for("#signin-name", 60).await.unwrap();
+    // Chromium's own verdict on the manifest, its icons and the service worker.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let errors = loop {
+        let answer = browser.cdp("Page.getInstallabilityErrors", serde_json::json!({})).await.unwrap();
+        let errors = answer["installabilityErrors"].as_array().cloned().unwrap_or_default();
+        if errors.is_empty() || std::time::Instant::now() > deadline {
+            break errors;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
+    assert!(errors.is_empty(), "Chromium would not install the app: {errors:?}");
+    let manifest = browser.cdp("Page.getAppManifest", serde_json::json!({})).await.unwrap();
+    assert!(manifest["errors"].as_array().is_none_or(|e| e.is_empty()), "{manifest}");
+    browser.close().await.unwrap();
+}
