@@ -90,11 +90,13 @@ fn sign_in(tls: &Tls, source: &str, token: &str) -> Output {
 
 #[test]
 fn behind_caddy_the_app_is_compressed_cookies_are_secure_and_limits_count_each_client() {
-    let relay = RelayProcess::start_with_app(&["--secure-cookies", "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "::1"]);
+    let relay =
+        RelayProcess::start_with_app(&["--secure-cookies", "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "::1"]);
     let caddy = caddy(&relay.base);
 
     // The app's main module, compressed, through TLS; HSTS on every answer.
-    let wasm = curl(&caddy.tls, "127.0.0.1", &["-H", "accept-encoding: br, gzip", "-o", "/dev/null"], "/amanat_bg.wasm");
+    let wasm =
+        curl(&caddy.tls, "127.0.0.1", &["-H", "accept-encoding: br, gzip", "-o", "/dev/null"], "/amanat_bg.wasm");
     let head = text(&wasm);
     assert!(head.starts_with("http/2 200") || head.starts_with("http/1.1 200"), "{head}");
     assert!(head.contains("content-encoding: br"), "{head}");
@@ -115,7 +117,10 @@ fn behind_caddy_the_app_is_compressed_cookies_are_secure_and_limits_count_each_c
     let ok = text(&sign_in(&caddy.tls, "127.0.0.1", &token));
     assert!(ok.contains(" 200"), "{ok}");
     let cookie = ok.lines().find(|l| l.starts_with("set-cookie:")).expect("a session cookie");
-    assert!(cookie.contains("__host-amanat_session=") && cookie.contains("secure") && cookie.contains("httponly"), "{cookie}");
+    assert!(
+        cookie.contains("__host-amanat_session=") && cookie.contains("secure") && cookie.contains("httponly"),
+        "{cookie}"
+    );
 }
 
 #[test]
@@ -162,7 +167,13 @@ fn the_shipped_unit_runs_the_relay_hardened_as_its_own_user() {
     let settings = String::from_utf8_lossy(&out.stdout);
     assert!(settings.contains("secure-cookies = true  # flag"), "{settings}");
     assert!(settings.contains("trusted-proxy = [\"127.0.0.1\", \"::1\"]  # flag"), "{settings}");
-    for hardening in ["NoNewPrivileges=yes", "ProtectSystem=strict", "StateDirectory=amanat", "User=amanat", "CapabilityBoundingSet="] {
+    for hardening in [
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "StateDirectory=amanat",
+        "User=amanat",
+        "CapabilityBoundingSet=",
+    ] {
         assert!(unit.lines().any(|l| l == hardening), "{hardening} missing from deploy/amanat.service");
     }
 }

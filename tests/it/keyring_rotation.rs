@@ -259,10 +259,9 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     holder.client.execute("new BroadcastChannel('amanat-vault').postMessage('lock');", vec![]).await.unwrap();
     holder.wait_for("#lock-reason", 30).await.unwrap();
     holder.wait_for_text("Locked because the app was locked in another tab", 5).await.unwrap();
-    let session = holder.client.execute(
-        "return fetch('/api/v1/session', { credentials: 'same-origin' }).then(r => r.status);",
-        vec![],
-    );
+    let session = holder
+        .client
+        .execute("return fetch('/api/v1/session', { credentials: 'same-origin' }).then(r => r.status);", vec![]);
     assert_eq!(session.await.unwrap(), serde_json::json!(401), "the lock signed this tab out");
     assert_eq!(holder.count("#forget-key:not([disabled])").await.unwrap(), 0, "an unlock ended by a lock loads no key");
     holder.sign_in("recovery-holder", &r_token).await.unwrap();

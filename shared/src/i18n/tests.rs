@@ -322,10 +322,15 @@ fn every_label_is_translated_unless_it_is_a_listed_loanword() {
             }
         }
     }
-    assert!(untranslated.is_empty(), "the same as English (translate, or list as a loanword):\n{}", untranslated.join("\n"));
+    assert!(
+        untranslated.is_empty(),
+        "the same as English (translate, or list as a loanword):\n{}",
+        untranslated.join("\n")
+    );
     // The list stays true: each listed message is still written as in English.
     for (loc, key) in SAME_AS_ENGLISH {
-        let locales: Vec<Locale> = if *loc == "*" { Locale::ALL.to_vec() } else { vec![Locale::from_tag(loc).unwrap()] };
+        let locales: Vec<Locale> =
+            if *loc == "*" { Locale::ALL.to_vec() } else { vec![Locale::from_tag(loc).unwrap()] };
         for l in locales {
             assert_eq!(patterns(l).get(*key), english.get(*key), "{l}: {key} is listed as a loanword but now differs");
         }
