@@ -10,30 +10,39 @@ use amanat_tests::support::relay::{amanat, stdout, Relay};
 use reqwest::StatusCode;
 use shared::{CaseId, EntryId};
 
-/// Uploads entries until told to stop; how many were stored.
-fn keep_uploading(relay: &Relay, stop: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<usize> {
-    let (http, url, token) = (relay.http.clone(), relay.base.clone(), relay.caseworker_token.clone());
-    let sealed: Vec<Vec<u8>> = (0..400).map(|i| relay.seal(format!("visit note {i}").as_bytes())).collect();
-    tokio::spawn(async move {
-        let mut stored = 0;
-        for bytes in sealed {
-            if *stop.borrow() {
-                break;
+/// Entries acknowledged by the relay (201), with when: what a backup must hold if it
+/// started after the acknowledgement.
+type Acked = std::sync::Arc<std::sync::Mutex<Vec<(EntryId, Vec<u8>, std::time::Instant)>>>;
+
+/// `UPLOADERS` caseworker clients upload sealed entries at once until told to stop.
+const UPLOADERS: usize = 64;
+
+fn keep_uploading(relay: &Relay, stop: tokio::sync::watch::Receiver<bool>, acked: Acked) -> tokio::task::JoinSet<()> {
+    let mut set = tokio::task::JoinSet::new();
+    for u in 0..UPLOADERS {
+        let (http, url, token) = (relay.http.clone(), relay.base.clone(), relay.caseworker_token.clone());
+        let sealed: Vec<Vec<u8>> = (0..20).map(|i| relay.seal(format!("visit note {u}/{i}").as_bytes())).collect();
+        let (stop, acked) = (stop.clone(), acked.clone());
+        set.spawn(async move {
+            for bytes in sealed {
+                if *stop.borrow() {
+                    break;
+                }
+                let id = EntryId::of(&bytes);
+                let res = http
+                    .put(format!("{url}/api/v1/entries/{id}"))
+                    .bearer_auth(&token)
+                    .header(shared::api::CASE_HEADER, CaseId::random().to_string())
+                    .body(bytes.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), StatusCode::CREATED);
+                acked.lock().unwrap().push((id, bytes, std::time::Instant::now()));
             }
-            let id = EntryId::of(&bytes);
-            let res = http
-                .put(format!("{url}/api/v1/entries/{id}"))
-                .bearer_auth(&token)
-                .header(shared::api::CASE_HEADER, CaseId::random().to_string())
-                .body(bytes)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::CREATED);
-            stored += 1;
-        }
-        stored
-    })
+        });
+    }
+    set
 }
 
 fn run(args: &[&str], data: &Path) -> std::process::Output {
@@ -44,13 +53,16 @@ fn run(args: &[&str], data: &Path) -> std::process::Output {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_backup_taken_during_uploads_restores_into_an_empty_dir_and_verifies() {
-    let relay = Relay::start().await;
+    // Without the hourly upload limit: 64 clients upload far more than 600 an hour.
+    let relay = Relay::start_with(|c| c.uploads_per_hour = 0).await;
     for text in ["intake", "consent"] {
         assert_eq!(relay.put(&CaseId::random(), relay.seal(text.as_bytes())).await.status(), StatusCode::CREATED);
     }
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    let uploads = keep_uploading(&relay, stop);
+    let acked: Acked = Default::default();
+    let uploads = keep_uploading(&relay, stop, acked.clone());
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let backup_started = std::time::Instant::now();
 
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("backup");
@@ -58,7 +70,9 @@ async fn a_backup_taken_during_uploads_restores_into_an_empty_dir_and_verifies()
     let copy_arg = copy.to_str().unwrap().to_owned();
     let out = tokio::task::spawn_blocking(move || run(&["backup", "--to", &copy_arg], &data)).await.unwrap();
     stop_tx.send(true).unwrap();
-    let stored_meanwhile = uploads.await.unwrap();
+    uploads.join_all().await;
+    let acked = std::mem::take(&mut *acked.lock().unwrap());
+    let stored_meanwhile = acked.len();
     assert!(out.status.success());
     assert!(copy.join("MANIFEST.sha256").is_file() && copy.join("amanat.sqlite").is_file());
     assert!(copy.join("keyring.json").is_file(), "the keyring comes along");
@@ -76,6 +90,15 @@ async fn a_backup_taken_during_uploads_restores_into_an_empty_dir_and_verifies()
     let restored_entries = restored_store.all_entries().await.unwrap();
     restored_store.close().await;
     assert!(restored_entries.len() >= 2 && restored_entries.len() <= total, "{} of {total}", restored_entries.len());
+    // Every entry acknowledged before the backup began is in it, byte for byte.
+    let before: Vec<_> = acked.iter().filter(|(_, _, at)| *at < backup_started).collect();
+    assert!(!before.is_empty(), "some uploads were acknowledged before the backup");
+    for (id, bytes, _) in &before {
+        let hex = id.to_string();
+        let file = restored.join("blobs").join(&hex[..2]).join(&hex);
+        assert_eq!(&std::fs::read(&file).unwrap_or_default(), bytes, "entry {id} acknowledged before the backup");
+    }
+    println!("{} entries acknowledged before the backup began, all restored; {total} stored by the end", before.len());
 
     // A restore never overwrites: the data directory must be empty.
     let again = run(&["restore", "--from", copy.to_str().unwrap()], &restored);

@@ -87,3 +87,52 @@ async fn a_twin_that_is_unlisted_or_a_symlink_is_never_sent() {
     let body = res.bytes().await.unwrap();
     assert_eq!(body.as_ref(), WASM);
 }
+
+#[tokio::test]
+async fn every_file_of_the_built_app_decodes_to_itself_in_each_encoding() {
+    use std::io::Read;
+    let dist = amanat_tests::support::relay::workspace_root().join("dist");
+    let list = std::fs::read_to_string(dist.join("hashes.txt"))
+        .expect("the built app (cargo xtask build, or cargo xtask test) is in dist/");
+    let relay = Relay::start_with(|c| c.dist_dir = dist.clone()).await;
+    let (mut encoded, mut plain_only) = (0, 0);
+    for name in list.lines().filter_map(|l| l.split_once("  ").map(|(_, n)| n)) {
+        if name.ends_with(".br") || name.ends_with(".gz") {
+            continue;
+        }
+        let original = std::fs::read(dist.join(name)).unwrap();
+        let plain = get(&relay, &format!("/{name}"), None).await;
+        assert!(plain.headers().get("content-encoding").is_none(), "{name}");
+        assert_eq!(plain.bytes().await.unwrap().as_ref(), &original[..], "{name} as it is");
+        for (accept, suffix) in [("br", "br"), ("gzip", "gz")] {
+            let res = get(&relay, &format!("/{name}"), Some(accept)).await;
+            let encoding = res.headers().get("content-encoding").map(|v| v.to_str().unwrap().to_owned());
+            let body = res.bytes().await.unwrap();
+            let decoded = match encoding.as_deref() {
+                Some("br") => {
+                    let mut out = Vec::new();
+                    brotli_decompressor::Decompressor::new(&body[..], 4096).read_to_end(&mut out).unwrap();
+                    out
+                }
+                Some("gzip") => {
+                    let mut out = Vec::new();
+                    flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut out).unwrap();
+                    out
+                }
+                None => {
+                    assert!(!dist.join(format!("{name}.{suffix}")).exists(), "{name} has a .{suffix} twin, not sent");
+                    plain_only += 1;
+                    body.to_vec()
+                }
+                Some(other) => panic!("{name}: unexpected encoding {other}"),
+            };
+            if encoding.is_some() {
+                encoded += 1;
+            }
+            assert_eq!(decoded, original, "{name} sent as {encoding:?} decodes to the build's bytes");
+        }
+    }
+    println!("{encoded} encoded answers decoded to the build's bytes; {plain_only} small files sent as they are");
+    assert!(encoded > 20, "the build's wasm, scripts and catalogs go compressed");
+    relay.stop().await;
+}
