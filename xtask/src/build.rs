@@ -205,7 +205,8 @@ fn write_service_worker(dist: &Path) -> Result<()> {
 }
 
 /// Extensions of the files that get compressed twins (text and wasm; the icon too).
-const COMPRESSIBLE: &[&str] = &["wasm", "js", "html", "css", "ftl", "svg", "webmanifest", "json"];
+/// Not `html`: `index.html` (under 1 KB) is answered by the page routes, as it is.
+const COMPRESSIBLE: &[&str] = &["wasm", "js", "css", "ftl", "svg", "webmanifest", "json"];
 
 /// Whether `name` is a compressed twin (`*.br`, `*.gz`).
 pub fn is_twin(name: &str) -> bool {
