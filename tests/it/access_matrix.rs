@@ -70,6 +70,8 @@ fn expectations() -> Vec<Row> {
     }
     vec![
         Row { method: "GET", route: "/api/v1/health", outcome: |_| ok(200) },
+        // Whether uploads could be stored now, for a load balancer: public, like health.
+        Row { method: "GET", route: "/api/v1/ready", outcome: |_| ok(200) },
         Row { method: "GET", route: "/api/v1/keyring", outcome: |_| ok(200) },
         // The signed roster of approved author keys, to every signed-in role; none has
         // been published here: 404 `roster_missing`.
