@@ -1039,3 +1039,32 @@ keyring-expires_soon = { $days ->
     [one] The keyring expires in 1 day.
    *[other] The keyring expires in { $days } days.
 } Ask your administrator to renew it (amanat keyring renew) before then: once it has expired, nothing can be saved on this device until it is renewed.
+
+## Lawful basis, named sharing, transfers, expiring consent, the law cited (issue 16)
+section-basis = Lawful basis for processing
+field-basis-ground = On what basis are this family's data processed?
+help-basis-ground = Health, disability and violence details stay closed until the family's consent to case work is recorded on the case, or you record the legal basis that allows work without it.
+field-basis-reason = Why this basis applies
+help-basis-reason = What happened and who asked, in a sentence or two. It is sealed with the intake.
+lawful_ground-consent = The family's consent to case work
+lawful_ground-child_in_danger = A child's life or health is in immediate danger
+lawful_ground-legal_duty = A duty under the law (request of the guardianship body, a court or the commission on minors)
+problem-consent_first = Record the family's consent to case work first, or choose the legal basis that allows work without it.
+problem-special_data_closed = Health, disability and violence details need the family's consent or a recorded legal basis first.
+problem-organisation_required = Name the organisation the family agrees to share with.
+intake-special_closed = Health, disability and violence details open once the family's consent or a legal basis is recorded.
+intake-consent_first = Record the family's consent first
+intake-consent_of = The family consented to case work on { $date }.
+intake-for_case = This intake goes into the case opened with the family's consent.
+case-no_intake = This case has the family's consent but no intake yet.
+case-fill_intake = Fill in the family's intake
+party-akimat = Akimat (local executive body)
+party-family_support_centre = Family support centre
+field-decisions-organisation = Name of the organisation
+field-transferred_to = Transferred to
+consent-expiring = The family's consent ends on { $date }. Renew it with the family before then.
+consent-renew = Renew the consent
+cases-consent_expiring = Consent ends on { $date }
+consent-law-uz = This consent is given under the Law of the Republic of Uzbekistan "On Personal Data" No. ZRU-547 of 2 July 2019 and Ministry of Justice order No. 3478 of 2023.
+consent-law-kz = This consent is given under article 8 of the Law of the Republic of Kazakhstan "On Personal Data and Their Protection" No. 94-V of 21 May 2013.
+basis-consent_day = Consent given on

@@ -967,3 +967,32 @@ keyring-expires_soon = { $days ->
     [0] Kalitlar roʻyxatining amal qilish muddati bugun tugaydi.
    *[other] Kalitlar roʻyxatining amal qilish muddati { $days } kundan keyin tugaydi.
 } Administratordan uni oldindan yangilashni soʻrang (amanat keyring renew): muddat tugagach, roʻyxat yangilanmaguncha bu qurilmada hech narsani saqlab boʻlmaydi.
+
+## Qayta ishlashning huquqiy asosi, nomi koʻrsatilgan tashkilotlar, ishni topshirish, tugayotgan rozilik, qonunga havola (issue 16)
+section-basis = Qayta ishlashning huquqiy asosi
+field-basis-ground = Bu oilaning maʼlumotlari qanday asosda qayta ishlanadi?
+help-basis-ground = Salomatlik, nogironlik va zoʻravonlik haqidagi maʼlumotlar ishda oilaning ish yuritishga roziligi rasmiylashtirilmaguncha yoki rozisiz ishlashga imkon beruvchi huquqiy asos koʻrsatilmaguncha yopiq turadi.
+field-basis-reason = Nega aynan shu asos
+help-basis-reason = Nima yuz berdi va kim murojaat qildi, bir-ikki gapda. Bu anketa bilan birga shifrlanadi.
+lawful_ground-consent = Oilaning ish yuritishga roziligi
+lawful_ground-child_in_danger = Bolaning hayoti yoki sogʻligʻiga darhol xavf
+lawful_ground-legal_duty = Qonun boʻyicha majburiyat (vasiylik va homiylik organi, sud yoki voyaga yetmaganlar ishlari boʻyicha komissiya soʻrovi)
+problem-consent_first = Avval oilaning ish yuritishga roziligini rasmiylashtiring yoki rozisiz ishlashga imkon beruvchi huquqiy asosni tanlang.
+problem-special_data_closed = Salomatlik, nogironlik va zoʻravonlik haqidagi maʼlumotlar uchun avval oilaning roziligi yoki koʻrsatilgan huquqiy asos kerak.
+problem-organisation_required = Oila maʼlumot berishga rozi boʻlgan tashkilot nomini yozing.
+intake-special_closed = Salomatlik, nogironlik va zoʻravonlik haqidagi maʼlumotlar oilaning roziligi yoki huquqiy asos koʻrsatilgach ochiladi.
+intake-consent_first = Avval oilaning roziligini rasmiylashtirish
+intake-consent_of = Oila { $date } kuni ish yuritishga rozilik bergan.
+intake-for_case = Bu anketa oilaning roziligi bilan ochilgan ishga qoʻshiladi.
+case-no_intake = Bu ishda oilaning roziligi bor, lekin anketa hali yoʻq.
+case-fill_intake = Oila anketasini toʻldirish
+party-akimat = Hokimlik (akimat, mahalliy ijro etuvchi organ)
+party-family_support_centre = Oilani qoʻllab-quvvatlash markazi
+field-decisions-organisation = Tashkilot nomi
+field-transferred_to = Ish kimga topshirildi
+consent-expiring = Oilaning roziligi { $date } sanagacha amal qiladi. Shu sanagacha uni oila bilan birga yangilang.
+consent-renew = Rozilikni yangilash
+cases-consent_expiring = Rozilik { $date } sanagacha amal qiladi
+consent-law-uz = Ushbu rozilik Oʻzbekiston Respublikasining 2019-yil 2-iyuldagi «Shaxsga doir maʼlumotlar toʻgʻrisida»gi OʻRQ-547-son Qonuni hamda Adliya vazirligining 2023-yildagi 3478-son buyrugʻiga muvofiq beriladi.
+consent-law-kz = Ushbu rozilik Qozogʻiston Respublikasining 2013-yil 21-maydagi «Shaxsga doir maʼlumotlar va ularni himoya qilish toʻgʻrisida»gi 94-V-son Qonunining 8-moddasiga muvofiq beriladi.
+basis-consent_day = Rozilik berilgan sana

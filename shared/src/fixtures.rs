@@ -94,6 +94,8 @@ pub fn twelve_member_intake(today: Date) -> FamilyIntake {
 
     let year: u16 = String::from(today)[..4].parse().expect("a date starts with its year");
     let mut f = FamilyIntake::default();
+    f.basis.ground = Some(crate::forms::basis::LawfulGround::LegalDuty);
+    f.basis.reason = "Guardianship body's request of 01.11 to assess the family".into();
     f.meta.date = Some(today);
     f.meta.caseworker = "Dilnoza Rahimova".into();
     f.meta.office = "SOS social centre, Urgench".into();

@@ -173,6 +173,23 @@ impl Date {
         years
     }
 
+    /// Days since 1970-01-01 (negative before), for counting days between dates.
+    pub fn day_number(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let (m, d) = (self.month as i64, self.day as i64);
+        let y = self.year as i64 - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// Whole days from `self` to `on` (negative when `on` is earlier).
+    pub fn days_until(self, on: Date) -> i64 {
+        on.day_number() - self.day_number()
+    }
+
     /// `dd.mm.yyyy`, as dates are shown to people.
     pub fn display(self) -> String {
         format!("{:02}.{:02}.{:04}", self.day, self.month, self.year)
@@ -216,6 +233,16 @@ mod tests {
         assert_eq!(Date::parse_iso("2019-05-07").unwrap().display(), "07.05.2019");
         assert!(Date::parse_iso("2019-5-07").is_none());
         assert!(Date::parse_iso("2019-05-0x").is_none());
+    }
+
+    #[test]
+    fn days_between_dates_count_leap_days_and_month_ends() {
+        let d = |y, m, day| Date::new(y, m, day).unwrap();
+        assert_eq!(d(1970, 1, 1).day_number(), 0);
+        assert_eq!(d(2000, 3, 1).day_number(), 11_017);
+        assert_eq!(d(2028, 2, 1).days_until(d(2028, 3, 1)), 29, "2028 is a leap year");
+        assert_eq!(d(2026, 12, 7).days_until(d(2027, 1, 6)), 30);
+        assert_eq!(d(2027, 1, 6).days_until(d(2026, 12, 7)), -30);
     }
 
     #[test]

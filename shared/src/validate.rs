@@ -87,6 +87,12 @@ problems! {
     /// An action the family's consent does not allow now.
     ConsentMissing = "consent_missing": "The family's consent does not allow this now.",
     RetentionInvalid = "retention_invalid": "The retention period must be between 1 and 75 years.",
+    /// An intake resting on consent before the case has a consent to case work.
+    ConsentFirst = "consent_first": "Record the family's consent to case work first, or choose the legal basis that allows work without it.",
+    /// A special-category answer while neither a consent nor a legal basis is recorded.
+    SpecialDataClosed = "special_data_closed": "Health, disability and violence details need the family's consent or a recorded legal basis first.",
+    /// Sharing with another organisation needs its name.
+    OrganisationRequired = "organisation_required": "Name the organisation the family agrees to share with.",
 }
 
 /// One problem with one field, named by its path in the form: `children.0.full_name` in

@@ -158,6 +158,9 @@ async fn a_caseworker_fills_and_saves_a_whole_intake_with_the_keyboard_alone() {
     let started = Instant::now();
     let mut kb = Keyboard::new(&browser);
 
+    // The lawful basis comes first; the reason opens under the ground chosen.
+    kb.choose("f-basis-ground", "child_in_danger").await.unwrap();
+    kb.fill("f-basis-reason", "Children alone at home for three days").await.unwrap();
     kb.fill("f-meta-date", "02.11.2026").await.unwrap();
     kb.fill("f-meta-caseworker", "Dilnoza Rahimova").await.unwrap();
     kb.fill("f-meta-office", "Urgut").await.unwrap();

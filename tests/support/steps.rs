@@ -99,10 +99,16 @@ impl Browser {
     /// Fills every field of a complete, valid intake (see [`Browser::fill_intake`]) on
     /// the fresh form, without saving: `family` and `child` are the family's and the
     /// girl's names, the head of household (her father) is `Rustam {family}`, and
-    /// `note` goes into every other free-text field the form shows (caseworker, office,
-    /// mahalla, street, housing, health notes, the child's notes, risk notes, assessment).
+    /// `note` goes into every other free-text field the form shows (the basis's reason,
+    /// caseworker, office, mahalla, street, housing, health notes, the child's notes,
+    /// risk notes, assessment).
     pub async fn fill_intake_with(&self, family: &str, child: &str, note: &str) -> Result<()> {
         self.wait_for("#intake-form", 30).await?;
+        // The lawful basis first: a duty under the law, with its reason (the health
+        // and violence fields open only then). `consent_before_intake` tells the
+        // consent-first way.
+        self.choose("f-basis-ground", "legal_duty").await?;
+        self.enter("f-basis-reason", &format!("{note} basis")).await?;
         self.enter("f-meta-date", "02.11.2026").await?;
         self.enter("f-meta-caseworker", &format!("{note} caseworker")).await?;
         self.enter("f-meta-office", &format!("{note} office")).await?;

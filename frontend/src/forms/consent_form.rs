@@ -29,7 +29,7 @@ use shared::record::Date;
 use crate::forms::descriptor::{
     code_field, codes, long_field, render_all, text_field, Control, FieldDef, FormState, Rules, Whole,
 };
-use crate::forms::fields::{DocumentField, Frame, MultiCheck, Part};
+use crate::forms::fields::{DocumentField, Frame, MultiCheck, Part, TextField};
 use crate::forms::intake_form::Section;
 use crate::forms::repeat::{repeat_group, Group};
 use crate::forms::signature_pad::SignaturePad;
@@ -51,14 +51,19 @@ pub fn decision_id(permission: Permission) -> String {
 }
 
 fn consent_field_id(path: &str, e: &ConsentEntry) -> String {
-    let decision = path
+    let (row, organisation) = match path.strip_suffix(".organisation") {
+        Some(row) => (row, true),
+        None => (path, false),
+    };
+    let decision = row
         .strip_prefix("decisions[")
         .and_then(|rest| rest.strip_suffix(']'))
         .and_then(|i| i.parse::<usize>().ok())
         .and_then(|i| e.decisions.get(i));
-    match decision {
-        Some(d) => decision_id(d.permission),
-        None => path_id("c-", path),
+    match (decision, organisation) {
+        (Some(d), false) => decision_id(d.permission),
+        (Some(d), true) => format!("{}-organisation", decision_id(d.permission)),
+        (None, _) => path_id("c-", path),
     }
 }
 
@@ -210,6 +215,26 @@ fn Decide(state: FormState<ConsentEntry>, permission: Permission) -> impl IntoVi
         state.touch(&touch_id);
         state.update(|e| e.set(permission, Some(yes)));
     });
+    // A sharing answered yes names the organisation (required for "another
+    // organisation": the family agrees to a named one, not to a category).
+    let org_id = format!("{id}-organisation");
+    let shows_org = Memo::new(move |_| {
+        state.form.with(|e| e.decisions.iter().any(|d| d.permission == permission && d.shows_organisation()))
+    });
+    let org_frame = Frame::new(org_id.clone(), "field-decisions-organisation", state.problem(org_id.clone()));
+    let org_value = Signal::derive(move || {
+        state.form.with(|e| {
+            e.decisions.iter().find(|d| d.permission == permission).map(|d| d.organisation.clone()).unwrap_or_default()
+        })
+    });
+    let org_input = Callback::new(move |v: String| {
+        state.touch(&org_id);
+        state.update(|e| {
+            if let Some(d) = e.decisions.iter_mut().find(|d| d.permission == permission) {
+                d.organisation = v;
+            }
+        });
+    });
     view! {
         <fieldset class="field choice-group decision" id=group_id aria-describedby=described_by>
             <legend>{i18n.t(permission.label_key())}</legend>
@@ -225,6 +250,9 @@ fn Decide(state: FormState<ConsentEntry>, permission: Permission) -> impl IntoVi
                 <label for=no_id>{i18n.t("common-no")}</label>
             </div>
             <p class="field-error" id=error_id role="alert">{move || problem.get().map(|p| i18n.tr(&p.message_key()))}</p>
+            <Show when=move || shows_org.get()>
+                <TextField frame=org_frame.clone() value=org_value on_input=org_input />
+            </Show>
         </fieldset>
     }
 }
@@ -437,6 +465,9 @@ pub fn ConsentForm(
         Permission::Public,
     ];
     let paper_scan = StoredValue::new(paper_scan);
+    // Each country's own local bodies (a memo: the rows are drawn again only when the
+    // list changes, so typing elsewhere keeps focus).
+    let parties = Memo::new(move |_| SharingParty::for_country(state.form.with(|e| e.operator.country)));
     view! {
         <div class="consent-form">
             <ErrorSummary id="consent-error-summary" problems=state.problems.into() visible=state.attempted.into()
@@ -465,7 +496,13 @@ pub fn ConsentForm(
                 </Section>
                 <Section id="c-section-sharing" title="section-consent-sharing">
                     <p class="field-help">{i18n.t("consent-sharing-help")}</p>
-                    {SharingParty::ALL.iter().map(|&p| view! { <Decide state permission=Permission::Sharing(p) /> }).collect_view()}
+                    {move || {
+                        parties
+                            .get()
+                            .into_iter()
+                            .map(|p| view! { <Decide state permission=Permission::Sharing(p) /> })
+                            .collect_view()
+                    }}
                 </Section>
                 <Section id="c-section-terms" title="section-consent-terms">
                     <MultiCheck frame=Frame::new("c-data_categories", "field-data_categories", state.problem("c-data_categories".into()))

@@ -1,7 +1,8 @@
 //! The later entries of a case: a follow-up (`shared::forms::followup::FollowUp`:
 //! visits and contacts, services delivered, referrals, service-plan goals, each a
 //! repeat group) and the closure (`Closure`: date, outcome, details, children
-//! returned, notes).
+//! returned, notes; a transfer names the receiving party and is checked against the
+//! family's consent to share with it, saying why when refused).
 //!
 //! As with the intake and consent, the answers live in a signal the page owns and
 //! seals; every change re-runs `shared::forms::check::follow_up` / `closure`. Given
@@ -68,14 +69,22 @@ pub fn new_follow_up(today: Date, consent: Option<Signal<ConsentState>>) -> Form
     follow_up_state(RwSignal::new(f), today, consent)
 }
 
-/// A closure form's state over the page's signal.
-pub fn closure_state(form: RwSignal<Closure>, today: Date) -> FormState<Closure> {
-    FormState::with_rules(form, today, &CLOSURE_RULES, check::closure)
+/// A closure form's state over the page's signal. With `consent` (the case's consent
+/// state), a transfer is checked against consent to share with the receiving party.
+pub fn closure_state(
+    form: RwSignal<Closure>,
+    today: Date,
+    consent: Option<Signal<ConsentState>>,
+) -> FormState<Closure> {
+    FormState::with_rules(form, today, &CLOSURE_RULES, move |c, today| match consent {
+        Some(s) => s.with(|s| check::closure(c, today, Some(s))),
+        None => check::closure(c, today, None),
+    })
 }
 
 /// A new closure dated today.
-pub fn new_closure(today: Date) -> FormState<Closure> {
-    closure_state(RwSignal::new(Closure { date: Some(today), ..Closure::default() }), today)
+pub fn new_closure(today: Date, consent: Option<Signal<ConsentState>>) -> FormState<Closure> {
+    closure_state(RwSignal::new(Closure { date: Some(today), ..Closure::default() }), today, consent)
 }
 
 static CONTACT: &[FieldDef<Contact>] = &[
@@ -254,6 +263,10 @@ static CLOSURE: &[FieldDef<Closure>] = &[
     },
     code_field!(Closure, ClosureOutcome, "outcome", "field-outcome", outcome),
     FieldDef {
+        shows: Some(|c, _| c.shows_transferred_to()),
+        ..code_field!(Closure, SharingParty, "transferred_to", "field-transferred_to", transferred_to)
+    },
+    FieldDef {
         shows: Some(|c, _| c.shows_outcome_note()),
         ..text_field!(Closure, "outcome_note", "field-outcome_note", outcome_note)
     },
@@ -270,13 +283,23 @@ static CLOSURE: &[FieldDef<Closure>] = &[
     long_field!(Closure, "notes", "field-notes", notes),
 ];
 
-/// The closure form. `state` is the page's ([`new_closure`], [`closure_state`]).
+/// The closure form. `state` is the page's ([`new_closure`], [`closure_state`]); pass
+/// the same `consent` given to the state, so a transfer the family's consent does not
+/// allow says why under the outcome.
 #[component]
-pub fn ClosureForm(state: FormState<Closure>) -> impl IntoView {
+pub fn ClosureForm(
+    state: FormState<Closure>,
+    #[prop(optional, into)] consent: Option<Signal<ConsentState>>,
+) -> impl IntoView {
+    let transfer = Signal::derive(move || {
+        let asked = state.form.with(|c| c.consent_needed().into_iter().next().map(|p| (p, c.date)));
+        asked.and_then(|(p, date)| consent.and_then(|s| s.with(|s| refusal_for(s, p, form_day(date, state.today)))))
+    });
     view! {
         <div class="closure-form">
             <ErrorSummary id="closure-error-summary" problems=state.problems.into() visible=state.attempted.into() />
             {render_all(CLOSURE, Whole(state))}
+            <div id="x-transfer-refusal"><ConsentRefusal refusal=transfer /></div>
         </div>
     }
 }

@@ -38,6 +38,20 @@ static BEFORE_DOCUMENT: &[FieldDef<Member>] = &[
 
 /// A member's fields after the identity document.
 static AFTER_DOCUMENT: &[FieldDef<Member>] = &[
+    code_field!(Member, Activity, "activity", "field-household-activity", activity),
+    FieldDef {
+        help: Some("help-household-residence"),
+        ..code_field!(Member, Residence, "residence", "field-household-residence", residence)
+    },
+    FieldDef {
+        shows: Some(|m, _| m.shows_residence_note()),
+        ..text_field!(Member, "residence_note", "field-household-residence_note", residence_note)
+    },
+];
+
+/// A member's special-category fields (disability, health): shown only once the
+/// intake's lawful basis opens them (`shared::forms::basis`).
+static SPECIAL: &[FieldDef<Member>] = &[
     FieldDef {
         name: "disability",
         label: "field-household-disability",
@@ -57,16 +71,7 @@ static AFTER_DOCUMENT: &[FieldDef<Member>] = &[
             set: |m, c| m.disability_group = c.and_then(Code::from_code),
         },
     },
-    code_field!(Member, Activity, "activity", "field-household-activity", activity),
     long_field!(Member, "health_notes", "field-household-health_notes", health_notes),
-    FieldDef {
-        help: Some("help-household-residence"),
-        ..code_field!(Member, Residence, "residence", "field-household-residence", residence)
-    },
-    FieldDef {
-        shows: Some(|m, _| m.shows_residence_note()),
-        ..text_field!(Member, "residence_note", "field-household-residence_note", residence_note)
-    },
 ];
 
 /// The DOM id of a member's fieldset heading (focus lands there after a removal).
@@ -137,6 +142,7 @@ fn MemberRow(state: FormState, key: MemberKey) -> impl IntoView {
     let n = move || index.get().map_or(0, |i| i + 1);
     let heading = move || i18n.tr_args("household-member_n", &[("n", Arg::from(n()))]);
     let name = move || target.read(|m, _| m.full_name.clone()).unwrap_or_default();
+    let special = Memo::new(move |_| state.form.with(|f| f.basis.opens_special_data()));
 
     let move_by = move |delta: isize, what: &'static str| {
         let Some(from) = index.get_untracked() else { return };
@@ -168,6 +174,7 @@ fn MemberRow(state: FormState, key: MemberKey) -> impl IntoView {
             {render_all(BEFORE_DOCUMENT, target)}
             <MemberDocument target />
             {render_all(AFTER_DOCUMENT, target)}
+            <Show when=move || special.get()>{render_all(SPECIAL, target)}</Show>
             <div class="row-actions">
                 <button type="button" id=button_id(key, "up") disabled=move || index.get() == Some(0)
                     aria-label=move || format!("{} — {}", i18n.tr("common-move_up"), heading())

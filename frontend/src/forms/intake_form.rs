@@ -1,5 +1,6 @@
 //! The whole family intake (`shared::forms::intake::FamilyIntake`) as one form:
-//! intake meta, address (country → region → district, then mahalla), household
+//! the lawful basis first (consent, or a legal ground with its reason: until one
+//! exists the health, disability and violence fields stay closed), intake meta, address (country → region → district, then mahalla), household
 //! members, children at risk, risk factors with the overall level, needs with a
 //! priority each, and the caseworker's assessment.
 //!
@@ -13,6 +14,7 @@ use leptos::prelude::*;
 use shared::forms::address::{
     district_is_listed, districts_of, regions_of, Country, HousingCondition, HousingType, Region,
 };
+use shared::forms::basis::{is_special_risk, LawfulGround};
 use shared::forms::codes::Code;
 use shared::forms::intake::{
     CareArrangement, Channel, ChildAtRisk, FamilyIntake, Priority, ReferralSource, RiskLevel, SchoolAttendance,
@@ -27,6 +29,18 @@ use crate::forms::fields::{Frame, MultiCheck, PhoneField, PriorityBinding};
 use crate::forms::household::HouseholdGroup;
 use crate::forms::summary::ErrorSummary;
 use crate::i18n::use_i18n;
+
+static BASIS: &[FieldDef<FamilyIntake>] = &[
+    FieldDef {
+        help: Some("help-basis-ground"),
+        ..code_field!(FamilyIntake, LawfulGround, "basis.ground", "field-basis-ground", basis.ground)
+    },
+    FieldDef {
+        help: Some("help-basis-reason"),
+        shows: Some(|f, _| f.basis.shows_reason()),
+        ..long_field!(FamilyIntake, "basis.reason", "field-basis-reason", basis.reason)
+    },
+];
 
 static META: &[FieldDef<FamilyIntake>] = &[
     FieldDef {
@@ -120,7 +134,10 @@ static RISK: &[FieldDef<FamilyIntake>] = &[
         shows: Some(|f, _| f.risk.shows_other()),
         ..text_field!(FamilyIntake, "risk.other", "field-risk-other", risk.other)
     },
-    long_field!(FamilyIntake, "risk.notes", "field-risk-notes", risk.notes),
+    FieldDef {
+        shows: Some(|f, _| f.basis.opens_special_data()),
+        ..long_field!(FamilyIntake, "risk.notes", "field-risk-notes", risk.notes)
+    },
     FieldDef {
         help: Some("help-risk-level"),
         ..code_field!(FamilyIntake, RiskLevel, "risk.level", "field-risk-level", risk.level)
@@ -274,12 +291,34 @@ fn ChildrenAtRisk(state: FormState) -> impl IntoView {
     }
 }
 
+/// Where special-category fields are hidden: says they open with a consent or a legal
+/// basis, so a caseworker knows where they went.
+#[component]
+fn SpecialClosed(state: FormState) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Show when=move || !state.form.with(|f| f.basis.opens_special_data())>
+            <p class="field-help special-closed">{i18n.t("intake-special_closed")}</p>
+        </Show>
+    }
+}
+
 /// The whole intake form. `form` is the page's; `today` is validation's today (the
 /// page passes `clock::today()`); `state` lets the page show every problem on save
-/// (`state.attempted.set(true)`) and read `state.problems`.
+/// (`state.attempted.set(true)`) and read `state.problems`. `basis_extra` is drawn in
+/// the lawful-basis section, under the ground (the page's consent status and its
+/// "record the consent first" action).
 #[component]
-pub fn IntakeForm(state: FormState) -> impl IntoView {
+pub fn IntakeForm(state: FormState, #[prop(optional)] basis_extra: Option<ViewFn>) -> impl IntoView {
     let whole = Whole(state);
+    // Special risk factors are offered only once the basis opens special data.
+    let risk_options = Signal::derive(move || {
+        let open = state.form.with(|f| f.basis.opens_special_data());
+        codes::<RiskFactor>()
+            .into_iter()
+            .filter(|c| open || RiskFactor::from_code(c).is_none_or(|r| !is_special_risk(r)))
+            .collect::<Vec<_>>()
+    });
     let risk_value =
         Signal::derive(move || state.form.with(|f| f.risk.factors.iter().map(|r| Code::code(*r)).collect()));
     let toggle_risk = Callback::new(move |code: &'static str| {
@@ -320,17 +359,25 @@ pub fn IntakeForm(state: FormState) -> impl IntoView {
     view! {
         <div class="intake-form">
             <ErrorSummary problems=state.problems.into() visible=state.attempted.into() />
+            <Section id="section-basis" title="section-basis">
+                {render_all(BASIS, whole)}
+                {basis_extra.map(|v| v.run())}
+            </Section>
             <Section id="section-meta" title="section-meta">{render_all(META, whole)}</Section>
             <Section id="section-address" title="section-address">
                 {render_all(ADDRESS, whole)}
                 <Phones state />
                 {render_all(HOUSING, whole)}
             </Section>
-            <Section id="section-household" title="section-household"><HouseholdGroup state /></Section>
+            <Section id="section-household" title="section-household">
+                <SpecialClosed state />
+                <HouseholdGroup state />
+            </Section>
             <Section id="section-children_at_risk" title="section-children_at_risk"><ChildrenAtRisk state /></Section>
             <Section id="section-risk" title="section-risk">
                 <MultiCheck frame=Frame::new("f-risk-factors", "field-risk-factors", state.problem("f-risk-factors".into()))
-                    list=RiskFactor::LIST options=Signal::derive(codes::<RiskFactor>) value=risk_value on_toggle=toggle_risk />
+                    list=RiskFactor::LIST options=risk_options value=risk_value on_toggle=toggle_risk />
+                <SpecialClosed state />
                 {render_all(RISK, whole)}
             </Section>
             <Section id="section-needs" title="section-needs">

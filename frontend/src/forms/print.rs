@@ -43,6 +43,11 @@ fn row(i18n: I18n, label: &'static str, value: impl Fn() -> String + Send + Sync
 /// the answer itself).
 fn choice(i18n: I18n, entry: Signal<ConsentEntry>, p: Permission) -> impl IntoView {
     let answer = move || entry.with(|e| e.get(p));
+    let organisation = move || {
+        entry.with(|e| {
+            e.decisions.iter().find(|d| d.permission == p && d.granted == Some(true)).map(|d| d.organisation.clone())
+        })
+    };
     let spoken = move || {
         i18n.tr(match answer() {
             Some(true) => "common-yes",
@@ -61,6 +66,7 @@ fn choice(i18n: I18n, entry: Signal<ConsentEntry>, p: Permission) -> impl IntoVi
                     " " {i18n.t("common-no")}
                 </span>
                 <span class="visually-hidden">{spoken}</span>
+                {move || organisation().filter(|o| !o.is_empty()).map(|o| view! { <span class="print-organisation">" — " {o}</span> })}
             </td>
         </tr>
     }
@@ -97,8 +103,17 @@ pub fn ConsentPrint(
         Permission::CrossBorder,
         Permission::Public,
     ];
-    let parties: Vec<Permission> =
-        Permission::all().into_iter().filter(|p| matches!(p, Permission::Sharing(_))).collect();
+    let parties = Memo::new(move |_| {
+        let country = entry.with(|e| e.operator.country);
+        Permission::for_country(country).into_iter().filter(|p| matches!(p, Permission::Sharing(_))).collect::<Vec<_>>()
+    });
+    let laws = move || {
+        entry
+            .with(|e| e.operator.law_keys())
+            .iter()
+            .map(|k| view! { <p class="consent-law">{i18n.t(*k)}</p> })
+            .collect_view()
+    };
     let children = move || {
         entry.with(|e| {
             e.children
@@ -187,7 +202,7 @@ pub fn ConsentPrint(
                 <p class="print-help">{i18n.t("consent-purposes-help")}</p>
                 <table class="print-choices">{purposes.into_iter().map(|p| choice(i18n, entry, p)).collect_view()}</table>
                 <h2>{i18n.t("section-consent-sharing")}</h2>
-                <table class="print-choices">{parties.clone().into_iter().map(|p| choice(i18n, entry, p)).collect_view()}</table>
+                <table class="print-choices">{move || parties.get().into_iter().map(|p| choice(i18n, entry, p)).collect_view()}</table>
                 <h2>{i18n.t("section-consent-terms")}</h2>
                 <p>{i18n.t("field-data_categories")}</p>
                 <ul class="print-categories">{categories}</ul>
@@ -207,6 +222,7 @@ pub fn ConsentPrint(
                 <p>{i18n.t(RIGHTS_TEXT_KEY)}</p>
                 <p>{i18n.t("field-operator-complaints_contact")} ": " {e(|e| e.operator.complaints_contact.clone())}</p>
             </div>
+            <div id="consent-law">{laws}</div>
 
             <div class="signature-lines">
                 <div class="signature-line">

@@ -12,27 +12,22 @@ use std::sync::Arc;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use shared::forms::consent::{ConsentEntry, ConsentKind, ConsentState};
-use shared::forms::followup::{Closure, FollowUp};
+use shared::forms::basis::LawfulGround;
+use shared::forms::consent::{ConsentEntry, ConsentState};
 use shared::forms::intake::FamilyIntake;
 use shared::forms::{CaseDocument, CaseEntry};
 use shared::{CaseId, ErrorCode};
 
 use crate::account::author_key::AuthorKeyCard;
 use crate::account::change_passphrase::ChangePassphrase;
-use crate::attachments::AttachmentPicker;
 use crate::caseworker::my_cases::MyCases;
 use crate::caseworker::outbox_list::OutboxList;
 use crate::caseworker::pin_info::PinInfo;
 use crate::components::status::{use_status, Msg};
 use crate::drafts::{self, DraftHandle, DraftStatus};
-use crate::forms::consent_form::{new_consent, scan_attached, ConsentForm};
-use crate::forms::consent_standing::ConsentStateView;
 use crate::forms::descriptor::FormState;
-use crate::forms::followup_form::{new_closure, new_follow_up, ClosureForm, FollowUpForm};
 use crate::forms::intake_form::IntakeForm;
-use crate::forms::print::ConsentPrint;
-use crate::i18n::t;
+use crate::i18n::{t, t_args, OwnedArg};
 use crate::keyring_pin::{self, Pin};
 use crate::session::{provide_session, use_session, Session};
 use crate::sync::{self, OutboxView};
@@ -80,11 +75,27 @@ impl Part {
 struct Cases {
     current: RwSignal<Option<CaseId>>,
     known: RwSignal<Vec<CaseDocument>>,
+    /// The case the "New family" intake goes into: one opened with the family's
+    /// consent first; `None`, a new case.
+    intake_for: RwSignal<Option<CaseId>>,
 }
 
 impl Cases {
     fn of(&self, case: CaseId) -> Vec<CaseDocument> {
         self.known.with(|k| k.iter().filter(|d| d.case == case).cloned().collect())
+    }
+
+    /// The consent entries of `case` known here (tracked).
+    fn consents(&self, case: CaseId) -> Vec<ConsentEntry> {
+        self.known.with(|k| {
+            k.iter()
+                .filter(|d| d.case == case)
+                .filter_map(|d| match &d.entry {
+                    CaseEntry::Consent(c) => Some(c.clone()),
+                    _ => None,
+                })
+                .collect()
+        })
     }
 
     fn add(&self, doc: CaseDocument) {
@@ -143,7 +154,8 @@ pub fn Workspace(unlocked: Arc<Unlocked>, vault: Vault) -> impl IntoView {
         pin,
         saved: Callback::new(move |()| waker.wake()),
     });
-    let cases = Cases { current: RwSignal::new(None), known: RwSignal::new(Vec::new()) };
+    let cases =
+        Cases { current: RwSignal::new(None), known: RwSignal::new(Vec::new()), intake_for: RwSignal::new(None) };
     let part = RwSignal::new(Part::Intake);
     let end = move |_| {
         status.clear();
@@ -178,7 +190,7 @@ pub fn Workspace(unlocked: Arc<Unlocked>, vault: Vault) -> impl IntoView {
     let shown = move || {
         let body = match part.get() {
             Part::Intake => view! { <IntakePart unlocked=u.clone() cases=cases part=part /> }.into_any(),
-            Part::Case => view! { <CasePart unlocked=u.clone() cases=cases /> }.into_any(),
+            Part::Case => view! { <CasePart unlocked=u.clone() cases=cases part=part /> }.into_any(),
             Part::Cases => {
                 view! { <MyCases unlocked=u.clone() online=Signal::from(vault.online) on_open=on_open /> }.into_any()
             }
@@ -315,208 +327,78 @@ fn SaveButton(busy: RwSignal<bool>) -> impl IntoView {
     }
 }
 
-/// A new family: the whole intake. Saving opens a new case and makes it current.
+/// A new family: the whole intake, on a lawful basis. With a legal ground the intake
+/// opens a new case; with consent, the consent is recorded first (a new case opens
+/// with it), then the intake goes into that case, and until then the health,
+/// disability and violence fields stay closed.
 #[component]
 fn IntakePart(unlocked: Arc<Unlocked>, cases: Cases, part: RwSignal<Part>) -> impl IntoView {
     let session = use_session();
     let form = RwSignal::new(FamilyIntake::default());
-    let state = FormState::new(form, clock::today());
+    let today = clock::today();
+    let state = FormState::new(form, today);
     let draft = drafts::autosave(&session, "intake", None, form);
     resume_into(&unlocked, "intake", None, form, draft);
     let busy = RwSignal::new(false);
-    let saver = Saver { state, draft, wrap: CaseEntry::Intake, consent: None };
-    let submit = saver.submit(CaseId::random, "form-error-summary", busy, move |doc: CaseDocument| {
+    let consent = Signal::derive(move || {
+        cases.intake_for.get().map(|case| ConsentState::from_entries(cases.consents(case).iter())).unwrap_or_default()
+    });
+    // The basis's consent day follows the case's consent (filled in, never typed).
+    Effect::new(move |_| {
+        let on_consent = form.with(|f| f.basis.ground) == Some(LawfulGround::Consent);
+        let day = on_consent.then(|| consent.with(|s| s.case_work_since(today))).flatten();
+        if form.with_untracked(|f| f.basis.consent_of) != day {
+            state.update(|f| f.basis.consent_of = day);
+        }
+    });
+    let saver = Saver { state, draft, wrap: CaseEntry::Intake, consent: Some(consent) };
+    let target = move || cases.intake_for.get_untracked().unwrap_or_else(CaseId::random);
+    let submit = saver.submit(target, "form-error-summary", busy, move |doc: CaseDocument| {
         let case = doc.case;
         cases.add(doc);
         cases.current.set(Some(case));
+        cases.intake_for.set(None);
         state.reset(FamilyIntake::default());
         part.set(Part::Case);
+    });
+    let consent_first = move |_| {
+        let case = cases.intake_for.get_untracked().unwrap_or_else(CaseId::random);
+        cases.intake_for.set(Some(case));
+        cases.current.set(Some(case));
+        part.set(Part::Case);
+    };
+    let basis_extra = ViewFn::from(move || {
+        let since = Memo::new(move |_| form.with(|f| f.basis.consent_of));
+        view! {
+            <Show when=move || form.with(|f| f.basis.ground == Some(LawfulGround::Consent))>
+                {move || match since.get() {
+                    Some(d) => view! {
+                        <p id="intake-consent-of" class="hint">
+                            {t_args("intake-consent_of", move || vec![("date", OwnedArg::Str(d.display()))])}
+                        </p>
+                    }
+                    .into_any(),
+                    None => view! {
+                        <button type="button" id="intake-consent-first" on:click=consent_first>
+                            {t("intake-consent_first")}
+                        </button>
+                    }
+                    .into_any(),
+                }}
+            </Show>
+            <Show when=move || cases.intake_for.with(Option::is_some)>
+                <p id="intake-for-case" class="hint">{t("intake-for_case")}</p>
+            </Show>
+        }
     });
     view! {
         <form id="intake-form" class="full-form" novalidate autocomplete="off" on:submit=submit>
             <DraftStatus draft=draft />
-            <IntakeForm state=state />
+            <IntakeForm state=state basis_extra />
             <SaveButton busy=busy />
         </form>
     }
 }
 
-/// Which form of the current case is open.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum CaseForm {
-    Consent,
-    Print,
-    FollowUp,
-    Closure,
-}
-
-impl CaseForm {
-    const ALL: [CaseForm; 4] = [CaseForm::Consent, CaseForm::Print, CaseForm::FollowUp, CaseForm::Closure];
-
-    fn key(self) -> &'static str {
-        match self {
-            CaseForm::Consent => "form-consent-title",
-            CaseForm::Print => "workspace-print",
-            CaseForm::FollowUp => "form-follow_up-title",
-            CaseForm::Closure => "form-closure-title",
-        }
-    }
-}
-
-/// The current case: its consent state, then one of its forms.
-#[component]
-fn CasePart(unlocked: Arc<Unlocked>, cases: Cases) -> impl IntoView {
-    move || match cases.current.get() {
-        None => view! { <p class="hint" id="no-case">{t("workspace-no_case")}</p> }.into_any(),
-        Some(case) => lazy_case_forms(unlocked.clone(), cases, case),
-    }
-}
-
-/// The case's forms (consent, print, follow-up, closure) are a chunk of their own in
-/// the release build: a caseworker who only enrols families does not load them.
-fn lazy_case_forms(unlocked: Arc<Unlocked>, cases: Cases, case: CaseId) -> AnyView {
-    #[cfg(feature = "split")]
-    {
-        crate::lazy::view(async move { case_forms_chunk(unlocked, cases, case).await })
-    }
-    #[cfg(not(feature = "split"))]
-    {
-        view! { <CaseForms unlocked=unlocked cases=cases case=case /> }.into_any()
-    }
-}
-
-#[cfg(feature = "split")]
-#[leptos::wasm_split::wasm_split(case_forms, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn case_forms_chunk(
-    unlocked: Arc<Unlocked>,
-    cases: Cases,
-    case: CaseId,
-) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
-    Ok(view! { <CaseForms unlocked=unlocked cases=cases case=case /> }.into_any())
-}
-
-#[component]
-fn CaseForms(unlocked: Arc<Unlocked>, cases: Cases, case: CaseId) -> impl IntoView {
-    let session = use_session();
-    let today = clock::today();
-    let consents = Signal::derive(move || {
-        cases.known.with(|k| {
-            k.iter()
-                .filter(|d| d.case == case)
-                .filter_map(|d| match &d.entry {
-                    CaseEntry::Consent(c) => Some(c.clone()),
-                    _ => None,
-                })
-                .collect::<Vec<ConsentEntry>>()
-        })
-    });
-    let consent_state = Signal::derive(move || consents.with(|c| ConsentState::from_entries(c.iter())));
-    let intake = Memo::new(move |_| {
-        cases.of(case).into_iter().find_map(|d| match d.entry {
-            CaseEntry::Intake(i) => Some(i),
-            _ => None,
-        })
-    });
-    let family = Signal::derive(move || intake.with(|i| i.as_ref().map(|i| i.family_name.clone()).unwrap_or_default()));
-    let shown = RwSignal::new(CaseForm::Consent);
-    let busy = RwSignal::new(false);
-
-    // Consent: the children and the consenter come from the family's intake.
-    let cstate = new_consent(today, ConsentKind::Given);
-    if let Some(i) = intake.get_untracked() {
-        cstate.form.update(|e| e.prefill_from_intake(&i, today));
-    }
-    let cdraft = drafts::autosave(&session, "consent", Some(case), cstate.form);
-    resume_into(&unlocked, "consent", Some(case), cstate.form, cdraft);
-    let consent_submit = Saver { state: cstate, draft: cdraft, wrap: CaseEntry::Consent, consent: None }.submit(
-        move || case,
-        "consent-error-summary",
-        busy,
-        move |doc| {
-            cases.add(doc);
-            let mut next = ConsentEntry::new(ConsentKind::Given);
-            next.date = Some(today);
-            cstate.reset(next);
-        },
-    );
-    let scan = scan_attached(cstate);
-    let paper_scan = ViewFn::from(move || {
-        view! { <AttachmentPicker case=case caption=t("field-signature-scan").get_untracked() on_attached=scan /> }
-    });
-
-    let fstate = new_follow_up(today, Some(consent_state));
-    let fdraft = drafts::autosave(&session, "followup", Some(case), fstate.form);
-    resume_into(&unlocked, "followup", Some(case), fstate.form, fdraft);
-    let follow_submit = Saver { state: fstate, draft: fdraft, wrap: CaseEntry::FollowUp, consent: Some(consent_state) }
-        .submit(
-            move || case,
-            "follow-up-error-summary",
-            busy,
-            move |doc| {
-                cases.add(doc);
-                fstate.reset(FollowUp::default());
-            },
-        );
-
-    let kstate = new_closure(today);
-    let kdraft = drafts::autosave(&session, "closure", Some(case), kstate.form);
-    resume_into(&unlocked, "closure", Some(case), kstate.form, kdraft);
-    let closure_submit = Saver { state: kstate, draft: kdraft, wrap: CaseEntry::Closure, consent: None }.submit(
-        move || case,
-        "closure-error-summary",
-        busy,
-        move |doc| {
-            cases.add(doc);
-            kstate.reset(Closure::default());
-        },
-    );
-
-    let tabs = CaseForm::ALL
-        .into_iter()
-        .map(|f| {
-            view! {
-                <button type="button" class="part-button" aria-current=move || (shown.get() == f).then_some("page")
-                    on:click=move |_| shown.set(f)>{t(f.key())}</button>
-            }
-        })
-        .collect_view();
-    let heading = move || {
-        let name = family.get();
-        if name.is_empty() {
-            case.to_string()
-        } else {
-            name
-        }
-    };
-    view! {
-        <div class="case" data-case=case.to_string()>
-            <h2 id="case-heading">{heading}</h2>
-            <ConsentStateView entries=consents today=today />
-            <nav class="parts case-forms" aria-label=t("workspace-case_forms")>{tabs}</nav>
-            <div class:hidden=move || shown.get() != CaseForm::Consent>
-                <form id="consent-form" class="full-form" novalidate autocomplete="off" on:submit=consent_submit>
-                    <DraftStatus draft=cdraft />
-                    <ConsentForm state=cstate paper_scan=paper_scan current=consent_state />
-                    <SaveButton busy=busy />
-                </form>
-            </div>
-            <div class:hidden=move || shown.get() != CaseForm::Print>
-                <ConsentPrint entry=cstate.form family_name=family />
-            </div>
-            <div class:hidden=move || shown.get() != CaseForm::FollowUp>
-                <form id="follow-up-form" class="full-form" novalidate autocomplete="off" on:submit=follow_submit>
-                    <DraftStatus draft=fdraft />
-                    <FollowUpForm state=fstate consent=consent_state />
-                    <SaveButton busy=busy />
-                </form>
-            </div>
-            <div class:hidden=move || shown.get() != CaseForm::Closure>
-                <form id="closure-form" class="full-form" novalidate autocomplete="off" on:submit=closure_submit>
-                    <DraftStatus draft=kdraft />
-                    <ClosureForm state=kstate />
-                    <SaveButton busy=busy />
-                </form>
-            </div>
-        </div>
-    }
-}
+mod case_forms;
+use case_forms::CasePart;

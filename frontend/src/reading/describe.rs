@@ -99,6 +99,11 @@ pub(crate) const BORN: &str = "adviser-born";
 fn intake_lines(f: &FamilyIntake) -> Vec<Line> {
     let mut l = Lines::default();
     let (m, a) = (&f.meta, &f.address);
+    l.bits(
+        "field-basis-ground",
+        Some("basis"),
+        [code(f.basis.ground), tagged("basis-consent_day", date(f.basis.consent_of)), text(&f.basis.reason)],
+    );
     l.one("field-meta-date", date(m.date));
     l.one("field-meta-channel", code(m.channel));
     l.bits("field-meta-referral_source", None, [code(m.referral_source), text(&m.referral_note)]);
@@ -214,7 +219,7 @@ fn consent_lines(e: &ConsentEntry) -> Vec<Line> {
             e.decisions.iter().map(|d| {
                 item(
                     Some(&d.permission.field_name()),
-                    [Some(Bit::Msg(d.permission.label_key())), Some(yes_no(d.granted))],
+                    [Some(Bit::Msg(d.permission.label_key())), Some(yes_no(d.granted)), text(&d.organisation)],
                 )
             }),
         );
@@ -312,7 +317,7 @@ fn follow_up_lines(f: &FollowUp) -> Vec<Line> {
 fn closure_lines(c: &Closure) -> Vec<Line> {
     let mut l = Lines::default();
     l.one("field-date", date(c.date));
-    l.bits("field-outcome", Some("outcome"), [code(c.outcome), text(&c.outcome_note)]);
+    l.bits("field-outcome", Some("outcome"), [code(c.outcome), code(c.transferred_to), text(&c.outcome_note)]);
     let returned = c.shows_children_returned() || c.children_returned > 0;
     l.bits(
         "field-children_returned",

@@ -89,7 +89,12 @@ fn a_consent_shows_each_decision_and_a_withdrawal_only_what_it_withdraws() {
 #[test]
 fn a_case_reads_intake_first_then_its_later_entries_in_time_then_the_closure() {
     let (a, b) = (CaseId::random(), CaseId::random());
-    let closure = Closure { outcome: Some(ClosureOutcome::ChildReturned), children_returned: 2, ..Closure::default() };
+    let closure = Closure {
+        transferred_to: None,
+        outcome: Some(ClosureOutcome::ChildReturned),
+        children_returned: 2,
+        ..Closure::default()
+    };
     let intake = FamilyIntake { family_name: "Karimova".into(), ..FamilyIntake::default() };
     let groups = by_case(
         [
@@ -334,6 +339,7 @@ fn everything() -> Vec<CaseEntry> {
     let closure = Closure {
         date: d,
         outcome: Some(ClosureOutcome::Other),
+        transferred_to: Some(SharingParty::School),
         outcome_note: own("o"),
         children_returned: 1,
         notes: own("n"),

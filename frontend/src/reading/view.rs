@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use shared::forms::codes::Code;
-use shared::forms::CaseDocument;
+use shared::forms::consent::ConsentState;
+use shared::forms::{CaseDocument, CaseEntry};
 use shared::i18n::Arg;
 use shared::{CaseId, EntryId};
 
@@ -105,8 +106,12 @@ pub fn RecordView(
 pub(crate) const UNSIGNED: Authorship =
     Authorship { status: shared::authorship::AuthorStatus::UnsignedOlder, counts: false };
 
-/// One case: its family (or its id), its entries in reading order, its attachments,
-/// and, when `on_open` is given, a button that makes it the case being worked on.
+/// Days before a consent ends from which a case in a list says so.
+pub const CONSENT_WARNING_DAYS: i64 = 30;
+
+/// One case: its family (or its id), a warning when its consent ends within
+/// [`CONSENT_WARNING_DAYS`], its entries in reading order, its attachments, and, when
+/// `on_open` is given, a button that makes it the case being worked on.
 #[component]
 pub fn CaseGroup(group: CaseEntries, on_open: Option<Callback<(CaseId, Vec<CaseDocument>)>>) -> impl IntoView {
     let i18n = use_i18n();
@@ -153,6 +158,22 @@ pub fn CaseGroup(group: CaseEntries, on_open: Option<Callback<(CaseId, Vec<CaseD
         }
     });
     let corrected: Vec<EntryId> = group.docs.iter().filter_map(|(_, d)| d.supersedes).collect();
+    // A consent ending within 30 days, from the entries that count.
+    let ending = {
+        let consents =
+            group.docs.iter().filter(|(id, _)| group.authorship(id).counts).filter_map(|(_, d)| match &d.entry {
+                CaseEntry::Consent(c) => Some(c),
+                _ => None,
+            });
+        ConsentState::from_entries(consents).expiring_within(crate::clock::today(), CONSENT_WARNING_DAYS)
+    };
+    let ending = ending.map(|d| {
+        view! {
+            <p class="consent-warning case-consent-expiring" data-until=d.to_string()>
+                {move || i18n.tr_args("cases-consent_expiring", &[("date", Arg::Str(&d.display()))])}
+            </p>
+        }
+    });
     let authors = group.authors;
     let docs = group
         .docs
@@ -165,6 +186,7 @@ pub fn CaseGroup(group: CaseEntries, on_open: Option<Callback<(CaseId, Vec<CaseD
     view! {
         <section class="case" data-case=case.to_string()>
             <h3 class="case-title">{title} " " <code class="case-id">{case.to_string().chars().take(8).collect::<String>()}</code></h3>
+            {ending}
             {open}
             {docs}
             {attachments}

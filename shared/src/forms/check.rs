@@ -171,6 +171,7 @@ fn personal_number(
 /// Every problem with a family intake, in form order; empty when it may be saved.
 pub fn intake(f: &FamilyIntake, today: Date) -> Vec<FieldError> {
     let mut p = Problems::default();
+    basis(&mut p, f, today);
     p.past_date("meta.date", f.meta.date, today);
     let on = super::form_day(f.meta.date, today);
     p.text("meta.caseworker", &f.meta.caseworker, MAX_NAME_CHARS, true);
@@ -232,6 +233,51 @@ pub fn intake(f: &FamilyIntake, today: Date) -> Vec<FieldError> {
     }
     p.text("assessment", &f.assessment, MAX_TEXT_CHARS, true);
     p.0
+}
+
+/// The lawful basis comes first: a ground is chosen; a ground other than consent has
+/// its reason; consent has the day of the case's consent to case work (the app fills
+/// it from the case). Special-category answers while the basis does not open them are
+/// refused where they are (the form never shows them; a caller that did not prune
+/// gets told).
+fn basis(p: &mut Problems, f: &FamilyIntake, today: Date) {
+    use super::basis::LawfulGround;
+    let b = &f.basis;
+    if p.required("basis.ground", &b.ground) {
+        if b.shows_reason() {
+            p.text("basis.reason", &b.reason, MAX_TEXT_CHARS, true);
+        } else if b.ground == Some(LawfulGround::Consent) {
+            match b.consent_of {
+                None => p.add("basis.ground", FieldProblem::ConsentFirst),
+                Some(d) if d > today => p.add("basis.ground", FieldProblem::DateInFuture),
+                Some(_) => {}
+            }
+        }
+    }
+    if !b.opens_special_data() && f.holds_special_data() {
+        for (i, m) in f.household.iter().enumerate().take(MAX_MEMBERS) {
+            if m.disability || m.disability_group.is_some() || !m.health_notes.trim().is_empty() {
+                p.add(format!("household[{i}].health_notes"), FieldProblem::SpecialDataClosed);
+            }
+        }
+        if f.risk.factors.iter().any(|r| super::basis::is_special_risk(*r)) {
+            p.add("risk.factors", FieldProblem::SpecialDataClosed);
+        }
+        if !f.risk.notes.trim().is_empty() {
+            p.add("risk.notes", FieldProblem::SpecialDataClosed);
+        }
+    }
+}
+
+/// An intake resting on consent, checked against the case's consent state: consent to
+/// case work must stand on the intake's day.
+fn basis_against(p: &mut Problems, f: &FamilyIntake, today: Date, state: &ConsentState) {
+    if f.basis.ground == Some(super::basis::LawfulGround::Consent) {
+        let on = super::form_day(f.meta.date, today);
+        if state.allows(super::consent::Permission::CaseWork, on).is_err() {
+            p.add("basis.ground", FieldProblem::ConsentFirst);
+        }
+    }
 }
 
 /// Organisation settings a consent form is checked against.
@@ -322,8 +368,13 @@ pub fn consent(e: &ConsentEntry, today: Date, rules: ConsentRules) -> Vec<FieldE
             } else if e.decisions[..i].iter().any(|o| o.permission == d.permission) {
                 p.add(format!("decisions[{i}]"), FieldProblem::Duplicate);
             }
+            if d.needs_organisation() && d.organisation.trim().is_empty() {
+                p.add(format!("decisions[{i}].organisation"), FieldProblem::OrganisationRequired);
+            } else if d.shows_organisation() {
+                p.text(format!("decisions[{i}].organisation"), &d.organisation, MAX_NAME_CHARS, false);
+            }
         }
-        for perm in super::consent::Permission::all() {
+        for perm in super::consent::Permission::for_country(e.operator.country) {
             if !e.decisions.iter().any(|d| d.permission == perm) {
                 p.add("decisions", FieldProblem::Required);
                 break;
@@ -399,11 +450,21 @@ pub fn follow_up(f: &FollowUp, today: Date, consent: Option<&ConsentState>) -> V
     p.0
 }
 
-/// Every problem with a closure.
-pub fn closure(c: &Closure, today: Date) -> Vec<FieldError> {
+/// Every problem with a closure. A transfer names the party it goes to, and with the
+/// case's consent state a transfer to a party the family has not allowed (or has
+/// withdrawn) is refused there, as a referral is.
+pub fn closure(c: &Closure, today: Date, consent: Option<&ConsentState>) -> Vec<FieldError> {
     let mut p = Problems::default();
     p.past_date("date", c.date, today);
     p.required("outcome", &c.outcome);
+    if c.shows_transferred_to() && p.required("transferred_to", &c.transferred_to) {
+        if let Some(state) = consent {
+            let perm = super::consent::Permission::Sharing(c.transferred_to.expect("checked"));
+            if state.allows(perm, super::form_day(c.date, today)).is_err() {
+                p.add("transferred_to", FieldProblem::ConsentMissing);
+            }
+        }
+    }
     if c.shows_outcome_note() {
         p.text("outcome_note", &c.outcome_note, MAX_NAME_CHARS, true);
     }
@@ -416,13 +477,20 @@ pub fn closure(c: &Closure, today: Date) -> Vec<FieldError> {
 
 /// Every problem with one entry of a case, whatever its kind: what a save checks before
 /// sealing (the page shows the same problems field by field while typing). A follow-up
-/// is checked against the case's consent state when the caller knows it.
+/// and an intake resting on consent are checked against the case's consent state when
+/// the caller knows it.
 pub fn entry(e: &super::CaseEntry, today: Date, rules: ConsentRules, state: Option<&ConsentState>) -> Vec<FieldError> {
     match e {
-        super::CaseEntry::Intake(f) => intake(f, today),
+        super::CaseEntry::Intake(f) => {
+            let mut p = Problems(intake(f, today));
+            if let Some(state) = state {
+                basis_against(&mut p, f, today, state);
+            }
+            p.0
+        }
         super::CaseEntry::Consent(c) => consent(c, today, rules),
         super::CaseEntry::FollowUp(f) => follow_up(f, today, state),
-        super::CaseEntry::Closure(c) => closure(c, today),
+        super::CaseEntry::Closure(c) => closure(c, today, state),
     }
 }
 
@@ -430,7 +498,7 @@ pub fn entry(e: &super::CaseEntry, today: Date, rules: ConsentRules, state: Opti
 /// needs a label for each, and a test proves every catalog has them.
 pub fn every_field_path() -> Vec<String> {
     use super::attachment::{AttachmentRef, MediaType};
-    use super::consent::{ChildAssentEntry, Decision, WithdrawalForm};
+    use super::consent::{ChildAssentEntry, WithdrawalForm};
     use super::followup::{Contact, PlanGoal, Referral, ServiceDelivered};
     use super::household::DisabilityGroup;
     use super::intake::{ChildAtRisk, Need, Priority, ReferralSource, Service};
@@ -472,6 +540,8 @@ pub fn every_field_path() -> Vec<String> {
     f.household[0].disability_group = Some(DisabilityGroup::Group1);
     push(intake(&f, today));
     push(intake(&FamilyIntake::default(), today));
+    f.basis.ground = Some(super::basis::LawfulGround::ChildInDanger);
+    push(intake(&f, today));
 
     let mut c = ConsentEntry::new(ConsentKind::Given);
     c.operator.country = Some(super::address::Country::Uzbekistan);
@@ -480,7 +550,8 @@ pub fn every_field_path() -> Vec<String> {
     c.consenter.document.personal_number = "1".into();
     c.notes = "x".repeat(MAX_TEXT_CHARS + 1);
     push(consent(&c, today, ConsentRules::default()));
-    c.decisions.push(Decision { permission: super::consent::Permission::CaseWork, granted: Some(true) });
+    c.set(super::consent::Permission::Sharing(super::consent::SharingParty::OtherNgo), Some(true));
+    push(consent(&c, today, ConsentRules::default()));
     c.decisions.truncate(0);
     c.signature = Some(Signature::OnPaper { scan: None });
     push(consent(&c, today, ConsentRules::default()));
@@ -512,10 +583,12 @@ pub fn every_field_path() -> Vec<String> {
     push(follow_up(&FollowUp::default(), today, None));
     let cl =
         Closure { outcome: Some(super::followup::ClosureOutcome::Other), notes: long.clone(), ..Closure::default() };
-    push(closure(&cl, today));
+    push(closure(&cl, today, None));
     let cl = Closure { outcome: Some(super::followup::ClosureOutcome::ChildReturned), ..Closure::default() };
-    push(closure(&cl, today));
-    push(closure(&Closure::default(), today));
+    push(closure(&cl, today, None));
+    let cl = Closure { outcome: Some(super::followup::ClosureOutcome::Transferred), ..Closure::default() };
+    push(closure(&cl, today, None));
+    push(closure(&Closure::default(), today, None));
     let mut c = ConsentEntry::new(ConsentKind::Given);
     c.children.push(ChildAssentEntry::default());
     push(consent(&c, today, ConsentRules::default()));

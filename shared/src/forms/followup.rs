@@ -2,7 +2,7 @@
 //! goals) and the closure with its outcome.
 //!
 //! A referral names a [`SharingParty`]; [`FollowUp::consent_needed`] lists the
-//! permissions a follow-up needs, so the app checks them against the case's
+//! permissions a follow-up needs (and [`Closure::consent_needed`] a transfer's), so the app checks them against the case's
 //! [`super::consent::ConsentState`] and refuses to record a referral the family has not
 //! allowed (or has withdrawn), saying why.
 
@@ -127,7 +127,11 @@ impl FollowUp {
 pub struct Closure {
     pub date: Option<Date>,
     pub outcome: Option<ClosureOutcome>,
-    /// Where the family moved or was transferred to, or what "other" is.
+    /// For a transfer: the party the case goes to (checked against the family's consent
+    /// to share with it).
+    pub transferred_to: Option<SharingParty>,
+    /// Where the family moved or was transferred to (the receiving organisation's
+    /// name), or what "other" is.
     pub outcome_note: String,
     /// How many children returned to the family (a reported indicator).
     pub children_returned: u8,
@@ -138,6 +142,20 @@ impl Closure {
     /// Skip logic: the outcome note shows for "moved", "transferred" and "other".
     pub fn shows_outcome_note(&self) -> bool {
         matches!(self.outcome, Some(ClosureOutcome::Moved | ClosureOutcome::Transferred | ClosureOutcome::Other))
+    }
+
+    /// Skip logic: the receiving party shows for "transferred".
+    pub fn shows_transferred_to(&self) -> bool {
+        self.outcome == Some(ClosureOutcome::Transferred)
+    }
+
+    /// Every permission this closure needs from the family's consent: sharing with the
+    /// party a transfer goes to.
+    pub fn consent_needed(&self) -> Vec<Permission> {
+        match self.transferred_to.filter(|_| self.shows_transferred_to()) {
+            Some(p) => vec![Permission::Sharing(p)],
+            None => Vec::new(),
+        }
     }
 
     /// Skip logic: the returned-children count shows for "child returned to family".
@@ -153,6 +171,9 @@ impl Closure {
         }
         if !self.shows_children_returned() {
             self.children_returned = 0;
+        }
+        if !self.shows_transferred_to() {
+            self.transferred_to = None;
         }
     }
 }

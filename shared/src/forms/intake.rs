@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::address::Address;
+use super::basis::{is_special_risk, ProcessingBasis};
 use super::codes::code_list;
 use super::household::{Member, MemberKey};
 use crate::record::{Date, RiskFactor};
@@ -178,6 +179,8 @@ pub struct Need {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FamilyIntake {
+    /// Why the family's data may be processed ([`super::basis`]).
+    pub basis: ProcessingBasis,
     pub meta: IntakeMeta,
     /// Family name as the family uses it (for lists inside the sealed view).
     pub family_name: String,
@@ -245,6 +248,10 @@ impl FamilyIntake {
     /// Clears every answer the form no longer shows. Called before sealing, so an
     /// answer hidden by a later choice is never stored.
     pub fn prune_hidden(&mut self, today: Date) {
+        self.basis.prune_hidden();
+        if !self.basis.opens_special_data() {
+            self.close_special_data();
+        }
         if !self.meta.shows_referral_note() {
             self.meta.referral_note.clear();
         }
@@ -256,6 +263,27 @@ impl FamilyIntake {
         if !self.risk.shows_other() {
             self.risk.other.clear();
         }
+    }
+}
+
+impl FamilyIntake {
+    /// Clears every special-category answer (health, disability, violence, substance
+    /// use, the risk notes): what stays closed until the basis opens it.
+    pub fn close_special_data(&mut self) {
+        for m in &mut self.household {
+            m.disability = false;
+            m.disability_group = None;
+            m.health_notes.clear();
+        }
+        self.risk.factors.retain(|f| !is_special_risk(*f));
+        self.risk.notes.clear();
+    }
+
+    /// Whether any special-category answer is filled in.
+    pub fn holds_special_data(&self) -> bool {
+        self.household.iter().any(|m| m.disability || m.disability_group.is_some() || !m.health_notes.trim().is_empty())
+            || self.risk.factors.iter().any(|f| is_special_risk(*f))
+            || !self.risk.notes.trim().is_empty()
     }
 }
 
@@ -327,6 +355,8 @@ mod tests {
         let today = Date::new(2026, 11, 23).unwrap();
         let mut f = FamilyIntake::default();
         f.meta.date = Date::new(2036, 1, 1);
+        f.basis.ground = Some(super::super::basis::LawfulGround::ChildInDanger);
+        f.basis.reason = "Left alone".into();
         f.add_member();
         let m = &mut f.household[0];
         (m.date_of_birth, m.disability, m.disability_group) =

@@ -18,6 +18,7 @@
 
 pub mod address;
 pub mod attachment;
+pub mod basis;
 pub mod check;
 pub mod codes;
 pub mod consent;

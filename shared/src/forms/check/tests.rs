@@ -22,6 +22,8 @@ fn fields(errors: &[FieldError]) -> Vec<(&str, FieldProblem)> {
 /// A complete intake: mother (head, KZ citizen with IIN) and a son of 11.
 pub(crate) fn complete_intake() -> FamilyIntake {
     let mut f = FamilyIntake::default();
+    f.basis.ground = Some(crate::forms::basis::LawfulGround::Consent);
+    f.basis.consent_of = Date::new(2026, 11, 20);
     f.meta.date = Some(today());
     f.meta.caseworker = "Dilnoza".into();
     f.meta.office = "SOS social centre, Urgench".into();
@@ -82,6 +84,7 @@ fn an_empty_intake_names_the_required_fields_in_form_order() {
     assert_eq!(
         got,
         vec![
+            "basis.ground",
             "meta.date",
             "meta.caseworker",
             "meta.office",
@@ -192,6 +195,8 @@ fn complete_consent() -> ConsentEntry {
     for p in Permission::all() {
         e.set(p, Some(p != Permission::Sharing(SharingParty::Police)));
     }
+    let ngo = e.decisions.iter_mut().find(|d| d.permission == Permission::Sharing(SharingParty::OtherNgo));
+    ngo.expect("asked").organisation = "Umid children's fund".into();
     e.data_categories = vec![DataCategory::Identity, DataCategory::Household, DataCategory::Health];
     e.retention_years = Some(5);
     e.expires_on = Date::new(2031, 11, 23);
@@ -289,11 +294,87 @@ fn a_referral_the_family_did_not_allow_is_refused_on_that_row() {
 #[test]
 fn a_closure_names_its_outcome() {
     let mut c = Closure { date: Some(today()), ..Closure::default() };
-    assert_eq!(fields(&closure(&c, today())), vec![("outcome", FieldProblem::Required)]);
+    assert_eq!(fields(&closure(&c, today(), None)), vec![("outcome", FieldProblem::Required)]);
     c.outcome = Some(crate::forms::followup::ClosureOutcome::ChildReturned);
-    assert_eq!(fields(&closure(&c, today())), vec![("children_returned", FieldProblem::Required)]);
+    assert_eq!(fields(&closure(&c, today(), None)), vec![("children_returned", FieldProblem::Required)]);
     c.children_returned = 2;
-    assert!(closure(&c, today()).is_empty());
+    assert!(closure(&c, today(), None).is_empty());
+}
+
+#[test]
+fn a_health_note_waits_for_a_consent_or_a_recorded_legal_basis() {
+    use crate::forms::basis::LawfulGround;
+    let mut f = complete_intake();
+    f.basis = Default::default();
+    f.household[0].health_notes = "Asthma; hospital twice this year".into();
+    f.risk.factors.push(RiskFactor::DomesticViolence);
+    assert_eq!(
+        fields(&intake(&f, today())),
+        vec![
+            ("basis.ground", FieldProblem::Required),
+            ("household[0].health_notes", FieldProblem::SpecialDataClosed),
+            ("risk.factors", FieldProblem::SpecialDataClosed),
+        ]
+    );
+    // Consent chosen, none on the case yet: still closed, and the ground says why.
+    f.basis.ground = Some(LawfulGround::Consent);
+    assert_eq!(fields(&intake(&f, today()))[0], ("basis.ground", FieldProblem::ConsentFirst));
+    // A legal ground needs its reason, then the details may be kept.
+    f.basis.ground = Some(LawfulGround::ChildInDanger);
+    assert_eq!(fields(&intake(&f, today()))[0], ("basis.reason", FieldProblem::Required));
+    f.basis.reason = "Mother hospitalised; the children alone at home".into();
+    assert_eq!(fields(&intake(&f, today())), vec![]);
+    // Pruned while closed: the form never seals a detail it does not show.
+    let mut closed = f.clone();
+    closed.basis = Default::default();
+    closed.prune_hidden(today());
+    assert!(!closed.holds_special_data());
+    assert_eq!(closed.risk.factors, vec![RiskFactor::SingleParent, RiskFactor::LowIncome]);
+}
+
+#[test]
+fn an_intake_resting_on_consent_is_refused_when_the_cases_consent_does_not_stand() {
+    let f = complete_intake();
+    let entry = crate::forms::CaseEntry::Intake(f);
+    let none = ConsentState::from_entries([]);
+    assert_eq!(
+        fields(&super::entry(&entry, today(), ConsentRules::default(), Some(&none))),
+        vec![("basis.ground", FieldProblem::ConsentFirst)]
+    );
+    let state = ConsentState::from_entries([&complete_consent()]);
+    assert!(super::entry(&entry, today(), ConsentRules::default(), Some(&state)).is_empty());
+}
+
+#[test]
+fn a_transfer_to_a_party_the_family_did_not_allow_is_refused_with_the_reason() {
+    use crate::forms::followup::ClosureOutcome;
+    let state = ConsentState::from_entries([&complete_consent()]);
+    let mut c = Closure {
+        date: Some(today()),
+        outcome: Some(ClosureOutcome::Transferred),
+        outcome_note: "Urgench district police".into(),
+        ..Closure::default()
+    };
+    assert_eq!(fields(&closure(&c, today(), Some(&state))), vec![("transferred_to", FieldProblem::Required)]);
+    c.transferred_to = Some(SharingParty::Police);
+    assert_eq!(fields(&closure(&c, today(), Some(&state))), vec![("transferred_to", FieldProblem::ConsentMissing)]);
+    let why = state.allows(Permission::Sharing(SharingParty::Police), today()).unwrap_err();
+    assert_eq!(why.message_key(), "consent-refusal-refused", "the form shows this reason");
+    c.transferred_to = Some(SharingParty::GuardianshipBody);
+    c.outcome_note = "Urgench guardianship body".into();
+    assert!(closure(&c, today(), Some(&state)).is_empty());
+    assert_eq!(c.consent_needed(), vec![Permission::Sharing(SharingParty::GuardianshipBody)]);
+}
+
+#[test]
+fn sharing_with_another_organisation_names_it() {
+    let mut e = complete_consent();
+    let i = e.decisions.iter().position(|d| d.permission == Permission::Sharing(SharingParty::OtherNgo)).unwrap();
+    e.decisions[i].organisation.clear();
+    assert_eq!(
+        fields(&consent(&e, today(), ConsentRules::default())),
+        vec![(format!("decisions[{i}].organisation").as_str(), FieldProblem::OrganisationRequired)]
+    );
 }
 
 #[test]

@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::address::Country;
 use super::attachment::AttachmentRef;
 use super::codes::code_list;
 use super::household::{document_types_for, personal_number_for, IdDocument, MemberKey, Relation};
@@ -62,9 +63,33 @@ code_list! {
         School = "school",
         HealthFacility = "health_facility",
         InsonCentre = "inson_centre",
+        /// Kazakhstan: the akimat (local executive body) of the district or rural
+        /// okrug, where Uzbekistan has the mahalla.
+        Akimat = "akimat",
+        /// Kazakhstan: a family support centre, where Uzbekistan has "Inson" centres.
+        FamilySupportCentre = "family_support_centre",
         /// Only where the law requires it.
         Police = "police",
+        /// Another organisation, named on the consent ([`Decision::organisation`]).
         OtherNgo = "other_ngo",
+    }
+}
+
+impl SharingParty {
+    /// The parties a consent form asks about for an operator in `country`: each
+    /// country's own local bodies, the rest everywhere; every party while no country
+    /// is known.
+    pub fn for_country(country: Option<Country>) -> Vec<SharingParty> {
+        let only = |p: SharingParty| match p {
+            SharingParty::Mahalla | SharingParty::InsonCentre => Some(Country::Uzbekistan),
+            SharingParty::Akimat | SharingParty::FamilySupportCentre => Some(Country::Kazakhstan),
+            _ => None,
+        };
+        SharingParty::ALL
+            .iter()
+            .copied()
+            .filter(|p| country.is_none() || only(*p).is_none_or(|c| Some(c) == country))
+            .collect()
     }
 }
 
@@ -127,10 +152,16 @@ pub enum Permission {
 }
 
 impl Permission {
-    /// Every permission a consent form asks about, in form order.
+    /// Every permission there is, in form order.
     pub fn all() -> Vec<Permission> {
+        Self::for_country(None)
+    }
+
+    /// Every permission a consent form asks about for an operator in `country`, in
+    /// form order ([`SharingParty::for_country`]).
+    pub fn for_country(country: Option<Country>) -> Vec<Permission> {
         let mut v = vec![Permission::CaseWork];
-        v.extend(SharingParty::ALL.iter().map(|p| Permission::Sharing(*p)));
+        v.extend(SharingParty::for_country(country).into_iter().map(Permission::Sharing));
         v.extend([Permission::PhotosAudio, Permission::AnonymisedReports, Permission::CrossBorder, Permission::Public]);
         v
     }
@@ -170,6 +201,22 @@ impl Permission {
 pub struct Decision {
     pub permission: Permission,
     pub granted: Option<bool>,
+    /// For sharing: the organisation the family names (required for "another
+    /// organisation", optional for the others: which school, which clinic).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub organisation: String,
+}
+
+impl Decision {
+    /// Skip logic: the organisation's name shows on a sharing decision answered yes.
+    pub fn shows_organisation(&self) -> bool {
+        matches!(self.permission, Permission::Sharing(_)) && self.granted == Some(true)
+    }
+
+    /// Whether the organisation must be named (sharing with "another organisation").
+    pub fn needs_organisation(&self) -> bool {
+        self.permission == Permission::Sharing(SharingParty::OtherNgo) && self.granted == Some(true)
+    }
 }
 
 /// The person who consents for the family.
@@ -221,6 +268,19 @@ pub struct Operator {
     pub address: String,
     /// Where the family can complain.
     pub complaints_contact: String,
+}
+
+impl Operator {
+    /// The catalog keys citing the laws a consent of this operator follows (Uzbekistan:
+    /// ZRU-547 and Ministry of Justice order 3478; Kazakhstan: 94-V, art. 8), printed on
+    /// the consent in the language shown; both while the country is not known.
+    pub fn law_keys(&self) -> &'static [&'static str] {
+        match self.country {
+            Some(Country::Uzbekistan) => &["consent-law-uz"],
+            Some(Country::Kazakhstan) => &["consent-law-kz"],
+            None => &["consent-law-uz", "consent-law-kz"],
+        }
+    }
 }
 
 /// How the consenter signed.
@@ -275,7 +335,10 @@ impl ConsentEntry {
         let decisions = if kind == ConsentKind::Withdrawn {
             Vec::new()
         } else {
-            Permission::all().into_iter().map(|permission| Decision { permission, granted: None }).collect()
+            Permission::all()
+                .into_iter()
+                .map(|permission| Decision { permission, granted: None, organisation: String::new() })
+                .collect()
         };
         Self {
             kind,
@@ -303,7 +366,7 @@ impl ConsentEntry {
     pub fn set(&mut self, permission: Permission, granted: Option<bool>) {
         match self.decisions.iter_mut().find(|d| d.permission == permission) {
             Some(d) => d.granted = granted,
-            None => self.decisions.push(Decision { permission, granted }),
+            None => self.decisions.push(Decision { permission, granted, organisation: String::new() }),
         }
     }
 
@@ -353,6 +416,13 @@ impl ConsentEntry {
         }
         if personal_number_for(c.citizenship).is_none() {
             c.document.personal_number.clear();
+        }
+        let asked = Permission::for_country(self.operator.country);
+        self.decisions.retain(|d| asked.contains(&d.permission));
+        for d in &mut self.decisions {
+            if !d.shows_organisation() {
+                d.organisation.clear();
+            }
         }
         for child in &mut self.children {
             if !child.is_asked(on, DEFAULT_ASSENT_AGE) {
@@ -456,11 +526,33 @@ mod tests {
         let json = serde_json::to_string(&Decision {
             permission: Permission::Sharing(SharingParty::InsonCentre),
             granted: Some(true),
+            organisation: String::new(),
         })
         .unwrap();
         assert_eq!(json, r#"{"permission":{"purpose":"sharing","party":"inson_centre"},"granted":true}"#);
         let json = serde_json::to_string(&Permission::CaseWork).unwrap();
         assert_eq!(json, r#"{"purpose":"case_work"}"#);
+    }
+
+    #[test]
+    fn each_country_is_asked_about_its_own_local_bodies_and_a_named_organisation_is_kept() {
+        let uz = SharingParty::for_country(Some(Country::Uzbekistan));
+        assert!(uz.contains(&SharingParty::Mahalla) && uz.contains(&SharingParty::InsonCentre));
+        assert!(!uz.contains(&SharingParty::Akimat) && !uz.contains(&SharingParty::FamilySupportCentre));
+        let kz = SharingParty::for_country(Some(Country::Kazakhstan));
+        assert!(kz.contains(&SharingParty::Akimat) && kz.contains(&SharingParty::FamilySupportCentre));
+        assert!(!kz.contains(&SharingParty::Mahalla) && !kz.contains(&SharingParty::InsonCentre));
+        assert_eq!(SharingParty::for_country(None).len(), SharingParty::ALL.len());
+
+        let mut e = ConsentEntry::new(ConsentKind::Given);
+        e.operator.country = Some(Country::Kazakhstan);
+        e.set(Permission::Sharing(SharingParty::OtherNgo), Some(true));
+        e.decisions.iter_mut().for_each(|d| d.organisation = "Umit".into());
+        e.prune_hidden(d(2026, 11, 23));
+        assert!(!e.decisions.iter().any(|x| x.permission == Permission::Sharing(SharingParty::Mahalla)));
+        let ngo = e.decisions.iter().find(|x| x.permission == Permission::Sharing(SharingParty::OtherNgo)).unwrap();
+        assert_eq!(ngo.organisation, "Umit", "named where the answer is yes");
+        assert!(e.decisions.iter().filter(|x| x.granted.is_none()).all(|x| x.organisation.is_empty()));
     }
 
     #[test]

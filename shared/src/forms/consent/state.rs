@@ -132,6 +132,30 @@ impl ConsentState {
         self.allows(Permission::AnonymisedReports, today).is_ok()
     }
 
+    /// The day the family consented to case work, while that consent stands on
+    /// `today`: what an intake resting on consent records ([`crate::forms::basis`]).
+    pub fn case_work_since(&self, today: Date) -> Option<Date> {
+        match (self.allows(Permission::CaseWork, today), self.standing(Permission::CaseWork)) {
+            (Ok(()), Some(Standing::Granted { since, .. })) => Some(since),
+            _ => None,
+        }
+    }
+
+    /// The earliest day a granted permission stops holding, when that is within
+    /// `within_days` of `today` (and not yet past): the consent to renew soon. Case
+    /// work's expiry is what stops everything, but any purpose expiring is worth a
+    /// renewal, so the earliest of them counts.
+    pub fn expiring_within(&self, today: Date, within_days: i64) -> Option<Date> {
+        self.standing
+            .values()
+            .filter_map(|s| match s {
+                Standing::Granted { until: Some(end), .. } if *end > today => Some(*end),
+                _ => None,
+            })
+            .filter(|end| today.days_until(*end) <= within_days)
+            .min()
+    }
+
     /// Every permission with its standing, in form order (for the case's consent panel).
     pub fn summary(&self) -> Vec<(Permission, Option<Standing>)> {
         Permission::all().into_iter().map(|p| (p, self.standing(p))).collect()
@@ -217,6 +241,24 @@ mod tests {
         assert!(s.allows(Permission::Public, today).is_err());
         let s = ConsentState::from_entries([&given(d(2026, 1, 10)), &w, &renew]);
         assert_eq!(s.allows(Permission::Public, today), Ok(()));
+    }
+
+    #[test]
+    fn a_consent_expiring_within_thirty_days_is_flagged_and_not_before_or_after() {
+        let s = ConsentState::from_entries([&given(d(2026, 1, 10))]);
+        assert_eq!(s.expiring_within(d(2028, 12, 1), 30), None, "31 days left");
+        assert_eq!(s.expiring_within(d(2028, 12, 2), 30), Some(d(2029, 1, 1)), "30 days left");
+        assert_eq!(s.expiring_within(d(2028, 12, 31), 30), Some(d(2029, 1, 1)), "the last day");
+        assert_eq!(s.expiring_within(d(2029, 1, 1), 30), None, "expired: a refusal says so, not a warning");
+        let mut w = ConsentEntry::new(ConsentKind::Withdrawn);
+        w.date = Some(d(2026, 6, 1));
+        w.withdraw_all = true;
+        let s = ConsentState::from_entries([&given(d(2026, 1, 10)), &w]);
+        assert_eq!(s.expiring_within(d(2028, 12, 31), 30), None, "nothing withdrawn expires");
+        assert_eq!(s.case_work_since(d(2028, 12, 31)), None, "case work withdrawn");
+        let s = ConsentState::from_entries([&given(d(2026, 1, 10))]);
+        assert_eq!(s.case_work_since(d(2028, 12, 31)), Some(d(2026, 1, 10)));
+        assert_eq!(s.case_work_since(d(2029, 1, 1)), None, "expired");
     }
 
     #[test]
