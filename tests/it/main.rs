@@ -28,6 +28,7 @@ mod crash_safety;
 mod hostile_clients;
 mod operations;
 mod org_ceremony;
+mod passphrase_prompt;
 mod relay_contract;
 mod removal_by_proof;
 mod restart_sign_in;

@@ -56,7 +56,7 @@ fn init(out: &Path, organisation: &str, passphrase: &PassphraseArgs) -> anyhow::
             left.display()
         );
     }
-    let pass = passphrase.new_passphrase()?;
+    let pass = passphrase.new_passphrase().map_err(|e| nothing(&e))?;
 
     let key = OrgSigningKey::generate();
     let recovery = seal::generate_identity();
