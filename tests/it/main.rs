@@ -25,6 +25,7 @@ mod bulk_read;
 mod cli;
 mod compressed_app;
 mod crash_safety;
+mod enrolment_qr;
 mod hostile_clients;
 mod operations;
 mod org_ceremony;
