@@ -40,10 +40,7 @@ fn qr_lines(screen: &str) -> Vec<Vec<char>> {
 /// lower half, dark where the block is drawn), each module as a 6×6 square of pixels.
 fn decode(lines: &[Vec<char>]) -> Option<String> {
     const SCALE: usize = 6;
-    let dark = |x: usize, y: usize| match (lines[y / 2][x], y % 2) {
-        ('█', _) | ('▀', 0) | ('▄', 1) => true,
-        _ => false,
-    };
+    let dark = |x: usize, y: usize| matches!((lines[y / 2][x], y % 2), ('█', _) | ('▀', 0) | ('▄', 1));
     let (w, h) = (lines[0].len(), lines.len() * 2);
     let mut img = rqrr::PreparedImage::prepare_from_greyscale(w * SCALE, h * SCALE, |x, y| {
         if dark(x / SCALE, y / SCALE) {
