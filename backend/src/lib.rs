@@ -12,7 +12,8 @@
 //! [`blobs`] persist, [`audit`] chains the log of who did what; [`upload`] receives a
 //! body for the ingest steps of `shared::ingest`; [`keyring_file`], [`roster_file`], [`accounts`] and
 //! [`demo`] are what the CLI ([`cli`]) changes, [`org_key`] opens the organisation key
-//! for it (and lets `serve` refuse to run beside one); [`verify`] and [`export`] read the
+//! for it (and lets `serve` refuse to run beside one), [`staged_dir`] makes `org init`'s
+//! folder whole or not at all; [`verify`] and [`export`] read the
 //! store back.
 //!
 //! **Architecture invariant:** the relay never holds a key that opens a record, and
@@ -46,6 +47,7 @@ pub mod recovery;
 pub mod roster_file;
 pub mod routes;
 pub mod server;
+pub mod staged_dir;
 pub mod state;
 pub mod store;
 pub mod upload;

@@ -306,3 +306,91 @@ fn a_protected_key_opens_only_with_the_right_passphrase_and_other_files_are_name
     ok(&add(&[&key_arg[..], &["--passphrase-env", PASS_VAR]].concat(), Some("correct horse battery")));
     assert_eq!(offline.current().version, 2);
 }
+
+/// The entries of a folder, by name, with their bytes (files) or `None` (folders).
+fn snapshot(dir: &Path) -> Vec<(String, Option<Vec<u8>>)> {
+    let mut all: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let bytes = e.file_type().unwrap().is_file().then(|| std::fs::read(e.path()).unwrap());
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// `amanat org init --out DIR` run under a file-size limit of `max_file_bytes` (util-linux
+/// `prlimit`): the first file larger than that fails to be written, as on a disk that
+/// fills up midway. With `crash` the kernel's SIGXFSZ kills the process at that write
+/// (a crash midway); without, the signal is ignored and the write fails with EFBIG (an
+/// error midway).
+fn init_under_file_size_limit(dir: &Path, max_file_bytes: u64, crash: bool) -> Output {
+    let trap = if crash { "" } else { "trap '' XFSZ; " };
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("{trap}exec prlimit --fsize={max_file_bytes} -- \"$@\""))
+        .arg("sh")
+        .arg(amanat_binary())
+        .args(["org", "init", "--organisation", "Half Made", "--out"])
+        .arg(dir)
+        .env_remove("AMANAT_LOG")
+        .env_remove(PASS_VAR)
+        .stdin(Stdio::null())
+        .output()
+        .expect("sh runs")
+}
+
+#[test]
+fn org_init_is_all_or_nothing_a_used_folder_is_refused_and_a_failure_midway_leaves_no_half_made_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+
+    // A folder already in use (here by someone's notes) is refused and left as it was.
+    let used = tmp.path().join("used");
+    std::fs::create_dir(&used).unwrap();
+    std::fs::write(used.join("notes.txt"), "the USB stick's own notes\n").unwrap();
+    let before = snapshot(&used);
+    let why = refused(&run(&used, &["org", "init", "--out", used.to_str().unwrap(), "--organisation", "X"], None));
+    assert!(why.contains("not empty") && why.contains("Nothing was written"), "{why}");
+    assert_eq!(snapshot(&used), before, "the used folder is untouched");
+
+    // An empty folder (a fresh mount point's subfolder, say) is used as it is.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    ok(&run(&empty, &["org", "init", "--out", empty.to_str().unwrap(), "--organisation", "E"], None));
+    let made: Vec<String> = snapshot(&empty).into_iter().map(|(name, _)| name).collect();
+    assert_eq!(made, ["keyring.json", "org-signing.key", "org.pub", "recovery-identity.txt"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&empty).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the ceremony folder is owner-only");
+    }
+
+    // The signed keyring (about 470 bytes) is larger than every other file (at most
+    // about 220): under a 300-byte limit, writing it fails after the others were written.
+    let parent = tmp.path().join("stick");
+    std::fs::create_dir(&parent).unwrap();
+    let out = parent.join("org");
+    let failed = init_under_file_size_limit(&out, 300, false);
+    assert!(!failed.status.success(), "org init succeeded under the limit: {failed:?}");
+    let why = String::from_utf8_lossy(&failed.stderr).into_owned();
+    assert!(why.contains("Nothing was written"), "{why}");
+    assert!(!out.exists(), "a failed org init left a half-made {}", out.display());
+    assert_eq!(snapshot(&parent), [], "nothing is left beside it either");
+
+    // Killed midway (SIGXFSZ at the same write): no half-made folder under the name
+    // either; what the dead process was writing is a hidden folder beside it, which the
+    // next run names, and the next run succeeds.
+    let crashed = init_under_file_size_limit(&out, 300, true);
+    assert!(!crashed.status.success(), "the process was not killed: {crashed:?}");
+    assert!(!out.exists(), "a crashed org init left a half-made {}", out.display());
+    let leftovers: Vec<String> = snapshot(&parent).into_iter().map(|(name, _)| name).collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    let next = run(&out, &["org", "init", "--out", out.to_str().unwrap(), "--organisation", "Whole"], None);
+    ok(&next);
+    let warned = String::from_utf8_lossy(&next.stderr);
+    assert!(warned.contains(&leftovers[0]) && warned.contains("did not finish"), "{warned}");
+    assert!(out.join("keyring.json").exists());
+}

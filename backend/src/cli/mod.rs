@@ -12,6 +12,7 @@ mod keyring;
 mod limit_flags;
 mod org;
 mod prompt;
+mod qr;
 mod release;
 mod roster;
 mod sources;

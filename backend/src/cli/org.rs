@@ -10,13 +10,15 @@ use shared::keyring::{fingerprint, HolderRole, KeyHolder, OrgSigningKey};
 use shared::seal;
 
 use super::prompt::PassphraseArgs;
-use crate::{keyring_file, org_key, private_file};
+use crate::staged_dir::StagedDir;
+use crate::{keyring_file, org_key};
 
 #[derive(Subcommand, Debug)]
 pub enum OrgCommand {
     /// Make the organisation key, recovery identity and first keyring in DIR (offline).
     Init {
-        /// The folder to write into (made if missing; kept offline).
+        /// The folder to make (new, or an empty folder; kept offline). It appears whole or
+        /// not at all.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
         /// The organisation's name, as the keyring shows it.
@@ -37,23 +39,24 @@ pub fn run(cmd: OrgCommand) -> anyhow::Result<()> {
     init(&out, &organisation, &passphrase)
 }
 
+/// Names the staging folders `org init` writes into (`.DIR.org-init-…`, beside DIR).
+const STAGING_TAG: &str = "org-init";
+
 fn init(out: &Path, organisation: &str, passphrase: &PassphraseArgs) -> anyhow::Result<()> {
-    let key_path = out.join(KEY_FILE);
-    let pub_path = out.join(PUBLIC_FILE);
-    let recovery_path = out.join(RECOVERY_FILE);
-    let keyring_path = keyring_file::path(out);
-    for p in [&key_path, &pub_path, &recovery_path, &keyring_path] {
-        if p.exists() || p.symlink_metadata().is_ok() {
-            anyhow::bail!(
-                "{} already exists; `amanat org init` writes only into a folder without an organisation. Nothing was written.",
-                p.display()
-            );
-        }
-    }
+    let nothing = |e: &dyn std::fmt::Display| anyhow::anyhow!("{e}. Nothing was written.");
     if organisation.trim().is_empty() {
-        anyhow::bail!("--organisation must name the organisation. Nothing was written.");
+        return Err(nothing(&"--organisation must name the organisation"));
     }
-    let pass = passphrase.new_passphrase()?;
+    // Refused before the passphrase is asked: DIR must be new or empty.
+    let checked = StagedDir::check(out, STAGING_TAG).map_err(|e| nothing(&e))?;
+    for left in &checked.leftovers {
+        eprintln!(
+            "WARNING: {} is left from an `amanat org init` that did not finish (it was interrupted): it holds an organisation key that was never used. Delete it: rm -r {}",
+            left.display(),
+            left.display()
+        );
+    }
+    let pass = passphrase.new_passphrase().map_err(|e| nothing(&e))?;
 
     let key = OrgSigningKey::generate();
     let recovery = seal::generate_identity();
@@ -67,15 +70,24 @@ fn init(out: &Path, organisation: &str, passphrase: &PassphraseArgs) -> anyhow::
         role: HolderRole::Recovery,
         recipient: recovery.to_public().to_string(),
     }];
-    private_file::create(&key_path, &key_text).map_err(|e| anyhow::anyhow!("writing {}: {e}", key_path.display()))?;
-    private_file::create(
-        &recovery_path,
-        &seal::identity_file(&recovery, &format!("Amanat recovery identity of {organisation}: keep it offline")),
-    )
-    .map_err(|e| anyhow::anyhow!("writing {}: {e}", recovery_path.display()))?;
-    std::fs::write(&pub_path, format!("{public}\n"))
-        .map_err(|e| anyhow::anyhow!("writing {}: {e}", pub_path.display()))?;
-    let kr = keyring_file::init(out, &key, organisation, holders)?;
+    let recovery_text =
+        seal::identity_file(&recovery, &format!("Amanat recovery identity of {organisation}: keep it offline"));
+    // Everything is written beside DIR, flushed, then renamed to DIR at once: a crash
+    // or an error midway leaves no half-made ceremony under DIR's name.
+    let write_all = || -> anyhow::Result<shared::keyring::Keyring> {
+        let staged = StagedDir::begin(out, STAGING_TAG)?;
+        staged.write(KEY_FILE, &key_text, true)?;
+        staged.write(RECOVERY_FILE, &recovery_text, true)?;
+        staged.write(PUBLIC_FILE, &format!("{public}\n"), false)?;
+        let kr = keyring_file::init(staged.path(), &key, organisation, holders)?;
+        staged.commit()?;
+        Ok(kr)
+    };
+    let kr = write_all().map_err(|e| nothing(&e))?;
+    let key_path = out.join(KEY_FILE);
+    let pub_path = out.join(PUBLIC_FILE);
+    let recovery_path = out.join(RECOVERY_FILE);
+    let keyring_path = keyring_file::path(out);
 
     println!("Made the organisation {organisation:?} in {}:", out.display());
     println!(

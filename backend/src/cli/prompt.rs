@@ -2,7 +2,10 @@
 //! from an environment variable named by `--passphrase-env` (scripts and tests).
 //!
 //! The terminal is switched to no-echo with `stty` on `/dev/tty` (POSIX; no crate for
-//! ten lines) and switched back even when reading fails.
+//! ten lines) before the prompt is shown, and switched back even when reading fails. A
+//! new passphrase is typed twice; after [`NEW_PASSPHRASE_TRIES`] differing pairs the
+//! command gives up. The `passphrase_prompt` story drives all this through a real
+//! pseudo-terminal.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -10,6 +13,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use crate::org_key::{self, OrgKeyError};
+
+/// How often a new passphrase may be typed twice differently before the command gives up.
+pub const NEW_PASSPHRASE_TRIES: usize = 3;
 
 /// `--passphrase-env VAR`.
 #[derive(Args, Debug, Clone, Default)]
@@ -61,7 +67,7 @@ impl PassphraseArgs {
         if !std::io::stdin().is_terminal() {
             return Ok(None);
         }
-        loop {
+        for _ in 0..NEW_PASSPHRASE_TRIES {
             let first = read_hidden("Passphrase to protect the organisation key (empty: none): ")?;
             if first.is_empty() {
                 return Ok(None);
@@ -72,6 +78,9 @@ impl PassphraseArgs {
             }
             eprintln!("The two passphrases differ; try again.");
         }
+        Err(OrgKeyError::Passphrase(format!(
+            "the passphrase was typed differently {NEW_PASSPHRASE_TRIES} times; run the command again"
+        )))
     }
 }
 
@@ -93,9 +102,14 @@ fn read_hidden(prompt: &str) -> Result<String, OrgKeyError> {
     let fail = |e: std::io::Error| OrgKeyError::Passphrase(format!("reading the passphrase from the terminal: {e}"));
     let tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(fail)?;
     let mut out = &tty;
-    write!(out, "{prompt}").and_then(|()| out.flush()).map_err(fail)?;
+    // Echo goes off before the prompt shows: what is typed (or pasted) the moment the
+    // prompt appears must not be echoed.
     if !stty("-echo") {
         return Err(OrgKeyError::Passphrase("cannot turn off echo on the terminal (stty); nothing was read".into()));
+    }
+    if let Err(e) = write!(out, "{prompt}").and_then(|()| out.flush()) {
+        stty("echo");
+        return Err(fail(e));
     }
     let mut line = String::new();
     let read = std::io::BufReader::new(&tty).read_line(&mut line);

@@ -2,8 +2,10 @@
 //!
 //! A caseworker gets a one-time enrolment link (the app asks for a passphrase when it
 //! is opened; `--hours`, default 24); scripted clients and key holders get bearer
-//! tokens with `--token` (`--expires-days`, default 90). `user token revoke` ends every
-//! live token of an account, `user disable` every credential at once; `user list`
+//! tokens with `--token` (`--expires-days`, default 90). `--qr` also draws the link as
+//! a QR code for a tablet's camera (`super::qr`) just above it: the link stays the last
+//! line of `enrol`, the token the last line of `add --token`. `user token revoke` ends
+//! every live token of an account, `user disable` every credential at once; `user list`
 //! prints `name role status last_use live_tokens`, tab-separated, one account a line.
 
 use std::path::Path;
@@ -49,6 +51,9 @@ pub enum UserCommand {
         /// The relay's address as caseworkers open it, for the enrolment link.
         #[arg(long, default_value = DEFAULT_URL, value_name = "URL")]
         url: String,
+        /// Also draw the enrolment link as a QR code (for a tablet's camera), above it.
+        #[arg(long)]
+        qr: bool,
     },
     /// Issue a new one-time enrolment link (to enrol, or to choose a new passphrase).
     /// The account's earlier links and open enrolments stop working.
@@ -60,6 +65,9 @@ pub enum UserCommand {
         hours: u32,
         #[arg(long, default_value = DEFAULT_URL, value_name = "URL")]
         url: String,
+        /// Also draw the link as a QR code (for a tablet's camera), above it.
+        #[arg(long)]
+        qr: bool,
     },
     /// Issue another bearer token for an account (printed as the last line), or
     /// `token revoke NAME`.
@@ -96,18 +104,20 @@ pub async fn run(data: &Path, database: Option<&str>, cmd: UserCommand) -> anyho
 
 async fn run_on(store: &Store, cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
-        UserCommand::Add { name, role, token, lifetimes, hours, url } => {
+        UserCommand::Add { name, role, token, lifetimes, hours, url, qr } => {
             accounts::add_user(store, &name, role).await?;
             println!("Added {name} ({}).", role.code());
             if role == Role::Caseworker {
-                print_link(&url, &accounts::issue_enrolment_for(store, &name, hours).await?, hours);
+                print_link(&url, &accounts::issue_enrolment_for(store, &name, hours).await?, hours, qr);
+            } else if qr {
+                println!("(no QR code: only a caseworker gets an enrolment link)");
             }
             if token {
                 print_token(&accounts::issue_token_for(store, &name, lifetimes.expires_days).await?);
             }
         }
-        UserCommand::Enrol { name, hours, url } => {
-            print_link(&url, &accounts::issue_enrolment_for(store, &name, hours).await?, hours)
+        UserCommand::Enrol { name, hours, url, qr } => {
+            print_link(&url, &accounts::issue_enrolment_for(store, &name, hours).await?, hours, qr)
         }
         UserCommand::Token { action: Some(TokenCommand::Revoke { name }), .. } => {
             let n = accounts::revoke_tokens(store, &name).await?;
@@ -149,9 +159,15 @@ fn print_token(t: &IssuedToken) {
     println!("{}", t.token);
 }
 
-fn print_link(url: &str, token: &str, hours: u32) {
+/// The link is always its own last line (scripts read it there, or the line holding
+/// `#enrol=`); the QR code, if asked for, comes before it.
+fn print_link(url: &str, token: &str, hours: u32, qr: bool) {
+    let link = vault_auth::enrolment_link(url, token);
     println!("Enrolment link (one use, valid {hours} hours; give it only to this person):");
-    println!("{}", vault_auth::enrolment_link(url, token));
+    if qr {
+        super::qr::print(&link);
+    }
+    println!("{link}");
 }
 
 #[cfg(test)]
