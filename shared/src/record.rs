@@ -185,6 +185,22 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The date `n` days after 1970-01-01 ([`Date::day_number`]'s inverse), if it is
+    /// one this type holds (from 1900).
+    pub fn from_day_number(n: i64) -> Option<Date> {
+        // Howard Hinnant's civil_from_days.
+        let z = n + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date::new(u16::try_from(year).ok()?, month as u8, day as u8)
+    }
+
     /// Whole days from `self` to `on` (negative when `on` is earlier).
     pub fn days_until(self, on: Date) -> i64 {
         on.day_number() - self.day_number()
@@ -243,6 +259,10 @@ mod tests {
         assert_eq!(d(2028, 2, 1).days_until(d(2028, 3, 1)), 29, "2028 is a leap year");
         assert_eq!(d(2026, 12, 7).days_until(d(2027, 1, 6)), 30);
         assert_eq!(d(2027, 1, 6).days_until(d(2026, 12, 7)), -30);
+        for n in [-25_567, 0, 11_016, 11_017, 20_794, 21_000, 40_000] {
+            assert_eq!(Date::from_day_number(n).unwrap().day_number(), n);
+        }
+        assert_eq!(Date::from_day_number(d(2028, 2, 28).day_number() + 1), Some(d(2028, 2, 29)));
     }
 
     #[test]

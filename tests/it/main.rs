@@ -44,6 +44,7 @@ mod adviser_opens_everything;
 mod bad_input_in_the_browser;
 mod canary;
 mod caseworker_to_adviser;
+mod consent_and_the_law;
 mod idle_lock;
 mod key_holder_leaves;
 mod keyboard_only;

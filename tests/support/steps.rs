@@ -109,6 +109,15 @@ impl Browser {
         // consent-first way.
         self.choose("f-basis-ground", "legal_duty").await?;
         self.enter("f-basis-reason", &format!("{note} basis")).await?;
+        self.fill_intake_details(family, child, note).await
+    }
+
+    /// Fills the intake's fields after the lawful basis (see
+    /// [`Browser::fill_intake_with`]), whatever basis is chosen: the health,
+    /// disability and violence fields only where the form shows them (a basis opens
+    /// them), the rest always. Does not save.
+    pub async fn fill_intake_details(&self, family: &str, child: &str, note: &str) -> Result<()> {
+        self.wait_for("#intake-form", 30).await?;
         self.enter("f-meta-date", "02.11.2026").await?;
         self.enter("f-meta-caseworker", &format!("{note} caseworker")).await?;
         self.enter("f-meta-office", &format!("{note} office")).await?;
@@ -167,6 +176,7 @@ impl Browser {
                 "60103160120015",
             ),
         ];
+        let special = self.count(&format!("#{}", member(&head, "health_notes"))).await? > 0;
         for (k, name, born, sex, relation, doc, number, pinfl) in &people {
             self.enter(&member(k, "full_name"), name).await?;
             self.enter(&member(k, "date_of_birth"), born).await?;
@@ -176,10 +186,12 @@ impl Browser {
             self.choose(&member(k, "document-kind"), doc).await?;
             self.enter(&member(k, "document-number"), number).await?;
             self.enter(&member(k, "document-personal_number"), pinfl).await?;
-            self.click(&format!("#{}-no", member(k, "disability"))).await?;
             self.choose(&member(k, "activity"), if *relation == "head" { "employed" } else { "school" }).await?;
-            self.enter(&member(k, "health_notes"), &format!("{note} health")).await?;
             self.choose(&member(k, "residence"), "in_household").await?;
+            if special {
+                self.click(&format!("#{}-no", member(k, "disability"))).await?;
+                self.enter(&member(k, "health_notes"), &format!("{note} health")).await?;
+            }
         }
 
         // The girl is at risk.
@@ -191,7 +203,9 @@ impl Browser {
         self.enter(&at_risk("notes"), &format!("{note} child")).await?;
 
         self.click("#f-risk-factors-labour_migration").await?;
-        self.enter("f-risk-notes", &format!("{note} risk")).await?;
+        if special {
+            self.enter("f-risk-notes", &format!("{note} risk")).await?;
+        }
         self.choose("f-risk-level", "high").await?;
         self.click("#f-needs-psychological").await?;
         self.choose("f-needs-psychological-priority", "high").await?;
@@ -202,8 +216,8 @@ impl Browser {
     /// Fills the current case's consent form (the workspace's "Current case" part,
     /// opened after an intake by [`Browser::fill_intake`]) with a complete, valid
     /// consent given by a parent: `note` in every free-text field (organisation,
-    /// address, complaints contact, place, consenter, witness, notes), every purpose and
-    /// party allowed but the police, identity and health data, five years; signed on
+    /// address, complaints contact, place, consenter, witness, the other organisation
+    /// named for sharing, notes), every purpose and party allowed but the police, identity and health data, five years; signed on
     /// paper with the scan at `scan` attached through the file picker (the scan is
     /// sealed as an entry of its own; this waits until the form shows it attached).
     /// Does not save.
@@ -235,6 +249,8 @@ impl Browser {
             let pick = if id == "c-decisions-sharing-police" { format!("{id}-no") } else { id };
             self.click(&format!("#{pick}")).await?;
         }
+        // "Another organisation" allowed: the family names it.
+        self.enter("c-decisions-sharing-other_ngo-organisation", &format!("{note} fund")).await?;
         self.click("#c-data_categories-identity").await?;
         self.click("#c-data_categories-health").await?;
         self.type_into("c-retention_years", "5").await?;

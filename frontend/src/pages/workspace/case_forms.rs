@@ -45,6 +45,16 @@ impl CaseForm {
             CaseForm::Closure => "form-closure-title",
         }
     }
+
+    /// The DOM id of its tab button (`case-form-print`).
+    fn button_id(self) -> &'static str {
+        match self {
+            CaseForm::Consent => "case-form-consent",
+            CaseForm::Print => "case-form-print",
+            CaseForm::FollowUp => "case-form-follow_up",
+            CaseForm::Closure => "case-form-closure",
+        }
+    }
 }
 
 /// The current case: its consent state, then one of its forms.
@@ -197,7 +207,7 @@ fn CaseForms(unlocked: Arc<Unlocked>, cases: Cases, case: CaseId, part: RwSignal
         .into_iter()
         .map(|f| {
             view! {
-                <button type="button" class="part-button" aria-current=move || (shown.get() == f).then_some("page")
+                <button type="button" id=f.button_id() class="part-button" aria-current=move || (shown.get() == f).then_some("page")
                     on:click=move |_| shown.set(f)>{t(f.key())}</button>
             }
         })

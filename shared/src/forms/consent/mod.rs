@@ -80,16 +80,20 @@ impl SharingParty {
     /// country's own local bodies, the rest everywhere; every party while no country
     /// is known.
     pub fn for_country(country: Option<Country>) -> Vec<SharingParty> {
-        let only = |p: SharingParty| match p {
-            SharingParty::Mahalla | SharingParty::InsonCentre => Some(Country::Uzbekistan),
-            SharingParty::Akimat | SharingParty::FamilySupportCentre => Some(Country::Kazakhstan),
-            _ => None,
-        };
         SharingParty::ALL
             .iter()
             .copied()
-            .filter(|p| country.is_none() || only(*p).is_none_or(|c| Some(c) == country))
+            .filter(|p| country.is_none() || p.only_in().is_none_or(|c| Some(c) == country))
             .collect()
+    }
+
+    /// The one country whose local body this party is (`None`: every country's).
+    pub fn only_in(self) -> Option<Country> {
+        match self {
+            SharingParty::Mahalla | SharingParty::InsonCentre => Some(Country::Uzbekistan),
+            SharingParty::Akimat | SharingParty::FamilySupportCentre => Some(Country::Kazakhstan),
+            _ => None,
+        }
     }
 }
 

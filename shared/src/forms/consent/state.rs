@@ -156,9 +156,14 @@ impl ConsentState {
             .min()
     }
 
-    /// Every permission with its standing, in form order (for the case's consent panel).
+    /// Every permission with its standing, in form order (for the case's consent panel);
+    /// one country's local body only once the family answered about it.
     pub fn summary(&self) -> Vec<(Permission, Option<Standing>)> {
-        Permission::all().into_iter().map(|p| (p, self.standing(p))).collect()
+        Permission::all()
+            .into_iter()
+            .map(|p| (p, self.standing(p)))
+            .filter(|(p, st)| st.is_some() || !matches!(p, Permission::Sharing(party) if party.only_in().is_some()))
+            .collect()
     }
 }
 
