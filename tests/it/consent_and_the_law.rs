@@ -101,6 +101,7 @@ async fn an_intake_waits_for_consent_the_printed_consent_cites_the_law_and_a_tra
         let shown = text(&browser, "#consent-law").await;
         assert!(shown.contains(want.trim()), "{tag}: the print cites ZRU-547 and order 3478: {shown}");
         assert!(!shown.contains("94-V"), "{tag}: an Uzbek operator's consent cites Uzbek law only");
+        browser.client.execute("document.getElementById('consent-law').scrollIntoView()", vec![]).await.unwrap();
         browser.screenshot(&format!("consent-print-law-{tag}")).await.unwrap();
     }
     browser.click("#case-form-consent").await.unwrap();

@@ -200,14 +200,15 @@ async fn a_caseworker_fills_and_saves_a_whole_intake_with_the_keyboard_alone() {
         kb.choose(&id("document-kind"), doc).await.unwrap();
         kb.fill(&id("document-number"), "AB1234567").await.unwrap();
         kb.fill(&id("document-personal_number"), pinfl).await.unwrap();
-        // Disability: the radio pair; "no" is the answer given, picked with the arrows
-        // from "yes" (Tab lands on the checked radio of a group).
+        kb.choose(&id("activity"), activity).await.unwrap();
+        kb.choose(&id("residence"), "in_household").await.unwrap();
+        // Disability (open: the basis is recorded): the radio pair; "no" is the answer
+        // given, picked with the arrows from "yes" (Tab lands on the checked radio of a
+        // group).
         kb.tab_to_css(&format!("#{}, #{}-no", id("disability"), id("disability")), false).await.unwrap();
         if kb.focused_id().await.unwrap() == id("disability") {
             kb.press(Key::Down).await.unwrap();
         }
-        kb.choose(&id("activity"), activity).await.unwrap();
-        kb.choose(&id("residence"), "in_household").await.unwrap();
         members.push(k);
     }
 
