@@ -29,21 +29,6 @@ use std::time::Duration;
 /// How far ahead of the machine the page's clock runs.
 const SHIFT_DAYS: i64 = 40;
 
-/// Makes every later page of this browser see `Date.now()` and `new Date()` shifted
-/// by `days` (dates given explicitly stay as they are).
-async fn shift_page_clock(browser: &Browser, days: i64) {
-    let ms = days * 86_400_000;
-    let source = format!(
-        "(() => {{ const Real = Date; const shift = {ms};
-           class Shifted extends Real {{
-             constructor(...a) {{ if (a.length === 0) super(Real.now() + shift); else super(...a); }}
-             static now() {{ return Real.now() + shift; }}
-           }}
-           globalThis.Date = Shifted; }})();"
-    );
-    browser.cdp("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": source })).await.unwrap();
-}
-
 /// The page's own "today".
 async fn page_today(browser: &Browser) -> Date {
     let v = browser
@@ -64,7 +49,7 @@ async fn an_intake_waits_for_consent_the_printed_consent_cites_the_law_and_a_tra
     let _turn = heavy_story();
     let relay = RelayProcess::start_with_app(&[]);
     let browser = Browser::start().await.unwrap();
-    shift_page_clock(&browser, SHIFT_DAYS).await;
+    browser.shift_clock_days(SHIFT_DAYS).await.unwrap();
     browser.enrol_demo_caseworker(&relay).await.unwrap();
     browser.wait_for("#intake-form", 30).await.unwrap();
     let today = page_today(&browser).await;

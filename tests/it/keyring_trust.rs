@@ -3,7 +3,9 @@
 //! its own, an older keyring brought back after a newer one was seen, and a keyring
 //! whose dates have passed are each refused on a caseworker's device. Nothing is
 //! sealed or queued (the outbox stays as it was), the typed form is kept, and the page
-//! says why in the sentence `shared::ErrorCode` defines.
+//! says why in the sentence `shared::ErrorCode` defines. Offline (the page's clock moved
+//! on, the relay down), the keyring kept on the device warns before it ends and, once
+//! ended, seals nothing either.
 
 use amanat_tests::support::driver::Browser;
 use amanat_tests::support::relay::RelayProcess;
@@ -98,4 +100,38 @@ async fn the_workspace_warns_two_weeks_before_the_keyring_expires_and_the_pinned
     browser.fill_intake("Saidova", "Child of the family").await.unwrap();
     browser.open_part("outbox").await.unwrap();
     browser.wait_for("li.outbox-entry[data-state=uploaded]", 60).await.unwrap();
+}
+
+#[tokio::test]
+async fn offline_a_kept_keyring_warns_before_it_expires_and_once_expired_seals_nothing_and_keeps_the_form() {
+    let _turn = heavy_story();
+    let mut relay = RelayProcess::start_with_app(&[]);
+    let org = RelayProcess::test_org_key();
+    relay.serve_keyring_signed(&org, 1, Validity { issued_at: now() - 70 * DAY, expires_at: now() + 20 * DAY + 3600 });
+    let browser = Browser::start().await.unwrap();
+    browser.enrol_demo_caseworker(&relay).await.unwrap();
+    browser.wait_for("#intake-form", 30).await.unwrap();
+    assert_eq!(browser.count("#keyring-expires-soon").await.unwrap(), 0, "20 days left: no warning yet");
+    browser.click("#end-session").await.unwrap();
+    browser.wait_for("#signin-passphrase", 20).await.unwrap();
+
+    // Offline, ten days on: the kept keyring still seals, and says it ends in 10 days.
+    relay.crash();
+    browser.shift_clock_days(10).await.unwrap();
+    browser.goto(&relay.url("/")).await.unwrap();
+    browser.unlock("demo-caseworker", Browser::DEMO_PASSPHRASE).await.unwrap();
+    let warning = browser.wait_for("#keyring-expires-soon", 30).await.unwrap();
+    assert_eq!(warning.attr("data-days").await.unwrap().as_deref(), Some("10"));
+    browser.fill_intake("Nazarova", "Child of the family").await.unwrap();
+    browser.open_part("outbox").await.unwrap();
+    browser.wait_for("li.outbox-entry[data-state=waiting]", 30).await.unwrap();
+    browser.click("#end-session").await.unwrap();
+    browser.wait_for("#signin-passphrase", 20).await.unwrap();
+
+    // Still offline, the keyring's end passed: nothing is sealed, the form stays.
+    browser.shift_clock_days(15).await.unwrap();
+    browser.goto(&relay.url("/")).await.unwrap();
+    browser.unlock("demo-caseworker", Browser::DEMO_PASSPHRASE).await.unwrap();
+    save_is_refused(&browser, "Ergasheva", ErrorCode::KeyringExpired, 1).await;
+    browser.screenshot("keyring-trust-expired-offline").await.unwrap();
 }

@@ -3,6 +3,7 @@
 //! - [`Browser::cdp`] runs one DevTools command on the current page through
 //!   chromedriver's own connection (`POST /session/{id}/goog/cdp/execute`), for the
 //!   `Runtime.*` calls that answer at once.
+//! - [`Browser::shift_clock_days`] moves the pages' clock (a fixed "today").
 //! - [`Browser::wasm_memories_hold`] searches the bytes of the page's wasm memory,
 //!   reached through the app's own JS module (see the method): a heap snapshot lists
 //!   an `ArrayBuffer` but not its contents, so the memory is searched in the page. No
@@ -75,6 +76,24 @@ impl Browser {
             .issue_cmd(CdpExecute(json!({ "cmd": cmd, "params": params })))
             .await
             .with_context(|| format!("DevTools {cmd}"))
+    }
+
+    /// Moves the clock of every page this browser loads from now on `days` ahead (on
+    /// top of any earlier shift): `Date.now()` and `new Date()` read the shifted time,
+    /// explicit dates stay as they are. The page's "today" becomes a day the story
+    /// chooses, whatever day it runs; the relay's clock is not touched.
+    pub async fn shift_clock_days(&self, days: i64) -> Result<()> {
+        let ms = days * 86_400_000;
+        let source = format!(
+            "(() => {{ const Real = Date; const shift = {ms};
+               class Shifted extends Real {{
+                 constructor(...a) {{ if (a.length === 0) super(Real.now() + shift); else super(...a); }}
+                 static now() {{ return Real.now() + shift; }}
+               }}
+               globalThis.Date = Shifted; }})();"
+        );
+        self.cdp("Page.addScriptToEvaluateOnNewDocument", json!({ "source": source })).await?;
+        Ok(())
     }
 
     /// Whether the page's wasm memory holds each of `needles` (after a full garbage
