@@ -3,15 +3,18 @@
 //! arrives compressed, every answer carries HSTS, the session cookie is a `Secure`
 //! `__Host-` cookie, and a stranger's wrong sign-ins from one address (127.0.0.2) make
 //! that address wait while a caseworker at another (127.0.0.1) signs in: Caddy forwards
-//! the client's address and the relay believes only Caddy. The shipped
+//! the client's address and the relay believes only Caddy. In headless Chromium (told
+//! to trust Caddy's local CA by its key hash) a caseworker enrols a family over HTTPS
+//! with the `__Host-` session cookie and an adviser reads it. The shipped
 //! `deploy/Caddyfile` parses.
 
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use amanat_tests::support::driver::{free_port, wait_for_port};
+use amanat_tests::support::driver::{free_port, wait_for_port, Browser};
 use amanat_tests::support::relay::{workspace_root, RelayProcess};
+use amanat_tests::support::turns::heavy_story;
 
 /// Where Caddy answers, and the CA that signed its certificate.
 #[derive(Clone)]
@@ -121,6 +124,66 @@ fn behind_caddy_the_app_is_compressed_cookies_are_secure_and_limits_count_each_c
         cookie.contains("__host-amanat_session=") && cookie.contains("secure") && cookie.contains("httponly"),
         "{cookie}"
     );
+}
+
+/// The base64 SHA-256 of the public key of Caddy's intermediate CA (which signs the
+/// certificate it serves, and comes with it): what Chromium's
+/// `--ignore-certificate-errors-spki-list` trusts.
+fn intermediate_spki(tls: &Tls) -> String {
+    let cert = tls.root_ca.with_file_name("intermediate.crt");
+    let script = format!(
+        "openssl x509 -in '{}' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64",
+        cert.display()
+    );
+    let out = Command::new("sh").args(["-c", &script]).output().expect("openssl runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[tokio::test]
+async fn through_caddy_a_caseworker_enrols_a_family_over_https_and_an_adviser_reads_it_in_chromium() {
+    let _turn = heavy_story();
+    let relay =
+        RelayProcess::start_with_app(&["--secure-cookies", "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "::1"]);
+    let caddy = caddy(&relay.base);
+    let origin = format!("https://localhost:{}", caddy.tls.port);
+    let trust = vec![format!("--ignore-certificate-errors-spki-list={}", intermediate_spki(&caddy.tls))];
+
+    let caseworker = Browser::start_with_flags(&trust).await.unwrap();
+    let link = format!("{origin}/#enrol={}", relay.demo_file("caseworker-enrolment.txt"));
+    caseworker.enrol(&link, "demo-caseworker", Browser::DEMO_PASSPHRASE).await.unwrap();
+    let cookies = caseworker.cdp("Network.getCookies", serde_json::json!({ "urls": [origin] })).await.unwrap();
+    let session = cookies["cookies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "__Host-amanat_session")
+        .unwrap_or_else(|| panic!("a __Host- session cookie: {cookies}"));
+    assert_eq!((session["secure"].as_bool(), session["httpOnly"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(session["path"], "/");
+    caseworker.fill_intake("Qodirova", "Zarina Qodirova").await.unwrap();
+    caseworker.open_part("outbox").await.unwrap();
+    caseworker.wait_for("li.outbox-entry[data-state=uploaded]", 60).await.unwrap();
+    let worker = caseworker
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; navigator.serviceWorker.ready.then(r => done(!!r.active));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(worker, serde_json::json!(true), "the service worker runs on the HTTPS origin");
+    caseworker.close().await.unwrap();
+
+    let adviser = Browser::start_with_flags(&trust).await.unwrap();
+    adviser.goto(&format!("{origin}/adviser")).await.unwrap();
+    adviser.sign_in("demo-adviser", &relay.demo_file("adviser.token")).await.unwrap();
+    let identity = relay.data.join("demo/adviser-identity.txt");
+    adviser.wait_for("#identity-file", 20).await.unwrap().send_keys(identity.to_str().unwrap()).await.unwrap();
+    adviser.wait_for_text("Qodirova", 60).await.unwrap();
+    adviser.screenshot("behind-caddy-adviser").await.unwrap();
+    let log = relay.stdout_text() + &relay.stderr_text();
+    assert!(!log.contains("Qodirova"), "the relay's log holds no family's name");
 }
 
 #[test]

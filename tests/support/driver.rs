@@ -68,6 +68,16 @@ impl Browser {
     /// A headless Chromium on an existing profile directory (one [`Browser::close`]
     /// returned): the same IndexedDB, caches and service workers as before.
     pub async fn start_in(profile: tempfile::TempDir) -> Result<Self> {
+        Self::start_in_with(profile, &[]).await
+    }
+
+    /// A fresh headless Chromium started with `extra` flags too (e.g. trusting a test
+    /// CA's key with `--ignore-certificate-errors-spki-list`).
+    pub async fn start_with_flags(extra: &[String]) -> Result<Self> {
+        Self::start_in_with(tempfile::tempdir()?, extra).await
+    }
+
+    async fn start_in_with(profile: tempfile::TempDir, extra: &[String]) -> Result<Self> {
         let port = free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -89,6 +99,7 @@ impl Browser {
             "--window-size=1280,1000".into(),
             format!("--user-data-dir={}", profile.path().display()),
         ];
+        let args: Vec<String> = args.into_iter().chain(extra.iter().cloned()).collect();
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "chrome".into());
         caps.insert("goog:chromeOptions".into(), serde_json::json!({ "binary": CHROMIUM, "args": args }));

@@ -81,8 +81,10 @@ pub fn for_tests() -> Result<()> {
         ("age", "age"),
         // tests/storage.rs starts a throwaway PostgreSQL cluster (initdb, pg_ctl).
         ("pg_ctlcluster", "postgresql"),
-        // tests/it/behind_caddy.rs: the TLS proxy of docs/deploy.md.
+        // tests/it/behind_caddy.rs: the TLS proxy of docs/deploy.md, and `openssl` for
+        // the key hash of its local CA that Chromium is told to trust.
         ("caddy", "caddy"),
+        ("openssl", "openssl"),
     ])?;
     axe_core()?;
     wasm_bindgen_runner()
