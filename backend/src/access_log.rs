@@ -12,10 +12,12 @@ use axum::response::Response;
 
 pub async fn log_request(req: Request, next: Next) -> Response {
     let method = req.method().clone();
+    let refused = req.extensions().get::<crate::head_guard::Refusal>().is_some();
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
+        .or_else(|| refused.then(|| "(refused head)".to_owned()))
         .unwrap_or_else(|| if req.uri().path().starts_with("/api") { "(api)" } else { "(app)" }.to_owned());
     let start = Instant::now();
     let res = next.run(req).await;

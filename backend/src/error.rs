@@ -32,6 +32,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         NotFound | NoSuchRoute | RosterMissing => StatusCode::NOT_FOUND,
         TooLarge | ReadTooLarge | QuotaExceeded => StatusCode::PAYLOAD_TOO_LARGE,
         NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        RequestHeadTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
         EntryConflict | AuthorKeyExists => StatusCode::CONFLICT,
         RateLimited | SignInDelayed | UploadRateLimited => StatusCode::TOO_MANY_REQUESTS,
         Internal => StatusCode::INTERNAL_SERVER_ERROR,

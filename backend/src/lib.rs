@@ -6,7 +6,7 @@
 //! tokens and the keyring are managed by the `amanat` CLI on the same data directory.
 //!
 //! Map: [`server`] builds and runs the router from [`routes`] (API), [`web`] (the
-//! built app), [`headers`] and [`access_log`]; [`auth`] says who is calling, using
+//! built app), [`headers`] and [`access_log`], reading each connection through [`head_guard`]; [`auth`] says who is calling, using
 //! [`credentials`] and [`access`]; [`vault`] signs caseworkers in by passphrase;
 //! [`store`] (a file per concept: accounts, sessions, entries, audit, vault) and
 //! [`blobs`] persist, [`audit`] chains the log of who did what; [`upload`] receives a
@@ -34,6 +34,7 @@ pub mod credentials;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod head_guard;
 pub mod headers;
 pub mod json_body;
 pub mod keyring_file;

@@ -7,7 +7,9 @@
 //! whole header must arrive within `header_timeout`, and header size and count are
 //! capped, before any handler or extractor runs. It also caps open connections at
 //! [`MAX_CONNECTIONS`]: past that, new ones wait in the kernel's accept queue until one
-//! closes, so slow clients cannot pile up tasks and sockets without end.
+//! closes, so slow clients cannot pile up tasks and sockets without end. Each
+//! connection is read through [`crate::head_guard`], so a request head hyper would
+//! refuse with a bare status is answered with the relay's JSON error instead.
 
 use std::future::Future;
 use std::time::Duration;
@@ -26,7 +28,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::config::Config;
 use crate::state::AppState;
-use crate::{access_log, demo, headers, limits, routes, web};
+use crate::{access_log, demo, head_guard, headers, limits, routes, web};
 
 /// Most connections served at once.
 pub const MAX_CONNECTIONS: usize = 1024;
@@ -44,6 +46,7 @@ pub fn app(state: AppState) -> Router {
         .merge(web::app_routes(dist))
         .layer(middleware::from_fn_with_state(state.clone(), limits::guard))
         .layer(RequestBodyTimeoutLayer::new(body_timeout))
+        .layer(middleware::from_fn(head_guard::answer_refusal))
         .layer(middleware::from_fn(access_log::log_request))
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state);
@@ -74,6 +77,7 @@ pub async fn serve_on(
 ) -> std::io::Result<()> {
     let store = state.store().clone();
     let http = http1(state.config());
+    let (head_bytes, head_fields) = (state.config().max_header_bytes, state.config().max_headers);
     let proxies = std::sync::Arc::new(state.config().trusted_proxies.clone());
     let router = app(state);
     let graceful = GracefulShutdown::new();
@@ -98,13 +102,19 @@ pub async fn serve_on(
         };
         let _ = stream.set_nodelay(true);
         let proxies = proxies.clone();
+        let verdicts = std::sync::Arc::new(head_guard::Verdicts::default());
+        let guarded = head_guard::Guarded::new(stream, head_bytes, head_fields, verdicts.clone());
         let service = router.clone().map_request(move |mut req: Request<Incoming>| {
             // The client's address, not the proxy's (crate::client_addr), for every limit.
             let client = proxies.resolve(peer, req.headers());
             req.extensions_mut().insert(ConnectInfo(client));
+            // The stand-in for a head the guard refused: answered as its JSON error.
+            if let Some(refusal) = verdicts.next_request() {
+                req.extensions_mut().insert(refusal);
+            }
             req
         });
-        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(guarded), TowerToHyperService::new(service)));
         tokio::spawn(async move {
             let _slot = slot;
             if let Err(e) = conn.await {

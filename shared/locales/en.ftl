@@ -1068,3 +1068,6 @@ cases-consent_expiring = Consent ends on { $date }
 consent-law-uz = This consent is given under the Law of the Republic of Uzbekistan "On Personal Data" No. ZRU-547 of 2 July 2019 and Ministry of Justice order No. 3478 of 2023.
 consent-law-kz = This consent is given under article 8 of the Law of the Republic of Kazakhstan "On Personal Data and Their Protection" No. 94-V of 21 May 2013.
 basis-consent_day = Consent given on
+
+## s9-relay: the relay's head guard.
+error-request_head_too_large = The request's headers are larger or more than the relay accepts (16 KiB and 64 fields unless configured otherwise). Nothing was changed; send fewer or shorter headers.

@@ -996,3 +996,6 @@ cases-consent_expiring = Rozilik { $date } sanagacha amal qiladi
 consent-law-uz = Ushbu rozilik Oʻzbekiston Respublikasining 2019-yil 2-iyuldagi «Shaxsga doir maʼlumotlar toʻgʻrisida»gi OʻRQ-547-son Qonuni hamda Adliya vazirligining 2023-yildagi 3478-son buyrugʻiga muvofiq beriladi.
 consent-law-kz = Ushbu rozilik Qozogʻiston Respublikasining 2013-yil 21-maydagi «Shaxsga doir maʼlumotlar va ularni himoya qilish toʻgʻrisida»gi 94-V-son Qonunining 8-moddasiga muvofiq beriladi.
 basis-consent_day = Rozilik berilgan sana
+
+## s9-relay: the relay's head guard.
+error-request_head_too_large = Soʻrov sarlavhalari server qabul qiladiganidan kattaroq yoki koʻproq (boshqacha sozlanmagan boʻlsa, 16 KiB va 64 ta maydon). Hech narsa oʻzgartirilmadi; kamroq yoki qisqaroq sarlavha yuboring.

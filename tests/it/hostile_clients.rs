@@ -547,30 +547,100 @@ async fn a_request_with_no_host_or_two_hosts_is_refused_with_the_json_error() {
     relay.stop().await;
 }
 
-/// Requests hyper's parser refuses never reach the relay's code, and hyper (1.x) has no
-/// hook to shape its answer: the status alone, an empty body, the connection closed.
-/// docs/api.md says so; this pins it, so a hyper that changes it is noticed.
+/// Requests hyper's parser would refuse (a bare CR or a NUL in a header, two differing
+/// `Content-Length`s, `HTTP/1.2`, a head over 16 KiB or 64 fields) are read first by the
+/// relay's head guard (`backend::head_guard`), which answers them as every other refusal
+/// is answered: the JSON error with the security headers, then the connection closed.
 #[tokio::test]
-async fn requests_the_parser_refuses_get_hypers_bare_status_as_documented() {
+async fn requests_the_parser_refuses_are_answered_with_the_json_error() {
     let relay = Relay::start().await;
     let big = "x".repeat(20 * 1024);
-    let cases: Vec<(Vec<u8>, &str)> = vec![
-        (b"GET /api/v1/health HTTP/1.1\r\nHost: relay\r\nX-A: a\rb\r\n\r\n".to_vec(), "400"),
-        (b"GET /api/v1/health HTTP/1.1\r\nHost: relay\r\nX-A: a\0b\r\n\r\n".to_vec(), "400"),
+    let many: String = (0..100).map(|i| format!("X-H{i}: 1\r\n")).collect();
+    let cases: Vec<(Vec<u8>, &str, &str)> = vec![
+        (b"GET /api/v1/health HTTP/1.1\r\nHost: relay\r\nX-A: a\rb\r\n\r\n".to_vec(), "400", "bad_request"),
+        (b"GET /api/v1/health HTTP/1.1\r\nHost: relay\r\nX-A: a\0b\r\n\r\n".to_vec(), "400", "bad_request"),
         (
             b"POST /api/v1/session HTTP/1.1\r\nHost: relay\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"
                 .to_vec(),
             "400",
+            "bad_request",
         ),
-        (b"GET /api/v1/health HTTP/1.2\r\nHost: relay\r\n\r\n".to_vec(), "400"),
-        (format!("GET /api/v1/health HTTP/1.1\r\nHost: relay\r\nX-Big: {big}\r\n\r\n").into_bytes(), "431"),
+        (
+            b"POST /api/v1/session HTTP/1.1\r\nHost: relay\r\nContent-Length: +2\r\n\r\n{}".to_vec(),
+            "400",
+            "bad_request",
+        ),
+        (b"GET /api/v1/health HTTP/1.2\r\nHost: relay\r\n\r\n".to_vec(), "400", "bad_request"),
+        (b"GET /api/v1/he\x7flth HTTP/1.1\r\nHost: relay\r\n\r\n".to_vec(), "400", "bad_request"),
+        (
+            format!("GET /api/v1/health HTTP/1.1\r\nHost: relay\r\nX-Big: {big}\r\n\r\n").into_bytes(),
+            "431",
+            "request_head_too_large",
+        ),
+        (
+            format!("GET /api/v1/health HTTP/1.1\r\nHost: relay\r\n{many}\r\n").into_bytes(),
+            "431",
+            "request_head_too_large",
+        ),
     ];
-    for (request, status) in cases {
+    for (request, status, code) in cases {
         let answer = raw(&relay, &request).await;
         let shown = String::from_utf8_lossy(&request[..request.len().min(80)]).into_owned();
         assert!(answer.starts_with(&format!("HTTP/1.1 {status} ")), "{shown:?} → {answer}");
-        assert!(answer.to_ascii_lowercase().contains("content-length: 0\r\n"), "{shown:?} → {answer}");
-        assert!(answer.ends_with("\r\n\r\n"), "no body: {shown:?} → {answer}");
+        assert!(answer.contains(&format!(r#""error":"{code}""#)), "{shown:?} → {answer}");
+        let lower = answer.to_ascii_lowercase();
+        assert!(lower.contains("x-content-type-options: nosniff"), "{shown:?} → {answer}");
+        assert!(lower.contains("connection: close"), "{shown:?} → {answer}");
     }
+    // A bare LF ending a line is a line end (RFC 9112 §2.2), as hyper reads it.
+    let answer = raw(&relay, b"GET /api/v1/health HTTP/1.1\nHost: relay\nConnection: close\n\n").await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    relay.stop().await;
+}
+
+/// The guard reads every request on a kept-alive connection, not only the first, and
+/// steps over bodies exactly as hyper does (by `Content-Length` or chunked), so a body
+/// that looks like a bad head is never taken for one: after four good requests sent in
+/// one write, the fifth (bad) one gets the JSON error; sent later, the same.
+#[tokio::test]
+async fn a_bad_request_after_good_ones_on_a_kept_alive_connection_gets_the_json_error_too() {
+    let relay = Relay::start().await;
+    let lookalike = "GET / HTTP/1.2\r\n\r\n";
+    let good = [
+        "GET /api/v1/health HTTP/1.1\r\nHost: relay\r\n\r\n".to_owned(),
+        format!(
+            "POST /api/v1/session HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{lookalike}",
+            lookalike.len()
+        ),
+        format!(
+            "POST /api/v1/session HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x};ext=1\r\n{lookalike}\r\n0\r\nX-Trailer: 1\r\n\r\n",
+            lookalike.len()
+        ),
+        "GET /api/v1/health HTTP/1.1\nHost: relay\n\n".to_owned(),
+    ]
+    .concat();
+    let bad = "GET /api/v1/health HTTP/1.1\r\nHost: relay\r\nX-A: a\0b\r\n\r\n";
+    let statuses = |answer: &str| -> Vec<String> {
+        answer.split("HTTP/1.1 ").skip(1).map(|r| r.get(..3).unwrap_or_default().to_owned()).collect()
+    };
+    // All in one write.
+    let answer = raw(&relay, format!("{good}{bad}").as_bytes()).await;
+    let got = statuses(&answer);
+    assert_eq!(got.len(), 5, "{answer}");
+    assert_eq!((got[0].as_str(), got[3].as_str(), got[4].as_str()), ("200", "200", "400"), "{answer}");
+    assert!(!got[1..3].contains(&"200".to_owned()), "the lookalike bodies reached the session route: {answer}");
+    let last = answer.rsplit("HTTP/1.1 ").next().unwrap();
+    assert!(last.contains(r#""error":"bad_request""#), "{answer}");
+    // The bad one a moment after the good ones were answered.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr(&relay)).await.unwrap();
+    s.write_all(good.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    s.write_all(bad.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(3), s.read_to_end(&mut out)).await;
+    let answer = String::from_utf8_lossy(&out).into_owned();
+    assert_eq!(statuses(&answer).len(), 5, "{answer}");
+    assert!(answer.rsplit("HTTP/1.1 ").next().unwrap().contains(r#""error":"bad_request""#), "{answer}");
     relay.stop().await;
 }
