@@ -2,9 +2,15 @@
 //! the relay's `PUT /api/v1/entries/{id}` and the fuzz target (`fuzz/fuzz_targets/ingest.rs`,
 //! through [`ingest`]) call, so what is fuzzed is what the relay runs.
 //!
-//! The steps, in order: the id in the URL and the `Amanat-Case` header parse
-//! ([`target`]); the caller may put into that case ([`Steps::admit`], before a byte of
-//! the body is read); the body is read to its end ([`Steps::receive`]); the id is the
+//! The steps, in order: `Amanat-Case`, `Amanat-Supersedes` and `Amanat-Keyring-Version`
+//! come at most once each ([`headers::once`]); the id in the URL and the case parse
+//! ([`target`]); the caller may put into that case ([`Steps::admit`]); the entry named
+//! by `Amanat-Supersedes` is an entry id, not the upload's own ([`headers::supersedes`]),
+//! stored in the same case ([`Steps::supersedable`]); the declared keyring version is a
+//! number ([`headers::keyring_version`]) no higher than the current one
+//! ([`Steps::keyring_version`], [`headers::check_keyring_version`]); the caller has room
+//! for new bytes ([`Steps::reserve`]); all before a byte of the body is read. Then the
+//! body is read to its end ([`Steps::receive`]); the id is the
 //! SHA-256 of the body ([`check_hash`]); bytes already stored are answered as such
 //! ([`Steps::already_stored`], before the age check, so a retry of bytes stored before
 //! the keyring grew still gets 200); the body is an age v1 file sealed to enough X25519
@@ -16,6 +22,10 @@
 //! stored, for the fuzz target and the property tests.
 
 use std::future::Future;
+
+pub mod headers;
+
+pub use headers::{Declared, HeaderRefusal, UploadHeaders};
 
 use crate::age_header::{HeaderSummary, MAX_HEADER_BYTES};
 use crate::error::ErrorCode;
@@ -54,14 +64,29 @@ impl Hashed for Vec<u8> {
 
 /// What happens between the checks: the caller's I/O, in the order [`run`] asks for it.
 pub trait Steps {
-    /// What a step may fail with; every refusal of a check is an [`ErrorCode`].
-    type Error: From<ErrorCode>;
+    /// What a step may fail with; every refusal of a check is an [`ErrorCode`], a
+    /// header's with a sentence naming the header ([`HeaderRefusal`]).
+    type Error: From<ErrorCode> + From<HeaderRefusal>;
     /// The body, once read.
     type Body: Hashed;
 
-    /// Whether the caller may put an entry into `target`'s case (access, case ownership,
-    /// the other headers). Runs before the body is read.
-    fn admit(&mut self, target: &Target) -> impl Future<Output = Result<(), Self::Error>> + Send;
+    /// Whether the caller may put an entry into `target`'s case (access, case ownership;
+    /// `superseding`: the upload names an entry it replaces). Runs before the body is
+    /// read, and before the store is asked about the entry it replaces, so nobody learns
+    /// from the answer whether another's entry exists.
+    fn admit(&mut self, target: &Target, superseding: bool) -> impl Future<Output = Result<(), Self::Error>> + Send;
+    /// Whether `old` is a stored entry of `target`'s case (what `Amanat-Supersedes` may name).
+    fn supersedable(
+        &mut self,
+        old: &EntryId,
+        target: &Target,
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send;
+    /// The current keyring's version (0 when there is none).
+    fn keyring_version(&mut self) -> impl Future<Output = Result<u64, Self::Error>> + Send;
+    /// Whether the caller has room for the entry if its bytes are new (quota, upload
+    /// rate, free space); a retry of stored bytes is answered by `already_stored`
+    /// whatever the limits say.
+    fn reserve(&mut self, target: &Target) -> impl Future<Output = Result<(), Self::Error>> + Send;
     /// Reads the body to its end (refusing one over the size limit).
     fn receive(&mut self, target: &Target) -> impl Future<Output = Result<Self::Body, Self::Error>> + Send;
     /// Whether these bytes are already stored under `target` (refusing them if they are
@@ -99,6 +124,7 @@ pub fn check_age(head: &[u8], min_x25519: usize) -> Result<HeaderSummary, ErrorC
 #[derive(Clone, PartialEq, Eq)]
 pub struct Accepted<B> {
     pub target: Target,
+    pub declared: Declared,
     pub body: B,
     pub summary: HeaderSummary,
 }
@@ -106,7 +132,11 @@ pub struct Accepted<B> {
 impl<B> std::fmt::Debug for Accepted<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The bytes are ciphertext, but a log has no use for them.
-        f.debug_struct("Accepted").field("target", &self.target).field("summary", &self.summary).finish()
+        f.debug_struct("Accepted")
+            .field("target", &self.target)
+            .field("declared", &self.declared)
+            .field("summary", &self.summary)
+            .finish()
     }
 }
 
@@ -114,27 +144,46 @@ impl<B> std::fmt::Debug for Accepted<B> {
 #[derive(Debug)]
 pub enum Outcome<B> {
     /// These bytes are already stored under this target: answer so, store nothing.
-    AlreadyStored { target: Target, body: B },
+    AlreadyStored { target: Target, declared: Declared, body: B },
     /// A new entry that passed every check, to be stored.
     Accepted(Accepted<B>),
 }
 
 /// The ingest steps, in the relay's order (see the module doc).
-pub async fn run<S: Steps>(id: &str, case: Option<&str>, steps: &mut S) -> Result<Outcome<S::Body>, S::Error> {
-    let target = target(id, case)?;
-    steps.admit(&target).await?;
+pub async fn run<S: Steps>(id: &str, headers: &UploadHeaders<'_>, steps: &mut S) -> Result<Outcome<S::Body>, S::Error> {
+    let once = headers::once(headers)?;
+    let target = target(id, once.case)?;
+    steps.admit(&target, once.supersedes.is_some()).await?;
+    let supersedes = match once.supersedes {
+        None => None,
+        Some(value) => {
+            let old = headers::supersedes(value, &target)?;
+            headers::check_supersedable(steps.supersedable(&old, &target).await?)?;
+            Some(old)
+        }
+    };
+    let keyring_version = match once.keyring_version {
+        None => None,
+        Some(value) => {
+            let declared = headers::keyring_version(value)?;
+            Some(headers::check_keyring_version(declared, steps.keyring_version().await?)?)
+        }
+    };
+    let declared = Declared { supersedes, keyring_version };
+    steps.reserve(&target).await?;
     let body = steps.receive(&target).await?;
     check_hash(&target, &body)?;
     if steps.already_stored(&target).await? {
-        return Ok(Outcome::AlreadyStored { target, body });
+        return Ok(Outcome::AlreadyStored { target, declared, body });
     }
     let min_x25519 = steps.min_recipients().await?;
     let summary = check_age(body.head(), min_x25519)?;
-    Ok(Outcome::Accepted(Accepted { target, body, summary }))
+    Ok(Outcome::Accepted(Accepted { target, declared, body, summary }))
 }
 
-/// [`Steps`] for a body held in memory: everyone is admitted, nothing is stored yet,
-/// and the keyring has `min_x25519` recipients.
+/// [`Steps`] for a body held in memory: everyone is admitted, nothing is stored yet
+/// (so no entry can be superseded), and the keyring is version 1 with `min_x25519`
+/// recipients.
 struct InMemory {
     body: Option<Vec<u8>>,
     min_x25519: usize,
@@ -144,7 +193,16 @@ impl Steps for InMemory {
     type Error = ErrorCode;
     type Body = Vec<u8>;
 
-    fn admit(&mut self, _: &Target) -> impl Future<Output = Result<(), ErrorCode>> + Send {
+    fn admit(&mut self, _: &Target, _: bool) -> impl Future<Output = Result<(), ErrorCode>> + Send {
+        std::future::ready(Ok(()))
+    }
+    fn supersedable(&mut self, _: &EntryId, _: &Target) -> impl Future<Output = Result<bool, ErrorCode>> + Send {
+        std::future::ready(Ok(false))
+    }
+    fn keyring_version(&mut self) -> impl Future<Output = Result<u64, ErrorCode>> + Send {
+        std::future::ready(Ok(1))
+    }
+    fn reserve(&mut self, _: &Target) -> impl Future<Output = Result<(), ErrorCode>> + Send {
         std::future::ready(Ok(()))
     }
     fn receive(&mut self, _: &Target) -> impl Future<Output = Result<Vec<u8>, ErrorCode>> + Send {
@@ -162,7 +220,9 @@ impl Steps for InMemory {
 /// recipients and nothing stored: the fuzz target's and the property tests' way in.
 pub fn ingest(id: &str, case: Option<&str>, body: Vec<u8>, min_x25519: usize) -> Result<Accepted<Vec<u8>>, ErrorCode> {
     let mut steps = InMemory { body: Some(body), min_x25519 };
-    let run = std::pin::pin!(run(id, case, &mut steps));
+    let case: Vec<&str> = case.into_iter().collect();
+    let headers = UploadHeaders { case: &case, ..UploadHeaders::default() };
+    let run = std::pin::pin!(run(id, &headers, &mut steps));
     // Every step of `InMemory` is ready at once, so one poll runs them all.
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     match run.poll(&mut cx) {
@@ -310,66 +370,162 @@ mod tests {
         assert!(bad_id > 0 && bad_case > 0 && mismatch > 0, "every answer is reached: {:?}", hits.get());
     }
 
+    /// A [`Steps`] that logs what it is asked, with an adviser-like rule (an upload
+    /// that names no entry it replaces is refused at `admit` when `must_supersede`).
+    struct Logged {
+        log: Vec<&'static str>,
+        admit: bool,
+        must_supersede: bool,
+        in_case: bool,
+        current_version: u64,
+        stored: bool,
+        body: Vec<u8>,
+    }
+
+    impl Logged {
+        fn new(body: Vec<u8>) -> Self {
+            Logged {
+                log: Vec::new(),
+                admit: true,
+                must_supersede: false,
+                in_case: true,
+                current_version: 2,
+                stored: false,
+                body,
+            }
+        }
+    }
+
+    impl Steps for Logged {
+        type Error = HeaderRefusal;
+        type Body = Vec<u8>;
+        fn admit(&mut self, _: &Target, superseding: bool) -> impl Future<Output = Result<(), HeaderRefusal>> + Send {
+            self.log.push("admit");
+            let ok = self.admit && (superseding || !self.must_supersede);
+            std::future::ready(if ok { Ok(()) } else { Err(ErrorCode::Forbidden.into()) })
+        }
+        fn supersedable(
+            &mut self,
+            _: &EntryId,
+            _: &Target,
+        ) -> impl Future<Output = Result<bool, HeaderRefusal>> + Send {
+            self.log.push("supersedable");
+            std::future::ready(Ok(self.in_case))
+        }
+        fn keyring_version(&mut self) -> impl Future<Output = Result<u64, HeaderRefusal>> + Send {
+            self.log.push("keyring_version");
+            std::future::ready(Ok(self.current_version))
+        }
+        fn reserve(&mut self, _: &Target) -> impl Future<Output = Result<(), HeaderRefusal>> + Send {
+            self.log.push("reserve");
+            std::future::ready(Ok(()))
+        }
+        fn receive(&mut self, _: &Target) -> impl Future<Output = Result<Vec<u8>, HeaderRefusal>> + Send {
+            self.log.push("receive");
+            std::future::ready(Ok(self.body.clone()))
+        }
+        fn already_stored(&mut self, _: &Target) -> impl Future<Output = Result<bool, HeaderRefusal>> + Send {
+            self.log.push("already_stored");
+            std::future::ready(Ok(self.stored))
+        }
+        fn min_recipients(&mut self) -> impl Future<Output = Result<usize, HeaderRefusal>> + Send {
+            self.log.push("min_recipients");
+            std::future::ready(Ok(5))
+        }
+    }
+
+    /// Runs the steps on ready futures; the outcome in a word, and the log.
+    fn go(
+        mut steps: Logged,
+        id: &str,
+        headers: UploadHeaders<'_>,
+    ) -> (Result<(&'static str, Declared), HeaderRefusal>, Vec<&'static str>) {
+        let result = {
+            let fut = std::pin::pin!(run(id, &headers, &mut steps));
+            match fut.poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+                std::task::Poll::Ready(result) => result,
+                std::task::Poll::Pending => panic!("ready steps finish in one poll"),
+            }
+        };
+        let result = result.map(|o| match o {
+            Outcome::AlreadyStored { declared, .. } => ("already stored", declared),
+            Outcome::Accepted(a) => ("accepted", a.declared),
+        });
+        (result, steps.log)
+    }
+
     /// The steps run in order, the body is not read for a caller who may not upload,
     /// and bytes already stored are answered before the age check.
     #[test]
     fn run_asks_for_each_step_in_order_and_stops_at_the_first_refusal() {
-        struct Logged {
-            log: Vec<&'static str>,
-            admit: bool,
-            stored: bool,
-            body: Vec<u8>,
-        }
-        impl Steps for Logged {
-            type Error = ErrorCode;
-            type Body = Vec<u8>;
-            fn admit(&mut self, _: &Target) -> impl Future<Output = Result<(), ErrorCode>> + Send {
-                self.log.push("admit");
-                std::future::ready(if self.admit { Ok(()) } else { Err(ErrorCode::Forbidden) })
-            }
-            fn receive(&mut self, _: &Target) -> impl Future<Output = Result<Vec<u8>, ErrorCode>> + Send {
-                self.log.push("receive");
-                std::future::ready(Ok(self.body.clone()))
-            }
-            fn already_stored(&mut self, _: &Target) -> impl Future<Output = Result<bool, ErrorCode>> + Send {
-                self.log.push("already_stored");
-                std::future::ready(Ok(self.stored))
-            }
-            fn min_recipients(&mut self) -> impl Future<Output = Result<usize, ErrorCode>> + Send {
-                self.log.push("min_recipients");
-                std::future::ready(Ok(5))
-            }
-        }
-        fn go(
-            admit: bool,
-            stored: bool,
-            body: Vec<u8>,
-            id: &str,
-        ) -> (Result<&'static str, ErrorCode>, Vec<&'static str>) {
-            let mut steps = Logged { log: Vec::new(), admit, stored, body };
-            let result = {
-                let fut = std::pin::pin!(run(id, Some(CASE), &mut steps));
-                match fut.poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
-                    std::task::Poll::Ready(result) => result,
-                    std::task::Poll::Pending => panic!("ready steps finish in one poll"),
-                }
-            };
-            let result = result.map(|o| match o {
-                Outcome::AlreadyStored { .. } => "already stored",
-                Outcome::Accepted(_) => "accepted",
-            });
-            (result, steps.log)
-        }
         let body = sealed(1);
         let id = EntryId::of(&body).to_string();
-        assert_eq!(go(false, false, body.clone(), &id), (Err(ErrorCode::Forbidden), vec!["admit"]));
-        assert_eq!(go(true, false, body.clone(), "nope").1, Vec::<&str>::new(), "a bad id is refused first");
+        let case = UploadHeaders { case: &[CASE], ..UploadHeaders::default() };
+        let refused = Logged { admit: false, ..Logged::new(body.clone()) };
+        assert_eq!(go(refused, &id, case), (Err(ErrorCode::Forbidden.into()), vec!["admit"]));
+        assert_eq!(go(Logged::new(body.clone()), "nope", case).1, Vec::<&str>::new(), "a bad id is refused first");
         let other = EntryId::of(b"other").to_string();
-        assert_eq!(go(true, false, body.clone(), &other), (Err(ErrorCode::IdMismatch), vec!["admit", "receive"]));
-        let all = vec!["admit", "receive", "already_stored"];
-        assert_eq!(go(true, true, body.clone(), &id), (Ok("already stored"), all.clone()));
+        assert_eq!(
+            go(Logged::new(body.clone()), &other, case),
+            (Err(ErrorCode::IdMismatch.into()), vec!["admit", "reserve", "receive"])
+        );
+        let all = vec!["admit", "reserve", "receive", "already_stored"];
+        let stored = Logged { stored: true, ..Logged::new(body.clone()) };
+        assert_eq!(go(stored, &id, case), (Ok(("already stored", Declared::default())), all.clone()));
         let all = [all, vec!["min_recipients"]].concat();
-        assert_eq!(go(true, false, body, &id), (Err(ErrorCode::TooFewRecipients), all), "one recipient, five needed");
+        assert_eq!(
+            go(Logged::new(body), &id, case),
+            (Err(ErrorCode::TooFewRecipients.into()), all),
+            "one recipient, five needed"
+        );
+    }
+
+    /// The header steps: twice is refused before anything is asked; the replaced entry
+    /// is parsed only once access is granted, and looked up only once it parses; the
+    /// keyring version is compared with the current one; what passed is in the outcome.
+    #[test]
+    fn the_header_steps_run_between_admit_and_the_body_and_land_in_the_outcome() {
+        let body = sealed(5);
+        let id = EntryId::of(&body).to_string();
+        let old = EntryId::of(b"old").to_string();
+        let (old_s, v2, v3) = ([old.as_str()], ["2"], ["3"]);
+        let h = |supersedes: &'static [&'static str], keyring_version: &'static [&'static str]| UploadHeaders {
+            case: &[CASE],
+            supersedes,
+            keyring_version,
+        };
+        // Twice: refused before a step is asked.
+        let twice = UploadHeaders { case: &[CASE, CASE], ..UploadHeaders::default() };
+        let (res, log) = go(Logged::new(body.clone()), &id, twice);
+        assert_eq!((res.unwrap_err().code, log), (ErrorCode::BadCaseId, vec![]));
+        let twice = h(&["a", "b"], &[]);
+        assert_eq!(go(Logged::new(body.clone()), &id, twice).0.unwrap_err().code, ErrorCode::BadRequest);
+        // A caller who must name a replaced entry and names none: 403 at admit.
+        let adviser = || Logged { must_supersede: true, ..Logged::new(body.clone()) };
+        assert_eq!(go(adviser(), &id, h(&[], &[])).0.unwrap_err().code, ErrorCode::Forbidden);
+        // A malformed Amanat-Supersedes from someone refused access is 403, not 400.
+        let (res, log) = go(Logged { admit: false, ..adviser() }, &id, h(&["xyz"], &[]));
+        assert_eq!((res.unwrap_err().code, log), (ErrorCode::Forbidden, vec!["admit"]));
+        let (res, log) = go(adviser(), &id, h(&["xyz"], &[]));
+        assert_eq!((res.unwrap_err().code, log), (ErrorCode::BadEntryId, vec!["admit"]));
+        // Itself, or not an entry of this case.
+        let own = [id.as_str()];
+        let (res, log) = go(adviser(), &id, UploadHeaders { supersedes: &own, ..h(&[], &[]) });
+        assert_eq!((res.unwrap_err().code, log), (ErrorCode::BadRequest, vec!["admit"]));
+        let elsewhere = Logged { in_case: false, ..adviser() };
+        let (res, log) = go(elsewhere, &id, UploadHeaders { supersedes: &old_s, ..h(&[], &[]) });
+        assert_eq!((res.unwrap_err().code, log), (ErrorCode::BadRequest, vec!["admit", "supersedable"]));
+        // A keyring version above the current one (2).
+        let (res, log) = go(Logged::new(body.clone()), &id, UploadHeaders { keyring_version: &v3, ..h(&[], &[]) });
+        assert_eq!((res.unwrap_err().code, log), (ErrorCode::BadRequest, vec!["admit", "keyring_version"]));
+        // All well: both declared values come out with the accepted entry.
+        let headers = UploadHeaders { case: &[CASE], supersedes: &old_s, keyring_version: &v2 };
+        let (res, log) = go(adviser(), &id, headers);
+        let declared = Declared { supersedes: Some(old.parse().unwrap()), keyring_version: Some(2) };
+        assert_eq!(res, Ok(("accepted", declared)));
+        let steps =
+            ["admit", "supersedable", "keyring_version", "reserve", "receive", "already_stored", "min_recipients"];
+        assert_eq!(log, steps);
     }
 
     proptest! {

@@ -1,8 +1,9 @@
 //! Entries: upload (`PUT`), list (`GET /entries`), download (`GET /entries/{id}`) and
 //! download many at once (`POST /entries/read`).
 //!
-//! An upload is checked in a fixed order (auth, then `shared::ingest::run`: id, case,
-//! access to the case, size, hash, "already stored", age shape and recipient count) and
+//! An upload is checked in a fixed order (auth, then `shared::ingest::run`: each header
+//! once, id, case, access to the case, the replaced entry, the keyring version, room,
+//! size, hash, "already stored", age shape and recipient count) and
 //! stored durably before it is answered. The same bytes sent
 //! again are answered 200 without a second copy, even after the keyring has grown, so
 //! an outbox retry whose first answer was lost always succeeds. Who sees what is
@@ -17,7 +18,8 @@
 //! replaces (recorded for `amanat entries remove --superseded`); an adviser's upload
 //! must (advisers upload only re-seals, see [`crate::access`]). Each of the upload's
 //! headers comes at most once, and a declared `Amanat-Keyring-Version` is at most the
-//! current keyring's. A caseworker's upload into another's case is refused before its
+//! current keyring's: those rules are steps of `shared::ingest::run`
+//! (`shared::ingest::headers`); this file answers what they ask of the store. A caseworker's upload into another's case is refused before its
 //! body is read, but a new case is claimed only with the entry stored into it, in one
 //! transaction ([`crate::store::Store::record_entry`]): an upload refused on the way
 //! (400, 409) leaves the case free.
@@ -38,7 +40,7 @@ use shared::api::{
     frames, ApiError, EntryMeta, EntryPage, ReadMany, Stored, CASE_HEADER, KEYRING_VERSION_HEADER, PAGE_SIZE,
     READ_MANY_MAX, READ_MANY_MAX_BYTES, SUPERSEDES_HEADER,
 };
-use shared::ingest::{self, Accepted, Outcome, Steps, Target};
+use shared::ingest::{self, Accepted, Declared, HeaderRefusal, Outcome, Steps, Target, UploadHeaders};
 use shared::{CaseId, EntryId, ErrorCode};
 
 use crate::access::{Permission, Scope};
@@ -65,15 +67,15 @@ pub struct Refused {
     retry_after: Option<std::time::Duration>,
 }
 
-impl Refused {
-    fn saying(code: ErrorCode, message: &'static str) -> Self {
-        Refused { code, message: Some(message), retry_after: None }
-    }
-}
-
 impl From<ErrorCode> for Refused {
     fn from(code: ErrorCode) -> Self {
         Refused { code, message: None, retry_after: None }
+    }
+}
+
+impl From<HeaderRefusal> for Refused {
+    fn from(r: HeaderRefusal) -> Self {
+        Refused { code: r.code, message: r.message, retry_after: None }
     }
 }
 
@@ -107,12 +109,9 @@ impl IntoResponse for Refused {
     }
 }
 
-/// The value of a header an upload may send at most once (`None`: not sent).
-fn single_header<'a>(headers: &'a HeaderMap, name: &str, twice: Refused) -> Result<Option<&'a str>, Refused> {
-    if headers.get_all(name).iter().nth(1).is_some() {
-        return Err(twice);
-    }
-    Ok(header(headers, name))
+/// Every line of a header (a value that is not text as U+FFFD, which no rule accepts).
+fn header_lines<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
+    headers.get_all(name).iter().map(|v| v.to_str().unwrap_or("\u{fffd}")).collect()
 }
 
 /// `PUT /api/v1/entries/{id}`: the ingest steps ([`shared::ingest::run`], the function
@@ -126,20 +125,18 @@ pub async fn put(
     body: Body,
 ) -> Result<Response, Refused> {
     let scope = caller.may(Permission::UploadEntry)?;
-    let once = "Send each of the headers Amanat-Case, Amanat-Supersedes and Amanat-Keyring-Version at most once.";
-    let case = single_header(&headers, CASE_HEADER, Refused::saying(ErrorCode::BadCaseId, once))?;
-    for name in [SUPERSEDES_HEADER, KEYRING_VERSION_HEADER] {
-        single_header(&headers, name, Refused::saying(ErrorCode::BadRequest, once))?;
-    }
+    let (case, supersedes, keyring_version) = (
+        header_lines(&headers, CASE_HEADER),
+        header_lines(&headers, SUPERSEDES_HEADER),
+        header_lines(&headers, KEYRING_VERSION_HEADER),
+    );
+    let upload_headers = UploadHeaders { case: &case, supersedes: &supersedes, keyring_version: &keyring_version };
     let mut steps =
-        PutSteps { caller: &caller, state: &state, headers: &headers, scope, body: Some(body), admitted: None };
-    let outcome = ingest::run(&id, case, &mut steps).await?;
-    let Admitted { supersedes, keyring_version, claims } = steps.admitted.take().ok_or_else(|| {
-        tracing::error!("the ingest steps ended without admitting the upload");
-        AppError(ErrorCode::Internal)
-    })?;
-    let (Target { id, case }, received) = match outcome {
-        Outcome::AlreadyStored { target: Target { id, .. }, body } => {
+        PutSteps { caller: &caller, state: &state, headers: &headers, scope, body: Some(body), claims: None };
+    let outcome = ingest::run(&id, &upload_headers, &mut steps).await?;
+    let claims = steps.claims;
+    let (Target { id, case }, Declared { supersedes, keyring_version }, received) = match outcome {
+        Outcome::AlreadyStored { target: Target { id, .. }, declared: Declared { supersedes, .. }, body } => {
             let size = body.size;
             // A retry whose first answer was lost records what the first one may not have.
             if let Some(old) = &supersedes {
@@ -148,7 +145,7 @@ pub async fn put(
             tracing::info!(entry = %id, size, created = false, "entry already stored");
             return Ok((StatusCode::OK, Json(Stored { id, created: false })).into_response());
         }
-        Outcome::Accepted(Accepted { target, body, .. }) => (target, body),
+        Outcome::Accepted(Accepted { target, declared, body, .. }) => (target, declared, body),
     };
     let size = received.size;
     // The body's real size (a client need not declare it) against the quota and floor.
@@ -199,18 +196,9 @@ struct PutSteps<'a> {
     scope: Scope,
     /// The body, until it is read.
     body: Option<Body>,
-    /// What [`Steps::admit`] read from the other headers.
-    admitted: Option<Admitted>,
-}
-
-/// The headers of an admitted upload besides its id and case.
-struct Admitted {
-    /// The entry it replaces (`Amanat-Supersedes`), checked.
-    supersedes: Option<EntryId>,
-    /// The keyring version it says it was sealed to (`Amanat-Keyring-Version`).
-    keyring_version: Option<u64>,
-    /// A caseworker's upload claims its case with its entry: `Some(true)` if the case
-    /// was the caller's already when admitted, `Some(false)` if nobody owned it yet.
+    /// Set by [`Steps::admit`]: a caseworker's upload claims its case with its entry,
+    /// `Some(true)` if the case was the caller's already when admitted, `Some(false)`
+    /// if nobody owned it yet; `None` for other roles.
     claims: Option<bool>,
 }
 
@@ -218,31 +206,30 @@ impl Steps for PutSteps<'_> {
     type Error = Refused;
     type Body = upload::Received;
 
-    async fn admit(&mut self, target: &Target) -> Result<(), Refused> {
-        let Target { id, case } = *target;
-        let supersedes = header(self.headers, SUPERSEDES_HEADER);
-        let claims = match self.scope {
-            Scope::Own => Some(check_case_owner(self.state, &case, self.caller.name()).await?),
+    async fn admit(&mut self, target: &Target, superseding: bool) -> Result<(), Refused> {
+        self.claims = match self.scope {
+            Scope::Own => Some(check_case_owner(self.state, &target.case, self.caller.name()).await?),
             // An adviser uploads only re-seals of entries already in the case.
-            Scope::Superseding if supersedes.is_none() => return Err(ErrorCode::Forbidden.into()),
+            Scope::Superseding if !superseding => return Err(ErrorCode::Forbidden.into()),
             _ => None,
         };
-        // Checked after access, so nobody learns from the answer whether another's entry exists.
-        let supersedes = match supersedes {
-            None => None,
-            Some(v) => Some(check_supersedes(self.state, v, &id, &case).await?),
-        };
-        let keyring_version = match header(self.headers, KEYRING_VERSION_HEADER) {
-            None => None,
-            Some(v) => Some(check_keyring_version(self.state, v).await?),
-        };
-        // Storage limits, for bytes not stored yet: a retry of a stored entry is answered
-        // (200 or 409) by `already_stored` whatever the limits say.
-        if self.state.store().entry(&id).await?.is_none() {
+        Ok(())
+    }
+
+    async fn supersedable(&mut self, old: &EntryId, target: &Target) -> Result<bool, Refused> {
+        Ok(self.state.store().entry(old).await?.is_some_and(|row| row.meta.case == target.case))
+    }
+
+    async fn keyring_version(&mut self) -> Result<u64, Refused> {
+        Ok(super::keyring::current(self.state).await?.map_or(0, |k| k.version))
+    }
+
+    /// Storage limits, for bytes not stored yet ([`quota::admit_upload`]).
+    async fn reserve(&mut self, target: &Target) -> Result<(), Refused> {
+        if self.state.store().entry(&target.id).await?.is_none() {
             let declared = header(self.headers, CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<u64>().ok());
             quota::admit_upload(self.state, self.caller.name(), declared.unwrap_or(0)).await?;
         }
-        self.admitted = Some(Admitted { supersedes, keyring_version, claims });
         Ok(())
     }
 
@@ -278,26 +265,6 @@ fn same_entry(stored: &EntryMeta, case: &CaseId, author: &str) -> Result<(), App
     }
 }
 
-/// The entry an upload says it supersedes (header `Amanat-Supersedes`): a stored entry
-/// of the same case, other than the upload itself (400 `bad_request` otherwise: a re-seal
-/// names what it replaces; an entry "superseding" itself would let `amanat entries remove
-/// --superseded` delete the only copy).
-async fn check_supersedes(state: &AppState, value: &str, id: &EntryId, case: &CaseId) -> Result<EntryId, Refused> {
-    let old: EntryId = value.parse().map_err(|_| {
-        Refused::saying(
-            ErrorCode::BadEntryId,
-            "The Amanat-Supersedes header must be the id of the entry this one replaces: 64 lowercase hexadecimal digits.",
-        )
-    })?;
-    if old == *id {
-        return Err(ErrorCode::BadRequest.into());
-    }
-    match state.store().entry(&old).await? {
-        Some(row) if row.meta.case == *case => Ok(old),
-        _ => Err(ErrorCode::BadRequest.into()),
-    }
-}
-
 /// Refuses (403) to add to a case another account owns; answers whether the case is
 /// `name`'s already (false: nobody owns it yet). A new case is not claimed here but with
 /// the entry stored into it (see [`put`]).
@@ -306,23 +273,6 @@ async fn check_case_owner(state: &AppState, case: &CaseId, name: &str) -> Result
         Some(owner) if owner != name => Err(ErrorCode::Forbidden.into()),
         owner => Ok(owner.is_some()),
     }
-}
-
-/// The keyring version an upload says it was sealed to (`Amanat-Keyring-Version`): a
-/// number no higher than the current keyring's (400 `bad_request` otherwise; a relay
-/// with no keyring has no version to seal to). Versions only grow, so an app's honest
-/// value, or an outbox retry's, never exceeds it.
-async fn check_keyring_version(state: &AppState, value: &str) -> Result<u64, Refused> {
-    let not_a_number = "Amanat-Keyring-Version must be a whole number: the keyring version the entry was sealed to.";
-    let version = value.parse::<u64>().map_err(|_| Refused::saying(ErrorCode::BadRequest, not_a_number))?;
-    let current = super::keyring::current(state).await?.map_or(0, |k| k.version);
-    if version > current {
-        return Err(Refused::saying(
-            ErrorCode::BadRequest,
-            "Amanat-Keyring-Version is higher than the current keyring's version. Reload the keyring and save again.",
-        ));
-    }
-    Ok(version)
 }
 
 /// Query of `GET /api/v1/entries`.
