@@ -12,9 +12,14 @@
 //! sent as that twin to a browser whose `Accept-Encoding` takes it, Brotli first, with
 //! `Content-Encoding` and the file's own type; every such answer says `Vary:
 //! Accept-Encoding` so a cache never hands a compressed body to a browser that did not
-//! ask for one. App files are `Cache-Control: no-cache`: a browser keeps them but asks
-//! each time (a `304` when unchanged, by `Last-Modified`), so a new release is
-//! picked up at once; the service worker keeps the offline copy.
+//! ask for one. A file whose name carries its content's tag
+//! (`amanat_bg.0123456789abcdef.wasm`, [`shared::release::is_content_tagged`]: the
+//! build renames a file whenever its bytes change) is `Cache-Control: public,
+//! max-age=31536000, immutable`: a browser keeps it a year without asking. Every other
+//! app file (`index.html`, `sw.js`, `hashes.txt`, `release.sig`, the manifest, the
+//! catalogs) is `no-cache`: kept but asked for each time (a `304` when unchanged, by
+//! `Last-Modified`), so a new release is picked up at once, and it names the new tagged
+//! files; the service worker keeps the offline copy.
 
 mod app_files;
 
@@ -38,6 +43,9 @@ use app_files::AppPath;
 const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Amanat</title>\
 <p>The Amanat app has not been built yet. Run <code>cargo xtask build</code> (or <code>cargo xtask run</code>) \
 and reload this page. The relay's API is running.</p></html>";
+
+/// `Cache-Control` of a content-tagged app file.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// The content type of a translation catalog.
 pub const CATALOG_TYPE: &str = "text/plain; charset=utf-8";
@@ -88,6 +96,7 @@ async fn app_file(dist: Arc<Path>, req: Request) -> Response {
         return not_found();
     };
     let accepted = accepted_encodings(req.headers());
+    let immutable = shared::release::is_content_tagged(path.as_str());
     let located = tokio::task::spawn_blocking(move || {
         let file = app_files::locate(&dist, &path)?;
         let twin = accepted.into_iter().find_map(|(suffix, encoding)| {
@@ -127,7 +136,8 @@ async fn app_file(dist: Arc<Path>, req: Request) -> Response {
     if compressible {
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let cache = if immutable { IMMUTABLE } else { "no-cache" };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     res
 }
 

@@ -39,7 +39,11 @@ self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL);
     for (const key of Object.keys(FILES)) {
-      const res = await fetch(key, { cache: 'no-store' });
+      // The browser's own cache may answer: a content-tagged file the page has just
+      // loaded (`amanat_bg.<tag>.wasm`, kept immutable) is not fetched a second time,
+      // and the others (no-cache) are asked again, cheaply (304). Every answer is
+      // checked against the build's hash below either way.
+      const res = await fetch(key);
       if (!res.ok || !(await genuine(key, res))) {
         // Refuse to install a shell that is not the build's: the old worker stays.
         await alarm(key);

@@ -22,6 +22,23 @@ use sha2::{Digest, Sha256};
 use crate::error::ErrorCode;
 use crate::keyring::{OrgPublicKey, OrgSigningKey};
 
+/// Hex digits of a content tag in an app file's name (see [`is_content_tagged`]).
+pub const TAG_LEN: usize = 16;
+
+/// Whether an app file's name (no folder; a compressed twin's `.br` / `.gz` left off)
+/// carries a content tag, `stem.<16 lowercase hex>.ext` (`amanat_bg.0123456789abcdef.wasm`):
+/// `cargo xtask build` gives such names only to files whose bytes fix them (the first
+/// 16 hex digits of their SHA-256; see `xtask/src/hashed_names.rs`), so a changed file
+/// gets a new name and the relay may let a browser keep one for a year.
+pub fn is_content_tagged(name: &str) -> bool {
+    let mut parts = name.rsplitn(3, '.');
+    let (ext, tag, stem) = (parts.next(), parts.next(), parts.next());
+    ext.is_some_and(|e| !e.is_empty())
+        && stem.is_some_and(|s| !s.is_empty() && !s.contains('/'))
+        && tag
+            .is_some_and(|t| t.len() == TAG_LEN && t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}
+
 /// The file name beside `hashes.txt`.
 pub const SIGNATURE_FILE: &str = "release.sig";
 /// Largest `release.sig` read.
@@ -72,6 +89,24 @@ pub fn verify(sig: &[u8], list: &[u8], pinned: &OrgPublicKey) -> Result<(), Erro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_tagged_names_are_recognised() {
+        assert!(is_content_tagged("amanat_bg.0123456789abcdef.wasm"));
+        assert!(is_content_tagged("__wasm_split.0123456789abcdef.js"));
+        for n in [
+            "amanat_bg.wasm",
+            "sw.js",
+            "index.html",
+            "a.0123456789ABCDEF.wasm",
+            ".0123456789abcdef.js",
+            "x.0123456789abcde.js",
+            "x.0123456789abcdef.",
+            "locales/x.0123456789abcdef.ftl",
+        ] {
+            assert!(!is_content_tagged(n), "{n}");
+        }
+    }
 
     const LIST: &[u8] = b"aaaa  index.html\nbbbb  amanat_bg.wasm\n";
 

@@ -98,8 +98,9 @@ fn behind_caddy_the_app_is_compressed_cookies_are_secure_and_limits_count_each_c
     let caddy = caddy(&relay.base);
 
     // The app's main module, compressed, through TLS; HSTS on every answer.
-    let wasm =
-        curl(&caddy.tls, "127.0.0.1", &["-H", "accept-encoding: br, gzip", "-o", "/dev/null"], "/amanat_bg.wasm");
+    let dist = amanat_tests::support::relay::workspace_root().join("dist");
+    let main_wasm = format!("/{}", amanat_tests::support::relay::built_name(&dist, "amanat_bg.wasm"));
+    let wasm = curl(&caddy.tls, "127.0.0.1", &["-H", "accept-encoding: br, gzip", "-o", "/dev/null"], &main_wasm);
     let head = text(&wasm);
     assert!(head.starts_with("http/2 200") || head.starts_with("http/1.1 200"), "{head}");
     assert!(head.contains("content-encoding: br"), "{head}");

@@ -136,3 +136,89 @@ async fn every_file_of_the_built_app_decodes_to_itself_in_each_encoding() {
     assert!(encoded > 20, "the build's wasm, scripts and catalogs go compressed");
     relay.stop().await;
 }
+
+/// A file whose name carries its content's tag is kept a year without asking
+/// (`immutable`), in every encoding; a file under a fixed name is asked for again each
+/// time (`no-cache`), so a new release, which names new tagged files, is seen at once.
+#[tokio::test]
+async fn content_tagged_files_are_immutable_and_fixed_names_are_asked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let tagged = "app.0123456789abcdef.wasm";
+    std::fs::write(dist.join(tagged), WASM).unwrap();
+    std::fs::write(dist.join(format!("{tagged}.br")), b"BROTLI-BYTES").unwrap();
+    std::fs::write(dist.join("app.wasm"), WASM).unwrap();
+    std::fs::write(dist.join("sw.js"), b"// worker").unwrap();
+    list(&dist, &[tagged, &format!("{tagged}.br"), "app.wasm", "sw.js"]);
+    let relay = Relay::start_with(|c| c.dist_dir = dist.clone()).await;
+    for accept in [None, Some("br")] {
+        let res = get(&relay, &format!("/{tagged}"), accept).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable", "{accept:?}");
+        assert_eq!(res.headers()["vary"], "Accept-Encoding");
+    }
+    for fixed in ["/app.wasm", "/sw.js", "/hashes.txt"] {
+        assert_eq!(get(&relay, fixed, Some("br")).await.headers()["cache-control"], "no-cache", "{fixed}");
+    }
+    relay.stop().await;
+}
+
+/// In the built app, the files a browser may keep for good carry content-tagged names
+/// and every name a file mentions is one the build serves: the page names the tagged
+/// styles and boot script, boot.js and the workers' script the tagged glue and main
+/// wasm, the chunk loader every tagged chunk; the service worker and `hashes.txt` list
+/// them. A tag is the first 16 hex digits of the file's SHA-256 (the JS glue and the
+/// chunk loader, which name each other, share a tag over both).
+#[test]
+fn the_built_app_names_its_immutable_files_by_content_and_every_reference_follows() {
+    let dist = amanat_tests::support::relay::workspace_root().join("dist");
+    let list = std::fs::read_to_string(dist.join("hashes.txt"))
+        .expect("the built app (cargo xtask build, or cargo xtask test) is in dist/");
+    let listed: Vec<&str> = list.lines().filter_map(|l| l.split_once("  ").map(|(_, n)| n)).collect();
+    let name = |plain: &str| amanat_tests::support::relay::built_name(&dist, plain);
+    let read = |n: &str| std::fs::read_to_string(dist.join(n)).unwrap();
+    for fixed in ["index.html", "sw.js", "manifest.webmanifest", "open-worker.js", "favicon.svg"] {
+        assert!(listed.contains(&fixed), "{fixed} keeps its name");
+    }
+    let mut tagged = 0;
+    for n in listed.iter().filter(|n| !n.ends_with(".br") && !n.ends_with(".gz")) {
+        if !shared::release::is_content_tagged(n) {
+            continue;
+        }
+        tagged += 1;
+        let tag = n.rsplitn(3, '.').nth(1).unwrap();
+        if !n.starts_with("amanat.") && !n.starts_with("__wasm_split.") {
+            let sha = EntryId::of(&std::fs::read(dist.join(n)).unwrap()).to_string();
+            assert!(sha.starts_with(tag), "{n}'s tag is its content's");
+        }
+    }
+    let (glue, wasm, loader) = (name("amanat.js"), name("amanat_bg.wasm"), name("__wasm_split.js"));
+    assert_eq!(glue.rsplitn(3, '.').nth(1), loader.rsplitn(3, '.').nth(1), "the glue and the loader share a tag");
+    let html = read("index.html");
+    for plain in ["style.css", "forms.css", "boot.js"] {
+        assert!(html.contains(&format!("\"/{}\"", name(plain))), "index.html names the tagged {plain}: {html}");
+    }
+    for script in [name("boot.js"), "open-worker.js".to_owned()] {
+        let text = read(&script);
+        assert!(text.contains(&format!("'./{glue}'")) && text.contains(&format!("'./{wasm}'")), "{script}: {text}");
+    }
+    assert!(read(&glue).contains(&format!("from \"./{loader}\"")), "the glue imports the tagged loader");
+    let loader_text = read(&loader);
+    assert!(loader_text.contains(&format!("from \"./{glue}\"")), "the loader imports the tagged glue");
+    let chunks: Vec<&&str> = listed
+        .iter()
+        .filter(|n| (n.starts_with("chunk_") || n.starts_with("split_")) && n.ends_with(".wasm"))
+        .collect();
+    assert!(chunks.len() > 5, "{chunks:?}");
+    for c in &chunks {
+        assert!(shared::release::is_content_tagged(c), "{c}");
+        assert!(loader_text.contains(&format!("\"./{c}\"")), "the loader names {c}");
+    }
+    let sw = read("sw.js");
+    for n in [glue.as_str(), &wasm, &loader, &name("boot.js"), chunks[0]] {
+        assert!(sw.contains(&format!("'/{n}'")), "the service worker keeps {n}");
+    }
+    println!("{tagged} content-tagged files, {} chunks", chunks.len());
+    assert!(tagged >= chunks.len() + 6);
+}

@@ -170,10 +170,15 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
     assert_eq!(browser.count("tr.privacy-app-file[data-match=false]").await.unwrap(), bad);
     browser.screenshot("privacy-app-mismatch").await.unwrap();
 
-    // The relay changes one byte of the app's code. The service worker, which checked
-    // and kept every file of the build, refuses the changed bytes, runs the kept copy
-    // and raises the alarm on the page.
-    let bad = bad + tamper(dist.path(), "amanat_bg.wasm", |b| *b.last_mut().unwrap() ^= 1);
+    // The relay changes one byte of the app's code. This browser keeps the build's
+    // copy under its content-tagged name (immutable) and would never ask again; a
+    // device whose cache was emptied asks. The service worker, which checked and kept
+    // every file of the build, refuses the changed bytes, runs the kept copy and raises
+    // the alarm on the page.
+    let wasm = amanat_tests::support::relay::built_name(dist.path(), "amanat_bg.wasm");
+    let wasm_path = format!("/{wasm}");
+    let bad = bad + tamper(dist.path(), &wasm, |b| *b.last_mut().unwrap() ^= 1);
+    browser.cdp("Network.clearBrowserCache", serde_json::json!({})).await.unwrap();
     browser.client.goto(&relay.url("/privacy")).await.unwrap();
     browser.wait_for("#integrity-alarm[role=alert]", 60).await.unwrap();
     // Every refused file is named (the icon changed above is refused too when the page
@@ -184,20 +189,21 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
         for el in browser.client.find_all(Locator::Css("#integrity-alarm .integrity-path")).await.unwrap() {
             paths.push(el.text().await.unwrap());
         }
-        if paths.iter().any(|p| p == "/amanat_bg.wasm") || Instant::now() > deadline {
+        if paths.iter().any(|p| *p == wasm_path) || Instant::now() > deadline {
             break paths;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
-    assert!(refused.iter().any(|p| p == "/amanat_bg.wasm"), "the changed wasm is named: {refused:?}");
-    assert!(refused.iter().all(|p| p == "/amanat_bg.wasm" || p == "/favicon.svg"), "{refused:?}");
+    assert!(refused.iter().any(|p| *p == wasm_path), "the changed wasm is named: {refused:?}");
+    assert!(refused.iter().all(|p| *p == wasm_path || p == "/favicon.svg"), "{refused:?}");
     browser.screenshot("integrity-alarm").await.unwrap();
 
     // The privacy page checks what the relay serves, past the worker: both changed
     // files differ (and their twins are missing).
     run_and_wait(&browser, "#privacy-app-run", "#privacy-app-summary", 1, 180).await;
     assert_eq!(attr(&browser, "#privacy-app-summary", "data-bad").await, bad.to_string());
-    assert_eq!(browser.count("tr.privacy-app-file[data-path='amanat_bg.wasm'][data-match=false]").await.unwrap(), 1);
+    let changed = format!("tr.privacy-app-file[data-path='{wasm}'][data-match=false]");
+    assert_eq!(browser.count(&changed).await.unwrap(), 1);
 
     // The relay rewrites the list to match its files: every file "matches", but the
     // organisation's signature no longer covers the list, and the page says so.

@@ -97,7 +97,8 @@ impl Browser {
     }
 
     /// Whether the page's wasm memory holds each of `needles` (after a full garbage
-    /// collection). The memory is the app's module's own: `import('/amanat.js')` is the
+    /// collection). The memory is the app's module's own: importing the JS glue the page
+    /// loaded (`/amanat.<tag>.js`, found in the page's resource timings) gives the
     /// module instance the page booted (one per URL), and its `initSync` hands back the
     /// instance's exports once initialised, `memory` among them (the lazily loaded
     /// chunks share it). A page whose module never started has no memory to search
@@ -110,7 +111,9 @@ impl Browser {
             "(async () => {{
                 let memories = [];
                 try {{
-                    const m = await import('/amanat.js');
+                    const glue = performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)
+                        .find((p) => p.startsWith('/amanat.') && p.endsWith('.js')) || '/amanat.js';
+                    const m = await import(glue);
                     const exports = m.initSync(undefined, undefined);
                     if (exports && exports.memory) memories = [exports.memory];
                 }} catch (e) {{ memories = []; }}

@@ -169,6 +169,24 @@ pub fn client_from(from: std::net::IpAddr) -> reqwest::Client {
 }
 
 /// The workspace root (the folder holding `Cargo.lock`).
+/// The name a built app file has in `dist` (`amanat_bg.wasm` → `amanat_bg.<tag>.wasm`:
+/// the build names its immutable files by their content, `xtask/src/hashed_names.rs`);
+/// a file kept under its own name (`index.html`, `sw.js`) is itself.
+pub fn built_name(dist: &Path, plain: &str) -> String {
+    if dist.join(plain).is_file() {
+        return plain.to_owned();
+    }
+    let (stem, ext) = plain.rsplit_once('.').expect("a file name with an extension");
+    let mut found: Vec<String> = std::fs::read_dir(dist)
+        .unwrap_or_else(|e| panic!("{}: {e}", dist.display()))
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.starts_with(&format!("{stem}.")) && n.ends_with(&format!(".{ext}")))
+        .filter(|n| shared::release::is_content_tagged(n))
+        .collect();
+    assert_eq!(found.len(), 1, "one built {plain} in {}: {found:?}", dist.display());
+    found.remove(0)
+}
+
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the workspace").to_owned()
 }

@@ -162,6 +162,14 @@ fn print_wire_rows(w: &serde_json::Value) {
         w["first_visit_requests"].as_u64().unwrap_or(0),
         f(&w["first_visit_s"]),
     );
+    if w.get("repeat_visit_kb").is_some() {
+        println!(
+            "| a repeat visit in the same profile until the network is quiet (content-tagged files kept immutable) | | {:.0} KB in {} requests, form after {:.1} s | | | |",
+            f(&w["repeat_visit_kb"]),
+            w["repeat_visit_requests"].as_u64().unwrap_or(0),
+            f(&w["repeat_interactive_s"]),
+        );
+    }
 }
 
 /// `cargo test --release` of the bench binary (`tests/bench/`), up to the `--` before

@@ -5,6 +5,7 @@
 //! the same version as the `wasm-bindgen` crate, so the two can never disagree); shrink
 //! with `wasm-opt -Oz` (binaryen from npm, pinned and installed once: see `setup::wasm_opt`); copy
 //! `frontend/static/`, and the catalogs `shared/locales/*.ftl` into `dist/locales/`;
+//! give the immutable files content-hashed names (`xtask/src/hashed_names.rs`);
 //! write a Brotli and a gzip twin of every file that compresses (`app.wasm.br`,
 //! `app.wasm.gz`: the relay sends one of them when the browser accepts it, see
 //! `backend/src/web.rs`); record every served file's SHA-256, twins included, in
@@ -42,6 +43,9 @@ pub fn build_app(trust: &Trust) -> Result<Built> {
         let entry = entry?;
         fs::copy(entry.path(), dist.join(entry.file_name()))?;
     }
+    // Content-hashed names for the files a browser may keep for good (the main wasm,
+    // the chunks, the JS glue and loader, boot.js, the styles).
+    crate::hashed_names::apply(&dist)?;
     // The translation catalogs, fetched by the app per language (`frontend/src/i18n.rs`).
     fs::create_dir_all(dist.join("locales"))?;
     for entry in fs::read_dir(root.join("shared/locales"))? {

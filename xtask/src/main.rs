@@ -15,6 +15,7 @@ mod bench;
 mod bench_load;
 mod build;
 mod fuzz;
+mod hashed_names;
 mod lint;
 mod pin;
 mod setup;
