@@ -189,12 +189,12 @@ async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and
         for el in browser.client.find_all(Locator::Css("#integrity-alarm .integrity-path")).await.unwrap() {
             paths.push(el.text().await.unwrap());
         }
-        if paths.iter().any(|p| *p == wasm_path) || Instant::now() > deadline {
+        if paths.contains(&wasm_path) || Instant::now() > deadline {
             break paths;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
-    assert!(refused.iter().any(|p| *p == wasm_path), "the changed wasm is named: {refused:?}");
+    assert!(refused.contains(&wasm_path), "the changed wasm is named: {refused:?}");
     assert!(refused.iter().all(|p| *p == wasm_path || p == "/favicon.svg"), "{refused:?}");
     browser.screenshot("integrity-alarm").await.unwrap();
 
