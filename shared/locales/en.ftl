@@ -1070,4 +1070,4 @@ consent-law-kz = This consent is given under article 8 of the Law of the Republi
 basis-consent_day = Consent given on
 
 ## s9-relay: the relay's head guard.
-error-request_head_too_large = The request's headers are larger or more than the relay accepts (16 KiB and 64 fields unless configured otherwise). Nothing was changed; send fewer or shorter headers.
+error-request_head_too_large = The request's headers are too large or too many (at most 16 KiB and 64 fields unless configured otherwise). Nothing was changed; send fewer or shorter headers.

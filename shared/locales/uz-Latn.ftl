@@ -998,4 +998,4 @@ consent-law-kz = Ushbu rozilik Qozogʻiston Respublikasining 2013-yil 21-maydagi
 basis-consent_day = Rozilik berilgan sana
 
 ## s9-relay: the relay's head guard.
-error-request_head_too_large = Soʻrov sarlavhalari server qabul qiladiganidan kattaroq yoki koʻproq (boshqacha sozlanmagan boʻlsa, 16 KiB va 64 ta maydon). Hech narsa oʻzgartirilmadi; kamroq yoki qisqaroq sarlavha yuboring.
+error-request_head_too_large = Soʻrov sarlavhalari juda katta yoki juda koʻp (boshqacha sozlanmagan boʻlsa, koʻpi bilan 16 KiB va 64 ta maydon). Hech narsa oʻzgartirilmadi; kamroq yoki qisqaroq sarlavha yuboring.

@@ -92,7 +92,7 @@ codes! {
     DuplicateIds = "duplicate_ids": "The request names the same entry more than once. Ask for each entry once; nothing was sent.",
     ReadTooLarge = "read_too_large": "The entries asked for add up to more than one bulk read sends (64 MiB). Ask for fewer at a time; nothing was sent.",
     NoSuchRoute = "no_such_route": "No such route: the relay has no API at this address. Check the path and the relay's version.",
-    RequestHeadTooLarge = "request_head_too_large": "The request's headers are larger or more than the relay accepts (16 KiB and 64 fields unless configured otherwise). Nothing was changed; send fewer or shorter headers.",
+    RequestHeadTooLarge = "request_head_too_large": "The request's headers are too large or too many (at most 16 KiB and 64 fields unless configured otherwise). Nothing was changed; send fewer or shorter headers.",
 }
 
 impl fmt::Display for ErrorCode {
