@@ -208,6 +208,24 @@ impl Scanner {
         self.state == State::Refused
     }
 
+    /// How many bytes may go to hyper unlooked at, straight from the socket: the rest of
+    /// a sized body, or anything once the guard stopped checking (`None`: none now).
+    fn pass_through(&self) -> Option<u64> {
+        match self.state {
+            State::Length(left) => Some(left),
+            State::Through => Some(u64::MAX),
+            _ => None,
+        }
+    }
+
+    /// `n` bytes (at most [`Self::pass_through`]) went to hyper unlooked at.
+    fn passed(&mut self, n: usize) {
+        if let State::Length(left) = self.state {
+            let left = left.saturating_sub(n as u64);
+            self.state = if left == 0 { State::Head } else { State::Length(left) };
+        }
+    }
+
     /// The head collected so far: `Ok(None)` while incomplete, its length and framing
     /// when complete and accepted, the refusal otherwise.
     fn check_head(&self) -> Result<Option<(usize, Framing)>, Refusal> {
@@ -385,6 +403,21 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
             if this.eof {
                 return Poll::Ready(Ok(()));
             }
+            if let Some(limit) = this.scanner.pass_through() {
+                // A body's bytes: read into hyper's own buffer, no copy.
+                let want = usize::try_from(limit).unwrap_or(usize::MAX).min(buf.remaining());
+                let mut body = ReadBuf::new(buf.initialize_unfilled_to(want));
+                ready!(Pin::new(&mut this.io).poll_read(cx, &mut body))?;
+                let n = body.filled().len();
+                if n == 0 && want > 0 {
+                    this.eof = true;
+                    this.scanner.finish(&mut this.ready);
+                    continue;
+                }
+                buf.advance(n);
+                this.scanner.passed(n);
+                return Poll::Ready(Ok(()));
+            }
             let mut chunk = [0u8; 8192];
             let mut read = ReadBuf::new(&mut chunk);
             ready!(Pin::new(&mut this.io).poll_read(cx, &mut read))?;
@@ -519,6 +552,48 @@ mod tests {
         assert!(out.is_empty());
         s.finish(&mut out);
         assert_eq!(out, b"GET / HTTP/1.1\r\nHo");
+    }
+
+    /// Through a real reader in small pieces: what hyper reads is the stream itself,
+    /// bodies included (read straight into hyper's buffer), and a bad head after a
+    /// sized body is still found.
+    #[tokio::test]
+    async fn a_guarded_reader_hands_over_the_stream_and_finds_a_bad_head_after_a_body() {
+        use tokio::io::AsyncReadExt;
+        let body = vec![b'x'; 100_000];
+        let mut good = b"PUT /x HTTP/1.1\r\nContent-Length: 100000\r\n\r\n".to_vec();
+        good.extend_from_slice(&body);
+        good.extend_from_slice(GOOD);
+        for (tail, refused) in
+            [(&b""[..], None), (b"GET / HTTP/1.2\r\n\r\n", Some((2, Refusal(ErrorCode::BadRequest))))]
+        {
+            let stream = [&good[..], tail].concat();
+            let (client, server) = tokio::io::duplex(1000);
+            let writer = tokio::spawn(async move {
+                use tokio::io::AsyncWriteExt;
+                let mut client = client;
+                client.write_all(&stream).await.unwrap();
+                client.shutdown().await.unwrap();
+                client
+            });
+            let verdicts = Arc::new(Verdicts::default());
+            let mut guarded = Guarded::new(server, 16 * 1024, 64, verdicts.clone());
+            let mut out = vec![0u8; good.len() + STAND_IN.len()];
+            let mut got = 0;
+            while got < out.len() {
+                let n = tokio::time::timeout(std::time::Duration::from_secs(2), guarded.read(&mut out[got..]))
+                    .await
+                    .map_or(0, |r| r.unwrap());
+                if n == 0 {
+                    break;
+                }
+                got += n;
+            }
+            let expected = if refused.is_some() { [&good[..], STAND_IN].concat() } else { good.clone() };
+            assert_eq!(&out[..got], &expected[..]);
+            assert_eq!(verdicts.refused.get().copied(), refused);
+            drop(writer.await);
+        }
     }
 
     #[test]
