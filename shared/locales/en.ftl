@@ -260,7 +260,7 @@ consent-intro = { $organisation } (tax number { $tax_number }) asks for your con
 consent-purposes-help = Answer each line separately. Saying no to one does not stop the others.
 consent-sharing-help = Information is shared only with the parties you allow, and only for the services your family needs.
 consent-special-data = Health, private life and violence are special data: the law requires a written or electronic signature for them.
-consent-assent-help = Ask each child from about 7 years old in words they understand. Only a clear "yes" is assent: staying silent is not.
+consent-assent-help = Ask each child from about { $age } years old in words they understand. Only a clear "yes" is assent: staying silent is not.
 consent-withdraw_all = Withdraw all consent
 consent-withdraw-help = A family can withdraw consent at any time, orally or in writing. Record it here: earlier entries are kept, and the app stops every action that needs what was withdrawn.
 consent-signature-draw = Sign in the box with a finger, stylus or mouse.
@@ -1068,3 +1068,14 @@ cases-consent_expiring = Consent ends on { $date }
 consent-law-uz = This consent is given under the Law of the Republic of Uzbekistan "On Personal Data" No. ZRU-547 of 2 July 2019 and Ministry of Justice order No. 3478 of 2023.
 consent-law-kz = This consent is given under article 8 of the Law of the Republic of Kazakhstan "On Personal Data and Their Protection" No. 94-V of 21 May 2013.
 basis-consent_day = Consent given on
+
+# s9-settings: the organisation's signed settings (issue 16)
+error-settings_malformed = The organisation's settings are damaged or not settings at all. Consent cannot be recorded until they are; ask the administrator to install the organisation's signed settings (amanat settings install).
+error-settings_bad_signature = The organisation's settings were changed after they were signed. Consent cannot be recorded with them; what you typed is kept. Report this to your privacy officer.
+error-settings_wrong_signer = The organisation's settings are signed by a different key than this device trusts. Consent cannot be recorded with them; what you typed is kept. Report this to your privacy officer.
+error-settings_rollback = The relay served older organisation settings than this device has already seen. Consent cannot be recorded with them; what you typed is kept. Report this to your privacy officer.
+error-settings_missing = The organisation's settings (its legal details for the consent form) are not installed yet. Consent cannot be recorded until they are; ask the administrator to install the organisation's settings.
+error-settings_invalid = The organisation's settings are signed but break a rule (a missing operator name, a wrong tax number, or a retention period or assent age out of range). Consent cannot be recorded with them; ask the administrator to correct and sign them again.
+problem-assent_age_invalid = The child assent age must be between 5 and 17.
+consent-operator-signed = These details come from the organisation's signed settings and cannot be changed on the form.
+consent-settings-loading = Loading the organisation's settings…

@@ -252,7 +252,7 @@ consent-intro = { $organisation } (STIR/BIN { $tax_number }) quyida koʻrsatilga
 consent-purposes-help = Har bir qatorga alohida javob bering. Bittasini rad etish qolganlarini bekor qilmaydi.
 consent-sharing-help = Maʼlumotlar faqat siz ruxsat bergan tomonlarga va faqat oilangizga kerakli xizmatlar uchun beriladi.
 consent-special-data = Salomatlik, shaxsiy hayot va zoʻravonlik haqidagi maʼlumotlar maxsus maʼlumotlardir: qonun boʻyicha ular uchun yozma yoki elektron imzo talab qilinadi.
-consent-assent-help = Taxminan 7 yoshdan boshlab har bir boladan u tushunadigan soʻzlar bilan soʻrang. Faqat aniq «ha» rozilik hisoblanadi: jim turish rozilik emas.
+consent-assent-help = Taxminan { $age } yoshdan boshlab har bir boladan u tushunadigan soʻzlar bilan soʻrang. Faqat aniq «ha» rozilik hisoblanadi: jim turish rozilik emas.
 consent-withdraw_all = Barcha rozilikni qaytarib olish
 consent-withdraw-help = Oila istalgan vaqtda rozilikni ogʻzaki yoki yozma ravishda qaytarib olishi mumkin. Buni shu yerda qayd eting: oldingi yozuvlar saqlanadi, ilova esa qaytarib olingan rozilik talab qilinadigan barcha harakatlarni toʻxtatadi.
 consent-signature-draw = Maydonga barmoq, stilus yoki sichqoncha bilan imzo qoʻying.
@@ -996,3 +996,14 @@ cases-consent_expiring = Rozilik { $date } sanagacha amal qiladi
 consent-law-uz = Ushbu rozilik Oʻzbekiston Respublikasining 2019-yil 2-iyuldagi «Shaxsga doir maʼlumotlar toʻgʻrisida»gi OʻRQ-547-son Qonuni hamda Adliya vazirligining 2023-yildagi 3478-son buyrugʻiga muvofiq beriladi.
 consent-law-kz = Ushbu rozilik Qozogʻiston Respublikasining 2013-yil 21-maydagi «Shaxsga doir maʼlumotlar va ularni himoya qilish toʻgʻrisida»gi 94-V-son Qonunining 8-moddasiga muvofiq beriladi.
 basis-consent_day = Rozilik berilgan sana
+
+# s9-settings: tashkilotning imzolangan sozlamalari (issue 16)
+error-settings_malformed = Tashkilot sozlamalari buzilgan yoki umuman sozlamalar emas. Shunday ekan, rozilikni rasmiylashtirib boʻlmaydi; administratordan tashkilotning imzolangan sozlamalarini oʻrnatishni soʻrang (amanat settings install).
+error-settings_bad_signature = Tashkilot sozlamalari imzolangandan keyin oʻzgartirilgan. Ular bilan rozilikni rasmiylashtirib boʻlmaydi; kiritilganlar saqlanib qoldi. Maʼlumotlar himoyasi uchun masʼul xodimga xabar bering.
+error-settings_wrong_signer = Tashkilot sozlamalari bu qurilma ishonadigan emas, boshqa kalit bilan imzolangan. Ular bilan rozilikni rasmiylashtirib boʻlmaydi; kiritilganlar saqlanib qoldi. Maʼlumotlar himoyasi uchun masʼul xodimga xabar bering.
+error-settings_rollback = Server bu qurilma avval koʻrganidan eskiroq tashkilot sozlamalarini berdi. Ular bilan rozilikni rasmiylashtirib boʻlmaydi; kiritilganlar saqlanib qoldi. Maʼlumotlar himoyasi uchun masʼul xodimga xabar bering.
+error-settings_missing = Tashkilot sozlamalari (rozilik shakli uchun uning rekvizitlari) hali oʻrnatilmagan. Ular oʻrnatilmaguncha rozilikni rasmiylashtirib boʻlmaydi; administratordan tashkilot sozlamalarini oʻrnatishni soʻrang.
+error-settings_invalid = Tashkilot sozlamalari imzolangan, lekin qoidaga zid (operator nomi yoʻq, STIR yoki BIN notoʻgʻri, saqlash muddati yoki bola roziligi soʻraladigan yosh chegaradan tashqarida). Ular bilan rozilikni rasmiylashtirib boʻlmaydi; administratordan ularni tuzatib, qayta imzolashni soʻrang.
+problem-assent_age_invalid = Bola roziligi soʻraladigan yosh 5 dan 17 gacha boʻlishi kerak.
+consent-operator-signed = Bu maʼlumotlar tashkilotning imzolangan sozlamalaridan olingan; ularni shaklda oʻzgartirib boʻlmaydi.
+consent-settings-loading = Tashkilot sozlamalari yuklanmoqda…
