@@ -333,8 +333,7 @@ mod tests {
         f.operator.country = None;
         f.retention_years = 0;
         f.assent_age = 4;
-        let fields: Vec<String> =
-            OrgSettings::sign(f.clone(), &org).problems().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = OrgSettings::sign(f.clone(), &org).problems().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["operator.name", "operator.country", "retention_years", "assent_age"]);
         f = facts();
         (f.retention_years, f.assent_age) = (MAX_RETENTION_YEARS, MAX_ASSENT_AGE);
