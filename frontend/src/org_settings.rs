@@ -99,6 +99,13 @@ pub fn provide_org_settings() {
     reload(state);
 }
 
+/// Puts settings already verified into the context and in force, without fetching
+/// (a page that holds them; the browser tests of the forms).
+pub fn provide_verified(settings: VerifiedSettings) {
+    CURRENT.with(|c| *c.borrow_mut() = Some(settings.clone()));
+    provide_context(Ctx(RwSignal::new(Some(Ok(settings)))));
+}
+
 fn reload(state: RwSignal<SettingsState>) {
     leptos::task::spawn_local(async move {
         let result = match local_db::open().await {
