@@ -181,6 +181,11 @@ fn facts(version: u64, assent_age: u8) -> SettingsFacts {
     }
 }
 
+/// Scrolls the consent form's operator section to the top, for the screenshot.
+async fn show_operator(browser: &Browser) {
+    browser.client.execute("document.getElementById('c-section-operator').scrollIntoView()", vec![]).await.unwrap();
+}
+
 /// Enrols the demo caseworker and saves an intake for `family`; opens its case.
 async fn case_open(browser: &Browser, relay: &RelayProcess, family: &str) {
     browser.enrol_demo_caseworker(relay).await.unwrap();
@@ -208,6 +213,7 @@ async fn the_consent_form_shows_the_signed_operator_read_only_and_a_device_refus
     assert!(help.contains("from about 9 years old"), "the help names the settings' age: {help}");
     let retention = browser.wait_for("#c-retention_years", 10).await.unwrap().prop("value").await.unwrap();
     assert_eq!(retention.as_deref(), Some("5"), "retention offered from the settings");
+    show_operator(&browser).await;
     browser.screenshot("org-settings-consent-operator").await.unwrap();
 
     // Saved, the consent names exactly the operator shown.
@@ -234,6 +240,7 @@ async fn the_consent_form_shows_the_signed_operator_read_only_and_a_device_refus
     browser.open_part("case").await.unwrap();
     browser.wait_for_text(ErrorCode::SettingsRollback.message(), 30).await.unwrap();
     assert_eq!(browser.wait_for("#c-operator-name", 5).await.unwrap().text().await.unwrap().trim(), "");
+    show_operator(&browser).await;
     browser.screenshot("org-settings-rollback").await.unwrap();
 }
 
@@ -256,6 +263,7 @@ async fn a_relay_serving_settings_signed_with_its_own_key_gets_no_consent_saved(
     assert!(!summary.trim().is_empty(), "the save is refused with the problems listed");
     let place = browser.wait_for("#c-place", 5).await.unwrap().prop("value").await.unwrap();
     assert_eq!(place.as_deref(), Some("Urgut"), "what was typed is kept");
+    show_operator(&browser).await;
     browser.screenshot("org-settings-forged-signer").await.unwrap();
     browser.open_part("outbox").await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
