@@ -553,7 +553,7 @@ mod tests {
         e.operator.country = Some(Country::Kazakhstan);
         e.set(Permission::Sharing(SharingParty::OtherNgo), Some(true));
         e.decisions.iter_mut().for_each(|d| d.organisation = "Umit".into());
-        e.prune_hidden(d(2026, 11, 23));
+        e.prune_hidden(d(2026, 11, 23), DEFAULT_ASSENT_AGE);
         assert!(!e.decisions.iter().any(|x| x.permission == Permission::Sharing(SharingParty::Mahalla)));
         let ngo = e.decisions.iter().find(|x| x.permission == Permission::Sharing(SharingParty::OtherNgo)).unwrap();
         assert_eq!(ngo.organisation, "Umit", "named where the answer is yes");
