@@ -18,16 +18,19 @@
 //! consent form shows the reason and cannot be saved), `Some(Ok(settings))` otherwise.
 //! The consent form's field tables are plain `fn` pointers, so the settings in force
 //! are also mirrored in a thread-local ([`assent_age`], [`apply_to`]) which only the
-//! loader writes.
+//! loader writes. [`OperatorDetails`] is the consent form's read-only operator section.
 
 use std::cell::RefCell;
 
 use indexed_db_futures::database::Database;
 use leptos::prelude::*;
+use shared::forms::codes::Code;
 use shared::forms::consent::{ConsentEntry, Operator, DEFAULT_ASSENT_AGE};
 use shared::org_settings::{OrgSettings, VerifiedSettings};
 use shared::ErrorCode;
 
+use crate::forms::descriptor::FormState;
+use crate::i18n::use_i18n;
 use crate::keyring_pin::{self, Pin};
 use crate::problem::Problem;
 use crate::{local_db, relay_client};
@@ -168,6 +171,43 @@ pub fn apply_settings(e: &mut ConsentEntry, settings: Option<&VerifiedSettings>)
         if fresh && e.retention_years.is_none() && e.shows_terms() {
             e.retention_years = Some(v.retention_years());
         }
+    }
+}
+
+/// The consent form's operator section: the operator as the entry names it (which
+/// [`apply_to`] keeps equal to the signed settings'), read-only, and whether the
+/// settings are loading, refused (the translated reason) or in force. Each value carries the id a problem's summary link points at.
+#[component]
+pub fn OperatorDetails(state: FormState<ConsentEntry>) -> impl IntoView {
+    let i18n = use_i18n();
+    let settings = use_org_settings();
+    let op = Memo::new(move |_| state.form.with(|e| e.operator.clone()));
+    let row = move |id: &'static str, label: &'static str, value: Signal<String>| {
+        view! {
+            <dt>{i18n.t(label)}</dt>
+            <dd id=id tabindex="-1">{move || value.get()}</dd>
+        }
+    };
+    let country = Signal::derive(move || op.with(|o| o.country.map(|c| i18n.tr(&c.label_key())).unwrap_or_default()));
+    view! {
+        {move || match settings.get() {
+            None => view! { <p class="field-help" role="status">{i18n.t("consent-settings-loading")}</p> }.into_any(),
+            Some(Err(problem)) => view! {
+                <p class="field-error settings-refused" id="c-settings-problem" role="alert">{problem.render(&i18n)}</p>
+            }.into_any(),
+            Some(Ok(_)) => view! { <p class="field-help">{i18n.t("consent-operator-signed")}</p> }.into_any(),
+        }}
+        <dl class="operator-details" id="c-operator">
+            {row("c-operator-name", "field-operator-name", Signal::derive(move || op.with(|o| o.name.clone())))}
+            {row("c-operator-country", "field-operator-country", country)}
+            {row("c-operator-tax_number", "field-operator-tax_number", Signal::derive(move || op.with(|o| o.tax_number.clone())))}
+            {row("c-operator-address", "field-operator-address", Signal::derive(move || op.with(|o| o.address.clone())))}
+            {row(
+                "c-operator-complaints_contact",
+                "field-operator-complaints_contact",
+                Signal::derive(move || op.with(|o| o.complaints_contact.clone())),
+            )}
+        </dl>
     }
 }
 

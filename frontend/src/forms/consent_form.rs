@@ -199,42 +199,6 @@ static TERMS: &[FieldDef<ConsentEntry>] = &[
 
 static NOTES: &[FieldDef<ConsentEntry>] = &[long_field!(ConsentEntry, "notes", "field-notes", notes)];
 
-/// The operator, read-only from the signed settings (as the entry names it), or why
-/// there are none. Each value carries the id a problem's summary link points at.
-#[component]
-fn OperatorDetails(state: FormState<ConsentEntry>) -> impl IntoView {
-    let i18n = use_i18n();
-    let settings = org_settings::use_org_settings();
-    let op = Memo::new(move |_| state.form.with(|e| e.operator.clone()));
-    let row = move |id: &'static str, label: &'static str, value: Signal<String>| {
-        view! {
-            <dt>{i18n.t(label)}</dt>
-            <dd id=id tabindex="-1">{move || value.get()}</dd>
-        }
-    };
-    let country = Signal::derive(move || op.with(|o| o.country.map(|c| i18n.tr(&c.label_key())).unwrap_or_default()));
-    view! {
-        {move || match settings.get() {
-            None => view! { <p class="field-help" role="status">{i18n.t("consent-settings-loading")}</p> }.into_any(),
-            Some(Err(problem)) => view! {
-                <p class="field-error settings-refused" id="c-settings-problem" role="alert">{problem.render(&i18n)}</p>
-            }.into_any(),
-            Some(Ok(_)) => view! { <p class="field-help">{i18n.t("consent-operator-signed")}</p> }.into_any(),
-        }}
-        <dl class="operator-details" id="c-operator">
-            {row("c-operator-name", "field-operator-name", Signal::derive(move || op.with(|o| o.name.clone())))}
-            {row("c-operator-country", "field-operator-country", country)}
-            {row("c-operator-tax_number", "field-operator-tax_number", Signal::derive(move || op.with(|o| o.tax_number.clone())))}
-            {row("c-operator-address", "field-operator-address", Signal::derive(move || op.with(|o| o.address.clone())))}
-            {row(
-                "c-operator-complaints_contact",
-                "field-operator-complaints_contact",
-                Signal::derive(move || op.with(|o| o.complaints_contact.clone())),
-            )}
-        </dl>
-    }
-}
-
 /// One permission's yes/no: two radios in a fieldset, neither checked until answered
 /// (an unanswered purpose is not a "no").
 #[component]
@@ -527,7 +491,7 @@ pub fn ConsentForm(
             <Show when=move || state.form.with(|e| !e.operator.name.trim().is_empty())>
                 <p class="consent-intro">{intro}</p>
             </Show>
-            <Section id="c-section-operator" title="section-consent-operator"><OperatorDetails state /></Section>
+            <Section id="c-section-operator" title="section-consent-operator"><org_settings::OperatorDetails state /></Section>
             <Section id="c-section-who" title="section-consent-who">
                 {render_all(WHO, whole)}
                 <Show when=move || terms.get()><ConsenterDocument state /></Show>
