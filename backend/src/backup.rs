@@ -1,5 +1,5 @@
 //! `amanat backup --to PATH` and `amanat restore --from PATH`: a whole relay (database,
-//! ciphertext files, keyring and roster) copied while it runs, and put back into an
+//! ciphertext files, keyring, roster and organisation settings) copied while it runs, and put back into an
 //! empty data directory, with a manifest that proves the copy whole.
 //!
 //! Consistency comes from the order the relay itself writes in: a ciphertext file is
@@ -36,7 +36,7 @@ pub const ABOUT: &str = "backup.json";
 /// The PostgreSQL dump's file name.
 pub const PG_DUMP: &str = "amanat.pgdump";
 /// The relay's own files beside the database, copied when present.
-const RELAY_FILES: &[&str] = &["keyring.json", "roster.json"];
+const RELAY_FILES: &[&str] = &["keyring.json", "roster.json", "settings.json"];
 
 /// What a backup or a restore did.
 #[derive(Debug)]

@@ -1,6 +1,7 @@
 //! The demo organisation made on the first start of an empty data directory (or by
 //! `amanat demo init`): an organisation signing key, an adviser and a recovery
-//! identity, a signed keyring holding both, and two accounts with tokens; the demo
+//! identity, a signed keyring holding both, signed demo settings (an operator plainly
+//! named as a demo), and two accounts with tokens; the demo
 //! caseworker also gets a one-time enrolment link (kept in `caseworker-enrolment.txt`,
 //! printed on every start) to choose a passphrase in the app.
 //!
@@ -14,7 +15,7 @@ use shared::api::Role;
 use shared::keyring::{HolderRole, KeyHolder};
 use shared::seal;
 
-use crate::{accounts, keyring_file, private_file, store::Store};
+use crate::{accounts, keyring_file, private_file, settings_file, store::Store};
 
 /// The demo organisation's name in its keyring.
 pub const ORGANISATION: &str = "Amanat demo organisation";
@@ -90,6 +91,27 @@ pub enum DemoError {
     Keyring(#[from] keyring_file::KeyringFileError),
     #[error(transparent)]
     Account(#[from] accounts::AccountError),
+    #[error(transparent)]
+    Settings(#[from] settings_file::SettingsFileError),
+}
+
+/// The demo organisation's settings, plainly a demo: the consent form shows this
+/// operator, so nobody mistakes a demo consent for a real one.
+pub fn settings_facts(now: u64) -> shared::org_settings::SettingsFacts {
+    shared::org_settings::SettingsFacts {
+        version: 1,
+        organisation: ORGANISATION.into(),
+        issued_at: now,
+        operator: shared::forms::consent::Operator {
+            name: "Demo organisation (not a real operator)".into(),
+            country: Some(shared::forms::address::Country::Uzbekistan),
+            tax_number: "123456789".into(),
+            address: "Demo address, Tashkent (demo only)".into(),
+            complaints_contact: "demo@example.org (demo only)".into(),
+        },
+        retention_years: 5,
+        assent_age: shared::forms::consent::DEFAULT_ASSENT_AGE as u8,
+    }
 }
 
 /// Whether a data directory is empty (missing, or holding nothing but a demo
@@ -145,6 +167,8 @@ pub async fn init(store: &Store) -> Result<DemoFiles, DemoError> {
         },
     ];
     keyring_file::init(data_dir, &org_key, ORGANISATION, holders)?;
+    let settings = settings_file::sign(settings_facts(keyring_file::now()), &org_key)?;
+    settings_file::write(&settings_file::path(data_dir), &settings)?;
 
     for (name, role, token_file) in
         [(CASEWORKER, Role::Caseworker, &files.caseworker_token), (ADVISER, Role::Adviser, &files.adviser_token)]

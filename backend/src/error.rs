@@ -29,7 +29,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         AccountDisabled => StatusCode::FORBIDDEN,
         StorageFull => StatusCode::INSUFFICIENT_STORAGE,
         Forbidden => StatusCode::FORBIDDEN,
-        NotFound | NoSuchRoute | RosterMissing => StatusCode::NOT_FOUND,
+        NotFound | NoSuchRoute | RosterMissing | SettingsMissing => StatusCode::NOT_FOUND,
         TooLarge | ReadTooLarge | QuotaExceeded => StatusCode::PAYLOAD_TOO_LARGE,
         NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         RequestHeadTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -39,6 +39,10 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         KeyringMalformed | KeyringBadSignature | KeyringWrongSigner | KeyringEmpty | KeyringNoRecovery => {
             StatusCode::SERVICE_UNAVAILABLE
         }
+        SettingsMalformed | SettingsBadSignature | SettingsWrongSigner | SettingsInvalid => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        SettingsRollback => StatusCode::CONFLICT,
         _ => StatusCode::BAD_REQUEST,
     }
 }

@@ -48,6 +48,7 @@ pub mod recovery;
 pub mod roster_file;
 pub mod routes;
 pub mod server;
+pub mod settings_file;
 pub mod staged_dir;
 pub mod state;
 pub mod store;

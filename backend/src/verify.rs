@@ -11,6 +11,10 @@
 //! chain also says it was removed (`entry_removed`): a row and blob deleted behind the
 //! relay's back fail by id.
 //!
+//! The organisation's settings (`DATA/settings.json`), when installed, must verify
+//! against the keyring's organisation key and keep the rules: settings altered on the
+//! relay fail by name (`settings.json`), as the app would refuse them.
+//!
 //! Entries and audit events are read a page at a time ([`PAGE`]); the chain check
 //! carries the previous hash from page to page, so memory does not grow with the log.
 
@@ -40,6 +44,8 @@ pub struct Report {
     pub audit_events: usize,
     /// The latest audit hash (hex), if there are events.
     pub audit_head: Option<String>,
+    /// What the installed organisation settings are, when they verify.
+    pub settings: Option<String>,
 }
 
 impl Report {
@@ -69,6 +75,9 @@ impl Report {
                 let _ = writeln!(s, "Audit log: {} events, latest hash {head}.", self.audit_events);
             }
             None => s.push_str("Audit log: no events.\n"),
+        }
+        if let Some(settings) = &self.settings {
+            let _ = writeln!(s, "Organisation settings: {settings}.");
         }
         s.push_str(if self.ok() { "Store verified.\n" } else { "Store NOT verified.\n" });
         s
@@ -133,6 +142,24 @@ pub async fn verify(store: &Store) -> Result<Report, StoreError> {
     Ok(verify_each(store, |_, _, _| ()).await?.0)
 }
 
+/// Checks the installed organisation settings, if any, against the keyring's signer.
+fn check_settings(data_dir: &std::path::Path, report: &mut Report) {
+    use crate::settings_file;
+    let fail = |reason: String| Failure { id: settings_file::SETTINGS_FILE.to_owned(), reason };
+    let settings = match settings_file::load(data_dir) {
+        Ok(Some(s)) => s,
+        Ok(None) => return,
+        Err(e) => return report.failures.push(fail(e.to_string())),
+    };
+    match settings_file::relay_org_key(data_dir) {
+        Ok(key) => match settings.verify(&key) {
+            Ok(v) => report.settings = Some(format!("version {}, signature verifies", v.version())),
+            Err(e) => report.failures.push(fail(format!("the app refuses them: {}", e.message()))),
+        },
+        Err(e) => report.warnings.push(format!("the organisation settings were not checked: {e}")),
+    }
+}
+
 /// Checks the whole store and calls `per_entry` on each recorded entry (in upload
 /// order, with its failure if any), in the same pass.
 pub async fn verify_each<T, F>(store: &Store, per_entry: F) -> Result<(Report, Vec<T>), StoreError>
@@ -141,6 +168,7 @@ where
     F: Fn(&crate::blobs::Blobs, &EntryId, Option<&str>) -> T + Send + Sync + 'static,
 {
     let (mut report, details, known) = verify_entries(store, per_entry).await?;
+    check_settings(store.data_dir(), &mut report);
     // Entries the chain says are stored (not removed since), with the seq that says so.
     let mut stored: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let (stored_code, removed_code) = (audit::AuditAction::EntryStored.code(), audit::AuditAction::EntryRemoved.code());

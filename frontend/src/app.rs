@@ -29,6 +29,8 @@ pub fn is_privacy_path(path: &str) -> bool {
 pub fn App() -> impl IntoView {
     let i18n = provide_saved_i18n();
     let status = provide_status();
+    // The organisation's signed settings (the consent form's operator and assent age).
+    crate::org_settings::provide_org_settings();
     // Why the page before this reload locked, in the live region (`crate::lock`).
     if let Some(reason) = crate::lock::last_reason() {
         status.info(Msg::key(reason.message_key()));

@@ -42,6 +42,7 @@ pub mod lazy;
 pub mod local_db;
 pub mod lock;
 pub mod opening;
+pub mod org_settings;
 pub mod outbox;
 pub mod pages;
 pub mod privacy;

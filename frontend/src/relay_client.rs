@@ -244,6 +244,16 @@ pub async fn roster_bytes() -> Result<Option<Vec<u8>>, RelayError> {
     }
 }
 
+/// `GET /api/v1/settings`, as raw bytes (`None` before the organisation installed
+/// any): parsing and checking belong to `shared::org_settings`.
+pub async fn org_settings_bytes() -> Result<Option<Vec<u8>>, RelayError> {
+    match send(no_store(Request::get(paths::ORG_SETTINGS)).build()).await {
+        Ok(resp) => resp.binary().await.map(Some).map_err(|_| RelayError::Unavailable),
+        Err(RelayError::Refused { status: 404, .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// What the relay did with an upload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stored {

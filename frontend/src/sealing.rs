@@ -74,7 +74,8 @@ pub fn seal_entry(
     cx: &Context<'_>,
     keyring: &VerifiedKeyring,
 ) -> Result<(StoredEntry, CaseDocument), ErrorCode> {
-    if !check::entry(&entry, cx.today, ConsentRules::default(), consent).is_empty() {
+    let rules = ConsentRules { assent_age: crate::org_settings::assent_age() };
+    if !check::entry(&entry, cx.today, rules, consent).is_empty() {
         return Err(ErrorCode::Invalid);
     }
     let doc = CaseDocument {

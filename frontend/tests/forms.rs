@@ -355,8 +355,30 @@ fn mount_en<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> Box<dy
     let container = container();
     Box::new(leptos::mount::mount_to(container, move || {
         provide_i18n(Locale::En, vec![Catalog::embedded(Locale::En)]);
+        amanat_frontend::org_settings::provide_verified(org_settings());
         view()
     }))
+}
+
+/// The organisation's settings as `amanat settings sign` would make them: the operator
+/// every consent form shows, assent from 7, five years' retention.
+fn org_settings() -> shared::org_settings::VerifiedSettings {
+    let key = shared::keyring::OrgSigningKey::generate();
+    let facts = shared::org_settings::SettingsFacts {
+        version: 1,
+        organisation: "SOS Children's Villages Uzbekistan".into(),
+        issued_at: 1_800_000_000,
+        operator: shared::forms::consent::Operator {
+            name: "SOS Children's Villages Uzbekistan".into(),
+            country: Some(shared::forms::address::Country::Uzbekistan),
+            tax_number: "201234567".into(),
+            address: "Tashkent".into(),
+            complaints_contact: "+998 71 000 00 00".into(),
+        },
+        retention_years: 5,
+        assent_age: 7,
+    };
+    shared::org_settings::OrgSettings::sign(facts, &key).verify(&key.public()).unwrap()
 }
 
 fn checked(id: &str) -> bool {
@@ -439,14 +461,12 @@ async fn a_parent_consents_answering_each_purpose_and_signs_on_screen_or_on_pape
         "each question is named by its purpose or party"
     );
 
-    assert!(
-        document().query_selector(".consent-intro").unwrap().is_none(),
-        "no intro before the organisation is named"
-    );
-    type_into("c-operator-name", "SOS Children's Villages Uzbekistan").await;
-    choose("c-operator-country", "uz").await;
-    type_into("c-operator-tax_number", "201 234 567").await;
-    type_into("c-operator-complaints_contact", "+998 71 000 00 00").await;
+    // The operator is the organisation's signed settings', shown read-only.
+    assert_eq!(text_of("#c-operator-name"), "SOS Children's Villages Uzbekistan");
+    assert_eq!(text_of("#c-operator-tax_number"), "201234567");
+    assert!(document().query_selector("input#c-operator-name").unwrap().is_none(), "not typed on the form");
+    assert_eq!(state.form.with_untracked(|e| e.retention_years), Some(5), "retention offered from the settings");
+    assert!(text_of("#c-assent-help").contains("from about 7 years old"), "the help names the settings' age");
     assert!(
         text_of(".consent-intro").contains("SOS Children's Villages Uzbekistan"),
         "the intro names the organisation"
@@ -552,10 +572,6 @@ async fn a_withdrawal_changes_the_cases_consent_and_the_withdrawn_purpose_is_ref
     assert!(!exists(&decision_id(Permission::Sharing(SharingParty::Police))));
 
     type_into("c-place", "Urgench").await;
-    type_into("c-operator-name", "SOS Children's Villages Uzbekistan").await;
-    choose("c-operator-country", "uz").await;
-    type_into("c-operator-tax_number", "201234567").await;
-    type_into("c-operator-complaints_contact", "+998 71 000 00 00").await;
     choose("c-consenter-role", "parent").await;
     type_into("c-consenter-full_name", "Gulnara Karimova").await;
     type_into("c-witness", "Dilnoza").await;

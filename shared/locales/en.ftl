@@ -260,7 +260,7 @@ consent-intro = { $organisation } (tax number { $tax_number }) asks for your con
 consent-purposes-help = Answer each line separately. Saying no to one does not stop the others.
 consent-sharing-help = Information is shared only with the parties you allow, and only for the services your family needs.
 consent-special-data = Health, private life and violence are special data: the law requires a written or electronic signature for them.
-consent-assent-help = Ask each child from about 7 years old in words they understand. Only a clear "yes" is assent: staying silent is not.
+consent-assent-help = Ask each child from about { $age } years old in words they understand. Only a clear "yes" is assent: staying silent is not.
 consent-withdraw_all = Withdraw all consent
 consent-withdraw-help = A family can withdraw consent at any time, orally or in writing. Record it here: earlier entries are kept, and the app stops every action that needs what was withdrawn.
 consent-signature-draw = Sign in the box with a finger, stylus or mouse.
@@ -1071,3 +1071,14 @@ basis-consent_day = Consent given on
 
 ## s9-relay: the relay's head guard.
 error-request_head_too_large = The request's headers are too large or too many (at most 16 KiB and 64 fields unless configured otherwise). Nothing was changed; send fewer or shorter headers.
+
+# s9-settings: the organisation's signed settings (issue 16)
+error-settings_malformed = The organisation's settings are damaged or not settings at all. Consent cannot be recorded until they are; ask the administrator to install the organisation's signed settings (amanat settings install).
+error-settings_bad_signature = The organisation's settings were changed after they were signed. Consent cannot be recorded with them; what you typed is kept. Report this to your privacy officer.
+error-settings_wrong_signer = The organisation's settings are signed by a different key than this device trusts. Consent cannot be recorded with them; what you typed is kept. Report this to your privacy officer.
+error-settings_rollback = The relay served older organisation settings than this device has already seen. Consent cannot be recorded with them; what you typed is kept. Report this to your privacy officer.
+error-settings_missing = The organisation's settings (its legal details for the consent form) are not installed yet. Consent cannot be recorded until they are; ask the administrator to install the organisation's settings.
+error-settings_invalid = The organisation's settings are signed but break a rule (a missing operator name, a wrong tax number, or a retention period or assent age out of range). Consent cannot be recorded with them; ask the administrator to correct and sign them again.
+problem-assent_age_invalid = The child assent age must be between 5 and 17.
+consent-operator-signed = These details come from the organisation's signed settings and cannot be changed on the form.
+consent-settings-loading = Loading the organisation's settings…

@@ -252,7 +252,7 @@ consent-intro = { $organisation } (STIR/BIN { $tax_number }) quyida koʻrsatilga
 consent-purposes-help = Har bir qatorga alohida javob bering. Bittasini rad etish qolganlarini bekor qilmaydi.
 consent-sharing-help = Maʼlumotlar faqat siz ruxsat bergan tomonlarga va faqat oilangizga kerakli xizmatlar uchun beriladi.
 consent-special-data = Salomatlik, shaxsiy hayot va zoʻravonlik haqidagi maʼlumotlar maxsus maʼlumotlardir: qonun boʻyicha ular uchun yozma yoki elektron imzo talab qilinadi.
-consent-assent-help = Taxminan 7 yoshdan boshlab har bir boladan u tushunadigan soʻzlar bilan soʻrang. Faqat aniq «ha» rozilik hisoblanadi: jim turish rozilik emas.
+consent-assent-help = Taxminan { $age } yoshdan boshlab har bir boladan u tushunadigan soʻzlar bilan soʻrang. Faqat aniq «ha» rozilik hisoblanadi: jim turish rozilik emas.
 consent-withdraw_all = Barcha rozilikni qaytarib olish
 consent-withdraw-help = Oila istalgan vaqtda rozilikni ogʻzaki yoki yozma ravishda qaytarib olishi mumkin. Buni shu yerda qayd eting: oldingi yozuvlar saqlanadi, ilova esa qaytarib olingan rozilik talab qilinadigan barcha harakatlarni toʻxtatadi.
 consent-signature-draw = Maydonga barmoq, stilus yoki sichqoncha bilan imzo qoʻying.
@@ -999,3 +999,13 @@ basis-consent_day = Rozilik berilgan sana
 
 ## s9-relay: the relay's head guard.
 error-request_head_too_large = Soʻrov sarlavhalari juda katta yoki juda koʻp (boshqacha sozlanmagan boʻlsa, koʻpi bilan 16 KiB va 64 ta maydon). Hech narsa oʻzgartirilmadi; kamroq yoki qisqaroq sarlavha yuboring.
+# s9-settings: tashkilotning imzolangan sozlamalari (issue 16)
+error-settings_malformed = Tashkilot sozlamalari buzilgan yoki umuman sozlamalar emas. Shunday ekan, rozilikni rasmiylashtirib boʻlmaydi; administratordan tashkilotning imzolangan sozlamalarini oʻrnatishni soʻrang (amanat settings install).
+error-settings_bad_signature = Tashkilot sozlamalari imzolangandan keyin oʻzgartirilgan. Ular bilan rozilikni rasmiylashtirib boʻlmaydi; kiritilganlar saqlanib qoldi. Maʼlumotlar himoyasi uchun masʼul xodimga xabar bering.
+error-settings_wrong_signer = Tashkilot sozlamalari bu qurilma ishonadigan emas, boshqa kalit bilan imzolangan. Ular bilan rozilikni rasmiylashtirib boʻlmaydi; kiritilganlar saqlanib qoldi. Maʼlumotlar himoyasi uchun masʼul xodimga xabar bering.
+error-settings_rollback = Server bu qurilma avval koʻrganidan eskiroq tashkilot sozlamalarini berdi. Ular bilan rozilikni rasmiylashtirib boʻlmaydi; kiritilganlar saqlanib qoldi. Maʼlumotlar himoyasi uchun masʼul xodimga xabar bering.
+error-settings_missing = Tashkilot sozlamalari (rozilik shakli uchun uning rekvizitlari) hali oʻrnatilmagan. Ular oʻrnatilmaguncha rozilikni rasmiylashtirib boʻlmaydi; administratordan tashkilot sozlamalarini oʻrnatishni soʻrang.
+error-settings_invalid = Tashkilot sozlamalari imzolangan, lekin qoidaga zid (operator nomi yoʻq, STIR yoki BIN notoʻgʻri, saqlash muddati yoki bola roziligi soʻraladigan yosh chegaradan tashqarida). Ular bilan rozilikni rasmiylashtirib boʻlmaydi; administratordan ularni tuzatib, qayta imzolashni soʻrang.
+problem-assent_age_invalid = Bola roziligi soʻraladigan yosh 5 dan 17 gacha boʻlishi kerak.
+consent-operator-signed = Bu maʼlumotlar tashkilotning imzolangan sozlamalaridan olingan; ularni shaklda oʻzgartirib boʻlmaydi.
+consent-settings-loading = Tashkilot sozlamalari yuklanmoqda…

@@ -68,6 +68,9 @@ pub mod paths {
     /// `GET` (signed in): the organisation's signed roster of approved author keys
     /// (`shared::authorship::Roster`); 404 before one is published.
     pub const ROSTER: &str = "/api/v1/roster";
+    /// `GET` (public): the organisation's signed settings (`shared::org_settings`), as
+    /// stored; 404 `settings_missing` before they are installed.
+    pub const ORG_SETTINGS: &str = "/api/v1/settings";
 
     /// [`ENTRY`] for one entry.
     pub fn entry(id: &EntryId) -> String {
@@ -98,6 +101,8 @@ pub mod paths {
                 VAULT_SESSION,
                 VAULT_IDENTITY,
                 VAULT_PASSPHRASE,
+                ROSTER,
+                ORG_SETTINGS,
             ];
             for path in all {
                 assert!(path.starts_with(&format!("{PREFIX}/")), "{path}");

@@ -93,6 +93,12 @@ codes! {
     ReadTooLarge = "read_too_large": "The entries asked for add up to more than one bulk read sends (64 MiB). Ask for fewer at a time; nothing was sent.",
     NoSuchRoute = "no_such_route": "No such route: the relay has no API at this address. Check the path and the relay's version.",
     RequestHeadTooLarge = "request_head_too_large": "The request's headers are too large or too many (at most 16 KiB and 64 fields unless configured otherwise). Nothing was changed; send fewer or shorter headers.",
+    SettingsMalformed = "settings_malformed": "The organisation's settings are damaged or not settings at all. Consent cannot be recorded until they are; ask the administrator to install the organisation's signed settings (amanat settings install).",
+    SettingsBadSignature = "settings_bad_signature": "The organisation's settings were changed after they were signed. Consent cannot be recorded with them; what you typed is kept. Report this to your privacy officer.",
+    SettingsWrongSigner = "settings_wrong_signer": "The organisation's settings are signed by a different key than this device trusts. Consent cannot be recorded with them; what you typed is kept. Report this to your privacy officer.",
+    SettingsRollback = "settings_rollback": "The relay served older organisation settings than this device has already seen. Consent cannot be recorded with them; what you typed is kept. Report this to your privacy officer.",
+    SettingsMissing = "settings_missing": "The organisation's settings (its legal details for the consent form) are not installed yet. Consent cannot be recorded until they are; ask the administrator to install the organisation's settings.",
+    SettingsInvalid = "settings_invalid": "The organisation's settings are signed but break a rule (a missing operator name, a wrong tax number, or a retention period or assent age out of range). Consent cannot be recorded with them; ask the administrator to correct and sign them again.",
 }
 
 impl fmt::Display for ErrorCode {

@@ -30,6 +30,7 @@ pub mod ids;
 pub mod indicators;
 pub mod ingest;
 pub mod keyring;
+pub mod org_settings;
 pub mod record;
 pub mod release;
 pub mod seal;

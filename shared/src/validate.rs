@@ -93,6 +93,8 @@ problems! {
     SpecialDataClosed = "special_data_closed": "Health, disability and violence details need the family's consent or a recorded legal basis first.",
     /// Sharing with another organisation needs its name.
     OrganisationRequired = "organisation_required": "Name the organisation the family agrees to share with.",
+    /// An organisation setting: the child assent age outside 5..=17.
+    AssentAgeInvalid = "assent_age_invalid": "The child assent age must be between 5 and 17.",
 }
 
 /// One problem with one field, named by its path in the form: `children.0.full_name` in

@@ -73,6 +73,9 @@ fn expectations() -> Vec<Row> {
         // Whether uploads could be stored now, for a load balancer: public, like health.
         Row { method: "GET", route: "/api/v1/ready", outcome: |_| ok(200) },
         Row { method: "GET", route: "/api/v1/keyring", outcome: |_| ok(200) },
+        // The organisation's signed settings, public like the keyring (the demo
+        // organisation installs some).
+        Row { method: "GET", route: "/api/v1/settings", outcome: |_| ok(200) },
         // The signed roster of approved author keys, to every signed-in role; none has
         // been published here: 404 `roster_missing`.
         Row { method: "GET", route: "/api/v1/roster", outcome: |w| auth(w, |_| refused(404)) },

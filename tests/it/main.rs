@@ -29,6 +29,7 @@ mod enrolment_qr;
 mod hostile_clients;
 mod operations;
 mod org_ceremony;
+mod org_settings;
 mod passphrase_prompt;
 mod relay_contract;
 mod removal_by_proof;

@@ -360,7 +360,7 @@ fn org_init_is_all_or_nothing_a_used_folder_is_refused_and_a_failure_midway_leav
     std::fs::create_dir(&empty).unwrap();
     ok(&run(&empty, &["org", "init", "--out", empty.to_str().unwrap(), "--organisation", "E"], None));
     let made: Vec<String> = snapshot(&empty).into_iter().map(|(name, _)| name).collect();
-    assert_eq!(made, ["keyring.json", "org-signing.key", "org.pub", "recovery-identity.txt"]);
+    assert_eq!(made, ["keyring.json", "org-signing.key", "org.pub", "recovery-identity.txt", "settings.toml"]);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -415,6 +415,20 @@ impl RelayProcess {
         std::fs::write(&path, signed.to_json()).unwrap();
     }
 
+    /// The organisation settings as stored now (`DATA/settings.json`, made by the demo
+    /// organisation with the tests' key).
+    pub fn org_settings(&self) -> shared::org_settings::OrgSettings {
+        shared::org_settings::OrgSettings::from_json(&std::fs::read(self.data.join("settings.json")).unwrap()).unwrap()
+    }
+
+    /// The relay serves `facts` signed by `org` as its organisation settings: another
+    /// key (a relay forging its own operator details) or an older version (a rollback).
+    /// The relay reads `settings.json` on every request, so this takes effect at once.
+    pub fn serve_settings_signed(&self, org: &OrgSigningKey, facts: shared::org_settings::SettingsFacts) {
+        let signed = shared::org_settings::OrgSettings::sign(facts, org);
+        std::fs::write(self.data.join("settings.json"), signed.to_json()).unwrap();
+    }
+
     /// How many ciphertexts the relay holds (files under `DATA/blobs/`).
     pub fn count_entries(&self) -> usize {
         fn walk(dir: &Path) -> usize {

@@ -215,19 +215,16 @@ impl Browser {
 
     /// Fills the current case's consent form (the workspace's "Current case" part,
     /// opened after an intake by [`Browser::fill_intake`]) with a complete, valid
-    /// consent given by a parent: `note` in every free-text field (organisation,
-    /// address, complaints contact, place, consenter, witness, the other organisation
-    /// named for sharing, notes), every purpose and party allowed but the police, identity and health data, five years; signed on
+    /// consent given by a parent: the operator shown from the relay's signed settings
+    /// (read-only; this waits for it), `note` in every free-text field (place,
+    /// consenter, witness, the other organisation named for sharing, notes), every
+    /// purpose and party allowed but the police, identity and health data, five years; signed on
     /// paper with the scan at `scan` attached through the file picker (the scan is
     /// sealed as an entry of its own; this waits until the form shows it attached).
     /// Does not save.
     pub async fn fill_consent_with(&self, note: &str, scan: &Path) -> Result<()> {
         self.wait_for("#consent-form", 30).await?;
-        self.type_into("c-operator-name", &format!("{note} organisation")).await?;
-        self.choose("c-operator-country", "uz").await?;
-        self.type_into("c-operator-tax_number", "201234567").await?;
-        self.type_into("c-operator-address", &format!("{note} address")).await?;
-        self.type_into("c-operator-complaints_contact", &format!("{note} complaints")).await?;
+        self.wait_for_operator_from_settings().await?;
         self.type_into("c-date", "02.11.2026").await?;
         self.type_into("c-place", &format!("{note} place")).await?;
         self.choose("c-consenter-role", "parent").await?;
@@ -261,6 +258,23 @@ impl Browser {
         picker.send_keys(&scan.display().to_string()).await.context("choosing the scan")?;
         self.wait_for("#c-signature-scan .scan-attached", 60).await?;
         Ok(())
+    }
+
+    /// Waits until the consent form names the operator from the organisation's signed
+    /// settings (`#c-operator-name` not empty), and gives that name.
+    pub async fn wait_for_operator_from_settings(&self) -> Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let name = self.wait_for("#c-operator-name", 20).await?.text().await?;
+            if !name.trim().is_empty() {
+                return Ok(name);
+            }
+            if Instant::now() > deadline {
+                let text = self.page_text().await.unwrap_or_default();
+                bail!("the consent form named no operator from the settings within 30 s; the page shows:\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Saves the current case's consent (see [`Browser::save_form`]).

@@ -1,4 +1,4 @@
-//! The `amanat` command line: `serve`, `demo init`, `org init`, `user`, `keyring`, `roster`, `entries`,
+//! The `amanat` command line: `serve`, `demo init`, `org init`, `user`, `keyring`, `settings`, `roster`, `entries`,
 //! `audit head`, `verify`, `export`, `backup`, `restore`. Every command takes `--data DIR` (default `./data`) and, for a PostgreSQL
 //! store, `--database postgres://…`, and works on the same store whether or not a relay
 //! is running on it.
@@ -15,6 +15,7 @@ mod prompt;
 mod qr;
 mod release;
 mod roster;
+mod settings;
 mod sources;
 mod user;
 
@@ -105,6 +106,10 @@ enum Command {
     /// The signed keyring of key holders.
     #[command(subcommand)]
     Keyring(keyring::KeyringCommand),
+    /// The organisation's signed settings: operator details for the consent form,
+    /// retention, child assent age.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
     /// The signed roster of approved author keys (who may be shown as a verified author).
     #[command(subcommand)]
     Roster(roster::RosterCommand),
@@ -250,6 +255,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(cmd) => user::run(&data, database.as_deref(), cmd).await?,
         Command::Org(cmd) => org::run(cmd)?,
         Command::Keyring(cmd) => keyring::run(&data, cmd)?,
+        Command::Settings(cmd) => settings::run(&data, cmd)?,
         Command::Roster(cmd) => roster::run(&data, database.as_deref(), cmd).await?,
         Command::Release(cmd) => release::run(cmd)?,
         Command::Entries(cmd) => {

@@ -1,7 +1,9 @@
 //! `amanat org init`: the organisation's set-up ceremony, on an offline computer. It
 //! makes the organisation signing key (optionally sealed to a passphrase), its public
 //! key for the app build, a recovery identity, and version 1 of the signed keyring
-//! holding the recovery recipient. Only `keyring.json` ever goes to the relay.
+//! holding the recovery recipient, and a `settings.toml` template for the
+//! organisation's signed settings (`amanat settings sign`). Only `keyring.json` and
+//! the signed `settings.json` ever go to the relay.
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +35,7 @@ pub enum OrgCommand {
 pub const KEY_FILE: &str = "org-signing.key";
 pub const PUBLIC_FILE: &str = "org.pub";
 pub const RECOVERY_FILE: &str = "recovery-identity.txt";
+pub const SETTINGS_TEMPLATE: &str = "settings.toml";
 
 pub fn run(cmd: OrgCommand) -> anyhow::Result<()> {
     let OrgCommand::Init { out, organisation, passphrase } = cmd;
@@ -80,6 +83,7 @@ fn init(out: &Path, organisation: &str, passphrase: &PassphraseArgs) -> anyhow::
         staged.write(RECOVERY_FILE, &recovery_text, true)?;
         staged.write(PUBLIC_FILE, &format!("{public}\n"), false)?;
         let kr = keyring_file::init(staged.path(), &key, organisation, holders)?;
+        staged.write(SETTINGS_TEMPLATE, &crate::settings_file::template(organisation), false)?;
         staged.commit()?;
         Ok(kr)
     };
@@ -88,6 +92,7 @@ fn init(out: &Path, organisation: &str, passphrase: &PassphraseArgs) -> anyhow::
     let pub_path = out.join(PUBLIC_FILE);
     let recovery_path = out.join(RECOVERY_FILE);
     let keyring_path = keyring_file::path(out);
+    let settings_path = out.join(SETTINGS_TEMPLATE);
 
     println!("Made the organisation {organisation:?} in {}:", out.display());
     println!(
@@ -103,6 +108,10 @@ fn init(out: &Path, organisation: &str, passphrase: &PassphraseArgs) -> anyhow::
         kr.version,
         shared::keyring::DEFAULT_VALID_DAYS
     );
+    println!(
+        "  {}  the organisation's settings to fill in (operator, tax number, retention, assent age)",
+        settings_path.display()
+    );
     println!("Organisation key fingerprint: {}", fingerprint(&public));
     println!("  Write it down: `amanat keyring install` prints it on the relay, and the app's privacy page shows it.");
     if pass.is_none() {
@@ -114,9 +123,16 @@ fn init(out: &Path, organisation: &str, passphrase: &PassphraseArgs) -> anyhow::
         "  amanat --data {d} keyring add --org-key {} --label NAME --role adviser --recipient age1…",
         key_path.display()
     );
+    println!(
+        "  amanat settings sign {} --org-key {} --out {}",
+        settings_path.display(),
+        key_path.display(),
+        out.join(crate::settings_file::SETTINGS_FILE).display()
+    );
     println!("  cargo xtask build --org-key {}", pub_path.display());
-    println!("Then on the relay (copy only keyring.json there):");
+    println!("Then on the relay (copy only keyring.json and settings.json there):");
     println!("  amanat --data DATA keyring install keyring.json");
+    println!("  amanat --data DATA settings install settings.json");
     println!(
         "Every 90 days at the latest, here: amanat --data {d} keyring renew --org-key {} and install again.",
         key_path.display()

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod entries;
 pub mod health;
 pub mod keyring;
+pub mod org_settings;
 pub mod roster;
 pub mod session;
 pub mod verification;
@@ -24,6 +25,7 @@ pub fn api() -> Router<AppState> {
         .route(paths::READY, get(health::ready))
         .route(paths::KEYRING, get(keyring::keyring))
         .route(paths::ROSTER, get(roster::roster))
+        .route(paths::ORG_SETTINGS, get(org_settings::org_settings))
         .route(paths::ENTRIES, get(entries::list))
         .route(paths::ENTRIES_READ, post(entries::read_many))
         .route(paths::ENTRY, put(entries::put).get(entries::get))

@@ -9,17 +9,22 @@
 //! Like the intake, the answers live in an `RwSignal<ConsentEntry>` the page owns
 //! (it seals it through `sealing::save_entry`); this module stores nothing. Every
 //! change re-runs `shared::forms::check::consent` and drops answers skip logic hides
-//! ([`CONSENT_RULES`]). The assent age is `shared`'s default
-//! (`DEFAULT_ASSENT_AGE`, the one `save_entry` checks with).
+//! ([`CONSENT_RULES`]).
+//!
+//! The operator, the default retention and the assent age come from the
+//! organisation's signed settings ([`crate::org_settings`]): the operator section is
+//! read-only text, and the entry's `operator` is set from the settings on every change
+//! (so the sealed record names exactly what was shown). Without verified settings the
+//! section shows the translated reason and the operator stays empty, so the form
+//! cannot be saved; what was typed is kept.
 
 use leptos::prelude::*;
-use shared::forms::address::Country;
 use shared::forms::attachment::AttachmentRef;
 use shared::forms::check::{self, ConsentRules, MAX_MEMBERS};
 use shared::forms::codes::Code;
 use shared::forms::consent::{
     ChildAssent, ChildAssentEntry, ConsentEntry, ConsentKind, ConsentState, ConsenterRole, DataCategory, Permission,
-    SharingParty, Signature, Standing, WithdrawalForm, DEFAULT_ASSENT_AGE, RIGHTS_TEXT_KEY,
+    SharingParty, Signature, Standing, WithdrawalForm, RIGHTS_TEXT_KEY,
 };
 use shared::forms::form_day;
 use shared::forms::household::{document_types_for, personal_number_for, Citizenship};
@@ -35,14 +40,19 @@ use crate::forms::repeat::{repeat_group, Group};
 use crate::forms::signature_pad::SignaturePad;
 use crate::forms::summary::{path_id, ErrorSummary};
 use crate::i18n::use_i18n;
+use crate::org_settings;
 
 /// The consent form's rules: ids under `c-`, a decision's id named after its
-/// permission (not its row), ages counted on the consent's date.
+/// permission (not its row), ages counted on the consent's date, the operator and the
+/// assent age from the organisation's settings.
 pub static CONSENT_RULES: Rules<ConsentEntry> = Rules {
     prefix: "c-",
     field_id: consent_field_id,
     on: |e, today| form_day(e.date, today),
-    prune: ConsentEntry::prune_hidden,
+    prune: |e, today| {
+        e.prune_hidden(today, org_settings::assent_age());
+        org_settings::apply_to(e);
+    },
 };
 
 /// The DOM id of a decision's yes/no group (`c-decisions-sharing-school`).
@@ -69,7 +79,9 @@ fn consent_field_id(path: &str, e: &ConsentEntry) -> String {
 
 /// A consent form's state over the page's signal, checked with `shared`'s rules.
 pub fn consent_state(form: RwSignal<ConsentEntry>, today: Date) -> FormState<ConsentEntry> {
-    FormState::with_rules(form, today, &CONSENT_RULES, |e, today| check::consent(e, today, ConsentRules::default()))
+    FormState::with_rules(form, today, &CONSENT_RULES, |e, today| {
+        check::consent(e, today, ConsentRules { assent_age: org_settings::assent_age() })
+    })
 }
 
 /// A new consent entry of `kind` (given, renewed, or a withdrawal) and its state.
@@ -93,19 +105,6 @@ pub fn scan_attached(state: FormState<ConsentEntry>) -> Callback<AttachmentRef> 
         state.update(|e| e.signature = Some(Signature::OnPaper { scan: Some(scan) }));
     })
 }
-
-static OPERATOR: &[FieldDef<ConsentEntry>] = &[
-    text_field!(ConsentEntry, "operator.name", "field-operator-name", operator.name),
-    code_field!(ConsentEntry, Country, "operator.country", "field-operator-country", operator.country),
-    text_field!(ConsentEntry, "operator.tax_number", "field-operator-tax_number", operator.tax_number),
-    text_field!(ConsentEntry, "operator.address", "field-operator-address", operator.address),
-    text_field!(
-        ConsentEntry,
-        "operator.complaints_contact",
-        "field-operator-complaints_contact",
-        operator.complaints_contact
-    ),
-];
 
 static WHO: &[FieldDef<ConsentEntry>] = &[
     FieldDef {
@@ -158,7 +157,7 @@ static CHILD: &[FieldDef<ChildAssentEntry>] = &[
         control: Control::Date(|c| c.date_of_birth, |c, d| c.date_of_birth = d),
     },
     FieldDef {
-        shows: Some(|c, on| c.is_asked(on, DEFAULT_ASSENT_AGE)),
+        shows: Some(|c, on| c.is_asked(on, org_settings::assent_age())),
         ..code_field!(ChildAssentEntry, ChildAssent, "assent", "field-children-assent", assent)
     },
 ];
@@ -427,6 +426,21 @@ pub fn ConsentForm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let whole = Whole(state);
+    // The operator and assent age follow the signed settings: when they arrive or
+    // change, and when the entry changes under the form (a draft resumed, a reset),
+    // the entry is pruned again, which names the settings' operator.
+    let settings = org_settings::use_org_settings();
+    org_settings::retry_if_failed();
+    Effect::new(move |_| {
+        settings.track();
+        if state.form.with(org_settings::needs_apply) {
+            state.update(|_| {});
+        }
+    });
+    let assent_help = move || {
+        settings.track();
+        i18n.tr_args("consent-assent-help", &[("age", Arg::Num(i64::from(org_settings::assent_age())))])
+    };
     // The entry records in which language the rights text was shown.
     Effect::new(move |_| {
         let tag = i18n.locale().get().tag();
@@ -477,7 +491,7 @@ pub fn ConsentForm(
             <Show when=move || state.form.with(|e| !e.operator.name.trim().is_empty())>
                 <p class="consent-intro">{intro}</p>
             </Show>
-            <Section id="c-section-operator" title="section-consent-operator">{render_all(OPERATOR, whole)}</Section>
+            <Section id="c-section-operator" title="section-consent-operator"><org_settings::OperatorDetails state /></Section>
             <Section id="c-section-who" title="section-consent-who">
                 {render_all(WHO, whole)}
                 <Show when=move || terms.get()><ConsenterDocument state /></Show>
@@ -485,7 +499,7 @@ pub fn ConsentForm(
             </Section>
             <Show when=move || terms.get()>
                 <Section id="c-section-children" title="section-consent-children">
-                    <p class="field-help">{i18n.t("consent-assent-help")}</p>
+                    <p class="field-help" id="c-assent-help">{assent_help}</p>
                     {repeat_group(state, &CHILDREN)}
                 </Section>
                 <Section id="c-section-purposes" title="section-consent-purposes">

@@ -411,8 +411,9 @@ impl ConsentEntry {
     /// Clears every answer the form no longer shows, so it is never sealed: a document
     /// type or personal number the citizenship does not have, a child's answer while
     /// the child is too young to be asked (on the form's day, [`super::form_day`]), the
-    /// terms of a withdrawal, the signature of an oral withdrawal.
-    pub fn prune_hidden(&mut self, today: Date) {
+    /// terms of a withdrawal, the signature of an oral withdrawal. `assent_age` is the
+    /// organisation's (`shared::org_settings`), as `check::ConsentRules` takes it.
+    pub fn prune_hidden(&mut self, today: Date, assent_age: i32) {
         let on = super::form_day(self.date, today);
         let c = &mut self.consenter;
         if c.document.kind.is_some_and(|k| !document_types_for(c.citizenship).contains(&k)) {
@@ -429,7 +430,7 @@ impl ConsentEntry {
             }
         }
         for child in &mut self.children {
-            if !child.is_asked(on, DEFAULT_ASSENT_AGE) {
+            if !child.is_asked(on, assent_age) {
                 child.assent = None;
             }
         }
@@ -552,7 +553,7 @@ mod tests {
         e.operator.country = Some(Country::Kazakhstan);
         e.set(Permission::Sharing(SharingParty::OtherNgo), Some(true));
         e.decisions.iter_mut().for_each(|d| d.organisation = "Umit".into());
-        e.prune_hidden(d(2026, 11, 23));
+        e.prune_hidden(d(2026, 11, 23), DEFAULT_ASSENT_AGE);
         assert!(!e.decisions.iter().any(|x| x.permission == Permission::Sharing(SharingParty::Mahalla)));
         let ngo = e.decisions.iter().find(|x| x.permission == Permission::Sharing(SharingParty::OtherNgo)).unwrap();
         assert_eq!(ngo.organisation, "Umit", "named where the answer is yes");
@@ -569,14 +570,14 @@ mod tests {
         e.set(Permission::PhotosAudio, Some(false));
         e.set(Permission::Public, Some(true));
         e.withdrawal_form = Some(WithdrawalForm::Oral);
-        e.prune_hidden(d(2026, 11, 23));
+        e.prune_hidden(d(2026, 11, 23), DEFAULT_ASSENT_AGE);
         assert_eq!(e.decisions.len(), 1);
         assert!(e.data_categories.is_empty() && e.signature.is_none());
         e.withdraw_all = true;
-        e.prune_hidden(d(2026, 11, 23));
+        e.prune_hidden(d(2026, 11, 23), DEFAULT_ASSENT_AGE);
         assert!(e.decisions.is_empty(), "'all' needs no list");
         e.set_kind(ConsentKind::Renewed);
-        e.prune_hidden(d(2026, 11, 23));
+        e.prune_hidden(d(2026, 11, 23), DEFAULT_ASSENT_AGE);
         assert_eq!(e.decisions.len(), Permission::all().len());
         assert!(!e.withdraw_all && e.withdrawal_form.is_none());
     }
@@ -590,10 +591,10 @@ mod tests {
             assent: Some(ChildAssent::Assents),
             ..Default::default()
         });
-        e.prune_hidden(d(2026, 11, 23));
+        e.prune_hidden(d(2026, 11, 23), DEFAULT_ASSENT_AGE);
         assert_eq!(e.children[0].assent, Some(ChildAssent::Assents));
         e.children[0].date_of_birth = Some(d(2022, 1, 1));
-        e.prune_hidden(d(2026, 11, 23));
+        e.prune_hidden(d(2026, 11, 23), DEFAULT_ASSENT_AGE);
         assert_eq!(e.children[0].assent, None);
     }
 
@@ -607,7 +608,7 @@ mod tests {
             assent: Some(ChildAssent::Assents),
             ..Default::default()
         });
-        e.prune_hidden(d(2026, 11, 23));
+        e.prune_hidden(d(2026, 11, 23), DEFAULT_ASSENT_AGE);
         assert_eq!(e.children[0].assent, None);
     }
 
