@@ -663,7 +663,7 @@ async fn follow_up_rows_are_added_and_removed_and_what_consent_does_not_allow_sa
 
 #[wasm_bindgen_test]
 async fn closing_a_case_asks_for_its_outcome_and_only_the_details_that_outcome_needs() {
-    let state = new_closure(today());
+    let state = new_closure(today(), None);
     let _m = mount_en(move || view! { <ClosureForm state /> });
     settle().await;
     state.attempted.set(true);
@@ -735,7 +735,7 @@ async fn every_control_of_the_case_forms_is_labelled_unique_on_the_page_and_big_
     let intake = new_intake(today());
     let consent = new_consent(today(), ConsentKind::Given);
     let follow_up = new_follow_up(today(), None);
-    let closure = new_closure(today());
+    let closure = new_closure(today(), None);
     let entries = RwSignal::new(vec![given_consent()]);
     let _m = mount_en(move || {
         view! {
