@@ -135,6 +135,9 @@ pub enum Shape {
     AuthorKey,
     /// A signed keyring document (public: the relay serves it to everyone).
     Keyring,
+    /// The organisation's signed settings (public: the relay serves them to everyone;
+    /// the operator's legal details, retention and assent age, no family's data).
+    OrgSettings,
     /// A kept audit head (`shared::audit_chain::KeptHead` as JSON: a seq, a hash, a time).
     AuditHead,
     /// Idle-lock minutes (an organisation setting).
@@ -241,6 +244,12 @@ pub const ALLOWED: &[Allowed] = &[
         field: crate::keyring_pin::KEYRING_SETTING,
         shape: Shape::Keyring,
         why: "the last signed keyring (public)",
+    },
+    Allowed {
+        store: SETTINGS,
+        field: crate::org_settings::KEPT_SETTING,
+        shape: Shape::OrgSettings,
+        why: "the organisation's last signed settings (public)",
     },
     Allowed {
         store: SETTINGS,
@@ -372,6 +381,7 @@ fn fits_text(shape: Shape, t: &str) -> bool {
         Shape::OrgKey => t.parse::<shared::keyring::OrgPublicKey>().is_ok(),
         Shape::AuthorKey => t.parse::<shared::authorship::AuthorPublicKey>().is_ok(),
         Shape::Keyring => shared::keyring::Keyring::from_json(t.as_bytes()).is_ok(),
+        Shape::OrgSettings => shared::org_settings::OrgSettings::from_json(t.as_bytes()).is_ok(),
         Shape::AuditHead => serde_json::from_str::<shared::audit_chain::KeptHead>(t).is_ok_and(|h| {
             h.hash.len() == 64
                 && h.hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
