@@ -251,6 +251,12 @@ async fn document_and_disability_fields_follow_the_answers() {
     type_into(&id("document-personal_number"), &format!("90010130000{wrong}")).await;
     assert!(!error_of(&id("document-personal_number")).is_empty(), "a wrong IIN check digit is shown");
 
+    // Disability is special data: closed until the intake's lawful basis is recorded.
+    assert!(!exists(&id("disability")));
+    choose("f-basis-ground", "child_in_danger").await;
+    type_into("f-basis-reason", "The children are alone at home").await;
+    assert!(exists(&id("disability")));
+
     // Ticking "yes" shows the disability group; "no" hides it and drops the answer.
     el(&id("disability")).click();
     settle().await;
@@ -492,12 +498,14 @@ async fn a_parent_consents_answering_each_purpose_and_signs_on_screen_or_on_pape
     assert_eq!(error_of("c-children-0-assent"), "Fill this in.", "silence is not assent");
     choose("c-children-0-assent", "assents").await;
 
-    // A separate answer per purpose and party: police refused, the rest allowed.
-    for p in Permission::all() {
+    // A separate answer per purpose and party of the operator's country: police
+    // refused, the rest allowed; "another organisation" is named.
+    for p in Permission::for_country(state.form.with_untracked(|e| e.operator.country)) {
         let id = decision_id(p);
         el(&if p == Permission::Sharing(SharingParty::Police) { format!("{id}-no") } else { id }).click();
     }
     settle().await;
+    type_into("c-decisions-sharing-other_ngo-organisation", "Umid children's fund").await;
     assert!(
         checked(&decision_id(Permission::CaseWork))
             && checked(&format!("{}-no", decision_id(Permission::Sharing(SharingParty::Police))))

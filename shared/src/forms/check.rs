@@ -362,7 +362,12 @@ pub fn consent(e: &ConsentEntry, today: Date, rules: ConsentRules) -> Vec<FieldE
             signature(&mut p, e, FieldProblem::Required);
         }
     } else {
+        let asked = super::consent::Permission::for_country(e.operator.country);
         for (i, d) in e.decisions.iter().enumerate() {
+            if !asked.contains(&d.permission) {
+                // Another country's local body: not on the form, pruned before sealing.
+                continue;
+            }
             if d.granted.is_none() {
                 p.add(format!("decisions[{i}]"), FieldProblem::Required);
             } else if e.decisions[..i].iter().any(|o| o.permission == d.permission) {

@@ -403,3 +403,18 @@ fn a_twelve_member_household_checks_clean() {
     assert_eq!(f.household.len(), 12);
     assert!(intake(&f, today()).is_empty());
 }
+
+#[test]
+fn another_countrys_local_bodies_are_not_asked_and_not_required() {
+    let mut e = complete_consent();
+    e.operator.country = Some(Country::Uzbekistan);
+    e.set(Permission::Sharing(SharingParty::Akimat), None);
+    e.set(Permission::Sharing(SharingParty::FamilySupportCentre), None);
+    assert!(consent(&e, today(), ConsentRules::default()).is_empty(), "not on an Uzbek operator's form");
+    e.set(Permission::Sharing(SharingParty::Mahalla), None);
+    let i = e.decisions.iter().position(|d| d.permission == Permission::Sharing(SharingParty::Mahalla)).unwrap();
+    assert_eq!(
+        fields(&consent(&e, today(), ConsentRules::default())),
+        vec![(format!("decisions[{i}]").as_str(), FieldProblem::Required)]
+    );
+}
