@@ -44,10 +44,7 @@ pub fn App() -> impl IntoView {
                 <p class="tagline">{i18n.t("app-tagline")}</p>
                 <LanguageSwitch />
             </header>
-            // No organisation key compiled in: say so on every page, before anything else.
-            {crate::keyring_pin::is_demo_build().then(|| view! {
-                <p id="demo-build" class="demo-build" role="note">{i18n.t("demo-build-banner")}</p>
-            })}
+            <DemoBanner />
             <main id="main">
                 <IntegrityAlarm />
                 <StatusRegion status=status />
@@ -55,6 +52,16 @@ pub fn App() -> impl IntoView {
             </main>
         </Show>
     }
+}
+
+/// A build with no organisation key compiled in says so on every page, before anything
+/// else: it trusts the first keyring a relay shows it. Nothing in a pinned build.
+#[component]
+pub fn DemoBanner() -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    crate::keyring_pin::is_demo_build().then(|| {
+        view! { <p id="demo-build" class="demo-build" role="note">{i18n.t("demo-build-banner")}</p> }
+    })
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@
 //!    relay under load) take turns inside the binary (`tests/support/turns.rs`), so no
 //!    `--test-threads` is needed here. The benchmarks (`tests/bench/`, feature `bench`)
 //!    are neither built nor run: `cargo xtask bench` does that;
-//! 4. browser tests: `amanat-frontend` compiled to wasm32 (`wasm-release` profile,
-//!    so nothing is compiled twice) and run by
+//! 4. browser tests: `amanat-frontend`'s `tests/browser/` compiled to wasm32
+//!    (`wasm-release` profile, so nothing is compiled twice; one binary, one link) and run by
 //!    wasm-bindgen-test-runner in headless Chromium (IndexedDB outbox, sealing).
 
 use anyhow::Result;
@@ -42,7 +42,10 @@ pub fn all(extra: &[String]) -> Result<()> {
     let mut wasm = Command::new(cargo());
     wasm.current_dir(&root)
         // The release app's profile: its dependencies are already built by step 2.
+        // Only the browser tests' one binary: the lib's unit tests ran natively in step 3, and
+        // each wasm test binary is a whole-program (LTO) link of the app.
         .args(["test", "-p", "amanat-frontend", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])
+        .args(["--test", "*"])
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
         .env("WASM_BINDGEN_TEST_TIMEOUT", "180");
     sh(&mut wasm)?;

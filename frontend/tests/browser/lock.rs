@@ -4,17 +4,13 @@
 //! `blob:` URL is dead once the key is forgotten.
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p amanat-frontend --target
-//! wasm32-unknown-unknown --profile wasm-release --test lock`
-
-#![cfg(target_arch = "wasm32")]
+//! wasm32-unknown-unknown --profile wasm-release --test browser -- lock::`
 
 use amanat_frontend::adviser::export::{download, live_urls, revoke_all};
 use amanat_frontend::lock::{self, LockReason};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 fn session_storage() -> web_sys::Storage {
     web_sys::window().unwrap().session_storage().unwrap().unwrap()

@@ -9,10 +9,9 @@
 //! `seal_file` — memory a module can never give back, so growth is the honest measure.
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p amanat-frontend --target
-//! wasm32-unknown-unknown --profile wasm-release --test attachments`
+//! wasm32-unknown-unknown --profile wasm-release --test browser -- attachments::`
 
-#![cfg(target_arch = "wasm32")]
-
+use crate::support::fresh_db;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -31,13 +30,7 @@ use shared::{CaseId, EntryId};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
 const MIB: u32 = 1 << 20;
-
-async fn fresh_db() -> Database {
-    local_db::open_named(&format!("amanat-test-{}", js_sys::Math::random())).await.unwrap()
-}
 
 fn wasm_memory_bytes() -> u32 {
     let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();

@@ -7,10 +7,9 @@
 //! same files from `/locales/`).
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p amanat-frontend --target
-//! wasm32-unknown-unknown --profile wasm-release --test forms`
+//! wasm32-unknown-unknown --profile wasm-release --test browser -- forms::`
 
-#![cfg(target_arch = "wasm32")]
-
+use crate::support::{container, settle};
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -25,8 +24,6 @@ use shared::i18n::{Catalog, Locale};
 use shared::record::Date;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 fn today() -> Date {
     Date::new(2026, 11, 23).unwrap()
@@ -45,19 +42,6 @@ impl Drop for Mounted {
     }
 }
 
-/// A fresh container for a test's component. A failed test (panics abort in wasm,
-/// so nothing is dropped) leaves its DOM behind; it is removed here so ids stay unique.
-fn container() -> web_sys::HtmlElement {
-    let old = document().query_selector_all(".test-mount").unwrap();
-    for i in 0..old.length() {
-        old.get(i).unwrap().unchecked_into::<web_sys::Element>().remove();
-    }
-    let container: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    container.set_class_name("test-mount");
-    document().body().unwrap().append_child(&container).unwrap();
-    container
-}
-
 fn mount_intake() -> Mounted {
     let container = container();
     let slot = Rc::new(Cell::new(None));
@@ -69,11 +53,6 @@ fn mount_intake() -> Mounted {
         view! { <LanguageSwitch /> <IntakeForm state /> }
     });
     Mounted { state: slot.take().unwrap(), _handle: Box::new(handle), container }
-}
-
-/// Lets effects, rendering and `requestAnimationFrame` focus moves run.
-async fn settle() {
-    gloo_timers::future::TimeoutFuture::new(40).await;
 }
 
 fn el(id: &str) -> web_sys::HtmlElement {
@@ -432,6 +411,7 @@ async fn a_parent_consents_answering_each_purpose_and_signs_on_screen_or_on_pape
         media_type: MediaType::Jpeg,
         size: 2_400_000,
         caption: "Consent, page 1".into(),
+        content: Some(shared::ids::ContentHash::of(b"scan's bytes")),
     };
     let _m = mount_en(move || {
         // The page's attachment picker stands here; this one attaches a sealed scan at once.
@@ -737,7 +717,10 @@ fn all(selector: &str) -> Vec<web_sys::Element> {
 async fn every_control_of_the_case_forms_is_labelled_unique_on_the_page_and_big_enough_to_touch() {
     // The app's own stylesheets, as the relay serves them.
     let style = document().create_element("style").unwrap();
-    style.set_text_content(Some(concat!(include_str!("../static/style.css"), include_str!("../static/forms.css"))));
+    style.set_text_content(Some(concat!(
+        include_str!("../../static/style.css"),
+        include_str!("../../static/forms.css")
+    )));
     document().head().unwrap().append_child(&style).unwrap();
     // Every form at once, as the caseworker's tabs may keep them.
     let intake = new_intake(today());

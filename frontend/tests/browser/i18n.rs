@@ -6,10 +6,9 @@
 //! same files from `/locales/`).
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p amanat-frontend --target
-//! wasm32-unknown-unknown --profile wasm-release --test i18n`
+//! wasm32-unknown-unknown --profile wasm-release --test browser -- i18n::`
 
-#![cfg(target_arch = "wasm32")]
-
+use crate::support::settle;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -22,12 +21,6 @@ use shared::i18n::{Catalog, Locale};
 use shared::ErrorCode;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
-
-async fn settle() {
-    gloo_timers::future::TimeoutFuture::new(40).await;
-}
 
 fn text_of(id: &str) -> String {
     document().get_element_by_id(id).unwrap_or_else(|| panic!("no #{id}")).text_content().unwrap_or_default()

@@ -5,9 +5,7 @@
 //! Every stored byte is searched for the typed marker: none may be found.
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p amanat-frontend --target
-//! wasm32-unknown-unknown --profile wasm-release --test drafts`
-
-#![cfg(target_arch = "wasm32")]
+//! wasm32-unknown-unknown --profile wasm-release --test browser -- drafts::`
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -27,8 +25,6 @@ use shared::seal::{generate_identity, Identity};
 use shared::{CaseId, ErrorCode};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 const MARKER: &str = "CANARY-d1a7f-draft-notes";
 

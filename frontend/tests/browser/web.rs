@@ -4,10 +4,9 @@
 //! a browser can show.
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p amanat-frontend --target
-//! wasm32-unknown-unknown --profile wasm-release --test web`
+//! wasm32-unknown-unknown --profile wasm-release --test browser -- web::`
 
-#![cfg(target_arch = "wasm32")]
-
+use crate::support::fresh_db;
 use amanat_frontend::outbox::{self, EntryState, OutboxRow, StoredEntry};
 use amanat_frontend::sealing::{seal_intake, Context};
 use amanat_frontend::{local_db, opening};
@@ -24,8 +23,6 @@ use shared::seal::generate_identity;
 use shared::ErrorCode;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 const MARKER: &str = "CANARY-7f3a9c-Karimova";
 
@@ -49,12 +46,6 @@ fn sealed(keyring: &VerifiedKeyring) -> StoredEntry {
         today: amanat_frontend::clock::today(),
     };
     seal_intake(intake(), &cx, keyring).unwrap()
-}
-
-/// A fresh database of the app's schema, so tests do not see each other's entries.
-async fn fresh_db() -> Database {
-    let name = format!("amanat-test-{}", js_sys::Math::random());
-    local_db::open_named(&name).await.unwrap()
 }
 
 /// Every value of the outbox store, exactly as IndexedDB returns it.
