@@ -8,7 +8,7 @@
 //! and re-signs; it is written to a temporary file and renamed, so a reader never sees
 //! half a keyring. Signing and checking rules live in [`shared::keyring`].
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use shared::keyring::{
@@ -57,22 +57,10 @@ pub fn load(data_dir: &Path) -> Result<Option<Keyring>> {
     }
 }
 
-/// Replaces the stored keyring atomically.
+/// Replaces the stored keyring atomically (`crate::replace_file`).
 pub fn save(data_dir: &Path, keyring: &Keyring) -> Result<()> {
     let p = path(data_dir);
-    let tmp = data_dir.join(format!(".{KEYRING_FILE}.tmp"));
-    (|| {
-        std::fs::create_dir_all(data_dir)?;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(keyring.to_json().as_bytes())?;
-        f.write_all(b"\n")?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &p)?;
-        #[cfg(unix)]
-        std::fs::File::open(data_dir)?.sync_all()?;
-        Ok(())
-    })()
-    .map_err(io_err(&p))
+    crate::replace_file::replace(&p, &format!("{}\n", keyring.to_json())).map_err(io_err(&p))
 }
 
 /// Reads the organisation key file, or makes one (owner-only) if it is missing.

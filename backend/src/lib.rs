@@ -45,6 +45,7 @@ pub mod private_file;
 pub mod quota;
 pub mod rate_limit;
 pub mod recovery;
+pub mod replace_file;
 pub mod roster_file;
 pub mod routes;
 pub mod server;

@@ -8,7 +8,7 @@
 //! sign it; it is written to a temporary file and renamed, so a reader never sees half
 //! a roster. Signing and checking rules live in [`shared::authorship`].
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use shared::authorship::{ApprovedAuthor, AuthorPublicKey, Roster, MAX_AUTHORS, MAX_ROSTER_BYTES};
@@ -66,22 +66,11 @@ pub fn load(data_dir: &Path) -> Result<Option<Roster>> {
     }
 }
 
-/// Replaces the stored roster atomically (temporary file, fsync, rename, directory fsync).
+/// Replaces the stored roster atomically (`crate::replace_file`).
 pub fn save(data_dir: &Path, roster: &Roster) -> Result<()> {
     let p = path(data_dir);
-    let tmp = data_dir.join(format!(".{ROSTER_FILE}.tmp"));
-    (|| {
-        std::fs::create_dir_all(data_dir)?;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(roster.to_json().as_bytes())?;
-        f.write_all(b"\n")?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &p)?;
-        #[cfg(unix)]
-        std::fs::File::open(data_dir)?.sync_all()?;
-        Ok(())
-    })()
-    .map_err(|source| RosterFileError::Io { path: p.clone(), source })
+    crate::replace_file::replace(&p, &format!("{}\n", roster.to_json()))
+        .map_err(|source| RosterFileError::Io { path: p.clone(), source })
 }
 
 /// Adds (`name`, `key`) to the roster, signed with `org` as version+1 (version 1 for

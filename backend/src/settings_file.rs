@@ -10,7 +10,7 @@
 //! it, so a reader never sees half a file. The app checks the signature again against
 //! the key it pins.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use shared::keyring::{fingerprint, OrgPublicKey, OrgSigningKey};
@@ -81,23 +81,9 @@ pub fn load(data_dir: &Path) -> Result<Option<OrgSettings>> {
     }
 }
 
-/// Writes `settings` to `file` atomically (temporary file, fsync, rename, directory fsync).
+/// Writes `settings` to `file` atomically (`crate::replace_file`).
 pub fn write(file: &Path, settings: &OrgSettings) -> Result<()> {
-    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = file.file_name().map_or_else(|| SETTINGS_FILE.into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.tmp"));
-    (|| {
-        std::fs::create_dir_all(dir)?;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(settings.to_json().as_bytes())?;
-        f.write_all(b"\n")?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, file)?;
-        #[cfg(unix)]
-        std::fs::File::open(dir)?.sync_all()?;
-        Ok(())
-    })()
-    .map_err(io_err(file))
+    crate::replace_file::replace(file, &format!("{}\n", settings.to_json())).map_err(io_err(file))
 }
 
 /// One line per broken rule: `operator.tax_number: A STIR has 9 digits; …`.

@@ -180,7 +180,8 @@ pub async fn seal_file(
     let entry = StoredEntry::streamed(envelope, head, cx.author);
     entry.integrity()?;
     outbox::put_streamed(db, &entry, &whole).await.map_err(Problem::from)?;
-    let reference = AttachmentRef { entry: end.id, media_type, size, caption: caption.to_owned() };
+    let reference =
+        AttachmentRef { entry: end.id, media_type, size, caption: caption.to_owned(), content: Some(end.content) };
     Ok(Attached { reference, entry })
 }
 

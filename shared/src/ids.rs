@@ -2,7 +2,8 @@
 //!
 //! A [`CaseId`] is 128 random bits written as 32 lowercase hex digits; an [`EntryId`] is
 //! the SHA-256 of an entry's ciphertext written as 64 lowercase hex digits. Neither
-//! carries any meaning about the family: that is the point.
+//! carries any meaning about the family: that is the point. A [`ContentHash`] (the
+//! SHA-256 of a plaintext) is written the same way and lives only inside ciphertext.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -20,6 +21,44 @@ fn parse_lower_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
     Some(out)
 }
 
+/// The parsing and printing every hex identifier here shares: lowercase hex only (so an
+/// id has one spelling), a wrong one refused with `$error`.
+macro_rules! hex_id {
+    ($name:ident, $bytes:literal, $error:expr) => {
+        impl FromStr for $name {
+            type Err = ErrorCode;
+            fn from_str(s: &str) -> Result<Self, ErrorCode> {
+                parse_lower_hex::<$bytes>(s).map(Self).ok_or($error)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = ErrorCode;
+            fn try_from(s: String) -> Result<Self, ErrorCode> {
+                s.parse()
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.to_string()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&hex::encode(self.0))
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "({})"), self)
+            }
+        }
+    };
+}
+
 /// A case: the chain of entries about one family. Random, 128-bit.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -35,37 +74,7 @@ impl CaseId {
     }
 }
 
-impl FromStr for CaseId {
-    type Err = ErrorCode;
-    fn from_str(s: &str) -> Result<Self, ErrorCode> {
-        parse_lower_hex::<16>(s).map(Self).ok_or(ErrorCode::BadCaseId)
-    }
-}
-
-impl TryFrom<String> for CaseId {
-    type Error = ErrorCode;
-    fn try_from(s: String) -> Result<Self, ErrorCode> {
-        s.parse()
-    }
-}
-
-impl From<CaseId> for String {
-    fn from(id: CaseId) -> String {
-        id.to_string()
-    }
-}
-
-impl fmt::Display for CaseId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex::encode(self.0))
-    }
-}
-
-impl fmt::Debug for CaseId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CaseId({self})")
-    }
-}
+hex_id!(CaseId, 16, ErrorCode::BadCaseId);
 
 /// An entry: lowercase hex SHA-256 of its ciphertext.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -89,37 +98,30 @@ impl EntryId {
     }
 }
 
-impl FromStr for EntryId {
-    type Err = ErrorCode;
-    fn from_str(s: &str) -> Result<Self, ErrorCode> {
-        parse_lower_hex::<32>(s).map(Self).ok_or(ErrorCode::BadEntryId)
+hex_id!(EntryId, 32, ErrorCode::BadEntryId);
+
+/// What a file holds, whichever ciphertext holds it: lowercase hex SHA-256 of its
+/// plaintext. A signed document names its attachment by this as well as by entry id, so
+/// the attachment can be sealed again (a new ciphertext, a new entry id) and still be
+/// shown to be the very bytes the author signed for. Only ever inside ciphertext: the
+/// relay never sees it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ContentHash([u8; 32]);
+
+impl ContentHash {
+    /// The hash of these bytes.
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(Sha256::digest(bytes).into())
+    }
+
+    /// From a finished SHA-256 digest (for streamed plaintext).
+    pub fn from_digest(digest: [u8; 32]) -> Self {
+        Self(digest)
     }
 }
 
-impl TryFrom<String> for EntryId {
-    type Error = ErrorCode;
-    fn try_from(s: String) -> Result<Self, ErrorCode> {
-        s.parse()
-    }
-}
-
-impl From<EntryId> for String {
-    fn from(id: EntryId) -> String {
-        id.to_string()
-    }
-}
-
-impl fmt::Display for EntryId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex::encode(self.0))
-    }
-}
-
-impl fmt::Debug for EntryId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "EntryId({self})")
-    }
-}
+hex_id!(ContentHash, 32, ErrorCode::BadRequest);
 
 #[cfg(test)]
 mod tests {

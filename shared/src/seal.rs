@@ -260,6 +260,8 @@ pub fn seal_stream<'a>(
 /// [`seal_stream`] makes.
 pub struct StreamSealer {
     writer: age::stream::StreamWriter<HashingSink>,
+    /// The plaintext's SHA-256, so a document can name the attachment by its content.
+    plain: sha2::Sha256,
     /// The sink's buffer, shared because age's writer does not lend its output back.
     out: std::rc::Rc<std::cell::RefCell<Vec<u8>>>,
 }
@@ -291,6 +293,8 @@ pub struct SealedStream {
     pub tail: Vec<u8>,
     pub id: EntryId,
     pub size: u64,
+    /// The SHA-256 of everything pushed (the plaintext), for the document's reference.
+    pub content: crate::ids::ContentHash,
 }
 
 impl StreamSealer {
@@ -300,13 +304,15 @@ impl StreamSealer {
         let out = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         let sink = HashingSink { out: out.clone(), hasher: sha2::Sha256::new(), len: 0 };
         let writer = encryptor(recipients)?.wrap_output(sink).map_err(|_| ErrorCode::Internal)?;
-        Ok(Self { writer, out })
+        Ok(Self { writer, plain: sha2::Sha256::new(), out })
     }
 
     /// Seals `plaintext` and returns the ciphertext ready so far (age writes whole
     /// 64 KiB chunks, so up to one chunk stays inside until the next push or the end).
     pub fn push(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, ErrorCode> {
+        use sha2::Digest;
         self.writer.write_all(plaintext).map_err(|_| ErrorCode::Internal)?;
+        self.plain.update(plaintext);
         Ok(std::mem::take(&mut *self.out.borrow_mut()))
     }
 
@@ -315,7 +321,12 @@ impl StreamSealer {
         use sha2::Digest;
         let sink = self.writer.finish().map_err(|_| ErrorCode::Internal)?;
         let tail = std::mem::take(&mut *sink.out.borrow_mut());
-        Ok(SealedStream { tail, id: EntryId::from_digest(sink.hasher.finalize().into()), size: sink.len })
+        Ok(SealedStream {
+            tail,
+            id: EntryId::from_digest(sink.hasher.finalize().into()),
+            size: sink.len,
+            content: crate::ids::ContentHash::from_digest(self.plain.finalize().into()),
+        })
     }
 }
 
@@ -554,7 +565,7 @@ mod tests {
     }
 
     #[test]
-    fn a_pushed_stream_is_an_age_file_whose_id_is_its_hash() {
+    fn a_pushed_stream_is_an_age_file_whose_id_is_its_hash_and_names_its_contents() {
         let (i, r) = pair();
         let data: Vec<u8> = (0..200_000u32).map(|n| (n % 253) as u8).collect();
         let mut sealer = StreamSealer::new([r].iter()).unwrap();
@@ -568,6 +579,7 @@ mod tests {
         ct.extend_from_slice(&end.tail);
         assert_eq!(end.size, ct.len() as u64);
         assert_eq!(end.id, EntryId::of(&ct));
+        assert_eq!(end.content, crate::ids::ContentHash::of(&data), "the plaintext's hash, whatever the pieces");
         assert!(Ciphertext::check(ct.clone(), 1).is_ok());
         let mut back = Vec::new();
         open_stream(&ct[..], &mut back, &[i]).unwrap();

@@ -1,13 +1,14 @@
 //! Story: the organisation rotates its keyring, end to end, with the real CLI, the real
 //! relay, headless Chromium and the reference `age` CLI.
 //!
-//! A caseworker enrols two families; their entries are sealed to keyring version 1
-//! (demo adviser A and the recovery key). The administrator adds adviser B and removes
+//! A caseworker enrols two families, one with a consent signed on paper and its scan;
+//! their entries are sealed to keyring version 1 (demo adviser A and the recovery key). The administrator adds adviser B and removes
 //! A with `amanat keyring add/remove`. B cannot open the old entries. A recovery key
 //! holder (who holds a key in both keyrings) loads the recovery identity — protected
 //! with a passphrase by `age -p` — in the browser, and presses "re-seal to current
 //! keyring": each entry is sealed again to B and the recovery key and uploaded as a
-//! superseding entry. B then opens everything (with `age` and in the browser), A's key
+//! superseding entry, the scan too (the signed consent names its bytes by hash, so the
+//! consent is sealed again unchanged and still names the scan B opens). B then opens everything (with `age` and in the browser), A's key
 //! opens none of the new entries, a second re-seal uploads nothing, the administrator
 //! removes the superseded entries with `amanat entries remove --superseded` and
 //! `amanat verify` passes. Last, the relay serves a keyring whose signature fails: the
@@ -138,7 +139,8 @@ fn run_ok(data: &Path, args: &[&str]) -> String {
 }
 
 /// Waits until the re-seal card says a run ended; returns (re-sealed, current, skipped).
-async fn reseal(browser: &Browser) -> (usize, usize, usize) {
+/// Presses Re-seal and reads what it did: (re-sealed, current, skipped, kept).
+async fn reseal(browser: &Browser) -> (usize, usize, usize, usize) {
     browser.click("#reseal-start:not([disabled])").await.unwrap();
     let el = browser.wait_for("#reseal-counts[data-running=false]", 120).await.unwrap();
     let n = |v: Option<String>| v.unwrap().parse::<usize>().unwrap();
@@ -146,6 +148,7 @@ async fn reseal(browser: &Browser) -> (usize, usize, usize) {
         n(el.attr("data-resealed").await.unwrap()),
         n(el.attr("data-current").await.unwrap()),
         n(el.attr("data-skipped").await.unwrap()),
+        n(el.attr("data-kept").await.unwrap()),
     )
 }
 
@@ -171,8 +174,20 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
+    // Tursunova's consent, signed on paper: the scan is an entry of its own that the
+    // signed consent names (by entry id and by the SHA-256 of its bytes).
+    let scan = amanat_tests::support::steps::scan_file(scratch.path(), "consent-scan.jpg", "Tursunova page 1").unwrap();
+    caseworker.open_part("case").await.unwrap();
+    caseworker.fill_consent_with("Tursunova", &scan).await.unwrap();
+    caseworker.save_consent().await.unwrap();
+    caseworker.open_part("outbox").await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while caseworker.count("li.outbox-entry[data-state=uploaded]").await.unwrap() < 4 {
+        assert!(std::time::Instant::now() < deadline, "the consent and its scan never uploaded");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     let old = listed(&relay, &a_token).await;
-    assert_eq!(old.len(), 2);
+    assert_eq!(old.len(), 4);
     assert!(old.iter().all(|m| m.keyring_version == Some(1)), "{old:?}");
 
     // 2. The administrator adds B and removes A, signing with the organisation key.
@@ -291,41 +306,54 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     assert_eq!(typed.as_deref(), Some(""), "the passphrase does not stay in the page");
     holder.screenshot("keyring-rotation-key-loaded").await.unwrap();
 
-    // 4. Re-seal to the current keyring: both entries sealed again and uploaded.
-    assert_eq!(reseal(&holder).await, (2, 0, 0));
+    // 4. Re-seal to the current keyring: every entry sealed again and uploaded, the
+    //    consent's scan too (kept back, under the old keyring, before references named
+    //    their attachment's bytes).
+    assert_eq!(reseal(&holder).await, (4, 0, 0, 0));
     holder.screenshot("keyring-rotation-resealed").await.unwrap();
     let all = listed(&relay, &b_token).await;
-    assert_eq!(all.len(), 4);
+    assert_eq!(all.len(), 8);
     let new: Vec<&EntryMeta> = all.iter().filter(|m| !old.iter().any(|o| o.id == m.id)).collect();
-    assert_eq!(new.len(), 2);
+    assert_eq!(new.len(), 4);
+    let mut new_plain = Vec::new();
     for m in &new {
         assert_eq!((m.author.as_str(), m.keyring_version), ("recovery-holder", Some(3)));
         let ct = relay.fetch(&b_token, &m.id.to_string()).await;
         let plain = age_opens(&b_identity, &ct, scratch.path()).expect("B opens every re-sealed entry");
         assert!(old_plain.contains(&plain), "a re-sealed entry holds the same record");
+        new_plain.push(plain.clone());
         assert!(
             age_opens(&a_identity, &ct, scratch.path()).is_none(),
             "the removed adviser A opened a re-sealed entry"
         );
         assert!(age_opens(&r_identity, &ct, scratch.path()).is_some(), "the recovery key opens it");
     }
+    // The scan B opens is the scanned file, and the consent B opens (its author's
+    // signature intact) names exactly those bytes.
+    let scanned = std::fs::read(&scan).unwrap();
+    assert!(new_plain.contains(&scanned), "B opens the re-sealed scan");
+    let content = shared::ids::ContentHash::of(&scanned).to_string();
+    assert!(
+        new_plain.iter().any(|p| p.windows(content.len()).any(|w| w == content.as_bytes())),
+        "the re-sealed consent names the scan's bytes"
+    );
     // Running it again finds everything current: nothing is uploaded twice.
-    assert_eq!(reseal(&holder).await, (0, 4, 0));
-    assert_eq!(listed(&relay, &b_token).await.len(), 4);
+    assert_eq!(reseal(&holder).await, (0, 8, 0, 0));
+    assert_eq!(listed(&relay, &b_token).await.len(), 8);
 
     // 5. The administrator removes the superseded entries; verify passes.
     let dry = run_ok(&data, &["entries", "remove", "--superseded", "--dry-run"]);
-    assert!(dry.contains("Would remove 2 superseded entries"), "{dry}");
+    assert!(dry.contains("Would remove 4 superseded entries"), "{dry}");
     assert!(old.iter().all(|m| dry.contains(&m.id.to_string())), "{dry}");
-    assert_eq!(listed(&relay, &b_token).await.len(), 4, "a dry run changes nothing");
+    assert_eq!(listed(&relay, &b_token).await.len(), 8, "a dry run changes nothing");
     let listed_only = run_ok(&data, &["entries", "remove", "--superseded"]);
-    assert!(listed_only.contains("Would remove 2 superseded entries"), "without --yes it only lists: {listed_only}");
+    assert!(listed_only.contains("Would remove 4 superseded entries"), "without --yes it only lists: {listed_only}");
     let done = run_ok(&data, &["entries", "remove", "--superseded", "--yes"]);
-    assert!(done.contains("Removed 2 superseded entries"), "{done}");
+    assert!(done.contains("Removed 4 superseded entries"), "{done}");
     let left = listed(&relay, &b_token).await;
     assert_eq!(left.iter().map(|m| m.id).collect::<Vec<_>>(), new.iter().map(|m| m.id).collect::<Vec<_>>());
     let verified = run_ok(&data, &["verify"]);
-    assert!(verified.contains("2 entries checked: 2 passed, 0 failed"), "{verified}");
+    assert!(verified.contains("4 entries checked: 4 passed, 0 failed"), "{verified}");
     assert!(run_ok(&data, &["entries", "remove", "--superseded", "--yes"]).contains("Removed 0"));
 
     // B reads both families in the browser.
@@ -358,7 +386,7 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     caseworker.fill_intake("Abdullaeva", "Child of the family").await.unwrap();
     caseworker.wait_for_text(ErrorCode::KeyringBadSignature.message(), 30).await.unwrap();
     caseworker.open_part("outbox").await.unwrap();
-    assert_eq!(caseworker.count("li.outbox-entry").await.unwrap(), 2, "nothing sealed to the tampered keyring");
+    assert_eq!(caseworker.count("li.outbox-entry").await.unwrap(), 4, "nothing sealed to the tampered keyring");
     holder.wait_for("#key-passphrase-form.hidden", 5).await.unwrap();
     holder.wait_for("#identity-file", 5).await.unwrap().send_keys(b_identity.to_str().unwrap()).await.unwrap();
     holder.wait_for("#forget-key:not([disabled])", 30).await.unwrap();

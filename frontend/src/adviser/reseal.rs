@@ -29,11 +29,14 @@
 //!   with the new id in its place (ids are 64 hex digits, replaced byte for byte), so a
 //!   case stays whole after the old entries are removed.
 //! - A document signed by its author (`shared::authorship`) is sealed again byte for
-//!   byte: renaming its attachments would break the signature. So an attachment that a
-//!   signed document names is **not** re-sealed: it is kept as it is, still sealed to
-//!   the old keyring, and counted apart (`kept`), and the page says so; re-sealing it
-//!   would let `entries remove --superseded` delete the entry the signed document
-//!   points at. (Moving those needs references by plaintext hash: not built yet.)
+//!   byte: renaming its attachments would break the signature. Its references also
+//!   carry each attachment's content hash (`AttachmentRef::content`, the SHA-256 of the
+//!   bytes), which a new sealing does not change, so the attachment is re-sealed like
+//!   any other and the document still names exactly its bytes once the old entry is
+//!   removed. A reference made before content hashes existed names only the entry: that
+//!   attachment is **not** re-sealed (removing the old entry would leave the signed
+//!   document pointing at nothing it can prove); it is kept as it is, still sealed to
+//!   the old keyring, counted apart (`kept`), and the page says so.
 //! - An entry whose recorded version is HIGHER than the current keyring's is not stale:
 //!   a newer keyring existed, so the relay may be serving an old one. It is left alone
 //!   and listed by id, for the privacy officer.
@@ -42,6 +45,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use shared::api::EntryMeta;
+use shared::ids::ContentHash;
 use shared::keyring::VerifiedKeyring;
 use shared::seal::{open_bytes, Identity};
 use shared::{CaseId, EntryId};
@@ -179,13 +183,18 @@ async fn list_cases() -> Result<Vec<(CaseId, Vec<EntryMeta>)>, RelayError> {
 }
 
 /// Whether a signed document among `opened` names the attachment `id` (ids are 64 hex
-/// digits, found byte for byte, as [`rename_attachments`] replaces them).
-fn named_by_a_signed_document(opened: &[Plain], id: &EntryId) -> bool {
-    let hex = id.to_string();
+/// digits, found byte for byte, as [`rename_attachments`] replaces them) without also
+/// naming its `content` hash: a reference made before references carried one. Such an
+/// attachment stays where it is; one whose content every signed reference names can
+/// move, as the documents still name exactly its bytes.
+fn pinned_by_a_signed_document(opened: &[Plain], id: &EntryId, content: &ContentHash) -> bool {
+    let (id, content) = (id.to_string(), content.to_string());
+    let names = |bytes: &[u8], hex: &str| bytes.windows(hex.len()).any(|w| w == hex.as_bytes());
     opened.iter().any(|p| {
         is_document(&p.bytes)
             && matches!(shared::authorship::unwrap(&p.bytes), Ok(u) if u.signer != shared::authorship::Signer::Unsigned)
-            && p.bytes.windows(hex.len()).any(|w| w == hex.as_bytes())
+            && names(&p.bytes, &id)
+            && !names(&p.bytes, &content)
     })
 }
 
@@ -218,7 +227,9 @@ async fn reseal_case(
     let mut plan = CasePlan::new(&opened, version);
     let pinned: Vec<EntryId> = opened
         .iter()
-        .filter(|p| !is_document(&p.bytes) && named_by_a_signed_document(&opened, &p.meta.id))
+        .filter(|p| {
+            !is_document(&p.bytes) && pinned_by_a_signed_document(&opened, &p.meta.id, &ContentHash::of(&p.bytes))
+        })
         .map(|p| p.meta.id)
         .collect();
     let (stale, fresh): (Vec<Plain>, Vec<Plain>) =
@@ -452,7 +463,7 @@ mod tests {
     }
 
     #[test]
-    fn an_attachment_a_signed_document_names_is_kept_so_removal_cannot_orphan_the_reference() {
+    fn an_attachment_a_signed_document_names_only_by_id_is_kept_so_removal_cannot_orphan_the_reference() {
         let meta = |text: &[u8]| EntryMeta {
             id: EntryId::of(text),
             case: CaseId::random(),
@@ -462,6 +473,7 @@ mod tests {
             keyring_version: Some(1),
         };
         let (scan, other_scan) = (meta(b"scan ct"), meta(b"other scan ct"));
+        let pdf = ContentHash::of(b"%PDF-1.7");
         let doc = format!(r#"{{"attachments":[{{"entry":"{}"}}]}}"#, scan.id);
         let signed = shared::authorship::AuthorKey::generate().sign_document(doc.as_bytes());
         let with_signed = vec![
@@ -469,9 +481,34 @@ mod tests {
             Plain { meta: scan.clone(), bytes: b"%PDF-1.7".to_vec() },
             Plain { meta: other_scan.clone(), bytes: b"%PDF-1.7".to_vec() },
         ];
-        assert!(named_by_a_signed_document(&with_signed, &scan.id));
-        assert!(!named_by_a_signed_document(&with_signed, &other_scan.id), "named by no document");
+        assert!(pinned_by_a_signed_document(&with_signed, &scan.id, &pdf));
+        assert!(!pinned_by_a_signed_document(&with_signed, &other_scan.id, &pdf), "named by no document");
         let with_unsigned = vec![Plain { meta: meta(b"doc ct"), bytes: doc.into_bytes() }];
-        assert!(!named_by_a_signed_document(&with_unsigned, &scan.id), "an unsigned document is renamed instead");
+        assert!(
+            !pinned_by_a_signed_document(&with_unsigned, &scan.id, &pdf),
+            "an unsigned document is renamed instead"
+        );
+    }
+
+    #[test]
+    fn an_attachment_a_signed_document_names_by_its_content_moves_with_the_keyring() {
+        let scan = EntryId::of(b"scan ct");
+        let pdf = ContentHash::of(b"%PDF-1.7");
+        let doc = format!(r#"{{"attachments":[{{"entry":"{scan}","content":"{pdf}"}}]}}"#);
+        let signed = shared::authorship::AuthorKey::generate().sign_document(doc.as_bytes());
+        let meta = EntryMeta {
+            id: EntryId::of(b"doc ct"),
+            case: CaseId::random(),
+            size: 1,
+            received_at: String::new(),
+            author: "x".into(),
+            keyring_version: Some(1),
+        };
+        let opened = vec![Plain { meta, bytes: signed }];
+        assert!(!pinned_by_a_signed_document(&opened, &scan, &pdf), "the document names its bytes wherever they are");
+        assert!(
+            pinned_by_a_signed_document(&opened, &scan, &ContentHash::of(b"%PDF-1.7 other")),
+            "other bytes under the named id: kept, as the document does not name them"
+        );
     }
 }

@@ -301,7 +301,13 @@ fn everything() -> Vec<CaseEntry> {
     (given.data_categories, given.retention_years, given.expires_on) = (DataCategory::ALL.to_vec(), Some(5), d);
     given.signature = Some(Signature::Drawn { strokes: Strokes::encode(10, 10, &[vec![(1, 1)]]).unwrap() });
     let mut paper = given.clone();
-    let scan = AttachmentRef { entry: EntryId::of(b"s"), media_type: MediaType::Pdf, size: 1, caption: String::new() };
+    let scan = AttachmentRef {
+        entry: EntryId::of(b"s"),
+        media_type: MediaType::Pdf,
+        size: 1,
+        caption: String::new(),
+        content: None,
+    };
     paper.signature = Some(Signature::OnPaper { scan: Some(scan) });
     let mut withdrawn = ConsentEntry::new(ConsentKind::Withdrawn);
     withdrawn.withdrawal_form = Some(WithdrawalForm::Oral);

@@ -3,13 +3,15 @@
 //! An attachment's bytes are sealed with age as a stream (constant memory) into an
 //! entry of the case; a form refers to it by that entry's id. The reference (with the
 //! media type and size) lives inside the form's own ciphertext, so the relay sees only
-//! one more opaque entry. [`MediaType::sniff`] recognises the accepted formats by
-//! their first bytes, so a file is accepted for what it is, not for its name.
+//! one more opaque entry. It also carries the SHA-256 of the bytes, which survives the
+//! attachment being sealed again to a newer keyring. [`MediaType::sniff`] recognises
+//! the accepted formats by their first bytes, so a file is accepted for what it is, not
+//! for its name.
 
 use serde::{Deserialize, Serialize};
 
 use super::codes::code_list;
-use crate::ids::EntryId;
+use crate::ids::{ContentHash, EntryId};
 
 /// Largest attachment accepted, in bytes (a 20 MB scan fits with room to spare).
 pub const MAX_ATTACHMENT_BYTES: u64 = 32 * 1024 * 1024;
@@ -64,6 +66,13 @@ pub struct AttachmentRef {
     /// What the page shows ("consent, page 1"); never the original file name.
     #[serde(default)]
     pub caption: String,
+    /// The SHA-256 of the attachment's bytes: it stays true when the attachment is sealed
+    /// again to a newer keyring (a new entry, a new `entry` id), so a signed document
+    /// still names exactly the bytes its author attached. `None` in references made
+    /// before it existed; such an attachment is never sealed again under a signed
+    /// document (`frontend/src/adviser/reseal.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<ContentHash>,
 }
 
 #[cfg(test)]

@@ -71,6 +71,7 @@ pub fn every_field_path() -> Vec<String> {
             media_type: MediaType::Png,
             size: u64::MAX,
             caption: String::new(),
+            content: None,
         }),
     });
     push(consent(&c, today, ConsentRules::default()));
