@@ -19,6 +19,7 @@ use std::sync::Arc;
 use shared::authorship::{self, Signer};
 use shared::forms::attachment::MediaType;
 use shared::forms::CaseDocument;
+use shared::ids::ContentHash;
 use shared::seal::{open_sniffed, Identity};
 use shared::{EntryId, ErrorCode};
 
@@ -27,8 +28,9 @@ use shared::{EntryId, ErrorCode};
 pub enum Content {
     /// Shared, so the pages' signals clone it cheaply; with what its signature says.
     Document(Arc<CaseDocument>, Signer),
-    /// A sealed photo or scan: its format and plaintext size.
-    Attachment { media_type: MediaType, size: u64 },
+    /// A sealed photo or scan: its format, plaintext size and what it holds (the
+    /// SHA-256 a document names it by).
+    Attachment { media_type: MediaType, size: u64, content: ContentHash },
 }
 
 /// Reads an opened document's plaintext: signed (the document and its signer) or, from
@@ -45,7 +47,7 @@ pub fn open_content(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) ->
         return read_document(plain.kept()).map(|(d, signer)| Content::Document(Arc::new(d), signer));
     }
     match MediaType::sniff(plain.kept()) {
-        Some(media_type) => Ok(Content::Attachment { media_type, size: plain.total() }),
+        Some(media_type) => Ok(Content::Attachment { media_type, size: plain.total(), content: plain.content() }),
         None => Err(ErrorCode::RecordUnreadable),
     }
 }
@@ -107,7 +109,7 @@ mod tests {
         let ct = seal_bytes(&pdf, [me.to_public()].iter()).unwrap();
         assert_eq!(
             open_content(&ct.id(), ct.as_bytes(), std::slice::from_ref(&me)).unwrap(),
-            Content::Attachment { media_type: MediaType::Pdf, size: 300_000 }
+            Content::Attachment { media_type: MediaType::Pdf, size: 300_000, content: ContentHash::of(&pdf) }
         );
         assert_eq!(
             open_entry(&ct.id(), ct.as_bytes(), &[me]).err(),

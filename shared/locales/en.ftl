@@ -1082,3 +1082,8 @@ error-settings_invalid = The organisation's settings are signed but break a rule
 problem-assent_age_invalid = The child assent age must be between 5 and 17.
 consent-operator-signed = These details come from the organisation's signed settings and cannot be changed on the form.
 consent-settings-loading = Loading the organisation's settings…
+
+# Attachments vouched for by the signed record that names their bytes (session 10)
+attachment-vouched = named by a record of a verified author
+attachment-unvouched = named by no record of a verified author: do not rely on it
+attachment-missing = A record of a verified author names a scan that is not in this case file.

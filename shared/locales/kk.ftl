@@ -1009,3 +1009,8 @@ error-settings_invalid = Ұйым баптауларына қол қойылға
 problem-assent_age_invalid = Баланың келісімі сұралатын жас 5 пен 17 аралығында болуы керек.
 consent-operator-signed = Бұл мәліметтер ұйымның қол қойылған баптауларынан алынған; оларды нысанда өзгерту мүмкін емес.
 consent-settings-loading = Ұйым баптаулары жүктелуде…
+
+# Attachments vouched for by the signed record that names their bytes (session 10)
+attachment-vouched = расталған автордың жазбасында көрсетілген
+attachment-unvouched = расталған автордың ешбір жазбасында көрсетілмеген: бұл файлға сүйенбеңіз
+attachment-missing = Расталған автордың жазбасында осы істе жоқ сканерленген көшірме көрсетілген.

@@ -1029,3 +1029,8 @@ error-settings_invalid = Настройки организации подпис�
 problem-assent_age_invalid = Возраст, с которого спрашивают согласие ребёнка, должен быть от 5 до 17 лет.
 consent-operator-signed = Эти сведения взяты из подписанных настроек организации; в форме их изменить нельзя.
 consent-settings-loading = Загружаются настройки организации…
+
+# Attachments vouched for by the signed record that names their bytes (session 10)
+attachment-vouched = указан в записи подтверждённого автора
+attachment-unvouched = не указан ни в одной записи подтверждённого автора: не полагайтесь на этот файл
+attachment-missing = Запись подтверждённого автора ссылается на скан, которого нет в этом деле.

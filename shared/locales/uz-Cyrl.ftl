@@ -1009,3 +1009,8 @@ error-settings_invalid = Ташкилот созламалари имзолан�
 problem-assent_age_invalid = Бола розилиги сўраладиган ёш 5 дан 17 гача бўлиши керак.
 consent-operator-signed = Бу маълумотлар ташкилотнинг имзоланган созламаларидан олинган; уларни шаклда ўзгартириб бўлмайди.
 consent-settings-loading = Ташкилот созламалари юкланмоқда…
+
+# Attachments vouched for by the signed record that names their bytes (session 10)
+attachment-vouched = тасдиқланган муаллиф ёзувида кўрсатилган
+attachment-unvouched = тасдиқланган муаллифнинг ҳеч бир ёзувида кўрсатилмаган: бу файлга таянманг
+attachment-missing = Тасдиқланган муаллиф ёзувида бу ишда йўқ скан кўрсатилган.

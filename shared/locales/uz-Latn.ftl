@@ -1009,3 +1009,8 @@ error-settings_invalid = Tashkilot sozlamalari imzolangan, lekin qoidaga zid (op
 problem-assent_age_invalid = Bola roziligi soʻraladigan yosh 5 dan 17 gacha boʻlishi kerak.
 consent-operator-signed = Bu maʼlumotlar tashkilotning imzolangan sozlamalaridan olingan; ularni shaklda oʻzgartirib boʻlmaydi.
 consent-settings-loading = Tashkilot sozlamalari yuklanmoqda…
+
+# Attachments vouched for by the signed record that names their bytes (session 10)
+attachment-vouched = tasdiqlangan muallif yozuvida koʻrsatilgan
+attachment-unvouched = tasdiqlangan muallifning hech bir yozuvida koʻrsatilmagan: bu faylga tayanmang
+attachment-missing = Tasdiqlangan muallif yozuvida bu ishda yoʻq skan koʻrsatilgan.

@@ -119,6 +119,11 @@ impl ContentHash {
     pub fn from_digest(digest: [u8; 32]) -> Self {
         Self(digest)
     }
+
+    /// The raw digest.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
 }
 
 hex_id!(ContentHash, 32, ErrorCode::BadRequest);

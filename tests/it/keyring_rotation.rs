@@ -363,6 +363,11 @@ async fn a_revoked_adviser_reads_none_of_the_re_sealed_entries_and_the_new_one_r
     b.wait_for("#identity-file", 20).await.unwrap().send_keys(b_identity.to_str().unwrap()).await.unwrap();
     b.wait_for_text("Karimova", 60).await.unwrap();
     b.wait_for_text("Tursunova", 60).await.unwrap();
+    // The scan is in the case file once (the re-sealed copy); no record names a scan
+    // the case does not hold.
+    b.wait_for("li.attachment[data-code=jpeg]", 30).await.unwrap();
+    assert_eq!(b.count("li.attachment").await.unwrap(), 1);
+    assert_eq!(b.count("li.attachment-missing").await.unwrap(), 0);
     b.screenshot("keyring-rotation-b-reads").await.unwrap();
     b.close().await.unwrap();
 

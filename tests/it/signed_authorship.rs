@@ -5,7 +5,9 @@
 //! verified author. Then the relay plays the attacker: it seals a consent "yes to
 //! sharing" to the keyring under her name, once with a key of its own and once with
 //! another approved caseworker's key, and uploads both. The adviser sees one as not
-//! approved and one as forged, and the case's consent state does not change.
+//! approved and one as forged, and the case's consent state does not change. Both
+//! name a "signed page" the relay sealed into the case as well: it is listed as named
+//! by no record of a verified author, so an adviser knows not to rely on it.
 
 use std::time::{Duration, Instant};
 
@@ -15,8 +17,10 @@ use amanat_tests::support::turns::heavy_story;
 use fantoccini::Locator;
 use shared::api::CASE_HEADER;
 use shared::authorship::AuthorKey;
-use shared::forms::consent::{ConsentEntry, ConsentKind, Permission};
+use shared::forms::attachment::{AttachmentRef, MediaType};
+use shared::forms::consent::{ConsentEntry, ConsentKind, Permission, Signature};
 use shared::forms::{CaseDocument, CaseEntry, DOCUMENT_SCHEMA};
+use shared::ids::ContentHash;
 use shared::record::Date;
 use shared::{CaseId, EntryId};
 
@@ -101,15 +105,36 @@ async fn an_adviser_trusts_a_caseworkers_entries_only_once_her_key_is_approved_a
     // The relay as attacker seals a consent "yes to sharing" into her case under her
     // name: once signed with a key of its own, once with another caseworker's key that
     // the organisation approved (for him, not for her).
+    // Both name a "signed page" the relay sealed into her case too: an attachment is
+    // anyone's to seal, so only a counted record naming its bytes vouches for it.
     let other = relay.approved_author_for("bekzod");
     let stranger = AuthorKey::generate();
     let keyring = relay.keyring();
     let http = reqwest::Client::new();
+    let put = |sealed: Vec<u8>| {
+        let id = EntryId::of(&sealed);
+        http.put(relay.url(&format!("/api/v1/entries/{id}")))
+            .bearer_auth(relay.demo_file("caseworker.token"))
+            .header(CASE_HEADER, case.to_string())
+            .header("content-type", "application/octet-stream")
+            .body(sealed)
+    };
+    let page = b"%PDF-1.7 a consent page the relay made".to_vec();
+    let sealed_page = keyring.seal(&page, &[]).unwrap().into_bytes();
+    let page_ref = AttachmentRef {
+        entry: EntryId::of(&sealed_page),
+        media_type: MediaType::Pdf,
+        size: page.len() as u64,
+        caption: String::new(),
+        content: Some(ContentHash::of(&page)),
+    };
+    assert_eq!(put(sealed_page).send().await.unwrap().status(), 201);
     for (signer, minute) in [(&stranger, 1), (&other, 2)] {
         let mut consent = ConsentEntry::new(ConsentKind::Given);
         consent.date = Date::new(2026, 12, 1);
         consent.set(Permission::CaseWork, Some(true));
         consent.set(Permission::AnonymisedReports, Some(true));
+        consent.signature = Some(Signature::OnPaper { scan: Some(page_ref.clone()) });
         let forged = CaseDocument {
             schema: DOCUMENT_SCHEMA,
             case,
@@ -119,16 +144,7 @@ async fn an_adviser_trusts_a_caseworkers_entries_only_once_her_key_is_approved_a
             entry: CaseEntry::Consent(consent),
         };
         let sealed = keyring.seal(&signer.sign_document(&forged.to_bytes()), &[]).unwrap().into_bytes();
-        let id = EntryId::of(&sealed);
-        let res = http
-            .put(relay.url(&format!("/api/v1/entries/{id}")))
-            .bearer_auth(relay.demo_file("caseworker.token"))
-            .header(CASE_HEADER, case.to_string())
-            .header("content-type", "application/octet-stream")
-            .body(sealed)
-            .send()
-            .await
-            .unwrap();
+        let res = put(sealed).send().await.unwrap();
         assert_eq!(res.status(), 201, "the relay stores what it is given");
     }
 
@@ -144,6 +160,14 @@ async fn an_adviser_trusts_a_caseworkers_entries_only_once_her_key_is_approved_a
     }
     let text = adviser.page_text().await.unwrap();
     assert!(text.contains("Not counted"), "the marked entries say they do not count: {text}");
+    // The page the forged consents name is listed, and said to be vouched for by no one.
+    let listed = adviser.wait_for("li.attachment[data-vouched]", 30).await.unwrap();
+    assert_eq!(listed.attr("data-vouched").await.unwrap().as_deref(), Some("none"));
+    assert!(
+        listed.text().await.unwrap().contains("named by no record of a verified author"),
+        "{}",
+        listed.text().await.unwrap()
+    );
     adviser.screenshot("authorship-verified-and-forged").await.unwrap();
     // The search counts only the verified intake: the case is found, with no consent.
     let consent = adviser.wait_for(".result-consent[data-code]", 30).await.unwrap();

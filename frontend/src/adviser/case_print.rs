@@ -13,7 +13,6 @@
 //! `.print-date`.
 
 use leptos::prelude::*;
-use shared::forms::codes::Code;
 use shared::i18n::Arg;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -129,6 +128,7 @@ pub fn CasePrint(group: CaseEntries) -> impl IntoView {
 
     let case = group.case;
     let title = group.family_name().map(str::to_owned);
+    let attachments = crate::reading::view::attachment_list(&group, i18n, true);
     let corrected: Vec<shared::EntryId> = group.docs.iter().filter_map(|(_, d)| d.supersedes).collect();
     let authors = group.authors;
     let docs = group
@@ -139,22 +139,6 @@ pub fn CasePrint(group: CaseEntries) -> impl IntoView {
             view! { <RecordView id doc authorship superseded=corrected.contains(&id) /> }
         })
         .collect_view();
-    let attachments = (!group.attachments.is_empty()).then(|| {
-        let items = group
-            .attachments
-            .iter()
-            .map(|&(id, media, size)| {
-                let kb = size.div_ceil(1024) as i64;
-                view! {
-                    <li data-id=id.to_string()>
-                        {i18n.t(media.label_key())} ", " {move || i18n.tr_args("record-kb", &[("kb", Arg::Num(kb))])}
-                        " — " <code>{id.to_string()}</code>
-                    </li>
-                }
-            })
-            .collect_view();
-        view! { <h3>{t("record-attachments")}</h3> <ul class="attachments">{items}</ul> }
-    });
     let print = move |_| {
         let _ = window().print();
     };

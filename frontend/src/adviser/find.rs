@@ -319,7 +319,7 @@ pub fn FindCases(
             let items = group
                 .attachments
                 .iter()
-                .map(|&(id, media, size)| view! { <AttachmentView id media size key /> })
+                .map(|a| view! { <AttachmentView id=a.id media=a.media_type size=a.size key /> })
                 .collect_view();
             view! {
                 <h4>{t("find-attachments")}</h4>

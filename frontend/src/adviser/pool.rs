@@ -31,6 +31,7 @@ use futures::channel::oneshot;
 use shared::api::frames;
 use shared::forms::attachment::MediaType;
 use shared::forms::codes::Code;
+use shared::ids::ContentHash;
 use shared::seal::{identity_file, parse_identity_file, Identity};
 use shared::{EntryId, ErrorCode};
 use wasm_bindgen::prelude::*;
@@ -143,10 +144,10 @@ mod in_chunk {
 
 /// What a worker makes of one entry: a document's JSON as it was sealed (the page
 /// parses it once, into the record it shows; parsing it here too would double the
-/// work), or an attachment's format and size.
+/// work), or an attachment's format, size and content hash.
 enum Plain {
     Json(Vec<u8>),
-    Attachment { media_type: MediaType, size: u64 },
+    Attachment { media_type: MediaType, size: u64, content: ContentHash },
 }
 
 /// Opens one entry with the checks of `opening::open_content` (`shared::seal::open_sniffed`:
@@ -159,7 +160,7 @@ fn open_for_page(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) -> Re
         return Ok(Plain::Json(plain.into_kept()));
     }
     MediaType::sniff(plain.kept())
-        .map(|media_type| Plain::Attachment { media_type, size: plain.total() })
+        .map(|media_type| Plain::Attachment { media_type, size: plain.total(), content: plain.content() })
         .ok_or(ErrorCode::RecordUnreadable)
 }
 
@@ -167,8 +168,9 @@ fn open_for_page(id: &EntryId, ciphertext: &[u8], identities: &[Identity]) -> Re
 fn push_opened(out: &mut Vec<u8>, id: &EntryId, result: Result<Plain, ErrorCode>) {
     let (kind, mut payload) = match result {
         Ok(Plain::Json(json)) => (KIND_DOCUMENT, json),
-        Ok(Plain::Attachment { media_type, size }) => {
+        Ok(Plain::Attachment { media_type, size, content }) => {
             let mut p = size.to_be_bytes().to_vec();
+            p.extend_from_slice(content.as_bytes());
             p.extend_from_slice(media_type.code().as_bytes());
             (KIND_ATTACHMENT, p)
         }
@@ -219,12 +221,13 @@ impl Iterator for Results<'_> {
             KIND_DOCUMENT => {
                 crate::opening::read_document(payload).map(|(d, signer)| Content::Document(Arc::new(d), signer))
             }
-            KIND_ATTACHMENT if payload.len() >= 8 => {
+            KIND_ATTACHMENT if payload.len() >= 40 => {
                 let size = u64::from_be_bytes(payload[..8].try_into().expect("8 bytes"));
-                std::str::from_utf8(&payload[8..])
+                let content = ContentHash::from_digest(payload[8..40].try_into().expect("32 bytes"));
+                std::str::from_utf8(&payload[40..])
                     .ok()
                     .and_then(MediaType::from_code)
-                    .map(|media_type| Content::Attachment { media_type, size })
+                    .map(|media_type| Content::Attachment { media_type, size, content })
                     .ok_or(ErrorCode::RecordUnreadable)
             }
             KIND_FAILED => {
@@ -512,7 +515,13 @@ mod tests {
         assert_eq!(got[0], (mine.id(), Ok(Content::Document(Arc::new(doc), shared::authorship::Signer::Unsigned))));
         assert_eq!(got[1], (theirs.id(), Err(ErrorCode::WrongKey)));
         assert_eq!(got[2], (mine.id(), Err(ErrorCode::Corrupted)));
-        assert_eq!(got[3], (scan.id(), Ok(Content::Attachment { media_type: MediaType::Pdf, size: 2000 })));
+        assert_eq!(
+            got[3],
+            (
+                scan.id(),
+                Ok(Content::Attachment { media_type: MediaType::Pdf, size: 2000, content: ContentHash::of(&pdf) })
+            )
+        );
         assert_eq!(got[4], (gone, Err(ErrorCode::NotFound)));
         assert!(Results::new(&out[..out.len() - 1]).any(|r| r.is_err()), "a cut result is noticed");
     }

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use shared::authorship::{AuthorPublicKey, AuthorStatus, Signer, VerifiedRoster};
+use shared::forms::attachment::{AttachmentRef, MediaType};
 use shared::forms::{CaseDocument, CaseEntry};
+use shared::ids::ContentHash;
 use shared::{CaseId, EntryId};
 
 use crate::opening::Content;
@@ -17,10 +19,35 @@ pub struct CaseEntries {
     /// Intake first, then consents and follow-ups by the time they were saved, then
     /// the closure.
     pub docs: Vec<(EntryId, Arc<CaseDocument>)>,
-    /// Photos and scans of the case (format, plaintext size), in listing order.
-    pub attachments: Vec<(EntryId, shared::forms::attachment::MediaType, u64)>,
+    /// Photos and scans of the case, in listing order (one per content: a re-sealed
+    /// copy of one already here is not listed twice).
+    pub attachments: Vec<CaseAttachment>,
     /// How each document's authorship reads ([`Judge`]), by entry.
     pub authors: std::collections::HashMap<EntryId, Authorship>,
+}
+
+/// A photo or scan of the case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseAttachment {
+    pub id: EntryId,
+    pub media_type: MediaType,
+    /// Plaintext size in bytes.
+    pub size: u64,
+    /// What it holds: the SHA-256 a document names it by.
+    pub content: ContentHash,
+}
+
+/// Whether a counted document (one of a verified author) vouches for an attachment.
+/// Anyone with the keyring can seal a file into a case (the relay too), and an
+/// attachment carries no signature of its own: it is trustworthy only as the bytes a
+/// signed record names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Vouched {
+    /// Named by this counted document (by its content, or by entry id for a reference
+    /// made before references named content).
+    By(EntryId),
+    /// Named by no counted document: not to be relied on.
+    Unnamed,
 }
 
 /// One entry's authorship as the reader judged it.
@@ -107,6 +134,27 @@ impl CaseEntries {
             .collect()
     }
 
+    /// Which counted document vouches for `a` (see [`Vouched`]).
+    pub fn vouched(&self, a: &CaseAttachment) -> Vouched {
+        let names = |r: &AttachmentRef| match r.content {
+            Some(content) => content == a.content,
+            None => r.entry == a.id,
+        };
+        self.counted()
+            .into_iter()
+            .find(|(_, d)| d.entry.attachments().any(names))
+            .map_or(Vouched::Unnamed, |(id, _)| Vouched::By(id))
+    }
+
+    /// Whether the case holds the attachment a document names: the same bytes (or, for a
+    /// reference made before references named content, the same entry).
+    pub fn holds(&self, r: &AttachmentRef) -> bool {
+        self.attachments.iter().any(|a| match r.content {
+            Some(content) => a.content == content,
+            None => a.id == r.entry,
+        })
+    }
+
     /// Everything this group shows, for keying a list: its case and entry count.
     pub fn key(&self) -> (CaseId, usize) {
         (self.case, self.docs.len() + self.attachments.len())
@@ -173,7 +221,11 @@ impl CaseBook {
                 let pos = group.docs.partition_point(|(_, e)| (rank(&e.entry), e.created_at.as_str()) <= key);
                 group.docs.insert(pos, (id, d));
             }
-            Content::Attachment { media_type, size } => group.attachments.push((id, media_type, size)),
+            // The same bytes re-sealed to a newer keyring: one file, listed once.
+            Content::Attachment { content, .. } if group.attachments.iter().any(|a| a.content == content) => {}
+            Content::Attachment { media_type, size, content } => {
+                group.attachments.push(CaseAttachment { id, media_type, size, content })
+            }
         }
     }
 

@@ -28,6 +28,13 @@ fn doc(case: CaseId, at: &str, entry: CaseEntry) -> Content {
     )
 }
 
+/// An opened attachment holding `bytes`.
+fn scan(bytes: &[u8]) -> Content {
+    let media_type =
+        shared::forms::attachment::MediaType::sniff(bytes).unwrap_or(shared::forms::attachment::MediaType::Pdf);
+    Content::Attachment { media_type, size: bytes.len() as u64, content: shared::ids::ContentHash::of(bytes) }
+}
+
 fn find<'a>(lines: &'a [Line], label: &str) -> &'a Line {
     lines.iter().find(|l| l.label == label).unwrap_or_else(|| panic!("no line {label}"))
 }
@@ -103,11 +110,7 @@ fn a_case_reads_intake_first_then_its_later_entries_in_time_then_the_closure() {
             (EntryId::of(b"3"), b, doc(b, "2026-11-01T09:00:00.000Z", CaseEntry::Intake(FamilyIntake::default()))),
             (EntryId::of(b"4"), a, doc(a, "2026-11-21T09:00:00.000Z", CaseEntry::Intake(intake))),
             (EntryId::of(b"5"), a, doc(a, "2026-11-05T09:00:00.000Z", CaseEntry::Consent(ConsentEntry::default()))),
-            (
-                EntryId::of(b"6"),
-                a,
-                Content::Attachment { media_type: shared::forms::attachment::MediaType::Pdf, size: 9 },
-            ),
+            (EntryId::of(b"6"), a, scan(b"%PDF six")),
         ],
         Judge::default(),
     );
@@ -139,11 +142,7 @@ fn a_case_book_filled_batch_by_batch_keeps_the_documented_order_ties_included() 
     }
     // The same document again under another id (a re-seal), and an attachment.
     entries.push((EntryId::of(b"again"), cases[1], entries[8].2.clone()));
-    entries.push((
-        EntryId::of(b"scan"),
-        cases[2],
-        Content::Attachment { media_type: shared::forms::attachment::MediaType::Pdf, size: 9 },
-    ));
+    entries.push((EntryId::of(b"scan"), cases[2], scan(b"%PDF scan")));
     // A tie: another follow-up saved at the same moment as one already there (they
     // stay in the order they arrived), and a case with only an attachment.
     let tied = match &entries[2].2 {
@@ -153,11 +152,7 @@ fn a_case_book_filled_batch_by_batch_keeps_the_documented_order_ties_included() 
     let tie = CaseEntry::FollowUp(FollowUp { notes: "same moment".into(), ..FollowUp::default() });
     entries.push((EntryId::of(b"tie"), cases[0], doc(cases[0], &tied, tie)));
     let scans_only = CaseId::random();
-    entries.push((
-        EntryId::of(b"photo"),
-        scans_only,
-        Content::Attachment { media_type: shared::forms::attachment::MediaType::Jpeg, size: 7 },
-    ));
+    entries.push((EntryId::of(b"photo"), scans_only, scan(b"\xFF\xD8\xFF photo")));
     // Interleaved as batches arrive from several workers: reversed, then every other.
     let mut arrival: Vec<_> = entries.iter().rev().step_by(2).cloned().collect();
     arrival.extend(entries.iter().rev().skip(1).step_by(2).cloned());
@@ -196,7 +191,12 @@ fn a_case_book_filled_batch_by_batch_keeps_the_documented_order_ties_included() 
                 g.authors.insert(*id, Judge::default().judge(&d.author, *signer));
                 g.docs.push((*id, d.clone()))
             }
-            Content::Attachment { media_type, size } => g.attachments.push((*id, *media_type, *size)),
+            Content::Attachment { media_type, size, content } => g.attachments.push(super::case_book::CaseAttachment {
+                id: *id,
+                media_type: *media_type,
+                size: *size,
+                content: *content,
+            }),
         }
     }
     for g in &mut reference {
@@ -454,4 +454,90 @@ fn on_her_own_device_her_own_key_counts_before_approval_and_a_strangers_does_not
     let broken = judge.judge("dilnoza", Signer::Signed { key: mine.public(), valid: false });
     assert_eq!((broken.status, broken.counts), (AuthorStatus::Forged, false));
     assert!(!Judge::roster(VerifiedRoster::empty()).judge("dilnoza", signed(&mine)).counts, "a key holder's judge");
+}
+
+/// A consent signed on paper by `author` naming the scan `bytes` (by content, or by the
+/// entry `id` alone as references did before content hashes).
+fn paper_consent(case: CaseId, author: &str, bytes: &[u8], id: EntryId, by_content: bool) -> CaseDocument {
+    use shared::forms::attachment::{AttachmentRef, MediaType};
+    use shared::forms::consent::Signature;
+    let scan = AttachmentRef {
+        entry: id,
+        media_type: MediaType::Pdf,
+        size: bytes.len() as u64,
+        caption: String::new(),
+        content: by_content.then(|| shared::ids::ContentHash::of(bytes)),
+    };
+    let c = ConsentEntry { signature: Some(Signature::OnPaper { scan: Some(scan) }), ..ConsentEntry::default() };
+    CaseDocument {
+        schema: 2,
+        case,
+        created_at: "2026-11-05T09:00:00.000Z".into(),
+        author: author.into(),
+        supersedes: None,
+        entry: CaseEntry::Consent(c),
+    }
+}
+
+#[test]
+fn a_scan_is_vouched_for_only_by_a_counted_record_that_names_its_bytes() {
+    use super::case_book::Vouched;
+    use shared::authorship::{ApprovedAuthor, AuthorKey, Roster, Signer};
+    let org = shared::keyring::OrgSigningKey::generate();
+    let ana = AuthorKey::generate();
+    let approved = vec![ApprovedAuthor { name: "ana".into(), key: ana.public().to_string() }];
+    let judge = Judge::roster(Roster::sign(1, "Org", approved, &org).verify(&org.public()).unwrap());
+    let case = CaseId::random();
+    let signed = |d: &CaseDocument, key: &AuthorKey| {
+        Content::Document(Arc::new(d.clone()), Signer::Signed { key: key.public(), valid: true })
+    };
+    let (page, forged_page) = (b"%PDF the family's signed page".as_slice(), b"%PDF a page the relay made".as_slice());
+    let (page_id, resealed_id, other_id) = (EntryId::of(b"scan ct"), EntryId::of(b"scan ct 2"), EntryId::of(b"x"));
+    let consent = paper_consent(case, "ana", page, page_id, true);
+    let groups = by_case(
+        [
+            (EntryId::of(b"consent"), case, signed(&consent, &ana)),
+            (page_id, case, scan(page)),
+            // The same bytes sealed again to a newer keyring: one file, listed once.
+            (resealed_id, case, scan(page)),
+            (other_id, case, scan(forged_page)),
+        ],
+        judge.clone(),
+    );
+    let g = &groups[0];
+    assert_eq!(g.attachments.len(), 2, "the re-sealed copy of the page is not listed twice");
+    assert_eq!(g.vouched(&g.attachments[0]), Vouched::By(EntryId::of(b"consent")));
+    assert_eq!(g.vouched(&g.attachments[1]), Vouched::Unnamed, "a file anyone sealed into the case");
+    assert!(g.holds(g.docs[0].1.entry.attachments().next().unwrap()));
+
+    // Only the re-sealed copy left (the old entry removed): still the bytes she signed for.
+    let groups = by_case(
+        [(EntryId::of(b"consent"), case, signed(&consent, &ana)), (resealed_id, case, scan(page))],
+        judge.clone(),
+    );
+    assert_eq!(groups[0].vouched(&groups[0].attachments[0]), Vouched::By(EntryId::of(b"consent")));
+
+    // The same consent by a key the roster does not hold (the relay's own) vouches for nothing.
+    let groups = by_case(
+        [(EntryId::of(b"consent"), case, signed(&consent, &AuthorKey::generate())), (page_id, case, scan(page))],
+        judge.clone(),
+    );
+    assert_eq!(groups[0].vouched(&groups[0].attachments[0]), Vouched::Unnamed);
+
+    // The scan a counted consent names withheld: the case does not hold it.
+    let groups = by_case([(EntryId::of(b"consent"), case, signed(&consent, &ana))], judge.clone());
+    assert!(!groups[0].holds(groups[0].docs[0].1.entry.attachments().next().unwrap()));
+
+    // A reference from before content hashes names the entry: only that entry is vouched for.
+    let older = paper_consent(case, "ana", page, page_id, false);
+    let groups = by_case(
+        [
+            (EntryId::of(b"consent"), case, signed(&older, &ana)),
+            (page_id, case, scan(page)),
+            (other_id, case, scan(forged_page)),
+        ],
+        judge,
+    );
+    assert_eq!(groups[0].vouched(&groups[0].attachments[0]), Vouched::By(EntryId::of(b"consent")));
+    assert_eq!(groups[0].vouched(&groups[0].attachments[1]), Vouched::Unnamed);
 }

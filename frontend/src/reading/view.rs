@@ -19,7 +19,7 @@ use shared::forms::{CaseDocument, CaseEntry};
 use shared::i18n::Arg;
 use shared::{CaseId, EntryId};
 
-use super::case_book::{Authorship, CaseEntries};
+use super::case_book::{Authorship, CaseEntries, Vouched};
 use super::describe::{describe, moment, Bit, Line, Value};
 use crate::i18n::{t, use_i18n, I18n};
 
@@ -106,6 +106,52 @@ pub fn RecordView(
 pub(crate) const UNSIGNED: Authorship =
     Authorship { status: shared::authorship::AuthorStatus::UnsignedOlder, counts: false };
 
+/// The case's photos and scans, each with whether a counted record vouches for it
+/// (`li.attachment[data-vouched=<entry id>|none]`), then each attachment a counted
+/// record names that the case does not hold (`li.attachment-missing[data-record]`):
+/// an attachment is anyone's to seal, so only the signed record that names its bytes
+/// makes it the family's. `with_id` adds each entry id (the print sheet).
+pub fn attachment_list(group: &CaseEntries, i18n: I18n, with_id: bool) -> Option<impl IntoView> {
+    let items = group
+        .attachments
+        .iter()
+        .map(|a| {
+            let kb = a.size.div_ceil(1024) as i64;
+            let (vouched, key) = match group.vouched(a) {
+                Vouched::By(doc) => (doc.to_string(), "attachment-vouched"),
+                Vouched::Unnamed => ("none".to_owned(), "attachment-unvouched"),
+            };
+            let id = with_id.then(|| view! { " — " <code>{a.id.to_string()}</code> });
+            view! {
+                <li class="attachment" class:attachment-unvouched=key == "attachment-unvouched"
+                    data-id=a.id.to_string() data-code=a.media_type.code() data-vouched=vouched>
+                    {i18n.t(a.media_type.label_key())} ", " {move || i18n.tr_args("record-kb", &[("kb", Arg::Num(kb))])}
+                    " — " <span class="attachment-standing">{t(key)}</span>
+                    {id}
+                </li>
+            }
+        })
+        .collect_view();
+    let missing = group
+        .counted()
+        .into_iter()
+        .flat_map(|(id, d)| d.entry.attachments().filter(|r| !group.holds(r)).map(move |_| id).collect::<Vec<_>>())
+        .map(|record| {
+            view! {
+                <li class="attachment-missing" data-record=record.to_string()>{t("attachment-missing")}</li>
+            }
+        })
+        .collect_view();
+    let any =
+        !group.attachments.is_empty() || group.counted().iter().any(|(_, d)| d.entry.attachments().next().is_some());
+    any.then(|| {
+        view! {
+            <h4>{t("record-attachments")}</h4>
+            <ul class="attachments">{items}{missing}</ul>
+        }
+    })
+}
+
 /// Days before a consent ends from which a case in a list says so.
 pub const CONSENT_WARNING_DAYS: i64 = 30;
 
@@ -139,24 +185,7 @@ pub fn CaseGroup(group: CaseEntries, on_open: Option<Callback<(CaseId, Vec<CaseD
             </button>
         }
     });
-    let attachments = (!group.attachments.is_empty()).then(|| {
-        let items = group
-            .attachments
-            .iter()
-            .map(|&(id, media, size)| {
-                let kb = size.div_ceil(1024) as i64;
-                view! {
-                    <li class="attachment" data-id=id.to_string() data-code=media.code()>
-                        {i18n.t(media.label_key())} ", " {move || i18n.tr_args("record-kb", &[("kb", Arg::Num(kb))])}
-                    </li>
-                }
-            })
-            .collect_view();
-        view! {
-            <h4>{t("record-attachments")}</h4>
-            <ul class="attachments">{items}</ul>
-        }
-    });
+    let attachments = attachment_list(&group, i18n, false);
     let corrected: Vec<EntryId> = group.docs.iter().filter_map(|(_, d)| d.supersedes).collect();
     // A consent ending within 30 days, from the entries that count.
     let ending = {

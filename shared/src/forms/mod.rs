@@ -58,6 +58,18 @@ pub enum CaseEntry {
 }
 
 impl CaseEntry {
+    /// The attachments the entry names (a consent signed on paper names its scan).
+    pub fn attachments(&self) -> impl Iterator<Item = &attachment::AttachmentRef> {
+        let scan = match self {
+            CaseEntry::Consent(c) => match &c.signature {
+                Some(consent::Signature::OnPaper { scan }) => scan.as_ref(),
+                _ => None,
+            },
+            _ => None,
+        };
+        scan.into_iter()
+    }
+
     /// A short code for the kind of entry.
     pub fn kind(&self) -> &'static str {
         match self {

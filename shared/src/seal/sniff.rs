@@ -1,7 +1,7 @@
 //! Opening an entry for reading without keeping more of its plaintext than needed: a
 //! document (JSON, so it starts with `{`) is kept whole, anything else (a photo or scan
 //! sealed as an entry of its own) only for its first [`SNIFF_BYTES`], the format's
-//! magic bytes, and counted; the rest is authenticated by age and dropped as it
+//! magic bytes, and counted and hashed (what a signed document names it by); the rest is authenticated by age and dropped as it
 //! streams, so a 20 MB scan never sits in memory as plaintext.
 //!
 //! What is *not* here: telling which format the first bytes are
@@ -15,7 +15,7 @@ use zeroize::Zeroize;
 use super::{open_stream, Identity};
 use crate::age_header;
 use crate::error::ErrorCode;
-use crate::ids::EntryId;
+use crate::ids::{ContentHash, EntryId};
 
 /// The bytes an attachment's format is recognised by.
 pub const SNIFF_BYTES: usize = 16;
@@ -27,6 +27,8 @@ pub const SNIFF_BYTES: usize = 16;
 pub struct Sniffed {
     kept: Vec<u8>,
     total: u64,
+    /// The SHA-256 of an attachment's plaintext as it streams (documents are not hashed).
+    hasher: sha2::Sha256,
 }
 
 impl Sniffed {
@@ -45,6 +47,13 @@ impl Sniffed {
         self.total
     }
 
+    /// What an attachment holds (the SHA-256 of all its bytes), as a document that names
+    /// it does (`forms::attachment::AttachmentRef::content`). Meaningless for a document.
+    pub fn content(&self) -> ContentHash {
+        use sha2::Digest;
+        ContentHash::from_digest(self.hasher.clone().finalize().into())
+    }
+
     /// Hands over what was kept; wiping that copy becomes the caller's job.
     pub fn into_kept(mut self) -> Vec<u8> {
         std::mem::take(&mut self.kept)
@@ -56,6 +65,9 @@ impl Write for Sniffed {
         let document = self.kept.first().or(buf.first()) == Some(&b'{');
         let room = if document { buf.len() } else { SNIFF_BYTES.saturating_sub(self.kept.len()).min(buf.len()) };
         self.kept.extend_from_slice(&buf[..room]);
+        if !document {
+            sha2::Digest::update(&mut self.hasher, buf);
+        }
         self.total += buf.len() as u64;
         Ok(buf.len())
     }
@@ -118,6 +130,7 @@ mod tests {
             }
             assert!(!s.is_document());
             assert_eq!((s.kept(), s.total()), (&scan[..SNIFF_BYTES], 300_000), "cut {cut}");
+            assert_eq!(s.content(), ContentHash::of(&scan), "hashed whole, however it is cut: cut {cut}");
         }
         // An empty first write decides nothing: the first byte that comes does.
         let mut s = Sniffed::default();
