@@ -321,10 +321,12 @@ async fn a_case_sealed_entry_by_entry_reads_back_in_order_in_the_language_shown(
     assert!(q("dd.signature svg path").get_attribute("d").unwrap().starts_with("M10 10L200 90"));
     assert!(q("ul.contacts li").text_content().unwrap().contains(&en.tr("channel-home_visit", &[])));
     assert_eq!(q("dd.outcome").text_content().unwrap(), en.tr("closure_outcome-child_returned", &[]));
+    // A PDF sealed into the case that no record names: listed, and said not to be vouched for.
     assert_eq!(
         q("li.attachment[data-code=pdf]").text_content().unwrap(),
-        format!("{}, 5 KB", en.tr("media_type-pdf", &[]))
+        format!("{}, 5 KB — {}", en.tr("media_type-pdf", &[]), en.tr("attachment-unvouched", &[]))
     );
+    assert_eq!(q("li.attachment[data-code=pdf]").get_attribute("data-vouched").as_deref(), Some("none"));
     let text = container.text_content().unwrap();
     for raw in ["field-", "adviser-", "form-", "record-", "cases-", "region-", "common-"] {
         assert!(!text.contains(raw), "a raw catalog key ({raw}…) is shown: {text}");
