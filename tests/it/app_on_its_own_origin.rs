@@ -19,7 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use amanat_tests::support::driver::{free_port, wait_for_port, Browser};
-use amanat_tests::support::relay::{amanat, test_org_key_file, workspace_root, RelayProcess};
+use amanat_tests::support::relay::{amanat, test_org_key_file, workspace_root, Relay, RelayProcess};
 use amanat_tests::support::turns::heavy_story;
 use shared::origin::WebOrigin;
 
@@ -187,6 +187,12 @@ async fn the_app_on_its_own_host_talks_to_the_relay_that_allows_that_origin_only
         "the app host's CSP is the relay's, with connect-src naming the relay"
     );
     assert_eq!(page.headers()["cache-control"], "no-cache");
+    let wasm = amanat_tests::support::relay::built_name(app.path(), "amanat_bg.wasm");
+    let code = http.get(format!("{app_origin}/{wasm}")).header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(code.status(), 200);
+    assert_eq!(code.headers()["content-encoding"], "br", "the build's Brotli twin");
+    assert_eq!(code.headers()["cache-control"], backend::web::IMMUTABLE, "a content-tagged file is kept for good");
+    assert_eq!(code.headers()["content-type"], "application/wasm");
 
     // A caseworker enrols on the app's host and saves a family; it reaches the relay.
     let caseworker = Browser::start().await.unwrap();
@@ -335,4 +341,49 @@ fn the_shipped_app_host_caddyfile_parses() {
         text.contains("app.example.org") && text.contains("connect-src 'self' https://relay.example.org"),
         "{text}"
     );
+}
+
+/// The session cookie from a token sign-in (`name=value`).
+async fn session_cookie(relay: &Relay, origin: &str) -> String {
+    let body = serde_json::json!({ "name": "demo-caseworker", "token": relay.caseworker_token });
+    let res = relay.http.post(relay.url("/api/v1/session")).header("origin", origin).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["access-control-allow-origin"], origin, "the app reads its sign-in's answer");
+    let set = res.headers()["set-cookie"].to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_apps_origin_reads_every_answer_and_only_its_cookie_writes_pass_from_the_same_site() {
+    let app: WebOrigin = "https://app.example.org".parse().unwrap();
+    let relay = Relay::start_with(|c| c.app_origin = Some(app.clone())).await;
+    let from = |method: reqwest::Method, path: &str, origin: &str| {
+        relay.http.request(method, relay.url(path)).header("origin", origin).header("sec-fetch-site", "same-site")
+    };
+
+    // Refusals carry CORS too, so the app can read the relay's error and its Retry-After.
+    let refused = from(reqwest::Method::GET, "/api/v1/entries", app.as_str()).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert_eq!(refused.headers()["access-control-allow-origin"], app.as_str());
+    assert_eq!(refused.headers()["access-control-allow-credentials"], "true");
+    assert_eq!(refused.headers()["access-control-expose-headers"], "retry-after");
+    let unknown = from(reqwest::Method::GET, "/api/v1/nothing", app.as_str()).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(unknown.headers()["access-control-allow-origin"], app.as_str());
+
+    // A cookie write from a sibling origin of the same site is refused; from the app's, it passes.
+    let cookie = session_cookie(&relay, app.as_str()).await;
+    for other in ["https://evil.example.org", "https://app.example.org:8443", "http://app.example.org", "null"] {
+        let res = from(reqwest::Method::POST, "/api/v1/session/renew", other).header("cookie", &cookie).send().await;
+        let res = res.unwrap();
+        assert_eq!(res.status(), 403, "{other}");
+        assert!(!res.headers().contains_key("access-control-allow-origin"), "{other}");
+    }
+    let renewed = from(reqwest::Method::POST, "/api/v1/session/renew", app.as_str()).header("cookie", &cookie);
+    assert_eq!(renewed.send().await.unwrap().status(), 200);
+
+    // The relay serves none of the app.
+    let page = relay.http.get(relay.url("/privacy")).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(page.text().await.unwrap().contains("https://app.example.org/"));
 }
