@@ -237,13 +237,27 @@ async fn the_app_on_its_own_host_talks_to_the_relay_that_allows_that_origin_only
     );
     // Back in the app's tab: the session is whole, and the app's origin still reads.
     caseworker.client.close_window().await.unwrap();
-    caseworker.client.switch_to_window(app_tab).await.unwrap();
+    caseworker.client.switch_to_window(app_tab.clone()).await.unwrap();
     let again = in_page(
         &caseworker,
         &format!("const r = await fetch('{}/api/v1/entries', {{ credentials: 'include', cache: 'no-store' }}); return r.status;", relay.base),
     )
     .await;
     assert_eq!(again, serde_json::json!(200), "the stranger neither ended nor rotated the session");
+    // Closing the app's tab signs out across origins too (a keepalive DELETE, preflighted).
+    caseworker.client.new_window(true).await.unwrap();
+    let spare = caseworker.client.windows().await.unwrap().into_iter().find(|h| *h != app_tab).unwrap();
+    caseworker.client.close_window().await.unwrap();
+    caseworker.client.switch_to_window(spare).await.unwrap();
+    let signed_out = |log: &str| {
+        log.lines()
+            .any(|l| l.contains("method=DELETE") && l.contains("route=\"/api/v1/session\"") && l.contains("status=204"))
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !signed_out(&(relay.stdout_text() + &relay.stderr_text())) {
+        assert!(Instant::now() < deadline, "the closed tab's sign-out reached the relay: {}", relay.stderr_text());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     caseworker.close().await.unwrap();
 
     // An adviser reads the family on the app's host.
