@@ -43,10 +43,19 @@ pub fn cookie_name(secure: bool) -> &'static str {
 }
 
 /// Whether a request that changes something and carries the session cookie was sent
-/// from another site, by the browser's own word (`Sec-Fetch-Site`; absent in old
-/// browsers and non-browser clients, which `SameSite=Strict` and JSON bodies cover).
-pub fn cross_site(headers: &HeaderMap) -> bool {
+/// from another origin than the app's, by the browser's own word (`Sec-Fetch-Site`;
+/// absent in old browsers and non-browser clients, which `SameSite=Strict` and JSON
+/// bodies cover). The app's origin is the relay's own, or, with `--app-origin`, that
+/// one origin exactly (its `Origin` header, which a browser always sends on a write
+/// from another origin): a sibling page on the same site is still refused.
+pub fn cross_site(headers: &HeaderMap, app_origin: Option<&shared::origin::WebOrigin>) -> bool {
+    let from_the_app = || {
+        app_origin.is_some_and(|o| {
+            headers.get(axum::http::header::ORIGIN).is_some_and(|v| v.as_bytes() == o.as_str().as_bytes())
+        })
+    };
     headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| !matches!(v, "same-origin" | "none"))
+        && !from_the_app()
 }
 
 /// The authenticated account making a request.
@@ -131,7 +140,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, AppErro
     }
     if let Some(id) = session_cookie(&parts.headers, cookie_name(state.config().secure_cookies)) {
         let safe = matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
-        if !safe && cross_site(&parts.headers) {
+        if !safe && cross_site(&parts.headers, state.config().app_origin.as_ref()) {
             tracing::info!("cross-site write with the session cookie refused");
             return Err(AppError(ErrorCode::Forbidden));
         }
@@ -162,10 +171,32 @@ mod tests {
     #[test]
     fn only_a_same_origin_or_user_initiated_request_is_not_cross_site() {
         let mut h = HeaderMap::new();
-        assert!(!cross_site(&h), "no header: not a browser that says");
+        assert!(!cross_site(&h, None), "no header: not a browser that says");
         for (v, cross) in [("same-origin", false), ("none", false), ("same-site", true), ("cross-site", true)] {
             h.insert("sec-fetch-site", v.parse().unwrap());
-            assert_eq!(cross_site(&h), cross, "{v}");
+            assert_eq!(cross_site(&h, None), cross, "{v}");
         }
+    }
+
+    #[test]
+    fn with_an_app_origin_only_that_exact_origin_is_not_cross_site() {
+        let app: shared::origin::WebOrigin = "https://app.example.org".parse().unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("sec-fetch-site", "same-site".parse().unwrap());
+        assert!(cross_site(&h, Some(&app)), "no Origin: not the app");
+        for (origin, cross) in [
+            ("https://app.example.org", false),
+            ("https://evil.example.org", true),
+            ("https://app.example.org:444", true),
+            ("http://app.example.org", true),
+            ("https://app.example.org.evil.net", true),
+            ("null", true),
+        ] {
+            h.insert(axum::http::header::ORIGIN, origin.parse().unwrap());
+            assert_eq!(cross_site(&h, Some(&app)), cross, "{origin}");
+            assert!(cross_site(&h, None), "without --app-origin every other origin is refused: {origin}");
+        }
+        h.insert("sec-fetch-site", "same-origin".parse().unwrap());
+        assert!(!cross_site(&h, Some(&app)));
     }
 }

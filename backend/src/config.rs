@@ -61,6 +61,9 @@ pub struct Config {
     /// Free space kept on the data and blob directories' file systems
     /// (`--min-free-bytes`; below it uploads are 507 `storage_full`).
     pub min_free_bytes: u64,
+    /// `--app-origin`: the app is served from this origin, not by the relay; the API
+    /// answers CORS for it alone ([`crate::cors`]) and `/` points there.
+    pub app_origin: Option<shared::origin::WebOrigin>,
 }
 
 /// Default requests a second per address and per account: far above what people do,
@@ -102,6 +105,7 @@ impl Default for Config {
             quota_bytes: crate::quota::DEFAULT_QUOTA_BYTES,
             uploads_per_hour: crate::quota::DEFAULT_UPLOADS_PER_HOUR,
             min_free_bytes: crate::quota::DEFAULT_MIN_FREE_BYTES,
+            app_origin: None,
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod blobs;
 pub mod cli;
 pub mod client_addr;
 pub mod config;
+pub mod cors;
 pub mod credentials;
 pub mod demo;
 pub mod error;

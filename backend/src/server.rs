@@ -28,7 +28,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::config::Config;
 use crate::state::AppState;
-use crate::{access_log, demo, head_guard, headers, limits, routes, web};
+use crate::{access_log, cors, demo, head_guard, headers, limits, routes, web};
 
 /// Most connections served at once.
 pub const MAX_CONNECTIONS: usize = 1024;
@@ -36,17 +36,29 @@ pub const MAX_CONNECTIONS: usize = 1024;
 /// How long shutdown waits for requests in flight before it closes the store anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// The relay's router: API, app files, limits, security headers (with
-/// `--secure-cookies`, HSTS too), request log.
+/// The relay's router: API, app files (with `--app-origin`, none: a note at `/`, and
+/// CORS for that origin, [`cors`]), limits, security headers (with `--secure-cookies`,
+/// HSTS too), request log.
 pub fn app(state: AppState) -> Router {
     let dist = state.config().dist_dir.clone();
     let body_timeout = state.config().body_timeout;
     let secure = state.config().secure_cookies;
+    let app_origin = state.config().app_origin.clone();
+    let pages = match &app_origin {
+        // The app lives elsewhere: the relay serves none of it, and `/` says where.
+        Some(origin) => web::elsewhere_routes(origin),
+        None => web::app_routes(dist),
+    };
     let router = routes::api()
-        .merge(web::app_routes(dist))
+        .merge(pages)
         .layer(middleware::from_fn_with_state(state.clone(), limits::guard))
         .layer(RequestBodyTimeoutLayer::new(body_timeout))
-        .layer(middleware::from_fn(head_guard::answer_refusal))
+        .layer(middleware::from_fn(head_guard::answer_refusal));
+    let router = match app_origin {
+        Some(origin) => router.layer(middleware::from_fn_with_state(cors::AppOrigin::new(origin), cors::cross_origin)),
+        None => router,
+    };
+    let router = router
         .layer(middleware::from_fn(access_log::log_request))
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state);
@@ -183,8 +195,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         });
     }
     println!("Amanat relay listening on {url} (data: {})", config.data_dir.display());
-    if let Some(note) = web::startup_note(&config.dist_dir) {
-        println!("{note}");
+    match &config.app_origin {
+        Some(origin) => println!("{}", cors::describe(origin)),
+        None => {
+            if let Some(note) = web::startup_note(&config.dist_dir) {
+                println!("{note}");
+            }
+        }
     }
     serve_on(listener, state, shutdown_signal()).await?;
     println!("Amanat relay stopped.");

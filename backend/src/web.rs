@@ -39,6 +39,7 @@ use tower_http::services::ServeFile;
 use crate::error::AppError;
 use crate::state::AppState;
 use app_files::AppPath;
+use shared::origin::WebOrigin;
 
 const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Amanat</title>\
 <p>The Amanat app has not been built yet. Run <code>cargo xtask build</code> (or <code>cargo xtask run</code>) \
@@ -61,6 +62,36 @@ pub fn app_routes(dist: PathBuf) -> Router<AppState> {
         .route("/privacy", get(index))
         .route("/privacy/", get(index))
         .fallback(move |req: Request| app_file(dist.clone(), req))
+}
+
+/// With `--app-origin`: no app file at all (a copy served by the relay would be a copy
+/// the relay operator controls); `/` and the app's page paths answer a short page that
+/// links to the app's own origin (as a 404), everything else the JSON 404.
+pub fn elsewhere_routes(app_origin: &WebOrigin) -> Router<AppState> {
+    let page: Arc<str> = elsewhere_page(app_origin).into();
+    let answer = move || {
+        let page = page.clone();
+        // 404, not 200: a service worker a browser kept from when this relay served the
+        // app passes a failed answer through (`sw.js`), so the page is shown, not the
+        // old copy.
+        async move { (StatusCode::NOT_FOUND, Html(page.to_string())).into_response() }
+    };
+    Router::new()
+        .route("/", get(answer.clone()))
+        .route("/index.html", get(answer.clone()))
+        .route("/adviser", get(answer.clone()))
+        .route("/privacy", get(answer))
+        .fallback(|| async { not_found() })
+}
+
+/// The page at `/` of a relay whose app is served elsewhere.
+pub fn elsewhere_page(app_origin: &WebOrigin) -> String {
+    // A checked origin has no character HTML would read as markup.
+    format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Amanat relay</title>\
+<p>This is an Amanat relay: it serves the API only. The app is at <a href=\"{app_origin}/\">{app_origin}</a>; \
+use it there. Do not use any copy of the app served from this address.</p></html>"
+    )
 }
 
 /// What `amanat serve` says at start about the app in `dist`, if anything.

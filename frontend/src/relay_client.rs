@@ -7,8 +7,11 @@
 //! says "not now": 429 `sign_in_delayed`, `rate_limited`, `upload_rate_limited`, 413
 //! `quota_exceeded`, 507 `storage_full`; keep the work, say why, try again no sooner
 //! than its `Retry-After`), or it *refused* the request (another 4xx, with its error
-//! code). Requests go same-origin with the session cookie and bypass the HTTP cache,
-//! so no answer lingers in the browser profile.
+//! code). Requests go with the session cookie and bypass the HTTP cache, so no answer
+//! lingers in the browser profile: to this page's own origin, or, when the app is served
+//! from another origin than the relay's, to the relay origin the page names
+//! ([`relay_origin`], `credentials: include`; the relay answers CORS for this app's
+//! origin only, `amanat serve --app-origin`).
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Deserialize;
@@ -142,7 +145,59 @@ async fn send(req: Result<Request, gloo_net::Error>) -> Result<Response, RelayEr
 }
 
 fn no_store(b: RequestBuilder) -> RequestBuilder {
-    b.cache(RequestCache::NoStore)
+    b.cache(RequestCache::NoStore).credentials(credentials())
+}
+
+/// The relay's origin when this app is served from another one (`cargo xtask build
+/// --relay-origin`, `amanat release sign --relay-origin`): the `<meta
+/// name="amanat-relay">` of the page, read once ([`shared::origin`]); empty when the
+/// relay is this page's own origin.
+pub fn relay_origin() -> &'static str {
+    static ORIGIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ORIGIN.get_or_init(read_relay_origin)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn read_relay_origin() -> String {
+    let selector = format!("meta[name=\"{}\"]", shared::origin::META_NAME);
+    let Some(value) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(&selector).ok().flatten())
+        .and_then(|m| m.get_attribute("content"))
+    else {
+        return String::new();
+    };
+    match shared::origin::WebOrigin::parse(&value) {
+        Ok(origin) => origin.as_str().to_owned(),
+        Err(e) => {
+            // The build and `amanat release sign` check it; a page that still names a
+            // bad one talks to its own origin, where no relay answers.
+            leptos::logging::error!("amanat: the page's relay origin {value:?} is refused: {e}");
+            String::new()
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn read_relay_origin() -> String {
+    String::new()
+}
+
+/// The URL of an API path on the relay (`paths::…`): on this page's own origin, or on
+/// the relay origin the page names.
+pub fn api(path: &str) -> String {
+    format!("{}{path}", relay_origin())
+}
+
+/// Same-origin as before; `include` for a relay on another origin, whose session
+/// cookie the browser otherwise would not send (the relay allows exactly this app's
+/// origin, with credentials: `amanat serve --app-origin`).
+fn credentials() -> web_sys::RequestCredentials {
+    if relay_origin().is_empty() {
+        web_sys::RequestCredentials::SameOrigin
+    } else {
+        web_sys::RequestCredentials::Include
+    }
 }
 
 fn unexpected() -> RelayError {
@@ -152,20 +207,20 @@ fn unexpected() -> RelayError {
 /// `POST /api/v1/session`: the relay sets an HttpOnly session cookie.
 pub async fn sign_in(name: &str, token: &str) -> Result<SessionInfo, RelayError> {
     let body = SignIn { name: name.to_owned(), token: token.to_owned() };
-    let resp = send(no_store(Request::post(paths::SESSION)).json(&body)).await?;
+    let resp = send(no_store(Request::post(&api(paths::SESSION))).json(&body)).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
 /// `GET /api/v1/vault/settings` (public): the organisation's idle-lock minutes.
 pub async fn vault_settings() -> Result<VaultSettings, RelayError> {
-    let resp = send(no_store(Request::get(paths::VAULT_SETTINGS)).build()).await?;
+    let resp = send(no_store(Request::get(&api(paths::VAULT_SETTINGS))).build()).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
 /// `POST /api/v1/vault/salt`: the salt to derive with for `name`.
 pub async fn vault_salt(name: &str) -> Result<SaltAnswer, RelayError> {
     let body = SaltRequest { name: name.to_owned() };
-    let resp = send(no_store(Request::post(paths::VAULT_SALT)).json(&body)).await?;
+    let resp = send(no_store(Request::post(&api(paths::VAULT_SALT))).json(&body)).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
@@ -173,13 +228,13 @@ pub async fn vault_salt(name: &str) -> Result<SaltAnswer, RelayError> {
 /// short-lived HttpOnly enrolment cookie; from then on the token itself is dead.
 pub async fn vault_enrol_open(token: &str) -> Result<(), RelayError> {
     let body = EnrolOpen { token: token.to_owned() };
-    send(no_store(Request::post(paths::VAULT_ENROL_OPEN)).json(&body)).await.map(|_| ())
+    send(no_store(Request::post(&api(paths::VAULT_ENROL_OPEN))).json(&body)).await.map(|_| ())
 }
 
 /// `POST /api/v1/vault/enrol`: enrol (with the enrolment cookie, or a token in the
 /// body); the relay ends the enrolment cookie and sets the session cookie.
 pub async fn vault_enrol(body: &Enrol) -> Result<SessionInfo, RelayError> {
-    let resp = send(no_store(Request::post(paths::VAULT_ENROL)).json(body)).await?;
+    let resp = send(no_store(Request::post(&api(paths::VAULT_ENROL))).json(body)).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
@@ -187,25 +242,25 @@ pub async fn vault_enrol(body: &Enrol) -> Result<SessionInfo, RelayError> {
 /// identity and sets the session cookie.
 pub async fn vault_sign_in(name: &str, auth: &str) -> Result<WrappedIdentity, RelayError> {
     let body = VaultSignIn { name: name.to_owned(), auth: auth.to_owned() };
-    let resp = send(no_store(Request::post(paths::VAULT_SESSION)).json(&body)).await?;
+    let resp = send(no_store(Request::post(&api(paths::VAULT_SESSION))).json(&body)).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
 /// `PUT /api/v1/vault/passphrase`: rewrap under a new passphrase.
 pub async fn vault_change_passphrase(body: &ChangePassphrase) -> Result<SessionInfo, RelayError> {
-    let resp = send(no_store(Request::put(paths::VAULT_PASSPHRASE)).json(body)).await?;
+    let resp = send(no_store(Request::put(&api(paths::VAULT_PASSPHRASE))).json(body)).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
 /// `PUT /api/v1/vault/author-key`: registers the author key made at unlock for a vault
 /// that predates signed authorship, with the identity rewrapped to hold it.
 pub async fn vault_register_author_key(body: &RegisterAuthorKey) -> Result<(), RelayError> {
-    send(no_store(Request::put(paths::VAULT_AUTHOR_KEY)).json(body)).await.map(|_| ())
+    send(no_store(Request::put(&api(paths::VAULT_AUTHOR_KEY))).json(body)).await.map(|_| ())
 }
 
 /// `POST /api/v1/session/renew`: rotate the session cookie (new id, new lifetime).
 pub async fn renew_session() -> Result<SessionInfo, RelayError> {
-    let resp = send(no_store(Request::post(paths::SESSION_RENEW)).build()).await?;
+    let resp = send(no_store(Request::post(&api(paths::SESSION_RENEW))).build()).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
@@ -217,27 +272,27 @@ pub fn sign_out_keepalive() {
     init.set_method("DELETE");
     // web-sys has no setter for `keepalive`; the browser reads it off the init object.
     let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
-    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    init.set_credentials(credentials());
     if let Some(w) = web_sys::window() {
-        let _ = w.fetch_with_str_and_init(paths::SESSION, &init);
+        let _ = w.fetch_with_str_and_init(&api(paths::SESSION), &init);
     }
 }
 
 /// `DELETE /api/v1/session`.
 pub async fn sign_out() -> Result<(), RelayError> {
-    send(no_store(Request::delete(paths::SESSION)).build()).await.map(|_| ())
+    send(no_store(Request::delete(&api(paths::SESSION))).build()).await.map(|_| ())
 }
 
 /// `GET /api/v1/keyring`, as raw bytes: parsing and checking belong to `shared`.
 pub async fn keyring_bytes() -> Result<Vec<u8>, RelayError> {
-    let resp = send(no_store(Request::get(paths::KEYRING)).build()).await?;
+    let resp = send(no_store(Request::get(&api(paths::KEYRING))).build()).await?;
     resp.binary().await.map_err(|_| RelayError::Unavailable)
 }
 
 /// `GET /api/v1/roster`, as raw bytes (`None` before the organisation published one):
 /// parsing and checking belong to `shared::authorship`.
 pub async fn roster_bytes() -> Result<Option<Vec<u8>>, RelayError> {
-    match send(no_store(Request::get(paths::ROSTER)).build()).await {
+    match send(no_store(Request::get(&api(paths::ROSTER))).build()).await {
         Ok(resp) => resp.binary().await.map(Some).map_err(|_| RelayError::Unavailable),
         Err(RelayError::Refused { status: 404, .. }) => Ok(None),
         Err(e) => Err(e),
@@ -247,7 +302,7 @@ pub async fn roster_bytes() -> Result<Option<Vec<u8>>, RelayError> {
 /// `GET /api/v1/settings`, as raw bytes (`None` before the organisation installed
 /// any): parsing and checking belong to `shared::org_settings`.
 pub async fn org_settings_bytes() -> Result<Option<Vec<u8>>, RelayError> {
-    match send(no_store(Request::get(paths::ORG_SETTINGS)).build()).await {
+    match send(no_store(Request::get(&api(paths::ORG_SETTINGS))).build()).await {
         Ok(resp) => resp.binary().await.map(Some).map_err(|_| RelayError::Unavailable),
         Err(RelayError::Refused { status: 404, .. }) => Ok(None),
         Err(e) => Err(e),
@@ -297,7 +352,7 @@ async fn upload(
     supersedes: Option<&EntryId>,
     body: wasm_bindgen::JsValue,
 ) -> Result<Stored, RelayError> {
-    let mut b = no_store(Request::put(&paths::entry(id)))
+    let mut b = no_store(Request::put(&api(&paths::entry(id))))
         .header("content-type", "application/octet-stream")
         .header(CASE_HEADER, &case.to_string())
         .header(KEYRING_VERSION_HEADER, &keyring_version.to_string());
@@ -310,7 +365,7 @@ async fn upload(
 
 /// `GET /api/v1/entries?after=…`: one page of entry metadata.
 pub async fn list_entries(after: Option<&str>) -> Result<EntryPage, RelayError> {
-    let mut b = no_store(Request::get(paths::ENTRIES));
+    let mut b = no_store(Request::get(&api(paths::ENTRIES)));
     if let Some(after) = after {
         b = b.query([("after", after)]);
     }
@@ -323,13 +378,13 @@ pub async fn list_case_entries(case: &CaseId, after: Option<&str>) -> Result<Ent
     let case = case.to_string();
     let mut query = vec![("case", case.as_str())];
     query.extend(after.map(|a| ("after", a)));
-    let resp = send(no_store(Request::get(paths::ENTRIES).query(query)).build()).await?;
+    let resp = send(no_store(Request::get(&api(paths::ENTRIES)).query(query)).build()).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 
 /// `GET /api/v1/entries/{id}`: the stored ciphertext, byte for byte.
 pub async fn get_entry(id: &EntryId) -> Result<Vec<u8>, RelayError> {
-    let resp = send(no_store(Request::get(&paths::entry(id))).build()).await?;
+    let resp = send(no_store(Request::get(&api(&paths::entry(id)))).build()).await?;
     resp.binary().await.map_err(|_| RelayError::Unavailable)
 }
 
@@ -337,7 +392,7 @@ pub async fn get_entry(id: &EntryId) -> Result<Vec<u8>, RelayError> {
 /// (`shared::api::frames`), kept as a JS buffer so it can go to a worker untouched.
 pub async fn read_entries(ids: &[EntryId]) -> Result<js_sys::Uint8Array, RelayError> {
     let body = shared::api::ReadMany { ids: ids.to_vec() };
-    let resp = send(no_store(Request::post(paths::ENTRIES_READ)).json(&body)).await?;
+    let resp = send(no_store(Request::post(&api(paths::ENTRIES_READ))).json(&body)).await?;
     let raw = web_sys::Response::from(resp);
     let buffer = wasm_bindgen_futures::JsFuture::from(raw.array_buffer().map_err(|_| RelayError::Unavailable)?)
         .await
@@ -347,7 +402,7 @@ pub async fn read_entries(ids: &[EntryId]) -> Result<js_sys::Uint8Array, RelayEr
 
 /// `GET /api/v1/audit?after=…`: one page of the audit log.
 pub async fn audit_page(after: Option<&str>) -> Result<AuditPage, RelayError> {
-    let mut b = no_store(Request::get(paths::AUDIT));
+    let mut b = no_store(Request::get(&api(paths::AUDIT)));
     if let Some(after) = after {
         b = b.query([("after", after)]);
     }
@@ -357,7 +412,7 @@ pub async fn audit_page(after: Option<&str>) -> Result<AuditPage, RelayError> {
 
 /// `GET /api/v1/verification`: the relay's own pass over every blob and the audit chain.
 pub async fn verification() -> Result<VerificationReport, RelayError> {
-    let resp = send(no_store(Request::get(paths::VERIFICATION)).build()).await?;
+    let resp = send(no_store(Request::get(&api(paths::VERIFICATION))).build()).await?;
     resp.json().await.map_err(|_| unexpected())
 }
 

@@ -1,6 +1,7 @@
 // The app shell's service worker: keeps the public files of the app (HTML, the
 // wasm, its JS glue, styles, icon) so the app opens when the relay cannot be reached
-// (mahalla offices are often offline). It never touches /api/: answers of the relay
+// (mahalla offices are often offline). It never touches /api/, nor any request to
+// another origin (a relay on its own origin, `--relay-origin`): answers of the relay
 // (records, keyring, sessions) are not cached here or anywhere (they carry
 // Cache-Control: no-store). Nothing personal is ever in these files.
 //
@@ -32,6 +33,20 @@ async function alarm(path) {
   const pages = await self.clients.matchAll({ includeUncontrolled: true, type: 'window' });
   for (const page of pages) {
     page.postMessage({ type: 'amanat-integrity', path });
+  }
+}
+
+// A refused page (index.html on a navigation) is refused before the page it becomes
+// exists, so `alarm` finds no one to tell: tell that page once it is there (its
+// messages wait until boot.js listens).
+async function alarmNewPage(clientId, path) {
+  for (let i = 0; i < 100; i++) {
+    const page = await self.clients.get(clientId);
+    if (page) {
+      page.postMessage({ type: 'amanat-integrity', path });
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -89,6 +104,9 @@ self.addEventListener('fetch', (event) => {
         }
         if (!(await genuine(key, res))) {
           await alarm(key);
+          if (req.mode === 'navigate' && event.resultingClientId) {
+            event.waitUntil(alarmNewPage(event.resultingClientId, key));
+          }
           return kept();
         }
         const copy = res.clone();

@@ -31,6 +31,7 @@ pub mod indicators;
 pub mod ingest;
 pub mod keyring;
 pub mod org_settings;
+pub mod origin;
 pub mod record;
 pub mod release;
 pub mod seal;

@@ -17,6 +17,8 @@
 //! signature <base64 Ed25519 over the first three lines>
 //! ```
 
+pub mod files;
+
 use sha2::{Digest, Sha256};
 
 use crate::error::ErrorCode;

@@ -16,6 +16,7 @@
 mod access_matrix;
 mod accounts_hardening;
 mod age_interop;
+mod app_on_its_own_origin;
 mod audit_head;
 mod author_roster;
 mod backup_restore;

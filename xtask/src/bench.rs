@@ -74,7 +74,7 @@ fn bench_page(root: &Path) -> Result<()> {
 pub fn all() -> Result<()> {
     setup::for_tests()?;
     let root = root();
-    let built = build::build_app(&Trust::test_key(&root)?)?;
+    let built = build::build_app(&Trust::test_key(&root)?, None)?;
     bench_page(&root)?;
     eprintln!("xtask: benchmarks (native in release; wasm and typage in headless Chromium)");
     let dir = root.join("target/bench");
@@ -131,7 +131,7 @@ const WIRE_TEST: &str = "wire::browser_bench_sign_in_page_over_a_slow_link";
 pub fn wire() -> Result<()> {
     setup::for_tests()?;
     let root = root();
-    build::build_app(&Trust::test_key(&root)?)?;
+    build::build_app(&Trust::test_key(&root)?, None)?;
     let out = root.join("target/bench/wire.json");
     let _ = std::fs::remove_file(&out);
     let mut cmd = bench_tests(&root);
@@ -198,7 +198,7 @@ const ADVISER_TEST: &str = "browser_bench_adviser_opens_10000_entries_of_10_kb";
 pub fn adviser() -> Result<()> {
     setup::for_tests()?;
     let root = root();
-    build::build_app(&Trust::test_key(&root)?)?;
+    build::build_app(&Trust::test_key(&root)?, None)?;
     let out = root.join("target/bench/adviser.json");
     let _ = std::fs::remove_file(&out);
     let mut cmd = bench_tests(&root);
@@ -300,7 +300,7 @@ fn print_adviser_row(a: &serde_json::Value) {
 pub fn forms() -> Result<()> {
     setup::for_tests()?;
     let root = root();
-    let built = build::build_app(&Trust::test_key(&root)?)?;
+    let built = build::build_app(&Trust::test_key(&root)?, None)?;
     bench_page(&root)?;
     let out = root.join("target/bench/forms.json");
     let _ = std::fs::remove_file(&out);

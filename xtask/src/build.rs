@@ -12,7 +12,6 @@
 //! `dist/hashes.txt` (`sha256sum -c` format).
 
 use anyhow::{Context, Result};
-use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,6 +19,7 @@ use std::process::Command;
 
 use crate::pin::Trust;
 use crate::{cargo, root, setup, sh};
+use shared::origin::WebOrigin;
 
 /// What a build produced.
 pub struct Built {
@@ -35,13 +35,21 @@ pub struct Built {
 }
 
 /// The release app into `dist/`, pinned to an organisation key or a demo build.
-pub fn build_app(trust: &Trust) -> Result<Built> {
+pub fn build_app(trust: &Trust, relay: Option<&WebOrigin>) -> Result<Built> {
     let root = root();
     let dist = root.join("dist");
     let built = build_wasm(&[], &dist, trust)?;
     for entry in fs::read_dir(root.join("frontend/static"))? {
         let entry = entry?;
         fs::copy(entry.path(), dist.join(entry.file_name()))?;
+    }
+    // The relay's origin when the app is served from another (`--relay-origin`): a
+    // tag in index.html, so the signed list and the worker's cover it (`shared::origin`).
+    if let Some(relay) = relay {
+        let index = fs::read_to_string(dist.join("index.html"))?;
+        let set = shared::origin::set_in_index(&index, Some(relay))
+            .context("frontend/static/index.html has no <meta charset> line to put the relay origin after")?;
+        fs::write(dist.join("index.html"), set)?;
     }
     // Content-hashed names for the files a browser may keep for good (the main wasm,
     // the chunks, the JS glue and loader, boot.js, the styles).
@@ -72,6 +80,12 @@ pub fn build_app(trust: &Trust) -> Result<Built> {
         eprintln!("xtask:   lazily loaded {name}: {} KB gzip", bytes / 1024);
     }
     eprintln!("xtask: {}", trust.describe());
+    match relay {
+        Some(relay) => eprintln!(
+            "xtask: the app calls the relay at {relay} (serve it with `amanat serve --app-origin <this app's origin>`)"
+        ),
+        None => eprintln!("xtask: the app calls the relay on its own origin"),
+    }
     Ok(built)
 }
 
@@ -173,37 +187,21 @@ pub fn build_wasm(features: &[&str], out: &Path, trust: &Trust) -> Result<Built>
     Ok(Built { gzip_bytes, chunk_gzip, splits })
 }
 
+/// Every file of `dist` but the twins, with its SHA-256.
+fn hashed_files(dist: &Path) -> Result<Vec<(String, String)>> {
+    let mut files = Vec::new();
+    walk(dist, "", &mut files)?;
+    files.into_iter().map(|f| Ok((f.clone(), shared::release::files::sha256_hex(&fs::read(dist.join(&f))?)))).collect()
+}
+
 /// Fills the service worker's list of shell files with every file of this build (the
 /// wasm chunks included, so the whole app opens offline) and each one's SHA-256 (the
 /// worker refuses bytes that are not the build's), and names its cache after their
-/// hashes, so a new build replaces the old copies.
+/// hashes, so a new build replaces the old copies (`shared::release::files`).
 fn write_service_worker(dist: &Path) -> Result<()> {
-    let mut files = Vec::new();
-    walk(dist, "", &mut files)?;
-    files.retain(|f| f != "sw.js" && f != "hashes.txt" && f != "release.sig" && !is_twin(f));
-    files.sort();
-    let mut digest = Sha256::new();
-    let mut entries = Vec::new();
-    for f in &files {
-        let hash = hex::encode(Sha256::digest(fs::read(dist.join(f))?));
-        digest.update(f.as_bytes());
-        digest.update(&hash);
-        if f == "index.html" {
-            entries.push(format!("'/': '{hash}'"));
-        }
-        entries.push(format!("'/{f}': '{hash}'"));
-    }
-    let version = &hex::encode(digest.finalize())[..16];
     let sw = fs::read_to_string(dist.join("sw.js"))?;
-    let filled =
-        sw.replace("const SHELL = 'amanat-shell-dev';", &format!("const SHELL = 'amanat-shell-{version}';")).replace(
-            "const FILES = { '/': null, '/index.html': null };",
-            &format!("const FILES = {{ {} }};", entries.join(", ")),
-        );
-    anyhow::ensure!(
-        filled != sw && filled.contains("'/': '"),
-        "frontend/static/sw.js no longer has the lines the build fills in"
-    );
+    let filled = shared::release::files::fill_service_worker(&sw, &hashed_files(dist)?);
+    let filled = filled.context("frontend/static/sw.js no longer has the lines the build fills in")?;
     fs::write(dist.join("sw.js"), filled)?;
     Ok(())
 }
@@ -212,10 +210,7 @@ fn write_service_worker(dist: &Path) -> Result<()> {
 /// Not `html`: `index.html` (under 1 KB) is answered by the page routes, as it is.
 const COMPRESSIBLE: &[&str] = &["wasm", "js", "css", "ftl", "svg", "webmanifest", "json"];
 
-/// Whether `name` is a compressed twin (`*.br`, `*.gz`).
-pub fn is_twin(name: &str) -> bool {
-    name.ends_with(".br") || name.ends_with(".gz")
-}
+pub use shared::release::files::is_twin;
 
 /// Writes `<file>.br` (Brotli, quality 11) and `<file>.gz` (gzip, best) beside every
 /// compressible file of `dist`, when the twin is at least a tenth smaller; removes
@@ -270,19 +265,10 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// `dist/hashes.txt`: `sha256  path` for every served file, sorted.
+/// `dist/hashes.txt`: `sha256  path` for every served file (subfolders too,
+/// `locales/`), sorted, in the format `sha256sum -c` reads (`shared::release::files`).
 fn write_hashes(dist: &Path) -> Result<()> {
-    // Every file the relay serves, subfolders too (`locales/`), in the format
-    // `sha256sum -c` reads.
-    let mut names = Vec::new();
-    walk(dist, "", &mut names)?;
-    names.retain(|n| n != "hashes.txt" && n != "release.sig");
-    names.sort();
-    let mut out = String::new();
-    for n in names {
-        out.push_str(&format!("{}  {n}\n", hex::encode(Sha256::digest(fs::read(dist.join(&n))?))));
-    }
-    fs::write(dist.join("hashes.txt"), out)?;
+    fs::write(dist.join("hashes.txt"), shared::release::files::list_text(&hashed_files(dist)?))?;
     Ok(())
 }
 

@@ -27,7 +27,7 @@ pub fn all(extra: &[String]) -> Result<()> {
     setup::for_tests()?;
     let root = root();
     // Pinned to the tests' organisation key, which every demo relay in the stories signs with.
-    build::build_app(&Trust::test_key(&root)?)?;
+    build::build_app(&Trust::test_key(&root)?, None)?;
 
     // The stories start `amanat serve` as a process; `tests/support/relay.rs` runs exactly this
     // build (a no-op when fresh). Doing it here first keeps it out of the tests' time

@@ -88,6 +88,12 @@ enum Command {
         /// or the monitoring network; it asks for no credentials).
         #[arg(long, value_name = "ADDR")]
         metrics_listen: Option<SocketAddr>,
+        /// Serve the app from this other origin (`https://app.example.org`, a static
+        /// host the organisation runs; the app built with `--relay-origin`): the relay
+        /// then serves no app, and its API allows this origin only (CORS with
+        /// credentials). It must be the same site as the relay (see docs/deploy.md).
+        #[arg(long, value_name = "ORIGIN")]
+        app_origin: Option<shared::origin::WebOrigin>,
         /// Print every setting `serve` would run with and where it came from (flag,
         /// environment, settings file, default), check the data directory, and exit
         /// (0: it would start).
@@ -215,6 +221,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             idle_lock_seconds,
             limits,
             metrics_listen,
+            app_origin,
             check_config,
         } => {
             let mut config = Config {
@@ -230,10 +237,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config.idle_lock_minutes = idle_lock_minutes;
             config.idle_lock_seconds = idle_lock_seconds;
             config.metrics_listen = metrics_listen;
+            config.app_origin = app_origin;
             limits.apply(&mut config)?;
+            if let Some(origin) = &config.app_origin {
+                if config.secure_cookies && origin.is_plain_http() {
+                    anyhow::bail!("--app-origin {origin} is plain http:// but --secure-cookies is set: the app would be served without TLS to a relay that requires it; give the app's https:// origin");
+                }
+            }
             if check_config {
                 if !config.demo {
                     crate::server::check_production_data_dir(&config.data_dir)?;
+                }
+                if let Some(origin) = &config.app_origin {
+                    println!("{}", crate::cors::describe(origin));
                 }
                 println!("# amanat serve would start with these settings.");
                 return Ok(ExitCode::SUCCESS);

@@ -4,6 +4,12 @@
 //! It first checks that every file the list names is in `DIST` with that SHA-256, so
 //! the organisation never signs a list that does not describe the files beside it.
 //! The rules of the signature are [`shared::release`]'s.
+//!
+//! With `--relay-origin URL` it first makes the app one served from another origin than
+//! the relay's: it writes the relay origin into `index.html` ([`shared::origin`]), and
+//! rewrites the service worker's list and `hashes.txt` as the build would
+//! ([`shared::release::files`]), starting from the build's own list once that checked
+//! (a file the build did not list is never added), then signs.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,18 +29,26 @@ pub enum ReleaseCommand {
         dist: PathBuf,
         #[command(flatten)]
         org_key: OrgKeyArgs,
+        /// The relay's origin, for an app served from another origin than the
+        /// relay's (`amanat serve --app-origin`): written into DIST/index.html first.
+        #[arg(long, value_name = "ORIGIN")]
+        relay_origin: Option<shared::origin::WebOrigin>,
     },
 }
 
 pub fn run(cmd: ReleaseCommand) -> anyhow::Result<()> {
     match cmd {
-        ReleaseCommand::Sign { dist, org_key } => {
+        ReleaseCommand::Sign { dist, org_key, relay_origin } => {
             let key = org_key.open()?;
+            if let Some(origin) = &relay_origin {
+                set_relay_origin(&dist, origin)?;
+                println!("The app in {} now calls the relay at {origin}.", dist.display());
+            }
             let list_path = dist.join("hashes.txt");
             let list = std::fs::read(&list_path).with_context(|| {
                 format!("reading {} (build the app with `cargo xtask build` first)", list_path.display())
             })?;
-            let files = check_list(&dist, &list)?;
+            let files = check_list(&dist, &list)?.len();
             let sig = shared::release::sign(&list, &key);
             let out = dist.join(shared::release::SIGNATURE_FILE);
             write_atomically(&out, sig.as_bytes())?;
@@ -51,10 +65,51 @@ pub fn run(cmd: ReleaseCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Checks every line of the list against the file in `dist`; returns how many.
-fn check_list(dist: &Path, list: &[u8]) -> anyhow::Result<usize> {
+/// Writes `origin` into `dist/index.html` and rewrites `sw.js` and `hashes.txt` to
+/// match, from the build's list (checked first). The service worker's compressed twins
+/// would be stale, so they are removed (the plain `sw.js` is served instead).
+fn set_relay_origin(dist: &Path, origin: &shared::origin::WebOrigin) -> anyhow::Result<()> {
+    use shared::release::files::{self, SERVICE_WORKER};
+    let list_path = dist.join(files::LIST_FILE);
+    let list = std::fs::read(&list_path)
+        .with_context(|| format!("reading {} (build the app with `cargo xtask build` first)", list_path.display()))?;
+    let mut listed = check_list(dist, &list)?;
+    let index_path = dist.join("index.html");
+    let index = std::fs::read_to_string(&index_path).with_context(|| format!("reading {}", index_path.display()))?;
+    let index = shared::origin::set_in_index(&index, Some(origin))
+        .context("index.html has no <meta charset> line to put the relay origin after; nothing was changed")?;
+    let twins = [format!("{SERVICE_WORKER}.br"), format!("{SERVICE_WORKER}.gz")];
+    listed.retain(|(name, _)| !twins.contains(name));
+    set_hash(&mut listed, "index.html", &index)?;
+    let sw_path = dist.join(SERVICE_WORKER);
+    let sw = std::fs::read_to_string(&sw_path).with_context(|| format!("reading {}", sw_path.display()))?;
+    let sw = files::fill_service_worker(&sw, &listed)
+        .context("sw.js has no shell list to fill (not a build of this version?); nothing was changed")?;
+    set_hash(&mut listed, SERVICE_WORKER, &sw)?;
+    write_atomically(&index_path, index.as_bytes())?;
+    write_atomically(&sw_path, sw.as_bytes())?;
+    for twin in &twins {
+        match std::fs::remove_file(dist.join(twin)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    write_atomically(&list_path, files::list_text(&listed).as_bytes())?;
+    Ok(())
+}
+
+fn set_hash(listed: &mut [(String, String)], name: &str, bytes: &str) -> anyhow::Result<()> {
+    let entry =
+        listed.iter_mut().find(|(n, _)| n == name).with_context(|| format!("hashes.txt does not list {name}"))?;
+    entry.1 = shared::release::files::sha256_hex(bytes.as_bytes());
+    Ok(())
+}
+
+/// Checks every line of the list against the file in `dist`; returns the `(name,
+/// sha256)` it lists.
+fn check_list(dist: &Path, list: &[u8]) -> anyhow::Result<Vec<(String, String)>> {
     let text = std::str::from_utf8(list).context("hashes.txt is not text")?;
-    let mut n = 0;
+    let mut listed = Vec::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let Some((hash, name)) = line.split_once("  ") else {
             bail!("hashes.txt line {} is not `<sha256>  <path>`; nothing was signed", i + 1);
@@ -72,16 +127,16 @@ fn check_list(dist: &Path, list: &[u8]) -> anyhow::Result<usize> {
                 path.display()
             );
         }
-        n += 1;
+        listed.push((name.to_owned(), hash.to_owned()));
     }
-    if n == 0 {
+    if listed.is_empty() {
         bail!("hashes.txt lists no file; nothing was signed");
     }
-    Ok(n)
+    Ok(listed)
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("sig.tmp");
+    let tmp = path.with_extension("amanat-tmp");
     let mut f = std::fs::File::create(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;

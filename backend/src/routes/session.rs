@@ -168,7 +168,7 @@ async fn new_session(state: &AppState, name: &str, expires_at: i64, ends_at: i64
 /// minutes more (never past the session's absolute end), the old id deleted. Only for
 /// cookie sessions (a bearer token has nothing to rotate).
 pub async fn renew(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    if auth::cross_site(&headers) {
+    if auth::cross_site(&headers, state.config().app_origin.as_ref()) {
         return Err(ErrorCode::Forbidden.into());
     }
     let id = session_id(&state, &headers).ok_or(ErrorCode::Unauthorized)?;
