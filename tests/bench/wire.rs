@@ -40,6 +40,9 @@ struct Link {
     bytes: AtomicU64,
     requests: AtomicU64,
     last_activity: Mutex<Instant>,
+    /// Each request line seen going up, with when it was seen: printed, so a slow
+    /// page's waterfall can be read from the bench's output.
+    log: Mutex<Vec<(Instant, String)>>,
 }
 
 impl Link {
@@ -49,6 +52,7 @@ impl Link {
             bytes: AtomicU64::new(0),
             requests: AtomicU64::new(0),
             last_activity: Mutex::new(Instant::now()),
+            log: Mutex::new(Vec::new()),
         })
     }
 
@@ -94,6 +98,10 @@ async fn pump(
             let text = String::from_utf8_lossy(&buf[..n]);
             let heads = text.matches(" HTTP/1.1\r\n").count();
             link.requests.fetch_add(heads as u64, Ordering::Relaxed);
+            let mut log = link.log.lock().unwrap();
+            for line in text.lines().filter(|l| l.ends_with(" HTTP/1.1")) {
+                log.push((Instant::now(), line.trim_end_matches(" HTTP/1.1").to_owned()));
+            }
         }
         if tx.send((link.arrival(n), buf[..n].to_vec())).is_err() {
             break;
@@ -142,6 +150,10 @@ async fn browser_bench_sign_in_page_over_a_slow_link() {
     }
     let interactive = started.elapsed();
     let (bytes_interactive, requests_interactive) = (total(&down, &up), up.requests.load(Ordering::Relaxed));
+    println!("requests until the form was on the page ({:.2} s), by when each was sent:", interactive.as_secs_f64());
+    for (at, line) in up.log.lock().unwrap().iter() {
+        println!("  {:6.2} s  {line}", at.duration_since(started).as_secs_f64());
+    }
     // The first visit goes on: the service worker keeps the whole app for offline use.
     loop {
         let quiet = [&down, &up].iter().map(|l| l.last_activity.lock().unwrap().elapsed()).min().unwrap();
