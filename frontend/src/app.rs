@@ -4,6 +4,9 @@
 //! for key holders, `/privacy` for the privacy officer, anything else for
 //! caseworkers). Three pages do not need a router.
 //!
+//! Once the first page is drawn it sends `amanat-painted` on the window, the signal
+//! `boot.js` waits for before it registers the service worker.
+//!
 //! The frame waits for the first catalog (a few milliseconds after the wasm starts,
 //! from the service worker's copy when offline) before it shows anything, so no label
 //! ever appears as its raw key; if no catalog loads at all it shows the page anyway.
@@ -35,6 +38,14 @@ pub fn App() -> impl IntoView {
     if let Some(reason) = crate::lock::last_reason() {
         status.info(Msg::key(reason.message_key()));
     }
+    // The first page is drawn: boot.js may now register the service worker, whose
+    // install fetches the whole app (on a first visit over a slow link those bytes would
+    // otherwise share the line with the first page's).
+    Effect::new(move |_| {
+        if i18n.settled() {
+            announce_painted();
+        }
+    });
     let path = window().location().pathname().unwrap_or_default();
     let (adviser, privacy) = (is_adviser_path(&path), is_privacy_path(&path));
     view! {
@@ -62,6 +73,13 @@ pub fn DemoBanner() -> impl IntoView {
     crate::keyring_pin::is_demo_build().then(|| {
         view! { <p id="demo-build" class="demo-build" role="note">{i18n.t("demo-build-banner")}</p> }
     })
+}
+
+/// Tells `boot.js` the first page is on the screen (the `amanat-painted` event).
+fn announce_painted() {
+    if let Ok(event) = web_sys::Event::new("amanat-painted") {
+        let _ = window().dispatch_event(&event);
+    }
 }
 
 #[cfg(test)]

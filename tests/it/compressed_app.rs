@@ -196,7 +196,9 @@ fn the_built_app_names_its_immutable_files_by_content_and_every_reference_follow
     let (glue, wasm, loader) = (name("amanat.js"), name("amanat_bg.wasm"), name("__wasm_split.js"));
     assert_eq!(glue.rsplit('.').nth(1), loader.rsplit('.').nth(1), "the glue and the loader share a tag");
     let html = read("index.html");
-    for plain in ["style.css", "forms.css", "boot.js"] {
+    // The styles and boot.js; the glue, the loader and the main wasm as preloads, so a
+    // slow link fetches them at once rather than one round trip after another.
+    for plain in ["style.css", "forms.css", "boot.js", "amanat.js", "__wasm_split.js", "amanat_bg.wasm"] {
         assert!(html.contains(&format!("\"/{}\"", name(plain))), "index.html names the tagged {plain}: {html}");
     }
     for script in [name("boot.js"), "open-worker.js".to_owned()] {

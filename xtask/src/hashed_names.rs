@@ -87,7 +87,7 @@ pub fn apply(dist: &Path) -> Result<Vec<(String, String)>> {
     fs::write(dist.join(&glue_name), glue)?;
     fs::write(dist.join(&loader_name), loader)?;
     renames.push(("amanat.js".into(), glue_name.clone()));
-    renames.push(("__wasm_split.js".into(), loader_name));
+    renames.push(("__wasm_split.js".into(), loader_name.clone()));
 
     // The scripts that start the module: the page's (renamed) and the workers' (kept).
     for script in ["boot.js", "open-worker.js"] {
@@ -98,9 +98,17 @@ pub fn apply(dist: &Path) -> Result<Vec<(String, String)>> {
     }
     let boot = rename_by_content("boot.js", &mut renames)?;
 
-    // The page names the styles and the boot script.
+    // The page names the styles and the boot script, and preloads the glue, the loader
+    // and the main wasm.
     let mut html = read("index.html")?;
-    for (old, new) in [("style.css", &styles[0]), ("forms.css", &styles[1]), ("boot.js", &boot)] {
+    for (old, new) in [
+        ("style.css", &styles[0]),
+        ("forms.css", &styles[1]),
+        ("boot.js", &boot),
+        ("amanat.js", &glue_name),
+        ("__wasm_split.js", &loader_name),
+        ("amanat_bg.wasm", &main_wasm),
+    ] {
         html = replace_all(&html, &format!("\"/{old}\""), &format!("\"/{new}\""), "index.html")?;
     }
     fs::write(dist.join("index.html"), html)?;
@@ -131,7 +139,10 @@ mod tests {
         w("open-worker.js", b"import init from './amanat.js';\ninit({ module_or_path: new URL('./amanat_bg.wasm', import.meta.url) });\n");
         w("style.css", b"body {}");
         w("forms.css", b"form {}");
-        w("index.html", b"<link href=\"/style.css\"><link href=\"/forms.css\"><script src=\"/boot.js\"></script>");
+        w(
+            "index.html",
+            b"<link href=\"/amanat_bg.wasm\"><link href=\"/amanat.js\"><link href=\"/__wasm_split.js\"><link href=\"/style.css\"><link href=\"/forms.css\"><script src=\"/boot.js\"></script>",
+        );
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -166,7 +177,7 @@ mod tests {
             assert!(s.contains(&find("amanat.")) && s.contains(&find("amanat_bg.")), "{s}");
         }
         let html = text("index.html");
-        for n in ["style.", "forms.", "boot."] {
+        for n in ["style.", "forms.", "boot.", "amanat.", "__wasm_split.", "amanat_bg."] {
             assert!(html.contains(&format!("\"/{}\"", find(n))), "{html}");
         }
         // A tag is the content's: a file whose tag is its own SHA-256 prefix.
