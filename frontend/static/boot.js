@@ -7,11 +7,14 @@ import init from './amanat.js';
 // the app's own fetch of the same URL takes this preload's answer.
 const LOCALES = ['uz-Latn', 'uz-Cyrl', 'ru', 'kk', 'en'];
 function preloadCatalog(tag) {
+  if (!LOCALES.includes(tag) || tag === LOCALES[0]) {
+    return; // index.html preloads the default's
+  }
   const link = document.createElement('link');
   link.rel = 'preload';
   link.as = 'fetch';
   link.crossOrigin = 'anonymous';
-  link.href = `/locales/${LOCALES.includes(tag) ? tag : LOCALES[0]}.ftl`;
+  link.href = `/locales/${tag}.ftl`;
   document.head.appendChild(link);
 }
 function savedLocale(done) {
