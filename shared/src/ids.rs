@@ -59,6 +59,31 @@ macro_rules! hex_id {
     };
 }
 
+/// A [`hex_id!`] that is a SHA-256: made from bytes, or from a digest finished by a
+/// stream's hasher, and read back as its 32 bytes.
+macro_rules! sha256_id {
+    ($name:ident, $error:expr) => {
+        impl $name {
+            /// The SHA-256 of these bytes.
+            pub fn of(bytes: &[u8]) -> Self {
+                Self(Sha256::digest(bytes).into())
+            }
+
+            /// From a finished SHA-256 digest (for streamed bytes).
+            pub fn from_digest(digest: [u8; 32]) -> Self {
+                Self(digest)
+            }
+
+            /// The raw digest.
+            pub fn as_bytes(&self) -> &[u8; 32] {
+                &self.0
+            }
+        }
+
+        hex_id!($name, 32, $error);
+    };
+}
+
 /// A case: the chain of entries about one family. Random, 128-bit.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -81,24 +106,7 @@ hex_id!(CaseId, 16, ErrorCode::BadCaseId);
 #[serde(try_from = "String", into = "String")]
 pub struct EntryId([u8; 32]);
 
-impl EntryId {
-    /// The id of these bytes.
-    pub fn of(bytes: &[u8]) -> Self {
-        Self(Sha256::digest(bytes).into())
-    }
-
-    /// From a finished SHA-256 digest (for streamed bodies).
-    pub fn from_digest(digest: [u8; 32]) -> Self {
-        Self(digest)
-    }
-
-    /// The raw digest.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-}
-
-hex_id!(EntryId, 32, ErrorCode::BadEntryId);
+sha256_id!(EntryId, ErrorCode::BadEntryId);
 
 /// What a file holds, whichever ciphertext holds it: lowercase hex SHA-256 of its
 /// plaintext. A signed document names its attachment by this as well as by entry id, so
@@ -109,24 +117,7 @@ hex_id!(EntryId, 32, ErrorCode::BadEntryId);
 #[serde(try_from = "String", into = "String")]
 pub struct ContentHash([u8; 32]);
 
-impl ContentHash {
-    /// The hash of these bytes.
-    pub fn of(bytes: &[u8]) -> Self {
-        Self(Sha256::digest(bytes).into())
-    }
-
-    /// From a finished SHA-256 digest (for streamed plaintext).
-    pub fn from_digest(digest: [u8; 32]) -> Self {
-        Self(digest)
-    }
-
-    /// The raw digest.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-}
-
-hex_id!(ContentHash, 32, ErrorCode::BadRequest);
+sha256_id!(ContentHash, ErrorCode::BadRequest);
 
 #[cfg(test)]
 mod tests {

@@ -19,22 +19,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use amanat_tests::support::driver::{free_port, wait_for_port, Browser};
-use amanat_tests::support::relay::{amanat, test_org_key_file, workspace_root, Relay, RelayProcess};
+use amanat_tests::support::relay::{amanat, copy_dist, test_org_key_file, workspace_root, Relay, RelayProcess};
 use amanat_tests::support::turns::heavy_story;
 use shared::origin::WebOrigin;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
 
 struct Caddy {
     child: Child,
@@ -132,7 +119,7 @@ async fn the_app_on_its_own_host_talks_to_the_relay_that_allows_that_origin_only
     // The organisation signs a copy of the build for this relay (in a folder whose name
     // has no leading dot: the Caddyfile hides dotfiles, folders too).
     let app = tempfile::Builder::new().prefix("amanat-app").tempdir().unwrap();
-    copy_dir(&workspace_root().join("dist"), app.path());
+    copy_dist(app.path());
     let key = test_org_key_file();
     let dir = app.path().to_str().unwrap();
     let signed = amanat(
@@ -308,7 +295,7 @@ async fn the_app_on_its_own_host_talks_to_the_relay_that_allows_that_origin_only
 #[test]
 fn a_relay_origin_is_refused_unless_it_is_an_origin_and_the_config_says_what_the_split_needs() {
     let app = tempfile::tempdir().unwrap();
-    copy_dir(&workspace_root().join("dist"), app.path());
+    copy_dist(app.path());
     let key = test_org_key_file();
     let dir = app.path().to_str().unwrap();
     for bad in ["http://relay.example.org", "https://relay.example.org/api", "relay.example.org"] {

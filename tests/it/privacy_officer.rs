@@ -14,24 +14,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use amanat_tests::support::driver::Browser;
-use amanat_tests::support::relay::{amanat, stdout, workspace_root, RelayProcess};
+use amanat_tests::support::relay::{amanat, copy_dist, stdout, RelayProcess};
 use amanat_tests::support::turns::heavy_story;
 use fantoccini::Locator;
 
 const OFFICER: &str = "zarina";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
 
 /// The `data-*` attribute of the first element matching `css`, waiting for it.
 /// The relay changes a served file: `change` rewrites its bytes, and its compressed
@@ -70,7 +57,7 @@ async fn count_of(browser: &Browser, kind: &str) -> usize {
 async fn a_privacy_officer_sees_a_clean_device_a_sound_relay_and_the_release_and_notices_what_is_not() {
     let _turn = heavy_story();
     let dist = tempfile::tempdir().unwrap();
-    copy_dir(&workspace_root().join("dist"), dist.path());
+    copy_dist(dist.path());
     let org_key = amanat_tests::support::relay::test_org_key_file();
     let signed = amanat(
         dist.path(),

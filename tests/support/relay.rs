@@ -191,6 +191,23 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the workspace").to_owned()
 }
 
+/// Copies the built app (`dist/`) into `to`, for a story that changes or re-signs it.
+pub fn copy_dist(to: &Path) {
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let target = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                copy_dir(&e.path(), &target);
+            } else {
+                std::fs::copy(e.path(), &target).unwrap();
+            }
+        }
+    }
+    copy_dir(&workspace_root().join("dist"), to)
+}
+
 /// The `amanat` binary of this build.
 ///
 /// Cargo only gives `CARGO_BIN_EXE_*` to tests of the binary's own package, so this
