@@ -49,11 +49,7 @@ pub fn cookie_name(secure: bool) -> &'static str {
 /// one origin exactly (its `Origin` header, which a browser always sends on a write
 /// from another origin): a sibling page on the same site is still refused.
 pub fn cross_site(headers: &HeaderMap, app_origin: Option<&shared::origin::WebOrigin>) -> bool {
-    let from_the_app = || {
-        app_origin.is_some_and(|o| {
-            headers.get(axum::http::header::ORIGIN).is_some_and(|v| v.as_bytes() == o.as_str().as_bytes())
-        })
-    };
+    let from_the_app = || app_origin.is_some_and(|o| crate::cors::is_from(o, headers));
     headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| !matches!(v, "same-origin" | "none"))
         && !from_the_app()
 }

@@ -57,8 +57,14 @@ impl AppOrigin {
 
     /// Whether `headers` carry exactly this origin.
     pub fn is_origin_of(&self, headers: &HeaderMap) -> bool {
-        headers.get(header::ORIGIN).is_some_and(|v| v.as_bytes() == self.value.as_bytes())
+        is_from(&self.origin, headers)
     }
+}
+
+/// Whether a request's `Origin` header is exactly `origin` (byte for byte: a checked
+/// origin has one spelling).
+pub fn is_from(origin: &WebOrigin, headers: &HeaderMap) -> bool {
+    headers.get(header::ORIGIN).is_some_and(|v| v.as_bytes() == origin.as_str().as_bytes())
 }
 
 /// Middleware (with `--app-origin`): the CORS answers of the module doc.

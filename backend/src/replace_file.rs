@@ -1,5 +1,5 @@
-//! Replacing a public file the relay keeps (the signed keyring, roster and settings)
-//! all at once: a reader sees the old file or the new one, never half of either, and a
+//! Replacing a public file (the relay's signed keyring, roster and settings; a release's
+//! `index.html`, `sw.js`, `hashes.txt` and `release.sig`) all at once: a reader sees the old file or the new one, never half of either, and a
 //! crash after the call cannot bring the old one back.
 
 use std::io::{self, Write};

@@ -11,7 +11,6 @@
 //! ([`shared::release::files`]), starting from the build's own list once that checked
 //! (a file the build did not list is never added), then signs.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -51,7 +50,7 @@ pub fn run(cmd: ReleaseCommand) -> anyhow::Result<()> {
             let files = check_list(&dist, &list)?.len();
             let sig = shared::release::sign(&list, &key);
             let out = dist.join(shared::release::SIGNATURE_FILE);
-            write_atomically(&out, sig.as_bytes())?;
+            write_atomically(&out, &sig)?;
             println!("Signed the release in {}: {files} files.", dist.display());
             println!("  hashes.txt SHA-256: {}", hex::encode(Sha256::digest(&list)));
             println!(
@@ -86,15 +85,15 @@ fn set_relay_origin(dist: &Path, origin: &shared::origin::WebOrigin) -> anyhow::
     let sw = files::fill_service_worker(&sw, &listed)
         .context("sw.js has no shell list to fill (not a build of this version?); nothing was changed")?;
     set_hash(&mut listed, SERVICE_WORKER, &sw)?;
-    write_atomically(&index_path, index.as_bytes())?;
-    write_atomically(&sw_path, sw.as_bytes())?;
+    write_atomically(&index_path, &index)?;
+    write_atomically(&sw_path, &sw)?;
     for twin in &twins {
         match std::fs::remove_file(dist.join(twin)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
             _ => {}
         }
     }
-    write_atomically(&list_path, files::list_text(&listed).as_bytes())?;
+    write_atomically(&list_path, &files::list_text(&listed))?;
     Ok(())
 }
 
@@ -135,11 +134,6 @@ fn check_list(dist: &Path, list: &[u8]) -> anyhow::Result<Vec<(String, String)>>
     Ok(listed)
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("amanat-tmp");
-    let mut f = std::fs::File::create(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    crate::replace_file::replace(path, text).with_context(|| format!("writing {}", path.display()))
 }

@@ -136,14 +136,18 @@ pub fn attachment_list(group: &CaseEntries, i18n: I18n, with_id: bool) -> Option
         .counted()
         .into_iter()
         .flat_map(|(id, d)| d.entry.attachments().filter(|r| !group.holds(r)).map(move |_| id).collect::<Vec<_>>())
+        .collect::<Vec<EntryId>>();
+    // A counted record naming a scan makes the list worth showing only if the scan is
+    // here (then it is listed) or missing (then it is flagged).
+    let any = !group.attachments.is_empty() || !missing.is_empty();
+    let missing = missing
+        .into_iter()
         .map(|record| {
             view! {
                 <li class="attachment-missing" data-record=record.to_string()>{t("attachment-missing")}</li>
             }
         })
         .collect_view();
-    let any =
-        !group.attachments.is_empty() || group.counted().iter().any(|(_, d)| d.entry.attachments().next().is_some());
     any.then(|| {
         view! {
             <h4>{t("record-attachments")}</h4>
